@@ -1,0 +1,10 @@
+"""corrig: a sandbox for the decision theory of corrigibility (stop-button worlds as causal DAGs)."""
+
+from corrig.errors import CorrigError
+from corrig.expr import Var
+from corrig.params import param
+from corrig.policies import Policy, pure_policies
+from corrig.world import World
+
+__all__ = ["CorrigError", "Policy", "Var", "World", "param", "pure_policies"]
+__version__ = "0.1.0"

@@ -1,0 +1,237 @@
+"""Exact inference: P_π(event | given) and E_π[quantity | given], under do-interventions.
+
+A query becomes one tensor contraction over the nodes it needs (the ancestors of what it
+reads), in an elimination order chosen by opt_einsum.  Numbers live in one of two backends:
+floats (numpy float64) when any input is a float, otherwise an exact sympy domain (QQ for
+rationals, a rational-function field for parameters) whose elements are contracted as
+Python objects.  A conditional query contracts its numerator and denominator together.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import networkx as nx
+import numpy as np
+import opt_einsum
+import sympy as sp
+from sympy.polys.constructor import construct_domain
+
+from corrig.errors import QueryError, StateError, ZeroProbabilityCondition
+from corrig.expr import Expr, State, assignment_event
+from corrig.policies import Policy, as_policy
+from corrig.world import is_float_valued, to_number
+
+if TYPE_CHECKING:
+    from corrig.world import World
+
+Table = Mapping[tuple[State, ...], tuple[Any, ...]]
+
+
+@dataclass(frozen=True)
+class Factor:
+    """A table over named variables: `array[i, j, ...]` is the value at the states' indices."""
+
+    variables: tuple[str, ...]
+    array: np.ndarray
+
+
+def as_event(world: World, event: Any, what: str = "event") -> Expr:
+    """An event expression from an expression or a {node: state} mapping; its nodes must exist."""
+    if isinstance(event, Mapping):
+        if not event:
+            raise QueryError(f"the {what} is empty")
+        return assignment_event(event, world.handles)
+    if not isinstance(event, Expr):
+        raise QueryError(f"the {what} must be an expression such as B == 'off' or a {{node: state}} dict, got {event!r}")
+    check_scope(world, event, what)
+    return event
+
+
+def check_scope(world: World, expr: Expr, what: str) -> None:
+    """Raise unless every variable the expression reads is a node of the world."""
+    for name in expr.scope():
+        if name not in world:
+            raise QueryError(f"the {what} {expr!r} reads {name!r}, which is not a node of world {world.name!r}")
+
+
+def probability(world: World, event: Any, policy: Any = None, *, given: Any = None,
+                do: Mapping[str, State] | None = None) -> Any:
+    """P_π(event | given) in `world` mutilated by `do`: exact unless an input is a float."""
+    mutilated = _mutilate(world, do)
+    target = as_event(mutilated, event)
+    condition = None if given is None else as_event(mutilated, given, "condition")
+    _check_rung2(mutilated, condition, do)
+    return _query(mutilated, target, condition, as_policy(policy), indicator=True)
+
+
+def expectation(world: World, quantity: Any, policy: Any = None, *, given: Any = None,
+                do: Mapping[str, State] | None = None) -> Any:
+    """E_π[quantity | given] in `world` mutilated by `do`: exact unless an input is a float."""
+    mutilated = _mutilate(world, do)
+    if not isinstance(quantity, Expr):
+        raise QueryError(f"the quantity must be an expression over the world's nodes (such as V or 2*X - 1), got {quantity!r}")
+    check_scope(mutilated, quantity, "quantity")
+    condition = None if given is None else as_event(mutilated, given, "condition")
+    _check_rung2(mutilated, condition, do)
+    return _query(mutilated, quantity, condition, as_policy(policy), indicator=False)
+
+
+def _mutilate(world: World, do: Mapping[str, State] | None) -> World:
+    return world.do(do) if do else world
+
+
+def _check_rung2(world: World, condition: Expr | None, do: Mapping[str, State] | None) -> None:
+    if condition is None or not do:
+        return
+    clash = condition.scope() & set(do)
+    if not clash:
+        return
+    free = sorted(condition.scope() - set(do))
+    states = [world.nodes[n].states for n in free]
+    for combo in itertools.product(*states):
+        if condition.evaluate({**do, **dict(zip(free, combo, strict=True))}):
+            return
+    names = ", ".join(sorted(clash))
+    raise QueryError(
+        f"the condition {condition!r} contradicts do({', '.join(f'{k}={v!r}' for k, v in do.items())}) on {names}: "
+        f"in the intervened world {names} takes only the forced value, so this asks a rung-2 question with no answer. "
+        f"You likely mean the counterfactual 'having observed {condition!r}, what if we set "
+        f"{names}?', written observed(...) >> do(...) (DESIGN §2)"
+    )
+
+
+def needed_nodes(world: World, scope: Iterable[str]) -> list[str]:
+    """The nodes a query over `scope` depends on (the scope and its ancestors), topologically."""
+    compiled = world.compiled
+    keep = set(scope)
+    for name in list(keep):
+        keep |= nx.ancestors(compiled.graph, name)
+    return [n for n in compiled.order if n in keep]
+
+
+def node_tables(world: World, policy: Policy, nodes: Iterable[str]) -> dict[str, Table]:
+    """Each node's table: chance nodes from the world, decisions from the policy's rules."""
+    compiled = world.compiled
+    tables: dict[str, Table] = {}
+    for name in nodes:
+        if world.nodes[name].is_decision:
+            tables[name] = policy.table(world, name)
+        else:
+            tables[name] = compiled.tables[name].table
+    return tables
+
+
+def _query(world: World, target: Expr, condition: Expr | None, policy: Policy, *, indicator: bool) -> Any:
+    scope = target.scope() | (condition.scope() if condition is not None else frozenset())
+    nodes = needed_nodes(world, scope)
+    tables = node_tables(world, policy, nodes)
+    slots = _query_slots(world, target, condition, indicator)
+    values = [v for t in tables.values() for row in t.values() for v in row]
+    values += [v for slot in slots.values() for v in slot]
+    backend = Backend.for_values(values)
+    factors = [_node_factor(world, name, table, backend) for name, table in tables.items()]
+    query_vars = tuple(sorted(scope, key=nodes.index))
+    query = np.stack([backend.array(slot, tuple(len(world.nodes[v].states) for v in query_vars))
+                      for slot in slots.values()])
+    result = contract(factors + [Factor(("__slot__", *query_vars), query)], ("__slot__",), backend)
+    if condition is None:
+        return backend.output(result[0])
+    numerator, denominator = result
+    if backend.is_zero(denominator):
+        raise ZeroProbabilityCondition(
+            f"the condition {condition!r} has probability 0 under policy {policy}: "
+            f"the conditional is undefined (nothing to average over)"
+        )
+    return backend.output(backend.divide(numerator, denominator))
+
+
+def _query_slots(world: World, target: Expr, condition: Expr | None, indicator: bool) -> dict[str, list[Any]]:
+    scope = target.scope() | (condition.scope() if condition is not None else frozenset())
+    names = [n for n in world.compiled.order if n in scope]
+    numerator: list[Any] = []
+    denominator: list[Any] = []
+    for combo in itertools.product(*(world.nodes[n].states for n in names)):
+        values = dict(zip(names, combo, strict=True))
+        holds = True if condition is None else bool(condition.evaluate(values))
+        raw = target.evaluate(values)
+        if indicator:
+            value = sp.Integer(1 if raw else 0)
+        elif isinstance(raw, bool):
+            value = sp.Integer(int(raw))
+        elif isinstance(raw, str):
+            raise StateError(f"the quantity {target!r} takes the state {raw!r} at {values}; E(...) needs numbers")
+        else:
+            value = to_number(raw, f"the quantity {target!r} at {values}")
+        numerator.append(value if holds else sp.Integer(0))
+        denominator.append(sp.Integer(1 if holds else 0))
+    return {"numerator": numerator, "denominator": denominator} if condition is not None else {"value": numerator}
+
+
+def _node_factor(world: World, name: str, table: Table, backend: Backend) -> Factor:
+    node = world.nodes[name]
+    shape = (*(len(world.nodes[p].states) for p in node.parents), len(node.states))
+    flat = [v for context in itertools.product(*(world.nodes[p].states for p in node.parents)) for v in table[context]]
+    return Factor((*node.parents, name), backend.array(flat, shape))
+
+
+def contract(factors: list[Factor], output: tuple[str, ...], backend: Backend) -> np.ndarray:
+    """Sum the product of the factors over every variable not in `output`."""
+    index = {}
+    operands: list[Any] = []
+    for factor in [*factors]:
+        operands.append(factor.array)
+        operands.append([index.setdefault(v, len(index)) for v in factor.variables])
+    out = [index.setdefault(v, len(index)) for v in output]
+    return opt_einsum.contract(*operands, out, backend=backend.einsum_backend, optimize="auto")
+
+
+class Backend:
+    """How numbers are stored and contracted: float64, or exact elements of a sympy domain."""
+
+    def __init__(self, domain: Any | None):
+        self.domain = domain
+
+    @classmethod
+    def for_values(cls, values: list[sp.Expr]) -> Backend:
+        """Floats when any value is a float (and none is symbolic); otherwise the smallest exact domain."""
+        symbolic = any(v.free_symbols for v in values)
+        if not symbolic and any(is_float_valued(v) for v in values):
+            return cls(None)
+        domain, _ = construct_domain(list(set(values)), field=True)
+        return cls(domain)
+
+    @property
+    def exact(self) -> bool:
+        """True for the exact backend."""
+        return self.domain is not None
+
+    @property
+    def einsum_backend(self) -> str:
+        """The opt_einsum backend that contracts this representation."""
+        return "object" if self.exact else "numpy"
+
+    def array(self, values: list[sp.Expr], shape: tuple[int, ...]) -> np.ndarray:
+        """An array of the given shape holding `values` in this representation."""
+        if not self.exact:
+            return np.array([float(v) for v in values], dtype=np.float64).reshape(shape)
+        converted = np.empty(len(values), dtype=object)
+        converted[:] = [self.domain.from_sympy(v) for v in values]
+        return converted.reshape(shape)
+
+    def is_zero(self, value: Any) -> bool:
+        """True when the value is exactly zero (for floats: exactly 0.0)."""
+        return value == 0 if not self.exact else self.domain.is_zero(value)
+
+    def divide(self, numerator: Any, denominator: Any) -> Any:
+        """numerator / denominator."""
+        return numerator / denominator if not self.exact else self.domain.quo(numerator, denominator)
+
+    def output(self, value: Any) -> Any:
+        """A float, or a sympy number or expression."""
+        if not self.exact:
+            return float(value)
+        return self.domain.to_sympy(value)

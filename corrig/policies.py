@@ -1,0 +1,166 @@
+"""Policies: one decision rule per decision node, pure or mixed, and their enumeration."""
+
+from __future__ import annotations
+
+import inspect
+import itertools
+from collections.abc import Iterator, Mapping
+from typing import TYPE_CHECKING, Any
+
+import sympy as sp
+
+from corrig.errors import PolicyError, StateError
+from corrig.expr import State
+
+if TYPE_CHECKING:
+    from corrig.world import Node, World
+
+RuleTable = dict[tuple[State, ...], tuple[sp.Expr, ...]]
+
+
+class Policy:
+    """A decision rule for each decision node.
+
+    A rule is a constant state; a function whose argument names are observed parents, returning
+    a state or a {state: probability} dict; or a dict from observed-parent assignments (a tuple,
+    or a bare value when the decision observes one parent) to a state or a distribution.  A
+    decision that observes nothing may also be given a {state: probability} dict directly.
+    """
+
+    def __init__(self, rules: Mapping[str, Any] | None = None, *, name: str | None = None, **kwargs: Any):
+        self.rules: dict[str, Any] = {**(rules or {}), **kwargs}
+        self.name = name
+
+    def __repr__(self) -> str:
+        body = ", ".join(f"{k}={_rule_repr(v)}" for k, v in self.rules.items())
+        return f"Policy({body}{', ' if body and self.name else ''}{f'name={self.name!r}' if self.name else ''})"
+
+    def __str__(self) -> str:
+        return self.name or repr(self)
+
+    def table(self, world: World, decision: str) -> RuleTable:
+        """The rule for `decision` as observed-parent assignment -> probabilities over its states."""
+        from corrig.world import check_distribution, to_number
+
+        node = world.nodes.get(decision)
+        if node is None or not node.is_decision:
+            raise PolicyError(f"policy {self}: {decision!r} is not a decision node")
+        if decision not in self.rules:
+            raise PolicyError(f"policy {self} has no rule for decision {decision}, which the query needs")
+        rule = self.rules[decision]
+        table: RuleTable = {}
+        for context in itertools.product(*(world.nodes[p].states for p in node.parents)):
+            where = f"policy {self}, decision {decision}{_context(node, context)}"
+            choice = _apply(rule, node, context, where)
+            if isinstance(choice, Mapping):
+                dist = choice
+            else:
+                if _unhashable(choice) or choice not in node.states:
+                    raise StateError(f"{where}: {choice!r} is not a state of {decision}; its states are {list(node.states)}")
+                dist = {choice: 1}
+            for state in dist:
+                if state not in node.states:
+                    raise StateError(f"{where}: {state!r} is not a state of {decision}; its states are {list(node.states)}")
+            row = tuple(to_number(dist.get(s, 0), f"{where}, state {s!r}") for s in node.states)
+            check_distribution(row, node.states, where)
+            table[context] = row
+        return table
+
+    def check(self, world: World) -> None:
+        """Raise unless every rule names a decision and is well formed for it."""
+        for decision in self.rules:
+            self.table(world, decision)
+
+
+def _unhashable(value: Any) -> bool:
+    try:
+        hash(value)
+    except TypeError:
+        return True
+    return False
+
+
+def _context(node: Node, context: tuple[State, ...]) -> str:
+    if not node.parents:
+        return ""
+    return " when " + ", ".join(f"{p}={v!r}" for p, v in zip(node.parents, context, strict=True))
+
+
+def _apply(rule: Any, node: Node, context: tuple[State, ...], where: str) -> Any:
+    observed = dict(zip(node.parents, context, strict=True))
+    if callable(rule):
+        names = list(inspect.signature(rule).parameters)
+        unknown = [n for n in names if n not in observed]
+        if unknown:
+            raise PolicyError(
+                f"{where}: the rule reads {unknown[0]!r}, which {node.name} does not observe "
+                f"(it observes {list(node.parents)})"
+            )
+        try:
+            return rule(**{n: observed[n] for n in names})
+        except Exception as exc:
+            raise PolicyError(f"{where}: the rule raised {type(exc).__name__}: {exc}") from exc
+    if isinstance(rule, Mapping):
+        if not node.parents:
+            return rule
+        key: Any = context[0] if len(context) == 1 and context not in rule else context
+        if key not in rule:
+            raise PolicyError(f"{where}: the rule has no entry for this observation")
+        return rule[key]
+    return rule
+
+
+def _rule_repr(rule: Any) -> str:
+    return getattr(rule, "__name__", None) or repr(rule) if callable(rule) else repr(rule)
+
+
+def as_policy(policy: Policy | Mapping[str, Any] | None) -> Policy:
+    """Accept a Policy, a {decision: rule} dict, or None (no rules)."""
+    if isinstance(policy, Policy):
+        return policy
+    if policy is None:
+        return Policy()
+    if isinstance(policy, Mapping):
+        return Policy(policy)
+    raise PolicyError(f"a policy must be a Policy or a {{decision: rule}} dict, got {type(policy).__name__}")
+
+
+def pure_rules(world: World, decision: str) -> Iterator[tuple[dict[tuple[State, ...], State], str]]:
+    """Every deterministic rule for `decision`, with a readable label."""
+    node = world.nodes[decision]
+    contexts = list(itertools.product(*(world.nodes[p].states for p in node.parents)))
+    for choices in itertools.product(node.states, repeat=len(contexts)):
+        if not node.parents:
+            yield {(): choices[0]}, f"{decision}={choices[0]}"
+            continue
+        mapping = dict(zip(contexts, choices, strict=True))
+        label = ", ".join(f"{decision}({_assignment(node, c)})={s}" for c, s in mapping.items())
+        yield mapping, label
+
+
+def _assignment(node: Node, context: tuple[State, ...]) -> str:
+    return ",".join(f"{p}={v}" for p, v in zip(node.parents, context, strict=True))
+
+
+def pure_policies(world: World, decisions: list[str] | None = None) -> Iterator[Policy]:
+    """Every pure policy: one deterministic rule per decision per observed-parent assignment."""
+    names = list(world.decisions if decisions is None else decisions)
+    per_decision = [list(pure_rules(world, d)) for d in names]
+    for combo in itertools.product(*per_decision):
+        rules: dict[str, Any] = {}
+        for d, (mapping, _) in zip(names, combo, strict=True):
+            rules[d] = mapping[()] if list(mapping) == [()] else dict(mapping)
+        yield Policy(rules, name="; ".join(label for _, label in combo))
+
+
+def count_pure_policies(world: World) -> int:
+    """How many pure policies the world has."""
+    total = 1
+    for d in world.decisions:
+        node = world.nodes[d]
+        contexts = 1
+        for p in node.parents:
+            contexts *= len(world.nodes[p].states)
+        total *= len(node.states) ** contexts
+    return total
+

@@ -1,0 +1,460 @@
+"""Declaring a stop-button world: chance and decision nodes over named states, and roles.
+
+A `World` is a causal DAG.  Nodes are declared once; a chance node's parents are the
+argument names of its mechanism (or the `parents=` of its table); a decision node lists the
+parents it observes.  Declarations are checked when the world is compiled (at the first
+query, or by `check()`): unknown parents, cycles, states outside a domain, distributions
+that do not sum to one and probabilities outside [0, 1] are reported with the node, parent
+assignment and state at fault.  `do` returns a new world; queries never change a world.
+"""
+
+from __future__ import annotations
+
+import inspect
+import itertools
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from fractions import Fraction
+from typing import Any
+
+import networkx as nx
+import sympy as sp
+
+from corrig.errors import (
+    CycleError,
+    DistributionError,
+    StateError,
+    UnknownNodeError,
+    WorldError,
+)
+from corrig.expr import State, Var
+from corrig.params import parameters_in, range_of
+
+FLOAT_TOLERANCE = 1e-9
+
+
+def to_number(value: Any, where: str) -> sp.Expr:
+    """A user's probability or utility as a sympy number: exact input stays exact, floats stay floats."""
+    if isinstance(value, bool):
+        raise DistributionError(f"{where}: {value!r} is a truth value, not a number")
+    if isinstance(value, Fraction):
+        return sp.Rational(value.numerator, value.denominator)
+    if isinstance(value, int | float | sp.Basic):
+        number = sp.sympify(value)
+        if isinstance(number, sp.Expr):
+            return number
+    raise DistributionError(f"{where}: {value!r} is not a number or a sympy expression")
+
+
+def is_float_valued(value: sp.Expr) -> bool:
+    """True when a value carries floating-point numbers (it then selects the float backend)."""
+    return value.has(sp.Float)
+
+
+@dataclass(frozen=True)
+class Roles:
+    """Which node is the human preference H (with its stop/run states) and which the shutdown B."""
+
+    human: str | None = None
+    stop: State | None = None
+    run: State | None = None
+    button: str | None = None
+    off: State | None = None
+
+
+@dataclass(frozen=True)
+class Node:
+    """A declared node.  `table` maps each parent assignment to a distribution over `states`."""
+
+    name: str
+    kind: str  # "chance" or "decision"
+    states: tuple[State, ...]
+    parents: tuple[str, ...]
+    mechanism: Any = field(default=None, compare=False)
+
+    @property
+    def is_decision(self) -> bool:
+        """True for a node the AI sets."""
+        return self.kind == "decision"
+
+
+@dataclass(frozen=True)
+class CompiledNode:
+    """A chance node's validated table: parent assignment -> probabilities aligned with `states`."""
+
+    node: Node
+    table: Mapping[tuple[State, ...], tuple[sp.Expr, ...]]
+
+    @property
+    def deterministic(self) -> bool:
+        """True when every row puts probability one on a single state."""
+        return all(sum(1 for v in row if v != 0) == 1 for row in self.table.values())
+
+
+@dataclass(frozen=True)
+class CompiledWorld:
+    """A validated world: topological order, each chance node's table, the decision nodes."""
+
+    nodes: Mapping[str, Node]
+    order: tuple[str, ...]
+    tables: Mapping[str, CompiledNode]
+    graph: nx.DiGraph
+    roles: Roles
+    parameters: frozenset[sp.Symbol]
+
+
+def _sort_states(states: list[State]) -> tuple[State, ...]:
+    kinds = {type(s) for s in states}
+    if len(kinds) == 1 and kinds <= {int, bool, str}:
+        return tuple(sorted(states))
+    return tuple(states)
+
+
+def _parent_names(function: Callable[..., Any], node: str) -> tuple[str, ...]:
+    try:
+        signature = inspect.signature(function)
+    except (TypeError, ValueError) as exc:
+        raise WorldError(f"node {node}: cannot read the parent names of its mechanism: {exc}") from None
+    names = []
+    for p in signature.parameters.values():
+        if p.kind not in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY):
+            raise WorldError(f"node {node}: its mechanism's argument {p.name!r} must be a plain named argument")
+        names.append(p.name)
+    return tuple(names)
+
+
+def _context_text(parents: tuple[str, ...], context: tuple[State, ...]) -> str:
+    if not parents:
+        return ""
+    return " given " + ", ".join(f"{p}={v!r}" for p, v in zip(parents, context, strict=True))
+
+
+class World:
+    """A causal DAG over named discrete states with chance nodes, decision nodes and roles."""
+
+    def __init__(self, name: str = "world"):
+        self.name = name
+        self._nodes: dict[str, Node] = {}
+        self._roles = Roles()
+        self._compiled: CompiledWorld | None = None
+
+    # declaration --------------------------------------------------------------------------
+    def chance(
+        self,
+        name: str,
+        mechanism: Any,
+        *,
+        states: Iterable[State] | None = None,
+        parents: Iterable[str] | None = None,
+    ) -> Var:
+        """Declare a chance node and return its handle.
+
+        `mechanism` is a {state: probability} dict (a root node), a function whose argument
+        names are the parents and which returns a state or a {state: probability} dict, or,
+        with `parents=`, a table {parent assignment: state or {state: probability}} (a single
+        parent's assignment may be written without the tuple).
+        """
+        self._check_new_name(name)
+        explicit = None if states is None else tuple(states)
+        if callable(mechanism):
+            own_parents = _parent_names(mechanism, name)
+            if parents is not None and tuple(parents) != own_parents:
+                raise WorldError(
+                    f"node {name}: parents={list(parents)} differs from its mechanism's "
+                    f"arguments {list(own_parents)}; the argument names are the parents"
+                )
+            node_parents = own_parents
+        elif isinstance(mechanism, Mapping):
+            node_parents = tuple(parents or ())
+        else:
+            raise WorldError(
+                f"node {name}: a mechanism must be a dict or a function of the parents, "
+                f"got {type(mechanism).__name__}"
+            )
+        if explicit is None:
+            explicit = self._infer_states(name, mechanism, node_parents)
+        if len(set(explicit)) != len(explicit) or not explicit:
+            raise StateError(f"node {name}: its states {list(explicit)} must be distinct and non-empty")
+        self._add(Node(name, "chance", explicit, node_parents, mechanism))
+        return Var(name, explicit)
+
+    def decision(self, name: str, states: Iterable[State], *, observes: Iterable[str] = ()) -> Var:
+        """Declare a decision node with its states and the parents it observes."""
+        self._check_new_name(name)
+        node_states = tuple(states)
+        if len(set(node_states)) != len(node_states) or not node_states:
+            raise StateError(f"decision {name}: its states {list(node_states)} must be distinct and non-empty")
+        self._add(Node(name, "decision", node_states, tuple(observes)))
+        return Var(name, node_states)
+
+    def set_roles(
+        self,
+        *,
+        human: str | Var | None = None,
+        stop: State | None = None,
+        run: State | None = None,
+        button: str | Var | None = None,
+        off: State | None = None,
+    ) -> None:
+        """Mark the human-preference node H (with its stop and run states) and the shutdown node B."""
+        roles = self._roles
+        if human is not None:
+            h = human.name if isinstance(human, Var) else human
+            roles = Roles(h, stop, run, roles.button, roles.off)
+        if button is not None:
+            b = button.name if isinstance(button, Var) else button
+            roles = Roles(roles.human, roles.stop, roles.run, b, off)
+        self._roles = roles
+        self._compiled = None
+
+    def _check_new_name(self, name: str) -> None:
+        if not isinstance(name, str) or not name.isidentifier():
+            raise WorldError(f"a node name must be a Python identifier, got {name!r}")
+        if name in self._nodes:
+            raise WorldError(f"node {name} is declared twice")
+
+    def _add(self, node: Node) -> None:
+        self._nodes[node.name] = node
+        self._compiled = None
+
+    def _infer_states(self, name: str, mechanism: Any, parents: tuple[str, ...]) -> tuple[State, ...]:
+        if isinstance(mechanism, Mapping) and not parents:
+            return tuple(mechanism.keys())
+        if isinstance(mechanism, Mapping):
+            rows = mechanism.values()
+        else:
+            missing = [p for p in parents if p not in self._nodes]
+            if missing:
+                raise UnknownNodeError(
+                    f"node {name}: its mechanism reads {missing[0]!r}, which is not a declared node "
+                    f"(declare it first, or give {name}'s states=)"
+                )
+            rows = [
+                self._call(name, mechanism, parents, context)
+                for context in itertools.product(*(self._nodes[p].states for p in parents))
+            ]
+        seen: list[State] = []
+        for row in rows:
+            for state in (row.keys() if isinstance(row, Mapping) else [row]):
+                if state not in seen:
+                    seen.append(state)
+        return _sort_states(seen)
+
+    @staticmethod
+    def _call(name: str, mechanism: Callable[..., Any], parents: tuple[str, ...], context: tuple) -> Any:
+        try:
+            return mechanism(**dict(zip(parents, context, strict=True)))
+        except Exception as exc:  # the user's mechanism failed: say where
+            raise WorldError(
+                f"node {name}: its mechanism raised {type(exc).__name__}: {exc}"
+                f"{_context_text(parents, context)}"
+            ) from exc
+
+    # reading ------------------------------------------------------------------------------
+    def __getitem__(self, name: str) -> Var:
+        node = self._node(name)
+        return Var(node.name, node.states)
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._nodes
+
+    def _node(self, name: str) -> Node:
+        if name not in self._nodes:
+            raise UnknownNodeError(f"{name!r} is not a node of world {self.name!r}; its nodes are {list(self._nodes)}")
+        return self._nodes[name]
+
+    @property
+    def nodes(self) -> Mapping[str, Node]:
+        """The declared nodes by name, in declaration order."""
+        return dict(self._nodes)
+
+    @property
+    def handles(self) -> dict[str, Var]:
+        """A handle for every node, by name."""
+        return {n.name: Var(n.name, n.states) for n in self._nodes.values()}
+
+    @property
+    def decisions(self) -> tuple[str, ...]:
+        """The decision nodes, in topological order."""
+        return tuple(n for n in self.compiled.order if self._nodes[n].is_decision)
+
+    @property
+    def roles(self) -> Roles:
+        """The H and B roles."""
+        return self._roles
+
+    @property
+    def graph(self) -> nx.DiGraph:
+        """The DAG as a networkx DiGraph (nodes carry `kind` and `states`)."""
+        return self.compiled.graph.copy()
+
+    def __repr__(self) -> str:
+        return f"World({self.name!r}, nodes={list(self._nodes)})"
+
+    # transformations ----------------------------------------------------------------------
+    def do(self, assignment: Mapping[str, State] | None = None, **kwargs: State) -> World:
+        """The mutilated world in which each named node is set to the given state."""
+        settings = {**(assignment or {}), **kwargs}
+        twin = self.copy(name=f"{self.name} | do({', '.join(f'{k}={v!r}' for k, v in settings.items())})")
+        for name, state in settings.items():
+            node = self._node(name)
+            if state not in node.states:
+                raise StateError(f"do({name}={state!r}): {state!r} is not a state of {name}; its states are {list(node.states)}")
+            twin._nodes[name] = Node(name, "chance", node.states, (), {state: 1})
+        twin._compiled = None
+        return twin
+
+    def copy(self, name: str | None = None) -> World:
+        """An independent copy of the declarations (handles stay valid)."""
+        twin = World(self.name if name is None else name)
+        twin._nodes = dict(self._nodes)
+        twin._roles = self._roles
+        return twin
+
+    # compilation --------------------------------------------------------------------------
+    def check(self) -> World:
+        """Validate every declaration now (queries do it on first use); returns the world."""
+        _ = self.compiled
+        return self
+
+    @property
+    def compiled(self) -> CompiledWorld:
+        """The validated world (computed once, recomputed after a new declaration)."""
+        if self._compiled is None:
+            self._compiled = self._compile()
+        return self._compiled
+
+    def _compile(self) -> CompiledWorld:
+        graph = nx.DiGraph()
+        for node in self._nodes.values():
+            graph.add_node(node.name, kind=node.kind, states=node.states)
+        for node in self._nodes.values():
+            for parent in node.parents:
+                if parent not in self._nodes:
+                    what = "observes" if node.is_decision else "has the parent (mechanism argument)"
+                    raise UnknownNodeError(
+                        f"node {node.name} {what} {parent!r}, which is not a declared node; "
+                        f"declared nodes: {list(self._nodes)}"
+                    )
+                graph.add_edge(parent, node.name)
+        try:
+            cycle = nx.find_cycle(graph)
+        except nx.NetworkXNoCycle:
+            cycle = None
+        if cycle:
+            raise CycleError([u for u, _ in cycle])
+        order = tuple(nx.lexicographical_topological_sort(graph, key=list(self._nodes).index))
+        tables = {
+            name: CompiledNode(self._nodes[name], self._table(self._nodes[name]))
+            for name in order
+            if not self._nodes[name].is_decision
+        }
+        self._check_roles()
+        parameters = frozenset().union(
+            *(parameters_in(v) for t in tables.values() for row in t.table.values() for v in row)
+        )
+        return CompiledWorld(dict(self._nodes), order, tables, graph, self._roles, parameters)
+
+    def _check_roles(self) -> None:
+        r = self._roles
+        for role, node_name, wanted in (("human", r.human, {"stop": r.stop, "run": r.run}), ("button", r.button, {"off": r.off})):
+            if node_name is None:
+                continue
+            node = self._nodes.get(node_name)
+            if node is None:
+                raise UnknownNodeError(f"the {role} role names {node_name!r}, which is not a declared node")
+            for label, state in wanted.items():
+                if state not in node.states:
+                    raise StateError(
+                        f"the {role} role's {label} state {state!r} is not a state of {node_name}; "
+                        f"its states are {list(node.states)}"
+                    )
+
+    def _table(self, node: Node) -> dict[tuple[State, ...], tuple[sp.Expr, ...]]:
+        contexts = list(itertools.product(*(self._nodes[p].states for p in node.parents)))
+        mechanism = node.mechanism
+        table = {}
+        for context in contexts:
+            where = f"P({node.name}{_context_text(node.parents, context)})"
+            if callable(mechanism):
+                row = self._call(node.name, mechanism, node.parents, context)
+            elif not node.parents:
+                row = mechanism
+            else:
+                key = context[0] if len(context) == 1 and context not in mechanism else context
+                if key not in mechanism:
+                    raise DistributionError(f"node {node.name}: its table has no row{_context_text(node.parents, context)}")
+                row = mechanism[key]
+            table[context] = self._row(node, row, where)
+        if not callable(mechanism) and node.parents:
+            extra = [k for k in mechanism if k not in table and (k,) not in table]
+            if extra:
+                raise StateError(
+                    f"node {node.name}: its table has a row for {extra[0]!r}, which is not an assignment "
+                    f"of its parents {list(node.parents)}"
+                )
+        return table
+
+    def _row(self, node: Node, row: Any, where: str) -> tuple[sp.Expr, ...]:
+        if not isinstance(row, Mapping):
+            if row not in node.states:
+                raise StateError(f"{where}: the mechanism returned {row!r}, which is not a state of {node.name}; "
+                                 f"its states are {list(node.states)}")
+            row = {row: 1}
+        for state in row:
+            if state not in node.states:
+                raise StateError(f"{where}: {state!r} is not a state of {node.name}; its states are {list(node.states)}")
+        values = tuple(to_number(row.get(s, 0), f"{where[:-1]}) at {node.name}={s!r}") for s in node.states)
+        check_distribution(values, node.states, where)
+        return values
+
+    # queries (the engine does the work) ---------------------------------------------------
+    def P(self, event: Any, policy: Any = None, *, given: Any = None, do: Mapping[str, State] | None = None) -> Any:
+        """P_π(event | given) in this world, or in its mutilation by `do`."""
+        from corrig.engine import probability
+
+        return probability(self, event, policy, given=given, do=do)
+
+    def E(self, quantity: Any, policy: Any = None, *, given: Any = None, do: Mapping[str, State] | None = None) -> Any:
+        """E_π[quantity | given] in this world, or in its mutilation by `do`."""
+        from corrig.engine import expectation
+
+        return expectation(self, quantity, policy, given=given, do=do)
+
+    def to_pgmpy(self, policy: Any = None, *, do: Mapping[str, State] | None = None) -> Any:
+        """A pgmpy DiscreteBayesianNetwork of this world with the policy's rules as CPDs."""
+        from corrig.interop import to_pgmpy
+
+        return to_pgmpy(self, policy, do=do)
+
+
+def check_distribution(values: tuple[sp.Expr, ...], states: tuple[State, ...], where: str) -> None:
+    """Raise DistributionError unless `values` is a distribution: in [0, 1] and summing to one.
+
+    Exact values are checked exactly; floats within FLOAT_TOLERANCE; symbolic values at the
+    corners and centre of their parameters' declared box.
+    """
+    for state, value in zip(states, values, strict=True):
+        for point in _check_points(value):
+            v = value.subs(point) if point else value
+            if v.is_number and (v.is_real is False or v < 0 or v > 1):
+                at = f" at {', '.join(f'{k}={x}' for k, x in point.items())}" if point else ""
+                raise DistributionError(f"{where}: the probability of {state!r} is {value}, outside [0, 1]{at}")
+    total = sp.Add(*values)
+    if any(is_float_valued(v) for v in values) and total.is_number:
+        if abs(float(total) - 1) > FLOAT_TOLERANCE:
+            raise DistributionError(f"{where}: the probabilities sum to {float(total)!r}, not 1 (tolerance {FLOAT_TOLERANCE})")
+    elif sp.simplify(total - 1) != 0:
+        raise DistributionError(f"{where}: the probabilities sum to {sp.simplify(total)}, not 1")
+
+
+def _check_points(value: sp.Expr) -> list[dict[sp.Symbol, sp.Expr]]:
+    symbols = sorted(parameters_in(value), key=str)
+    if not symbols:
+        return [{}]
+    ranges = [range_of(s) for s in symbols]
+    if not all(r.bounded for r in ranges):
+        return []
+    corners = [dict(zip(symbols, c, strict=True)) for c in itertools.product(*((r.low, r.high) for r in ranges))]
+    centre = {s: (r.low + r.high) / 2 for s, r in zip(symbols, ranges, strict=True)}
+    return [*corners, centre]
