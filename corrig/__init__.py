@@ -4,7 +4,8 @@ from corrig.errors import CorrigError
 from corrig.expr import Var
 from corrig.params import param
 from corrig.policies import Policy, pure_policies
+from corrig.terms import E, P, do, given, observed
 from corrig.world import World
 
-__all__ = ["CorrigError", "Policy", "Var", "World", "param", "pure_policies"]
+__all__ = ["E", "P", "CorrigError", "Policy", "Var", "World", "do", "given", "observed", "param", "pure_policies"]
 __version__ = "0.1.0"

@@ -49,6 +49,10 @@ class Expr:
         """The expression in LaTeX."""
         raise NotImplementedError
 
+    def renamed(self, mapping: Mapping[str, str]) -> Expr:
+        """The same expression reading variable `mapping[name]` wherever it read `name`."""
+        raise NotImplementedError
+
     def _key(self) -> tuple:
         raise NotImplementedError
 
@@ -146,6 +150,9 @@ class Var(Expr):
     def evaluate(self, values: Mapping[str, Any]) -> Any:
         return values[self.name]
 
+    def renamed(self, mapping: Mapping[str, str]) -> Expr:
+        return Var(mapping.get(self.name, self.name), self.states)
+
     def to_latex(self) -> str:
         return _latex_name(self.name)
 
@@ -169,6 +176,9 @@ class Const(Expr):
 
     def evaluate(self, values: Mapping[str, Any]) -> Any:
         return self.value
+
+    def renamed(self, mapping: Mapping[str, str]) -> Expr:
+        return self
 
     def to_latex(self) -> str:
         return _latex_state(self.value)
@@ -209,6 +219,9 @@ class BinOp(Expr):
 
     def scope(self) -> frozenset[str]:
         return self.left.scope() | self.right.scope()
+
+    def renamed(self, mapping: Mapping[str, str]) -> Expr:
+        return type(self)(self.op, self.left.renamed(mapping), self.right.renamed(mapping))
 
     def evaluate(self, values: Mapping[str, Any]) -> Any:
         left, right = self.left.evaluate(values), self.right.evaluate(values)
@@ -251,6 +264,9 @@ class Compare(Expr):
     def scope(self) -> frozenset[str]:
         return self.left.scope() | self.right.scope()
 
+    def renamed(self, mapping: Mapping[str, str]) -> Expr:
+        return type(self)(self.op, self.left.renamed(mapping), self.right.renamed(mapping))
+
     def evaluate(self, values: Mapping[str, Any]) -> Any:
         return bool(_COMPARE[self.op](self.left.evaluate(values), self.right.evaluate(values)))
 
@@ -275,6 +291,9 @@ class In(Expr):
 
     def scope(self) -> frozenset[str]:
         return self.expr.scope()
+
+    def renamed(self, mapping: Mapping[str, str]) -> Expr:
+        return In(self.expr.renamed(mapping), self.states)
 
     def evaluate(self, values: Mapping[str, Any]) -> Any:
         return self.expr.evaluate(values) in self.states
@@ -301,6 +320,9 @@ class Logic(Expr):
 
     def scope(self) -> frozenset[str]:
         return frozenset().union(*(a.scope() for a in self.args))
+
+    def renamed(self, mapping: Mapping[str, str]) -> Expr:
+        return Logic(self.op, tuple(a.renamed(mapping) for a in self.args))
 
     def evaluate(self, values: Mapping[str, Any]) -> Any:
         vals = [bool(a.evaluate(values)) for a in self.args]

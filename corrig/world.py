@@ -137,6 +137,7 @@ class World:
         self._nodes: dict[str, Node] = {}
         self._roles = Roles()
         self._compiled: CompiledWorld | None = None
+        self.assumptions: tuple[str, ...] = ()
 
     # declaration --------------------------------------------------------------------------
     def chance(
@@ -206,6 +207,24 @@ class World:
             roles = Roles(roles.human, roles.stop, roles.run, b, off)
         self._roles = roles
         self._compiled = None
+
+    def replace(self, name: str, mechanism: Any, *, parents: Iterable[str] = (), states: Iterable[State] | None = None) -> Var:
+        """Give an existing node a new chance mechanism (a decision becomes a chance node).
+
+        For deriving worlds (policies applied, noise made explicit); `do` is the usual way.
+        """
+        old = self._node(name)
+        order = list(self._nodes)
+        del self._nodes[name]
+        try:
+            handle = self.chance(name, mechanism, parents=None if callable(mechanism) else parents,
+                                 states=old.states if states is None else states)
+        except Exception:
+            self._nodes[name] = old
+            raise
+        finally:
+            self._nodes = {n: self._nodes[n] for n in order}
+        return handle
 
     def _check_new_name(self, name: str) -> None:
         if not isinstance(name, str) or not name.isidentifier():
@@ -300,8 +319,7 @@ class World:
             node = self._node(name)
             if state not in node.states:
                 raise StateError(f"do({name}={state!r}): {state!r} is not a state of {name}; its states are {list(node.states)}")
-            twin._nodes[name] = Node(name, "chance", node.states, (), {state: 1})
-        twin._compiled = None
+            twin.replace(name, {state: 1})
         return twin
 
     def copy(self, name: str | None = None) -> World:
@@ -309,6 +327,7 @@ class World:
         twin = World(self.name if name is None else name)
         twin._nodes = dict(self._nodes)
         twin._roles = self._roles
+        twin.assumptions = self.assumptions
         return twin
 
     # compilation --------------------------------------------------------------------------
@@ -420,6 +439,12 @@ class World:
         from corrig.engine import expectation
 
         return expectation(self, quantity, policy, given=given, do=do)
+
+    def with_explicit_noise(self) -> World:
+        """This world with every stochastic non-root chance node a deterministic function of a noise root."""
+        from corrig.counterfactual import with_explicit_noise
+
+        return with_explicit_noise(self)
 
     def to_pgmpy(self, policy: Any = None, *, do: Mapping[str, State] | None = None) -> Any:
         """A pgmpy DiscreteBayesianNetwork of this world with the policy's rules as CPDs."""

@@ -1,0 +1,161 @@
+"""Counterfactuals by twin network, and the explicit-noise conversion that makes them exact.
+
+`observed(E) >> do(X=x)` asks E_π[f_{X←x} | E]: the factual world and the intervened twin
+share every node that is not a descendant of X; X and its descendants are duplicated, the
+copy of X fixed to x.  The copies are coupled through shared parents only, which is exact
+when each duplicated node the query needs is deterministic given its parents (decision rules
+included).  A stochastic one whose factual copy the observation can inform has an unidentified
+coupling: the query is refused with the node's name, and `with_explicit_noise` offers an
+explicit inverse-CDF coupling (a noise root per node) recorded as an assumption.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+import networkx as nx
+import sympy as sp
+
+from corrig.errors import CounterfactualError, ParameterError, StateError
+from corrig.expr import Expr, State
+from corrig.policies import Policy, as_policy
+
+if TYPE_CHECKING:
+    from corrig.world import World
+
+TWIN_SUFFIX = "_cf"
+
+
+def apply_policy(world: World, policy: Any) -> World:
+    """The world with each decision that `policy` has a rule for turned into a chance node."""
+    rules = as_policy(policy)
+    applied = world.copy(name=f"{world.name} under {rules}")
+    for name in world.decisions:
+        if name in rules.rules:
+            node = world.nodes[name]
+            table = _as_table(node.states, rules.table(world, name))
+            applied.replace(name, table, parents=node.parents, states=node.states)
+    return applied
+
+
+def _as_table(states: tuple[State, ...], table: Mapping[tuple, tuple]) -> dict[tuple, dict[State, Any]]:
+    return {ctx: dict(zip(states, row, strict=True)) for ctx, row in table.items()}
+
+
+def twin_name(world: World, name: str) -> str:
+    """The name of `name`'s counterfactual copy (suffixed until it is free)."""
+    candidate = name + TWIN_SUFFIX
+    while candidate in world:
+        candidate += "_"
+    return candidate
+
+
+def counterfactual_query(world: World, target: Expr, policy: Any, *, observed: Expr,
+                         intervention: Mapping[str, State], indicator: bool) -> Any:
+    """E_π[target_{do(intervention)} | observed] (or its probability when `indicator`), by twin network."""
+    from corrig.engine import _query, check_scope
+
+    check_scope(world, target, "counterfactual target")
+    for name, state in intervention.items():
+        if state not in world[name].states:
+            raise StateError(f"do({name}={state!r}): {state!r} is not a state of {name}; its states are {list(world[name].states)}")
+    applied = apply_policy(world, policy)
+    twin, names = twin_network(applied, intervention)
+    twin_target = target.renamed(names)
+    _check_identified(applied, twin, names, twin_target, observed)
+    return _query(twin, twin_target, observed, Policy(), indicator=indicator)
+
+
+def twin_network(world: World, intervention: Mapping[str, State]) -> tuple[World, dict[str, str]]:
+    """The world plus a copy of every intervened node and descendant, the copies of X fixed.
+
+    Returns the twin world and the map from each duplicated node to its copy's name.
+    """
+    graph = world.compiled.graph
+    duplicated = set(intervention)
+    for name in intervention:
+        duplicated |= nx.descendants(graph, name)
+    order = [n for n in world.compiled.order if n in duplicated]
+    names = {n: twin_name(world, n) for n in order}
+    twin = world.copy(name=f"{world.name} twin")
+    for name in order:
+        node = world.nodes[name]
+        if name in intervention:
+            twin.chance(names[name], {intervention[name]: 1}, states=node.states)
+            continue
+        if node.is_decision:
+            twin.decision(names[name], node.states, observes=[names.get(p, p) for p in node.parents])
+            continue
+        table = _as_table(node.states, world.compiled.tables[name].table)
+        twin.chance(names[name], table, parents=[names.get(p, p) for p in node.parents], states=node.states)
+    return twin, names
+
+
+def _check_identified(world: World, twin: World, names: Mapping[str, str], target: Expr, observed: Expr) -> None:
+    twin_graph = twin.compiled.graph
+    needed = set(target.scope())
+    for name in target.scope():
+        needed |= nx.ancestors(twin_graph, name)
+    informed = set(observed.scope())
+    for name in observed.scope():
+        informed |= nx.ancestors(twin_graph, name)
+    for original, copy in names.items():
+        if copy not in needed or original not in informed:
+            continue
+        node = world.nodes[original]
+        if node.is_decision:
+            raise CounterfactualError(f"decision {original} has no rule in the policy, and the counterfactual needs it")
+        if not twin.compiled.tables[copy].deterministic:
+            raise CounterfactualError(
+                f"node {original} is stochastic given its parents and lies downstream of the intervention, "
+                f"and the observation bears on it: how its factual and counterfactual values are coupled is not "
+                f"identified by its CPD. Make it a deterministic function of explicit noise "
+                f"(world.with_explicit_noise() does so with an inverse-CDF coupling, listed as an assumption)"
+            )
+
+
+def with_explicit_noise(world: World) -> World:
+    """The same world with each stochastic non-root chance node made a deterministic function of a
+    new noise root `U_<node>` (inverse-CDF coupling); the conversion is recorded in `assumptions`."""
+    converted = world.copy(name=f"{world.name} (explicit noise)")
+    compiled = world.compiled
+    for name in compiled.order:
+        node = world.nodes[name]
+        if node.is_decision or not node.parents or compiled.tables[name].deterministic:
+            continue
+        table = compiled.tables[name].table
+        for row in table.values():
+            for value in row:
+                if value.free_symbols:
+                    raise ParameterError(
+                        f"node {name}: explicit noise needs numeric probabilities to order the inverse-CDF "
+                        f"breakpoints, but P({name}) depends on {sorted(map(str, value.free_symbols))}"
+                    )
+        breaks = sorted({sum(row[: i + 1], sp.Integer(0)) for row in table.values() for i in range(len(row))} | {sp.Integer(0)})
+        breaks = [b for b in breaks if b <= 1]
+        cells = [(lo, hi) for lo, hi in itertools.pairwise(breaks) if hi > lo]
+        noise = _free_name(converted, f"U_{name}")
+        converted.chance(noise, {i: hi - lo for i, (lo, hi) in enumerate(cells)}, states=range(len(cells)))
+        mechanism = {}
+        for context, row in table.items():
+            for i, (lo, _) in enumerate(cells):
+                cumulative = sp.Integer(0)
+                for state, p in zip(node.states, row, strict=True):
+                    cumulative += p
+                    if lo < cumulative:
+                        mechanism[(*context, i)] = state
+                        break
+        converted.replace(name, mechanism, parents=(*node.parents, noise), states=node.states)
+        converted.assumptions += (
+            f"{name} = f({', '.join(node.parents)}, {noise}) with {noise} shared by the factual and counterfactual "
+            f"copies (inverse-CDF coupling: counterfactual draws keep their quantile)",
+        )
+    return converted
+
+
+def _free_name(world: World, name: str) -> str:
+    while name in world:
+        name += "_"
+    return name
