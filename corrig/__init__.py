@@ -7,5 +7,5 @@ from corrig.policies import Policy, pure_policies
 from corrig.terms import E, P, do, given, observed
 from corrig.world import World
 
-__all__ = ["E", "P", "CorrigError", "Policy", "Var", "World", "do", "given", "observed", "param", "pure_policies"]
+__all__ = ["CorrigError", "E", "P", "Policy", "Var", "World", "do", "given", "observed", "param", "pure_policies"]
 __version__ = "0.1.0"

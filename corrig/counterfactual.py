@@ -60,7 +60,8 @@ def counterfactual_query(world: World, target: Expr, policy: Any, *, observed: E
     check_scope(world, target, "counterfactual target")
     for name, state in intervention.items():
         if state not in world[name].states:
-            raise StateError(f"do({name}={state!r}): {state!r} is not a state of {name}; its states are {list(world[name].states)}")
+            states = list(world[name].states)
+            raise StateError(f"do({name}={state!r}): {state!r} is not a state of {name}; its states are {states}")
     applied = apply_policy(world, policy)
     twin, names = twin_network(applied, intervention)
     twin_target = target.renamed(names)

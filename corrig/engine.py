@@ -137,7 +137,7 @@ def _query(world: World, target: Expr, condition: Expr | None, policy: Policy, *
     query_vars = tuple(sorted(scope, key=nodes.index))
     query = np.stack([backend.array(slot, tuple(len(world.nodes[v].states) for v in query_vars))
                       for slot in slots.values()])
-    result = contract(factors + [Factor(("__slot__", *query_vars), query)], ("__slot__",), backend)
+    result = contract([*factors, Factor(("__slot__", *query_vars), query)], ("__slot__",), backend)
     if condition is None:
         return backend.output(result[0])
     numerator, denominator = result
@@ -182,7 +182,7 @@ def contract(factors: list[Factor], output: tuple[str, ...], backend: Backend) -
     """Sum the product of the factors over every variable not in `output`."""
     index = {}
     operands: list[Any] = []
-    for factor in [*factors]:
+    for factor in factors:
         operands.append(factor.array)
         operands.append([index.setdefault(v, len(index)) for v in factor.variables])
     out = [index.setdefault(v, len(index)) for v in output]

@@ -210,7 +210,7 @@ _COMPARE_LATEX = {"==": "=", "!=": r"\neq", "<": "<", "<=": r"\leq", ">": ">", "
 class BinOp(Expr):
     """An arithmetic combination of two expressions."""
 
-    __slots__ = ("op", "left", "right")
+    __slots__ = ("left", "op", "right")
 
     def __init__(self, op: str, left: Expr, right: Expr):
         object.__setattr__(self, "op", op)
@@ -254,7 +254,7 @@ def _paren(expr: Expr, text: str) -> str:
 class Compare(Expr):
     """A comparison; `X == state` is the usual event."""
 
-    __slots__ = ("op", "left", "right")
+    __slots__ = ("left", "op", "right")
 
     def __init__(self, op: str, left: Expr, right: Expr):
         object.__setattr__(self, "op", op)
@@ -312,7 +312,7 @@ class In(Expr):
 class Logic(Expr):
     """Conjunction, disjunction or negation of events."""
 
-    __slots__ = ("op", "args")
+    __slots__ = ("args", "op")
 
     def __init__(self, op: str, args: tuple[Expr, ...]):
         object.__setattr__(self, "op", op)
