@@ -50,3 +50,7 @@ class CounterfactualError(QueryError):
 
 class ParameterError(CorrigError):
     """A parameter is misdeclared, unbounded where a range is needed, or given no value."""
+
+
+class ScenarioError(CorrigError):
+    """A scenario file fails to load or lacks what a scenario must define; names the file and line."""

@@ -1,0 +1,176 @@
+"""Expectations: the claims a scenario makes about its own plan, checked by `corrig check`.
+
+A scenario lists them in `expect`; each is checked against the plan (at a parameter point
+when `at=` is given) and yields a Verdict saying what was claimed and what was found.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import sympy as sp
+
+from corrig.errors import ScenarioError
+
+if TYPE_CHECKING:
+    from corrig.scenario import Scenario
+
+EVERY = "*"
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """The outcome of checking one expectation."""
+
+    ok: bool
+    claim: str
+    found: str
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-safe form."""
+        return {"ok": self.ok, "claim": self.claim, "found": self.found}
+
+
+class Plans:
+    """Plans of one scenario, computed once per parameter point."""
+
+    def __init__(self, scenario: Scenario, **options: Any):
+        self.scenario = scenario
+        self.options = options
+        self._plans: dict[tuple, Any] = {}
+
+    def at(self, point: Mapping[Any, Any] | None) -> Any:
+        """The plan with the parameters of `point` substituted (the symbolic plan for None)."""
+        key = tuple(sorted((str(k), str(v)) for k, v in (point or {}).items()))
+        if key not in self._plans:
+            self._plans[key] = self.scenario.plan(at=dict(point) if point else None, **self.options)
+        return self._plans[key]
+
+
+def _at_text(at: Mapping[Any, Any] | None) -> str:
+    return "" if not at else " at " + ", ".join(f"{k}={v}" for k, v in at.items())
+
+
+class Expectation:
+    """A claim about a scenario's plan."""
+
+    at: Mapping[Any, Any] | None = None
+
+    def check(self, plans: Plans) -> Verdict:
+        """Check the claim; a Verdict says whether it holds and what was found."""
+        raise NotImplementedError
+
+    def _policies(self, plan: Any, name: str) -> list[str]:
+        if name == EVERY:
+            return list(plan.policies)
+        if name not in plan.policies:
+            raise ScenarioError(f"expectation {self!r} names policy {name!r}, which the plan does not have: {list(plan.policies)}")
+        return [name]
+
+
+@dataclass(frozen=True)
+class Optimal(Expectation):
+    """`policy` is optimal (or, with only=True, the only optimal policy); negate=True claims it is not."""
+
+    policy: str
+    only: bool = False
+    negate: bool = False
+    at: Mapping[Any, Any] | None = None
+
+    def check(self, plans: Plans) -> Verdict:
+        plan = plans.at(self.at)
+        self._policies(plan, self.policy)
+        if plan.symbolic:
+            raise ScenarioError(f"{self!r}: the plan is symbolic; give at={{param: value}} to check optimality at a point")
+        optimal = list(plan.optimal)
+        if self.negate:
+            ok = self.policy not in optimal
+        else:
+            ok = optimal == [self.policy] if self.only else self.policy in optimal
+        word = "not optimal" if self.negate else ("the only optimal policy" if self.only else "optimal")
+        return Verdict(ok, f"{self.policy} is {word}{_at_text(self.at)}", f"optimal: {optimal}")
+
+
+@dataclass(frozen=True)
+class Flagged(Expectation):
+    """`policy` (or every policy, "*") gets a flag of `kind` (negate=True: gets none)."""
+
+    policy: str
+    kind: str
+    negate: bool = False
+    at: Mapping[Any, Any] | None = None
+
+    def check(self, plans: Plans) -> Verdict:
+        plan = plans.at(self.at)
+        found = {}
+        for name in self._policies(plan, self.policy):
+            pool = [*plan.flags.get(name, []), *(f for f in plan.incentives if f.policy in (name, None))]
+            found[name] = [f for f in pool if f.kind == self.kind]
+        if self.negate:
+            ok = not any(found.values())
+        else:
+            ok = all(found.values())
+        detail = "; ".join(f"{n}: {', '.join(f'{f.kind} (size {f.size})' for f in fs) or 'none'}" for n, fs in found.items())
+        who = "every policy" if self.policy == EVERY else self.policy
+        verb = "gets no" if self.negate else "gets a"
+        return Verdict(ok, f"{who} {verb} {self.kind} flag{_at_text(self.at)}", detail)
+
+
+@dataclass(frozen=True)
+class ValueIs(Expectation):
+    """`policy`'s value J(π) equals `expected` exactly (or within `tolerance` for floats)."""
+
+    policy: str
+    expected: Any
+    tolerance: float = 1e-9
+    at: Mapping[Any, Any] | None = None
+
+    def check(self, plans: Plans) -> Verdict:
+        plan = plans.at(self.at)
+        self._policies(plan, self.policy)
+        value = plan.values[self.policy]
+        if value is None:
+            ok = self.expected is None
+        elif isinstance(value, float) or isinstance(self.expected, float):
+            ok = abs(float(value) - float(self.expected)) <= self.tolerance
+        else:
+            ok = sp.simplify(sp.sympify(value) - sp.sympify(self.expected)) == 0
+        return Verdict(ok, f"J({self.policy}) = {self.expected}{_at_text(self.at)}", f"J({self.policy}) = {value}")
+
+
+def optimal(policy: str, *, only: bool = False, at: Mapping[Any, Any] | None = None) -> Optimal:
+    """Claim: `policy` is optimal (the only one, with only=True)."""
+    return Optimal(policy, only, False, at)
+
+
+def not_optimal(policy: str, *, at: Mapping[Any, Any] | None = None) -> Optimal:
+    """Claim: `policy` is not optimal."""
+    return Optimal(policy, False, True, at)
+
+
+def flagged(policy: str, kind: str, *, at: Mapping[Any, Any] | None = None) -> Flagged:
+    """Claim: `policy` ("*" for every policy) gets a flag of `kind`."""
+    return Flagged(policy, kind, False, at)
+
+
+def not_flagged(policy: str, kind: str, *, at: Mapping[Any, Any] | None = None) -> Flagged:
+    """Claim: `policy` ("*" for every policy) gets no flag of `kind`."""
+    return Flagged(policy, kind, True, at)
+
+
+def value_is(policy: str, expected: Any, *, at: Mapping[Any, Any] | None = None, tolerance: float = 1e-9) -> ValueIs:
+    """Claim: J(policy) equals `expected`."""
+    return ValueIs(policy, expected, tolerance, at)
+
+
+def verify(scenario: Scenario, **options: Any) -> list[Verdict]:
+    """Check every expectation of a scenario."""
+    plans = Plans(scenario, **options)
+    verdicts = []
+    for claim in scenario.expect:
+        if not isinstance(claim, Expectation):
+            raise ScenarioError(f"{scenario.name}: expect holds {claim!r}, which is not an expectation (use corrig.expect)")
+        verdicts.append(claim.check(plans))
+    return verdicts
