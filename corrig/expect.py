@@ -66,7 +66,8 @@ class Expectation:
         if name == EVERY:
             return list(plan.policies)
         if name not in plan.policies:
-            raise ScenarioError(f"expectation {self!r} names policy {name!r}, which the plan does not have: {list(plan.policies)}")
+            known = list(plan.policies)
+            raise ScenarioError(f"expectation {self!r} names policy {name!r}, which the plan does not have: {known}")
         return [name]
 
 
