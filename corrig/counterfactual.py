@@ -36,7 +36,7 @@ def apply_policy(world: World, policy: Any) -> World:
         if name in rules.rules:
             node = world.nodes[name]
             table = _as_table(node.states, rules.table(world, name))
-            applied.replace(name, table, parents=node.parents, states=node.states)
+            applied.replace(name, table if node.parents else table[()], parents=node.parents, states=node.states)
     return applied
 
 

@@ -319,8 +319,22 @@ class World:
             node = self._node(name)
             if state not in node.states:
                 raise StateError(f"do({name}={state!r}): {state!r} is not a state of {name}; its states are {list(node.states)}")
-            twin.replace(name, {state: 1})
+            twin._nodes[name] = Node(name, "chance", node.states, (), {state: 1})
+        twin._compiled = self._mutilated(twin, settings)
         return twin
+
+    def _mutilated(self, twin: World, settings: Mapping[str, State]) -> CompiledWorld:
+        """The compiled form of `twin` = this world under do(settings), reusing every other table."""
+        compiled = self.compiled
+        graph = compiled.graph.copy()
+        tables = dict(compiled.tables)
+        for name, state in settings.items():
+            graph.remove_edges_from(list(graph.in_edges(name)))
+            graph.nodes[name]["kind"] = "chance"
+            node = twin._nodes[name]
+            row = tuple(sp.Integer(1 if s == state else 0) for s in node.states)
+            tables[name] = CompiledNode(node, {(): row})
+        return CompiledWorld(dict(twin._nodes), compiled.order, tables, graph, twin._roles, compiled.parameters)
 
     def copy(self, name: str | None = None) -> World:
         """An independent copy of the declarations (handles stay valid)."""
@@ -459,17 +473,22 @@ def check_distribution(values: tuple[sp.Expr, ...], states: tuple[State, ...], w
     Exact values are checked exactly; floats within FLOAT_TOLERANCE; symbolic values at the
     corners and centre of their parameters' declared box.
     """
+    floats = any(is_float_valued(v) for v in values)
+    slack = FLOAT_TOLERANCE if floats else 0
     for state, value in zip(states, values, strict=True):
         for point in _check_points(value):
             v = value.subs(point) if point else value
-            if v.is_number and (v.is_real is False or v < 0 or v > 1):
+            if v.is_number and (v.is_real is False or v < -slack or v > 1 + slack):
                 at = f" at {', '.join(f'{k}={x}' for k, x in point.items())}" if point else ""
                 raise DistributionError(f"{where}: the probability of {state!r} is {value}, outside [0, 1]{at}")
     total = sp.Add(*values)
-    if any(is_float_valued(v) for v in values) and total.is_number:
-        if abs(float(total) - 1) > FLOAT_TOLERANCE:
-            raise DistributionError(f"{where}: the probabilities sum to {float(total)!r}, not 1 (tolerance {FLOAT_TOLERANCE})")
-    elif sp.simplify(total - 1) != 0:
+    if total.is_number:
+        off = abs(float(total) - 1) > FLOAT_TOLERANCE if floats else total != 1
+        if off:
+            shown = float(total) if floats else total
+            raise DistributionError(f"{where}: the probabilities sum to {shown!r}, not 1" + (
+                f" (tolerance {FLOAT_TOLERANCE})" if floats else ""))
+    elif sp.cancel(total - 1) != 0 and sp.simplify(total - 1) != 0:
         raise DistributionError(f"{where}: the probabilities sum to {sp.simplify(total)}, not 1")
 
 
