@@ -15,6 +15,7 @@ import itertools
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from fractions import Fraction
+from types import MappingProxyType
 from typing import Any
 
 import networkx as nx
@@ -223,7 +224,9 @@ class World:
             self._nodes[name] = old
             raise
         finally:
-            self._nodes = {n: self._nodes[n] for n in order}
+            reordered = {n: self._nodes[n] for n in order}
+            self._nodes.clear()
+            self._nodes.update(reordered)
         return handle
 
     def _check_new_name(self, name: str) -> None:
@@ -284,8 +287,8 @@ class World:
 
     @property
     def nodes(self) -> Mapping[str, Node]:
-        """The declared nodes by name, in declaration order."""
-        return dict(self._nodes)
+        """The declared nodes by name, in declaration order (a read-only view)."""
+        return MappingProxyType(self._nodes)
 
     @property
     def handles(self) -> dict[str, Var]:
