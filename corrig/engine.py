@@ -132,7 +132,7 @@ def _query(world: World, target: Expr, condition: Expr | None, policy: Policy, *
     slots = _query_slots(world, target, condition, indicator)
     values = [v for t in tables.values() for row in t.values() for v in row]
     values += [v for slot in slots.values() for v in slot]
-    backend = Backend.for_values(values)
+    backend = Backend.for_values(values, floats=world.compiled.floats)
     factors = [_node_factor(world, name, table, backend) for name, table in tables.items()]
     query_vars = tuple(sorted(scope, key=nodes.index))
     query = np.stack([backend.array(slot, tuple(len(world.nodes[v].states) for v in query_vars))
@@ -196,10 +196,10 @@ class Backend:
         self.domain = domain
 
     @classmethod
-    def for_values(cls, values: list[sp.Expr]) -> Backend:
-        """Floats when any value is a float (and none is symbolic); otherwise the smallest exact domain."""
+    def for_values(cls, values: list[sp.Expr], *, floats: bool = False) -> Backend:
+        """Floats when the world or any value holds a float (and none is symbolic); else the smallest exact domain."""
         symbolic = any(v.free_symbols for v in values)
-        if not symbolic and any(is_float_valued(v) for v in values):
+        if not symbolic and (floats or any(is_float_valued(v) for v in values)):
             return cls(None)
         domain, _ = construct_domain(list(set(values)), field=True)
         return cls(domain)

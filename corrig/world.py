@@ -102,6 +102,7 @@ class CompiledWorld:
     graph: nx.DiGraph
     roles: Roles
     parameters: frozenset[sp.Symbol]
+    floats: bool  # some CPD holds a float: queries answer in floats
 
 
 def _sort_states(states: list[State]) -> tuple[State, ...]:
@@ -337,7 +338,8 @@ class World:
             node = twin._nodes[name]
             row = tuple(sp.Integer(1 if s == state else 0) for s in node.states)
             tables[name] = CompiledNode(node, {(): row})
-        return CompiledWorld(dict(twin._nodes), compiled.order, tables, graph, twin._roles, compiled.parameters)
+        return CompiledWorld(dict(twin._nodes), compiled.order, tables, graph, twin._roles, compiled.parameters,
+                             compiled.floats)
 
     def copy(self, name: str | None = None) -> World:
         """An independent copy of the declarations (handles stay valid)."""
@@ -389,7 +391,8 @@ class World:
         parameters = frozenset().union(
             *(parameters_in(v) for t in tables.values() for row in t.table.values() for v in row)
         )
-        return CompiledWorld(dict(self._nodes), order, tables, graph, self._roles, parameters)
+        floats = any(is_float_valued(v) for t in tables.values() for row in t.table.values() for v in row)
+        return CompiledWorld(dict(self._nodes), order, tables, graph, self._roles, parameters, floats)
 
     def _check_roles(self) -> None:
         r = self._roles
