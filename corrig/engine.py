@@ -149,6 +149,48 @@ def _query(world: World, target: Expr, condition: Expr | None, policy: Policy, *
     return backend.output(backend.divide(numerator, denominator))
 
 
+def distribution(world: World, nodes: Iterable[str], policy: Any = None, *, given: Any = None,
+                 do: Mapping[str, State] | None = None) -> dict[tuple[State, ...], Any]:
+    """P_π(nodes = c | given) for every joint assignment c of `nodes`, in one contraction.
+
+    Keys are state tuples in the order of `nodes` (the empty tuple for no nodes).  Raises
+    ZeroProbabilityCondition when the condition has probability 0.
+    """
+    mutilated = _mutilate(world, do)
+    names = tuple(nodes)
+    for name in names:
+        if name not in mutilated:
+            raise QueryError(f"{name!r} is not a node of world {mutilated.name!r}")
+    condition = None if given is None else as_event(mutilated, given, "condition")
+    _check_rung2(mutilated, condition, do)
+    rules = as_policy(policy)
+    cond_vars = tuple(n for n in mutilated.compiled.order if condition is not None and n in condition.scope())
+    needed = needed_nodes(mutilated, {*names, *cond_vars})
+    tables = node_tables(mutilated, rules, needed)
+    indicator = [sp.Integer(1 if condition.evaluate(dict(zip(cond_vars, combo, strict=True))) else 0)
+                 for combo in itertools.product(*(mutilated.nodes[n].states for n in cond_vars))] if condition is not None else []
+    values = [v for t in tables.values() for row in t.values() for v in row] + indicator + [sp.Integer(1)]
+    backend = Backend.for_values(values, floats=mutilated.compiled.floats)
+    factors = [_node_factor(mutilated, name, table, backend) for name, table in tables.items()]
+    if condition is not None:
+        shape = tuple(len(mutilated.nodes[n].states) for n in cond_vars)
+        factors.append(Factor(cond_vars, backend.array(indicator, shape)))
+    combos = list(itertools.product(*(mutilated.nodes[n].states for n in names)))
+    if not factors:
+        return {combo: sp.Integer(1) for combo in combos}
+    joint = contract(factors, names, backend)
+    flat = list(np.asarray(joint, dtype=object if backend.exact else np.float64).reshape(-1))
+    total = sum(flat[1:], flat[0])
+    if backend.is_zero(total):
+        raise ZeroProbabilityCondition(
+            f"the condition {condition!r} has probability 0 under policy {rules}: "
+            f"the distribution of {list(names)} given it is undefined"
+        )
+    if condition is None:
+        return {combo: backend.output(v) for combo, v in zip(combos, flat, strict=True)}
+    return {combo: backend.output(backend.divide(v, total)) for combo, v in zip(combos, flat, strict=True)}
+
+
 def _query_slots(world: World, target: Expr, condition: Expr | None, indicator: bool) -> dict[str, list[Any]]:
     scope = target.scope() | (condition.scope() if condition is not None else frozenset())
     names = [n for n in world.compiled.order if n in scope]
