@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from fractions import Fraction
 from typing import TYPE_CHECKING, Any
 
 import sympy as sp
@@ -208,6 +209,10 @@ class Term:
         """The term in LaTeX."""
         raise NotImplementedError
 
+    def subs(self, values: Mapping[Any, Any]) -> Term:
+        """The term with parameters replaced by values ({Symbol or parameter name: number})."""
+        raise NotImplementedError
+
     def __add__(self, other: Any) -> Term:
         return Sum((self, as_term(other)))
 
@@ -263,8 +268,14 @@ class Constant(Term):
     def to_latex(self) -> str:
         return sp.latex(self.value)
 
+    def subs(self, values: Mapping[Any, Any]) -> Term:
+        return Constant(_subs_value(self.value, values))
+
     def __repr__(self) -> str:
-        return str(self.value)
+        value = self.value
+        if isinstance(value, sp.Rational) and not isinstance(value, sp.Integer):
+            return f"Rational({value.p}, {value.q})"
+        return str(value) if isinstance(value, sp.Basic) else repr(value)
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, Constant) and self.value == other.value
@@ -305,6 +316,9 @@ class Atom(Term):
     def atoms(self) -> tuple[Atom, ...]:
         return (self,)
 
+    def subs(self, values: Mapping[Any, Any]) -> Term:
+        return Atom(self.kind, _subs_expr(self.target, values), self.branch)
+
     def to_latex(self) -> str:
         inner = self.target.to_latex()
         branch = self.branch
@@ -343,6 +357,9 @@ class Sum(Term):
     def atoms(self) -> tuple[Atom, ...]:
         return _unique(a for t in self.terms for a in t.atoms())
 
+    def subs(self, values: Mapping[Any, Any]) -> Term:
+        return type(self)(tuple(t.subs(values) for t in self.terms))
+
     def to_latex(self) -> str:
         return " + ".join(t.to_latex() for t in self.terms).replace("+ -", "- ")
 
@@ -365,11 +382,50 @@ class Product(Term):
     def atoms(self) -> tuple[Atom, ...]:
         return _unique(a for t in self.terms for a in t.atoms())
 
+    def subs(self, values: Mapping[Any, Any]) -> Term:
+        return type(self)(tuple(t.subs(values) for t in self.terms))
+
     def to_latex(self) -> str:
         return r" \cdot ".join(rf"\left({t.to_latex()}\right)" if isinstance(t, Sum) else t.to_latex() for t in self.terms)
 
     def __repr__(self) -> str:
         return " * ".join(f"({t!r})" if isinstance(t, Sum) else repr(t) for t in self.terms)
+
+
+def _symbol_values(value: Any, values: Mapping[Any, Any]) -> dict[sp.Symbol, Any]:
+    """{Symbol: value} for the keys of `values` that name a parameter of `value`."""
+    if not isinstance(value, sp.Basic) or not value.free_symbols:
+        return {}
+    by_name = {s.name: s for s in value.free_symbols if isinstance(s, sp.Symbol)}
+    found = {}
+    for key, v in values.items():
+        symbol = by_name.get(key) if isinstance(key, str) else key
+        if symbol in by_name.values():
+            found[symbol] = sp.Rational(v.numerator, v.denominator) if isinstance(v, Fraction) else v
+    return found
+
+
+def _subs_value(value: Any, values: Mapping[Any, Any]) -> Any:
+    mapping = _symbol_values(value, values)
+    if not mapping:
+        return value
+    result = value.subs(mapping)
+    return float(result) if result.is_number and result.has(sp.Float) else result
+
+
+def _subs_expr(expr: Expr, values: Mapping[Any, Any]) -> Expr:
+    """The expression with every parameter in its constants replaced by its value."""
+    from corrig.expr import BinOp, Compare, Const, In, Logic
+
+    if isinstance(expr, Const):
+        return Const(_subs_value(expr.value, values))
+    if isinstance(expr, BinOp | Compare):
+        return type(expr)(expr.op, _subs_expr(expr.left, values), _subs_expr(expr.right, values))
+    if isinstance(expr, In):
+        return In(_subs_expr(expr.expr, values), expr.states)
+    if isinstance(expr, Logic):
+        return Logic(expr.op, tuple(_subs_expr(a, values) for a in expr.args))
+    return expr
 
 
 def _unique(atoms: Any) -> tuple[Atom, ...]:

@@ -349,6 +349,28 @@ class World:
         twin.assumptions = self.assumptions
         return twin
 
+    def subs(self, values: Mapping[Any, Any]) -> World:
+        """This world with parameters replaced by values: {Symbol or parameter name: number}.
+
+        Only the chance nodes whose tables read a substituted parameter are redeclared (as
+        tables); names that are not parameters of this world are ignored.
+        """
+        compiled = self.compiled
+        by_name = {s.name: s for s in compiled.parameters}
+        mapping = {}
+        for key, value in values.items():
+            symbol = by_name.get(key) if isinstance(key, str) else key
+            if symbol in compiled.parameters:
+                mapping[symbol] = to_number(value, f"the value of parameter {symbol}")
+        twin = self.copy()
+        for name, table in compiled.tables.items():
+            if not any(v.free_symbols & mapping.keys() for row in table.table.values() for v in row):
+                continue
+            node = self._nodes[name]
+            rows = {ctx: dict(zip(node.states, (v.subs(mapping) for v in row), strict=True)) for ctx, row in table.table.items()}
+            twin.replace(name, rows if node.parents else rows[()], parents=node.parents, states=node.states)
+        return twin
+
     # compilation --------------------------------------------------------------------------
     def check(self) -> World:
         """Validate every declaration now (queries do it on first use); returns the world."""
