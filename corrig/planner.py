@@ -1,0 +1,550 @@
+"""The planner: evaluate candidate policies on an objective, find the optimal set, raise the flags.
+
+    result = plan(world, utility, policies=None, reference="do nothing")
+    result.values          # J(π) per policy: exact number, float, or expression in the parameters
+    result.optimal         # the argmax set, ties kept ([] when parameters make it undecidable)
+    result.flags["grab"]   # the flags of corrig.flags that fire (or may fire) for that policy
+    result.incentives      # plan-level: manipulation incentive, control paths, value of observing H
+
+Each atom (branch term) of the objective is evaluated once per policy, and the probabilities
+the flags need are cached per policy and shared between them.  Choices the design leaves open:
+
+- A term conditioned on a probability-zero event is *undefined*: its branch value and the
+  policy's value are None, the policy is left out of the optimal set, and it gets an
+  undefined-condition flag.
+- Values with parameters: the optimal set is computed only when every comparison it needs is
+  parameter-free; otherwise `optimal == []` and `symbolic` is True (corrig.symbolic finds the
+  regions).  The plan-level manipulation incentive likewise needs comparable values.
+- The value of observing H enumerates the pure policies of two variant worlds (H added to /
+  removed from the information sets) and runs when both together have at most
+  VOI_POLICY_LIMIT policies; otherwise a note says it was skipped.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from fractions import Fraction
+from typing import Any
+
+import networkx as nx
+import sympy as sp
+
+from corrig import flags as fl
+from corrig.counterfactual import apply_policy, twin_network
+from corrig.engine import distribution, node_tables
+from corrig.errors import CorrigError, ParameterError, PolicyError, QueryError, ZeroProbabilityCondition
+from corrig.expr import BinOp, Compare, Const, Expr, In, Logic
+from corrig.params import range_of
+from corrig.policies import Policy, count_pure_policies, pure_policies
+from corrig.terms import Atom, Branch, Constant, Term, as_term
+from corrig.world import World
+
+DEFAULT_EPS = sp.Rational(1, 20)
+VOI_POLICY_LIMIT = 1024
+
+
+def _named(exc: CorrigError, where: str) -> CorrigError:
+    """The same error, its message prefixed with the policy / term at fault."""
+    new = copy.copy(exc)
+    new.args = (f"{where}: {exc}",)
+    return new
+
+
+class PolicyRun:
+    """One policy in one world, with every quantity computed at most once."""
+
+    def __init__(self, world: World, policy: Policy, name: str):
+        self.world = world
+        self.policy = policy
+        self.name = name
+        self.atoms: dict[Atom, Any] = {}  # value, or None when the term is undefined
+        self.undefined: dict[Atom, str] = {}
+        self._dists: dict[tuple, dict[tuple, Any]] = {}
+        self._tables: dict[str, Any] = {}
+
+    def atom(self, atom: Atom) -> Any:
+        """The atom's value under this policy (None when it conditions on a probability-0 event)."""
+        if atom not in self.atoms:
+            try:
+                self.atoms[atom] = atom.evaluate(self.world, self.policy)
+            except ZeroProbabilityCondition as exc:
+                self.atoms[atom] = None
+                self.undefined[atom] = str(exc)
+            except CorrigError as exc:
+                raise _named(exc, f"policy {self.name!r}, term {atom!r}") from exc
+        return self.atoms[atom]
+
+    def value(self, utility: Term) -> Any:
+        """J(π), or None when one of its terms is undefined."""
+        if any(self.atom(a) is None for a in utility.atoms()):
+            return None
+        try:
+            return utility.evaluate(self.world, self.policy, cache=dict(self.atoms))
+        except CorrigError as exc:
+            raise _named(exc, f"policy {self.name!r}") from exc
+
+    def dist(self, nodes: Iterable[str], *, given: Expr | None = None, do: Mapping[str, Any] | None = None) -> dict:
+        """P_π(nodes | given) in the world mutilated by `do` (cached)."""
+        nodes = tuple(nodes)
+        key = (nodes, None if given is None else repr(given), None if not do else tuple(do.items()))
+        if key not in self._dists:
+            try:
+                self._dists[key] = distribution(self.world, nodes, self.policy, given=given, do=do)
+            except ZeroProbabilityCondition:
+                raise
+            except CorrigError as exc:
+                raise _named(exc, f"policy {self.name!r}") from exc
+        return self._dists[key]
+
+    def table(self, node: str) -> Mapping[tuple, tuple]:
+        """P_π(node | parents) as a table: the CPD, or the policy's rule for a decision."""
+        if node not in self._tables:
+            try:
+                self._tables[node] = node_tables(self.world, self.policy, [node])[node]
+            except CorrigError as exc:
+                raise _named(exc, f"policy {self.name!r}") from exc
+        return self._tables[node]
+
+    def context_weights(self, branch: Branch, node: str) -> dict[tuple, Any]:
+        """The distribution of pa(node) in the branch: the contexts the branch reaches, with their mass."""
+        world = self.world
+        parents = world.nodes[node].parents
+        if branch.counterfactual is None:
+            do = branch.do.as_dict() if branch.do else None
+            given = None if branch.given is None else branch.given.resolve(world.do(do) if do else world)
+            return self.dist(parents, given=given, do=do)
+        cf = branch.counterfactual
+        intervention = cf.intervention.as_dict()
+        observed = cf.observation.resolve(world)
+        graph = world.compiled.graph
+        downstream = set().union(*(nx.descendants(graph, n) for n in intervention))
+        if not downstream & set(parents):
+            return self.dist(parents, given=observed)  # pa(node) is shared by both copies
+        twin, names = twin_network(apply_policy(world, self.policy), intervention)
+        return distribution(twin, [names.get(p, p) for p in parents], Policy(), given=observed)
+
+
+@dataclass
+class Plan:
+    """What the planner found: values, the optimal set, and the flags."""
+
+    world: World
+    utility: Term
+    eps: Any
+    reference: str | None
+    policies: dict[str, Policy]
+    values: dict[str, Any]
+    branch_values: dict[str, dict[Atom, Any]]
+    optimal: list[str]
+    symbolic: bool
+    flags: dict[str, list[fl.Flag]] = field(default_factory=dict)
+    incentives: list[fl.Flag] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    path_specific_values: dict[str, Any] = field(default_factory=dict)  # J^{H<-π0}(π)
+    manipulation: dict[str, Any] = field(default_factory=dict)  # m(π) = J(π) − J^{H<-π0}(π)
+    value_of_observing_h: Any = None
+    at: dict[Any, Any] = field(default_factory=dict)
+
+    def kinds(self, policy: str) -> set[str]:
+        """The kinds of the flags that fire for `policy` (plan-level incentives not included)."""
+        return {f.kind for f in self.flags.get(policy, [])}
+
+    def all_flags(self) -> list[fl.Flag]:
+        """Every flag: per policy, then the plan-level incentives."""
+        return [f for fs in self.flags.values() for f in fs] + list(self.incentives)
+
+    def __repr__(self) -> str:
+        flagged = {n: sorted(self.kinds(n)) for n in self.policies if self.flags.get(n)}
+        incentives = sorted({f.kind for f in self.incentives})
+        return (f"Plan(world={self.world.name!r}, policies={len(self.policies)}, optimal={self.optimal}, "
+                f"symbolic={self.symbolic}, flags={flagged}, incentives={incentives})")
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-safe form: every number as an exact string and a float."""
+        policies = []
+        for name, policy in self.policies.items():
+            policies.append({
+                "name": name,
+                "policy": repr(policy),
+                **fl.number_fields("value", self.values[name]),
+                "optimal": name in self.optimal,
+                "branches": [{"term": repr(a), **fl.number_fields("value", v)} for a, v in self.branch_values[name].items()],
+                **(fl.number_fields("path_specific_value", self.path_specific_values[name])
+                   if name in self.path_specific_values else {}),
+                **(fl.number_fields("manipulation", self.manipulation[name]) if name in self.manipulation else {}),
+                "flags": [f.to_dict() for f in self.flags.get(name, [])],
+            })
+        return {
+            "world": self.world.name,
+            "utility": repr(self.utility),
+            **fl.number_fields("eps", self.eps),
+            "reference": self.reference,
+            "at": {str(k): str(v) for k, v in self.at.items()},
+            "symbolic": self.symbolic,
+            "optimal": list(self.optimal),
+            "policies": policies,
+            "incentives": [f.to_dict() for f in self.incentives],
+            **fl.number_fields("value_of_observing_h", self.value_of_observing_h),
+            "notes": list(self.notes),
+        }
+
+    def to_markdown(self) -> str:
+        """A Markdown report: the policy table, the incentives, each policy's flags, the notes."""
+        ref = f", reference `{self.reference}`" if self.reference else ""
+        lines = [f"### {self.world.name}", "", f"Objective: `{self.utility!r}` (ε = {fl.show(self.eps)}{ref})", "",
+                 "| policy | J(π) | optimal | flags |", "|---|---|---|---|"]
+        for name in self.policies:
+            kinds = ", ".join(f"{f.kind} ({fl.show(f.size)})" for f in self.flags.get(name, [])) or "—"
+            mark = "✓" if name in self.optimal else ""
+            lines.append(f"| {name} | {fl.show(self.values[name])} | {mark} | {kinds} |")
+        if self.symbolic and not self.optimal:
+            lines += ["", "Values depend on parameters: the optimal set depends on where in the parameter box."]
+        if self.incentives:
+            lines += ["", "**Incentives**", "", *(f.to_markdown() for f in self.incentives)]
+        for name in self.policies:
+            if self.flags.get(name):
+                lines += ["", f"**{name}**", "", *(f.to_markdown() for f in self.flags[name])]
+        if self.notes:
+            lines += ["", "**Notes**", "", *(f"- {n}" for n in self.notes)]
+        return "\n".join(lines) + "\n"
+
+
+# inputs -------------------------------------------------------------------------------------
+def _number(value: Any, what: str) -> Any:
+    if isinstance(value, bool):
+        raise ParameterError(f"{what}: {value!r} is not a number")
+    if isinstance(value, Fraction):
+        return sp.Rational(value.numerator, value.denominator)
+    if isinstance(value, float):
+        return value
+    if isinstance(value, int | str | sp.Basic):
+        try:
+            return sp.sympify(value)
+        except (sp.SympifyError, TypeError):
+            pass
+    raise ParameterError(f"{what}: {value!r} is not a number")
+
+
+def _expr_parameters(expr: Expr) -> set[sp.Symbol]:
+    if isinstance(expr, Const):
+        return set(expr.value.free_symbols) if isinstance(expr.value, sp.Basic) else set()
+    if isinstance(expr, BinOp | Compare):
+        return _expr_parameters(expr.left) | _expr_parameters(expr.right)
+    if isinstance(expr, In):
+        return _expr_parameters(expr.expr)
+    if isinstance(expr, Logic):
+        return set().union(*(_expr_parameters(a) for a in expr.args))
+    return set()
+
+
+def term_parameters(term: Term) -> set[sp.Symbol]:
+    """The parameters a term's weights and quantities read."""
+    if isinstance(term, Constant):
+        return set(term.value.free_symbols) if isinstance(term.value, sp.Basic) else set()
+    if isinstance(term, Atom):
+        return _expr_parameters(term.target)
+    return set().union(*(term_parameters(t) for t in getattr(term, "terms", ())))
+
+
+def _resolve_at(at: Mapping[Any, Any], world: World, utility: Term, eps: Any) -> dict[sp.Symbol, Any]:
+    known = set(world.compiled.parameters) | term_parameters(utility) | set(getattr(eps, "free_symbols", ()))
+    by_name = {s.name: s for s in known}
+    values = {}
+    for key, value in at.items():
+        symbol = by_name.get(key) if isinstance(key, str) else key
+        if symbol not in known:
+            raise ParameterError(f"at= names {key!s}, which is not a parameter of the world, the objective or ε; "
+                                 f"the parameters are {sorted(by_name)}")
+        number = _number(value, f"the value of parameter {symbol}")
+        span = range_of(symbol)
+        if number.is_number if isinstance(number, sp.Basic) else True:
+            outside = (span.low is not None and number < span.low) or (span.high is not None and number > span.high)
+            if outside:
+                raise ParameterError(f"parameter {symbol} = {value} is outside its declared range "
+                                     f"[{span.low}, {span.high}]")
+        values[symbol] = number
+    return values
+
+
+def _candidates(world: World, policies: Any) -> tuple[dict[str, Policy], dict[str, Any]]:
+    """name -> Policy (renamed copies), and name -> the object the caller passed."""
+    named: dict[str, Policy] = {}
+    given: dict[str, Any] = {}
+    if policies is None:
+        for p in pure_policies(world):
+            named[p.name] = p
+            given[p.name] = p
+        return named, given
+    if isinstance(policies, Policy):
+        policies = [policies]
+    if isinstance(policies, Mapping):
+        items = [(str(k), v) for k, v in policies.items()]
+    elif isinstance(policies, Iterable) and not isinstance(policies, str):
+        items = []
+        for i, p in enumerate(policies):
+            name = getattr(p, "name", None) or f"policy {i + 1}"
+            items.append((name, p))
+    else:
+        raise PolicyError(f"policies must be None (every pure policy), a {{name: policy}} dict or a list of Policy, "
+                          f"got {type(policies).__name__}")
+    for name, p in items:
+        if name in named:
+            raise PolicyError(f"two candidate policies are named {name!r}; give them distinct names")
+        if isinstance(p, Policy):
+            named[name] = Policy(p.rules, name=name)
+        elif isinstance(p, Mapping):
+            named[name] = Policy(p, name=name)
+        else:
+            raise PolicyError(f"candidate {name!r} must be a Policy or a {{decision: rule}} dict, got {type(p).__name__}")
+        given[name] = p
+        try:
+            named[name].check(world)
+        except CorrigError as exc:
+            raise _named(exc, f"candidate policy {name!r}") from exc
+    if not named:
+        raise PolicyError("no candidate policies to plan over")
+    return named, given
+
+
+def _same_rules(world: World, a: Policy, b: Policy) -> bool:
+    try:
+        return all(a.table(world, d) == b.table(world, d) for d in world.decisions)
+    except CorrigError:
+        return False
+
+
+def _reference(world: World, reference: Any, named: Mapping[str, Policy], given: Mapping[str, Any]
+               ) -> tuple[str | None, Policy | None]:
+    if reference is None:
+        return None, None
+    if isinstance(reference, str):
+        if reference not in named:
+            shown = list(named)[:8]
+            raise PolicyError(f"the reference {reference!r} is not one of the candidate policies {shown}"
+                              f"{' ...' if len(named) > 8 else ''}")
+        return reference, named[reference]
+    if isinstance(reference, Mapping):
+        reference = Policy(reference, name="reference")
+    if not isinstance(reference, Policy):
+        raise PolicyError(f"the reference must be a policy name, a Policy or a {{decision: rule}} dict, "
+                          f"got {type(reference).__name__}")
+    for name, original in given.items():
+        if original is reference:
+            return name, named[name]
+    for name, p in named.items():
+        if _same_rules(world, p, reference):
+            return name, p
+    name = reference.name or "reference"
+    if name in named:
+        name = f"{name} (reference)"
+    return name, Policy(reference.rules, name=name)
+
+
+# the plan -----------------------------------------------------------------------------------
+def plan(world: World, utility: Term, policies: Any = None, *, reference: Any = None, eps: Any = DEFAULT_EPS,
+         at: Mapping[Any, Any] | None = None, flags: bool = True) -> Plan:
+    """Evaluate each candidate policy on `utility`, find the optimal set and the flags of DESIGN §4.
+
+    policies: None (every pure policy), {name: Policy or {decision: rule}}, or a list of Policy.
+    reference: π0 for the manipulation and h-moved flags (a name, a Policy or a rules dict).
+    at: {parameter or its name: value} substituted into the world, the objective and ε first.
+    """
+    if not isinstance(world, World):
+        raise QueryError(f"plan() needs a corrig World, got {type(world).__name__}")
+    utility = as_term(utility)
+    eps = _number(eps, "eps")
+    values_at: dict[sp.Symbol, Any] = {}
+    if at:
+        values_at = _resolve_at(at, world, utility, eps)
+        world, utility = world.subs(values_at), utility.subs(values_at)
+        if isinstance(eps, sp.Basic):
+            eps = eps.subs(values_at)
+    world.check()
+    named, given = _candidates(world, policies)
+    ref_name, ref_policy = _reference(world, reference, named, given)
+    runs = {name: PolicyRun(world, p, name) for name, p in named.items()}
+    atoms = utility.atoms()
+    branch_values = {name: {a: run.atom(a) for a in atoms} for name, run in runs.items()}
+    values = {name: run.value(utility) for name, run in runs.items()}
+    symbolic = any(fl.is_symbolic(v) for v in values.values())
+    optimal = fl.argmax(values)
+    result = Plan(world, utility, eps, ref_name, named, values, branch_values, optimal or [], symbolic, at=values_at)
+    if optimal is None:
+        result.notes.append("values depend on parameters in ways that make the optimal set region-dependent "
+                            "(see corrig.symbolic)")
+    if any(v is None for v in values.values()):
+        undefined = [n for n, v in values.items() if v is None]
+        result.notes.append(f"undefined values (a term conditions on a probability-0 event): {undefined}; "
+                            f"these policies are left out of the optimal set")
+    if flags:
+        ref_run = None
+        if ref_name is not None:
+            ref_run = runs.get(ref_name) or PolicyRun(world, ref_policy, ref_name)
+        _add_flags(result, runs, ref_run, policies is None)
+    return result
+
+
+def _add_flags(result: Plan, runs: dict[str, PolicyRun], ref_run: PolicyRun | None, exhaustive: bool) -> None:
+    world, utility, eps = result.world, result.utility, result.eps
+    roles = world.roles
+    human = roles.human
+    per: dict[str, list[fl.Flag]] = {name: [] for name in runs}
+    if human is None:
+        result.notes.append("the world declares no human role (set_roles(human=..., stop=..., run=...)): "
+                            "manipulation, h-moved, control-path, obedience and value-of-observing-h checks skipped")
+    else:
+        result.incentives.extend(fl.control_paths(world, utility, human))
+        if ref_run is None:
+            result.notes.append("no reference policy: the manipulation and h-moved checks are skipped")
+        else:
+            _manipulation(result, runs, ref_run, per)
+    for name, run in runs.items():
+        per[name].extend(fl.ood_flags(name, run, utility, eps))
+        per[name].extend(fl.condition_flags(name, run, utility, eps))
+        if human is not None and roles.button is not None:
+            per[name].extend(fl.obedience_flags(name, run, world, eps))
+    if human is not None and roles.button is None:
+        result.notes.append("the world declares no button role (set_roles(button=..., off=...)): "
+                            "not-obedient and self-shutdown skipped")
+    if human is not None:
+        _value_of_observing(result, runs, exhaustive)
+    order = {k: i for i, k in enumerate(fl.KINDS)}
+    result.flags = {name: sorted(fs, key=lambda f: order.get(f.kind, len(order))) for name, fs in per.items()}
+
+
+def path_specific_world(world: World, policy: Policy, reference_applied: World, node: str,
+                        dependent: list[str]) -> World:
+    """The world under `policy` in which `node` reads its parents from a copy of the world under π0.
+
+    `dependent` lists the node's policy-dependent ancestry (decisions and their descendants
+    upstream of it); each gets a copy running under the reference, the rest follows `policy`.
+    """
+    applied = apply_policy(world, policy)
+    derived = applied.copy(name=f"{world.name} with {node} driven by the reference")
+    copies: dict[str, str] = {}
+    for name in dependent:
+        if name == node:
+            continue
+        original = world.nodes[name]
+        if reference_applied.nodes[name].is_decision:
+            raise PolicyError(f"the reference policy has no rule for decision {name}, which {node} depends on")
+        copies[name] = _fresh(derived, f"{name}_ref")
+        table = reference_applied.compiled.tables[name].table
+        rows = {ctx: dict(zip(original.states, row, strict=True)) for ctx, row in table.items()}
+        derived.chance(copies[name], rows if original.parents else rows[()], states=original.states,
+                       parents=[copies.get(p, p) for p in original.parents])
+    target = world.nodes[node]
+    table = applied.compiled.tables[node].table
+    rows = {ctx: dict(zip(target.states, row, strict=True)) for ctx, row in table.items()}
+    derived.replace(node, rows if target.parents else rows[()], parents=[copies.get(p, p) for p in target.parents],
+                    states=target.states)
+    return derived
+
+
+def _fresh(world: World, name: str) -> str:
+    while name in world:
+        name += "_"
+    return name
+
+
+def _manipulation(result: Plan, runs: dict[str, PolicyRun], ref_run: PolicyRun, per: dict[str, list[fl.Flag]]) -> None:
+    world, utility = result.world, result.utility
+    human = world.roles.human
+    if world.nodes[human].is_decision:
+        result.notes.append(f"the human node {human} is a decision: manipulation and h-moved checks skipped")
+        return
+    dependent, context = fl.policy_dependent_ancestry(world, human)
+    path, paths = fl.path_text(world, utility, human)
+    if not dependent:
+        result.notes.append(f"no decision is upstream of {human}: no policy can move it (m(π) = 0, no h-moved)")
+        result.path_specific_values = dict(result.values)
+        result.manipulation = {n: sp.Integer(0) for n in runs}
+        return
+    try:
+        reference_applied = apply_policy(world, ref_run.policy)
+    except CorrigError as exc:
+        raise _named(exc, f"reference policy {ref_run.name!r}") from exc
+    touching = [a for a in utility.atoms() if fl.reads_mechanism(world, a, human)]
+    for name, run in runs.items():
+        if touching:
+            derived = path_specific_world(world, run.policy, reference_applied, human, dependent)
+            shadow = PolicyRun(derived, run.policy, name)
+            shadow.atoms.update({a: v for a, v in run.atoms.items() if a not in touching})
+            value = shadow.value(utility)
+        else:
+            value = result.values[name]
+        result.path_specific_values[name] = value
+        if value is not None and result.values[name] is not None:
+            m = result.values[name] - value
+            result.manipulation[name] = sp.cancel(m) if fl.is_symbolic(m) else m
+        flag = fl.manipulation_flag(name, result.values[name], value, human, path, paths)
+        if flag is not None:
+            per[name].append(flag)
+        moved = fl.h_moved_flag(name, run, ref_run, human, context)
+        if moved is not None:
+            per[name].append(moved)
+    if result.symbolic or any(fl.is_symbolic(v) for v in result.path_specific_values.values()):
+        result.notes.append("the manipulation incentive compares optimal sets, which depend on the parameters here: "
+                            "see each policy's manipulation flag and corrig.symbolic")
+        return
+    incentive = fl.manipulation_incentive_flag(result.values, result.path_specific_values, human, path, paths)
+    if incentive is not None:
+        result.incentives.append(incentive)
+
+
+def _observing(world: World, observes: Mapping[str, tuple[str, ...]]) -> World:
+    """A copy of the world with the given decisions observing the given parents."""
+    twin = world.copy(name=world.name)
+    for decision, parents in observes.items():
+        node = world.nodes[decision]
+        twin._nodes[decision] = type(node)(node.name, node.kind, node.states, parents, node.mechanism)
+    twin._compiled = None
+    return twin
+
+
+def _value_of_observing(result: Plan, runs: dict[str, PolicyRun], exhaustive: bool) -> None:
+    world, utility = result.world, result.utility
+    human = world.roles.human
+    graph = world.compiled.graph
+    upstream = nx.ancestors(graph, human)
+    observers = [d for d in world.decisions if d != human and d not in upstream]
+    if not observers:
+        result.notes.append(f"every decision is upstream of {human}: the value of observing it is not defined")
+        return
+    with_h = {d: (*world.nodes[d].parents, human) if human not in world.nodes[d].parents else world.nodes[d].parents
+              for d in observers}
+    without_h = {d: tuple(p for p in world.nodes[d].parents if p != human) for d in world.decisions}
+    worlds = [_observing(world, with_h), _observing(world, without_h)]
+    counts = [count_pure_policies(w) for w in worlds]
+    if sum(counts) > VOI_POLICY_LIMIT:
+        result.notes.append(f"value of observing {human} skipped: {sum(counts)} pure policies to enumerate "
+                            f"(limit VOI_POLICY_LIMIT = {VOI_POLICY_LIMIT})")
+        return
+    bests = []
+    for variant in worlds:
+        same = all(variant.nodes[d].parents == world.nodes[d].parents for d in world.decisions)
+        if same and exhaustive:
+            values = list(result.values.values())
+        else:
+            values = [PolicyRun(variant, p, p.name).value(utility) for p in pure_policies(variant)]
+        bests.append(_best(values))
+    if bests[0] is None or bests[1] is None:
+        result.notes.append(f"value of observing {human} undefined: every policy of a variant world is undefined")
+        return
+    voi = bests[0] - bests[1]
+    voi = sp.simplify(voi) if fl.is_symbolic(voi) else voi
+    result.value_of_observing_h = voi
+    flag = fl.value_of_observing_flag(voi, bests[0], bests[1], human, observers, (counts[0], counts[1]))
+    if flag is not None:
+        result.incentives.append(flag)
+
+
+def _best(values: list[Any]) -> Any:
+    defined = [v for v in values if v is not None]
+    if not defined:
+        return None
+    if any(fl.is_symbolic(v) for v in defined):
+        return sp.Max(*dict.fromkeys(defined))
+    return max(defined, key=float)
