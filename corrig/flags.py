@@ -87,7 +87,7 @@ def compare(op: str, a: Any, b: Any) -> bool | sp.Basic:
         if op == ">":
             return bool(x > y + tol)
         return bool(abs(x - y) > tol)
-    relation = {"<": sp.Lt, ">": sp.Gt, "!=": sp.Ne}[op](sp.cancel(sp.sympify(a) - sp.sympify(b)), 0)
+    relation = {"<": sp.Lt, ">": sp.Gt, "!=": sp.Ne}[op](sp.cancel(sp.sympify(a)), sp.cancel(sp.sympify(b)))
     if relation in (sp.true, sp.false):
         return bool(relation)
     return relation
@@ -314,7 +314,7 @@ def manipulation_flag(name: str, value: Any, path_specific: Any, node: str, path
     m = sp.cancel(m) if is_symbolic(m) else m
     return _flag(
         MANIPULATION, name, path, m, compare("!=", m, 0),
-        f"{show(m)} of this policy's value comes from moving {node}: J = {show(value)}, but {show(path_specific)} "
+        f"Moving {node} changes this policy's value by {show(m)}: J = {show(value)}, but {show(path_specific)} "
         f"if {node} responded to what the reference policy would have done.",
         value=value, path_specific_value=path_specific, node=node, paths=paths)
 
@@ -506,8 +506,12 @@ def argmax(values: Mapping[str, Any], limit: int = 64) -> list[str] | None:
 
 def manipulation_incentive_flag(values: Mapping[str, Any], path_specific: Mapping[str, Any], node: str,
                                 path: str, paths: list[str]) -> Flag | None:
-    """Fires when the optimal set under J differs from the optimal set under J^{H←π0}."""
-    best, best_ps = argmax(values), argmax(path_specific)
+    """Fires when the optimal set under J differs from the optimal set under J^{H←π0}.
+
+    Both sets are taken over the policies whose two values are defined.
+    """
+    both = [n for n in values if values[n] is not None and path_specific.get(n) is not None]
+    best, best_ps = argmax({n: values[n] for n in both}), argmax({n: path_specific[n] for n in both})
     if best is None or best_ps is None or set(best) == set(best_ps):
         return None
     gains = {n: values[n] - path_specific[n] for n in best if path_specific[n] is not None}
