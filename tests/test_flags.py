@@ -1,0 +1,206 @@
+"""Each flag of DESIGN §4 on a small world, with its size and evidence derived by hand."""
+
+from __future__ import annotations
+
+import json
+from fractions import Fraction as F
+
+import pytest
+import sympy as sp
+from planner_worlds import human_control, recommender, stop_button
+
+from corrig import E, Flag, P, Policy, do, given, observed, plan
+from corrig import planner as planner_module
+from corrig.counterfactual import apply_policy
+from corrig.errors import PolicyError
+from corrig.flags import (
+    CONTROL_PATH,
+    KINDS,
+    OOD_DO_BRANCH,
+    RARE_CONDITION,
+    UNDEFINED_CONDITION,
+    VALUE_OF_OBSERVING_H,
+    compare,
+    control_paths,
+    instrumental_control_nodes,
+    policy_dependent_ancestry,
+)
+from corrig.planner import path_specific_world
+
+R = sp.Rational
+
+
+def obey(H: str) -> str:
+    return "halt" if H == "stop" else "continue"
+
+
+def flags_of(result, name, kind):
+    return [f for f in result.flags[name] if f.kind == kind]
+
+
+# out-of-distribution do-branches ----------------------------------------------------------------
+def test_ood_propensity_over_the_contexts_a_branch_reaches():
+    world, _ = stop_button()
+    V = world["V"]
+    mixed = Policy(A1={"honest": F(1, 2), "dangerous": F(1, 2)}, A2=obey)
+    utility = E(V, do(H="run")) + E(V, observed(H="stop") >> do(H="run")) + E(V, observed(H="run") >> do(H="run"))
+    result = plan(world, utility, {"mixed": mixed})
+    ood = {f.where: f for f in flags_of(result, "mixed", OOD_DO_BRANCH)}
+    # do(H=run): contexts of pa(H) = (A1,) with P(A1): honest 1/2, dangerous 1/2 (deceive 0: not reached).
+    # Propensities P(H=run | A1): honest 3/4, dangerous 0.  min 0, mean 1/2*3/4 = 3/8, share below ε 1/2.
+    factual = ood["do(H='run')"]
+    assert (factual.size, factual.evidence["mean"], factual.evidence["share_below_eps"]) == (0, R(3, 8), R(1, 2))
+    assert factual.evidence["contexts_below_eps"] == [{"context": {"A1": "dangerous"}, "propensity": 0, "weight": R(1, 2)}]
+    # observed(H=stop) >> do(H=run): contexts weighted by P(A1 | H=stop).  P(H=stop) = 1/2*1/4 + 1/2*1 = 5/8,
+    # P(honest | stop) = (1/8)/(5/8) = 1/5, P(dangerous | stop) = 4/5: min 0, mean 1/5*3/4 = 3/20, share 4/5.
+    cf = ood["observed(H='stop') >> do(H='run')"]
+    assert (cf.size, cf.evidence["mean"], cf.evidence["share_below_eps"]) == (0, R(3, 20), R(4, 5))
+    # observed(H=run) >> do(H=run): only honest can produce H=run, so P(honest | run) = 1 and the
+    # propensity there is 3/4: the conditioned branch stays on distribution, no flag.
+    assert "observed(H='run') >> do(H='run')" not in ood
+
+
+def test_ood_on_a_root_has_the_single_empty_context():
+    world, _ = human_control()
+    # L is a root with P(L=1) = 1/2: the propensity of do(L=1) is 1/2 in the single context ().
+    result = plan(world, E(world["S"], do(L=1)), {"obey": {"M": 0, "O": lambda H: H}}, eps=F(3, 5))
+    flag = flags_of(result, "obey", OOD_DO_BRANCH)[0]
+    assert flag.size == R(1, 2) and flag.evidence["parents"] == [] and flag.evidence["share_below_eps"] == 1
+
+
+def test_ood_on_a_decision_uses_the_policy_rule():
+    world, _ = stop_button()
+    # do(A2=halt) under obey: P(A2=halt | H) = 1 if H = stop else 0.  Honest reaches both contexts
+    # (stop 1/4, run 3/4): min 0, mean 1/4, share of mass below ε 3/4.
+    result = plan(world, E(world["V"], do(A2="halt")), {"honest-obey": Policy(A1="honest", A2=obey)})
+    flag = flags_of(result, "honest-obey", OOD_DO_BRANCH)[0]
+    assert (flag.size, flag.evidence["mean"], flag.evidence["share_below_eps"]) == (0, R(1, 4), R(3, 4))
+
+
+# rare and undefined conditions ------------------------------------------------------------------
+def test_rare_condition():
+    world, _ = stop_button()
+    V = world["V"]
+    rarely_honest = Policy(A1={"honest": F(1, 25), "dangerous": F(24, 25)}, A2=obey)
+    result = plan(world, E(V, given(H="run")) + P(world["B"] == "off", given(H="stop")), {"grab": rarely_honest})
+    # P(H=run) = 1/25 * 3/4 = 3/100 < 1/20: rare.  P(H=stop) = 1/25 * 1/4 + 24/25 = 97/100: fine.
+    rare = flags_of(result, "grab", RARE_CONDITION)
+    assert len(rare) == 1 and rare[0].size == R(3, 100) and rare[0].where == "given(H='run')"
+    # the value is still defined: E[V | run] = 1 (obey continues), P(off | stop) = 1 (obey halts).
+    assert result.values["grab"] == 2 and not flags_of(result, "grab", UNDEFINED_CONDITION)
+
+
+def test_undefined_counterfactual_condition():
+    world, _ = stop_button()
+    H, B, V = world["H"], world["B"], world["V"]
+    # tailcalled's conditional + counterfactual objective, unweighted sum over the observed H.
+    utility = sum(P(B == "off", observed(H=h) >> do(H="stop")) + E(V, observed(H=h) >> do(H="run")) for h in H.states)
+    result = plan(world, utility, {"honest": Policy(A1="honest", A2=obey), "deceive": Policy(A1="deceive", A2=obey)})
+    # deceive: P(H=stop) = 0, so both observed(H=stop) terms are undefined, and so is J.
+    undefined = flags_of(result, "deceive", UNDEFINED_CONDITION)
+    assert [f.where for f in undefined] == ["observed(H='stop')"] and undefined[0].size == 0
+    assert len(undefined[0].evidence["terms"]) == 2
+    assert result.values["deceive"] is None and result.optimal == ["honest"]
+    # honest: each counterfactual copy of A2 obeys the forced H: B_stop is off (1), V_run is 1 (on):
+    # Control(stop) = Control(run) = 1 + 1, J = 4.
+    assert result.values["honest"] == 4
+
+
+def test_symbolic_condition_may_be_undefined():
+    from corrig import World, param
+
+    q = param("q_cond", 0, 1)
+    w = World("maybe undefined")
+    w.decision("A", ["a"])
+    w.chance("H", {"stop": q, "run": 1 - q})
+    w.chance("V", lambda H: 1 if H == "run" else 0)
+    result = plan(w, E(w["V"], given(H="stop")))
+    kinds = {f.kind: f for f in result.flags["A=a"]}
+    assert kinds[UNDEFINED_CONDITION].condition == sp.Eq(q, 0)
+    assert kinds[RARE_CONDITION].condition == sp.Lt(q, R(1, 20))
+
+
+# control paths (graphical pre-check) ------------------------------------------------------------
+def test_recommender_control_paths():
+    world = recommender()
+    utility = E(world["C"])
+    # PyCID's content recommender: P -> I -> C is an instrumental control incentive on I; O is
+    # upstream of P, so there is no path P -> ... -> O.
+    paths = control_paths(world, utility, "I")
+    assert [f.where for f in paths] == ["P -> I -> C"] and paths[0].kind == CONTROL_PATH
+    assert control_paths(world, utility, "O") == []
+    assert instrumental_control_nodes(world, utility) == {"I": ["P -> I -> C"], "C": ["P -> C"]}
+
+
+def test_control_paths_respect_the_branches():
+    world, _ = stop_button()
+    B, V = world["B"], world["V"]
+    # do(H=...) cuts A1 -> H: no control path in the causal objective.
+    assert control_paths(world, P(B == "off", do(H="stop")) + E(V, do(H="run"))) == []
+    # the factual objective reads V downstream of H.
+    assert [f.where for f in control_paths(world, E(V))] == ["A1 -> H -> B -> V"]
+    # a counterfactual branch reads the observation in the factual world: A1 -> H, H observed.
+    cf = control_paths(world, E(V, observed(H="stop") >> do(H="run")))
+    assert [f.where for f in cf] == ["A1 -> H"]
+
+
+# value of observing H ---------------------------------------------------------------------------
+def test_value_of_observing_h_needs_a_decision_after_h():
+    world, _ = human_control()
+    result = plan(world.do(O=1), E(world["S"]), {"m0": {"M": 0}})
+    # with O fixed by do() only M is a decision, and it is upstream of H.
+    assert result.value_of_observing_h is None and any("upstream" in n for n in result.notes)
+
+
+def test_value_of_observing_h_skipped_over_the_limit(monkeypatch):
+    world, policies = human_control()
+    monkeypatch.setattr(planner_module, "VOI_POLICY_LIMIT", 3)
+    result = plan(world, E(world["S"]), policies, reference="respect-obey")
+    assert result.value_of_observing_h is None and any("VOI_POLICY_LIMIT" in n for n in result.notes)
+    assert not [f for f in result.incentives if f.kind == VALUE_OF_OBSERVING_H]
+
+
+# the path-specific world ------------------------------------------------------------------------
+def test_path_specific_world_feeds_h_from_the_reference_copy():
+    world, policies = human_control()
+    dependent, context = policy_dependent_ancestry(world, "H")
+    assert dependent == ["M", "H"] and context == ["L"]
+    derived = path_specific_world(world, policies["manipulate-invert"], apply_policy(world, policies["respect-obey"]),
+                                  "H", dependent)
+    assert derived.nodes["H"].parents == ("M_ref", "L")
+    # H now follows the reference (M_ref = 0): H = L, so P(H = L) = 1.
+    assert derived.P((derived["H"] == 0) & (derived["L"] == 0)) == R(1, 2)
+
+
+def test_reference_without_a_rule_upstream_of_h():
+    world, policies = human_control()
+    with pytest.raises(PolicyError, match="no rule for decision M"):
+        plan(world, E(world["S"]), policies, reference={"O": lambda H: H})
+
+
+# the Flag object --------------------------------------------------------------------------------
+def test_flag_is_frozen_hashable_and_serialisable():
+    world, policies = human_control()
+    result = plan(world, E(world["S"] * (2 * world["L"] - 1)), policies, reference="respect-obey")
+    flags = result.all_flags()
+    assert {f.kind for f in flags} <= set(KINDS)
+    assert len(set(flags)) == len(flags)
+    flag = flags[0]
+    with pytest.raises(AttributeError):
+        flag.size = 3  # type: ignore[misc]
+    data = json.loads(json.dumps([f.to_dict() for f in flags]))
+    assert all(d["explanation"].endswith(".") for d in data)
+    assert flag.to_markdown().startswith(f"- **{flag.kind}**")
+    assert repr(flag).startswith(f"Flag({flag.kind!r}, policy=")
+    manual = Flag("h-moved", "p", "H", R(1, 3), "It moved.", {"tv": R(1, 3)})
+    assert manual.to_dict()["size"] == "1/3" and manual.to_dict()["size_float"] == pytest.approx(1 / 3)
+    assert manual.to_dict()["evidence"] == {"tv": "1/3"} and manual.condition is True
+
+
+def test_compare_with_floats_and_parameters():
+    assert compare("<", 0.05 - 1e-12, 0.05) is False  # within the float tolerance
+    assert compare("<", R(1, 21), R(1, 20)) is True
+    assert compare("!=", 0.1 + 0.2, 0.3) is False
+    p = sp.Symbol("p", real=True)
+    assert compare("<", p, R(1, 20)) == sp.Lt(p, R(1, 20))
+    assert compare("!=", p - p, 0) is False
