@@ -162,6 +162,24 @@ class Var(Expr):
     def __repr__(self) -> str:
         return self.name
 
+    # comparing a node with a state it does not have is a typo, not an impossible event
+    def __eq__(self, other: Any) -> Expr:  # type: ignore[override]
+        return Compare("==", self, lift(self._state(other)))
+
+    def __ne__(self, other: Any) -> Expr:  # type: ignore[override]
+        return Compare("!=", self, lift(self._state(other)))
+
+    __hash__ = Expr.__hash__
+
+    def isin(self, states: Iterable[Any]) -> Expr:
+        """The event that this node takes one of `states` (each must be one of its states)."""
+        return In(self, tuple(self._state(s) for s in states))
+
+    def _state(self, value: Any) -> Any:
+        if isinstance(value, Expr) or value in self.states:
+            return value
+        raise StateError(f"{value!r} is not a state of {self.name}; its states are {list(self.states)}")
+
 
 class Const(Expr):
     """A constant: a number, a parameter expression, or a state name."""
