@@ -214,32 +214,50 @@ class Term:
         raise NotImplementedError
 
     def __add__(self, other: Any) -> Term:
-        return Sum((self, as_term(other)))
+        return _combined(Sum, (self, as_term(other)))
 
     def __radd__(self, other: Any) -> Term:
         if isinstance(other, int) and other == 0:  # sum() starts at 0
             return self
-        return Sum((as_term(other), self))
+        return _combined(Sum, (as_term(other), self))
 
     def __sub__(self, other: Any) -> Term:
-        return Sum((self, Product((Constant(-1), as_term(other)))))
+        return _combined(Sum, (self, _combined(Product, (Constant(-1), as_term(other)))))
 
     def __rsub__(self, other: Any) -> Term:
-        return Sum((as_term(other), Product((Constant(-1), self))))
+        return _combined(Sum, (as_term(other), _combined(Product, (Constant(-1), self))))
 
     def __mul__(self, other: Any) -> Term:
-        return Product((self, as_term(other)))
+        return _combined(Product, (self, as_term(other)))
 
     def __rmul__(self, other: Any) -> Term:
-        return Product((as_term(other), self))
+        return _combined(Product, (as_term(other), self))
 
     def __neg__(self) -> Term:
-        return Product((Constant(-1), self))
+        return _combined(Product, (Constant(-1), self))
 
     def __truediv__(self, other: Any) -> Term:
         if isinstance(other, Term):
             raise QueryError("dividing by a term is not supported; write the ratio as a conditional with given(...)")
-        return Product((Constant(1 / sp.sympify(other) if not isinstance(other, float) else 1 / other), self))
+        inverse = 1 / other if isinstance(other, float) else 1 / sp.sympify(other)
+        return _combined(Product, (Constant(inverse), self))
+
+
+def _combined(kind: type, parts: tuple[Term, ...]) -> Term:
+    """A Sum or Product of `parts`, flattened (a + b + c is one Sum, whatever the grouping) and with
+    neighbouring constants folded, so that evaluating a term's repr rebuilds the same term."""
+    flat: list[Term] = []
+    for part in parts:
+        for t in (part.terms if isinstance(part, kind) else (part,)):  # type: ignore[attr-defined]
+            if flat and isinstance(t, Constant) and isinstance(flat[-1], Constant):
+                a, b = flat[-1].value, t.value
+                folded = a * b if kind is Product else a + b
+                if isinstance(folded, sp.Basic) and folded.is_number and folded.has(sp.Float):
+                    folded = float(folded)
+                flat[-1] = Constant(folded)
+            else:
+                flat.append(t)
+    return flat[0] if len(flat) == 1 else kind(tuple(flat))
 
 
 def as_term(value: Any) -> Term:
@@ -248,6 +266,8 @@ def as_term(value: Any) -> Term:
         return value
     if isinstance(value, Expr):
         raise QueryError(f"{value!r} is an expression over nodes, not a term: wrap it as P(...) or E(...)")
+    if isinstance(value, Fraction):
+        return Constant(sp.Rational(value.numerator, value.denominator))
     if isinstance(value, int | float | sp.Basic) and not isinstance(value, bool):
         return Constant(value)
     raise QueryError(f"cannot use {value!r} in an objective: expected a term, a number or a parameter")
