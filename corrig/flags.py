@@ -299,12 +299,6 @@ def policy_dependent_ancestry(world: World, node: str) -> tuple[list[str], list[
     return [n for n in order if n in dependent], [n for n in order if n in z]
 
 
-def path_text(world: World, utility: Term, node: str) -> tuple[str, list[str]]:
-    """The first control path through `node` (or the node's name) and all of them."""
-    paths = [f.where for f in control_paths(world, utility, node)]
-    return (paths[0] if paths else node), paths
-
-
 # per-policy flags ---------------------------------------------------------------------------
 def manipulation_flag(name: str, value: Any, path_specific: Any, node: str, path: str, paths: list[str]) -> Flag | None:
     """m(π) = J(π) − J^{H←π0}(π) ≠ 0."""

@@ -395,11 +395,12 @@ def _add_flags(result: Plan, runs: dict[str, PolicyRun], ref_run: PolicyRun | No
         result.notes.append("the world declares no human role (set_roles(human=..., stop=..., run=...)): "
                             "manipulation, h-moved, control-path, obedience and value-of-observing-h checks skipped")
     else:
-        result.incentives.extend(fl.control_paths(world, utility, human))
+        paths = fl.control_paths(world, utility, human)
+        result.incentives.extend(paths)
         if ref_run is None:
             result.notes.append("no reference policy: the manipulation and h-moved checks are skipped")
         else:
-            _manipulation(result, runs, ref_run, per)
+            _manipulation(result, runs, ref_run, per, [f.where for f in paths])
     for name, run in runs.items():
         per[name].extend(fl.ood_flags(name, run, utility, eps))
         per[name].extend(fl.condition_flags(name, run, utility, eps))
@@ -449,14 +450,15 @@ def _fresh(world: World, name: str) -> str:
     return name
 
 
-def _manipulation(result: Plan, runs: dict[str, PolicyRun], ref_run: PolicyRun, per: dict[str, list[fl.Flag]]) -> None:
+def _manipulation(result: Plan, runs: dict[str, PolicyRun], ref_run: PolicyRun, per: dict[str, list[fl.Flag]],
+                  paths: list[str]) -> None:
     world, utility = result.world, result.utility
     human = world.roles.human
     if world.nodes[human].is_decision:
         result.notes.append(f"the human node {human} is a decision: manipulation and h-moved checks skipped")
         return
     dependent, context = fl.policy_dependent_ancestry(world, human)
-    path, paths = fl.path_text(world, utility, human)
+    path = paths[0] if paths else human
     if not dependent:
         result.notes.append(f"no decision is upstream of {human}: no policy can move it (m(π) = 0, no h-moved)")
         result.path_specific_values = dict(result.values)
