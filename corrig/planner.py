@@ -63,12 +63,23 @@ class PolicyRun:
         self.undefined: dict[Atom, str] = {}
         self._dists: dict[tuple, dict[tuple, Any]] = {}
         self._tables: dict[str, Any] = {}
+        self._applied: World | None = None
+
+    @property
+    def applied(self) -> World:
+        """The world with the policy's rules as chance nodes (built once; every query runs on it)."""
+        if self._applied is None:
+            try:
+                self._applied = apply_policy(self.world, self.policy)
+            except CorrigError as exc:
+                raise _named(exc, f"policy {self.name!r}") from exc
+        return self._applied
 
     def atom(self, atom: Atom) -> Any:
         """The atom's value under this policy (None when it conditions on a probability-0 event)."""
         if atom not in self.atoms:
             try:
-                self.atoms[atom] = atom.evaluate(self.world, self.policy)
+                self.atoms[atom] = atom.evaluate(self.applied, self.policy)
             except ZeroProbabilityCondition as exc:
                 self.atoms[atom] = None
                 self.undefined[atom] = str(exc)
@@ -81,7 +92,7 @@ class PolicyRun:
         if any(self.atom(a) is None for a in utility.atoms()):
             return None
         try:
-            return utility.evaluate(self.world, self.policy, cache=dict(self.atoms))
+            return utility.evaluate(self.applied, self.policy, cache=dict(self.atoms))
         except CorrigError as exc:
             raise _named(exc, f"policy {self.name!r}") from exc
 
@@ -91,7 +102,7 @@ class PolicyRun:
         key = (nodes, None if given is None else repr(given), None if not do else tuple(do.items()))
         if key not in self._dists:
             try:
-                self._dists[key] = distribution(self.world, nodes, self.policy, given=given, do=do)
+                self._dists[key] = distribution(self.applied, nodes, self.policy, given=given, do=do)
             except ZeroProbabilityCondition:
                 raise
             except CorrigError as exc:
@@ -122,7 +133,7 @@ class PolicyRun:
         downstream = set().union(*(nx.descendants(graph, n) for n in intervention))
         if not downstream & set(parents):
             return self.dist(parents, given=observed)  # pa(node) is shared by both copies
-        twin, names = twin_network(apply_policy(world, self.policy), intervention)
+        twin, names = twin_network(self.applied, intervention)
         return distribution(twin, [names.get(p, p) for p in parents], Policy(), given=observed)
 
 

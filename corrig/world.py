@@ -139,6 +139,7 @@ class World:
         self._nodes: dict[str, Node] = {}
         self._roles = Roles()
         self._compiled: CompiledWorld | None = None
+        self._inherited: Mapping[str, CompiledNode] = {}  # tables a copy can reuse (same Node object)
         self.assumptions: tuple[str, ...] = ()
 
     # declaration --------------------------------------------------------------------------
@@ -347,6 +348,7 @@ class World:
         twin._nodes = dict(self._nodes)
         twin._roles = self._roles
         twin.assumptions = self.assumptions
+        twin._inherited = self._compiled.tables if self._compiled is not None else self._inherited
         return twin
 
     def subs(self, values: Mapping[Any, Any]) -> World:
@@ -404,17 +406,22 @@ class World:
         if cycle:
             raise CycleError([u for u, _ in cycle])
         order = tuple(nx.lexicographical_topological_sort(graph, key=list(self._nodes).index))
-        tables = {
-            name: CompiledNode(self._nodes[name], self._table(self._nodes[name]))
-            for name in order
-            if not self._nodes[name].is_decision
-        }
+        tables = {name: self._compiled_node(self._nodes[name]) for name in order if not self._nodes[name].is_decision}
         self._check_roles()
         parameters = frozenset().union(
             *(parameters_in(v) for t in tables.values() for row in t.table.values() for v in row)
         )
         floats = any(is_float_valued(v) for t in tables.values() for row in t.table.values() for v in row)
         return CompiledWorld(dict(self._nodes), order, tables, graph, self._roles, parameters, floats)
+
+    def _compiled_node(self, node: Node) -> CompiledNode:
+        """The node's validated table, reused from the world this one was copied from when unchanged."""
+        known = self._inherited.get(node.name)
+        if known is not None and known.node is node:
+            contexts = itertools.product(*(self._nodes[p].states for p in node.parents))
+            if tuple(known.table) == tuple(contexts):
+                return known
+        return CompiledNode(node, self._table(node))
 
     def _check_roles(self) -> None:
         r = self._roles
