@@ -285,6 +285,8 @@ def _candidates(world: World, policies: Any) -> tuple[dict[str, Policy], dict[st
     given: dict[str, Any] = {}
     if policies is None:
         for p in pure_policies(world):
+            if not p.name:  # a world without decisions has one, empty, policy
+                p.name = "no decisions"
             named[p.name] = p
             given[p.name] = p
         return named, given
@@ -524,7 +526,8 @@ def _value_of_observing(result: Plan, runs: dict[str, PolicyRun], exhaustive: bo
     upstream = nx.ancestors(graph, human)
     observers = [d for d in world.decisions if d != human and d not in upstream]
     if not observers:
-        result.notes.append(f"every decision is upstream of {human}: the value of observing it is not defined")
+        result.notes.append(f"no decision can observe {human} (each is upstream of it, or there is none): "
+                            f"the value of observing it is not defined")
         return
     with_h = {d: (*world.nodes[d].parents, human) if human not in world.nodes[d].parents else world.nodes[d].parents
               for d in observers}

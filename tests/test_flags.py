@@ -149,7 +149,7 @@ def test_value_of_observing_h_needs_a_decision_after_h():
     world, _ = human_control()
     result = plan(world.do(O=1), E(world["S"]), {"m0": {"M": 0}})
     # with O fixed by do() only M is a decision, and it is upstream of H.
-    assert result.value_of_observing_h is None and any("upstream" in n for n in result.notes)
+    assert result.value_of_observing_h is None and any("no decision can observe H" in n for n in result.notes)
 
 
 def test_value_of_observing_h_skipped_over_the_limit(monkeypatch):

@@ -331,6 +331,16 @@ def test_worlds_without_roles_skip_the_role_flags():
     assert any("human role" in n for n in result.notes)
 
 
+def test_a_world_without_decisions_has_one_policy():
+    w = World("no decisions")
+    w.chance("H", {"stop": F(1, 3), "run": F(2, 3)})
+    w.chance("B", lambda H: "off" if H == "stop" else "on", states=["on", "off"])
+    w.set_roles(human="H", stop="stop", run="run", button="B", off="off")
+    result = plan(w, P(w["B"] == "off"))
+    assert result.values == {"no decisions": R(1, 3)} and result.optimal == ["no decisions"]
+    assert result.flags == {"no decisions": []}  # B follows H exactly: obedient, no self-shutdown
+
+
 def test_each_atom_is_evaluated_once_per_policy(button, monkeypatch):
     world, policies, causal = button
     from corrig.terms import Atom
