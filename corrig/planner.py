@@ -481,6 +481,13 @@ def _manipulation(result: Plan, runs: dict[str, PolicyRun], ref_run: PolicyRun, 
         reference_applied = apply_policy(world, ref_run.policy)
     except CorrigError as exc:
         raise _named(exc, f"reference policy {ref_run.name!r}") from exc
+    stochastic = [n for n in dependent if n != human and not world.nodes[n].is_decision
+                  and not world.compiled.tables[n].deterministic]
+    if stochastic:
+        result.notes.append(
+            f"{', '.join(stochastic)} {'is' if len(stochastic) == 1 else 'are'} stochastic between a decision and "
+            f"{human}: in J^{{{human}<-π0}} the reference copies are drawn independently of the factual ones "
+            f"(world.with_explicit_noise() couples them through shared noise)")
     touching = [a for a in utility.atoms() if fl.reads_mechanism(world, a, human)]
     for name, run in runs.items():
         if touching:

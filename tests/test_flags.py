@@ -172,6 +172,24 @@ def test_path_specific_world_feeds_h_from_the_reference_copy():
     assert derived.P((derived["H"] == 0) & (derived["L"] == 0)) == R(1, 2)
 
 
+def test_stochastic_nodes_between_a_decision_and_h_are_noted():
+    from corrig import World
+
+    w = World("noisy persuasion")
+    w.decision("D", ["talk", "quiet"])
+    w.chance("X", lambda D: {"swayed": F(1, 2), "not": F(1, 2)} if D == "talk" else "not", states=["swayed", "not"])
+    w.chance("H", lambda X: "run" if X == "swayed" else "stop", states=["stop", "run"])
+    w.chance("V", lambda H, X: 1 if H == "run" else 0)
+    w.set_roles(human="H", stop="stop", run="run")
+    result = plan(w, E(w["V"]), reference="D=quiet")
+    assert any("X is stochastic" in n and "with_explicit_noise" in n for n in result.notes)
+    # talk: P(H=run) = 1/2, so E[V] = 1/2; with H fed by the quiet copy (X_ref = not): H = stop, 0.
+    assert result.manipulation == {"D=talk": R(1, 2), "D=quiet": 0}
+    structural = plan(w.with_explicit_noise(), E(w["V"]), reference="D=quiet")
+    assert not any("stochastic" in n for n in structural.notes)
+    assert structural.manipulation == {"D=talk": R(1, 2), "D=quiet": 0}
+
+
 def test_reference_without_a_rule_upstream_of_h():
     world, policies = human_control()
     with pytest.raises(PolicyError, match="no rule for decision M"):
