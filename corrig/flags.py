@@ -81,7 +81,8 @@ def compare(op: str, a: Any, b: Any) -> bool | sp.Basic:
     Floats compare with the world's float tolerance (a < b means a < b − tol).
     """
     if not is_symbolic(a) and not is_symbolic(b):
-        x, y, tol = float(a) if _is_float(a) or _is_float(b) else a, b, _tolerance(a, b)
+        tol = _tolerance(a, b)
+        x, y = (float(a), float(b)) if tol else (a, b)
         if op == "<":
             return bool(x < y - tol)
         if op == ">":
@@ -131,7 +132,7 @@ def number_fields(key: str, value: Any) -> dict[str, Any]:
     """`key` as an exact string and `key_float` as a float (None when undefined or symbolic)."""
     if value is None:
         return {key: None, f"{key}_float": None}
-    exact = show(value) if _is_float(value) and not is_symbolic(value) else str(value)
+    exact = repr(float(value)) if _is_float(value) and not is_symbolic(value) else str(value)
     return {key: exact, f"{key}_float": None if is_symbolic(value) else float(value)}
 
 
