@@ -205,7 +205,10 @@ class Const(Expr):
         return (self.value,)
 
     def __repr__(self) -> str:
-        return repr(self.value) if not isinstance(self.value, sp.Basic) else str(self.value)
+        value = self.value
+        if isinstance(value, sp.Rational) and not isinstance(value, sp.Integer):
+            return f"Rational({value.p}, {value.q})"
+        return repr(value) if not isinstance(value, sp.Basic) else str(value)
 
 
 _ARITH: dict[str, Callable[[Any, Any], Any]] = {
