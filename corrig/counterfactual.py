@@ -62,7 +62,8 @@ def counterfactual_query(world: World, target: Expr, policy: Any, *, observed: E
         if state not in world[name].states:
             states = list(world[name].states)
             raise StateError(f"do({name}={state!r}): {state!r} is not a state of {name}; its states are {states}")
-    applied = apply_policy(world, policy)
+    rules = as_policy(policy)
+    applied = apply_policy(world, rules) if rules.rules else world
     twin, names = twin_network(applied, intervention)
     twin_target = target.renamed(names)
     _check_identified(applied, twin, names, twin_target, observed)
@@ -72,8 +73,17 @@ def counterfactual_query(world: World, target: Expr, policy: Any, *, observed: E
 def twin_network(world: World, intervention: Mapping[str, State]) -> tuple[World, dict[str, str]]:
     """The world plus a copy of every intervened node and descendant, the copies of X fixed.
 
-    Returns the twin world and the map from each duplicated node to its copy's name.
+    Returns the twin world and the map from each duplicated node to its copy's name.  Built
+    once per world and intervention (kept with the compiled world, so a new declaration drops it).
     """
+    cache = world.compiled.derived
+    key = ("twin", tuple(intervention.items()))
+    if key not in cache:
+        cache[key] = _build_twin(world, intervention)
+    return cache[key]
+
+
+def _build_twin(world: World, intervention: Mapping[str, State]) -> tuple[World, dict[str, str]]:
     graph = world.compiled.graph
     duplicated = set(intervention)
     for name in intervention:

@@ -103,6 +103,7 @@ class CompiledWorld:
     roles: Roles
     parameters: frozenset[sp.Symbol]
     floats: bool  # some CPD holds a float: queries answer in floats
+    derived: dict = field(default_factory=dict, compare=False, repr=False)  # worlds built from this one (twins)
 
 
 def _sort_states(states: list[State]) -> tuple[State, ...]:
