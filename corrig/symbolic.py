@@ -1,0 +1,875 @@
+"""Symbolic checking: where in the parameter box each policy is optimal and each flag fires.
+
+    from corrig.symbolic import region, symbolic_plan
+    region(q > Rational(1, 3))          # q ∈ (1/3, 1]: an exact sympy Set for one parameter
+    region(c > 2 * p)                   # two parameters: the simplified condition plus a witness point
+    sp = symbolic_plan(plan(world, utility))
+    sp.values["wait"]                   # J(wait), simplified
+    sp.optimal["wait"]                  # the Region where wait is optimal (ties included)
+    sp.flags["block"][0].region         # where that flag fires
+
+The box is the product of the parameters' declared ranges (`param(name, low, high)`); a region
+query over a parameter without a bounded range raises ParameterError naming it.
+
+How a region is computed:
+
+- Each relation is rewritten as `e op 0` with e = lhs − rhs over a common denominator; factors
+  whose sign is fixed on the box are dropped (flipping the relation when negative).  A factor's
+  sign is decided exactly for multilinear polynomials (extremes at the box's corners) and for
+  polynomials in one parameter (real roots in the interval); otherwise by interval arithmetic
+  (sympy AccumBounds), which may fail to decide but is never wrong.  A relation whose sign is
+  decided on the whole box becomes True or False.  Min / Max / Abs / Piecewise are expanded first.
+- One parameter: the exact set (solveset per relation, combined by the boolean structure) within
+  the interval — a union of intervals with exact endpoints.
+- Two or more: the simplified condition, and a *witness*: a concrete (rational where possible)
+  point of the box where the original condition holds by exact substitution.  Candidates: a grid
+  of dyadic points (nicest first), screened numerically and then checked exactly, then slices
+  (all parameters but one fixed on the grid, the last solved exactly).  A region without a
+  witness is "no witness found" — empty only when the condition simplifies to False on the box.
+"""
+
+from __future__ import annotations
+
+import itertools
+import time
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from functools import reduce
+from typing import Any
+
+import numpy as np
+import sympy as sp
+from sympy.calculus.accumulationbounds import AccumBounds
+from sympy.core.relational import Relational
+
+from corrig.errors import ParameterError
+from corrig.params import Range, range_of
+
+Point = dict[sp.Symbol, sp.Expr]
+
+POS, NEG, NONNEG, NONPOS, ZERO = "pos", "neg", "nonneg", "nonpos", "zero"
+UNDEFINED_KINDS = ("undefined-condition",)
+
+_REVERSED = {"<": ">", "<=": ">=", ">": "<", ">=": "<=", "==": "==", "!=": "!="}
+_RELATION = {"<": sp.Lt, "<=": sp.Le, ">": sp.Gt, ">=": sp.Ge, "==": sp.Eq, "!=": sp.Ne}
+_TEXT_OP = {"<": "<", "<=": "≤", ">": ">", ">=": "≥", "==": "=", "!=": "≠"}
+
+
+# the box ------------------------------------------------------------------------------------
+def _range_text(r: Range) -> str:
+    low = "-∞" if r.low is None else str(r.low)
+    high = "∞" if r.high is None else str(r.high)
+    return f"declared range ({low}, {high})"
+
+
+def box_of(params: Iterable[sp.Symbol]) -> dict[sp.Symbol, sp.Interval]:
+    """Each parameter's declared interval; ParameterError for one without a bounded range."""
+    box = {}
+    for s in params:
+        r = range_of(s)
+        if not r.bounded:
+            raise ParameterError(
+                f"parameter {s} has no bounded range ({_range_text(r)}), so a region query cannot cover it: "
+                f"declare it with param({s.name!r}, low, high)")
+        box[s] = sp.Interval(r.low, r.high)
+    return box
+
+
+def _sorted(symbols: Iterable[sp.Symbol]) -> tuple[sp.Symbol, ...]:
+    return tuple(sorted(set(symbols), key=lambda s: s.name))
+
+
+def _symbols_of(value: Any) -> set[sp.Symbol]:
+    if isinstance(value, sp.Basic):
+        return {s for s in value.free_symbols if isinstance(s, sp.Symbol)}
+    return set()
+
+
+# signs on the box -----------------------------------------------------------------------------
+def _classify(low: Any, high: Any) -> str | None:
+    if low > 0:
+        return POS
+    if high < 0:
+        return NEG
+    if low == 0 and high == 0:
+        return ZERO
+    if low >= 0:
+        return NONNEG
+    if high <= 0:
+        return NONPOS
+    return None
+
+
+def sign_on_box(expr: Any, box: Mapping[sp.Symbol, sp.Interval]) -> str | None:
+    """"pos", "neg", "nonneg", "nonpos" or "zero" when `expr` has that sign on the whole box; None if unknown or mixed."""
+    expr = sp.sympify(expr)
+    syms = _sorted(_symbols_of(expr))
+    if not syms:
+        if expr.is_zero:
+            return ZERO
+        if expr.is_positive:
+            return POS
+        if expr.is_negative:
+            return NEG
+        return None
+    if any(s not in box for s in syms):
+        return None
+    try:
+        poly = sp.Poly(expr, *syms)
+    except (sp.PolynomialError, sp.GeneratorsNeeded):
+        poly = None
+    if poly is not None and len(syms) <= 10 and all(d <= 1 for d in poly.degree_list()):
+        corners = itertools.product(*((box[s].start, box[s].end) for s in syms))
+        values = [expr.xreplace(dict(zip(syms, c, strict=True))) for c in corners]
+        return _classify(min(values), max(values))
+    if poly is not None and len(syms) == 1:
+        return _univariate_sign(poly, box[syms[0]])
+    try:
+        bounds = expr.xreplace({s: AccumBounds(box[s].start, box[s].end) for s in syms})
+    except (TypeError, ValueError, ZeroDivisionError):
+        return None
+    if isinstance(bounds, AccumBounds):
+        return _classify(bounds.min, bounds.max)
+    if bounds.is_number and bounds.is_real:
+        return _classify(bounds, bounds)
+    return None
+
+
+def _univariate_sign(poly: sp.Poly, interval: sp.Interval) -> str | None:
+    a, b = interval.start, interval.end
+    roots = sorted({r for r in poly.real_roots() if a <= r <= b}, key=lambda r: float(r))
+    breaks = [a, *[r for r in roots if a < r < b], b]
+    signs = set()
+    for u, v in itertools.pairwise(breaks):
+        if u == v:
+            continue
+        value = poly.eval(rational_between(u, v))
+        signs.add(1 if value > 0 else -1)
+    if signs == {1}:
+        return NONNEG if roots else POS
+    if signs == {-1}:
+        return NONPOS if roots else NEG
+    return None
+
+
+def rational_between(u: Any, v: Any, depth: int = 60) -> sp.Expr:
+    """The simplest rational strictly between u < v (Stern–Brocot); their midpoint if that takes too long."""
+    u, v = sp.sympify(u), sp.sympify(v)
+    if v is sp.oo:
+        return sp.floor(u) + 1
+    floor = sp.floor(u)
+    if floor + 1 < v:  # an integer lies in (u, v): take the one nearest zero
+        if u < 0 < v:
+            return sp.Integer(0)
+        return floor + 1 if u >= 0 else sp.ceiling(v) - 1
+    if depth <= 0:
+        return (u + v) / 2
+    upper = sp.oo if u == floor else 1 / (u - floor)
+    return floor + 1 / rational_between(1 / (v - floor), upper, depth - 1)
+
+
+# relations ------------------------------------------------------------------------------------
+class _Unsolved(Exception):
+    pass
+
+
+def _has_branching(expr: sp.Basic) -> bool:
+    return expr.has(sp.Min, sp.Max, sp.Piecewise, sp.Abs, sp.sign, sp.Heaviside)
+
+
+def _expand_relational(rel: Relational) -> sp.Basic:
+    """A relation over Min/Max/Abs/Piecewise as a boolean over plain relations."""
+    op, lhs, rhs = rel.rel_op, rel.lhs, rel.rhs
+    if _has_branching(rhs) and not _has_branching(lhs):
+        op, lhs, rhs = _REVERSED[op], rhs, lhs
+    if isinstance(lhs, sp.Min | sp.Max) and not _has_branching(rhs) and op in ("<", "<=", ">", ">="):
+        below = op in ("<", "<=")
+        anyof = below == isinstance(lhs, sp.Min)  # Min < r: some arg < r; Max > r: some arg > r
+        parts = [_RELATION[op](a, rhs) for a in lhs.args]
+        return sp.Or(*parts) if anyof else sp.And(*parts)
+    d = sp.piecewise_fold((lhs - rhs).rewrite(sp.Piecewise))
+    if not isinstance(d, sp.Piecewise):
+        return _RELATION[op](d, 0)
+    pieces, earlier = [], []
+    for expr, cond in d.args:
+        pieces.append(sp.And(cond, *[sp.Not(c) for c in earlier], _RELATION[op](expr, 0)))
+        earlier.append(cond)
+    return sp.Or(*pieces)
+
+
+def _combine(classes: list[tuple[str | None, int]], sign: int) -> str | None:
+    """The class of sign · Π f_i^m_i from each factor's class."""
+    total, strict = sign, True
+    for cls, m in classes:
+        if cls == ZERO:
+            return ZERO
+        if m % 2 == 0:
+            strict = strict and cls in (POS, NEG)
+            continue
+        if cls is None:
+            return None
+        total *= -1 if cls in (NEG, NONPOS) else 1
+        strict = strict and cls in (POS, NEG)
+    if total > 0:
+        return POS if strict else NONNEG
+    return NEG if strict else NONPOS
+
+
+def _decide(op: str, cls: str | None) -> bool | None:
+    table = {
+        ">": {POS: True, NEG: False, NONPOS: False, ZERO: False},
+        ">=": {POS: True, NONNEG: True, ZERO: True, NEG: False},
+        "<": {NEG: True, POS: False, NONNEG: False, ZERO: False},
+        "<=": {NEG: True, NONPOS: True, ZERO: True, POS: False},
+        "==": {ZERO: True, POS: False, NEG: False},
+        "!=": {ZERO: False, POS: True, NEG: True},
+    }
+    return table[op].get(cls) if cls is not None else None
+
+
+def _number_sign(x: Any) -> int:
+    return -1 if x < 0 else 1
+
+
+def _normalize_relational(rel: Relational, box: Mapping[sp.Symbol, sp.Interval]) -> sp.Basic:
+    op = rel.rel_op
+    if _has_branching(rel):
+        expanded = _expand_relational(rel)
+        return rel if expanded == rel else simplify_condition(expanded, box)
+    d = sp.together(sp.sympify(rel.lhs - rel.rhs))
+    if d.has(sp.zoo, sp.nan, sp.oo, -sp.oo):
+        return rel
+    sign = 1
+    kept: list[tuple[sp.Expr, int, str | None, bool]] = []
+    for part, is_den in zip(sp.fraction(d), (False, True), strict=True):
+        try:
+            coeff, factors = sp.factor_list(part)
+        except (sp.PolynomialError, sp.GeneratorsNeeded, NotImplementedError):
+            coeff, factors = sp.Integer(1), [(part, 1)]
+        if coeff == 0:
+            return sp.sympify(_decide(op, ZERO))
+        sign *= _number_sign(coeff)
+        for f, m in factors:
+            if not _symbols_of(f):
+                if f.is_number and f.is_real:
+                    sign *= _number_sign(f) ** m
+                    continue
+            cls = sign_on_box(f, box)
+            if cls == POS:
+                continue
+            if cls == NEG:
+                sign *= (-1) ** m
+                continue
+            kept.append((f, m, cls, is_den))
+    denominators = [k for k in kept if k[3]]
+    # a kept denominator is nonzero wherever the relation is defined
+    cls = _combine([(c if not den else {NONNEG: POS, NONPOS: NEG}.get(c, c), m) for _, m, c, den in kept], sign)
+    decided = _decide(op, cls)
+    if decided is False or (decided is True and not denominators):
+        return sp.sympify(decided)
+    e = sign * sp.Mul(*[f**m for f, m, _, den in kept if not den]) / sp.Mul(*[f**m for f, m, _, den in denominators])
+    if e.could_extract_minus_sign():
+        e, op = -e, _REVERSED[op]
+    return _solved_form(e, op)
+
+
+def _solved_form(e: sp.Expr, op: str) -> sp.Basic:
+    """`e op 0` as `s op' rhs` when e is linear in a parameter s with a numeric coefficient."""
+    if sp.fraction(e)[1] == 1:
+        for s in _sorted(_symbols_of(e)):
+            poly = sp.Poly(e, s) if e.is_polynomial(s) else None
+            if poly is None or poly.degree() != 1:
+                continue
+            a = poly.coeff_monomial(s)
+            if not a.is_number or a == 0:
+                continue
+            rest = sp.expand(e - a * s)
+            rhs = sp.factor(-rest / a) if rest.free_symbols else -rest / a
+            return _RELATION[op if a > 0 else _REVERSED[op]](s, rhs)
+    return _RELATION[op](e, 0)
+
+
+def simplify_condition(condition: Any, box: Mapping[sp.Symbol, sp.Interval]) -> sp.Basic:
+    """The condition with every relation normalized on the box (True/False where decided), logic simplified."""
+    cond = sp.sympify(condition)
+    if cond in (sp.true, sp.false):
+        return cond
+    if isinstance(cond, Relational):
+        return _normalize_relational(cond, box)
+    if isinstance(cond, sp.And | sp.Or | sp.Not):
+        out = cond.func(*[simplify_condition(a, box) for a in cond.args])
+    elif isinstance(cond, sp.logic.boolalg.BooleanFunction):
+        return simplify_condition(cond.to_nnf(), box)
+    else:
+        return cond
+    out = _prune_same_expression(out)
+    if isinstance(out, sp.logic.boolalg.BooleanFunction) and len(out.atoms(Relational)) <= 6:
+        try:
+            return sp.simplify_logic(out)
+        except (TypeError, ValueError, RecursionError):
+            return out
+    return out
+
+
+def _prune_same_expression(cond: sp.Basic) -> sp.Basic:
+    """And/Or of relations on one expression e: False when the conjuncts on e contradict, True when the disjuncts cover."""
+    if not isinstance(cond, sp.And | sp.Or):
+        return cond
+    groups: dict[sp.Expr, list[str]] = {}
+    for a in cond.args:
+        if isinstance(a, Relational):
+            e, op = sp.expand(a.lhs - a.rhs), a.rel_op
+            if e.could_extract_minus_sign():
+                e, op = -e, _REVERSED[op]
+            groups.setdefault(e, []).append(op)
+    t = sp.Dummy("t", real=True)
+    for ops in groups.values():
+        if len(ops) < 2:
+            continue
+        sets = [sp.solveset(_RELATION[op](t, 0), t, sp.S.Reals) for op in ops]
+        if isinstance(cond, sp.And) and sp.Intersection(*sets) is sp.EmptySet:
+            return sp.false
+        if isinstance(cond, sp.Or) and sp.Union(*sets) == sp.S.Reals:
+            return sp.true
+    return cond
+
+
+def holds_at(condition: Any, point: Mapping[sp.Symbol, Any]) -> bool:
+    """True when the condition holds at the point by exact substitution (an undefined value: False)."""
+    cond = sp.sympify(condition)
+    try:
+        value = cond.xreplace({s: sp.sympify(v) for s, v in point.items()})
+        if value in (sp.true, sp.false):
+            return bool(value)
+        value = value.simplify()
+        return value is sp.true
+    except (TypeError, ValueError, ZeroDivisionError, AttributeError):
+        return False
+
+
+# one parameter: exact sets ------------------------------------------------------------------
+def _set_of(cond: sp.Basic, x: sp.Symbol, domain: sp.Interval) -> sp.Set:
+    if cond is sp.true:
+        return domain
+    if cond is sp.false:
+        return sp.EmptySet
+    if isinstance(cond, sp.And):
+        return reduce(sp.Intersection, (_set_of(a, x, domain) for a in cond.args))
+    if isinstance(cond, sp.Or):
+        return sp.Union(*(_set_of(a, x, domain) for a in cond.args))
+    if isinstance(cond, sp.Not):
+        return sp.Complement(domain, _set_of(cond.args[0], x, domain))
+    if isinstance(cond, Relational):
+        try:
+            found = sp.solveset(cond, x, domain=domain)
+        except (NotImplementedError, TypeError, ValueError) as exc:
+            raise _Unsolved from exc
+        if isinstance(found, sp.ConditionSet) or found.has(sp.ConditionSet):
+            raise _Unsolved
+        return found
+    raise _Unsolved
+
+
+def exact_set(condition: Any, x: sp.Symbol, domain: sp.Interval) -> sp.Set | None:
+    """The exact subset of `domain` where a condition in the one parameter x holds (None if sympy cannot solve it)."""
+    try:
+        found = _set_of(sp.sympify(condition), x, domain)
+        found = sp.Intersection(found, domain)
+    except _Unsolved:
+        return None
+    if found.has(sp.ConditionSet, sp.ImageSet):
+        return None
+    return found
+
+
+def point_in_set(s: sp.Set) -> sp.Expr | None:
+    """A simple point of a set of reals: the simplest rational inside an interval, else an isolated point."""
+    if isinstance(s, sp.Interval):
+        return s.start if s.start == s.end else rational_between(s.start, s.end)
+    if isinstance(s, sp.FiniteSet):
+        members = sorted(s.args, key=lambda v: (not v.is_rational, abs(float(v))))
+        return members[0] if members else None
+    if isinstance(s, sp.Union):
+        parts = sorted(s.args, key=lambda a: 0 if isinstance(a, sp.Interval) and a.measure > 0 else 1)
+        for part in parts:
+            found = point_in_set(part)
+            if found is not None:
+                return found
+    if isinstance(s, sp.Complement) and isinstance(s.args[0], sp.Interval):
+        base, removed = s.args
+        if isinstance(removed, sp.FiniteSet) and base.measure > 0:
+            cuts = sorted({base.start, base.end, *[r for r in removed.args if r in base]}, key=float)
+            for u, v in itertools.pairwise(cuts):
+                if u < v:
+                    return rational_between(u, v)
+    return None
+
+
+# the region ---------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Region:
+    """Where a condition holds in the parameter box.
+
+    condition: the condition as given; simplified: after normalization on the box.
+    set / axis: the exact set when the simplified condition reads one parameter (else None).
+    witness: a point of the box where `condition` holds by exact substitution (None if none found).
+    is_empty: True (proven), False (a witness exists), None (no witness found, not proven empty).
+    """
+
+    condition: sp.Basic
+    simplified: sp.Basic
+    parameters: tuple[sp.Symbol, ...]
+    box: dict[sp.Symbol, sp.Interval] = field(compare=False)
+    set: sp.Set | None = None
+    axis: sp.Symbol | None = None
+    witness: Point | None = field(default=None, compare=False)
+    is_empty: bool | None = None
+
+    @property
+    def status(self) -> str:
+        """"empty", "non-empty" or "no witness found"."""
+        return {True: "empty", False: "non-empty", None: "no witness found"}[self.is_empty]
+
+    @property
+    def everywhere(self) -> bool:
+        """True when the condition holds on the whole box."""
+        if self.simplified is sp.true:
+            return True
+        return self.set is not None and self.axis is not None and self.set == self.box[self.axis]
+
+    def contains(self, point: Mapping[Any, Any]) -> bool:
+        """Whether the condition holds at a point ({Symbol or name: value}) by exact substitution."""
+        return holds_at(self.condition, _resolve_point(point, self.parameters))
+
+    def _box_text(self) -> str:
+        return ", ".join(f"{s} ∈ {_set_text(self.box[s])}" for s in self.parameters)
+
+    def __str__(self) -> str:
+        if self.is_empty:
+            return "∅ (holds nowhere in the box)"
+        if self.everywhere:
+            return f"everywhere ({self._box_text()})" if self.parameters else "always"
+        if self.set is not None:
+            return f"{self.axis} ∈ {_set_text(self.set)}"
+        text = condition_text(self.simplified)
+        if self.witness is not None:
+            return f"{text}  (e.g. {point_text(self.witness)})"
+        return f"{text}  (no witness found)"
+
+    def pretty(self) -> str:
+        """A multi-line pretty form of the condition (sympy's pretty printer)."""
+        if self.set is not None:
+            return f"{sp.pretty(self.axis)} ∈ {sp.pretty(self.set)}"
+        return sp.pretty(self.simplified)
+
+    def to_latex(self) -> str:
+        """The region in LaTeX: `q \\in \\left(\\frac{1}{3}, 1\\right]`, a condition, ∅, or the whole box."""
+        if self.is_empty:
+            return r"\emptyset"
+        if self.everywhere:
+            if not self.parameters:
+                return r"\text{always}"
+            names = ", ".join(sp.latex(s) for s in self.parameters)
+            boxes = r" \times ".join(sp.latex(self.box[s]) for s in self.parameters)
+            return rf"({names}) \in {boxes}" if len(self.parameters) > 1 else rf"{names} \in {boxes}"
+        if self.set is not None:
+            return rf"{sp.latex(self.axis)} \in {sp.latex(self.set)}"
+        return sp.latex(self.simplified)
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-safe form."""
+        out: dict[str, Any] = {
+            "status": self.status,
+            "empty": self.is_empty,
+            "condition": str(self.condition),
+            "simplified": str(self.simplified),
+            "text": str(self),
+            "latex": self.to_latex(),
+            "parameters": {s.name: [str(self.box[s].start), str(self.box[s].end)] for s in self.parameters},
+            "witness": None if self.witness is None else {s.name: str(v) for s, v in self.witness.items()},
+        }
+        if self.set is not None:
+            out["axis"] = str(self.axis)
+            out["set"] = str(self.set)
+            out["intervals"] = _intervals(self.set)
+        return out
+
+
+def _intervals(s: sp.Set) -> list[dict[str, Any]]:
+    parts = s.args if isinstance(s, sp.Union) else (s,)
+    out = []
+    for part in parts:
+        if isinstance(part, sp.Interval):
+            out.append({"low": str(part.start), "high": str(part.end), "left_open": bool(part.left_open),
+                        "right_open": bool(part.right_open)})
+        elif isinstance(part, sp.FiniteSet):
+            out.extend({"low": str(v), "high": str(v), "left_open": False, "right_open": False} for v in part.args)
+    return out
+
+
+def _set_text(s: sp.Set) -> str:
+    if isinstance(s, sp.Interval):
+        if s.start == s.end:
+            return f"{{{s.start}}}"
+        return f"{'(' if s.left_open else '['}{s.start}, {s.end}{')' if s.right_open else ']'}"
+    if isinstance(s, sp.Union):
+        return " ∪ ".join(_set_text(a) for a in s.args)
+    if s is sp.EmptySet:
+        return "∅"
+    if isinstance(s, sp.FiniteSet):
+        return "{" + ", ".join(str(a) for a in s.args) + "}"
+    return str(s)
+
+
+def condition_text(cond: sp.Basic) -> str:
+    """A one-line plain-text form: `p > q and (q < 1/3 or p = 1)`."""
+    if cond is sp.true:
+        return "always"
+    if cond is sp.false:
+        return "never"
+    if isinstance(cond, Relational):
+        return f"{sp.sstr(cond.lhs)} {_TEXT_OP[cond.rel_op]} {sp.sstr(cond.rhs)}"
+    if isinstance(cond, sp.And | sp.Or):
+        word = " and " if isinstance(cond, sp.And) else " or "
+        parts = []
+        for a in cond.args:
+            t = condition_text(a)
+            parts.append(f"({t})" if isinstance(a, sp.And | sp.Or) else t)
+        return word.join(parts)
+    if isinstance(cond, sp.Not):
+        return f"not ({condition_text(cond.args[0])})"
+    return sp.sstr(cond)
+
+
+def point_text(point: Mapping[sp.Symbol, Any]) -> str:
+    """`p = 1/2, q = 1/4`."""
+    return ", ".join(f"{s} = {v}" for s, v in point.items())
+
+
+def _resolve_point(point: Mapping[Any, Any], parameters: Iterable[sp.Symbol]) -> Point:
+    by_name = {s.name: s for s in parameters}
+    out: Point = {}
+    for key, value in point.items():
+        symbol = by_name.get(key, key) if isinstance(key, str) else key
+        if isinstance(symbol, str):
+            symbol = sp.Symbol(symbol, real=True)
+        out[symbol] = sp.nsimplify(value, rational=True) if isinstance(value, float) else sp.sympify(value)
+    return out
+
+
+def region(condition: Any, params: Iterable[sp.Symbol] | None = None, *, search: int = 4096) -> Region:
+    """The exact region of the parameter box where `condition` (a sympy boolean, or True/False) holds.
+
+    params: the parameters spanning the box (default: the condition's own); every free symbol of
+    the condition is included.  search: how many grid points the witness search may screen.
+    """
+    cond = sp.sympify(condition)
+    if not isinstance(cond, sp.logic.boolalg.Boolean):
+        raise ParameterError(f"a region needs a condition (a sympy relation or boolean), got {condition!r}")
+    extra = _symbols_of(cond) - set(params or ())
+    parameters = tuple(dict.fromkeys([*(params or ()), *_sorted(extra)]))
+    box = box_of(parameters)
+    simplified = simplify_condition(cond, box)
+    used = _sorted(_symbols_of(simplified))
+    if simplified is sp.false:
+        return Region(cond, simplified, parameters, box, is_empty=True)
+    base = {s: point_in_set(box[s]) for s in parameters}
+    if len(used) <= 1:
+        axis = used[0] if used else None
+        found = exact_set(simplified, axis, box[axis]) if axis is not None else None
+        if found is not None and found is sp.EmptySet:
+            return Region(cond, simplified, parameters, box, found, axis, is_empty=True)
+        candidates = []
+        if axis is None:
+            candidates.append(base)
+        elif found is not None:
+            x = point_in_set(found)
+            if x is not None:
+                candidates.append({**base, axis: x})
+        for point in candidates:
+            if holds_at(cond, point):
+                return Region(cond, simplified, parameters, box, found, axis, point, is_empty=False)
+        witness = _search_witness(cond, simplified, box, parameters, search)
+        return Region(cond, simplified, parameters, box, found, axis, witness, is_empty=False if witness else None)
+    witness = _search_witness(cond, simplified, box, parameters, search)
+    return Region(cond, simplified, parameters, box, witness=witness, is_empty=False if witness else None)
+
+
+def _grid_values(interval: sp.Interval, level: int) -> list[tuple[int, sp.Expr]]:
+    """Dyadic points of the interval with their niceness rank (midpoint first, then ends, then finer)."""
+    a, b = interval.start, interval.end
+    out = [(1, (a + b) / 2), (2, a), (2, b)]
+    for k in range(2, level + 1):
+        n = 2**k
+        out += [(k + 1, a + (b - a) * sp.Rational(i, n)) for i in range(1, n, 2)]
+    return out
+
+
+def _search_witness(cond: sp.Basic, simplified: sp.Basic, box: Mapping[sp.Symbol, sp.Interval],
+                    parameters: tuple[sp.Symbol, ...], budget: int) -> Point | None:
+    """A point of the box where `cond` holds exactly, or None."""
+    if not parameters:
+        return {} if holds_at(cond, {}) else None
+    n = len(parameters)
+    level = 1
+    while (2 ** (level + 1) + 1) ** n <= budget and level < 8:
+        level += 1
+    axes = [_grid_values(box[s], level) for s in parameters]
+    points = sorted(itertools.product(*axes), key=lambda c: (max(r for r, _ in c), sum(r for r, _ in c)))
+    grid = [{s: v for s, (_, v) in zip(parameters, c, strict=True)} for c in points]
+    for point in grid[:16]:
+        if holds_at(cond, point):
+            return point
+    try:
+        fn = sp.lambdify(parameters, simplified, "numpy")
+        columns = [np.array([float(p[s]) for p in grid]) for s in parameters]
+        with np.errstate(all="ignore"):
+            mask = np.broadcast_to(np.asarray(fn(*columns), dtype=bool), (len(grid),))
+        screened = [grid[i] for i in np.flatnonzero(mask)[:24]]
+    except Exception:  # numeric screening is an optimisation only: fall through to slices
+        screened = []
+    for point in screened:
+        if holds_at(cond, point):
+            return point
+    return _slice_witness(cond, simplified, box, parameters, axes)
+
+
+def _slice_witness(cond: sp.Basic, simplified: sp.Basic, box: Mapping[sp.Symbol, sp.Interval],
+                   parameters: tuple[sp.Symbol, ...], axes: list[list[tuple[int, sp.Expr]]],
+                   limit: int = 40, seconds: float = 2.0) -> Point | None:
+    """Fix every parameter but one on a coarse grid and solve the last exactly (finds thin regions)."""
+    start = time.perf_counter()
+    used = [s for s in parameters if s in _symbols_of(simplified)]
+    tried = 0
+    for free in reversed(used):
+        others = [s for s in parameters if s != free]
+        coarse = [[v for r, v in axes[parameters.index(s)] if r <= 3] for s in others]
+        for combo in itertools.product(*coarse):
+            if tried >= limit or time.perf_counter() - start > seconds:
+                return None
+            tried += 1
+            fixed = dict(zip(others, combo, strict=True))
+            sliced = simplified.xreplace(fixed)
+            found = exact_set(sliced, free, box[free]) if free in _symbols_of(sliced) else None
+            if found is None or found is sp.EmptySet:
+                continue
+            x = point_in_set(found)
+            if x is not None and holds_at(cond, {**fixed, free: x}):
+                return {s: ({**fixed, free: x})[s] for s in parameters}
+    return None
+
+
+# values ---------------------------------------------------------------------------------------
+def simplify_value(value: Any, box: Mapping[sp.Symbol, sp.Interval] | None = None) -> Any:
+    """A value in its simplest form (fewest operations among cancel/factor/simplify), Min/Max resolved on the box."""
+    if value is None or not isinstance(value, sp.Basic) or not value.free_symbols:
+        return value
+    if box is None:
+        box = {s: sp.Interval(range_of(s).low, range_of(s).high) for s in _symbols_of(value) if range_of(s).bounded}
+    value = _resolve_branching(value, box)
+    candidates = [value]
+    for how in (sp.cancel, sp.factor, sp.simplify):
+        try:
+            candidates.append(how(value))
+        except (TypeError, ValueError, NotImplementedError, sp.PolynomialError):
+            continue
+    return min(candidates, key=lambda e: (sp.count_ops(e), len(str(e))))
+
+
+def _resolve_branching(value: sp.Expr, box: Mapping[sp.Symbol, sp.Interval]) -> sp.Expr:
+    """Replace Max/Min whose winner is the same over the whole box, and Abs of a signed argument."""
+
+    def winner(expr: sp.Basic) -> sp.Basic:
+        if isinstance(expr, sp.Max | sp.Min):
+            args = list(expr.args)
+            pick = max if isinstance(expr, sp.Max) else min
+            for a in args:
+                if all(sign_on_box((a - b) if pick is max else (b - a), box) in (POS, NONNEG, ZERO)
+                       for b in args if b is not a):
+                    return a
+        if isinstance(expr, sp.Abs):
+            cls = sign_on_box(expr.args[0], box)
+            if cls in (POS, NONNEG, ZERO):
+                return expr.args[0]
+            if cls in (NEG, NONPOS):
+                return -expr.args[0]
+        return expr
+
+    if not _has_branching(value):
+        return value
+    return value.replace(lambda e: isinstance(e, sp.Max | sp.Min | sp.Abs), winner)
+
+
+def value_latex(value: Any) -> str:
+    """A value in LaTeX (`\\text{undefined}` for None)."""
+    if value is None:
+        return r"\text{undefined}"
+    return sp.latex(sp.sympify(value))
+
+
+def optimality_conditions(values: Mapping[str, Any], undefined: Mapping[str, Any] | None = None) -> dict[str, sp.Basic]:
+    """For each policy, the condition that it is optimal: defined, and J_π ≥ J_π' for every π' defined there.
+
+    undefined: {name: condition under which the policy's value is undefined} (absent: never;
+    a value of None: everywhere).
+    """
+    undefined = dict(undefined or {})
+    for name, v in values.items():
+        if v is None:
+            undefined[name] = sp.true
+    out = {}
+    for name, v in values.items():
+        if v is None:
+            out[name] = sp.false
+            continue
+        parts = [sp.Not(sp.sympify(undefined.get(name, sp.false)))]
+        for other, w in values.items():
+            if other == name or w is None:
+                continue
+            parts.append(sp.Or(sp.sympify(undefined.get(other, sp.false)), sp.Ge(sp.sympify(v), sp.sympify(w))))
+        out[name] = sp.And(*parts)
+    return out
+
+
+def optimal_regions(values: Mapping[str, Any], params: Iterable[sp.Symbol] | None = None,
+                    undefined: Mapping[str, Any] | None = None) -> dict[str, Region]:
+    """For each policy, the region of the box where it is optimal (ties included)."""
+    params = tuple(params) if params is not None else _sorted(set().union(*(_symbols_of(v) for v in values.values())))
+    return {name: region(cond, params) for name, cond in optimality_conditions(values, undefined).items()}
+
+
+# the symbolic plan ------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class FlagRegion:
+    """A flag and the region of the box where it fires."""
+
+    flag: Any
+    region: Region
+    size: Any = None  # the flag's size, simplified
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"kind": self.flag.kind, "policy": self.flag.policy, "where": self.flag.where,
+                "size": str(self.size), "size_latex": value_latex(self.size), "region": self.region.to_dict()}
+
+
+@dataclass
+class SymbolicPlan:
+    """A plan read symbolically: simplified values, optimal regions, flag regions, undefined regions."""
+
+    plan: Any
+    parameters: tuple[sp.Symbol, ...]
+    values: dict[str, Any]
+    optimal: dict[str, Region]
+    flags: dict[str, list[FlagRegion]]
+    incentives: list[FlagRegion]
+    undefined: dict[str, Region]
+    seconds: float = 0.0
+
+    @property
+    def box(self) -> dict[sp.Symbol, sp.Interval]:
+        """The parameter box."""
+        return box_of(self.parameters)
+
+    def margin(self, name: str) -> Any:
+        """J_π − max over the other policies' values (Δ: positive exactly where π is the unique optimum)."""
+        others = [v for n, v in self.values.items() if n != name and v is not None]
+        if self.values[name] is None or not others:
+            return None
+        return simplify_value(self.values[name] - sp.Max(*others), self.box)
+
+    def value_at(self, name: str, point: Mapping[Any, Any]) -> Any:
+        """The policy's value at a point (None where it is undefined)."""
+        point = _resolve_point(point, self.parameters)
+        value = self.values[name]
+        if value is None or (name in self.undefined and self.undefined[name].contains(point)):
+            return None
+        return sp.sympify(value).xreplace(point)
+
+    def optimal_at(self, point: Mapping[Any, Any]) -> list[str]:
+        """The optimal set at a point, by exact substitution into the optimal regions."""
+        return [n for n, r in self.optimal.items() if r.contains(point)]
+
+    def firing_at(self, point: Mapping[Any, Any]) -> dict[str, list[str]]:
+        """The kinds of the flags that fire at a point, per policy."""
+        return {name: [f.flag.kind for f in frs if f.region.contains(point)] for name, frs in self.flags.items()}
+
+    def __str__(self) -> str:
+        box = ", ".join(f"{s} ∈ {_set_text(i)}" for s, i in self.box.items())
+        lines = [f"{getattr(self.plan.world, 'name', 'world')}: symbolic plan over {box or 'no parameters'}"]
+        width = max((len(n) for n in self.values), default=0)
+        for name, value in self.values.items():
+            lines.append(f"  J({name}){' ' * (width - len(name))} = {'undefined' if value is None else value}")
+            pad = " " * (width + 6)
+            lines.append(f"  {pad}optimal: {self.optimal[name]}")
+            if name in self.undefined:
+                lines.append(f"  {pad}undefined: {self.undefined[name]}")
+            for fr in self.flags.get(name, []):
+                lines.append(f"  {pad}{fr.flag.kind} at {fr.flag.where}, size {fr.size}: fires {fr.region}")
+        for fr in self.incentives:
+            lines.append(f"  {fr.flag.kind} at {fr.flag.where}, size {fr.size}: fires {fr.region}")
+        return "\n".join(lines)
+
+    def to_latex(self) -> str:
+        """An align* block: each value and the region where the policy is optimal."""
+        rows = []
+        for name, value in self.values.items():
+            label = rf"J(\text{{{_latex_text(name)}}})"
+            rows.append(rf"{label} &= {value_latex(value)} && \text{{optimal for }} {self.optimal[name].to_latex()}")
+        return "\\begin{align*}\n" + " \\\\\n".join(rows) + "\n\\end{align*}"
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-safe form."""
+        return {
+            "parameters": {s.name: [str(i.start), str(i.end)] for s, i in self.box.items()},
+            "seconds": self.seconds,
+            "policies": [{
+                "name": name,
+                "value": None if value is None else str(value),
+                "value_latex": value_latex(value),
+                "optimal": self.optimal[name].to_dict(),
+                "undefined": self.undefined[name].to_dict() if name in self.undefined else None,
+                "flags": [fr.to_dict() for fr in self.flags.get(name, [])],
+            } for name, value in self.values.items()],
+            "incentives": [fr.to_dict() for fr in self.incentives],
+        }
+
+
+def _latex_text(text: str) -> str:
+    for ch in "\\{}_&%$#^~":
+        text = text.replace(ch, "\\" + ch if ch not in "\\^~" else " ")
+    return text
+
+
+def plan_parameters(result: Any) -> tuple[sp.Symbol, ...]:
+    """Every parameter a plan's values, flag sizes and conditions depend on (and the world's CPDs)."""
+    found = set(getattr(result.world.compiled, "parameters", ()))
+    found |= set().union(*(_symbols_of(v) for v in result.values.values()))
+    for flag in result.all_flags():
+        found |= _symbols_of(flag.condition) | _symbols_of(flag.size)
+    found |= _symbols_of(getattr(result, "eps", None))
+    return _sorted(found)
+
+
+def symbolic_plan(result: Any) -> SymbolicPlan:
+    """Regions for a Plan: each policy's simplified value, where it is optimal, where each flag fires,
+    and where its value is undefined (a conditioning event of probability 0)."""
+    start = time.perf_counter()
+    parameters = plan_parameters(result)
+    box = box_of(parameters)
+    values = {name: simplify_value(v, box) for name, v in result.values.items()}
+    undefined_conditions: dict[str, sp.Basic] = {}
+    for name, flags in result.flags.items():
+        conditions = [sp.sympify(f.condition) for f in flags if f.kind in UNDEFINED_KINDS]
+        if conditions:
+            undefined_conditions[name] = sp.Or(*conditions)
+    undefined = {name: region(c, parameters) for name, c in undefined_conditions.items()}
+    undefined = {name: r for name, r in undefined.items() if r.is_empty is not True}
+    conditions = optimality_conditions(values, {n: undefined_conditions[n] for n in undefined})
+    optimal = {name: region(c, parameters) for name, c in conditions.items()}
+    def flag_region(f: Any) -> FlagRegion:
+        size = simplify_value(f.size, box) if isinstance(f.size, sp.Basic) else f.size
+        return FlagRegion(f, region(sp.sympify(f.condition), parameters), size)
+
+    flags = {name: [flag_region(f) for f in fs] for name, fs in result.flags.items()}
+    incentives = [flag_region(f) for f in result.incentives]
+    return SymbolicPlan(result, parameters, values, optimal, flags, incentives, undefined, time.perf_counter() - start)
