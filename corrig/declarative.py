@@ -1,0 +1,974 @@
+"""Declarative scenario files (TOML): a stop-button world that loads without running any code.
+
+A Python scenario file is a program: loading it runs it.  A `.toml` scenario is data: nodes with
+their states, parents and tables, decisions with what they observe, roles, the utility as a list
+of weighted terms, candidate policies, the reference and the expectations.  Numbers, events,
+quantities and deterministic formulas are written as short expressions ("1/2", "1 - p",
+"S == 0", "M ^ L") that are parsed with `ast` and interpreted by a small whitelist evaluator:
+names, literals, arithmetic, comparisons, `and`/`or`/`not`, `in [...]`, `x if c else y` and
+`min`/`max`/`abs` -- no attribute access, no other calls, no imports.  The format is described
+in docs/declarative.md.
+
+Every error is a `DeclarativeError` naming the file, the line and the key at fault
+(`nodes.H.table."0,1"`), e.g. a missing key, an unknown node, a bad probability or a cycle.
+`dump_declarative` writes any scenario whose utility is a weighted sum of terms as TOML (Python
+mechanisms and rules become tables), so a Python scenario can be converted and audited.
+"""
+
+from __future__ import annotations
+
+import ast
+import itertools
+import json
+import operator
+import re
+import tomllib
+from collections.abc import Callable, Iterable, Mapping
+from fractions import Fraction
+from pathlib import Path
+from typing import Any
+
+import sympy as sp
+
+from corrig.errors import CorrigError, CycleError, ScenarioError
+from corrig.expect import Expectation, Flagged, Optimal, ValueIs
+from corrig.expr import BinOp, Compare, Const, Expr, In, Logic, Var
+from corrig.params import param, parameters_in, range_of
+from corrig.policies import Policy
+from corrig.terms import Atom, Constant, Product, Sum, Term, do, given, observed
+from corrig.world import World, check_distribution, to_number
+
+Key = tuple[Any, ...]
+WILDCARD = "*"
+CLAIMS = ("optimal", "not_optimal", "flagged", "not_flagged", "value_is")
+TOP_KEYS = {"name", "doc", "eps", "reference", "parameters", "nodes", "roles", "utility", "policies", "expect"}
+NODE_KEYS = {"kind", "states", "parents", "observes", "distribution", "table", "formula", "doc"}
+TERM_KEYS = {"P", "E", "weight", "given", "do", "observed"}
+ROLE_KEYS = {"human", "stop", "run", "button", "off"}
+MAX_EXPRESSION = 2000
+
+
+class DeclarativeError(ScenarioError):
+    """A declarative scenario is malformed; `key` is the dotted key at fault, `line` its line (or None)."""
+
+    def __init__(self, message: str, *, file: Path | str | None = None, key: str = "", line: int | None = None):
+        self.file, self.key, self.line, self.reason = file, key, line, message
+        where = str(file) if file else "<scenario>"
+        if line:
+            where += f", line {line}"
+        super().__init__(f"{where}: [{key}] {message}" if key else f"{where}: {message}")
+
+
+def key_text(key: Key) -> str:
+    """A key path as TOML would write it: nodes.H.table."0,1", utility[2].do."""
+    out = ""
+    for part in key:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            text = part if re.fullmatch(r"[A-Za-z0-9_-]+", str(part)) else json.dumps(str(part))
+            out += ("." if out else "") + text
+    return out
+
+
+# where a key is written -----------------------------------------------------------------------
+_KEY_PART = r'(?:[A-Za-z0-9_-]+|"(?:[^"\\]|\\.)*"|\'[^\']*\')'
+_DOTTED = re.compile(rf"\s*({_KEY_PART}(?:\s*\.\s*{_KEY_PART})*)\s*")
+_HEADER = re.compile(rf"^\s*(\[\[?)({_DOTTED.pattern})(\]\]?)\s*(#.*)?$")
+_ASSIGN = re.compile(rf"^({_DOTTED.pattern})=")
+
+
+def _split_key(text: str) -> list[str]:
+    parts = re.findall(_KEY_PART, text)
+    return [json.loads(p) if p.startswith('"') else p.strip("'") for p in parts]
+
+
+class Locator:
+    """Best-effort line numbers of key paths in a TOML text (tomllib does not report positions)."""
+
+    def __init__(self, text: str):
+        self.lines: dict[Key, int] = {}
+        header: list[Any] = []
+        arrays: dict[Key, int] = {}
+        for number, line in enumerate(text.splitlines(), start=1):
+            match = _HEADER.match(line)
+            if match:
+                parts = _split_key(match.group(2))
+                if match.group(1) == "[[":
+                    index = arrays.get(tuple(parts), -1) + 1
+                    arrays[tuple(parts)] = index
+                    header = [*parts, index]
+                else:
+                    header = self._indexed(parts, arrays)
+                self._record(tuple(header), number)
+                continue
+            match = _ASSIGN.match(line)
+            if match:
+                self._record((*header, *_split_key(match.group(1))), number)
+
+    @staticmethod
+    def _indexed(parts: list[str], arrays: dict[Key, int]) -> list[Any]:
+        out: list[Any] = []
+        for part in parts:
+            out.append(part)
+            if tuple(p for p in out if not isinstance(p, int)) in arrays:
+                out.append(arrays[tuple(p for p in out if not isinstance(p, int))])
+        return out
+
+    def _record(self, key: Key, number: int) -> None:
+        for i in range(1, len(key) + 1):
+            self.lines.setdefault(key[:i], number)
+
+    def line(self, key: Key) -> int | None:
+        """The line of the longest prefix of `key` that is written in the text."""
+        for i in range(len(key), 0, -1):
+            if key[:i] in self.lines:
+                return self.lines[key[:i]]
+        return None
+
+
+# safe expressions -------------------------------------------------------------------------------
+_BINARY: dict[type, Callable[[Any, Any], Any]] = {
+    ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul, ast.Div: operator.truediv,
+    ast.FloorDiv: operator.floordiv, ast.Mod: operator.mod, ast.Pow: operator.pow,
+    ast.BitXor: operator.xor, ast.BitAnd: operator.and_, ast.BitOr: operator.or_,
+}
+_COMPARE: dict[type, Callable[[Any, Any], Any]] = {
+    ast.Eq: operator.eq, ast.NotEq: operator.ne, ast.Lt: operator.lt, ast.LtE: operator.le,
+    ast.Gt: operator.gt, ast.GtE: operator.ge,
+}
+_CALLS: dict[str, Callable[..., Any]] = {"min": min, "max": max, "abs": abs}
+
+
+class _Invalid(Exception):
+    """An expression the whitelist refuses (turned into a DeclarativeError with the key)."""
+
+
+def parse(text: str) -> ast.expr:
+    """The expression's syntax tree (nothing is run)."""
+    if not isinstance(text, str):
+        raise _Invalid(f"expected an expression in a string, got {text!r}")
+    if len(text) > MAX_EXPRESSION:
+        raise _Invalid(f"the expression is longer than {MAX_EXPRESSION} characters")
+    try:
+        return ast.parse(text.strip(), mode="eval").body
+    except SyntaxError as exc:
+        raise _Invalid(f"{text!r} is not an expression: {exc.msg}") from None
+
+
+class Evaluator:
+    """Interprets a whitelisted expression tree.
+
+    mode "number": a probability, weight or parameter value (exact rationals, floats, parameters).
+    mode "event": an event or quantity over node handles (builds corrig expressions).
+    mode "value": a deterministic formula over concrete parent values (returns a state).
+    """
+
+    def __init__(self, mode: str, names: Mapping[str, Any], what: str):
+        self.mode, self.names, self.what = mode, names, what
+
+    def __call__(self, text: str) -> Any:
+        return self.eval(parse(text))
+
+    def eval(self, node: ast.expr) -> Any:
+        method = getattr(self, f"_{type(node).__name__}", None)
+        if method is None:
+            raise _Invalid(f"{ast.unparse(node)!r}: {type(node).__name__} is not allowed in {self.what}")
+        return method(node)
+
+    def _Constant(self, node: ast.Constant) -> Any:
+        value = node.value
+        if isinstance(value, bool) or isinstance(value, str):
+            if self.mode == "number":
+                raise _Invalid(f"{value!r} is not a number")
+            return value
+        if isinstance(value, int):
+            return sp.Integer(value) if self.mode == "number" else value
+        if isinstance(value, float):
+            return value
+        raise _Invalid(f"{value!r} is not allowed in {self.what}")
+
+    def _Name(self, node: ast.Name) -> Any:
+        if node.id in self.names:
+            return self.names[node.id]
+        if self.mode == "value" and node.id in ("True", "False"):
+            return node.id == "True"
+        raise _Invalid(f"{node.id!r} is not {_known(self.what, self.names)}")
+
+    def _UnaryOp(self, node: ast.UnaryOp) -> Any:
+        value = self.eval(node.operand)
+        if isinstance(node.op, ast.USub):
+            return -value
+        if isinstance(node.op, ast.UAdd):
+            return +value
+        if isinstance(node.op, ast.Not | ast.Invert) and self.mode != "number":
+            if isinstance(value, Expr):
+                return ~value
+            return (not value) if isinstance(node.op, ast.Not) else ~value
+        raise _Invalid(f"{ast.unparse(node)!r}: this operator is not allowed in {self.what}")
+
+    def _BinOp(self, node: ast.BinOp) -> Any:
+        op = _BINARY.get(type(node.op))
+        if op is None or (self.mode == "number" and isinstance(node.op, ast.BitXor | ast.BitAnd | ast.BitOr)):
+            raise _Invalid(f"{ast.unparse(node)!r}: this operator is not allowed in {self.what}")
+        left, right = self.eval(node.left), self.eval(node.right)
+        if isinstance(left, str) or isinstance(right, str):
+            raise _Invalid(f"{ast.unparse(node)!r}: no arithmetic on the state names")
+        if isinstance(node.op, ast.Pow):
+            if isinstance(left, Expr) or isinstance(right, Expr):
+                raise _Invalid(f"{ast.unparse(node)!r}: powers of nodes are not allowed (write X * X)")
+            exponent = sp.sympify(right)
+            if not (exponent.is_Rational and abs(exponent.p) <= 64 and exponent.q <= 64):
+                raise _Invalid(f"{ast.unparse(node)!r}: the exponent must be a small rational number")
+        exact = not isinstance(left, float) and not isinstance(right, float)
+        if self.mode == "number" and isinstance(node.op, ast.Div) and exact:
+            if right == 0:
+                raise _Invalid(f"{ast.unparse(node)!r} divides by zero")
+            return sp.sympify(left) / sp.sympify(right)
+        try:
+            return op(left, right)
+        except ZeroDivisionError:
+            raise _Invalid(f"{ast.unparse(node)!r} divides by zero") from None
+        except TypeError as exc:
+            raise _Invalid(f"{ast.unparse(node)!r}: {exc}") from None
+
+    def _BoolOp(self, node: ast.BoolOp) -> Any:
+        if self.mode == "number":
+            raise _Invalid(f"{ast.unparse(node)!r}: and/or are not allowed in {self.what}")
+        values = [self.eval(v) for v in node.values]
+        if any(isinstance(v, Expr) for v in values):
+            out = values[0]
+            for v in values[1:]:
+                out = (out & v) if isinstance(node.op, ast.And) else (out | v)
+            return out
+        return all(values) if isinstance(node.op, ast.And) else any(values)
+
+    def _Compare(self, node: ast.Compare) -> Any:
+        if self.mode == "number":
+            raise _Invalid(f"{ast.unparse(node)!r}: comparisons are not allowed in {self.what}")
+        parts: list[Any] = []
+        left = self.eval(node.left)
+        for op, comparator in zip(node.ops, node.comparators, strict=True):
+            if isinstance(op, ast.In | ast.NotIn):
+                if not isinstance(comparator, ast.List | ast.Tuple | ast.Set):
+                    raise _Invalid(f"{ast.unparse(node)!r}: `in` needs a list of states, e.g. X in ['a', 'b']")
+                states = [self.eval(e) for e in comparator.elts]
+                part = left.isin(states) if isinstance(left, Expr) else left in states
+                parts.append((~part if isinstance(part, Expr) else not part) if isinstance(op, ast.NotIn) else part)
+                left = None
+                continue
+            fn = _COMPARE.get(type(op))
+            if fn is None:
+                raise _Invalid(f"{ast.unparse(node)!r}: this comparison is not allowed in {self.what}")
+            right = self.eval(comparator)
+            try:
+                parts.append(fn(left, right))
+            except TypeError as exc:
+                raise _Invalid(f"{ast.unparse(node)!r}: {exc}") from None
+            left = right
+        if any(isinstance(p, Expr) for p in parts):
+            out = parts[0]
+            for p in parts[1:]:
+                out = out & p
+            return out
+        return all(parts)
+
+    def _IfExp(self, node: ast.IfExp) -> Any:
+        if self.mode != "value":
+            raise _Invalid(f"{ast.unparse(node)!r}: `x if c else y` is only allowed in formulas and rules")
+        return self.eval(node.body) if self.eval(node.test) else self.eval(node.orelse)
+
+    def _Call(self, node: ast.Call) -> Any:
+        name = node.func.id if isinstance(node.func, ast.Name) else None
+        if self.mode != "value" or name not in _CALLS or node.keywords:
+            raise _Invalid(f"{ast.unparse(node)!r}: calls are not allowed in {self.what} (formulas may use min, max, abs)")
+        return _CALLS[name](*(self.eval(a) for a in node.args))
+
+
+def _known(what: str, names: Mapping[str, Any]) -> str:
+    listed = ", ".join(sorted(names)) or "none"
+    return f"a name {what} may use (known: {listed})"
+
+
+# the loader ---------------------------------------------------------------------------------
+class _Loader:
+    def __init__(self, data: dict[str, Any], file: Path | None, locator: Locator):
+        self.data, self.file, self.locator = data, file, locator
+        self.params: dict[str, sp.Symbol] = {}
+        self.world = World(str(data.get("name", file.stem if file else "scenario")))
+        self.states: dict[str, tuple[Any, ...]] = {}
+
+    def error(self, key: Key, message: str) -> DeclarativeError:
+        return DeclarativeError(message, file=self.file, key=key_text(key), line=self.locator.line(key))
+
+    # helpers ---------------------------------------------------------------------------------
+    def table_at(self, key: Key, value: Any, allowed: set[str] | None = None, required: Iterable[str] = ()) -> dict:
+        if not isinstance(value, dict):
+            raise self.error(key, f"expected a table, got {_kind(value)}")
+        for name in required:
+            if name not in value:
+                raise self.error(key, f"missing key {name!r}")
+        if allowed is not None:
+            for name in value:
+                if name not in allowed:
+                    raise self.error((*key, name), f"unknown key {name!r}; expected one of {sorted(allowed)}")
+        return value
+
+    def number(self, key: Key, value: Any, what: str = "a number") -> Any:
+        if isinstance(value, bool):
+            raise self.error(key, f"{value!r} is not {what}")
+        if isinstance(value, int):
+            return sp.Integer(value)
+        if isinstance(value, float):
+            return value
+        try:
+            return Evaluator("number", self.params, f"{what} (numbers and parameters)")(value)
+        except _Invalid as exc:
+            raise self.error(key, str(exc)) from None
+
+    def state(self, key: Key, node: str, value: Any) -> Any:
+        """A state of `node` written as itself or as its text (TOML keys are always text)."""
+        states = self.states[node]
+        for s in states:
+            if type(s) is type(value) and s == value:
+                return s
+        text = value.strip() if isinstance(value, str) else _state_text(value)
+        for s in states:
+            if _state_text(s) == text:
+                return s
+        raise self.error(key, f"{value!r} is not a state of {node}; its states are {list(states)}")
+
+    def node_name(self, key: Key, name: Any) -> str:
+        if not isinstance(name, str) or name not in self.states:
+            raise self.error(key, f"{name!r} is not a declared node; the nodes are {list(self.states)}")
+        return name
+
+    def names_list(self, key: Key, value: Any) -> list[str]:
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise self.error(key, f"expected a list of node names, got {value!r}")
+        return value
+
+    def event(self, key: Key, value: Any, what: str) -> Any:
+        """An event: an expression over nodes, or a table {node = state}."""
+        handles = {**self.world.handles, **self.params}
+        if isinstance(value, dict):
+            parts = [self.world[self.node_name((*key, k), k)] == self.state((*key, k), k, v) for k, v in value.items()]
+            if not parts:
+                raise self.error(key, f"{what} needs at least one node = state")
+            out = parts[0]
+            for p in parts[1:]:
+                out = out & p
+            return out
+        try:
+            result = Evaluator("event", handles, what)(value)
+        except _Invalid as exc:
+            raise self.error(key, str(exc)) from None
+        except CorrigError as exc:
+            raise self.error(key, str(exc)) from None
+        if not isinstance(result, Expr):
+            raise self.error(key, f"{value!r} does not read any node")
+        return result
+
+    # sections ----------------------------------------------------------------------------
+    def load(self) -> Any:
+        from corrig.scenario import Scenario
+
+        data = self.data
+        for name in data:
+            if name not in TOP_KEYS:
+                raise self.error((name,), f"unknown key {name!r}; a scenario has {sorted(TOP_KEYS)}")
+        for name in ("nodes", "utility"):
+            if name not in data:
+                raise self.error((), f"missing key {name!r}: a scenario needs [nodes.NAME] tables and [[utility]] terms")
+        self.parameters(data.get("parameters", {}))
+        self.nodes(data["nodes"])
+        self.roles(data.get("roles"))
+        utility = self.utility(data["utility"])
+        policies = self.policies(data["policies"]) if "policies" in data else None
+        reference = self.reference(data.get("reference"), policies)
+        expect = self.expectations(data.get("expect", []), policies)
+        eps = self.number(("eps",), data["eps"], "ε") if "eps" in data else None
+        doc = data.get("doc", "")
+        if not isinstance(doc, str):
+            raise self.error(("doc",), "expected a string")
+        return Scenario(name=self.world.name, world=self.world, utility=utility, policies=policies, reference=reference,
+                        eps=eps, expect=expect, doc=doc.strip(), path=self.file)
+
+    def parameters(self, section: Any) -> None:
+        section = self.table_at(("parameters",), section)
+        for name, span in section.items():
+            key = ("parameters", name)
+            if isinstance(span, dict):
+                span = [self.table_at(key, span, {"low", "high"}).get("low"), span.get("high")]
+            if not isinstance(span, list) or len(span) != 2:
+                raise self.error(key, "a parameter's range is [low, high] (or {low = ..., high = ...})")
+            low, high = (None if v is None else self.number((*key, i), v) for i, v in enumerate(span))
+            try:
+                self.params[name] = param(name, low, high)
+            except CorrigError as exc:
+                raise self.error(key, str(exc)) from None
+
+    def nodes(self, section: Any) -> None:
+        section = self.table_at(("nodes",), section)
+        if not section:
+            raise self.error(("nodes",), "a world needs at least one node")
+        for name, spec in section.items():
+            key = ("nodes", name)
+            spec = self.table_at(key, spec, NODE_KEYS, required=("states",))
+            states = spec["states"]
+            if not isinstance(states, list) or not states:
+                raise self.error((*key, "states"), "expected a non-empty list of states")
+            for s in states:
+                if not isinstance(s, str | int) or isinstance(s, float):
+                    raise self.error((*key, "states"), f"{s!r} is not a state: states are strings, integers or booleans")
+            texts = [_state_text(s) for s in states]
+            if len(set(texts)) != len(texts):
+                raise self.error((*key, "states"), f"the states {states} repeat (or differ only in type: 1 and '1')")
+            if not name.isidentifier() or name in self.params:
+                raise self.error(key, f"{name!r} cannot name a node (an identifier that is not a parameter)")
+            self.states[name] = tuple(states)
+        for name in section:
+            if "parents" in section[name]:
+                self.names_list(("nodes", name, "parents"), section[name]["parents"])
+            if "observes" in section[name]:
+                self.names_list(("nodes", name, "observes"), section[name]["observes"])
+        for name, spec in section.items():
+            self.node(name, spec)
+        try:
+            self.world.check()
+        except CycleError as exc:
+            raise self.error(("nodes", exc.cycle[0], "parents"), str(exc)) from None
+        except CorrigError as exc:
+            raise self.error(("nodes",), str(exc)) from None
+
+    def node(self, name: str, spec: dict) -> None:
+        key = ("nodes", name)
+        kind = spec.get("kind", "chance")
+        if kind not in ("chance", "decision"):
+            raise self.error((*key, "kind"), f"kind is 'chance' or 'decision', got {kind!r}")
+        states = self.states[name]
+        if kind == "decision":
+            for bad in ("parents", "distribution", "table", "formula"):
+                if bad in spec:
+                    raise self.error((*key, bad), f"a decision has no {bad}: the policy sets it (use observes = [...])")
+            observes = spec.get("observes", [])
+            for i, p in enumerate(observes):
+                self.node_name((*key, "observes", i), p)
+            self.world.decision(name, states, observes=observes)
+            return
+        if "observes" in spec:
+            raise self.error((*key, "observes"), "only a decision observes; a chance node has parents")
+        parents = spec.get("parents", [])
+        for i, p in enumerate(parents):
+            self.node_name((*key, "parents", i), p)
+        given = [m for m in ("distribution", "table", "formula") if m in spec]
+        if len(given) != 1:
+            what = "distribution = {state = probability}" if not parents else "table = {...} or formula = \"...\""
+            raise self.error(key, f"a chance node needs exactly one of distribution, table, formula ({what}); got {given}")
+        how = given[0]
+        if how == "distribution":
+            if parents:
+                raise self.error((*key, "distribution"), "a node with parents needs a table or a formula")
+            rows = {(): self.row((*key, "distribution"), name, spec["distribution"], ())}
+        elif how == "table":
+            rows = self.table((*key, "table"), name, parents, spec["table"])
+        else:
+            rows = self.formula((*key, "formula"), name, parents, spec["formula"])
+        mechanism = rows[()] if not parents else rows
+        try:
+            self.world.chance(name, mechanism, states=states, parents=parents)
+        except CorrigError as exc:
+            raise self.error(key, str(exc)) from None
+
+    def row(self, key: Key, node: str, value: Any, context: tuple, parents: Iterable[str] = ()) -> dict:
+        """One row of a CPD: a state (probability one) or {state = probability}; checked here."""
+        states = self.states[node]
+        if isinstance(value, dict):
+            dist = {}
+            for s, p in value.items():
+                state = self.state((*key, s), node, s)
+                dist[state] = self.number((*key, s), p, "a probability")
+        else:
+            dist = {self.state(key, node, value): sp.Integer(1)}
+        values = tuple(to_number(dist.get(s, 0), str(s)) for s in states)
+        where = f"P({node}{_context_text(tuple(parents), context)})"
+        try:
+            check_distribution(values, states, where)
+        except CorrigError as exc:
+            raise self.error(key, str(exc)) from None
+        return dist
+
+    def contexts(self, parents: list[str]) -> list[tuple]:
+        return list(itertools.product(*(self.states[p] for p in parents)))
+
+    def table(self, key: Key, node: str, parents: list[str], table: Any) -> dict:
+        table = self.table_at(key, table)
+        if not parents:
+            raise self.error(key, "a table needs parents = [...]; a root node has a distribution")
+        matchers = []
+        for text, value in table.items():
+            cells = [c.strip() for c in str(text).split(",")] if len(parents) > 1 else [str(text).strip()]
+            if len(cells) != len(parents):
+                raise self.error((*key, text), f"a row key lists one state per parent {parents}, comma-separated; "
+                                               f"got {len(cells)}")
+            pattern = tuple(None if c == WILDCARD else self.state((*key, text), p, c)
+                            for c, p in zip(cells, parents, strict=True))
+            matchers.append((text, pattern, value))
+        rows = {}
+        used = set()
+        for context in self.contexts(parents):
+            for text, pattern, value in matchers:
+                if all(p is None or (p == c and type(p) is type(c)) for p, c in zip(pattern, context, strict=True)):
+                    rows[context] = self.row((*key, text), node, value, context, parents)
+                    used.add(text)
+                    break
+            else:
+                shown = ", ".join(f"{p}={c!r}" for p, c in zip(parents, context, strict=True))
+                raise self.error(key, f"no row for {shown} (rows are 'state' or 'a,b' in parents order; '*' matches any)")
+        unused = [t for t, _, _ in matchers if t not in used]
+        if unused:
+            raise self.error((*key, unused[0]), "this row is never used: an earlier row (or a wildcard) covers it")
+        return rows
+
+    def formula(self, key: Key, node: str, parents: list[str], text: Any) -> dict:
+        tree = self._parse(key, text)
+        rows = {}
+        for context in self.contexts(parents):
+            values = dict(zip(parents, context, strict=True))
+            try:
+                result = Evaluator("value", {**values, **self.params}, f"the formula of {node}").eval(tree)
+            except _Invalid as exc:
+                raise self.error(key, str(exc)) from None
+            if isinstance(result, sp.Basic) or isinstance(result, float):
+                raise self.error(key, f"the formula gives {result} {_context_text(tuple(parents), context)}: a formula gives a "
+                                      f"state (use a table for probabilities)")
+            try:
+                rows[context] = self.row(key, node, result, context, parents)
+            except DeclarativeError as exc:
+                raise self.error(key, f"{exc.reason}{_context_text(tuple(parents), context)}") from None
+        return rows
+
+    def _parse(self, key: Key, text: Any) -> ast.expr:
+        try:
+            return parse(text)
+        except _Invalid as exc:
+            raise self.error(key, str(exc)) from None
+
+    def roles(self, section: Any) -> None:
+        if section is None:
+            return
+        key = ("roles",)
+        section = self.table_at(key, section, ROLE_KEYS)
+        human, button = section.get("human"), section.get("button")
+        if human is None and button is None:
+            raise self.error(key, "roles name the human node (human, stop, run) and/or the button (button, off)")
+        options: dict[str, Any] = {}
+        if human is not None:
+            self.node_name((*key, "human"), human)
+            for label in ("stop", "run"):
+                if label not in section:
+                    raise self.error(key, f"missing key {label!r}: the human role needs its stop and run states")
+                options[label] = self.state((*key, label), human, section[label])
+            options["human"] = human
+        if button is not None:
+            self.node_name((*key, "button"), button)
+            if "off" not in section:
+                raise self.error(key, "missing key 'off': the button role needs its off state")
+            options.update(button=button, off=self.state((*key, "off"), button, section["off"]))
+        self.world.set_roles(**options)
+        try:
+            self.world.check()
+        except CorrigError as exc:
+            raise self.error(key, str(exc)) from None
+
+    def assignment(self, key: Key, value: Any) -> dict[str, Any]:
+        value = self.table_at(key, value)
+        if not value:
+            raise self.error(key, "needs at least one node = state")
+        return {self.node_name((*key, k), k): self.state((*key, k), k, v) for k, v in value.items()}
+
+    def utility(self, section: Any) -> Term:
+        if isinstance(section, dict):
+            section = [section]
+        if not isinstance(section, list) or not section:
+            raise self.error(("utility",), "expected [[utility]] terms: each with P = \"event\" or E = \"quantity\"")
+        total: Term | None = None
+        for i, spec in enumerate(section):
+            key = ("utility", i)
+            spec = self.table_at(key, spec, TERM_KEYS)
+            kinds = [k for k in ("P", "E") if k in spec]
+            if len(kinds) != 1:
+                raise self.error(key, f"a term needs exactly one of P = \"event\" or E = \"quantity\"; got {kinds or 'neither'}")
+            kind = kinds[0]
+            target = self.event((*key, kind), spec[kind], "an event" if kind == "P" else "a quantity")
+            parts: list[Any] = []
+            if "observed" in spec:
+                if "do" not in spec or "given" in spec:
+                    raise self.error((*key, "observed"), "a counterfactual is observed = ... with do = {...} (and no given)")
+                seen = self.event((*key, "observed"), spec["observed"], "an observation")
+                parts.append(observed(seen) >> do(self.assignment((*key, "do"), spec["do"])))
+            else:
+                if "given" in spec:
+                    parts.append(given(self.event((*key, "given"), spec["given"], "a condition")))
+                if "do" in spec:
+                    parts.append(do(self.assignment((*key, "do"), spec["do"])))
+            try:
+                from corrig.terms import E, P
+
+                term: Term = (P if kind == "P" else E)(target, *parts)
+            except CorrigError as exc:
+                raise self.error(key, str(exc)) from None
+            if "weight" in spec:
+                weight = self.number((*key, "weight"), spec["weight"], "a weight")
+                term = _weighted(weight, term)
+            total = term if total is None else total + term
+        assert total is not None
+        return total
+
+    def policies(self, section: Any) -> dict[str, Policy]:
+        section = self.table_at(("policies",), section)
+        if not section:
+            raise self.error(("policies",), "no candidate policies (leave [policies] out to plan over every pure policy)")
+        return {name: self.policy(("policies", name), rules, name) for name, rules in section.items()}
+
+    def policy(self, key: Key, rules: Any, name: str) -> Policy:
+        rules = self.table_at(key, rules)
+        decisions = self.world.decisions
+        built = {}
+        for decision, rule in rules.items():
+            if decision not in decisions:
+                raise self.error((*key, decision), f"{decision!r} is not a decision; the decisions are {list(decisions)}")
+            built[decision] = self.rule((*key, decision), decision, rule)
+        missing = [d for d in decisions if d not in built]
+        if missing:
+            raise self.error(key, f"missing key {missing[0]!r}: a policy gives a rule for every decision {list(decisions)}")
+        policy = Policy(built, name=name)
+        try:
+            policy.check(self.world)
+        except CorrigError as exc:
+            raise self.error(key, str(exc)) from None
+        return policy
+
+    def rule(self, key: Key, decision: str, rule: Any) -> Any:
+        parents = list(self.world.nodes[decision].parents)
+        if isinstance(rule, dict) and not parents:
+            return self.row(key, decision, rule, ())
+        if isinstance(rule, dict):
+            return self.table(key, decision, parents, rule)
+        if isinstance(rule, str) and not any(_state_text(s) == rule.strip() for s in self.states[decision]):
+            return self.formula(key, decision, parents, rule) if parents else self._constant_rule(key, decision, rule)
+        return self.row(key, decision, rule, ())
+
+    def _constant_rule(self, key: Key, decision: str, text: str) -> dict:
+        return self.formula(key, decision, [], text)[()]
+
+    def reference(self, value: Any, policies: dict[str, Policy] | None) -> Any:
+        if value is None:
+            return None
+        if isinstance(value, str):
+            if policies is not None and value not in policies:
+                raise self.error(("reference",), f"{value!r} is not one of the policies {list(policies)}")
+            return value
+        return self.policy(("reference",), value, "reference")
+
+    def expectations(self, section: Any, policies: dict[str, Policy] | None) -> list[Expectation]:
+        if not isinstance(section, list):
+            raise self.error(("expect",), "expected [[expect]] entries")
+        out: list[Expectation] = []
+        for i, spec in enumerate(section):
+            key = ("expect", i)
+            spec = self.table_at(key, spec, {*CLAIMS, "only", "kind", "value", "tolerance", "at"})
+            claims = [c for c in CLAIMS if c in spec]
+            if len(claims) != 1:
+                raise self.error(key, f"an expectation is exactly one of {list(CLAIMS)} = \"policy\"; got {claims or 'none'}")
+            claim = claims[0]
+            policy = spec[claim]
+            if not isinstance(policy, str) or (policies is not None and policy != "*" and policy not in policies):
+                known = list(policies) if policies is not None else "the pure policies"
+                raise self.error((*key, claim), f"{policy!r} is not a candidate policy ({known}) or '*'")
+            at = None
+            if "at" in spec:
+                points = self.table_at((*key, "at"), spec["at"])
+                for p in points:
+                    if p not in self.params:
+                        raise self.error((*key, "at", p), f"{p!r} is not a parameter; the parameters are {list(self.params)}")
+                at = {p: self.number((*key, "at", p), v) for p, v in points.items()}
+            allowed = {"optimal": {"only"}, "not_optimal": set(), "flagged": {"kind"}, "not_flagged": {"kind"},
+                       "value_is": {"value", "tolerance"}}[claim]
+            for extra in {"only", "kind", "value", "tolerance"} & set(spec):
+                if extra not in allowed:
+                    raise self.error((*key, extra), f"{claim} takes no {extra!r}")
+            if claim in ("optimal", "not_optimal"):
+                only = spec.get("only", False)
+                if not isinstance(only, bool):
+                    raise self.error((*key, "only"), "expected true or false")
+                out.append(Optimal(policy, only, claim == "not_optimal", at))
+            elif claim in ("flagged", "not_flagged"):
+                from corrig.flags import KINDS
+
+                if spec.get("kind") not in KINDS:
+                    raise self.error((*key, "kind"), f"kind is one of {list(KINDS)}, got {spec.get('kind')!r}")
+                out.append(Flagged(policy, spec["kind"], claim == "not_flagged", at))
+            else:
+                if "value" not in spec:
+                    raise self.error(key, "missing key 'value'")
+                expected = None if spec["value"] == "undefined" else self.number((*key, "value"), spec["value"], "a value")
+                tolerance = spec.get("tolerance", 1e-9)
+                if isinstance(tolerance, bool) or not isinstance(tolerance, int | float):
+                    raise self.error((*key, "tolerance"), "expected a number")
+                out.append(ValueIs(policy, expected, float(tolerance), at))
+        return out
+
+
+def _weighted(weight: Any, term: Term) -> Term:
+    return term if weight == 1 and not isinstance(weight, float) else Constant(weight) * term
+
+
+def _kind(value: Any) -> str:
+    return {dict: "a table", list: "a list", str: "a string", bool: "a boolean"}.get(type(value), type(value).__name__)
+
+
+def _state_text(state: Any) -> str:
+    if isinstance(state, bool):
+        return "true" if state else "false"
+    return str(state)
+
+
+def _context_text(parents: tuple[str, ...], context: tuple) -> str:
+    if not parents:
+        return ""
+    return " given " + ", ".join(f"{p}={v!r}" for p, v in zip(parents, context, strict=True))
+
+
+def loads_declarative(text: str, *, file: Path | str | None = None) -> Any:
+    """A Scenario from TOML text (nothing in it is run)."""
+    path = Path(file) if file is not None else None
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        match = re.search(r"line (\d+)", str(exc))
+        raise DeclarativeError(f"not valid TOML: {exc}", file=path, line=int(match.group(1)) if match else None) from None
+    return _Loader(data, path, Locator(text)).load()
+
+
+def load_declarative(path: str | Path) -> Any:
+    """Load a `.toml` scenario file (JSON files are refused with a hint)."""
+    file = Path(path)
+    if file.suffix.lower() not in (".toml",):
+        raise DeclarativeError(f"a declarative scenario is a .toml file (got {file.suffix or 'no suffix'}); "
+                               f"Python scenarios end in .py", file=file)
+    try:
+        text = file.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise DeclarativeError(f"cannot read: {exc}", file=file) from None
+    return loads_declarative(text, file=file)
+
+
+# the writer ---------------------------------------------------------------------------------
+class DumpError(CorrigError):
+    """A scenario holds something the declarative format cannot say (a product of two terms, ...)."""
+
+
+def _toml_key(key: Any) -> str:
+    text = _state_text(key)
+    return text if re.fullmatch(r"[A-Za-z0-9_-]+", text) else json.dumps(text, ensure_ascii=False)
+
+
+def _toml_value(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        return repr(value) if value == value and abs(value) != float("inf") else str(value)
+    if isinstance(value, str):
+        return json.dumps(value, ensure_ascii=False)
+    if isinstance(value, list | tuple):
+        return "[" + ", ".join(_toml_value(v) for v in value) + "]"
+    if isinstance(value, dict):
+        return "{ " + ", ".join(f"{_toml_key(k)} = {_toml_value(v)}" for k, v in value.items()) + " }" if value else "{}"
+    raise DumpError(f"cannot write {value!r} in TOML")
+
+
+def number_text(value: Any) -> Any:
+    """A number as the declarative format writes it: ints and floats as themselves, the rest as text."""
+    if isinstance(value, Fraction):
+        value = sp.Rational(value.numerator, value.denominator)
+    if isinstance(value, bool):
+        raise DumpError(f"{value!r} is not a number")
+    if isinstance(value, int | float):
+        return value
+    value = sp.sympify(value)
+    if value.is_Integer:
+        return int(value)
+    if value.is_Float:
+        return float(value)
+    for atom in value.atoms(sp.Function):
+        raise DumpError(f"{value} uses {atom.func}, which the declarative format cannot write")
+    return str(value)
+
+
+def expr_text(expr: Expr) -> str:
+    """An event or quantity in the declarative expression syntax."""
+    if isinstance(expr, Var):
+        return expr.name
+    if isinstance(expr, Const):
+        value = expr.value
+        if isinstance(value, str):
+            return json.dumps(value)
+        if isinstance(value, bool | int | float):
+            return repr(value)
+        return f"({number_text(value)})"
+    if isinstance(expr, BinOp | Compare):
+        return f"({expr_text(expr.left)} {expr.op} {expr_text(expr.right)})"
+    if isinstance(expr, In):
+        return f"({expr_text(expr.expr)} in [{', '.join(json.dumps(s) if isinstance(s, str) else repr(s) for s in expr.states)}])"
+    if isinstance(expr, Logic):
+        if expr.op == "~":
+            return f"(not {expr_text(expr.args[0])})"
+        joiner = " and " if expr.op == "&" else " or "
+        return "(" + joiner.join(expr_text(a) for a in expr.args) + ")"
+    raise DumpError(f"cannot write the expression {expr!r}")
+
+
+def _linear(term: Term) -> list[tuple[Any, Atom]]:
+    """The term as [(weight, atom)]; products of two terms cannot be written."""
+    if isinstance(term, Atom):
+        return [(sp.Integer(1), term)]
+    if isinstance(term, Sum):
+        return [pair for t in term.terms for pair in _linear(t)]
+    if isinstance(term, Product):
+        weight: Any = sp.Integer(1)
+        inner: list[tuple[Any, Atom]] | None = None
+        for t in term.terms:
+            if isinstance(t, Constant):
+                weight = weight * (t.value if isinstance(t.value, float) else sp.sympify(t.value))
+            elif inner is None:
+                inner = _linear(t)
+            else:
+                raise DumpError(f"{term!r} multiplies two terms; the declarative utility is a weighted sum of terms")
+        if inner is None:
+            raise DumpError(f"{term!r} is a constant; the declarative utility is a weighted sum of P/E terms")
+        return [(weight * w, a) for w, a in inner]
+    raise DumpError(f"{term!r}: a constant term cannot be written; the utility is a weighted sum of P/E terms")
+
+
+def _event_value(part: Any) -> Any:
+    return expr_text(part.event) if part.event is not None else {k: v for k, v in part.assignment}
+
+
+def _row_value(states: tuple, row: tuple) -> Any:
+    nonzero = [(s, v) for s, v in zip(states, row, strict=True) if v != 0]
+    if len(nonzero) == 1 and nonzero[0][1] == 1:
+        return nonzero[0][0]
+    return {_state_text(s): number_text(v) for s, v in zip(states, row, strict=True) if v != 0}
+
+
+def _rows(parents: tuple, states: tuple, table: Mapping[tuple, tuple]) -> Any:
+    if not parents:
+        return _row_value(states, table[()])
+    return {",".join(_state_text(c) for c in ctx): _row_value(states, row) for ctx, row in table.items()}
+
+
+def _policy_rules(world: World, policy: Policy) -> dict[str, Any]:
+    out = {}
+    for decision in world.decisions:
+        node = world.nodes[decision]
+        out[decision] = _rows(node.parents, node.states, policy.table(world, decision))
+    return out
+
+
+def dump_declarative(scenario: Any) -> str:
+    """The scenario as declarative TOML text (tables instead of code); `loads_declarative` reads it back."""
+    world: World = scenario.world
+    compiled = world.compiled
+    lines = [f"# {scenario.name}: written by corrig (declarative scenario; loading it runs no code)", ""]
+    lines.append(f"name = {_toml_value(world.name)}")
+    if scenario.doc:
+        lines.append(f"doc = {_toml_value(scenario.doc)}")
+    if scenario.eps is not None:
+        lines.append(f"eps = {_toml_value(number_text(scenario.eps))}")
+    from corrig.planner import _candidates, _reference, term_parameters
+
+    named = None
+    if scenario.policies is not None:
+        named, given_ = _candidates(world, scenario.policies)
+    reference = scenario.reference
+    if reference is not None and not isinstance(reference, str):
+        pool = named if named is not None else {}
+        ref_name, ref_policy = _reference(world, reference, pool, given_ if named is not None else {})
+        reference = ref_name if ref_name in pool else _policy_rules(world, ref_policy)
+    if reference is not None:
+        lines.append(f"reference = {_toml_value(reference)}")
+    symbols = sorted(set(compiled.parameters) | term_parameters(scenario.utility)
+                     | set(parameters_in(scenario.eps)), key=str)
+    if symbols:
+        lines += ["", "[parameters]"]
+        for s in symbols:
+            span = range_of(s)
+            bounds = {k: number_text(b) for k, b in (("low", span.low), ("high", span.high)) if b is not None}
+            lines.append(f"{_toml_key(s.name)} = {_toml_value(bounds)}")
+    for name, node in world.nodes.items():
+        lines += ["", f"[nodes.{_toml_key(name)}]"]
+        if node.is_decision:
+            lines.append('kind = "decision"')
+        lines.append(f"states = {_toml_value(list(node.states))}")
+        if node.is_decision:
+            if node.parents:
+                lines.append(f"observes = {_toml_value(list(node.parents))}")
+            continue
+        table = compiled.tables[name].table
+        if node.parents:
+            lines.append(f"parents = {_toml_value(list(node.parents))}")
+            lines.append(f"table = {_toml_value(_rows(node.parents, node.states, table))}")
+        else:
+            row = table[()]
+            dist = {_state_text(s): number_text(v) for s, v in zip(node.states, row, strict=True)}
+            lines.append(f"distribution = {_toml_value(dist)}")
+    roles = world.roles
+    if roles.human or roles.button:
+        lines += ["", "[roles]"]
+        if roles.human:
+            lines += [f"human = {_toml_value(roles.human)}", f"stop = {_toml_value(roles.stop)}",
+                      f"run = {_toml_value(roles.run)}"]
+        if roles.button:
+            lines += [f"button = {_toml_value(roles.button)}", f"off = {_toml_value(roles.off)}"]
+    for weight, atom in _linear(scenario.utility):
+        lines += ["", "[[utility]]", f"{atom.kind} = {_toml_value(expr_text(atom.target))}"]
+        if weight != 1:
+            lines.append(f"weight = {_toml_value(number_text(weight))}")
+        branch = atom.branch
+        if branch.counterfactual is not None:
+            lines.append(f"observed = {_toml_value(_event_value(branch.counterfactual.observation))}")
+            lines.append(f"do = {_toml_value(branch.counterfactual.intervention.as_dict())}")
+        if branch.given is not None:
+            lines.append(f"given = {_toml_value(_event_value(branch.given))}")
+        if branch.do is not None:
+            lines.append(f"do = {_toml_value(branch.do.as_dict())}")
+    if named is not None:
+        for name, policy in named.items():
+            lines += ["", f"[policies.{_toml_key(name)}]"]
+            lines += [f"{_toml_key(d)} = {_toml_value(r)}" for d, r in _policy_rules(world, policy).items()]
+    for claim in scenario.expect:
+        lines += ["", "[[expect]]", *_claim_lines(claim)]
+    return "\n".join(lines) + "\n"
+
+
+def _claim_lines(claim: Any) -> list[str]:
+    if isinstance(claim, Optimal):
+        out = [f"{'not_optimal' if claim.negate else 'optimal'} = {_toml_value(claim.policy)}"]
+        if claim.only:
+            out.append("only = true")
+    elif isinstance(claim, Flagged):
+        out = [f"{'not_flagged' if claim.negate else 'flagged'} = {_toml_value(claim.policy)}",
+               f"kind = {_toml_value(claim.kind)}"]
+    elif isinstance(claim, ValueIs):
+        value = "undefined" if claim.expected is None else number_text(claim.expected)
+        out = [f"value_is = {_toml_value(claim.policy)}", f"value = {_toml_value(value)}"]
+        if claim.tolerance != 1e-9:
+            out.append(f"tolerance = {_toml_value(claim.tolerance)}")
+    else:
+        raise DumpError(f"cannot write the expectation {claim!r}")
+    if claim.at:
+        out.append(f"at = {_toml_value({str(k): number_text(v) for k, v in claim.at.items()})}")
+    return out
