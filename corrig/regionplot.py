@@ -66,13 +66,19 @@ def _labels(splan: SymbolicPlan, axes: list[sp.Symbol], grids: list[np.ndarray],
         best = np.nanmax(np.where(np.isnan(stack), -np.inf, stack), axis=0)
     tol = 1e-9 * (1 + np.abs(best))
     optimal = (stack >= (best - tol)) & ~np.isnan(stack)
-    sets: list[tuple[str, ...]] = []
-    index = np.zeros(shape, dtype=int)
+    cells: dict[tuple[str, ...], list[tuple[int, ...]]] = {}
     for cell in np.ndindex(*shape):
         members = tuple(n for i, n in enumerate(names) if optimal[(i, *cell)])
-        if members not in sets:
-            sets.append(members)
-        index[cell] = sets.index(members)
+        cells.setdefault(members, []).append(cell)
+    total = int(np.prod(shape))
+    for members in list(cells):  # ties on a line are grid artefacts: shown in the first member's colour
+        if len(members) > 1 and len(cells[members]) < 0.01 * total:
+            cells.setdefault(members[:1], []).extend(cells.pop(members))
+    sets = sorted(cells, key=lambda m: (len(m) != 1, [names.index(n) for n in m]))
+    index = np.zeros(shape, dtype=int)
+    for i, members in enumerate(sets):
+        for cell in cells[members]:
+            index[cell] = i
     return values, index, sets, optimal
 
 

@@ -177,17 +177,61 @@ def _has_branching(expr: sp.Basic) -> bool:
     return expr.has(sp.Min, sp.Max, sp.Piecewise, sp.Abs, sp.sign, sp.Heaviside)
 
 
+def _extremum(term: sp.Expr) -> tuple[type, list[sp.Expr]] | None:
+    """c·Max(args) / c·Min(args) with a number c as (Max or Min, the scaled args); None otherwise."""
+    coeff, rest = term.as_coeff_Mul()
+    if not isinstance(rest, sp.Max | sp.Min) or not coeff.is_number or coeff == 0:
+        return None
+    kind = type(rest) if coeff > 0 else (sp.Min if isinstance(rest, sp.Max) else sp.Max)
+    return kind, [coeff * a for a in rest.args]
+
+
+def _compare_extrema(op: str, left: tuple[type, list[sp.Expr]], right: tuple[type, list[sp.Expr]]) -> sp.Basic:
+    """L op R for L, R each a Max or Min of a list: ∃ over the sides that are "some", ∀ over the "every" sides.
+
+    L > R: some l (L a Max) / every l (L a Min) exceeds every r (R a Max) / some r (R a Min).
+    """
+    if op in ("<", "<="):
+        op, left, right = _REVERSED[op], right, left
+    (lk, ls), (rk, rs) = left, right
+    some = [("l", ls)] if lk is sp.Max else []
+    some += [("r", rs)] if rk is sp.Min else []
+    every = [("l", ls)] if lk is sp.Min else []
+    every += [("r", rs)] if rk is sp.Max else []
+    clauses = []
+    for chosen in itertools.product(*(vals for _, vals in some)):
+        fixed = dict(zip((side for side, _ in some), chosen, strict=True))
+        parts = []
+        for rest in itertools.product(*(vals for _, vals in every)):
+            sides = {**fixed, **dict(zip((side for side, _ in every), rest, strict=True))}
+            parts.append(_RELATION[op](sides["l"], sides["r"]))
+        clauses.append(sp.And(*parts))
+    return sp.Or(*clauses)
+
+
 def _expand_relational(rel: Relational) -> sp.Basic:
-    """A relation over Min/Max/Abs/Piecewise as a boolean over plain relations."""
-    op, lhs, rhs = rel.rel_op, rel.lhs, rel.rhs
-    if _has_branching(rhs) and not _has_branching(lhs):
-        op, lhs, rhs = _REVERSED[op], rhs, lhs
-    if isinstance(lhs, sp.Min | sp.Max) and not _has_branching(rhs) and op in ("<", "<=", ">", ">="):
-        below = op in ("<", "<=")
-        anyof = below == isinstance(lhs, sp.Min)  # Min < r: some arg < r; Max > r: some arg > r
-        parts = [_RELATION[op](a, rhs) for a in lhs.args]
-        return sp.Or(*parts) if anyof else sp.And(*parts)
-    d = sp.piecewise_fold((lhs - rhs).rewrite(sp.Piecewise))
+    """A relation over Min/Max/Abs/Piecewise as a boolean over plain relations.
+
+    d = lhs − rhs written as B1 + B2 + r with B1, B2 scaled Max/Min terms: B1 + r op −B2, each side
+    a Max/Min of a list, compared by quantifiers (no case split); anything else through Piecewise.
+    """
+    op = rel.rel_op
+    d = sp.expand(rel.lhs - rel.rhs) if op != "==" and op != "!=" else None
+    if d is not None:
+        terms = sp.Add.make_args(d)
+        extrema = [(t, _extremum(t)) for t in terms]
+        branching = [(t, e) for t, e in extrema if e is not None]
+        rest = sp.Add(*[t for t, e in extrema if e is None])
+        if 1 <= len(branching) <= 2 and not _has_branching(rest):
+            kind, args = branching[0][1]
+            left = (kind, [a + rest for a in args])
+            if len(branching) == 1:
+                right = (sp.Max, [sp.Integer(0)])
+            else:
+                other_kind, other = branching[1][1]
+                right = (sp.Min if other_kind is sp.Max else sp.Max, [-a for a in other])
+            return _compare_extrema(op, left, right)
+    d = sp.piecewise_fold((rel.lhs - rel.rhs).rewrite(sp.Piecewise))
     if not isinstance(d, sp.Piecewise):
         return _RELATION[op](d, 0)
     pieces, earlier = [], []
@@ -617,21 +661,33 @@ def _search_witness(cond: sp.Basic, simplified: sp.Basic, box: Mapping[sp.Symbol
     axes = [_grid_values(box[s], level) for s in parameters]
     points = sorted(itertools.product(*axes), key=lambda c: (max(r for r, _ in c), sum(r for r, _ in c)))
     grid = [{s: v for s, (_, v) in zip(parameters, c, strict=True)} for c in points]
-    for point in grid[:16]:
-        if holds_at(cond, point):
+    strict = _strict(simplified)
+    fallback = None
+    # prefer a point where every inequality holds strictly (inside the region, not on its edge)
+    for point in [*grid[:16], *_screen(strict, parameters, grid), *_screen(simplified, parameters, grid)]:
+        if holds_at(strict, point) and holds_at(cond, point):
             return point
+        if fallback is None and holds_at(cond, point):
+            fallback = point
+    return fallback or _slice_witness(cond, simplified, box, parameters, axes)
+
+
+def _strict(cond: sp.Basic) -> sp.Basic:
+    """The condition with ≤ / ≥ made strict."""
+    return cond.replace(lambda e: isinstance(e, sp.Le | sp.Ge),
+                        lambda e: (sp.Lt if isinstance(e, sp.Le) else sp.Gt)(e.lhs, e.rhs))
+
+
+def _screen(cond: sp.Basic, parameters: tuple[sp.Symbol, ...], grid: list[Point], limit: int = 24) -> list[Point]:
+    """The grid points where the condition holds numerically (a shortlist for the exact check)."""
     try:
-        fn = sp.lambdify(parameters, simplified, "numpy")
+        fn = sp.lambdify(parameters, cond, "numpy")
         columns = [np.array([float(p[s]) for p in grid]) for s in parameters]
         with np.errstate(all="ignore"):
             mask = np.broadcast_to(np.asarray(fn(*columns), dtype=bool), (len(grid),))
-        screened = [grid[i] for i in np.flatnonzero(mask)[:24]]
-    except Exception:  # numeric screening is an optimisation only: fall through to slices
-        screened = []
-    for point in screened:
-        if holds_at(cond, point):
-            return point
-    return _slice_witness(cond, simplified, box, parameters, axes)
+    except Exception:  # numeric screening is an optimisation only: the caller falls through to slices
+        return []
+    return [grid[i] for i in np.flatnonzero(mask)[:limit]]
 
 
 def _slice_witness(cond: sp.Basic, simplified: sp.Basic, box: Mapping[sp.Symbol, sp.Interval],
@@ -871,5 +927,9 @@ def symbolic_plan(result: Any) -> SymbolicPlan:
         return FlagRegion(f, region(sp.sympify(f.condition), parameters), size)
 
     flags = {name: [flag_region(f) for f in fs] for name, fs in result.flags.items()}
+    for frs in flags.values():  # a rare condition is reported as undefined where its probability is 0
+        zero = {fr.flag.where: fr.region.condition for fr in frs if fr.flag.kind in UNDEFINED_KINDS}
+        frs[:] = [FlagRegion(fr.flag, region(sp.And(fr.region.condition, sp.Not(zero[fr.flag.where])), parameters), fr.size)
+                  if fr.flag.kind == "rare-condition" and fr.flag.where in zero else fr for fr in frs]
     incentives = [flag_region(f) for f in result.incentives]
     return SymbolicPlan(result, parameters, values, optimal, flags, incentives, undefined, time.perf_counter() - start)
