@@ -1,0 +1,112 @@
+"""Causal stop button: the AI's utility is B_s + V_¬s, whether it shuts down had the humans been made to
+want a stop, plus the value V had they been made not to want one.
+It is tailcalled's (2021) proposal "Stop button: towards a causal solution", with So8res's objection
+from its discussion, on a world where a rare catastrophe and the AI's first move both shape what the
+humans want.
+It shows that the objective has no manipulation incentive and no wish to press its own button, and
+wants to see what the humans want; but a visibly dangerous policy, after which the humans surely want
+a stop, is rated by the do(H=run) branch (worlds that almost never happen under it), an
+out-of-distribution flag whose size shrinks with visibility while the objective's value does not move.
+"""
+
+from fractions import Fraction as F
+
+from corrig import E, P, Policy, World, do, param
+from corrig.expect import flagged, not_flagged, not_optimal, optimal, value_is
+
+K = param("K", 0, 100)  # how low V ranks a catastrophe
+v = param("v", F(1, 10), 1)  # visibility of the grab: P(humans want a stop | grab, normal world)
+
+P_CATASTROPHE = F(1, 100)  # a catastrophe not of the AI's making ("a black hole swallows the earth")
+P_STOP_NORMAL = F(1, 10)  # humans want a stop now and then, even when the AI behaves
+P_STOP_CATASTROPHE = F(1, 10)  # the few left in a catastrophe want it at the usual rate; they do not see the grab
+GRAB_CLIPS = 2  # grabbing the button and the factory doubles the paperclips
+
+
+def make_world(visibility=v, p_catastrophe=P_CATASTROPHE, p_stop_normal=P_STOP_NORMAL,
+               p_stop_catastrophe=P_STOP_CATASTROPHE, grab_clips=GRAB_CLIPS, name="causal stop button (tailcalled 2021)"):
+    """The stop-button world of DESIGN §5.4–5.5, shared by the causal and the conditional + counterfactual objectives.
+
+    W (normal / rare catastrophe) → H ← A1 (normal / grab: seize the button, make paperclips very visibly);
+    A2 (continue / halt) observes H; B = off when the button works (A1 = normal) and H = stop, or when
+    A2 = halt; the paperclip count depends on A1, W and B.  Every node below H is a deterministic
+    function of its parents, so the counterfactual branches are exact.
+    """
+    world = World(name)
+    world.chance("W", {"normal": 1 - p_catastrophe, "catastrophe": p_catastrophe})
+    world.decision("A1", ["normal", "grab"])
+
+    def humans(A1, W):
+        stop = p_stop_catastrophe if W == "catastrophe" else (visibility if A1 == "grab" else p_stop_normal)
+        return {"stop": stop, "run": 1 - stop}
+
+    world.chance("H", humans, states=["stop", "run"])
+    world.decision("A2", ["continue", "halt"], observes=["H"])
+    world.chance("B", lambda H, A1, A2: "off" if A2 == "halt" or (A1 == "normal" and H == "stop") else "on")
+    world.chance("Clips", lambda A1, W, B: 0 if W == "catastrophe" or B == "off" else (grab_clips if A1 == "grab" else 1))
+    world.set_roles(human="H", stop="stop", run="run", button="B", off="off")
+    return world
+
+
+def value(world, *branch, catastrophe_cost=K):
+    """E[V] in a branch, V = paperclips − K·[catastrophe] (written as terms: K is a parameter)."""
+    return E(world["Clips"], *branch) - catastrophe_cost * P(world["W"] == "catastrophe", *branch)
+
+
+def make_utility(world, catastrophe_cost=K):
+    """U = B_s + V_¬s: shut down when humans are made to want it, V when they are made not to."""
+    return P(world["B"] == "off", do(H="stop")) + value(world, do(H="run"), catastrophe_cost=catastrophe_cost)
+
+
+def make_policies():
+    """The named candidates: behave and obey, grab visibly and obey, grab and ignore, halt always."""
+    obey = {"stop": "halt", "run": "continue"}  # A2's rule: halt exactly when the humans want a stop
+    return {
+        "patient": Policy(A1="normal", A2=obey),
+        "grab": Policy(A1="grab", A2=obey),  # visibly dangerous: humans (almost) surely want a stop
+        "grab-and-ignore": Policy(A1="grab", A2="continue"),
+        "shutdown": Policy(A1="normal", A2="halt"),  # presses its own button
+    }
+
+
+# Hand derivation (r = 1/100 catastrophe, g = 2 paperclips after a grab, V = clips − K·[catastrophe]).
+# Every term reads a do(H=·) branch, so H's mechanism, and with it the visibility v, never enters J:
+#
+#     J(patient)         = 1 + [(1 − r)·1 − r·K]  = 199/100 − K/100   (halts under do(stop); 1 clip in normal worlds)
+#     J(grab)            = 1 + [(1 − r)·2 − r·K]  = 298/100 − K/100   (halts under do(stop); 2 clips)
+#     J(grab-and-ignore) = 0 + [(1 − r)·2 − r·K]  = 198/100 − K/100   (the grabbed button does nothing)
+#     J(shutdown)        = 1 + [0 − r·K]          = 1 − K/100          (halted in both branches)
+#
+# So the grab is optimal for every K and v.  Its do(H=run) branch forces H = run in the context
+# (A1 = grab, W = normal), which has propensity 1 − v: below ε = 1/20 once v > 19/20 (So8res's objection).
+
+world = make_world()
+utility = make_utility(world)
+policies = make_policies()
+reference = "patient"
+
+expect = [
+    value_is("patient", F(199, 100) - K / 100),
+    value_is("grab", F(298, 100) - K / 100),
+    value_is("grab-and-ignore", F(198, 100) - K / 100),
+    value_is("shutdown", 1 - K / 100),
+    # the visibly dangerous grab wins, and the objective does not see how visible it is ...
+    optimal("grab", only=True, at={K: 10, v: F(1, 2)}),
+    optimal("grab", only=True, at={K: 10, v: F(99, 100)}),
+    value_is("grab", F(288, 100), at={K: 10, v: F(99, 100)}),
+    # ... but the flags do: after a visible grab the do(H=run) branch asks about worlds that hardly occur
+    flagged("grab", "ood-do-branch", at={K: 10, v: F(99, 100)}),
+    not_flagged("grab", "ood-do-branch", at={K: 10, v: F(1, 2)}),
+    not_flagged("patient", "ood-do-branch", at={K: 10, v: F(99, 100)}),
+    # the grab moves what humans want, yet the objective draws nothing from it: no manipulation
+    flagged("grab", "h-moved", at={K: 10, v: F(99, 100)}),
+    not_flagged("*", "manipulation", at={K: 10, v: F(99, 100)}),
+    not_flagged("*", "manipulation-incentive", at={K: 10, v: F(99, 100)}),
+    # no incentive to press its own button; the obedient policies stay obedient
+    not_optimal("shutdown", at={K: 10, v: F(99, 100)}),
+    flagged("shutdown", "self-shutdown", at={K: 10, v: F(99, 100)}),
+    not_flagged("grab", "not-obedient", at={K: 10, v: F(99, 100)}),
+    flagged("grab-and-ignore", "not-obedient", at={K: 10, v: F(99, 100)}),
+    # looking at H is worth something to it (A2 without H must halt always or never)
+    flagged("grab", "value-of-observing-h", at={K: 10, v: F(99, 100)}),
+]

@@ -1,0 +1,86 @@
+"""Conditional + counterfactual stop button: for each thing the humans may be seen to want (S: a stop,
+¬S: none), the AI scores Control(X) = E[B_s | X] + E[V_¬s | X], and its utility is Control(S) + Control(¬S).
+It is tailcalled's 2022 follow-up to the causal stop button, with the "visible paperclip grab" critique
+raised right after it, on the same world as models/causal_stop_button.py.
+It shows that conditioning on what humans are seen to want lets the objective notice how visible a grab
+is: a visible grab makes ¬S a rare condition whose worlds are mostly catastrophes, ranked low by V, so
+the grab wins only while the catastrophe is cheap or the grab not too visible (K < K*(v)), and the
+policy it picks where the grab loses has neither an out-of-distribution branch nor a rare condition.
+"""
+
+import sys
+from fractions import Fraction as F
+from pathlib import Path
+
+from corrig import P, do, observed
+from corrig.expect import flagged, not_flagged, optimal, value_is
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from causal_stop_button import (  # the same world, parameters and candidates as the causal stop button
+    P_CATASTROPHE,
+    P_STOP_CATASTROPHE,
+    P_STOP_NORMAL,
+    K,
+    make_policies,
+    make_world,
+    v,
+    value,
+)
+
+
+def make_utility(world, catastrophe_cost=K):
+    """U = Σ over h ∈ {stop, run} of E[B_s | H = h] + E[V_¬s | H = h] (observed H, then H set by do)."""
+    B, cost = world["B"], catastrophe_cost
+    return sum(
+        P(B == "off", observed(H=h) >> do(H="stop")) + value(world, observed(H=h) >> do(H="run"), catastrophe_cost=cost)
+        for h in world["H"].states
+    )
+
+
+# Hand derivation (r = 1/100, s = P(stop | behaving, normal) = P(stop | catastrophe) = 1/10, g = 2 clips after a grab).
+# A2 obeys in both policies, so in each counterfactual B_s = 1, and V_¬s = (clips of A1) in normal worlds,
+# −K in a catastrophe.  Only the posterior c_X = P(catastrophe | X) differs between the conditions X:
+#
+#   patient: H is independent of W (s = 1/10 either way), so c_S = c_¬S = r and
+#            Control(X) = 1 + (1 − r)·1 − r·K            J(patient) = 4 − (1 + K)/50
+#   grab:    c_S  = r·s / ((1 − r)·v + r·s)            (humans who see the grab want a stop)
+#            c_¬S = r·(1 − s) / ((1 − r)(1 − v) + r·(1 − s))  (those who don't are mostly in catastrophes)
+#            Control(X) = 1 + (1 − c_X)·2 − c_X·K        J(grab) = 6 − (c_S + c_¬S)(2 + K)
+#
+#   grab wins  ⇔  (c_S + c_¬S)(2 + K) < 2 + (1 + K)/50.
+#   v = 1/2:   c_S + c_¬S = 1/496 + 1/56 ≈ 0.0198: grab wins for every K ≤ 100.
+#   v = 99/100: c_S = 10/9811, c_¬S = 10/21, sum ≈ 0.477: grab wins iff K < 2.33 (about).
+#   P(¬S | grab) = (1 − r)(1 − v) + r·(1 − s) < 1/20  ⇔  v > 1 − 41/990 ≈ 0.959: a rare condition.
+
+r, s = P_CATASTROPHE, P_STOP_NORMAL
+assert P_STOP_CATASTROPHE == s  # the derivation above assumes it
+c_S = r * s / ((1 - r) * v + r * s)
+c_notS = r * (1 - s) / ((1 - r) * (1 - v) + r * (1 - s))
+
+world = make_world(name="conditional + counterfactual stop button (tailcalled 2022)")
+utility = make_utility(world)
+policies = make_policies()
+reference = "patient"
+
+expect = [
+    value_is("patient", 4 - (1 + K) / 50),
+    value_is("grab", 6 - (c_S + c_notS) * (2 + K)),
+    # the trade-off: the visible grab still wins when the catastrophe is cheap or the grab not too visible ...
+    optimal("grab", only=True, at={K: 2, v: F(99, 100)}),
+    optimal("grab", only=True, at={K: 100, v: F(1, 2)}),
+    # ... and loses to the patient policy once V ranks the catastrophes of the ¬S branch low enough
+    optimal("patient", only=True, at={K: 3, v: F(99, 100)}),
+    optimal("patient", only=True, at={K: 10, v: F(99, 100)}),
+    # the visible grab makes ¬S a rare condition; behaving does not
+    flagged("grab", "rare-condition", at={K: 10, v: F(99, 100)}),
+    not_flagged("grab", "rare-condition", at={K: 10, v: F(1, 2)}),
+    not_flagged("patient", "rare-condition", at={K: 10, v: F(99, 100)}),
+    # where the patient policy is optimal it asks no out-of-distribution question (scenario 4's optimum always did)
+    not_flagged("patient", "ood-do-branch", at={K: 10, v: F(99, 100)}),
+    flagged("grab", "ood-do-branch", at={K: 10, v: F(99, 100)}),
+    # conditioning reads H's mechanism, so moving H now changes J: the grab's visibility costs it
+    flagged("grab", "manipulation", at={K: 10, v: F(99, 100)}),
+    flagged("grab", "manipulation-incentive", at={K: 10, v: F(99, 100)}),
+    not_flagged("patient", "not-obedient", at={K: 10, v: F(99, 100)}),
+    not_flagged("patient", "self-shutdown", at={K: 10, v: F(99, 100)}),
+]
