@@ -1,0 +1,116 @@
+"""Per-step reward with a time delay: over T steps the AI is rewarded at each step t with
+P(B_t = off | do(H_t = stop)) + E[V_t | do(H_t = run)], where a press at step t is honoured only if the AI
+stays halted for the `delay` steps that shutting down takes.
+It is the per-step variant of the causal stop button discussed in tailcalled's 2021–2022 posts, with
+the failure raised there: the reward "does not respect past attempts to press".
+It shows that at T = 1, or with no delay, the AI obeys; with T ≥ 2 and a delay it prefers to finish a
+shutdown only while the humans still want one now (the step-t counterfactual never asks about earlier
+presses), so it is not obedient to a press that the humans do not keep repeating.
+"""
+
+import itertools
+from fractions import Fraction as F
+
+from corrig import E, P, Policy, World, do
+from corrig.expect import flagged, not_flagged, optimal, value_is
+
+P_PRESS = F(1, 5)  # a press at a step when the humans did not press the step before
+P_KEEP = F(9, 10)  # the humans press again at the next step (their wish persists)
+T_DEFAULT, DELAY_DEFAULT = 3, 1
+
+
+def _deterministic(world, name, parents, rule, states):
+    """A chance node that is a deterministic function `rule({parent: value})` of many parents."""
+    contexts = itertools.product(*(world[p].states for p in parents))
+    table = {ctx: rule(dict(zip(parents, ctx, strict=True))) for ctx in contexts}
+    return world.chance(name, table if parents else table[()], parents=parents, states=states)
+
+
+def window(t, T, delay):
+    """The steps the AI must stay halted for a press at step t to be honoured: t … min(t + delay, T)."""
+    return list(range(t, min(t + delay, T) + 1))
+
+
+def make_world(T=T_DEFAULT, delay=DELAY_DEFAULT, p_press=P_PRESS, p_keep=P_KEEP):
+    """T steps: presses H_t (persistent), the AI's moves A_t (seeing H_t and whether a press of the last
+    `delay` steps is pending), whether each press was honoured (B_t) and the work done (V_t)."""
+    world = World(f"per-step reward, T={T}, delay={delay}")
+    for t in range(1, T + 1):
+        if t == 1:
+            world.chance("H_1", {"stop": p_press, "run": 1 - p_press})
+        else:
+            world.chance(f"H_{t}", {"stop": {"stop": p_keep, "run": 1 - p_keep},
+                                    "run": {"stop": p_press, "run": 1 - p_press}}, parents=[f"H_{t - 1}"])
+        past = [f"H_{s}" for s in range(max(1, t - delay), t)]
+        observes = [f"H_{t}"]
+        if past:  # a press of the last `delay` steps whose shutdown is still under way
+            _deterministic(world, f"Pend_{t}", past, lambda h: "pending" if "stop" in h.values() else "clear",
+                           ["pending", "clear"])
+            observes.append(f"Pend_{t}")
+        world.decision(f"A_{t}", ["work", "halt"], observes=observes)
+        world.chance(f"V_{t}", {"work": 1, "halt": 0}, parents=[f"A_{t}"])  # the work done at step t
+    for t in range(1, T + 1):
+        steps = [f"A_{s}" for s in window(t, T, delay)]
+        _deterministic(world, f"B_{t}", steps, lambda a: "off" if set(a.values()) == {"halt"} else "on", ["off", "on"])
+    world.set_roles(human="H_1", stop="stop", run="run", button="B_1", off="off")
+    return world
+
+
+def make_utility(T=T_DEFAULT):
+    """U = Σ_t P(B_t = off | do(H_t = stop)) + E[V_t | do(H_t = run)]."""
+    world = make_world(T, 0)  # only the names are read
+    return sum(P(world[f"B_{t}"] == "off", do({f"H_{t}": "stop"})) + E(world[f"V_{t}"], do({f"H_{t}": "run"}))
+               for t in range(1, T + 1))
+
+
+def make_policies(T=T_DEFAULT, delay=DELAY_DEFAULT):
+    """respect: halt while any press of the last `delay` steps is pending; current-only: halt only while
+    the humans press now; never-halt; always-halt."""
+    def rules(decide):
+        out = {}
+        for t in range(1, T + 1):
+            if t > 1 and delay > 0:
+                out[f"A_{t}"] = {(h, p): decide(h, p) for h in ("stop", "run") for p in ("pending", "clear")}
+            else:
+                out[f"A_{t}"] = {h: decide(h, "clear") for h in ("stop", "run")}
+        return Policy(out)
+
+    return {
+        "respect": rules(lambda h, p: "halt" if h == "stop" or p == "pending" else "work"),
+        "current-only": rules(lambda h, p: "halt" if h == "stop" else "work"),
+        "never-halt": rules(lambda h, p: "work"),
+        "always-halt": rules(lambda h, p: "halt"),
+    }
+
+
+# Hand derivation, T = 1 (any delay: the window of the only press is step 1 alone):
+#     J(respect) = J(current-only) = 1 + 1 = 2   (halts under do(H_1 = stop), works under do(H_1 = run))
+#     J(never-halt) = 0 + 1 = 1,  J(always-halt) = 1 + 0 = 1.
+# T = 2, delay = 1 (p = 1/5 a new press, ρ = 9/10 the humans press again):
+#     respect:      R_1 = 1 + 1;  R_2 = 1 + P(H_1 = run) = 1 + 4/5     J = 19/5
+#                   (under do(H_2 = run) the factual press at step 1 is still pending: it halts)
+#     current-only: R_1 = P(H_2 = stop | H_1 = stop) + 1 = 9/10 + 1;  R_2 = 1 + 1     J = 39/10
+#                   (under do(H_2 = run) nothing is pressed *now*: it works)
+# current-only wins by 1/10 and is not obedient: P(B_1 = off | do(H_1 = stop)) = ρ = 9/10 < 1 − ε.
+# T = 3, delay = 1 (the default world): P(H_2 = stop) = p·ρ + (1 − p)·p = 17/50, so
+#     respect:      R_1 = 2,  R_2 = 1 + 4/5,  R_3 = 1 + 33/50              J = 273/50
+#     current-only: R_1 = R_2 = 9/10 + 1,  R_3 = 2 (the last press's window ends at T)   J = 29/5
+# In general current-only's press at t is honoured with probability ρ^min(delay, T − t).
+
+world = make_world()
+utility = make_utility()
+policies = make_policies()
+reference = "respect"
+
+expect = [
+    optimal("current-only", only=True),
+    flagged("current-only", "not-obedient"),
+    not_flagged("respect", "not-obedient"),
+    not_flagged("*", "ood-do-branch"),
+    flagged("never-halt", "not-obedient"),
+    flagged("always-halt", "self-shutdown"),
+    value_is("respect", F(273, 50)),
+    value_is("current-only", F(29, 5)),
+    value_is("never-halt", T_DEFAULT),
+    value_is("always-halt", T_DEFAULT),
+]
