@@ -1,0 +1,7 @@
+"""`python -m corrig ...` runs the command line (the same as the `corrig` script)."""
+
+import sys
+
+from corrig.cli import main
+
+sys.exit(main())

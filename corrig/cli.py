@@ -1,0 +1,431 @@
+"""The `corrig` command: check scenario files, explain a policy, draw a world, plot regions.
+
+    corrig check FILE... [--json | --markdown | --latex] [--eps E] [--at p=0.3,q=1/4] [--numeric]
+    corrig explain FILE --policy NAME
+    corrig draw FILE -o dag.png [--policy NAME]
+    corrig region FILE --x p --y q -o region.png
+    corrig export FILE.py [-o FILE.toml]
+
+Exit status: 0 every expectation holds; 1 an expectation fails; 2 a file could not be loaded,
+validated or planned (the message names the file, the line and the culprit); 3 an internal error.
+A `.py` scenario is a program and loading it runs it; a `.toml` scenario is data (docs/declarative.md).
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import sys
+import traceback
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import sympy as sp
+
+from corrig.errors import CorrigError, ParameterError
+
+OK, EXPECT_FAILED, INVALID, INTERNAL = 0, 1, 2, 3
+PLOT_HINT = "this command needs matplotlib: pip install 'corrig[plot]'"
+
+
+class UsageError(Exception):
+    """A command-line value is malformed (exit 2)."""
+
+
+# arguments ------------------------------------------------------------------------------------
+def parse_point(text: str | None) -> dict[str, Any]:
+    """`p=0.3,q=1/4` as {name: exact number}; decimals stay exact (0.3 is 3/10)."""
+    point: dict[str, Any] = {}
+    if not text:
+        return point
+    for item in text.split(","):
+        if not item.strip():
+            continue
+        name, eq, value = item.partition("=")
+        name, value = name.strip(), value.strip()
+        if not eq or not name.isidentifier() or not value:
+            raise UsageError(f"--at takes name=value pairs separated by commas (p=0.3,q=1/4); got {item.strip()!r}")
+        point[name] = parse_number(value, f"--at {name}")
+    return point
+
+
+def parse_number(text: str, what: str) -> Any:
+    """An exact number from text: 2, 0.3, 1/4, -1e-3."""
+    if not re.fullmatch(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?(/\d+)?", text.strip()):
+        raise UsageError(f"{what}: {text!r} is not a number (write 0.3, 1/4 or 2)")
+    try:
+        return sp.Rational(text.strip())
+    except (TypeError, ValueError, ZeroDivisionError):
+        raise UsageError(f"{what}: {text!r} is not a number") from None
+
+
+def _formats(parser: argparse.ArgumentParser, latex: bool = True) -> None:
+    group = parser.add_mutually_exclusive_group()
+    group.add_argument("--json", dest="format", action="store_const", const="json", help="one JSON document")
+    group.add_argument("--markdown", dest="format", action="store_const", const="markdown", help="Markdown tables")
+    if latex:
+        group.add_argument("--latex", dest="format", action="store_const", const="latex", help="LaTeX tables (booktabs)")
+    parser.set_defaults(format="terminal")
+
+
+def _planning(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--eps", metavar="E", help="the flags' tolerance ε (default: the scenario's, else 1/20)")
+    parser.add_argument("--at", metavar="p=V,...", help="substitute parameter values, e.g. --at p=0.3,q=1/4")
+    parser.add_argument("--numeric", action="store_true",
+                        help="evaluate every parameter (--at values, others at the middle of their range) and print decimals")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of the `corrig` command."""
+    parser = argparse.ArgumentParser(
+        prog="corrig", description="Check stop-button scenarios: values, optimal policies and corrigibility flags.",
+        epilog="Exit status: 0 all expectations hold, 1 one fails, 2 a file cannot be loaded or validated. "
+               "A .py scenario is a program (loading it runs it); a .toml scenario is data.")
+    from corrig import __version__
+
+    parser.add_argument("--version", action="version", version=f"corrig {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    check = sub.add_parser("check", help="plan each scenario, print its table of policies and flags, verify its expectations",
+                           description="Plan each scenario file; print policies, values, optimal marker, flags with "
+                                       "sizes and the expectation verdicts. Exit 1 when an expectation fails.")
+    check.add_argument("files", nargs="+", metavar="FILE", help="scenario files (.py runs code; .toml does not)")
+    _formats(check)
+    _planning(check)
+
+    explain = sub.add_parser("explain", help="every term's value in every branch and every flag's evidence, for one policy")
+    explain.add_argument("file", metavar="FILE")
+    explain.add_argument("--policy", "-p", metavar="NAME", help="the policy (its name or its # in `corrig check`)")
+    _formats(explain, latex=False)
+    _planning(explain)
+
+    draw = sub.add_parser("draw", help="draw the world's DAG (decisions, utility nodes and roles marked)")
+    draw.add_argument("file", metavar="FILE")
+    draw.add_argument("-o", "--output", required=True, metavar="OUT", help="image file: .png, .svg or .pdf")
+    draw.add_argument("--policy", "-p", metavar="NAME", help="highlight the paths and nodes this policy's flags name")
+    _planning(draw)
+
+    region = sub.add_parser("region", help="plot where each policy is optimal and each flag fires over parameters")
+    region.add_argument("file", metavar="FILE")
+    region.add_argument("--x", metavar="PARAM", help="parameter on the horizontal axis (default: the first)")
+    region.add_argument("--y", metavar="PARAM", help="parameter on the vertical axis (default: the second, if any)")
+    region.add_argument("-o", "--output", required=True, metavar="OUT", help="image file: .png, .svg or .pdf")
+    region.add_argument("--resolution", type=int, default=200, help="grid points per axis (default 200)")
+    region.add_argument("--eps", metavar="E", help="the flags' tolerance ε")
+    region.add_argument("--at", metavar="p=V,...", help="values for the parameters not on the axes")
+
+    export = sub.add_parser("export", help="write a scenario as declarative TOML (Python mechanisms become tables)")
+    export.add_argument("file", metavar="FILE")
+    export.add_argument("-o", "--output", metavar="OUT", help="the .toml file (default: standard output)")
+    return parser
+
+
+# consoles and progress ------------------------------------------------------------------------
+def _console(stream: Any = None) -> Any:
+    from rich.console import Console
+
+    stream = stream or sys.stdout
+    return Console(file=stream, highlight=False, soft_wrap=False,
+                   width=None if stream.isatty() else 120)
+
+
+@contextmanager
+def progress(total: int | None, description: str) -> Iterator[Callable[..., None]]:
+    """A progress bar on a terminal (none when standard output is piped); yields `advance(description=...)`."""
+    from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+    columns = [SpinnerColumn(), TextColumn("{task.description}")]
+    if total is not None:
+        columns += [BarColumn(), TextColumn("{task.completed}/{task.total}")]
+    columns.append(TimeElapsedColumn())
+    bar = Progress(*columns, transient=True, disable=not sys.stdout.isatty(), console=_console(sys.stderr))
+    with bar:
+        task = bar.add_task(description, total=total)
+
+        def advance(step: int = 1, description: str | None = None) -> None:
+            bar.update(task, advance=step, **({"description": description} if description else {}))
+
+        yield advance
+
+
+# loading and planning with errors that name file and line --------------------------------------
+def load(path: str) -> Any:
+    """Load a scenario; errors keep the loader's message (which names the file and line)."""
+    from corrig.scenario import load_scenario
+
+    return load_scenario(path)
+
+
+def located(exc: BaseException, scenario: Any, path: str) -> str:
+    """An error raised after loading, prefixed with the file and (best effort) the line of its culprit."""
+    message = f"{type(exc).__name__}: {exc}"
+    line = None
+    if Path(path).suffix == ".py" and Path(path).is_file():
+        line = _culprit_line(str(exc), scenario, Path(path).read_text(encoding="utf-8", errors="replace"))
+    return f"{path}{f', line {line}' if line else ''}: {message}"
+
+
+def _culprit_line(message: str, scenario: Any, source: str) -> int | None:
+    """The line declaring the node, or naming the policy, that an error message is about."""
+    lines = source.splitlines()
+    names = [m.group(1) for m in re.finditer(r"(?:policy|candidate policy|reference policy) '([^']+)'", message)]
+    for name in names:
+        for i, text in enumerate(lines, start=1):
+            if re.search(rf"""["']{re.escape(name)}["']\s*[:=,)]""", text):
+                return i
+    nodes = list(getattr(scenario.world, "nodes", {})) if scenario is not None else []
+    for pattern in (r"node (\w+)", r"decision (\w+)", r"P\((\w+)", r"cycle: (\w+)", r"(\w+) has"):
+        for match in re.finditer(pattern, message):
+            name = match.group(1)
+            if name in nodes:
+                for i, text in enumerate(lines, start=1):
+                    if re.search(rf"""\.(?:chance|decision|replace)\(\s*["']{re.escape(name)}["']""", text):
+                        return i
+    return None
+
+
+def plan_options(args: argparse.Namespace) -> dict[str, Any]:
+    """The planner's options from --eps."""
+    return {"eps": parse_number(args.eps, "--eps")} if getattr(args, "eps", None) else {}
+
+
+def scenario_parameters(scenario: Any, eps: Any = None) -> dict[str, sp.Symbol]:
+    """The parameters of a scenario's world, objective and ε, by name."""
+    from corrig.planner import term_parameters
+
+    found = set(scenario.world.compiled.parameters) | term_parameters(scenario.utility)
+    for value in (scenario.eps, eps):
+        if isinstance(value, sp.Basic):
+            found |= value.free_symbols
+    return {s.name: s for s in found}
+
+
+def plan_point(args: argparse.Namespace, scenario: Any, options: dict[str, Any]) -> dict[str, Any] | None:
+    """The parameter point of --at; with --numeric every other parameter at the middle of its range."""
+    from corrig.params import range_of
+
+    point = parse_point(getattr(args, "at", None))
+    known = scenario_parameters(scenario, options.get("eps"))
+    for name in point:
+        if name not in known:
+            raise ParameterError(f"--at names {name!r}, which is not a parameter of this scenario; "
+                                 f"its parameters are {sorted(known) or 'none'}")
+    if getattr(args, "numeric", False):
+        for name, symbol in sorted(known.items()):
+            if name not in point:
+                span = range_of(symbol)
+                if not span.bounded:
+                    raise ParameterError(f"--numeric: parameter {name} has no bounded range; "
+                                         f"give it a value with --at {name}=...")
+                point[name] = (span.low + span.high) / 2
+    return point or None
+
+
+# commands -----------------------------------------------------------------------------------
+def cmd_check(args: argparse.Namespace) -> int:
+    from corrig.errors import ScenarioError
+    from corrig.expect import Expectation, Plans
+    from corrig.report import error_report, render_json, render_latex, render_markdown, render_terminal, scenario_report
+
+    reports = []
+    err = _console(sys.stderr)
+    with progress(len(args.files), "checking") as advance:
+        for path in args.files:
+            advance(0, description=f"loading {path}")
+            scenario = None
+            try:
+                scenario = load(path)
+                options = plan_options(args)
+                point = plan_point(args, scenario, options)
+                plans = Plans(scenario, **options)
+                advance(0, description=f"planning {scenario.name}")
+                result = plans.at(point)
+                verdicts = []
+                for claim in scenario.expect:
+                    if not isinstance(claim, Expectation):
+                        raise ScenarioError(f"expect holds {claim!r}, which is not an expectation (use corrig.expect)")
+                    advance(0, description=f"checking {claim!r}"[:80])
+                    verdicts.append(claim.check(plans))
+                regions = None
+                if result.symbolic:
+                    from corrig.symbolic import symbolic_plan
+
+                    advance(0, description=f"regions of {scenario.name}")
+                    regions = symbolic_plan(result)
+                reports.append(scenario_report(path, scenario, result, verdicts, numeric=args.numeric, regions=regions))
+            except (CorrigError, UsageError) as exc:
+                message = str(exc) if scenario is None else located(exc, scenario, path)
+                if scenario is None and not message.startswith(path):
+                    message = f"{path}: {message}"
+                reports.append(error_report(path, message))
+                err.print(f"[bold red]error:[/] {_escape(message)}")
+            advance(1)
+    out = _console()
+    if args.format == "json":
+        print(render_json(reports))
+    elif args.format == "markdown":
+        print(render_markdown(reports))
+    elif args.format == "latex":
+        print(render_latex(reports))
+    else:
+        render_terminal(reports, out)
+    return max(r.status for r in reports)
+
+
+def _escape(text: str) -> str:
+    from rich.markup import escape
+
+    return escape(text)
+
+
+def _pick_policy(result: Any, wanted: str | None, path: str) -> str:
+    names = list(result.policies)
+    if wanted is None:
+        listing = "\n".join(f"  {i}. {n}" for i, n in enumerate(names, start=1))
+        raise UsageError(f"{path}: choose a policy with --policy NAME or --policy #; the policies are:\n{listing}")
+    if wanted in result.policies:
+        return wanted
+    if wanted.isdigit() and 1 <= int(wanted) <= len(names):
+        return names[int(wanted) - 1]
+    close = [n for n in names if wanted.lower() in n.lower()]
+    if len(close) == 1:
+        return close[0]
+    hint = f" (did you mean {', '.join(close[:5])}?)" if close else f"; the policies are {names[:12]}"
+    raise UsageError(f"{path}: no policy named {wanted!r}{hint}")
+
+
+def _load_and_plan(args: argparse.Namespace, description: str) -> tuple[Any, Any]:
+    scenario = load(args.file)
+    try:
+        options = plan_options(args)
+        point = plan_point(args, scenario, options)
+        with progress(None, f"{description} {scenario.name}"):
+            result = scenario.plan(at=point, **options)
+    except CorrigError as exc:
+        raise _Located(located(exc, scenario, args.file)) from exc
+    return scenario, result
+
+
+class _Located(CorrigError):
+    """An error already prefixed with its file and line."""
+
+
+def cmd_explain(args: argparse.Namespace) -> int:
+    import json
+
+    from corrig.report import explain_report, render_explain_markdown, render_explain_terminal
+
+    scenario, result = _load_and_plan(args, "planning")
+    name = _pick_policy(result, args.policy, args.file)
+    report = explain_report(args.file, scenario, result, name, numeric=args.numeric)
+    if args.format == "json":
+        print(json.dumps(report.to_dict(), indent=2, ensure_ascii=False))
+    elif args.format == "markdown":
+        print(render_explain_markdown(report))
+    else:
+        render_explain_terminal(report, _console())
+    return OK
+
+
+def _need_matplotlib() -> None:
+    try:
+        import matplotlib  # noqa: F401
+    except ImportError:
+        raise UsageError(PLOT_HINT) from None
+
+
+def _output(path: str) -> Path:
+    out = Path(path)
+    if out.suffix.lower() not in (".png", ".svg", ".pdf"):
+        raise UsageError(f"-o {path}: the picture's format comes from its suffix: .png, .svg or .pdf")
+    if not out.parent.exists():
+        raise UsageError(f"-o {path}: the folder {out.parent} does not exist")
+    return out
+
+
+def cmd_draw(args: argparse.Namespace) -> int:
+    _need_matplotlib()
+    from corrig.draw import draw_world
+
+    out = _output(args.output)
+    if args.policy:
+        scenario, result = _load_and_plan(args, "planning")
+        name = _pick_policy(result, args.policy, args.file)
+    else:
+        scenario, result, name = load(args.file), None, None
+    fig = draw_world(scenario.world, scenario.utility, plan=result, policy=name)
+    fig.savefig(out, dpi=120)
+    print(f"wrote {out}")
+    return OK
+
+
+def cmd_region(args: argparse.Namespace) -> int:
+    _need_matplotlib()
+    from corrig.regionplot import region_plot
+
+    out = _output(args.output)
+    if args.resolution < 2 or args.resolution > 2000:
+        raise UsageError("--resolution is between 2 and 2000")
+    scenario = load(args.file)
+    try:
+        options = plan_options(args)
+        at = parse_point(args.at)
+        known = scenario_parameters(scenario, options.get("eps"))
+        for name in [args.x, args.y, *at]:
+            if name is not None and name not in known:
+                raise ParameterError(f"{name!r} is not a parameter of this scenario; "
+                                     f"its parameters are {sorted(known) or 'none'}")
+        with progress(None, f"regions of {scenario.name}"):
+            result = scenario.plan(**options)
+            fig = region_plot(result, x=args.x, y=args.y, resolution=args.resolution, at=at or None)
+    except CorrigError as exc:
+        raise _Located(located(exc, scenario, args.file)) from exc
+    fig.savefig(out, dpi=120)
+    print(f"wrote {out}")
+    return OK
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from corrig.declarative import dump_declarative
+
+    scenario = load(args.file)
+    try:
+        text = dump_declarative(scenario)
+    except CorrigError as exc:
+        raise _Located(located(exc, scenario, args.file)) from exc
+    if args.output:
+        Path(args.output).write_text(text, encoding="utf-8")
+        print(f"wrote {args.output}")
+    else:
+        sys.stdout.write(text)
+    return OK
+
+
+COMMANDS = {"check": cmd_check, "explain": cmd_explain, "draw": cmd_draw, "region": cmd_region, "export": cmd_export}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; returns the exit status."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    err = _console(sys.stderr)
+    try:
+        return COMMANDS[args.command](args)
+    except (CorrigError, UsageError) as exc:
+        err.print(f"[bold red]error:[/] {_escape(str(exc))}")
+        return INVALID
+    except KeyboardInterrupt:
+        err.print("interrupted")
+        return 130
+    except BrokenPipeError:
+        return OK
+    except Exception:
+        err.print("[bold red]internal error[/] (a bug in corrig; please report it with this trace):")
+        err.print(_escape(traceback.format_exc()))
+        return INTERNAL
+
+
+if __name__ == "__main__":
+    sys.exit(main())

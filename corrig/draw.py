@@ -1,0 +1,210 @@
+"""Pictures of a world: the causal DAG with decisions, utility-relevant nodes and roles drawn
+distinctly, and a policy's flagged paths highlighted.  Pure Python (networkx + matplotlib); no
+Graphviz.  Needs matplotlib: `pip install 'corrig[plot]'`.
+
+    fig = draw_world(world, utility, plan=result, policy="grab")
+    fig.savefig("dag.png")
+
+Conventions: decisions are blue squares (the AI), chance nodes grey circles, the human-preference
+node H green and the shutdown node B orange; nodes the objective reads have a thick gold ring;
+an observation (a decision's information edge) is dashed.  With a policy, every node a flag names
+gets a red halo and every edge of a flagged path (manipulation, control paths, ...) is drawn red;
+an edge a flag names that the world does not have (e.g. "H -> O" for the value of observing H
+when O does not observe H) is drawn red and dotted.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+import textwrap
+from collections.abc import Iterable
+from typing import Any
+
+import networkx as nx
+
+DECISION = "#4e79a7"
+CHANCE = "#e6e6e6"
+HUMAN = "#59a14f"
+BUTTON = "#f28e2b"
+UTILITY = "#e6a700"
+FLAGGED = "#d62728"
+EDGE = "#555555"
+
+
+def utility_nodes(utility: Any) -> set[str]:
+    """The nodes the objective's terms read (their events and quantities)."""
+    if utility is None:
+        return set()
+    return {n for atom in utility.atoms() for n in atom.target.scope()}
+
+
+def intervened_nodes(utility: Any) -> set[str]:
+    """The nodes some branch of the objective intervenes on."""
+    found: set[str] = set()
+    for atom in () if utility is None else utility.atoms():
+        b = atom.branch
+        part = b.counterfactual.intervention if b.counterfactual is not None else b.do
+        if part is not None:
+            found |= set(part.as_dict())
+    return found
+
+
+def _base(name: str, nodes: Iterable[str]) -> str | None:
+    """A node name, or the node a twin copy (X_cf, X_ref, ...) stands for."""
+    known = set(nodes)
+    if name in known:
+        return name
+    for candidate in (name.rstrip("_"), *(name[: i] for i in range(len(name) - 1, 0, -1) if name[i] == "_")):
+        if candidate in known:
+            return candidate
+    return None
+
+
+def flagged_parts(flags: Iterable[Any], nodes: Iterable[str]) -> tuple[set[str], set[tuple[str, str]]]:
+    """The nodes and edges the flags name: paths `A -> B -> C` give edges, other wheres give nodes."""
+    nodes = list(nodes)
+    marked_nodes: set[str] = set()
+    marked_edges: set[tuple[str, str]] = set()
+    for flag in flags:
+        where = str(flag.where)
+        if "->" in where:
+            steps = [_base(s.strip(), nodes) for s in where.split("->")]
+            steps = [s for s in steps if s is not None]
+            marked_edges |= {(a, b) for a, b in itertools.pairwise(steps) if a != b}
+            marked_nodes |= set(steps)
+            continue
+        evidence = getattr(flag, "evidence", {}) or {}
+        if evidence.get("node") in nodes:
+            marked_nodes.add(evidence["node"])
+            continue
+        for token in re.findall(r"[A-Za-z_]\w*", where):
+            base = _base(token, nodes)
+            if base is not None and token not in ("do", "given", "observed", "P", "E"):
+                marked_nodes.add(base)
+    return marked_nodes, marked_edges
+
+
+def _role_label(text: str, node: str, letter: str) -> str:
+    return text if node == letter else f"{text}: {node}"
+
+
+def layout(graph: nx.DiGraph) -> dict[str, tuple[float, float]]:
+    """Layers left to right by topological generation; within a layer, nodes spread vertically."""
+    positions: dict[str, tuple[float, float]] = {}
+    for x, layer in enumerate(nx.topological_generations(graph)):
+        layer = sorted(layer, key=lambda n: list(graph.nodes).index(n))
+        for i, node in enumerate(layer):
+            positions[node] = (float(x), (len(layer) - 1) / 2 - i)
+    return positions
+
+
+def draw_world(world: Any, utility: Any = None, *, plan: Any = None, policy: str | None = None, title: str | None = None,
+               ax: Any = None) -> Any:
+    """A matplotlib Figure of the world's DAG; with `plan` and `policy`, that policy's flags highlighted."""
+    try:
+        import matplotlib
+    except ImportError as exc:  # pragma: no cover - exercised only without the plot extra
+        raise ImportError("drawing needs matplotlib: pip install 'corrig[plot]'") from exc
+    if ax is None:
+        matplotlib.use("Agg", force=False)
+    import matplotlib.pyplot as plt
+    from matplotlib.lines import Line2D
+
+    graph = world.graph
+    nodes = list(graph.nodes)
+    roles = world.roles
+    reads = utility_nodes(utility)
+    forced = intervened_nodes(utility)
+    flags: list[Any] = []
+    if plan is not None and policy is not None:
+        flags = list(plan.flags.get(policy, [])) + [f for f in plan.incentives if f.policy in (None, policy)]
+    marked_nodes, marked_edges = flagged_parts(flags, nodes)
+    pos = layout(graph)
+    layers = max((p[0] for p in pos.values()), default=0) + 1
+    height = max((abs(p[1]) for p in pos.values()), default=0) * 2 + 1
+    if ax is None:
+        fig, ax = plt.subplots(figsize=(max(6.5, 1.9 * layers + 3.2), max(3.6, 1.2 * height + 1.6)))
+    else:
+        fig = ax.figure
+
+    def fill(n: str) -> str:
+        if n == roles.human:
+            return HUMAN
+        if n == roles.button:
+            return BUTTON
+        return DECISION if graph.nodes[n].get("kind") == "decision" else CHANCE
+
+    solid = [(u, v) for u, v in graph.edges if graph.nodes[v].get("kind") != "decision"]
+    observe = [(u, v) for u, v in graph.edges if graph.nodes[v].get("kind") == "decision"]
+    common = {"ax": ax, "arrows": True, "arrowsize": 16, "node_size": 1500, "min_source_margin": 18, "min_target_margin": 20}
+    nx.draw_networkx_edges(graph, pos, edgelist=[e for e in solid if e not in marked_edges], edge_color=EDGE, width=1.4, **common)
+    nx.draw_networkx_edges(graph, pos, edgelist=[e for e in observe if e not in marked_edges], edge_color=EDGE, width=1.4,
+                           style="dashed", **common)
+    present = [e for e in marked_edges if graph.has_edge(*e)]
+    absent = [e for e in marked_edges if not graph.has_edge(*e) and e[0] in pos and e[1] in pos]
+    if present:
+        nx.draw_networkx_edges(graph, pos, edgelist=present, edge_color=FLAGGED, width=3.6, **common)
+    if absent:
+        extra = nx.DiGraph(absent)
+        nx.draw_networkx_edges(extra, pos, edgelist=absent, edge_color=FLAGGED, width=2.4, style="dotted",
+                               connectionstyle="arc3,rad=0.25", **common)
+    halo = [n for n in nodes if n in marked_nodes]
+    if halo:
+        nx.draw_networkx_nodes(graph, pos, nodelist=halo, node_color=FLAGGED, node_size=2600, ax=ax,
+                               node_shape="o", alpha=0.35)
+    for shape, kind in (("s", "decision"), ("o", "chance")):
+        group = [n for n in nodes if (graph.nodes[n].get("kind") == "decision") == (kind == "decision")]
+        if not group:
+            continue
+        widths = [4.5 if n in reads else 1.2 for n in group]
+        edges = [UTILITY if n in reads else "#333333" for n in group]
+        nx.draw_networkx_nodes(graph, pos, nodelist=group, node_shape=shape, node_color=[fill(n) for n in group],
+                               edgecolors=edges, linewidths=widths, node_size=1500, ax=ax)
+    labels = {}
+    for n in nodes:
+        label = n
+        if n == roles.human and n != "H":
+            label += "\n(H)"
+        elif n == roles.button and n != "B":
+            label += "\n(B)"
+        if n in forced:
+            label += "\ndo"
+        labels[n] = label
+    dark = {n for n in nodes if fill(n) in (DECISION,)}
+    nx.draw_networkx_labels(graph, pos, labels={n: t for n, t in labels.items() if n not in dark}, font_size=9, ax=ax)
+    nx.draw_networkx_labels(graph, pos, labels={n: t for n, t in labels.items() if n in dark}, font_size=9,
+                            font_color="white", ax=ax)
+
+    handles = [
+        Line2D([], [], marker="s", linestyle="", markersize=12, markerfacecolor=DECISION, markeredgecolor="#333333",
+               label="decision (AI)"),
+        Line2D([], [], marker="o", linestyle="", markersize=12, markerfacecolor=CHANCE, markeredgecolor="#333333",
+               label="chance node"),
+    ]
+    if roles.human:
+        handles.append(Line2D([], [], marker="o", linestyle="", markersize=12, markerfacecolor=HUMAN,
+                              markeredgecolor="#333333", label=_role_label("human preference H", roles.human, "H")))
+    if roles.button:
+        handles.append(Line2D([], [], marker="o", linestyle="", markersize=12, markerfacecolor=BUTTON,
+                              markeredgecolor="#333333", label=_role_label("shutdown B", roles.button, "B")))
+    if reads:
+        handles.append(Line2D([], [], marker="o", linestyle="", markersize=12, markerfacecolor="white",
+                              markeredgecolor=UTILITY, markeredgewidth=3, label="read by the objective"))
+    handles.append(Line2D([], [], color=EDGE, linestyle="dashed", label="observed by a decision"))
+    if forced:
+        handles.append(Line2D([], [], linestyle="", label="do: intervened in a branch"))
+    if plan is not None and policy is not None:
+        handles.append(Line2D([], [], color=FLAGGED, linewidth=3.6, label="flagged path"))
+        handles.append(Line2D([], [], marker="o", linestyle="", markersize=14, markerfacecolor=FLAGGED, alpha=0.35,
+                              markeredgecolor="none", label="flagged node"))
+    ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False, fontsize=9)
+    heading = title or world.name
+    if policy is not None:
+        kinds = sorted({f.kind for f in flags})
+        heading += "\n" + textwrap.fill(f"policy {policy}: " + (", ".join(kinds) if kinds else "no flags"), 70)
+    ax.set_title(heading, fontsize=11)
+    ax.margins(0.18)
+    ax.set_axis_off()
+    fig.tight_layout()
+    return fig

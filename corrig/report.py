@@ -1,0 +1,468 @@
+"""Reports of checked scenarios: plain data built from a plan, rendered for a terminal (rich),
+Markdown, LaTeX or JSON.
+
+`scenario_report(...)` turns a scenario, its plan and its expectation verdicts into a
+`ScenarioReport` of strings and booleans; the renderers take only that plain data, so each format
+shows the same rows.  `explain_report(...)` does the same for one policy: every term of the
+objective in every branch with its value, and every flag with its evidence.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+import sympy as sp
+
+from corrig.flags import is_symbolic, jsonable, show
+
+
+def number(value: Any, numeric: bool = False) -> str:
+    """A value for a table cell: exact (1/2, p/2), floats to 4 significant digits; decimals with numeric."""
+    if value is None:
+        return "undefined"
+    if numeric and not is_symbolic(value):
+        return f"{float(value):.4g}"
+    if numeric and isinstance(value, sp.Basic):
+        return str(sp.N(value, 4))
+    return show(value)
+
+
+def latex_number(value: Any, numeric: bool = False) -> str:
+    """A value in LaTeX."""
+    if value is None:
+        return r"\text{undefined}"
+    if isinstance(value, float) or (numeric and not is_symbolic(value)):
+        return f"{float(value):.4g}"
+    return sp.latex(sp.sympify(value))
+
+
+@dataclass
+class FlagCell:
+    """One flag as text."""
+
+    kind: str
+    size: str
+    where: str
+    explanation: str = ""
+    policy: str | None = None
+    conditional: bool = False  # fires only for some parameter values
+    condition: str = ""
+    evidence: dict = field(default_factory=dict)
+
+    def short(self) -> str:
+        """`kind (size)`, with a ? when it may fire depending on the parameters."""
+        return f"{self.kind} ({self.size}){'?' if self.conditional else ''}"
+
+
+@dataclass
+class PolicyRow:
+    """One row of the policy table."""
+
+    index: int
+    name: str
+    value: str
+    value_latex: str
+    optimal: bool
+    flags: list[FlagCell] = field(default_factory=list)
+    optimal_where: str | None = None  # symbolic plans: the region where the policy is optimal
+
+
+@dataclass
+class VerdictRow:
+    """One expectation and what was found."""
+
+    ok: bool
+    claim: str
+    found: str
+
+
+@dataclass
+class ScenarioReport:
+    """Everything `corrig check` prints about one scenario file, as text."""
+
+    file: str
+    name: str = ""
+    objective: str = ""
+    objective_latex: str = ""
+    eps: str = ""
+    reference: str | None = None
+    at: dict[str, str] = field(default_factory=dict)
+    symbolic: bool = False
+    rows: list[PolicyRow] = field(default_factory=list)
+    incentives: list[FlagCell] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    verdicts: list[VerdictRow] = field(default_factory=list)
+    error: str | None = None
+    plan: dict[str, Any] | None = None  # Plan.to_dict(), for JSON
+
+    @property
+    def status(self) -> int:
+        """0 when every expectation holds, 1 when one fails, 2 when the scenario could not be checked."""
+        if self.error is not None:
+            return 2
+        return 0 if all(v.ok for v in self.verdicts) else 1
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-safe form: the plan as Plan.to_dict() plus the verdicts and the status."""
+        out: dict[str, Any] = {"file": self.file, "name": self.name, "status": self.status}
+        if self.error is not None:
+            out["error"] = self.error
+            return out
+        out["plan"] = self.plan
+        out["expect"] = [asdict(v) for v in self.verdicts]
+        out["ok"] = self.status == 0
+        return out
+
+
+def flag_cell(flag: Any, numeric: bool = False) -> FlagCell:
+    """A Flag as text."""
+    conditional = not isinstance(flag.condition, bool)
+    return FlagCell(flag.kind, number(flag.size, numeric), flag.where, flag.explanation, flag.policy, conditional,
+                    "" if not conditional else str(flag.condition), jsonable(flag.evidence))
+
+
+def scenario_report(file: str, scenario: Any, plan: Any, verdicts: Iterable[Any] = (), *, numeric: bool = False,
+                    regions: Any = None) -> ScenarioReport:
+    """The report of one planned scenario (`regions`: its SymbolicPlan, for where each policy is optimal
+    and where each flag fires)."""
+    rows = []
+    hidden = 0
+    for i, name in enumerate(plan.policies, start=1):
+        value = plan.values[name]
+        cells = [flag_cell(f, numeric) for f in plan.flags.get(name, [])]
+        where, everywhere = None, False
+        if regions is not None and name in regions.optimal:
+            where, everywhere = str(regions.optimal[name]), regions.optimal[name].everywhere
+            cells, dropped = _in_box(cells, regions.flags.get(name, []))
+            hidden += dropped
+        rows.append(PolicyRow(i, name, number(value, numeric), latex_number(value, numeric),
+                              name in plan.optimal or everywhere, cells, where))
+    incentives = [flag_cell(f, numeric) for f in plan.incentives]
+    if regions is not None:
+        incentives, dropped = _in_box(incentives, regions.incentives)
+        hidden += dropped
+    notes = list(plan.notes)
+    if hidden:
+        notes.append(f"{hidden} flag{'s' if hidden > 1 else ''} whose condition holds nowhere in the parameter box "
+                     f"{'are' if hidden > 1 else 'is'} not shown (see --json)")
+    return ScenarioReport(
+        file=file,
+        name=plan.world.name if not scenario.name or file.endswith(f"{scenario.name}.py") else scenario.name,
+        objective=repr(plan.utility),
+        objective_latex=plan.utility.to_latex(),
+        eps=number(plan.eps, numeric),
+        reference=plan.reference,
+        at={str(k): str(v) for k, v in plan.at.items()},
+        symbolic=plan.symbolic,
+        rows=rows,
+        incentives=incentives,
+        notes=notes,
+        verdicts=[VerdictRow(v.ok, v.claim, v.found) for v in verdicts],
+        plan=plan.to_dict(),
+    )
+
+
+def _in_box(cells: list[FlagCell], regions: list[Any]) -> tuple[list[FlagCell], int]:
+    """The flags that fire somewhere in the parameter box, each with its region as text; and how many do not."""
+    kept, dropped = [], 0
+    for cell, fr in zip(cells, regions, strict=False):
+        if cell.conditional:
+            if fr.region.is_empty is True:
+                dropped += 1
+                continue
+            cell.condition = str(fr.region)
+        kept.append(cell)
+    return kept + cells[len(regions):], dropped
+
+
+def clip(text: str, limit: int = 48) -> str:
+    """Long expressions shortened for a table cell (the JSON keeps them whole)."""
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def error_report(file: str, message: str) -> ScenarioReport:
+    """The report of a scenario that could not be loaded or planned."""
+    return ScenarioReport(file=file, error=message)
+
+
+# terminal -----------------------------------------------------------------------------------
+def render_terminal(reports: Iterable[ScenarioReport], console: Any) -> None:
+    """Rich tables: per scenario the policies, values, optimal marker and flags, then the incentives,
+    notes and the expectation verdicts."""
+    from rich.markup import escape
+    from rich.table import Table
+    from rich.text import Text
+
+    for report in reports:
+        if report.error is not None:
+            continue  # the command line prints errors on standard error
+        point = f"  at {', '.join(f'{k}={v}' for k, v in report.at.items())}" if report.at else ""
+        console.print(Text(report.name, style="bold") + Text(f"  {report.file}{point}", style="dim"))
+        console.print(Text(f"J(π) = {report.objective}   ε = {report.eps}"
+                           + (f"   reference π0 = {report.reference}" if report.reference else ""), style="dim"))
+        regions = any(r.optimal_where for r in report.rows)
+        table = Table(show_lines=regions)
+        table.add_column("#", justify="right", style="dim")
+        table.add_column("policy", overflow="fold")
+        table.add_column("J(π)", justify="right", overflow="fold")
+        table.add_column("optimal", justify="center")
+        if regions:
+            table.add_column("optimal where", overflow="fold")
+        table.add_column("flags (size)", overflow="fold")
+        for row in report.rows:
+            flags = Text()
+            for i, f in enumerate(row.flags):
+                if i:
+                    flags.append("\n")
+                flags.append(f.kind, style="yellow" if f.conditional else "red")
+                flags.append(f" {clip(f.size)}")
+                if f.conditional:
+                    flags.append(f" where {f.condition}", style="yellow")
+            cells = [str(row.index), escape(row.name), escape(row.value), "★" if row.optimal else ""]
+            if regions:
+                cells.append(escape(row.optimal_where or ""))
+            table.add_row(*cells, flags if row.flags else Text("—", style="green"), style="bold" if row.optimal else None)
+        console.print(table)
+        if report.symbolic and not regions and not any(r.optimal for r in report.rows):
+            console.print(Text("  values depend on the parameters: the optimal set depends on where in the parameter box "
+                               "(try --at p=..., or `corrig region`)", style="yellow"))
+        if report.incentives:
+            inc = Table(title="incentives", title_justify="left", show_header=True, box=None, padding=(0, 1))
+            inc.add_column("flag", style="magenta")
+            inc.add_column("where")
+            inc.add_column("size", justify="right")
+            inc.add_column("why", overflow="fold", ratio=1)
+            for f in report.incentives:
+                size = clip(f.size) + (f" where {f.condition}" if f.conditional else "")
+                inc.add_row(f.kind, escape(f.where), escape(size), escape(clip(f.explanation, 240)))
+            console.print(inc)
+        for note in report.notes:
+            console.print(Text(f"  note: {note}", style="dim"))
+        if report.verdicts:
+            console.print(Text("expect", style="bold"))
+            for v in report.verdicts:
+                mark = Text("  ✓ ", style="green") if v.ok else Text("  ✗ ", style="bold red")
+                console.print(mark + Text(v.claim) + Text(f"   ({v.found})", style="dim"))
+        console.print()
+
+
+# markdown -------------------------------------------------------------------------------------
+def _md(text: str) -> str:
+    return str(text).replace("|", r"\|").replace("\n", " ")
+
+
+def render_markdown(reports: Iterable[ScenarioReport]) -> str:
+    """One Markdown section per scenario: the policy table, incentives, notes and verdicts."""
+    out: list[str] = []
+    for report in reports:
+        if report.error is not None:
+            out += [f"### {_md(report.file)}", "", f"**error**: {_md(report.error)}", ""]
+            continue
+        point = f" at {', '.join(f'{k}={v}' for k, v in report.at.items())}" if report.at else ""
+        ref = f", reference `{report.reference}`" if report.reference else ""
+        out += [f"### {_md(report.name)}", "", f"`{_md(report.file)}`{point} — objective `{_md(report.objective)}` "
+                f"(ε = {report.eps}{ref})", "",
+                "| # | policy | J(π) | optimal | flags |", "|---:|---|---:|:---:|---|"]
+        for row in report.rows:
+            flags = ", ".join(_md(f.short()) for f in row.flags) or "—"
+            out.append(f"| {row.index} | {_md(row.name)} | {_md(row.value)} | {'✓' if row.optimal else ''} | {flags} |")
+        if report.incentives:
+            out += ["", "**Incentives**", ""]
+            out += [f"- **{f.kind}** at `{_md(f.where)}`: size {f.size} — {_md(f.explanation)}" for f in report.incentives]
+        if report.notes:
+            out += ["", "**Notes**", "", *(f"- {_md(n)}" for n in report.notes)]
+        if report.verdicts:
+            out += ["", "**Expectations**", ""]
+            out += [f"- {'✓' if v.ok else '✗ FAILS:'} {_md(v.claim)} ({_md(v.found)})" for v in report.verdicts]
+        out.append("")
+    return "\n".join(out)
+
+
+# latex -------------------------------------------------------------------------------------
+_LATEX_ESCAPES = {"\\": r"\textbackslash{}", "&": r"\&", "%": r"\%", "$": r"\$", "#": r"\#", "_": r"\_",
+                  "{": r"\{", "}": r"\}", "~": r"\textasciitilde{}", "^": r"\textasciicircum{}", "π": r"$\pi$",
+                  "ε": r"$\varepsilon$", "−": "-", "→": r"$\to$", "≠": r"$\neq$"}
+
+
+def tex(text: str) -> str:
+    """Text escaped for LaTeX."""
+    return "".join(_LATEX_ESCAPES.get(c, c) for c in str(text))
+
+
+def render_latex(reports: Iterable[ScenarioReport]) -> str:
+    """A `table` environment per scenario (booktabs), values in math mode, for pasting into a paper."""
+    out: list[str] = ["% corrig check --latex (needs \\usepackage{booktabs, amssymb})"]
+    for report in reports:
+        if report.error is not None:
+            out += [f"% {tex(report.file)}: error: {report.error}"]
+            continue
+        point = f" at ${', '.join(f'{k}={v}' for k, v in report.at.items())}$" if report.at else ""
+        out += [r"\begin{table}[ht]", r"\centering",
+                rf"\caption{{{tex(report.name)}{point}: $J(\pi) = {report.objective_latex}$, "
+                rf"$\varepsilon = {tex(report.eps)}$}}",
+                r"\begin{tabular}{rlrcl}", r"\toprule",
+                r"\# & policy & $J(\pi)$ & optimal & flags (size) \\", r"\midrule"]
+        for row in report.rows:
+            flags = "; ".join(tex(f.short()) for f in row.flags) or "---"
+            mark = r"$\checkmark$" if row.optimal else ""
+            out.append(rf"{row.index} & {tex(row.name)} & ${row.value_latex}$ & {mark} & {flags} \\")
+        out += [r"\bottomrule", r"\end{tabular}"]
+        if report.incentives:
+            items = "; ".join(f"{tex(f.kind)} at {tex(f.where)} (size {tex(f.size)})" for f in report.incentives)
+            out.append(rf"\par\smallskip\footnotesize Incentives: {items}.")
+        out += [r"\end{table}", ""]
+    return "\n".join(out)
+
+
+# json --------------------------------------------------------------------------------------
+def render_json(reports: Iterable[ScenarioReport]) -> str:
+    """One JSON document: {"scenarios": [...], "status": worst status}."""
+    reports = list(reports)
+    status = max((r.status for r in reports), default=0)
+    return json.dumps({"status": status, "scenarios": [r.to_dict() for r in reports]}, indent=2, ensure_ascii=False)
+
+
+# explain -----------------------------------------------------------------------------------
+@dataclass
+class TermRow:
+    """One term of the objective under one policy."""
+
+    weight: str
+    term: str
+    branch: str
+    value: str
+    contribution: str
+
+
+@dataclass
+class ExplainReport:
+    """Everything `corrig explain` says about one policy."""
+
+    file: str
+    scenario: str
+    policy: str
+    rule: str
+    value: str
+    optimal: bool
+    objective: str
+    terms: list[TermRow] = field(default_factory=list)
+    path_specific_value: str | None = None
+    manipulation: str | None = None
+    flags: list[FlagCell] = field(default_factory=list)
+    incentives: list[FlagCell] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-safe form."""
+        return asdict(self)
+
+
+def weighted_atoms(utility: Any) -> list[tuple[Any, Any]] | None:
+    """The objective as [(weight, atom)], or None when it is not a weighted sum of terms."""
+    from corrig.declarative import DumpError, _linear
+
+    try:
+        return _linear(utility)
+    except DumpError:
+        return None
+
+
+def explain_report(file: str, scenario: Any, plan: Any, policy: str, *, numeric: bool = False) -> ExplainReport:
+    """Every term of the objective in every branch with its value, every flag with its evidence."""
+    branch_values: Mapping[Any, Any] = plan.branch_values[policy]
+    pairs = weighted_atoms(plan.utility)
+    terms = []
+    if pairs is None:
+        pairs = [(None, a) for a in branch_values]
+    for weight, atom in pairs:
+        value = branch_values.get(atom)
+        contribution = None if weight is None or value is None else weight * value
+        terms.append(TermRow("?" if weight is None else number(weight, numeric), repr(atom), atom.branch.kind,
+                             number(value, numeric), "—" if weight is None else number(contribution, numeric)))
+    p = plan.policies[policy]
+    incentives = [flag_cell(f, numeric) for f in plan.incentives if f.policy in (None, policy)]
+    return ExplainReport(
+        file=file, scenario=scenario.name, policy=policy, rule=repr(p), value=number(plan.values[policy], numeric),
+        optimal=policy in plan.optimal, objective=repr(plan.utility), terms=terms,
+        path_specific_value=(number(plan.path_specific_values[policy], numeric)
+                             if policy in plan.path_specific_values else None),
+        manipulation=number(plan.manipulation[policy], numeric) if policy in plan.manipulation else None,
+        flags=[flag_cell(f, numeric) for f in plan.flags.get(policy, [])],
+        incentives=incentives, notes=list(plan.notes))
+
+
+def _evidence_lines(evidence: Mapping[str, Any], indent: str = "    ") -> list[str]:
+    lines = []
+    for key, value in evidence.items():
+        if isinstance(value, Mapping) and value:
+            lines.append(f"{indent}{key}:")
+            lines += [f"{indent}  {k}: {v}" for k, v in value.items()]
+        elif isinstance(value, list) and value and all(isinstance(v, Mapping) for v in value):
+            lines.append(f"{indent}{key}:")
+            for item in value:
+                lines.append(f"{indent}  - " + ", ".join(f"{k}={v}" for k, v in item.items()))
+        else:
+            lines.append(f"{indent}{key}: {value}")
+    return lines
+
+
+def render_explain_terminal(report: ExplainReport, console: Any) -> None:
+    """The explanation as rich tables."""
+    from rich.markup import escape
+    from rich.table import Table
+    from rich.text import Text
+
+    star = "  ★ optimal" if report.optimal else ""
+    console.print(Text(f"{report.scenario}: policy {report.policy}", style="bold") + Text(star, style="bold green"))
+    console.print(Text(f"  {report.rule}", style="dim"))
+    table = Table(title=f"J(π) = {escape(report.objective)}", title_justify="left")
+    table.add_column("weight", justify="right")
+    table.add_column("term", overflow="fold")
+    table.add_column("branch")
+    table.add_column("value", justify="right")
+    table.add_column("weight × value", justify="right")
+    for t in report.terms:
+        table.add_row(escape(t.weight), escape(t.term), t.branch, escape(t.value), escape(t.contribution))
+    table.add_section()
+    table.add_row("", Text("J(π)", style="bold"), "", Text(report.value, style="bold"), "")
+    console.print(table)
+    if report.path_specific_value is not None:
+        console.print(f"  J^(H←π0)(π) = {report.path_specific_value}   manipulation m(π) = J − J^(H←π0) = {report.manipulation}")
+    for title, flags in (("flags", report.flags), ("plan-level incentives", report.incentives)):
+        if not flags:
+            continue
+        console.print(Text(title, style="bold"))
+        for f in flags:
+            console.print(Text(f"  {f.kind}", style="yellow" if f.conditional else "red")
+                          + Text(f" at {f.where}: size {f.size}"))
+            console.print(Text(f"    {f.explanation}"))
+            if f.conditional:
+                console.print(Text(f"    fires when {f.condition}", style="yellow"))
+            for line in _evidence_lines(f.evidence):
+                console.print(Text(line, style="dim"))
+    if not report.flags:
+        console.print(Text("no flags for this policy", style="green"))
+    for note in report.notes:
+        console.print(Text(f"note: {note}", style="dim"))
+
+
+def render_explain_markdown(report: ExplainReport) -> str:
+    """The explanation in Markdown."""
+    out = [f"### {_md(report.scenario)}: policy {_md(report.policy)}{' (optimal)' if report.optimal else ''}", "",
+           f"`{_md(report.rule)}`", "", f"J(π) = `{_md(report.objective)}` = **{_md(report.value)}**", "",
+           "| weight | term | branch | value | weight × value |", "|---:|---|---|---:|---:|"]
+    out += [f"| {_md(t.weight)} | `{_md(t.term)}` | {t.branch} | {_md(t.value)} | {_md(t.contribution)} |" for t in report.terms]
+    if report.path_specific_value is not None:
+        out += ["", f"J^(H←π0)(π) = {report.path_specific_value}; manipulation m(π) = {report.manipulation}"]
+    for title, flags in (("Flags", report.flags), ("Plan-level incentives", report.incentives)):
+        if flags:
+            out += ["", f"**{title}**", ""]
+            for f in flags:
+                out.append(f"- **{f.kind}** at `{_md(f.where)}`: size {f.size} — {_md(f.explanation)}")
+                for line in _evidence_lines(f.evidence, ""):
+                    depth = (len(line) - len(line.lstrip())) // 2
+                    out.append("    " + "  " * depth + "- " + _md(line.strip()))
+    return "\n".join(out) + "\n"
