@@ -1,0 +1,75 @@
+"""Encapsulated factory: a paperclip maximiser scores its paperclips in the counterfactual where what
+crosses the factory's boundary is fixed to "its resources vanished and paperclips appeared", so the
+outside world it scores cannot respond to anything it does.
+It is the encapsulation idea of tailcalled's 2021–2022 stop-button posts, with the difficulty named
+there: no real plan makes resources vanish (a conservation law forbids it).
+It shows that the AI then gains nothing from persuading or draining the outside world (no manipulation,
+no control path to the humans, unlike the plain paperclip count), and that the price is a branch no
+policy ever reaches: the do(X = vanish) branch gets an out-of-distribution flag of propensity 0 for
+every policy, and the world's response to "vanish" is a row of numbers nothing can check.
+"""
+
+from fractions import Fraction as F
+
+from corrig import E, Policy, World, do
+from corrig.expect import flagged, not_flagged, optimal, value_is
+
+EFFORT = {"produce": 1, "persuade": F(3, 4), "hoard": F(3, 4)}  # the share of the factory left for paperclips
+BOUNDARY = {"produce": "trade", "persuade": "propaganda", "hoard": "drain"}  # what crosses the factory wall
+P_STOP = {"trade": F(1, 10), "propaganda": F(1, 100), "drain": F(1, 2), "vanish": F(1, 10)}
+SUPPLY = {"trade": "normal", "propaganda": "extra", "drain": "extra", "vanish": "normal"}
+OUTSIDE = {"trade": 0, "propaganda": -1, "drain": -2, "vanish": 0}  # the outside world's welfare
+
+
+def make_world():
+    """A (the plan inside) → X (the boundary) → humans' wish H, raw-material supply S, outside welfare O;
+    H drives the button B; paperclips depend on A, S and B."""
+    world = World("encapsulated factory (tailcalled)")
+    world.decision("A", ["produce", "persuade", "hoard"])
+    world.chance("X", lambda A: BOUNDARY[A], states=["trade", "propaganda", "drain", "vanish"])
+    world.chance("H", lambda X: {"stop": P_STOP[X], "run": 1 - P_STOP[X]})
+    world.chance("S", lambda X: SUPPLY[X], states=["normal", "extra"])
+    world.chance("O", lambda X: OUTSIDE[X])
+    world.chance("B", lambda H: "off" if H == "stop" else "on")
+    world.chance("Clips", lambda A, S, B: 0 if B == "off" else EFFORT[A] * (2 if S == "extra" else 1))
+    world.set_roles(human="H", stop="stop", run="run", button="B", off="off")
+    return world
+
+
+world = make_world()
+Clips = world["Clips"]
+
+utility = E(Clips, do(X="vanish"))  # paperclips, with the boundary set to "resources vanish, paperclips appear"
+naive_utility = E(Clips)  # the plain paperclip maximiser, for contrast
+
+policies = {
+    "produce": Policy(A="produce"),
+    "persuade": Policy(A="persuade"),  # propaganda: humans send more material and rarely want a stop
+    "hoard": Policy(A="hoard"),  # drains material from outside; alarms the humans
+}
+reference = "produce"
+
+# Hand derivation.
+#   encapsulated, do(X = vanish): supply normal, P(stop) = 1/10 whatever A is, so J = 9/10 · effort(A):
+#       J(produce) = 9/10,  J(persuade) = J(hoard) = 9/10 · 3/4 = 27/40
+#   naive E[Clips] = P(run | X) · effort(A) · supply(X):
+#       produce 9/10 · 1 · 1 = 9/10,  persuade 99/100 · 3/4 · 2 = 297/200,  hoard 1/2 · 3/4 · 2 = 3/4
+#   naive, with H answering to what produce would have done (P(stop) = 1/10):
+#       persuade 9/10 · 3/4 · 2 = 27/20, so m(persuade) = 297/200 − 27/20 = 27/200 (the value of persuading).
+
+expect = [
+    value_is("produce", F(9, 10)),
+    value_is("persuade", F(27, 40)),
+    value_is("hoard", F(27, 40)),
+    optimal("produce", only=True),
+    # nothing it does outside the factory pays: no manipulation, no control path through the humans
+    not_flagged("*", "manipulation"),
+    not_flagged("*", "manipulation-incentive"),
+    not_flagged("*", "control-path"),
+    # the conservation-law difficulty: the branch asks about a boundary no plan can produce
+    flagged("*", "ood-do-branch"),
+    # persuading would still move the humans in fact; the objective just no longer rewards it
+    flagged("persuade", "h-moved"),
+    not_flagged("produce", "h-moved"),
+    not_flagged("produce", "not-obedient"),
+]
