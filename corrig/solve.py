@@ -201,40 +201,79 @@ def _product(*factors: Any) -> Any:
 
 
 # the influence diagram's structure ------------------------------------------------------------
-def _merged_graph(world: World, pieces: list[Piece]) -> tuple[nx.DiGraph, dict[int, str]]:
+class _Dag:
+    """A DAG as parent lists in topological order, with ancestor and descendant sets computed once."""
+
+    def __init__(self, order: list[str], parents: Mapping[str, Iterable[str]]):
+        self.order = list(order)
+        self.parents = {n: tuple(parents.get(n, ())) for n in self.order}
+        self.children: dict[str, list[str]] = {n: [] for n in self.order}
+        for n, ps in self.parents.items():
+            for p in ps:
+                self.children[p].append(n)
+        self._ancestors: dict[str, frozenset[str]] | None = None
+        self._descendants: dict[str, frozenset[str]] | None = None
+
+    @classmethod
+    def of(cls, world: World) -> _Dag:
+        return cls(list(world.compiled.order), {n: world.nodes[n].parents for n in world.compiled.order})
+
+    @property
+    def ancestors(self) -> dict[str, frozenset[str]]:
+        if self._ancestors is None:
+            out: dict[str, frozenset[str]] = {}
+            for n in self.order:
+                out[n] = frozenset().union(*(out[p] | {p} for p in self.parents[n]))
+            self._ancestors = out
+        return self._ancestors
+
+    @property
+    def descendants(self) -> dict[str, frozenset[str]]:
+        if self._descendants is None:
+            out: dict[str, frozenset[str]] = {}
+            for n in reversed(self.order):
+                out[n] = frozenset().union(*(out[c] | {c} for c in self.children[n]))
+            self._descendants = out
+        return self._descendants
+
+    def needed(self, scope: Iterable[str]) -> list[str]:
+        """The scope and its ancestors, in topological order."""
+        keep = set(scope)
+        for n in list(keep):
+            keep |= self.ancestors[n]
+        return [n for n in self.order if n in keep]
+
+
+def _merged_graph(world: World, pieces: list[Piece]) -> tuple[_Dag, dict[int, str]]:
     """The world's DAG with a branch selector feeding intervened nodes and a utility node per piece."""
-    graph = nx.DiGraph(world.compiled.graph)
     selector = "__branch__"
+    parents = {n: list(world.nodes[n].parents) for n in world.compiled.order}
     branches = {piece.do for piece in pieces}
     intervened = {name for do in branches for name, _ in do}
+    multi = len(branches) > 1
     for name in intervened:
         settings = {dict(do).get(name) for do in branches}
         if None not in settings:  # every branch sets it: its parents matter in none
-            graph.remove_edges_from(list(graph.in_edges(name)))
+            parents[name] = []
         if len(settings) > 1:  # its mechanism depends on the branch
-            graph.add_edge(selector, name)
-    multi = len(branches) > 1
-    if multi:
-        graph.add_node(selector)
+            parents[name].append(selector)
     utility_nodes = {}
     for i, piece in enumerate(pieces):
         u = f"__utility_{i}__"
         utility_nodes[i] = u
-        graph.add_node(u)
-        graph.add_edges_from((n, u) for n in piece.scope)
-        if multi:
-            graph.add_edge(selector, u)
-    return graph, utility_nodes
+        parents[u] = [*piece.scope, *([selector] if multi else [])]
+    order = ([selector] if multi else []) + list(world.compiled.order) + list(utility_nodes.values())
+    return _Dag(order, parents), utility_nodes
 
 
-def _reachable(graph: nx.DiGraph, sources: Iterable[str], observed: set[str]) -> set[tuple[str, str]]:
+def _reachable(graph: _Dag, sources: Iterable[str], observed: set[str]) -> set[tuple[str, str]]:
     """Bayes ball: the (node, direction) states an active trail from `sources` given `observed` can reach.
 
     direction "up" = arrived from a child, "down" = arrived from a parent (Koller & Friedman, Alg. 3.1).
     """
     ancestors_of_observed = set(observed)
     for n in observed:
-        ancestors_of_observed |= nx.ancestors(graph, n)
+        ancestors_of_observed |= graph.ancestors[n]
     visited: set[tuple[str, str]] = set()
     stack = [(s, "up") for s in sources]
     while stack:
@@ -243,13 +282,13 @@ def _reachable(graph: nx.DiGraph, sources: Iterable[str], observed: set[str]) ->
             continue
         visited.add((node, direction))
         if direction == "up" and node not in observed:
-            stack.extend((p, "up") for p in graph.predecessors(node))
-            stack.extend((c, "down") for c in graph.successors(node))
+            stack.extend((p, "up") for p in graph.parents[node])
+            stack.extend((c, "down") for c in graph.children[node])
         elif direction == "down":
             if node not in observed:
-                stack.extend((c, "down") for c in graph.successors(node))
+                stack.extend((c, "down") for c in graph.children[node])
             if node in ancestors_of_observed:
-                stack.extend((p, "up") for p in graph.predecessors(node))
+                stack.extend((p, "up") for p in graph.parents[node])
     return visited
 
 
@@ -260,19 +299,18 @@ def relevance_graph(world: World, pieces: list[Piece]) -> nx.DiGraph:
     relevance = nx.DiGraph()
     relevance.add_nodes_from(decisions)
     for d in decisions:
-        below = nx.descendants(graph, d)
+        below = graph.descendants[d]
         utilities = [u for u in utility_nodes.values() if u in below]
         if not utilities:
             continue
         observed = {d, *world.nodes[d].parents}
-        below_of = {n: nx.descendants(graph, n) for n in decisions if n != d}
         reached = _reachable(graph, utilities, observed)
         for other in decisions:
             if other == d:
                 continue
             # a new parent of `other` is d-connected to a utility iff the trail can leave `other` upwards
             via_chain = (other, "up") in reached and other not in observed
-            via_collider = (other, "down") in reached and (other in observed or below_of[other] & observed)
+            via_collider = (other, "down") in reached and (other in observed or graph.descendants[other] & observed)
             if via_chain or via_collider:
                 relevance.add_edge(d, other)
     return relevance
@@ -290,60 +328,120 @@ def has_perfect_recall(world: World) -> bool:
 
 
 # contractions ---------------------------------------------------------------------------------
+ELIMINATION_LIMIT = 1 << 16  # largest intermediate table an ordered elimination may build before opt_einsum's path
+
+
+def eliminate(factors: list[Factor], output: tuple[str, ...], rank: Mapping[str, int], backend: Backend) -> Any:
+    """Σ over every variable not in `output` of the product of `factors`, by bucket elimination.
+
+    Variables are summed out latest first (`rank`: a topological position; unranked ones go last), the
+    natural order for worlds unrolled over time.  When that order would build a table larger than
+    ELIMINATION_LIMIT entries, opt_einsum chooses the order instead.
+    """
+    sizes: dict[str, int] = {}
+    for f in factors:
+        sizes.update(zip(f.variables, f.array.shape, strict=True))
+    keep = set(output)
+    order = sorted((v for v in sizes if v not in keep), key=lambda v: rank.get(v, -1), reverse=True)
+    scopes = [set(f.variables) for f in factors]
+    for v in order:  # dry run: the sizes this order builds
+        joined = [i for i, sc in enumerate(scopes) if v in sc]
+        union = set().union(*(scopes[i] for i in joined)) - {v}
+        size = 1
+        for u in union:
+            size *= sizes[u]
+        if size > ELIMINATION_LIMIT:
+            return contract(factors, output, backend)
+        scopes = [sc for i, sc in enumerate(scopes) if i not in joined] + [union]
+    index: dict[str, int] = {}
+    work = [(f.variables, f.array) for f in factors]
+    for v in order:
+        bucket = [w for w in work if v in w[0]]
+        work = [w for w in work if v not in w[0]]
+        union = tuple(dict.fromkeys(u for vars_, _ in bucket for u in vars_ if u != v))
+        work.append((union, _einsum(bucket, union, index)))
+    return _einsum(work, tuple(output), index)
+
+
+def _einsum(operands: list[tuple[tuple[str, ...], Any]], out: tuple[str, ...], index: dict[str, int]) -> Any:
+    args: list[Any] = []
+    for variables, array in operands:
+        args += [array, [index.setdefault(v, len(index)) for v in variables]]
+    args.append([index.setdefault(v, len(index)) for v in out])
+    return np.einsum(*args)
+
+
 class _Contractor:
     """The world's tables in one backend, and EU contractions per branch with rules fixed or summed out."""
 
     def __init__(self, world: World, pieces: list[Piece]):
         self.world = world
         compiled = world.compiled
-        values = [v for t in compiled.tables.values() for row in t.table.values() for v in row]
-        values += [v for piece in pieces for v in piece.values] + [sp.Integer(0), sp.Integer(1)]
-        self.backend = Backend.for_values(values, floats=compiled.floats)
+        piece_values = [v for piece in pieces for v in piece.values]
+        if compiled.floats or any(isinstance(v, float) or v.has(sp.Float) for v in piece_values):
+            self.backend = Backend(None)  # parameters were ruled out: floats need no domain
+        else:
+            values = [v for t in compiled.tables.values() for row in t.table.values() for v in row]
+            self.backend = Backend.for_values([*values, *piece_values, sp.Integer(0), sp.Integer(1)])
+        exact = self.backend.exact
+        self.one = self.backend.domain.one if exact else 1.0
+        self.zero = self.backend.domain.zero if exact else 0.0
         self._chance: dict[str, Factor] = {}
         self.branches: dict[tuple, list[Piece]] = {}
         for piece in pieces:
             self.branches.setdefault(piece.do, []).append(piece)
         self._branch_worlds = {do: (world.do(dict(do)) if do else world) for do in self.branches}
-        self._piece_factors: dict[int, Factor] = {}
+        self.dags = {do: _Dag.of(branch_world) for do, branch_world in self._branch_worlds.items()}
+        self.rank = {n: i for i, n in enumerate(compiled.order)}
         self.contractions = 0
+
+    def array(self, values: list[Any], shape: tuple[int, ...]) -> np.ndarray:
+        """sympy numbers as an array of this backend (floats converted without sympy's slow path)."""
+        if self.backend.exact:
+            return self.backend.array(values, shape)
+        return np.array([_float(v) for v in values], dtype=np.float64).reshape(shape)
+
+    def raw(self, values: list[Any], shape: tuple[int, ...]) -> np.ndarray:
+        """An array of backend elements (self.one / self.zero) as it stands."""
+        return np.array(values, dtype=object if self.backend.exact else np.float64).reshape(shape)
 
     def chance_factor(self, name: str, do: Mapping[str, State]) -> Factor:
         world = self.world
         node = world.nodes[name]
         if name in do:
-            row = [1 if s == do[name] else 0 for s in node.states]
-            return Factor((name,), self.backend.array([sp.Integer(v) for v in row], (len(row),)))
+            row = [self.one if s == do[name] else self.zero for s in node.states]
+            return Factor((name,), self.raw(row, (len(row),)))
         if name not in self._chance:
             table = world.compiled.tables[name].table
             shape = (*(len(world.nodes[p].states) for p in node.parents), len(node.states))
             flat = [v for ctx in itertools.product(*(world.nodes[p].states for p in node.parents)) for v in table[ctx]]
-            self._chance[name] = Factor((*node.parents, name), self.backend.array(flat, shape))
+            self._chance[name] = Factor((*node.parents, name), self.array(flat, shape))
         return self._chance[name]
 
     def rule_factor(self, name: str, rule: Mapping[tuple, State]) -> Factor:
         node = self.world.nodes[name]
-        contexts = list(itertools.product(*(self.world.nodes[p].states for p in node.parents)))
-        flat = [sp.Integer(1 if s == rule[ctx] else 0) for ctx in contexts for s in node.states]
+        contexts = itertools.product(*(self.world.nodes[p].states for p in node.parents))
+        flat = [self.one if s == rule[ctx] else self.zero for ctx in contexts for s in node.states]
         shape = (*(len(self.world.nodes[p].states) for p in node.parents), len(node.states))
-        return Factor((*node.parents, name), self.backend.array(flat, shape))
+        return Factor((*node.parents, name), self.raw(flat, shape))
 
     def ones(self, name: str) -> Factor:
         n = len(self.world.nodes[name].states)
-        return Factor((name,), self.backend.array([sp.Integer(1)] * n, (n,)))
+        return Factor((name,), self.raw([self.one] * n, (n,)))
 
     def utility_factor(self, pieces: list[Piece]) -> list[Factor]:
         """The pieces as factors; several share a selector index so that one contraction sums them."""
         if len(pieces) == 1:
             piece = pieces[0]
             shape = tuple(len(self.world.nodes[n].states) for n in piece.scope)
-            return [Factor(piece.scope, self.backend.array(list(piece.values), shape))]
+            return [Factor(piece.scope, self.array(list(piece.values), shape))]
         factors = []
         k = len(pieces)
         for i, piece in enumerate(pieces):
             shape = (*(len(self.world.nodes[n].states) for n in piece.scope), k)
             one = sp.Integer(1)
             flat = [v if j == i else one for v in piece.values for j in range(k)]
-            factors.append(Factor((*piece.scope, "__piece__"), self.backend.array(flat, shape)))
+            factors.append(Factor((*piece.scope, "__piece__"), self.array(flat, shape)))
         return factors
 
     def expected_utility(self, output: tuple[str, ...], pieces_by_branch: Mapping[tuple, list[Piece]],
@@ -358,9 +456,8 @@ class _Contractor:
         for do, pieces in pieces_by_branch.items():
             if not pieces:
                 continue
-            branch_world = self._branch_worlds[do]
             scope = {n for p in pieces for n in p.scope} | set(output)
-            nodes = needed_nodes(branch_world, scope)
+            nodes = self.dags[do].needed(scope)
             do_map = dict(do)
             factors = []
             for name in nodes:
@@ -369,7 +466,7 @@ class _Contractor:
                 else:
                     factors.append(self.chance_factor(name, do_map))
             factors += self.utility_factor(pieces)
-            result = contract(factors, output, self.backend)
+            result = eliminate(factors, output, self.rank, self.backend)
             if not output:
                 result = np.asarray(result, dtype=object if self.backend.exact else np.float64).reshape(-1)[0]
             self.contractions += 1
@@ -385,6 +482,13 @@ class _Contractor:
         flat = values.reshape(-1, values.shape[-1])
         choice = np.array([max(range(len(row)), key=lambda i, row=row: (row[i], -i)) for row in flat], dtype=int)
         return choice.reshape(values.shape[:-1])
+
+
+def _float(value: Any) -> float:
+    """float(value), quickly for sympy rationals (float(sp.Integer) goes through mpmath)."""
+    if isinstance(value, sp.Rational):
+        return value.p / value.q
+    return float(value)
 
 
 # the solver -----------------------------------------------------------------------------------
@@ -501,10 +605,10 @@ def _downstream(engine: _Contractor, decisions: Iterable[str]) -> dict[tuple, li
     """The pieces whose expected value can depend on the given decisions, by branch."""
     out: dict[tuple, list[Piece]] = {}
     for do, pieces in engine.branches.items():
-        graph = engine._branch_worlds[do].compiled.graph
-        below = set()
+        dag = engine.dags[do]
+        below: set[str] = set()
         for d in decisions:
-            below |= {d} | nx.descendants(graph, d)
+            below |= {d} | dag.descendants[d]
         out[do] = [p for p in pieces if below & set(p.scope)]
     return out
 
