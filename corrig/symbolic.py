@@ -349,7 +349,7 @@ def simplify_condition(condition: Any, box: Mapping[sp.Symbol, sp.Interval]) -> 
     out = _prune_same_expression(out)
     if isinstance(out, sp.logic.boolalg.BooleanFunction) and len(out.atoms(Relational)) <= 6:
         try:
-            return sp.simplify_logic(out)
+            return sp.simplify_logic(out, deep=False)
         except (TypeError, ValueError, RecursionError):
             return out
     return out
@@ -724,7 +724,8 @@ def simplify_value(value: Any, box: Mapping[sp.Symbol, sp.Interval] | None = Non
         box = {s: sp.Interval(range_of(s).low, range_of(s).high) for s in _symbols_of(value) if range_of(s).bounded}
     value = _resolve_branching(value, box)
     candidates = [value]
-    for how in (sp.cancel, sp.factor, sp.simplify):
+    slow = _has_branching(value) or sp.count_ops(value) > 80  # sympy's simplify is slow on these
+    for how in (sp.cancel, sp.factor) if slow else (sp.cancel, sp.factor, sp.simplify):
         try:
             candidates.append(how(value))
         except (TypeError, ValueError, NotImplementedError, sp.PolynomialError):

@@ -6,8 +6,10 @@ Each parameter has a name unique to this module (the parameter registry is globa
 from __future__ import annotations
 
 from fractions import Fraction as F
+from functools import cache
 
-from corrig import E, P, Policy, World, given, param
+from corrig import E, P, Policy, World, given, param, plan
+from corrig.symbolic import symbolic_plan
 
 C = param("c_switch", -2, 4)  # the shutdown constant U_S
 H_SWITCH = param("h_switch", 0, 1)  # P(humans want a stop) in the two-parameter naive switch
@@ -65,3 +67,9 @@ def conditional_world(h=H_COND, k=K_COND):
     utility = E(w["V"]) + k * P(w["B"] == "off", given(w["H"] == "stop"))
     policies = {a: Policy(A=a) for a in ("obey", "ignore")}
     return w, utility, policies
+
+
+@cache
+def switch_symbolic():
+    """The symbolic plan of the two-parameter naive switch (c, h), computed once per test session."""
+    return symbolic_plan(plan(*naive_switch(h=H_SWITCH)))

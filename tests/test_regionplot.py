@@ -11,12 +11,11 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pytest
 from matplotlib.colors import to_rgb
-from symbolic_worlds import H_SWITCH, C, naive_switch, noisy_off_switch
+from symbolic_worlds import H_SWITCH, C, conditional_world, noisy_off_switch, switch_symbolic
 
 from corrig import plan
 from corrig.errors import ParameterError
 from corrig.regionplot import COLOURS, region_plot
-from corrig.symbolic import symbolic_plan
 
 
 def _colours_present(path, colours, tolerance=0.02, min_pixels=200):
@@ -33,7 +32,7 @@ def _colours_present(path, colours, tolerance=0.02, min_pixels=200):
 @pytest.fixture(scope="module")
 def switch_plan():
     # naive switch over (c, h): act, press and block each win somewhere (see test_symbolic.py)
-    return symbolic_plan(plan(*naive_switch(h=H_SWITCH)))
+    return switch_symbolic()
 
 
 def test_two_parameter_plot_has_a_colour_per_optimal_region(switch_plan, tmp_path):
@@ -50,8 +49,8 @@ def test_two_parameter_plot_has_a_colour_per_optimal_region(switch_plan, tmp_pat
 
 
 def test_parameters_by_name_and_a_plan_as_input(tmp_path):
-    fig = region_plot(plan(*naive_switch(h=H_SWITCH)), x="h_switch", y="c_switch", resolution=40)
-    assert fig.axes[0].get_xlabel() == "$h_{switch}$"
+    fig = region_plot(plan(*conditional_world()), x="k_cond", y="h_cond", resolution=40)
+    assert fig.axes[0].get_xlabel() == "$k_{cond}$"
     plt.close(fig)
 
 
