@@ -42,8 +42,9 @@ Key = tuple[Any, ...]
 WILDCARD = "*"
 CLAIMS = ("optimal", "not_optimal", "flagged", "not_flagged", "value_is")
 TOP_KEYS = {"name", "doc", "eps", "reference", "parameters", "nodes", "roles", "utility", "policies", "expect"}
-NODE_KEYS = {"kind", "states", "parents", "observes", "distribution", "table", "formula", "doc"}
-TERM_KEYS = {"P", "E", "weight", "given", "do", "observed"}
+NODE_KEYS = {"kind", "states", "numeric", "parents", "observes", "distribution", "table", "formula", "doc"}
+TERM_KEYS = {"P", "E", "weight", "given", "do", "observed", "times"}
+_RATIONAL = re.compile(r"[+-]?\d+(/\d+)?")
 ROLE_KEYS = {"human", "stop", "run", "button", "off"}
 MAX_EXPRESSION = 2000
 
@@ -225,6 +226,11 @@ class Evaluator:
             if right == 0:
                 raise _Invalid(f"{ast.unparse(node)!r} divides by zero")
             return sp.sympify(left) / sp.sympify(right)
+        if self.mode == "value" and isinstance(node.op, ast.Div) and all(isinstance(v, int | Fraction) for v in (left, right)):
+            if right == 0:
+                raise _Invalid(f"{ast.unparse(node)!r} divides by zero")
+            quotient = Fraction(left) / Fraction(right)
+            return int(quotient) if quotient.denominator == 1 else quotient
         try:
             return op(left, right)
         except ZeroDivisionError:
@@ -338,6 +344,13 @@ class _Loader:
                 return s
         raise self.error(key, f"{value!r} is not a state of {node}; its states are {list(states)}")
 
+    def numeric_state(self, key: Key, value: Any) -> Any:
+        """An exact number state (numeric = true): 2, "3/4"."""
+        if isinstance(value, bool) or not _RATIONAL.fullmatch(str(value).strip()):
+            raise self.error(key, f"{value!r} is not an exact number (numeric states are integers or \"p/q\")")
+        number = Fraction(str(value).strip())
+        return int(number) if number.denominator == 1 else number
+
     def node_name(self, key: Key, name: Any) -> str:
         if not isinstance(name, str) or name not in self.states:
             raise self.error(key, f"{name!r} is not a declared node; the nodes are {list(self.states)}")
@@ -418,9 +431,14 @@ class _Loader:
             states = spec["states"]
             if not isinstance(states, list) or not states:
                 raise self.error((*key, "states"), "expected a non-empty list of states")
+            numeric = spec.get("numeric", False)
+            if not isinstance(numeric, bool):
+                raise self.error((*key, "numeric"), "expected true or false")
             for s in states:
                 if not isinstance(s, str | int) or isinstance(s, float):
                     raise self.error((*key, "states"), f"{s!r} is not a state: states are strings, integers or booleans")
+            if numeric:
+                states = [self.numeric_state((*key, "states"), s) for s in states]
             texts = [_state_text(s) for s in states]
             if len(set(texts)) != len(texts):
                 raise self.error((*key, "states"), f"the states {states} repeat (or differ only in type: 1 and '1')")
@@ -587,14 +605,15 @@ class _Loader:
             raise self.error(key, "needs at least one node = state")
         return {self.node_name((*key, k), k): self.state((*key, k), k, v) for k, v in value.items()}
 
-    def utility(self, section: Any) -> Term:
+    def utility(self, section: Any, where: Key = ("utility",)) -> Term:
+        """A sum of terms; a term's `times` multiplies it by a further sum of terms."""
         if isinstance(section, dict):
             section = [section]
         if not isinstance(section, list) or not section:
-            raise self.error(("utility",), "expected [[utility]] terms: each with P = \"event\" or E = \"quantity\"")
+            raise self.error(where, "expected [[utility]] terms: each with P = \"event\" or E = \"quantity\"")
         total: Term | None = None
         for i, spec in enumerate(section):
-            key = ("utility", i)
+            key = (*where, i)
             spec = self.table_at(key, spec, TERM_KEYS)
             kinds = [k for k in ("P", "E") if k in spec]
             if len(kinds) != 1:
@@ -621,6 +640,8 @@ class _Loader:
             if "weight" in spec:
                 weight = self.number((*key, "weight"), spec["weight"], "a weight")
                 term = _weighted(weight, term)
+            if "times" in spec:
+                term = term * self.utility(spec["times"], (*key, "times"))
             total = term if total is None else total + term
         assert total is not None
         return total
@@ -781,6 +802,8 @@ def _toml_value(value: Any) -> str:
         return str(value)
     if isinstance(value, float):
         return repr(value) if value == value and abs(value) != float("inf") else str(value)
+    if isinstance(value, Fraction):
+        return json.dumps(str(value))
     if isinstance(value, str):
         return json.dumps(value, ensure_ascii=False)
     if isinstance(value, list | tuple):
@@ -829,6 +852,55 @@ def expr_text(expr: Expr) -> str:
         joiner = " and " if expr.op == "&" else " or "
         return "(" + joiner.join(expr_text(a) for a in expr.args) + ")"
     raise DumpError(f"cannot write the expression {expr!r}")
+
+
+Entry = tuple[Any, Atom, list]  # (weight, atom, times: the entries of the sum it is multiplied by, or [])
+
+
+def _entries(term: Term) -> list[Entry]:
+    """The term as a sum of weighted atoms, each possibly multiplied by a further sum (products distribute)."""
+    if isinstance(term, Atom):
+        return [(sp.Integer(1), term, [])]
+    if isinstance(term, Sum):
+        return [e for t in term.terms for e in _entries(t)]
+    if isinstance(term, Product):
+        weight: Any = sp.Integer(1)
+        factors = []
+        for t in term.terms:
+            if isinstance(t, Constant):
+                weight = weight * (t.value if isinstance(t.value, float) else sp.sympify(t.value))
+            else:
+                factors.append(_entries(t))
+        if not factors:
+            raise DumpError(f"{term!r} is a constant; the declarative utility is a sum of P/E terms")
+        out = factors[0]
+        for other in factors[1:]:
+            out = _times(out, other)
+        return [(weight * w, a, times) for w, a, times in out]
+    raise DumpError(f"{term!r}: a constant term cannot be written; the utility is a sum of P/E terms")
+
+
+def _times(left: list[Entry], right: list[Entry]) -> list[Entry]:
+    return [(w, a, _times(times, right) if times else right) for w, a, times in left]
+
+
+def _term_lines(entries: list[Entry], header: str) -> list[str]:
+    lines: list[str] = []
+    for weight, atom, times in entries:
+        lines += ["", f"[[{header}]]", f"{atom.kind} = {_toml_value(expr_text(atom.target))}"]
+        if weight != 1 or isinstance(weight, float):
+            lines.append(f"weight = {_toml_value(number_text(weight))}")
+        branch = atom.branch
+        if branch.counterfactual is not None:
+            lines.append(f"observed = {_toml_value(_event_value(branch.counterfactual.observation))}")
+            lines.append(f"do = {_toml_value(branch.counterfactual.intervention.as_dict())}")
+        if branch.given is not None:
+            lines.append(f"given = {_toml_value(_event_value(branch.given))}")
+        if branch.do is not None:
+            lines.append(f"do = {_toml_value(branch.do.as_dict())}")
+        if times:
+            lines += _term_lines(times, f"{header}.times")
+    return lines
 
 
 def _linear(term: Term) -> list[tuple[Any, Atom]]:
@@ -912,7 +984,10 @@ def dump_declarative(scenario: Any) -> str:
         lines += ["", f"[nodes.{_toml_key(name)}]"]
         if node.is_decision:
             lines.append('kind = "decision"')
-        lines.append(f"states = {_toml_value(list(node.states))}")
+        numeric = any(isinstance(s, Fraction) for s in node.states)
+        if numeric:
+            lines.append("numeric = true")
+        lines.append(f"states = {_toml_value([_state_text(s) if numeric else s for s in node.states])}")
         if node.is_decision:
             if node.parents:
                 lines.append(f"observes = {_toml_value(list(node.parents))}")
@@ -933,18 +1008,7 @@ def dump_declarative(scenario: Any) -> str:
                       f"run = {_toml_value(roles.run)}"]
         if roles.button:
             lines += [f"button = {_toml_value(roles.button)}", f"off = {_toml_value(roles.off)}"]
-    for weight, atom in _linear(scenario.utility):
-        lines += ["", "[[utility]]", f"{atom.kind} = {_toml_value(expr_text(atom.target))}"]
-        if weight != 1:
-            lines.append(f"weight = {_toml_value(number_text(weight))}")
-        branch = atom.branch
-        if branch.counterfactual is not None:
-            lines.append(f"observed = {_toml_value(_event_value(branch.counterfactual.observation))}")
-            lines.append(f"do = {_toml_value(branch.counterfactual.intervention.as_dict())}")
-        if branch.given is not None:
-            lines.append(f"given = {_toml_value(_event_value(branch.given))}")
-        if branch.do is not None:
-            lines.append(f"do = {_toml_value(branch.do.as_dict())}")
+    lines += _term_lines(_entries(scenario.utility), "utility")
     if named is not None:
         for name, policy in named.items():
             lines += ["", f"[policies.{_toml_key(name)}]"]
