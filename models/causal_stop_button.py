@@ -83,7 +83,7 @@ def make_policies():
 world = make_world()
 utility = make_utility(world)
 policies = make_policies()
-reference = "patient"
+reference = policies["patient"]  # π0 for the manipulation and h-moved flags
 
 expect = [
     value_is("patient", F(199, 100) - K / 100),

@@ -60,7 +60,7 @@ c_notS = r * (1 - s) / ((1 - r) * (1 - v) + r * (1 - s))
 world = make_world(name="conditional + counterfactual stop button (tailcalled 2022)")
 utility = make_utility(world)
 policies = make_policies()
-reference = "patient"
+reference = policies["patient"]  # π0 for the manipulation and h-moved flags
 
 expect = [
     value_is("patient", 4 - (1 + K) / 50),

@@ -47,7 +47,7 @@ policies = {
     "persuade": Policy(A="persuade"),  # propaganda: humans send more material and rarely want a stop
     "hoard": Policy(A="hoard"),  # drains material from outside; alarms the humans
 }
-reference = "produce"
+reference = policies["produce"]  # π0 for the manipulation and h-moved flags
 
 # Hand derivation.
 #   encapsulated, do(X = vanish): supply normal, P(stop) = 1/10 whatever A is, so J = 9/10 · effort(A):

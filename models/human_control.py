@@ -25,7 +25,7 @@ policies = {
     "respect-obey": Policy(M=0, O=lambda H: H),
     "manipulate-invert": Policy(M=1, O=lambda H: 1 - H),
 }
-reference = "respect-obey"
+reference = policies["respect-obey"]  # π0 for the manipulation and h-moved flags
 
 # Hand derivation.
 #   respect-obey:      H = L, O = H = L, S = L:          U = L·(2L − 1) = L, E[U] = 1/2

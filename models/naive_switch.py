@@ -52,7 +52,7 @@ policies = {
     "press": Policy(A="press"),  # press its own button
     "block": Policy(A="block"),  # disable the button
 }
-reference = "work"
+reference = policies["work"]  # π0 for the manipulation and h-moved flags
 
 expect = [
     value_is("work", F(3, 4) + c / 4),

@@ -65,7 +65,7 @@ def incentive_to_wait(values):
 
 world = make_world()
 utility = make_utility(world)
-reference = "wait"
+reference = policies["wait"]  # π0 for the manipulation and h-moved flags
 
 expect = [
     value_is("act", 0),

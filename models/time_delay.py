@@ -100,7 +100,7 @@ def make_policies(T=T_DEFAULT, delay=DELAY_DEFAULT):
 world = make_world()
 utility = make_utility()
 policies = make_policies()
-reference = "respect"
+reference = policies["respect"]  # π0 for the manipulation and h-moved flags
 
 expect = [
     optimal("current-only", only=True),

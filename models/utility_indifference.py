@@ -51,7 +51,7 @@ policies = {
     "press": Policy(A="press"),
     "block": Policy(A="block"),
 }
-reference = "work"
+reference = policies["work"]  # π0 for the manipulation and h-moved flags
 
 expect = [
     value_is("work", 1),
