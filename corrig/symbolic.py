@@ -724,7 +724,9 @@ def simplify_value(value: Any, box: Mapping[sp.Symbol, sp.Interval] | None = Non
         box = {s: sp.Interval(range_of(s).low, range_of(s).high) for s in _symbols_of(value) if range_of(s).bounded}
     value = _resolve_branching(value, box)
     candidates = [value]
-    slow = _has_branching(value) or sp.count_ops(value) > 80  # sympy's simplify is slow on these
+    # sympy's simplify is slow and adds nothing to cancel/factor on rational functions
+    rational = value.is_rational_function(*_symbols_of(value))
+    slow = rational or _has_branching(value) or sp.count_ops(value) > 80
     for how in (sp.cancel, sp.factor) if slow else (sp.cancel, sp.factor, sp.simplify):
         try:
             candidates.append(how(value))
@@ -871,7 +873,10 @@ class SymbolicPlan:
         rows = []
         for name, value in self.values.items():
             label = rf"J(\text{{{_latex_text(name)}}})"
-            rows.append(rf"{label} &= {value_latex(value)} && \text{{optimal for }} {self.optimal[name].to_latex()}")
+            row = rf"{label} &= {value_latex(value)} && \text{{optimal for }} {self.optimal[name].to_latex()}"
+            if name in self.undefined:
+                row += rf", \text{{ undefined for }} {self.undefined[name].to_latex()}"
+            rows.append(row)
         return "\\begin{align*}\n" + " \\\\\n".join(rows) + "\n\\end{align*}"
 
     def to_dict(self) -> dict[str, Any]:
@@ -919,18 +924,26 @@ def symbolic_plan(result: Any) -> SymbolicPlan:
         conditions = [sp.sympify(f.condition) for f in flags if f.kind in UNDEFINED_KINDS]
         if conditions:
             undefined_conditions[name] = sp.Or(*conditions)
-    undefined = {name: region(c, parameters) for name, c in undefined_conditions.items()}
+    cache: dict[sp.Basic, Region] = {}
+
+    def region_of(condition: Any) -> Region:  # flags of several policies often share a condition
+        condition = sp.sympify(condition)
+        if condition not in cache:
+            cache[condition] = region(condition, parameters)
+        return cache[condition]
+
+    undefined = {name: region_of(c) for name, c in undefined_conditions.items()}
     undefined = {name: r for name, r in undefined.items() if r.is_empty is not True}
     conditions = optimality_conditions(values, {n: undefined_conditions[n] for n in undefined})
-    optimal = {name: region(c, parameters) for name, c in conditions.items()}
+    optimal = {name: region_of(c) for name, c in conditions.items()}
     def flag_region(f: Any) -> FlagRegion:
         size = simplify_value(f.size, box) if isinstance(f.size, sp.Basic) else f.size
-        return FlagRegion(f, region(sp.sympify(f.condition), parameters), size)
+        return FlagRegion(f, region_of(f.condition), size)
 
     flags = {name: [flag_region(f) for f in fs] for name, fs in result.flags.items()}
     for frs in flags.values():  # a rare condition is reported as undefined where its probability is 0
         zero = {fr.flag.where: fr.region.condition for fr in frs if fr.flag.kind in UNDEFINED_KINDS}
-        frs[:] = [FlagRegion(fr.flag, region(sp.And(fr.region.condition, sp.Not(zero[fr.flag.where])), parameters), fr.size)
+        frs[:] = [FlagRegion(fr.flag, region_of(sp.And(fr.region.condition, sp.Not(zero[fr.flag.where]))), fr.size)
                   if fr.flag.kind == "rare-condition" and fr.flag.where in zero else fr for fr in frs]
     incentives = [flag_region(f) for f in result.incentives]
     return SymbolicPlan(result, parameters, values, optimal, flags, incentives, undefined, time.perf_counter() - start)

@@ -144,6 +144,9 @@ def test_unbounded_parameter_in_a_region_query_is_named():
     half = param("v_half_bounded", 0, None)
     with pytest.raises(ParameterError, match="v_half_bounded"):
         region(sp.And(X > half, X < 1))
+    # declaring the range afterwards (same name, same Symbol) makes the query answerable: u ∈ (1, 3]
+    param("u_unbounded", 0, 3)
+    assert region(u > 1).set == sp.Interval.Lopen(1, 3)
 
 
 def test_unbounded_parameter_in_a_world_is_named_by_the_symbolic_plan():
