@@ -13,6 +13,7 @@ wherever they fire).  Needs matplotlib (`pip install corrig[plot]`).
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Mapping
 from typing import Any
 
@@ -150,7 +151,7 @@ def region_plot(result: Any, x: Any = None, y: Any = None, *, resolution: int = 
     colours = [_colour(members, names) for members in sets]
 
     if ax is None:
-        fig, ax = plt.subplots(figsize=(7, 5), constrained_layout=True)
+        fig, ax = plt.subplots(figsize=(8, 5), constrained_layout=True)
     else:
         fig = ax.figure
     from matplotlib.colors import ListedColormap
@@ -158,6 +159,8 @@ def region_plot(result: Any, x: Any = None, y: Any = None, *, resolution: int = 
     cmap = ListedColormap(colours)
     handles = [Patch(facecolor=c, edgecolor="black", label=(" = ".join(m) if m else "undefined") + " optimal")
                for m, c in zip(sets, colours, strict=True)]
+    everywhere = [k for k, m in masks.items() if m.all()]  # listed in the legend, not hatched over everything
+    masks = {k: m for k, m in masks.items() if k not in everywhere}
     hatch_of = {kind: HATCHES[i % len(HATCHES)] for i, kind in enumerate(masks)}
     if y is None:
         edges = np.concatenate([[xs[0]], (xs[1:] + xs[:-1]) / 2, [xs[-1]]])
@@ -179,9 +182,10 @@ def region_plot(result: Any, x: Any = None, y: Any = None, *, resolution: int = 
             ax.contourf(gx, gy, mask.astype(float), levels=[0.5, 1.5], colors="none", hatches=[hatch_of[kind]])
         ax.set_ylabel(f"${sp.latex(y)}$")
     handles += [Patch(facecolor="white", edgecolor="black", hatch=hatch_of[k], label=f"{k} fires") for k in masks]
+    handles += [Patch(facecolor="none", edgecolor="none", label=f"{k} fires everywhere shown") for k in everywhere]
     ax.set_xlabel(f"${sp.latex(x)}$")
     held = ", ".join(f"{s} = {v}" for s, v in fixed.items())
     name = getattr(getattr(splan.plan, "world", None), "name", "plan")
-    ax.set_title(title or f"{name}: optimal policy{f' ({held})' if held else ''}")
+    ax.set_title(title or "\n".join(textwrap.wrap(f"{name}: optimal policy{f' ({held})' if held else ''}", 50)))
     ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1), fontsize="small", frameon=False)
     return fig

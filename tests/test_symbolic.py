@@ -313,8 +313,9 @@ def case_and_point(draw):
     case = draw(st.sampled_from(sorted(CASES)))
     point = {}
     for symbol, (low, high) in CASES[case][1].items():
-        # small denominators: ties and the box's edges (where terms are undefined) come up often
-        t = R(draw(st.integers(0, 12)), 12)
+        # mostly small denominators, so that ties and the box's edges (where terms are undefined) come up
+        t = draw(st.one_of(st.integers(0, 12).map(lambda i: R(i, 12)),
+                           st.fractions(0, 1, max_denominator=97).map(lambda f: R(f.numerator, f.denominator))))
         point[symbol] = low + (high - low) * t
     return case, point
 
