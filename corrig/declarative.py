@@ -624,11 +624,11 @@ class _Loader:
             if "observed" in spec:
                 if "do" not in spec or "given" in spec:
                     raise self.error((*key, "observed"), "a counterfactual is observed = ... with do = {...} (and no given)")
-                seen = self.event((*key, "observed"), spec["observed"], "an observation")
-                parts.append(observed(seen) >> do(self.assignment((*key, "do"), spec["do"])))
+                parts.append(self.part(observed, (*key, "observed"), spec["observed"], "an observation")
+                             >> do(self.assignment((*key, "do"), spec["do"])))
             else:
                 if "given" in spec:
-                    parts.append(given(self.event((*key, "given"), spec["given"], "a condition")))
+                    parts.append(self.part(given, (*key, "given"), spec["given"], "a condition"))
                 if "do" in spec:
                     parts.append(do(self.assignment((*key, "do"), spec["do"])))
             try:
@@ -645,6 +645,12 @@ class _Loader:
             total = term if total is None else total + term
         assert total is not None
         return total
+
+    def part(self, make: Callable[..., Any], key: Key, value: Any, what: str) -> Any:
+        """given(...) / observed(...): keywords for a table {node = state}, else an event expression."""
+        if isinstance(value, dict):
+            return make(**self.assignment(key, value))
+        return make(self.event(key, value, what))
 
     def policies(self, section: Any) -> dict[str, Policy]:
         section = self.table_at(("policies",), section)
