@@ -127,7 +127,7 @@ def _console(stream: Any = None) -> Any:
     from rich.console import Console
 
     stream = stream or sys.stdout
-    return Console(file=stream, highlight=False, soft_wrap=False,
+    return Console(file=stream, highlight=False, soft_wrap=True,
                    width=None if stream.isatty() else 120)
 
 
