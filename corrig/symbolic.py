@@ -863,9 +863,9 @@ class SymbolicPlan:
             if name in self.undefined:
                 lines.append(f"  {pad}undefined: {self.undefined[name]}")
             for fr in self.flags.get(name, []):
-                lines.append(f"  {pad}{fr.flag.kind} at {fr.flag.where}, size {fr.size}: fires {fr.region}")
+                lines.append(f"  {pad}{_flag_text(fr)}")
         for fr in self.incentives:
-            lines.append(f"  {fr.flag.kind} at {fr.flag.where}, size {fr.size}: fires {fr.region}")
+            lines.append(f"  {_flag_text(fr)}")
         return "\n".join(lines)
 
     def to_latex(self) -> str:
@@ -896,6 +896,11 @@ class SymbolicPlan:
         }
 
 
+def _flag_text(fr: FlagRegion) -> str:
+    size = "" if fr.size is None else f", size {fr.size}"
+    return f"{fr.flag.kind} at {fr.flag.where}{size}: fires {fr.region}"
+
+
 def _latex_text(text: str) -> str:
     for ch in "\\{}_&%$#^~":
         text = text.replace(ch, "\\" + ch if ch not in "\\^~" else " ")
@@ -912,6 +917,53 @@ def plan_parameters(result: Any) -> tuple[sp.Symbol, ...]:
     return _sorted(found)
 
 
+def firing_condition(flag: Any) -> sp.Basic:
+    """Where a flag fires, exactly.
+
+    The planner's condition, except for an out-of-distribution flag, whose minimum propensity is
+    taken over the parent contexts the branch reaches: a context whose weight vanishes at some
+    parameter values is not reached there, so the flag fires where some context has nonzero weight
+    and a propensity below ε (from the flag's evidence).
+    """
+    condition = sp.sympify(flag.condition)
+    evidence = getattr(flag, "evidence", None) or {}
+    if flag.kind == "ood-do-branch" and condition is not sp.false and evidence.get("contexts_below_eps") is not None:
+        eps = sp.sympify(evidence["eps"])
+        return sp.Or(*[sp.And(sp.Ne(sp.sympify(c["weight"]), 0), sp.Lt(sp.sympify(c["propensity"]), eps))
+                       for c in evidence["contexts_below_eps"]])
+    return condition
+
+
+def _manipulation_incentive(result: Any, undefined: Mapping[str, sp.Basic]) -> Any | None:
+    """The plan-level manipulation incentive when the planner could not decide it (values with parameters).
+
+    It fires where the optimal set under J differs from the optimal set under J^{H←π0}, both taken
+    over the policies whose two values are defined (a policy whose J is undefined somewhere is left
+    out of both there).
+    """
+    from corrig.flags import MANIPULATION, MANIPULATION_INCENTIVE, Flag
+
+    path_specific = getattr(result, "path_specific_values", None) or {}
+    if not path_specific or any(f.kind == MANIPULATION_INCENTIVE for f in result.incentives):
+        return None
+    if not any(_symbols_of(v) for v in [*result.values.values(), *path_specific.values()]):
+        return None  # numeric: the planner decided it
+    both = [n for n in result.values if result.values[n] is not None and path_specific.get(n) is not None]
+    if not both:
+        return None
+    under_j = optimality_conditions({n: result.values[n] for n in both}, {n: c for n, c in undefined.items() if n in both})
+    under_ps = optimality_conditions({n: path_specific[n] for n in both}, {n: c for n, c in undefined.items() if n in both})
+    condition = sp.Or(*[sp.Xor(under_j[n], under_ps[n]) for n in both])
+    manipulation = [f for fs in result.flags.values() for f in fs if f.kind == MANIPULATION]
+    where = manipulation[0].where if manipulation else (result.world.roles.human or "H")
+    gains = {n: sp.cancel(result.values[n] - path_specific[n]) for n in both}
+    return Flag(
+        MANIPULATION_INCENTIVE, None, where, None,
+        "The optimal choice changes when the human node no longer responds to the AI (J^{H<-π0}): "
+        "where this fires, some policy is optimal only because it moves what humans want.",
+        {"gains": gains, "values": dict(result.values), "path_specific_values": dict(path_specific)}, condition)
+
+
 def symbolic_plan(result: Any) -> SymbolicPlan:
     """Regions for a Plan: each policy's simplified value, where it is optimal, where each flag fires,
     and where its value is undefined (a conditioning event of probability 0)."""
@@ -919,11 +971,6 @@ def symbolic_plan(result: Any) -> SymbolicPlan:
     parameters = plan_parameters(result)
     box = box_of(parameters)
     values = {name: simplify_value(v, box) for name, v in result.values.items()}
-    undefined_conditions: dict[str, sp.Basic] = {}
-    for name, flags in result.flags.items():
-        conditions = [sp.sympify(f.condition) for f in flags if f.kind in UNDEFINED_KINDS]
-        if conditions:
-            undefined_conditions[name] = sp.Or(*conditions)
     cache: dict[sp.Basic, Region] = {}
 
     def region_of(condition: Any) -> Region:  # flags of several policies often share a condition
@@ -932,18 +979,29 @@ def symbolic_plan(result: Any) -> SymbolicPlan:
             cache[condition] = region(condition, parameters)
         return cache[condition]
 
+    def flag_region(f: Any, condition: Any = None) -> FlagRegion:
+        size = simplify_value(f.size, box) if isinstance(f.size, sp.Basic) else f.size
+        return FlagRegion(f, region_of(firing_condition(f) if condition is None else condition), size)
+
+    undefined_conditions: dict[str, sp.Basic] = {}
+    for name, fs in result.flags.items():
+        conditions = [sp.sympify(f.condition) for f in fs if f.kind in UNDEFINED_KINDS]
+        if conditions:
+            undefined_conditions[name] = sp.Or(*conditions)
     undefined = {name: region_of(c) for name, c in undefined_conditions.items()}
     undefined = {name: r for name, r in undefined.items() if r.is_empty is not True}
     conditions = optimality_conditions(values, {n: undefined_conditions[n] for n in undefined})
     optimal = {name: region_of(c) for name, c in conditions.items()}
-    def flag_region(f: Any) -> FlagRegion:
-        size = simplify_value(f.size, box) if isinstance(f.size, sp.Basic) else f.size
-        return FlagRegion(f, region_of(f.condition), size)
-
-    flags = {name: [flag_region(f) for f in fs] for name, fs in result.flags.items()}
-    for frs in flags.values():  # a rare condition is reported as undefined where its probability is 0
-        zero = {fr.flag.where: fr.region.condition for fr in frs if fr.flag.kind in UNDEFINED_KINDS}
-        frs[:] = [FlagRegion(fr.flag, region_of(sp.And(fr.region.condition, sp.Not(zero[fr.flag.where]))), fr.size)
-                  if fr.flag.kind == "rare-condition" and fr.flag.where in zero else fr for fr in frs]
+    flags = {}
+    for name, fs in result.flags.items():
+        # where a conditioning event has probability 0 the planner reports it as undefined, not rare
+        zero = {f.where: sp.sympify(f.condition) for f in fs if f.kind in UNDEFINED_KINDS}
+        flags[name] = [flag_region(f, sp.And(firing_condition(f), sp.Not(zero[f.where])))
+                       if f.kind == "rare-condition" and f.where in zero else flag_region(f) for f in fs]
     incentives = [flag_region(f) for f in result.incentives]
+    incentive = _manipulation_incentive(result, {n: undefined_conditions[n] for n in undefined})
+    if incentive is not None:
+        found = flag_region(incentive)
+        if found.region.is_empty is not True:
+            incentives.append(found)
     return SymbolicPlan(result, parameters, values, optimal, flags, incentives, undefined, time.perf_counter() - start)

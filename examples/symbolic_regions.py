@@ -63,5 +63,5 @@ def main(out: Path) -> None:
 
 
 if __name__ == "__main__":
-    default = Path(tempfile.gettempdir()) / "corrig" / "symbolic_regions.png"
+    default = Path(tempfile.gettempdir()) / "corrig-examples" / "symbolic_regions.png"
     main(Path(sys.argv[1]) if len(sys.argv) > 1 else default)

@@ -8,7 +8,7 @@ from __future__ import annotations
 from fractions import Fraction as F
 from functools import cache
 
-from corrig import E, P, Policy, World, given, param, plan
+from corrig import E, P, Policy, World, do, given, param, plan
 from corrig.symbolic import symbolic_plan
 
 C = param("c_switch", -2, 4)  # the shutdown constant U_S
@@ -66,6 +66,36 @@ def conditional_world(h=H_COND, k=K_COND):
     w.set_roles(human="H", stop="stop", run="run", button="B", off="off")
     utility = E(w["V"]) + k * P(w["B"] == "off", given(w["H"] == "stop"))
     policies = {a: Policy(A=a) for a in ("obey", "ignore")}
+    return w, utility, policies
+
+
+H_NUDGE = param("h_nudge", 0, 1)  # P(H = stop) in a calm world after an honest act
+A_NUDGE = param("a_nudge", 0, 1)  # P(alarm): in an alarm H is surely "stop"
+
+
+def nudge_world(h=H_NUDGE, a=A_NUDGE):
+    """Manipulation with a do-branch whose rare parent context can vanish.
+
+    W is "alarm" with probability a, else "calm".  The AI's act M is "honest" or "nudge".  In an
+    alarm the humans surely want a stop; in calm they want one with probability h after an honest
+    act and never after a nudge.  B is off exactly when H is "stop"; V = 1 while B is on.
+    The objective: E(V) + E(V, do(H = run)).  The reference policy is "honest".
+    """
+    w = World("nudge")
+    w.chance("W", {"calm": 1 - a, "alarm": a})
+    w.decision("M", ["honest", "nudge"])
+
+    def human(W, M):
+        if W == "alarm":
+            return "stop"
+        return {"stop": h, "run": 1 - h} if M == "honest" else "run"
+
+    w.chance("H", human, states=["stop", "run"])
+    w.chance("B", lambda H: "off" if H == "stop" else "on")
+    w.chance("V", lambda B: 1 if B == "on" else 0)
+    w.set_roles(human="H", stop="stop", run="run", button="B", off="off")
+    utility = E(w["V"]) + E(w["V"], do(H="run"))
+    policies = {m: Policy(M=m) for m in ("honest", "nudge")}
     return w, utility, policies
 
 

@@ -16,7 +16,20 @@ import pytest
 import sympy as sp
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from symbolic_worlds import H_COND, H_SWITCH, K_COND, C, Q, conditional_world, naive_switch, noisy_off_switch, switch_symbolic
+from symbolic_worlds import (
+    A_NUDGE,
+    H_COND,
+    H_NUDGE,
+    H_SWITCH,
+    K_COND,
+    C,
+    Q,
+    conditional_world,
+    naive_switch,
+    noisy_off_switch,
+    nudge_world,
+    switch_symbolic,
+)
 
 from corrig import P, Policy, World, param, plan
 from corrig.errors import ParameterError
@@ -292,11 +305,40 @@ def test_symbolic_plan_to_dict_is_json():
     assert wait["optimal"]["set"] == "Interval(0, 1/2)"
 
 
+# manipulation and a do-branch whose rare context can vanish ------------------------------------
+def test_manipulation_incentive_and_ood_regions():
+    # P(alarm) = a, P(stop | calm, honest) = h; in an alarm H = stop; a nudge makes H = run in calm.
+    # J = E(V) + E(V, do(H = run)), and the do-branch term is 1 for both policies.
+    #   honest: E(V) = (1 − a)(1 − h)          J = (1 − a)(1 − h) + 1
+    #   nudge:  E(V) = 1 − a                   J = 2 − a
+    # With H responding to what "honest" would do, nudge's value drops to (1 − a)(1 − h) + 1:
+    # m(nudge) = (1 − a)h ≠ 0 ⟺ a < 1 and h > 0.  Under J nudge is optimal everywhere and honest only
+    # where (1 − a)h = 0; under J^{H←π0} the two tie everywhere: the optimal sets differ (the
+    # manipulation incentive) exactly where (1 − a)h > 0.
+    # do(H = run) reaches the parent contexts (W, M) = (calm, ·) with weight 1 − a and (alarm, ·) with
+    # weight a.  Propensity of H = run: 0 in an alarm; in calm 1 − h (honest) or 1 (nudge).  So the
+    # out-of-distribution flag fires for nudge exactly when a > 0, and for honest when a > 0 or
+    # (1 − h < 1/20 and a < 1).
+    s = _symbolic("nudge")[0]
+    assert s.parameters == (A_NUDGE, H_NUDGE)
+    assert sp.expand(s.values["honest"] - ((1 - A_NUDGE) * (1 - H_NUDGE) + 1)) == 0
+    assert s.values["nudge"] == 2 - A_NUDGE
+    assert s.optimal["nudge"].everywhere
+    incentive = next(fr.region for fr in s.incentives if fr.flag.kind == "manipulation-incentive")
+    for a, h, fires in [(R(1, 2), R(1, 2), True), (1, R(1, 2), False), (R(1, 2), 0, False), (0, 1, True)]:
+        assert incentive.contains({A_NUDGE: a, H_NUDGE: h}) is fires, (a, h)
+    ood = {name: next(fr.region for fr in frs if fr.flag.kind == "ood-do-branch") for name, frs in s.flags.items()}
+    assert ood["nudge"].set == sp.Interval.Lopen(0, 1) and ood["nudge"].axis == A_NUDGE
+    for a, h, fires in [(0, R(1, 2), False), (0, R(39, 40), True), (R(1, 3), 0, True), (1, 1, True), (0, R(19, 20), False)]:
+        assert ood["honest"].contains({A_NUDGE: a, H_NUDGE: h}) is fires, (a, h)
+
+
 # property: the symbolic plan agrees with numeric plans at points ---------------------------------
 CASES = {
-    "switch": (lambda: naive_switch(h=H_SWITCH), {C: (-2, 4), H_SWITCH: (0, 1)}),
-    "noisy": (noisy_off_switch, {Q: (0, 1)}),
-    "conditional": (conditional_world, {H_COND: (0, 1), K_COND: (0, 2)}),
+    "switch": (lambda: naive_switch(h=H_SWITCH), {C: (-2, 4), H_SWITCH: (0, 1)}, None),
+    "noisy": (noisy_off_switch, {Q: (0, 1)}, None),
+    "conditional": (conditional_world, {H_COND: (0, 1), K_COND: (0, 2)}, None),
+    "nudge": (nudge_world, {A_NUDGE: (0, 1), H_NUDGE: (0, 1)}, "honest"),
 }
 _SYMBOLIC = {}
 
@@ -304,7 +346,8 @@ _SYMBOLIC = {}
 def _symbolic(case):
     if case not in _SYMBOLIC:
         world, utility, policies = CASES[case][0]()
-        _SYMBOLIC[case] = (symbolic_plan(plan(world, utility, policies)), (world, utility, policies))
+        reference = CASES[case][2]
+        _SYMBOLIC[case] = (symbolic_plan(plan(world, utility, policies, reference=reference)), (world, utility, policies))
     return _SYMBOLIC[case]
 
 
@@ -325,7 +368,7 @@ def case_and_point(draw):
 def test_symbolic_plan_matches_numeric_plans_at_points(case_point):
     case, point = case_point
     s, (world, utility, policies) = _symbolic(case)
-    numeric = plan(world, utility, policies, at=point)
+    numeric = plan(world, utility, policies, reference=CASES[case][2], at=point)
     for name in policies:
         assert s.value_at(name, point) == numeric.values[name], (name, point)
     assert sorted(s.optimal_at(point)) == sorted(numeric.optimal), point
