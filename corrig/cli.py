@@ -119,6 +119,14 @@ def build_parser() -> argparse.ArgumentParser:
     export = sub.add_parser("export", help="write a scenario as declarative TOML (Python mechanisms become tables)")
     export.add_argument("file", metavar="FILE")
     export.add_argument("-o", "--output", metavar="OUT", help="the .toml file (default: standard output)")
+
+    # corrig hunt (its arguments live in corrig/hunt.py)
+    from corrig.hunt import add_arguments as hunt_arguments
+
+    hunt_arguments(sub.add_parser("hunt", help="search random worlds of a scenario's shape for a counterexample to a property",
+                                  description="Keep the scenario's graph, roles and objective, draw new CPDs (seeded), "
+                                              "and look for a world where the property fails; shrink it and write it "
+                                              "out as a scenario file. Exit 1 when one is found."))
     return parser
 
 
@@ -403,7 +411,15 @@ def cmd_export(args: argparse.Namespace) -> int:
     return OK
 
 
-COMMANDS = {"check": cmd_check, "explain": cmd_explain, "draw": cmd_draw, "region": cmd_region, "export": cmd_export}
+def cmd_hunt(args: argparse.Namespace) -> int:
+    """`corrig hunt`: see corrig/hunt.py."""
+    from corrig.hunt import run_cli
+
+    return run_cli(args)
+
+
+COMMANDS = {"check": cmd_check, "explain": cmd_explain, "draw": cmd_draw, "region": cmd_region, "export": cmd_export,
+            "hunt": cmd_hunt}
 
 
 def main(argv: Sequence[str] | None = None) -> int:
