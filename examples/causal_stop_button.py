@@ -1,0 +1,56 @@
+"""Lesson 4 — the causal stop button (tailcalled 2021, "Stop button: towards a causal solution").
+
+    python examples/causal_stop_button.py
+
+Write B_s for "the AI ends up shut down, had the humans been made to want a stop" and V_¬s for "the
+value, had they been made not to want one".  The proposal: U = B_s + V_¬s, both read in do(H = ·)
+branches, so the AI neither gains nor loses by changing what the humans actually want.
+The world: a rare catastrophe W (not the AI's doing), the AI's first move A1 (behave, or grab the button
+and make paperclips very visibly), the humans' wish H, the AI's second move A2 after seeing H, the
+button B (it works unless grabbed; A2 can always halt) and the paperclips.  V = paperclips − K·[catastrophe].
+"""
+
+from fractions import Fraction as F
+
+from _walkthrough import heading, say, show_objective, show_plan, show_world
+
+from corrig import plan
+from corrig.symbolic import symbolic_plan
+from models import causal_stop_button as model
+
+K, v = model.K, model.v
+
+say(__doc__.split("\n\n", 2)[2])
+show_world(model.world)
+show_objective(model.utility)
+say("Plainly: U = P(B = off | do(H = stop)) + E[V | do(H = run)].  v is how visible the grab is: "
+    "P(H = stop | grab, normal world) = v.")
+
+heading("The values, symbolically")
+symbolic = plan(model.world, model.utility, model.policies, reference=model.reference)
+for name, value in symbolic.values.items():
+    print(f"  J({name}) = {value}")
+say("No v anywhere: every term sets H by do(), so how the humans would really react to the grab never "
+    "enters the objective.")
+
+for visibility in (F(1, 2), F(99, 100)):
+    result = plan(model.world, model.utility, model.policies, reference=model.reference, at={K: 10, v: visibility})
+    show_plan(result, explain=["grab"])
+
+heading("Where the flags fire (K = 10, exact regions over v)")
+regions = symbolic_plan(plan(model.world, model.utility, model.policies, reference=model.reference, at={K: 10}))
+print(f"  grab optimal: {regions.optimal['grab']}")
+for found in regions.flags["grab"]:
+    if not found.region.is_empty:
+        print(f"  grab: {found.flag.kind} at {found.flag.where}, size {found.size}, fires for {found.region}")
+
+heading("What it means")
+say("The good news holds: no policy is flagged for manipulation (m(π) = 0: an objective made of do(H = ·) "
+    "branches cannot profit from moving H), pressing its own button ('shutdown') is not optimal, and seeing "
+    "H is worth something to the AI (value-of-observing-h).")
+say("So8res's objection is the grab.  It makes the humans (almost) surely want a stop — the h-moved flag "
+    "measures how much — yet the objective rates it by E[V | do(H = run)]: paperclips in worlds where the "
+    "humans watched the AI seize the button and still did not want it stopped.  Under the grab those "
+    "worlds have probability 1 − v; at v = 99/100 the ood-do-branch flag fires (propensity 1/100, 99/100 of "
+    "the branch's mass in such contexts).  The objective itself is blind to this: J(grab) is the same at "
+    "v = 1/2 and v = 99/100, and the grab is optimal at both.  The flag, not the value, carries the objection.")

@@ -1,0 +1,137 @@
+"""The narrated examples of examples/: each runs (in-process with runpy, output captured; one also as a
+script from another directory) and prints the lines that carry its lesson."""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import re
+import runpy
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLES = ROOT / "examples"
+COURSE = [
+    "naive_switch", "utility_indifference", "off_switch", "causal_stop_button",
+    "conditional_counterfactual", "time_delay", "encapsulated_factory", "human_control",
+]
+
+# Lines each lesson must print (whitespace-normalised substrings); the numbers are the hand-derived
+# ones of tests/test_models.py and of the models' comments.
+KEY_LINES = {
+    "naive_switch": [
+        "* block J = 9/10 not-obedient (0)",  # c = 1/2, k = 1/10: J(block) = 1 − k
+        "* work J = 19/20 no flags",  # c = 4/5: 3/4 + c/4
+        "* press J = 3/2 self-shutdown (1)",
+        "work optimal for c ∈ [3/5, 1]",
+        "block optimal for c ∈ [0, 3/5]",
+        "press optimal for c ∈ [1, 2]",
+        "with costless blocking (k = 0) work is optimal only for c ∈ {1}",
+    ],
+    "utility_indifference": [
+        "J(work) = 1", "J(press) = 1", "J(block) = 1 - k",
+        "optimal: work, press",
+        "* block J = 101/100",  # k = −1/100
+        "block optimal for k ∈ [-1/2, 0]",
+        "J(work) − J(block) = k",
+    ],
+    "off_switch": [
+        "* wait J = 1/2 no flags",
+        "incentive to wait Δ = J(wait) − max(J(act), J(switch-off)) = 1/2",
+        "prior {-1: 1/4, 2: 3/4}: Δ = 1/4",  # E[max(U_a,0)] = 3/2, E[U_a] = 5/4
+        "prior {-3: 1/3, 1: 2/3}: Δ = 2/3",  # E[max] = 2/3, E[U_a] = −1/3 → 0
+        "J(wait) = 1/2 - q, Δ(q) = 1/2 - q",
+        "waiting optimal for q ∈ [0, 1/2]",
+        "Δ < 0 for q ∈ (1/2, 1]",
+        "wait J = -1/10",
+    ],
+    "causal_stop_button": [
+        "J(grab) = 149/50 - K/100",  # 1 + 99/100·2 − K/100
+        "J(patient) = 199/100 - K/100",
+        "* grab J = 72/25 h-moved (8811/10000), ood-do-branch (1/100)",
+        "grab: ood-do-branch at do(H='run'), size 1 - v, fires for v ∈ (19/20, 1]",
+        "optimal: grab",
+    ],
+    "conditional_counterfactual": [
+        "* patient J = 189/50 no flags",  # 4 − (1 + 10)/50
+        "rare-condition (189/10000)",
+        "99/100 K < 997921/428179 ≈ 2.331",
+        "1/2 every K",
+        "a rare condition (< ε = 1/20) for v > 949/990",
+        "causal (lesson 4) optimal: grab its OOD branches: do(H='run') (1/100)",
+        "conditional + counterfactual optimal: patient its OOD branches: none",
+    ],
+    "time_delay": [
+        "* respect J = 2 no flags",
+        "* current-only J = 29/5 not-obedient (9/10)",
+        "1 3 2 2 respect + current-only 1 obedient",
+        "2 1 19/5 39/10 current-only 9/10 not-obedient",
+        "4 3 869/125 7439/1000 current-only 729/1000 not-obedient",
+    ],
+    "encapsulated_factory": [
+        "* persuade J = 297/200 manipulation (27/200), h-moved (9/100)",
+        "outside welfare under persuade: E[O] = -1",
+        "* produce J = 9/10 ood-do-branch (0)",
+        "persuade J = 27/40 h-moved (9/100), ood-do-branch (0)",
+    ],
+    "human_control": [
+        "* respect-obey J = 1/2 no flags",
+        "* manipulate-invert J = 1/2 manipulation (1), h-moved (1), not-obedient (0), self-shutdown (1)",
+        "respect-obey E[U] = 1/2, P(S = 0 | do(H = 0)) = 1",
+        "manipulate-invert E[U] = 1/2, P(S = 0 | do(H = 0)) = 0",
+    ],
+}
+
+SECTIONS = ["The world:", "The objective", "LaTeX:", "What it means"]
+
+
+def normalise(text: str) -> str:
+    return re.sub(r"\s+", " ", text)
+
+
+@pytest.fixture(scope="module")
+def outputs() -> dict[str, str]:
+    printed = {}
+    saved = list(sys.path)
+    sys.path.insert(0, str(EXAMPLES))  # as `python examples/<name>.py` would
+    try:
+        for name in COURSE:
+            buffer = io.StringIO()
+            with contextlib.redirect_stdout(buffer):
+                runpy.run_path(str(EXAMPLES / f"{name}.py"), run_name="__main__")
+            printed[name] = buffer.getvalue()
+    finally:
+        sys.path[:] = saved
+    return printed
+
+
+def test_the_course_is_complete():
+    scripts = sorted(p.stem for p in EXAMPLES.glob("*.py") if not p.name.startswith("_"))
+    assert sorted([*COURSE, "symbolic_regions"]) == scripts
+
+
+@pytest.mark.parametrize("name", COURSE)
+def test_example_walks_through_world_objective_plan_and_meaning(outputs, name):
+    text = normalise(outputs[name])
+    for section in SECTIONS:
+        assert section in text, (name, section)
+    assert "optimal:" in text
+    for line in KEY_LINES[name]:
+        assert normalise(line) in text, (name, line)
+
+
+def test_readme_orders_the_course():
+    readme = (EXAMPLES / "README.md").read_text()
+    links = re.findall(r"\]\(([a-z_]+)\.py\)", readme)
+    assert links == COURSE
+
+
+def test_an_example_runs_as_a_script_from_elsewhere(tmp_path):
+    done = subprocess.run([sys.executable, str(EXAMPLES / "human_control.py")], cwd=tmp_path,
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert "manipulate-invert" in done.stdout and "What it means" in done.stdout
