@@ -642,7 +642,7 @@ def write_scenario(spec: Spec, found: Counterexample, path: Path, *, searched: i
     v = found.violation
     names = list(world.compiled.order)
     clash = [n for n in names if n in _RESERVED]
-    lines = [f'"""Counterexample to {spec.prop!r} for {Path(spec.path).name}, found by `corrig hunt`.', ""]
+    lines = ["# ruff: noqa", f'"""Counterexample to {spec.prop!r} for {Path(spec.path).name}, found by `corrig hunt`.', ""]
     lines.append(f"World {found.index} of the hunt with seed {spec.seed} (vary={spec.vary}"
                  + (f", {searched} worlds searched" if searched else "") + ")"
                  + (", shrunk to round numbers." if found.shrunk else ", as drawn."))
@@ -653,8 +653,8 @@ def write_scenario(spec: Spec, found: Counterexample, path: Path, *, searched: i
         lines.append(f"Redrawn: {changed}.")
     if found.draw.params:
         lines.append("Parameters: " + ", ".join(f"{k} = {_number(x)}" for k, x in found.draw.params.items()) + ".")
-    lines += ['"""', "", "from fractions import Fraction as F", "", "from sympy import Rational  # noqa: F401",
-              "", "from corrig import E, P, Policy, World, do, given, observed  # noqa: F401",
+    lines += ['"""', "", "from fractions import Fraction as F", "", "from sympy import Rational",
+              "", "from corrig import E, P, Policy, World, do, given, observed",
               "from corrig.expect import flagged, optimal", "", f"world = World({world.name!r})"]
     for name in names:
         node = world.nodes[name]
