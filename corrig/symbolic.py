@@ -137,7 +137,10 @@ def sign_on_box(expr: Any, box: Mapping[sp.Symbol, sp.Interval]) -> str | None:
 
 def _univariate_sign(poly: sp.Poly, interval: sp.Interval) -> str | None:
     a, b = interval.start, interval.end
-    roots = sorted({r for r in poly.real_roots() if a <= r <= b}, key=lambda r: float(r))
+    try:
+        roots = sorted({r for r in poly.real_roots() if a <= r <= b}, key=lambda r: float(r))
+    except (NotImplementedError, sp.PolynomialError, sp.DomainError, TypeError):
+        return None
     breaks = [a, *[r for r in roots if a < r < b], b]
     signs = set()
     for u, v in itertools.pairwise(breaks):
@@ -349,9 +352,10 @@ def simplify_condition(condition: Any, box: Mapping[sp.Symbol, sp.Interval]) -> 
     out = _prune_same_expression(out)
     if isinstance(out, sp.logic.boolalg.BooleanFunction) and len(out.atoms(Relational)) <= 6:
         try:
-            return sp.simplify_logic(out, deep=False)
+            simpler = sp.simplify_logic(out, deep=False)
         except (TypeError, ValueError, RecursionError):
             return out
+        return simpler if sp.count_ops(simpler) <= sp.count_ops(out) else out
     return out
 
 
