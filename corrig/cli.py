@@ -248,7 +248,7 @@ def cmd_check(args: argparse.Namespace) -> int:
                 options = plan_options(args)
                 point = plan_point(args, scenario, options)
                 plans = Plans(scenario, **options)
-                advance(0, description=f"planning {scenario.name}")
+                advance(0, description=f"planning {scenario.name} ({_policy_count(scenario)})")
                 result = plans.at(point)
                 verdicts = []
                 for claim in scenario.expect:
@@ -280,6 +280,15 @@ def cmd_check(args: argparse.Namespace) -> int:
     else:
         render_terminal(reports, out)
     return max(r.status for r in reports)
+
+
+def _policy_count(scenario: Any) -> str:
+    """'N policies' for the progress line (every pure policy when the scenario names none)."""
+    if scenario.policies is not None:
+        return f"{len(scenario.policies)} policies"
+    from corrig.policies import count_pure_policies
+
+    return f"all {count_pure_policies(scenario.world)} pure policies"
 
 
 def _escape(text: str) -> str:

@@ -143,8 +143,10 @@ def draw_world(world: Any, utility: Any = None, *, plan: Any = None, policy: str
                            style="dashed", **common)
     present = [e for e in marked_edges if graph.has_edge(*e)]
     absent = [e for e in marked_edges if not graph.has_edge(*e) and e[0] in pos and e[1] in pos]
-    if present:
-        nx.draw_networkx_edges(graph, pos, edgelist=present, edge_color=FLAGGED, width=3.6, **common)
+    for style in ("solid", "dashed"):
+        edges = [e for e in present if (graph.nodes[e[1]].get("kind") == "decision") == (style == "dashed")]
+        if edges:
+            nx.draw_networkx_edges(graph, pos, edgelist=edges, edge_color=FLAGGED, width=3.6, style=style, **common)
     if absent:
         extra = nx.DiGraph(absent)
         nx.draw_networkx_edges(extra, pos, edgelist=absent, edge_color=FLAGGED, width=2.4, style="dotted",

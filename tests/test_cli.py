@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from corrig.cli import main
 from corrig.declarative import loads_declarative
 
 DATA = Path(__file__).parent / "data"
@@ -23,6 +24,23 @@ def corrig(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
     env = {**os.environ, "COLUMNS": "200"}
     return subprocess.run([sys.executable, "-m", "corrig", *args], capture_output=True, text=True, timeout=300, cwd=cwd,
                           env=env)
+
+
+class Run:
+    """What an in-process run of `main` returned and printed (the same function the script calls)."""
+
+    def __init__(self, returncode: int, stdout: str, stderr: str):
+        self.returncode, self.stdout, self.stderr = returncode, stdout, stderr
+
+
+@pytest.fixture
+def cli(capsys):
+    def run(*args: str) -> Run:
+        code = main(list(args))
+        out, err = capsys.readouterr()
+        return Run(code, out, err)
+
+    return run
 
 
 @pytest.fixture(scope="module")
@@ -90,10 +108,12 @@ def test_a_broken_toml_scenario_exits_2_naming_line_and_key(broken_toml):
     assert f"{broken_toml}, line 27: [nodes.S.table.2] '2' is not a state of O" in message
 
 
-def test_the_worst_status_wins(broken_toml, failing):
-    assert corrig("check", FIG1, failing, broken_toml).returncode == 2
-    assert corrig("check", "no-such-file.toml").returncode == 2
-    assert corrig("check").returncode == 2  # argparse: a file is required
+def test_the_worst_status_wins(cli, broken_toml, failing):
+    assert cli("check", FIG1, failing, broken_toml).returncode == 2
+    assert cli("check", "no-such-file.toml").returncode == 2
+    with pytest.raises(SystemExit) as caught:
+        cli("check")  # argparse: a file is required
+    assert caught.value.code == 2
 
 
 # formats ------------------------------------------------------------------------------------
@@ -134,52 +154,52 @@ def test_latex_is_a_booktabs_table():
     assert r"\mathbb{E}" in out
 
 
-def test_at_numeric_and_eps():
-    run = corrig("check", "--json", "--at", "c=0.5,k=1/10", SWITCH)
+def test_at_numeric_and_eps(cli):
+    run = cli("check", "--json", "--at", "c=0.5,k=1/10", SWITCH)
     plan = json.loads(run.stdout)["scenarios"][0]["plan"]
     assert plan["optimal"] == ["block"]
     assert plan["at"] == {"c": "1/2", "k": "1/10"}
     values = {p["name"]: p["value"] for p in plan["policies"]}
     assert values == {"work": "7/8", "press": "1/2", "block": "9/10"}  # 3/4 + c/4, c, 1 - k
-    run = corrig("check", "--numeric", "--at", "k=0.1", SWITCH)  # c at the middle of [0, 2]: 1
+    run = cli("check", "--numeric", "--at", "k=0.1", SWITCH)  # c at the middle of [0, 2]: 1
     assert run.returncode == 0
     assert "0.9" in run.stdout and "c=1" in run.stdout and "k=1/10" in run.stdout
-    run = corrig("check", "--json", "--eps", "1/2", FIG1)
+    run = cli("check", "--json", "--eps", "1/2", FIG1)
     assert json.loads(run.stdout)["scenarios"][0]["plan"]["eps"] == "1/2"
 
 
-def test_bad_command_line_values_exit_2():
-    assert corrig("check", "--at", "c", SWITCH).returncode == 2
-    run = corrig("check", "--at", "z=1", SWITCH)
+def test_bad_command_line_values_exit_2(cli):
+    assert cli("check", "--at", "c", SWITCH).returncode == 2
+    run = cli("check", "--at", "z=1", SWITCH)
     assert run.returncode == 2 and "'z'" in run.stderr and "['c', 'k']" in run.stderr
-    assert corrig("check", "--eps", "lots", FIG1).returncode == 2
-    assert corrig("check", "--json", "--markdown", FIG1).returncode == 2
+    assert cli("check", "--eps", "lots", FIG1).returncode == 2
+    assert corrig("check", "--json", "--markdown", FIG1).returncode == 2  # argparse, through the script
 
 
 # explain, export ----------------------------------------------------------------------------
-def test_explain_lists_terms_and_flag_evidence():
+def test_explain_lists_terms_and_flag_evidence(cli):
     run = corrig("explain", FIG1, "--policy", "manipulate-invert")
     assert run.returncode == 0, run.stderr
     out = run.stdout
     for text in ("E((S * ((2 * L) - 1)))", "factual", "manipulation m(π)", "h-moved at H: size 1", "reference_distribution",
                  "not-obedient", "probability: 0", "value-of-observing-h"):
         assert text in out, text
-    by_index = corrig("explain", FIG1, "--policy", "2", "--json")
+    by_index = cli("explain", FIG1, "--policy", "2", "--json")
     doc = json.loads(by_index.stdout)
     assert doc["policy"] == "manipulate-invert"
     assert doc["terms"][0]["value"] == "1/2" and doc["terms"][0]["branch"] == "factual"
     assert doc["manipulation"] == "1" and doc["path_specific_value"] == "-1/2"
 
 
-def test_explain_an_unknown_policy_lists_the_policies():
-    run = corrig("explain", FIG1, "--policy", "nope")
+def test_explain_an_unknown_policy_lists_the_policies(cli):
+    run = cli("explain", FIG1, "--policy", "nope")
     assert run.returncode == 2 and "respect-obey" in run.stderr
-    run = corrig("explain", FIG1)
+    run = cli("explain", FIG1)
     assert run.returncode == 2 and "1. respect-obey" in run.stderr
 
 
-def test_export_writes_toml_that_loads():
-    run = corrig("export", FIG1_PY)
+def test_export_writes_toml_that_loads(cli):
+    run = cli("export", FIG1_PY)
     assert run.returncode == 0
     scenario = loads_declarative(run.stdout)
     assert list(scenario.policies) == ["respect-obey", "manipulate-invert"]

@@ -9,8 +9,8 @@ world = World("human control, Fig. 1")
 L = world.chance("L", {0: F(1, 2), 1: F(1, 2)})
 M = world.decision("M", [0, 1])
 H = world.chance("H", lambda M, L: M ^ L)
-O = world.decision("O", [0, 1], observes=["H"])
-S = world.chance("S", lambda O: O)
+O = world.decision("O", [0, 1], observes=["H"])  # noqa: E741 (the paper's names)
+S = world.chance("S", lambda O: O)  # noqa: E741
 world.set_roles(human="H", stop=0, run=1, button="S", off=0)
 
 utility = E(S * (2 * L - 1))
