@@ -150,7 +150,7 @@ def scenario_report(file: str, scenario: Any, plan: Any, verdicts: Iterable[Any]
                      f"{'are' if hidden > 1 else 'is'} not shown (see --json)")
     return ScenarioReport(
         file=file,
-        name=plan.world.name if not scenario.name or file.endswith(f"{scenario.name}.py") else scenario.name,
+        name=display_name(file, scenario, plan),
         objective=repr(plan.utility),
         objective_latex=plan.utility.to_latex(),
         eps=number(plan.eps, numeric),
@@ -181,6 +181,13 @@ def _in_box(cells: list[FlagCell], regions: list[Any]) -> tuple[list[FlagCell], 
 def clip(text: str, limit: int = 48) -> str:
     """Long expressions shortened for a table cell (the JSON keeps them whole)."""
     return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def display_name(file: str, scenario: Any, plan: Any) -> str:
+    """The scenario's own name, or its world's when the name is only the file's stem."""
+    if not scenario.name or str(file).endswith(f"{scenario.name}.py"):
+        return plan.world.name
+    return scenario.name
 
 
 def error_report(file: str, message: str) -> ScenarioReport:
@@ -264,11 +271,17 @@ def render_markdown(reports: Iterable[ScenarioReport]) -> str:
         point = f" at {', '.join(f'{k}={v}' for k, v in report.at.items())}" if report.at else ""
         ref = f", reference `{report.reference}`" if report.reference else ""
         out += [f"### {_md(report.name)}", "", f"`{_md(report.file)}`{point} — objective `{_md(report.objective)}` "
-                f"(ε = {report.eps}{ref})", "",
-                "| # | policy | J(π) | optimal | flags |", "|---:|---|---:|:---:|---|"]
+                f"(ε = {report.eps}{ref})", ""]
+        regions = any(r.optimal_where for r in report.rows)
+        if regions:
+            out += ["| # | policy | J(π) | optimal | optimal where | flags |", "|---:|---|---:|:---:|---|---|"]
+        else:
+            out += ["| # | policy | J(π) | optimal | flags |", "|---:|---|---:|:---:|---|"]
         for row in report.rows:
-            flags = ", ".join(_md(f.short()) for f in row.flags) or "—"
-            out.append(f"| {row.index} | {_md(row.name)} | {_md(row.value)} | {'✓' if row.optimal else ''} | {flags} |")
+            flags = ", ".join(_md(f.short() + (f" where {f.condition}" if f.conditional and f.condition else ""))
+                              for f in row.flags) or "—"
+            where = f" {_md(row.optimal_where or '')} |" if regions else ""
+            out.append(f"| {row.index} | {_md(row.name)} | {_md(row.value)} | {'✓' if row.optimal else ''} |{where} {flags} |")
         if report.incentives:
             out += ["", "**Incentives**", ""]
             out += [f"- **{f.kind}** at `{_md(f.where)}`: size {f.size} — {_md(f.explanation)}" for f in report.incentives]
@@ -385,7 +398,8 @@ def explain_report(file: str, scenario: Any, plan: Any, policy: str, *, numeric:
     p = plan.policies[policy]
     incentives = [flag_cell(f, numeric) for f in plan.incentives if f.policy in (None, policy)]
     return ExplainReport(
-        file=file, scenario=scenario.name, policy=policy, rule=repr(p), value=number(plan.values[policy], numeric),
+        file=file, scenario=display_name(file, scenario, plan), policy=policy, rule=repr(p),
+        value=number(plan.values[policy], numeric),
         optimal=policy in plan.optimal, objective=repr(plan.utility), terms=terms,
         path_specific_value=(number(plan.path_specific_values[policy], numeric)
                              if policy in plan.path_specific_values else None),
