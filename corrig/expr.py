@@ -249,6 +249,7 @@ class BinOp(Expr):
         for side in (left, right):
             if isinstance(side, str):
                 raise QueryError(f"cannot do arithmetic on the state {side!r} in {self!r}")
+        left, right = (int(v) if isinstance(v, bool) else v for v in (left, right))  # an event counts as 1 or 0
         if self.op == "/":
             return sp.sympify(left) / sp.sympify(right) if not isinstance(right, float) else left / right
         return _ARITH[self.op](left, right)

@@ -77,6 +77,8 @@ def load_case(key: str) -> tuple[World, list[Any]]:
         case = worlds.REGISTRY[name]()
         world, named, reference = case.world, dict(case.policies), case.reference
     assert isinstance(world, World), f"{key}: `world` is not a corrig World"
+    if isinstance(reference, str):  # a scenario may name its reference policy
+        reference = named[reference]
     policies = list(named.values())[:MAX_POLICIES]
     if reference is not None and all(reference is not p for p in policies):
         policies.append(reference)
