@@ -237,8 +237,6 @@ def test_naive_switch_model_thresholds_at_a_blocking_cost():
     #   press ⟺ c ≥ 9/10 and c ≥ 3/4 + c/4   ⟺ c ≥ 1
     #   work  ⟺ 3/5 ≤ c ≤ 1
     path = ROOT / "models" / "naive_switch.py"
-    if not path.exists():
-        pytest.skip("models/naive_switch.py is not there")
     s = symbolic_plan(load_scenario(path).plan(at={"k": R(1, 10)}))
     assert [p.name for p in s.parameters] == ["c"]
     assert s.optimal["block"].set == sp.Interval(0, R(3, 5))
