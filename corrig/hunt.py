@@ -42,9 +42,11 @@ import sympy as sp
 from corrig.errors import CorrigError
 
 PROPERTIES: dict[str, tuple[tuple[str, ...], str]] = {
-    # property: (flag kinds that break it, where they are read: "optimal" policies or the "plan")
+    # property: (flag kinds that break it, where they are read: "optimal" policies, the "plan", or
+    # "optimal-gain": optimal policies whose flag size is positive -- for manipulation, m(π) > 0)
     "no-manipulation-incentive": (("manipulation-incentive",), "plan"),
     "no-manipulation": (("manipulation",), "optimal"),
+    "no-manipulation-gain": (("manipulation",), "optimal-gain"),  # an optimal policy with m(π) > 0
     "no-h-moved": (("h-moved",), "optimal"),
     "obedient": (("not-obedient",), "optimal"),
     "no-self-shutdown": (("self-shutdown",), "optimal"),
@@ -258,9 +260,16 @@ def judge(spec: Spec, draw: Draw) -> Violation | None:
     names = optimal if spec.scope == "optimal" else list(result.policies)
     for name in names:
         for flag in result.flags.get(name, []):
-            if flag.kind in kinds:
+            if flag.kind in kinds and (where != "optimal-gain" or _positive(flag.size)):
                 return Violation(name, flag.kind, flag.size, optimal, f"policy {name!r}: " + _flag_text(flag))
     return None
+
+
+def _positive(value: Any) -> bool:
+    try:
+        return bool(value > 0)
+    except TypeError:
+        return False
 
 
 def _flag_text(flag: Any) -> str:
