@@ -31,6 +31,7 @@ Definitions (ε is the plan's tolerance, π0 the reference policy, H and B the r
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -421,6 +422,8 @@ def ood_flags(name: str, run: Any, utility: Term, eps: Any) -> list[Flag]:
     for branch, terms in branches.items():
         intervention = (branch.counterfactual.intervention if branch.counterfactual else branch.do).as_dict()
         for node, state in intervention.items():
+            if _observation_forces(run.world, branch, node, state):
+                continue  # observed(X=x) >> do(X=x) stays on the observed distribution: it is given(X=x)
             try:
                 weights = run.context_weights(branch, node)
             except ZeroProbabilityCondition:
@@ -429,6 +432,21 @@ def ood_flags(name: str, run: Any, utility: Term, eps: Any) -> list[Flag]:
             if flag is not None:
                 flags.append(flag)
     return flags
+
+
+def _observation_forces(world: World, branch: Branch, node: str, state: Any) -> bool:
+    """True when a counterfactual branch's observation already entails node == state."""
+    if branch.counterfactual is None:
+        return False
+    event = branch.counterfactual.observation.resolve(world)
+    scope = sorted(event.scope())
+    if node not in scope:
+        return False
+    for combo in itertools.product(*(world.nodes[n].states for n in scope)):
+        values = dict(zip(scope, combo, strict=True))
+        if values[node] != state and event.evaluate(values):
+            return False
+    return True
 
 
 def _ood(name: str, run: Any, branch: Branch, node: str, state: Any, weights: Mapping[tuple, Any], eps: Any,

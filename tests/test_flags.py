@@ -9,7 +9,7 @@ import pytest
 import sympy as sp
 from planner_worlds import human_control, recommender, stop_button
 
-from corrig import E, Flag, P, Policy, do, given, observed, plan
+from corrig import E, Flag, P, Policy, World, do, given, observed, plan
 from corrig import planner as planner_module
 from corrig.counterfactual import apply_policy
 from corrig.errors import PolicyError
@@ -222,3 +222,19 @@ def test_compare_with_floats_and_parameters():
     p = sp.Symbol("p", real=True)
     assert compare("<", p, R(1, 20)) == sp.Lt(p, R(1, 20))
     assert compare("!=", p - p, 0) is False
+
+
+def test_observing_the_forced_value_is_a_condition_not_an_ood_branch():
+    # H = run with probability 1/100; V = 1 when H = run, else 0.
+    # observed(H=run) >> do(H=run) sets H to the value it was seen to have: the branch is given(H=run),
+    # on the observed distribution. It is a rare condition (P(H=run) = 1/100 < ε = 1/20), not an OOD branch.
+    # The plain do(H=run) branch forces a value of propensity 1/100 < ε: an OOD branch of size 1/100.
+    world = World("rarely run")
+    world.chance("H", {"stop": F(99, 100), "run": F(1, 100)})
+    V = world.chance("V", lambda H: 1 if H == "run" else 0)
+    counterfactual = plan(world, E(V, observed(H="run") >> do(H="run")))
+    kinds = {f.kind for f in counterfactual.flags[next(iter(counterfactual.policies))]}
+    assert "ood-do-branch" not in kinds and "rare-condition" in kinds
+    interventional = plan(world, E(V, do(H="run")))
+    (ood,) = [f for f in interventional.flags[next(iter(interventional.policies))] if f.kind == "ood-do-branch"]
+    assert ood.size == sp.Rational(1, 100)
