@@ -273,7 +273,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-build-pycid", dest="build_pycid", action="store_false",
                         help="use PyCID only if its virtualenv is already built")
     parser.add_argument("--pycid-max-T", type=int, default=None, help="largest T for PyCID (default 3; quick 1)")
-    parser.add_argument("--pycid-timeout", type=float, default=600.0, help="seconds per PyCID call before giving up")
+    parser.add_argument("--pycid-timeout", type=float, default=300.0, help="seconds per PyCID call before giving up")
     parser.add_argument("--no-models", action="store_true", help="skip timing `corrig check` on models/")
     args = parser.parse_args(argv)
     max_T = min(args.max_T, 3) if args.quick else args.max_T
@@ -294,7 +294,7 @@ def main(argv: list[str] | None = None) -> int:
         optimal = corrig_figures(row, repeat)
         pyagrum_figures(row, repeat, optimal)
         if python is not None and T <= pycid_max:
-            if not pycid_figures(row, python, max(1, min(repeat, 3)), args.pycid_timeout):
+            if not pycid_figures(row, python, max(1, min(repeat, 3)) if T == 1 else 1, args.pycid_timeout):
                 pycid_max = T - 1
         rows.append(row)
     print(f"## T-step stop button: corrig vs pyAgrum {_version('pyagrum')} and PyCID (python {sys.version.split()[0]})\n",

@@ -74,6 +74,7 @@ class Spec:
     vary: str = "support"
     at: tuple[tuple[str, str], ...] = ()  # parameter name -> exact number as text
     scope: str = "optimal"
+    keep: tuple[str, ...] = ()  # chance nodes whose mechanism is kept as the scenario has it
 
 
 @dataclass
@@ -134,8 +135,9 @@ class HuntResult:
 
     def summary(self) -> str:
         """One paragraph saying what was searched and found."""
+        kept = f", keep={','.join(self.spec.keep)}" if self.spec.keep else ""
         head = (f"{self.searched} worlds searched for a counterexample to {self.spec.prop!r} in {self.spec.path} "
-                f"(seed {self.spec.seed}, vary={self.spec.vary}, {self.engine}) in {self.seconds:.1f} s "
+                f"(seed {self.spec.seed}, vary={self.spec.vary}{kept}, {self.engine}) in {self.seconds:.1f} s "
                 f"({self.rate:.1f} worlds/s)")
         if self.interrupted:
             head += ", interrupted"
@@ -176,10 +178,16 @@ def _support(row: tuple[Any, ...]) -> tuple[int, ...]:
     return tuple(i for i, v in enumerate(row) if v != 0)
 
 
-def redrawn_rows(scenario: Any, vary: str) -> dict[str, list[tuple]]:
+def redrawn_rows(scenario: Any, vary: str, keep: Iterable[str] = ()) -> dict[str, list[tuple]]:
     """The rows a hunt redraws: node -> contexts whose row has two or more possible states."""
     out: dict[str, list[tuple]] = {}
+    kept = set(keep)
+    unknown = kept - set(scenario.world.compiled.tables)
+    if unknown:
+        raise HuntError(f"keep names {sorted(unknown)[0]!r}, which is not a chance node of the scenario")
     for name, compiled in scenario.world.compiled.tables.items():
+        if name in kept:
+            continue
         contexts = [ctx for ctx, row in compiled.table.items() if len(_support(row)) >= 2]
         if contexts:
             out[name] = contexts
@@ -194,7 +202,7 @@ def draw_world(spec: Spec, index: int) -> Draw:
     rng = np.random.default_rng([spec.seed, index])
     rows: dict[str, dict[tuple, tuple[float, ...]]] = {}
     compiled = scenario.world.compiled
-    for name, contexts in redrawn_rows(scenario, spec.vary).items():
+    for name, contexts in redrawn_rows(scenario, spec.vary, spec.keep).items():
         table = compiled.tables[name].table
         rows[name] = {}
         for ctx in contexts:
@@ -351,7 +359,7 @@ class _Dask:
 def hunt(path: str | Path, prop: str, *, budget: int = 1000, seed: int = 0, vary: str = "support",
          at: Mapping[str, Any] | None = None, scope: str = "optimal", engine: str = "local", jobs: int | None = None,
          scheduler: Any = None, shrink: bool = True, first: bool = True, progress: bool | None = None,
-         chunk: int = CHUNK) -> HuntResult:
+         chunk: int = CHUNK, keep: Iterable[str] = ()) -> HuntResult:
     """Search up to `budget` random worlds of the scenario at `path` for one where `prop` fails.
 
     engine "local" (processes; `jobs` of them, default one per core) or "dask" (`scheduler`: an address
@@ -363,12 +371,12 @@ def hunt(path: str | Path, prop: str, *, budget: int = 1000, seed: int = 0, vary
     if scope not in ("optimal", "all"):
         raise HuntError(f"scope must be 'optimal' or 'all', got {scope!r}")
     fixed = tuple((str(k), str(Fraction(str(v)))) for k, v in (at or {}).items())
-    spec = Spec(str(Path(path).resolve()), prop, seed, vary, fixed, scope)
+    spec = Spec(str(Path(path).resolve()), prop, seed, vary, fixed, scope, tuple(keep))
     scenario = _scenario(spec.path)
     unknown = [k for k, _ in spec.at if k not in _parameters(scenario)]
     if unknown:
         raise HuntError(f"at= names {unknown[0]!r}, which is not a parameter of {spec.path}: {sorted(_parameters(scenario))}")
-    redrawn_rows(scenario, vary)
+    redrawn_rows(scenario, vary, spec.keep)
     draw_world(spec, 0)  # fail early on a parameter without a range
     if engine == "local":
         pool: Any = _Local(jobs)
@@ -653,6 +661,7 @@ def write_scenario(spec: Spec, found: Counterexample, path: Path, *, searched: i
     clash = [n for n in names if n in _RESERVED]
     lines = ["# ruff: noqa", f'"""Counterexample to {spec.prop!r} for {Path(spec.path).name}, found by `corrig hunt`.', ""]
     lines.append(f"World {found.index} of the hunt with seed {spec.seed} (vary={spec.vary}"
+                 + (f", keep={','.join(spec.keep)}" if spec.keep else "")
                  + (f", {searched} worlds searched" if searched else "") + ")"
                  + (", shrunk to round numbers." if found.shrunk else ", as drawn."))
     lines.append(f"It fails because {v.text}; optimal policies: {v.optimal}.")
@@ -737,6 +746,7 @@ def add_arguments(parser: Any) -> None:
     parser.add_argument("--vary", choices=("support", "full"), default="support",
                         help="redraw stochastic rows over their support (default) or over all states")
     parser.add_argument("--at", metavar="p=V,...", help="fix parameters instead of drawing them, e.g. --at K=10")
+    parser.add_argument("--keep", metavar="NODE,...", help="chance nodes whose mechanism is not redrawn, e.g. --keep W,H")
     parser.add_argument("--scope", choices=("optimal", "all"), default="optimal",
                         help="judge the optimal policies (default) or every candidate")
     parser.add_argument("--all", dest="first", action="store_false",
@@ -755,7 +765,8 @@ def run_cli(args: Any) -> int:
 
     at = {k: str(v) for k, v in parse_point(args.at).items()}
     result = hunt(args.file, args.property, budget=args.budget, seed=args.seed, vary=args.vary, at=at, scope=args.scope,
-                  engine=args.engine, jobs=args.jobs, scheduler=args.scheduler, shrink=args.shrink, first=args.first)
+                  engine=args.engine, jobs=args.jobs, scheduler=args.scheduler, shrink=args.shrink, first=args.first,
+                  keep=[n.strip() for n in (args.keep or "").split(",") if n.strip()])
     print(result.summary())
     if result.errors:
         print(f"{len(result.errors)} worlds could not be planned, e.g. {result.errors[0]}")

@@ -183,3 +183,10 @@ def test_shipped_counterexamples_reproduce(path):
     with contextlib.redirect_stdout(io.StringIO()) as shown:
         status = main(["check", str(path)])
     assert status == 0, shown.getvalue()
+
+
+def test_kept_nodes_are_not_redrawn(planted):
+    spec = Spec(str(planted), "obedient", seed=0, keep=("H",))
+    assert set(draw_world(spec, 3).rows) == {"C"}
+    with pytest.raises(HuntError, match="not a chance node"):
+        hunt(planted, "obedient", budget=1, keep=["A"])
