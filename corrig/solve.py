@@ -189,6 +189,8 @@ def _pieces(world: World, pairs: list[tuple[Any, Atom]]) -> list[Piece]:
 
 
 def _product(*factors: Any) -> Any:
+    if all(f == 1 for f in factors[:-1]) and isinstance(factors[-1], sp.Basic):
+        return factors[-1]
     if any(isinstance(f, float) or (isinstance(f, sp.Basic) and f.has(sp.Float)) for f in factors):
         out = 1.0
         for f in factors:
@@ -566,9 +568,12 @@ def _greater(a: Any, b: Any) -> bool:
 
 def _backward(world: World, utility: Term, pieces: list[Piece], limit: int) -> Solution:
     relevance = relevance_graph(world, pieces)
-    condensed = nx.condensation(relevance)
-    order = [tuple(sorted(condensed.nodes[c]["members"], key=world.decisions.index))
-             for c in reversed(list(nx.topological_sort(condensed)))]
+    if relevance.number_of_edges() == 0:  # no rule depends on another: latest first, as backward induction would
+        order = [(d,) for d in reversed(world.decisions)]
+    else:
+        condensed = nx.condensation(relevance)
+        order = [tuple(sorted(condensed.nodes[c]["members"], key=world.decisions.index))
+                 for c in reversed(list(nx.topological_sort(condensed)))]
     engine = _Contractor(world, pieces)
     rules: dict[str, dict[tuple, State]] = {}
     for group in order:
