@@ -220,15 +220,30 @@ def _node_factor(world: World, name: str, table: Table, backend: Backend) -> Fac
     return Factor((*node.parents, name), backend.array(flat, shape))
 
 
+_PATHS: dict[tuple, list] = {}  # contraction paths by structure: the same query on another policy or world reuses its path
+_PATHS_LIMIT = 4096
+
+
 def contract(factors: list[Factor], output: tuple[str, ...], backend: Backend) -> np.ndarray:
-    """Sum the product of the factors over every variable not in `output`."""
+    """Sum the product of the factors over every variable not in `output`.
+
+    The elimination order opt_einsum finds is remembered per structure (operand shapes and index
+    lists), so repeated queries of one shape (every policy of a plan, every world of a hunt) skip it.
+    """
     index = {}
     operands: list[Any] = []
     for factor in factors:
         operands.append(factor.array)
         operands.append([index.setdefault(v, len(index)) for v in factor.variables])
     out = [index.setdefault(v, len(index)) for v in output]
-    return opt_einsum.contract(*operands, out, backend=backend.einsum_backend, optimize="auto")
+    key = (tuple((factor.array.shape, tuple(operands[2 * i + 1])) for i, factor in enumerate(factors)), tuple(out))
+    path = _PATHS.get(key)
+    if path is None:
+        path, _ = opt_einsum.contract_path(*operands, out, optimize="auto")
+        if len(_PATHS) >= _PATHS_LIMIT:
+            _PATHS.clear()
+        _PATHS[key] = path
+    return opt_einsum.contract(*operands, out, backend=backend.einsum_backend, optimize=path)
 
 
 class Backend:
