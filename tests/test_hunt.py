@@ -190,3 +190,18 @@ def test_kept_nodes_are_not_redrawn(planted):
     assert set(draw_world(spec, 3).rows) == {"C"}
     with pytest.raises(HuntError, match="not a chance node"):
         hunt(planted, "obedient", budget=1, keep=["A"])
+
+
+def test_the_command_line(planted, tmp_path):
+    from corrig.cli import main
+
+    out = tmp_path / "found.py"
+    with contextlib.redirect_stdout(io.StringIO()) as shown:
+        status = main(["hunt", str(planted), "--property", "obedient", "--budget", "24", "-j", "1", "-o", str(out)])
+    assert status == 1, shown.getvalue()  # a counterexample was found
+    assert "world 17 fails" in shown.getvalue() and out.exists()
+    with contextlib.redirect_stdout(io.StringIO()):
+        assert main(["check", str(out)]) == 0
+    with contextlib.redirect_stdout(io.StringIO()) as shown:
+        status = main(["hunt", str(planted), "--property", "no-self-shutdown", "--budget", "8", "-j", "1"])
+    assert status == 0 and "none found" in shown.getvalue()
