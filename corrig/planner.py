@@ -556,8 +556,7 @@ def _value_of_observing(result: Plan, runs: dict[str, PolicyRun], exhaustive: bo
     if bests[0] is None or bests[1] is None:
         result.notes.append(f"value of observing {human} undefined: every policy of a variant world is undefined")
         return
-    voi = bests[0] - bests[1]
-    voi = sp.simplify(voi) if fl.is_symbolic(voi) else voi
+    voi = bests[0] - bests[1]  # left unsimplified: simplify on a Max of rational functions costs seconds
     result.value_of_observing_h = voi
     flag = fl.value_of_observing_flag(voi, bests[0], bests[1], human, observers, (counts[0], counts[1]))
     if flag is not None:
