@@ -228,8 +228,8 @@ _COMPARE: dict[str, Callable[[Any, Any], Any]] = {
 _COMPARE_LATEX = {"==": "=", "!=": r"\neq", "<": "<", "<=": r"\leq", ">": ">", ">=": r"\geq"}
 
 
-class BinOp(Expr):
-    """An arithmetic combination of two expressions."""
+class _Binary(Expr):
+    """An operator applied to two expressions."""
 
     __slots__ = ("left", "op", "right")
 
@@ -243,6 +243,15 @@ class BinOp(Expr):
 
     def renamed(self, mapping: Mapping[str, str]) -> Expr:
         return type(self)(self.op, self.left.renamed(mapping), self.right.renamed(mapping))
+
+    def __repr__(self) -> str:
+        return f"({self.left!r} {self.op} {self.right!r})"
+
+
+class BinOp(_Binary):
+    """An arithmetic combination of two expressions."""
+
+    __slots__ = ()
 
     def evaluate(self, values: Mapping[str, Any]) -> Any:
         left, right = self.left.evaluate(values), self.right.evaluate(values)
@@ -265,29 +274,15 @@ class BinOp(Expr):
     def _key(self) -> tuple:
         return (self.op, self.left._key(), type(self.right).__name__, self.right._key())
 
-    def __repr__(self) -> str:
-        return f"({self.left!r} {self.op} {self.right!r})"
-
 
 def _paren(expr: Expr, text: str) -> str:
     return rf"\left({text}\right)" if isinstance(expr, BinOp) and expr.op in "+-" else text
 
 
-class Compare(Expr):
+class Compare(_Binary):
     """A comparison; `X == state` is the usual event."""
 
-    __slots__ = ("left", "op", "right")
-
-    def __init__(self, op: str, left: Expr, right: Expr):
-        object.__setattr__(self, "op", op)
-        object.__setattr__(self, "left", left)
-        object.__setattr__(self, "right", right)
-
-    def scope(self) -> frozenset[str]:
-        return self.left.scope() | self.right.scope()
-
-    def renamed(self, mapping: Mapping[str, str]) -> Expr:
-        return type(self)(self.op, self.left.renamed(mapping), self.right.renamed(mapping))
+    __slots__ = ()
 
     def evaluate(self, values: Mapping[str, Any]) -> Any:
         return bool(_COMPARE[self.op](self.left.evaluate(values), self.right.evaluate(values)))
@@ -297,9 +292,6 @@ class Compare(Expr):
 
     def _key(self) -> tuple:
         return (self.op, self.left._key(), self.right._key())
-
-    def __repr__(self) -> str:
-        return f"({self.left!r} {self.op} {self.right!r})"
 
 
 class In(Expr):
