@@ -127,13 +127,8 @@ def node_tables(world: World, policy: Policy, nodes: Iterable[str]) -> dict[str,
 
 def _query(world: World, target: Expr, condition: Expr | None, policy: Policy, *, indicator: bool) -> Any:
     scope = target.scope() | (condition.scope() if condition is not None else frozenset())
-    nodes = needed_nodes(world, scope)
-    tables = node_tables(world, policy, nodes)
     slots = _query_slots(world, target, condition, indicator)
-    values = [v for t in tables.values() for row in t.values() for v in row]
-    values += [v for slot in slots.values() for v in slot]
-    backend = Backend.for_values(values, floats=world.compiled.floats)
-    factors = [_node_factor(world, name, table, backend) for name, table in tables.items()]
+    nodes, backend, factors = _network_factors(world, policy, scope, [v for slot in slots.values() for v in slot])
     query_vars = tuple(sorted(scope, key=nodes.index))
     query = np.stack([backend.array(slot, tuple(len(world.nodes[v].states) for v in query_vars))
                       for slot in slots.values()])
@@ -165,13 +160,9 @@ def distribution(world: World, nodes: Iterable[str], policy: Any = None, *, give
     _check_rung2(mutilated, condition, do)
     rules = as_policy(policy)
     cond_vars = tuple(n for n in mutilated.compiled.order if condition is not None and n in condition.scope())
-    needed = needed_nodes(mutilated, {*names, *cond_vars})
-    tables = node_tables(mutilated, rules, needed)
     indicator = [sp.Integer(1 if condition.evaluate(dict(zip(cond_vars, combo, strict=True))) else 0)
                  for combo in itertools.product(*(mutilated.nodes[n].states for n in cond_vars))] if condition is not None else []
-    values = [v for t in tables.values() for row in t.values() for v in row] + indicator + [sp.Integer(1)]
-    backend = Backend.for_values(values, floats=mutilated.compiled.floats)
-    factors = [_node_factor(mutilated, name, table, backend) for name, table in tables.items()]
+    _, backend, factors = _network_factors(mutilated, rules, {*names, *cond_vars}, [*indicator, sp.Integer(1)])
     if condition is not None:
         shape = tuple(len(mutilated.nodes[n].states) for n in cond_vars)
         factors.append(Factor(cond_vars, backend.array(indicator, shape)))
@@ -189,6 +180,16 @@ def distribution(world: World, nodes: Iterable[str], policy: Any = None, *, give
     if condition is None:
         return {combo: backend.output(v) for combo, v in zip(combos, flat, strict=True)}
     return {combo: backend.output(backend.divide(v, total)) for combo, v in zip(combos, flat, strict=True)}
+
+
+def _network_factors(world: World, policy: Policy, scope: Iterable[str],
+                     extra_values: list[Any]) -> tuple[list[str], Backend, list[Factor]]:
+    """The nodes a query over `scope` needs, the backend for them and `extra_values`, and their factors."""
+    nodes = needed_nodes(world, scope)
+    tables = node_tables(world, policy, nodes)
+    values = [v for t in tables.values() for row in t.values() for v in row] + extra_values
+    backend = Backend.for_values(values, floats=world.compiled.floats)
+    return nodes, backend, [_node_factor(world, name, table, backend) for name, table in tables.items()]
 
 
 def _query_slots(world: World, target: Expr, condition: Expr | None, indicator: bool) -> dict[str, list[Any]]:
