@@ -374,6 +374,8 @@ def plan(world: World, utility: Term, policies: Any = None, *, reference: Any = 
         world, utility = world.subs(values_at), utility.subs(values_at)
         if isinstance(eps, sp.Basic):
             eps = eps.subs(values_at)
+    if getattr(sp.sympify(eps), "is_number", False) and not 0 <= eps <= 1:
+        raise ParameterError(f"eps = {eps}: the tolerance of the flags must lie in [0, 1]")
     world.check()
     named, given = _candidates(world, policies)
     ref_name, ref_policy = _reference(world, reference, named, given)

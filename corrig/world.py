@@ -512,6 +512,8 @@ def check_distribution(values: tuple[sp.Expr, ...], states: tuple[State, ...], w
     floats = any(is_float_valued(v) for v in values)
     slack = FLOAT_TOLERANCE if floats else 0
     for state, value in zip(states, values, strict=True):
+        if value.has(sp.nan, sp.zoo, sp.oo, -sp.oo):
+            raise DistributionError(f"{where}: the probability of {state!r} is {value}, not a number in [0, 1]")
         for point in _check_points(value):
             v = value.subs(point) if point else value
             if v.is_number and (v.is_real is False or v < -slack or v > 1 + slack):

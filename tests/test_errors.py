@@ -12,10 +12,11 @@ from fractions import Fraction
 
 import pytest
 
-from corrig import CorrigError, Policy, World, param
+from corrig import CorrigError, P, Policy, World, param, plan
 from corrig.errors import (
     CycleError,
     DistributionError,
+    ParameterError,
     PolicyError,
     QueryError,
     StateError,
@@ -289,3 +290,19 @@ def test_role_naming_an_unknown_state():
     v.set_roles(button=v["B"], off="off")
     with pytest.raises(StateError, match=r"off state 'off' is not a state of B"):
         v.check()
+
+
+def test_a_nan_or_infinite_probability_is_named():
+    # float("nan") and float("inf") are not probabilities: the row and state are named, no bare sympy error
+    for bad in (float("nan"), float("inf")):
+        world = World("bad float")
+        world.chance("X", {"a": bad, "b": 1.0})
+        with pytest.raises(DistributionError, match=r"P\(X\).*'a'"):
+            world.check()
+
+
+def test_a_tolerance_outside_the_unit_interval_is_refused():
+    world = World("eps")
+    world.chance("X", {"a": F(1, 2), "b": F(1, 2)})
+    with pytest.raises(ParameterError, match="eps = -1"):
+        plan(world, P(world["X"] == "a"), eps=-1)
