@@ -5,10 +5,10 @@ Every figure is measured in the same run, each tool on the same diagram (benchma
 * evaluate: the value of one policy ("just work"): corrig's Term.evaluate (one contraction per
   E(U_t)), pyAgrum's ShaferShenoyLIMIDInference on the diagram with the rules as CPTs, PyCID's
   expected_utility with the rules as CPDs;
-* solve: an optimal policy and its value: corrig.solve, pyAgrum's ShaferShenoyLIMIDInference
+* solve: an optimal policy and its value: corrig.analysis.solve, pyAgrum's ShaferShenoyLIMIDInference
   (makeInference + MEU), PyCID's impute_optimal_policy + expected_utility; the values must agree
   within 1e-9 (corrig exact and float, pyAgrum, PyCID);
-* flags: corrig's plan() with every flag of DESIGN §4 on {optimal, just work}, reference "just work";
+* flags: corrig's plan() with every flag of docs/flags.md on {optimal, just work}, reference "just work";
 * peak: tracemalloc's peak during one (extra, untimed) corrig solve; PyCID's is in its own process;
   pyAgrum allocates in C++, which tracemalloc does not see;
 * models: `corrig check` of every models/*.py (all candidate policies, all flags, symbolic).
@@ -80,8 +80,8 @@ class Row:
 
 def corrig_figures(row: Row, repeat: int) -> Any:
     from corrig import plan
-    from corrig.policies import count_pure_policies
-    from corrig.solve import solve
+    from corrig.analysis.solve import solve
+    from corrig.model.policies import count_pure_policies
 
     T = row.T
 
@@ -175,7 +175,7 @@ def pycid_figures(row: Row, python: Path, repeat: int, timeout: float) -> bool:
 
 def model_times(repeat: int) -> list[tuple[str, float, float, int]]:
     """(model, first time, best time, exit status) of `corrig check` for each models/*.py."""
-    from corrig.cli import main as corrig_main
+    from corrig.faces.cli import main as corrig_main
 
     out = []
     for path in sorted((ROOT / "models").glob("*.py")):

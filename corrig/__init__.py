@@ -1,15 +1,19 @@
 """corrig: a sandbox for the decision theory of corrigibility (stop-button worlds as causal DAGs)."""
 
-from corrig.errors import CorrigError
-from corrig.expr import Var
-from corrig.flags import Flag
-from corrig.params import param
-from corrig.planner import Plan, plan
-from corrig.policies import Policy, pure_policies
-from corrig.symbolic import region, symbolic_plan
-from corrig.terms import E, P, do, given, observed
-from corrig.world import World
+from corrig.analysis.flags import Flag
+from corrig.analysis.planner import Plan, plan
+from corrig.analysis.regions import region
+from corrig.analysis.symbolic import symbolic_plan
+from corrig.model.errors import CorrigError
+from corrig.model.expr import Var
+from corrig.model.params import param
+from corrig.model.policies import Policy, pure_policies
+from corrig.model.world import World
+from corrig.objectives.terms import E, P, do, given, observed
+from corrig.scenarios.expect import flagged, not_flagged, not_optimal, optimal, value_is
+from corrig.scenarios.load import load_scenario
 
-__all__ = ["CorrigError", "E", "Flag", "P", "Plan", "Policy", "Var", "World", "do", "given", "observed", "param", "plan",
-           "pure_policies", "region", "symbolic_plan"]
+__all__ = ["CorrigError", "E", "Flag", "P", "Plan", "Policy", "Var", "World", "do", "flagged", "given", "load_scenario",
+           "not_flagged", "not_optimal", "observed", "optimal", "param", "plan", "pure_policies", "region", "symbolic_plan",
+           "value_is"]
 __version__ = "0.1.0"

@@ -2,6 +2,6 @@
 
 import sys
 
-from corrig.cli import main
+from corrig.faces.cli import main
 
 sys.exit(main())

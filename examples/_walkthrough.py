@@ -13,7 +13,7 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:  # so that `from models import ...` works from a fresh clone
     sys.path.insert(0, str(ROOT))
 
-from corrig.flags import show  # noqa: E402
+from corrig.analysis.flags import show  # noqa: E402
 
 WIDTH = 100
 

@@ -17,7 +17,7 @@ import sympy as sp
 from _walkthrough import heading, say, show_objective, show_plan, show_world
 
 from corrig import plan
-from corrig.flags import show
+from corrig.analysis.flags import show
 from models import causal_stop_button as causal
 from models import conditional_counterfactual as model
 

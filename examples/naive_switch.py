@@ -11,7 +11,7 @@ from fractions import Fraction as F
 from _walkthrough import heading, say, show_objective, show_plan, show_world
 
 from corrig import plan
-from corrig.symbolic import symbolic_plan
+from corrig.analysis.symbolic import symbolic_plan
 from models import naive_switch as model
 
 c, k = model.c, model.k

@@ -12,7 +12,8 @@ from fractions import Fraction as F
 from _walkthrough import heading, say, show_objective, show_plan, show_world
 
 from corrig import plan
-from corrig.symbolic import region, symbolic_plan
+from corrig.analysis.regions import region
+from corrig.analysis.symbolic import symbolic_plan
 from models import off_switch as model
 
 q = model.q

@@ -21,8 +21,9 @@ from pathlib import Path
 import sympy as sp
 
 from corrig import E, Policy, World, param, plan
-from corrig.regionplot import region_plot
-from corrig.symbolic import region, symbolic_plan
+from corrig.analysis.regions import region
+from corrig.analysis.symbolic import symbolic_plan
+from corrig.faces.regionplot import region_plot
 
 p = param("p", 0, 1)  # P(U_a = +1)
 q = param("q", 0, 1)  # the human's error probability

@@ -13,7 +13,7 @@ still pending.
 from _walkthrough import heading, say, show_objective, show_plan, show_world
 
 from corrig import plan
-from corrig.flags import show
+from corrig.analysis.flags import show
 from models import time_delay as model
 
 say(__doc__.split("\n\n", 2)[2])

@@ -11,8 +11,7 @@ out-of-distribution flag whose size shrinks with visibility while the objective'
 
 from fractions import Fraction as F
 
-from corrig import E, P, Policy, World, do, param
-from corrig.expect import flagged, not_flagged, not_optimal, optimal, value_is
+from corrig import E, P, Policy, World, do, flagged, not_flagged, not_optimal, optimal, param, value_is
 
 K = param("K", 0, 100)  # how low V ranks a catastrophe
 v = param("v", F(1, 10), 1)  # visibility of the grab: P(humans want a stop | grab, normal world)
@@ -25,7 +24,7 @@ GRAB_CLIPS = 2  # grabbing the button and the factory doubles the paperclips
 
 def make_world(visibility=v, p_catastrophe=P_CATASTROPHE, p_stop_normal=P_STOP_NORMAL,
                p_stop_catastrophe=P_STOP_CATASTROPHE, grab_clips=GRAB_CLIPS, name="causal stop button (tailcalled 2021)"):
-    """The stop-button world of DESIGN §5.4–5.5, shared by the causal and the conditional + counterfactual objectives.
+    """The stop-button world shared by the causal and the conditional + counterfactual objectives.
 
     W (normal / rare catastrophe) → H ← A1 (normal / grab: seize the button, make paperclips very visibly);
     A2 (continue / halt) observes H; B = off when the button works (A1 = normal) and H = stop, or when

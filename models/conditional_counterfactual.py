@@ -8,15 +8,11 @@ the grab wins only while the catastrophe is cheap or the grab not too visible (K
 policy it picks where the grab loses has neither an out-of-distribution branch nor a rare condition.
 """
 
-import sys
 from fractions import Fraction as F
-from pathlib import Path
 
-from corrig import P, do, observed
-from corrig.expect import flagged, not_flagged, optimal, value_is
+from corrig import P, do, flagged, not_flagged, observed, optimal, value_is
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from causal_stop_button import (  # the same world, parameters and candidates as the causal stop button
+from .causal_stop_button import (  # the same world, parameters and candidates as the causal stop button
     P_CATASTROPHE,
     P_STOP_CATASTROPHE,
     P_STOP_NORMAL,

@@ -11,8 +11,7 @@ every policy, and the world's response to "vanish" is a row of numbers nothing c
 
 from fractions import Fraction as F
 
-from corrig import E, Policy, World, do
-from corrig.expect import flagged, not_flagged, optimal, value_is
+from corrig import E, Policy, World, do, flagged, not_flagged, optimal, value_is
 
 EFFORT = {"produce": 1, "persuade": F(3, 4), "hoard": F(3, 4)}  # the share of the factory left for paperclips
 BOUNDARY = {"produce": "trade", "persuade": "propaganda", "hoard": "drain"}  # what crosses the factory wall

@@ -8,8 +8,7 @@ manipulate-and-invert policy flips what the human asks for (H moved) and no long
 
 from fractions import Fraction as F
 
-from corrig import E, Policy, World
-from corrig.expect import flagged, not_flagged, optimal, value_is
+from corrig import E, Policy, World, flagged, not_flagged, optimal, value_is
 
 world = World("human control, Fig. 1 (Carey & Everitt 2023)")
 L = world.chance("L", {0: F(1, 2), 1: F(1, 2)})  # whether the AI's running would be good (L = 1) or bad

@@ -9,8 +9,7 @@ to the knife edge c = 1 as the cost k of blocking goes to 0.
 
 from fractions import Fraction as F
 
-from corrig import P, Policy, World, param
-from corrig.expect import flagged, not_flagged, not_optimal, optimal, value_is
+from corrig import P, Policy, World, flagged, not_flagged, not_optimal, optimal, param, value_is
 
 c = param("c", 0, 2)  # U_S: the utility the AI gets once shut down (a constant)
 k = param("k", F(-1, 2), F(1, 2))  # what blocking the button costs the AI (negative: blocking pays)

@@ -8,8 +8,7 @@ for U_a = ±1 at 1/2 each), and that it turns negative once the human errs often
 
 from fractions import Fraction as F
 
-from corrig import E, Policy, World, param
-from corrig.expect import flagged, not_flagged, not_optimal, optimal, value_is
+from corrig import E, Policy, World, flagged, not_flagged, not_optimal, optimal, param, value_is
 
 q = param("q", 0, 1)  # how often the human presses (or fails to press) the switch by mistake
 

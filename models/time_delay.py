@@ -11,8 +11,7 @@ presses), so it is not obedient to a press that the humans do not keep repeating
 import itertools
 from fractions import Fraction as F
 
-from corrig import E, P, Policy, World, do
-from corrig.expect import flagged, not_flagged, optimal, value_is
+from corrig import E, P, Policy, World, do, flagged, not_flagged, optimal, value_is
 
 P_PRESS = F(1, 5)  # a press at a step when the humans did not press the step before
 P_KEEP = F(9, 10)  # the humans press again at the next step (their wish persists)

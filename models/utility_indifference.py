@@ -7,15 +7,11 @@ paper names: it puts zero value on the button working, so the slightest gain fro
 (blocking cost k < 0) makes it do so.
 """
 
-import sys
 from fractions import Fraction as F
-from pathlib import Path
 
-from corrig import P, Policy, do
-from corrig.expect import flagged, not_flagged, not_optimal, optimal, value_is
+from corrig import P, Policy, do, flagged, not_flagged, not_optimal, optimal, value_is
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from naive_switch import c, k, make_utility, make_world  # the same world as the naive switch
+from .naive_switch import c, k, make_utility, make_world  # the same world as the naive switch
 
 # Hand derivation, with U_N = 1[B=on] − k·1[A=block] and U_S = c·1[B=off] − k·1[A=block]:
 #

@@ -10,11 +10,11 @@ from __future__ import annotations
 from fractions import Fraction as F
 
 from corrig import World
-from corrig.policies import Policy
+from corrig.model.policies import Policy
 
 
 def human_control() -> tuple[World, dict[str, Policy]]:
-    """Carey & Everitt (2023) Fig. 1 (DESIGN §5.8).
+    """Carey & Everitt (2023) Fig. 1.
 
     L ~ Bern(1/2); the AI's first move M ∈ {0, 1}; H = M xor L (H = 0 is the shutdown request);
     the second move O observes H; S = O (S = 0 is shutdown); U = S·(2L − 1).
@@ -34,7 +34,7 @@ def human_control() -> tuple[World, dict[str, Policy]]:
 
 
 def stop_button() -> tuple[World, dict[str, Policy]]:
-    """A small causal stop-button world (DESIGN §5.4).
+    """A small causal stop-button world.
 
     A1 ∈ {honest, deceive, dangerous}: the AI's first act.  Humans want to stop it (H = stop)
     with probability 1/4 after an honest act, never after a deceptive one, and surely after a

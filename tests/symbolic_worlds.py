@@ -9,7 +9,7 @@ from fractions import Fraction as F
 from functools import cache
 
 from corrig import E, P, Policy, World, do, given, param, plan
-from corrig.symbolic import symbolic_plan
+from corrig.analysis.symbolic import symbolic_plan
 
 C = param("c_switch", -2, 4)  # the shutdown constant U_S
 H_SWITCH = param("h_switch", 0, 1)  # P(humans want a stop) in the two-parameter naive switch
@@ -19,7 +19,7 @@ K_COND = param("k_cond", 0, 2)  # the weight of obeying in the conditional world
 
 
 def naive_switch(h=F(1, 4), c=C):
-    """Naive switch (DESIGN §5.1).  H is "stop" with probability h.  The AI acts, presses its own
+    """Naive switch.  H is "stop" with probability h.  The AI acts, presses its own
     button, or blocks it.  B is off after a press, or after "act" when H is "stop"; on otherwise.
     While the AI runs it earns U_N = 2, or 3/2 after blocking (blocking costs resources); when the
     button is off it earns the constant U_S = c.  The objective: E(W) + c·P(B = off), W = U_N·1[on].
@@ -36,7 +36,7 @@ def naive_switch(h=F(1, 4), c=C):
 
 
 def noisy_off_switch(p_good=F(1, 2), q=Q):
-    """Off-switch game (DESIGN §5.3) with a noisy human.  U_a = +1 with probability p_good, else −1.
+    """Off-switch game with a noisy human.  U_a = +1 with probability p_good, else −1.
     The robot R acts (gets U_a), switches itself off (0) or waits.  The human wants a stop (H = stop)
     exactly when U_a < 0, but errs with probability q.  After "wait" the button B is off when H is
     "stop".  V = U_a when B is on, 0 when off.  The objective: E(V).

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from corrig.cli import main
-from corrig.declarative import loads_declarative
+from corrig.faces.cli import main
+from corrig.scenarios.toml_reader import loads_declarative
 
 DATA = Path(__file__).parent / "data"
 FIG1_PY = str(DATA / "human_control.py")

@@ -1,4 +1,4 @@
-"""Counterfactuals by twin network (DESIGN §2): the acceptance case, the twin-network laws, the
+"""Counterfactuals by twin network: the acceptance case, the twin-network laws, the
 refusal of unidentified couplings and the explicit-noise conversion.  Values derived by hand."""
 
 from __future__ import annotations
@@ -10,8 +10,8 @@ import sympy as sp
 from planner_worlds import human_control, stop_button, xor_world
 
 from corrig import E, P, Policy, World, do, given, observed
-from corrig.counterfactual import twin_network
-from corrig.errors import CounterfactualError, ZeroProbabilityCondition
+from corrig.inference.counterfactual import twin_network
+from corrig.model.errors import CounterfactualError, ZeroProbabilityCondition
 
 R = sp.Rational
 
@@ -83,7 +83,7 @@ def test_counterfactual_decisions_follow_the_policy_in_the_twin():
 
 def test_twin_network_shares_non_descendants():
     world, policies = stop_button()
-    from corrig.counterfactual import apply_policy
+    from corrig.inference.counterfactual import apply_policy
 
     twin, names = twin_network(apply_policy(world, policies["honest-obey"]), {"H": "stop"})
     assert names == {"H": "H_cf", "A2": "A2_cf", "B": "B_cf", "V": "V_cf"}

@@ -9,9 +9,12 @@ from pathlib import Path
 import pytest
 import sympy as sp
 
-from corrig.declarative import DeclarativeError, Evaluator, _Invalid, dump_declarative, load_declarative, loads_declarative
-from corrig.expect import verify
-from corrig.scenario import load_scenario
+from corrig.scenarios.expect import verify
+from corrig.scenarios.formula import Evaluator, _Invalid
+from corrig.scenarios.load import load_scenario
+from corrig.scenarios.toml_lines import DeclarativeError
+from corrig.scenarios.toml_reader import load_declarative, loads_declarative
+from corrig.scenarios.toml_writer import dump_declarative
 
 DATA = Path(__file__).parent / "data"
 MODELS = Path(__file__).parent.parent / "models"

@@ -16,9 +16,9 @@ pytest.importorskip("matplotlib")
 from matplotlib.colors import to_rgb
 from matplotlib.image import imread
 
-from corrig import draw
-from corrig.cli import main
-from corrig.regionplot import COLOURS
+from corrig.faces import draw
+from corrig.faces.cli import main
+from corrig.faces.regionplot import COLOURS
 
 DATA = Path(__file__).parent / "data"
 FIG1 = str(DATA / "human_control.toml")
@@ -108,7 +108,7 @@ def test_region_names_unknown_parameters(tmp_path, capsys):
 
 def test_without_matplotlib_the_commands_say_what_to_install(tmp_path):
     code = ("import sys; sys.modules['matplotlib'] = None\n"
-            "from corrig.cli import main\n"
+            "from corrig.faces.cli import main\n"
             f"sys.exit(main(['draw', {FIG1!r}, '-o', {str(tmp_path / 'x.png')!r}]))")
     run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert run.returncode == 2

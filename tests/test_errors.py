@@ -1,6 +1,6 @@
 """Every error corrig raises on a bad world or an unanswerable query names its culprit.
 
-Each test triggers one error, checks its class (all are corrig.errors.CorrigError) and checks
+Each test triggers one error, checks its class (all are corrig.model.errors.CorrigError) and checks
 that the message names the node, state, parent or decision at fault.
 """
 
@@ -13,7 +13,7 @@ from fractions import Fraction
 import pytest
 
 from corrig import CorrigError, P, Policy, World, param, plan
-from corrig.errors import (
+from corrig.model.errors import (
     CycleError,
     DistributionError,
     ParameterError,

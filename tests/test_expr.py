@@ -6,7 +6,7 @@ import pytest
 import sympy as sp
 
 from corrig import E, World, param
-from corrig.errors import StateError
+from corrig.model.errors import StateError
 
 
 def _button() -> World:

@@ -1,4 +1,4 @@
-"""Each flag of DESIGN §4 on a small world, with its size and evidence derived by hand."""
+"""Each flag of docs/flags.md on a small world, with its size and evidence derived by hand."""
 
 from __future__ import annotations
 
@@ -10,10 +10,8 @@ import sympy as sp
 from planner_worlds import human_control, recommender, stop_button
 
 from corrig import E, Flag, P, Policy, World, do, given, observed, plan
-from corrig import planner as planner_module
-from corrig.counterfactual import apply_policy
-from corrig.errors import PolicyError
-from corrig.flags import (
+from corrig.analysis import planner as planner_module
+from corrig.analysis.flags import (
     CONTROL_PATH,
     KINDS,
     OOD_DO_BRANCH,
@@ -25,7 +23,9 @@ from corrig.flags import (
     instrumental_control_nodes,
     policy_dependent_ancestry,
 )
-from corrig.planner import path_specific_world
+from corrig.analysis.planner import path_specific_world
+from corrig.inference.counterfactual import apply_policy
+from corrig.model.errors import PolicyError
 
 R = sp.Rational
 

@@ -1,4 +1,4 @@
-"""corrig.hunt: a planted family where a known fraction of worlds fail, shrinking, files, dask, Ctrl-C.
+"""corrig.faces.hunt: a planted family where a known fraction of worlds fail, shrinking, files, dask, Ctrl-C.
 
 The planted scenario: C (caught) and H (humans want a stop) are roots; A chooses comply / block;
 blocking keeps the button on but costs 3 when caught.  J(comply) = 1 − q, J(block) = 1 − 4p with
@@ -16,8 +16,8 @@ from pathlib import Path
 
 import pytest
 
-from corrig.hunt import PROPERTIES, Draw, HuntError, Spec, draw_world, hunt, judge, search_chunk, snap_row
-from corrig.scenario import load_scenario
+from corrig.faces.hunt import PROPERTIES, Draw, HuntError, Spec, draw_world, hunt, judge, search_chunk, snap_row
+from corrig.scenarios.load import load_scenario
 
 PLANTED = '''"""Planted: blocking the button pays iff P(stop) > 4 P(caught); with both uniform, 1/8 of worlds."""
 from fractions import Fraction as F
@@ -82,7 +82,7 @@ def test_finds_and_shrinks_the_planted_counterexample(planted, tmp_path):
     assert plan.optimal == ["A=block"]
     assert "not-obedient" in plan.kinds("A=block")
     assert plan.values["A=block"] == F(3, 5) and plan.values["A=comply"] == F(1, 2)
-    from corrig.cli import main
+    from corrig.faces.cli import main
 
     with contextlib.redirect_stdout(io.StringIO()) as shown:
         status = main(["check", str(out)])
@@ -110,7 +110,7 @@ def test_dask_on_a_local_cluster_finds_the_same_world(planted):
 
 
 def test_ctrl_c_stops_cleanly_and_keeps_what_was_found(planted, monkeypatch):
-    import corrig.hunt as module
+    import corrig.faces.hunt as module
 
     calls = {"n": 0}
     real_sleep = module.time.sleep
@@ -178,7 +178,7 @@ def test_nothing_found_is_a_count(planted):
                          ids=lambda p: p.stem)
 def test_shipped_counterexamples_reproduce(path):
     """The counterexample files of docs/hunt.md pass `corrig check`: each failure they claim reproduces."""
-    from corrig.cli import main
+    from corrig.faces.cli import main
 
     with contextlib.redirect_stdout(io.StringIO()) as shown:
         status = main(["check", str(path)])
@@ -193,7 +193,7 @@ def test_kept_nodes_are_not_redrawn(planted):
 
 
 def test_the_command_line(planted, tmp_path):
-    from corrig.cli import main
+    from corrig.faces.cli import main
 
     out = tmp_path / "found.py"
     with contextlib.redirect_stdout(io.StringIO()) as shown:

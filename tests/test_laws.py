@@ -36,8 +36,8 @@ import pytest
 import sympy as sp
 
 from corrig import World, pure_policies
-from corrig.errors import ZeroProbabilityCondition
-from corrig.params import range_of
+from corrig.model.errors import ZeroProbabilityCondition
+from corrig.model.params import range_of
 
 pytestmark = pytest.mark.filterwarnings("ignore")
 logging.getLogger("pgmpy").setLevel(logging.ERROR)
@@ -51,7 +51,10 @@ MAX_QUERIED = 4
 UNDEFINED = "undefined"
 
 
-def _import(path: Path, name: str):
+def _import(path: Path, name: str) -> Any:
+    """A models/ file as a module of the `models` package; another file under `name`."""
+    if path.parent.name == "models":
+        return importlib.import_module(f"models.{path.stem}")
     if name not in sys.modules:
         spec = importlib.util.spec_from_file_location(name, path)
         module = importlib.util.module_from_spec(spec)

@@ -1,4 +1,4 @@
-"""The reference scenarios of models/ (DESIGN §5): each loads and keeps its own claims, and the numbers
+"""The reference scenarios of models/: each loads and keeps its own claims, and the numbers
 the literature states come out, derived here by hand (in comments) or by an independent brute force."""
 
 from __future__ import annotations
@@ -6,7 +6,6 @@ from __future__ import annotations
 import importlib.util
 import itertools
 import re
-import sys
 from fractions import Fraction as F
 from pathlib import Path
 
@@ -16,9 +15,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from corrig import plan
-from corrig.expect import verify
-from corrig.scenario import load_scenario
-from corrig.symbolic import region, symbolic_plan
+from corrig.analysis.regions import region
+from corrig.analysis.symbolic import symbolic_plan
+from corrig.scenarios.expect import verify
+from corrig.scenarios.load import load_scenario
 
 ROOT = Path(__file__).resolve().parent.parent
 MODELS = ROOT / "models"
@@ -30,13 +30,7 @@ SCENARIOS = [
 
 def module(name: str):
     """A models/ file imported as a module (its factory functions, parameters and policies)."""
-    key = f"corrig_test_model_{name}"
-    if key not in sys.modules:
-        spec = importlib.util.spec_from_file_location(key, MODELS / f"{name}.py")
-        mod = importlib.util.module_from_spec(spec)
-        sys.modules[key] = mod
-        spec.loader.exec_module(mod)
-    return sys.modules[key]
+    return importlib.import_module(f"models.{name}")
 
 
 def kinds(result, policy: str) -> set[str]:

@@ -13,8 +13,7 @@ import sympy as sp
 from planner_worlds import human_control, stop_button
 
 from corrig import E, P, Plan, Policy, World, do, given, param, plan
-from corrig.errors import CorrigError, ParameterError, PolicyError, QueryError
-from corrig.flags import (
+from corrig.analysis.flags import (
     CONTROL_PATH,
     H_MOVED,
     MANIPULATION,
@@ -25,6 +24,7 @@ from corrig.flags import (
     UNDEFINED_CONDITION,
     VALUE_OF_OBSERVING_H,
 )
+from corrig.model.errors import CorrigError, ParameterError, PolicyError, QueryError
 
 R = sp.Rational
 
@@ -108,7 +108,7 @@ def test_fig1_every_pure_policy():
     assert result.values["M=1; O(H=0)=0, O(H=1)=1"] == R(-1, 2)  # H = 1-L, S = 1-L: (1-L)(2L-1)
 
 
-# the small causal stop button (DESIGN §5.4) -----------------------------------------------------
+# the small causal stop button -----------------------------------------------------
 @pytest.fixture(scope="module")
 def button():
     world, policies = stop_button()
@@ -343,7 +343,7 @@ def test_a_world_without_decisions_has_one_policy():
 
 def test_each_atom_is_evaluated_once_per_policy(button, monkeypatch):
     world, policies, causal = button
-    from corrig.terms import Atom
+    from corrig.objectives.terms import Atom
 
     calls = []
     original = Atom._compute

@@ -44,7 +44,7 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from corrig import Policy, World
-from corrig.errors import ZeroProbabilityCondition
+from corrig.model.errors import ZeroProbabilityCondition
 
 pytestmark = pytest.mark.filterwarnings("ignore")
 logging.getLogger("pgmpy").setLevel(logging.ERROR)

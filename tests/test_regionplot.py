@@ -14,8 +14,8 @@ from matplotlib.colors import to_rgb
 from symbolic_worlds import H_SWITCH, C, conditional_world, noisy_off_switch, switch_symbolic
 
 from corrig import plan
-from corrig.errors import ParameterError
-from corrig.regionplot import COLOURS, region_plot
+from corrig.faces.regionplot import COLOURS, region_plot
+from corrig.model.errors import ParameterError
 
 
 def _colours_present(path, colours, tolerance=0.02, min_pixels=200):

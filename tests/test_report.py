@@ -10,9 +10,8 @@ import pytest
 import sympy as sp
 from rich.console import Console
 
-from corrig.cli import UsageError, parse_number, parse_point
-from corrig.expect import verify
-from corrig.report import (
+from corrig.faces.cli import UsageError, parse_number, parse_point
+from corrig.faces.report import (
     FlagCell,
     PolicyRow,
     ScenarioReport,
@@ -28,7 +27,8 @@ from corrig.report import (
     scenario_report,
     tex,
 )
-from corrig.scenario import load_scenario
+from corrig.scenarios.expect import verify
+from corrig.scenarios.load import load_scenario
 
 DATA = Path(__file__).parent / "data"
 

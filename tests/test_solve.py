@@ -1,4 +1,4 @@
-"""corrig.solve: optimal policies by single policy updates, checked against enumeration and pyAgrum.
+"""corrig.analysis.solve: optimal policies by single policy updates, checked against enumeration and pyAgrum.
 
 Random small influence diagrams (hypothesis): 3-7 nodes over int states {0, 1} or {0, 1, 2}, one
 to three decisions observing up to two earlier nodes (or, in the perfect-recall variant, every
@@ -26,9 +26,9 @@ from hypothesis import strategies as st
 
 from corrig import E, P, Policy, World, do, observed
 from corrig import given as given_
-from corrig.errors import QueryError, ZeroProbabilityCondition
-from corrig.policies import count_pure_policies, pure_policies
-from corrig.solve import SolveError, has_perfect_recall, relevance_graph, solve
+from corrig.analysis.solve import SolveError, has_perfect_recall, relevance_graph, solve
+from corrig.model.errors import QueryError, ZeroProbabilityCondition
+from corrig.model.policies import count_pure_policies, pure_policies
 
 SETTINGS = {"deadline": None, "suppress_health_check": [HealthCheck.too_slow, HealthCheck.data_too_large]}
 
@@ -220,7 +220,7 @@ def node_states_index(world: World, name: str, state) -> int:
 
 
 def _pyagrum_pieces(world: World, utility):
-    from corrig.solve import _linear_terms, _pieces
+    from corrig.analysis.solve import _linear_terms, _pieces
 
     pairs, constant = _linear_terms(utility)
     pieces = _pieces(world, pairs)
@@ -241,7 +241,7 @@ def pyagrum_policy_value(world: World, utility, policy: Policy) -> float:
     """pyAgrum's expected utility of a fixed policy: decisions become chance nodes with the rules as CPTs
     (a dummy decision keeps the diagram solvable in pyAgrum's eyes)."""
     gum = pytest.importorskip("pyagrum")
-    from corrig.counterfactual import apply_policy
+    from corrig.inference.counterfactual import apply_policy
 
     pieces, constant = _pyagrum_pieces(world, utility)
     diagram = to_pyagrum(apply_policy(world, policy), pieces)
@@ -311,7 +311,7 @@ def test_pyagrum_is_not_exact_without_sufficient_recall():
 
 
 def _pieces_of(world, utility):
-    from corrig.solve import _linear_terms, _pieces
+    from corrig.analysis.solve import _linear_terms, _pieces
 
     return _pieces(world, _linear_terms(utility)[0])
 

@@ -32,19 +32,10 @@ from symbolic_worlds import (
 )
 
 from corrig import P, Policy, World, param, plan
-from corrig.errors import ParameterError
-from corrig.scenario import load_scenario
-from corrig.symbolic import (
-    Region,
-    holds_at,
-    optimal_regions,
-    rational_between,
-    region,
-    sign_on_box,
-    simplify_value,
-    symbolic_plan,
-    value_latex,
-)
+from corrig.analysis.regions import Region, holds_at, rational_between, region, sign_on_box, simplify_value, value_latex
+from corrig.analysis.symbolic import optimal_regions, symbolic_plan
+from corrig.model.errors import ParameterError
+from corrig.scenarios.load import load_scenario
 
 R = sp.Rational
 ROOT = Path(__file__).resolve().parents[1]
@@ -189,7 +180,7 @@ def test_optimal_regions_from_plain_values():
     assert regions["b"].set == sp.Interval(0, R(1, 2))
 
 
-# the naive switch (DESIGN §5.1) ----------------------------------------------------------------
+# the naive switch ----------------------------------------------------------------
 def test_naive_switch_thresholds():
     # P(H = stop) = 1/4, U_N = 2 (3/2 after blocking), U_S = c ∈ [−2, 4].
     #   press: B off surely           J = c
@@ -244,7 +235,7 @@ def test_naive_switch_model_thresholds_at_a_blocking_cost():
     assert s.optimal["press"].set == sp.Interval(1, 2)
 
 
-# the off-switch game (DESIGN §5.3) ---------------------------------------------------------------
+# the off-switch game ---------------------------------------------------------------
 def test_off_switch_noisy_human_threshold():
     # U_a = ±1 at 1/2 each; the human errs with probability q.
     #   act:  E[U_a] = 0;  off: 0

@@ -11,8 +11,8 @@ from planner_worlds import stop_button
 from sympy import Rational
 
 from corrig import E, P, Policy, do, given, observed, param
-from corrig.errors import QueryError
-from corrig.terms import Atom, Branch, Constant, Product, Sum
+from corrig.model.errors import QueryError
+from corrig.objectives.terms import Atom, Branch, Constant, Product, Sum
 
 R = sp.Rational
 

@@ -10,8 +10,7 @@ from fractions import Fraction as F
 
 from sympy import Rational
 
-from corrig import E, P, Policy, World, do, given, observed
-from corrig.expect import flagged, optimal
+from corrig import E, P, Policy, World, do, flagged, given, observed, optimal
 
 world = World('conditional + counterfactual stop button (tailcalled 2022)')
 world.chance('W', {'normal': F(99, 100), 'catastrophe': F(1, 100)}, states=['normal', 'catastrophe'])

@@ -2,8 +2,7 @@
 
 from fractions import Fraction as F
 
-from corrig import E, Policy, World
-from corrig.expect import flagged, not_flagged, optimal, value_is
+from corrig import E, Policy, World, flagged, not_flagged, optimal, value_is
 
 world = World("human control, Fig. 1")
 L = world.chance("L", {0: F(1, 2), 1: F(1, 2)})

@@ -9,11 +9,12 @@ from typing import TYPE_CHECKING, Any
 
 import sympy as sp
 
-from corrig.errors import PolicyError, StateError
-from corrig.expr import State
+from corrig.model.errors import PolicyError, StateError
+from corrig.model.expr import State
+from corrig.model.numbers import check_distribution, to_number
 
 if TYPE_CHECKING:
-    from corrig.world import Node, World
+    from corrig.model.world import Node, World
 
 RuleTable = dict[tuple[State, ...], tuple[sp.Expr, ...]]
 
@@ -40,7 +41,6 @@ class Policy:
 
     def table(self, world: World, decision: str) -> RuleTable:
         """The rule for `decision` as observed-parent assignment -> probabilities over its states."""
-        from corrig.world import check_distribution, to_number
 
         node = world.nodes.get(decision)
         if node is None or not node.is_decision:

@@ -3,7 +3,7 @@
     result = plan(world, utility, policies=None, reference="do nothing")
     result.values          # J(π) per policy: exact number, float, or expression in the parameters
     result.optimal         # the argmax set, ties kept ([] when parameters make it undecidable)
-    result.flags["grab"]   # the flags of corrig.flags that fire (or may fire) for that policy
+    result.flags["grab"]   # the flags of corrig.analysis.flags that fire (or may fire) for that policy
     result.incentives      # plan-level: manipulation incentive, control paths, value of observing H
 
 Each atom (branch term) of the objective is evaluated once per policy, and the probabilities
@@ -13,7 +13,7 @@ the flags need are cached per policy and shared between them.  Choices the desig
   policy's value are None, the policy is left out of the optimal set, and it gets an
   undefined-condition flag.
 - Values with parameters: the optimal set is computed only when every comparison it needs is
-  parameter-free; otherwise `optimal == []` and `symbolic` is True (corrig.symbolic finds the
+  parameter-free; otherwise `optimal == []` and `symbolic` is True (corrig.analysis.symbolic finds the
   regions).  The plan-level manipulation incentive likewise needs comparable values.
 - The value of observing H enumerates the pure policies of two variant worlds (H added to /
   removed from the information sets) and runs when both together have at most
@@ -31,15 +31,15 @@ from typing import Any
 import networkx as nx
 import sympy as sp
 
-from corrig import flags as fl
-from corrig.counterfactual import apply_policy, twin_network
-from corrig.engine import distribution, node_tables
-from corrig.errors import CorrigError, ParameterError, PolicyError, QueryError, ZeroProbabilityCondition
-from corrig.expr import BinOp, Compare, Const, Expr, In, Logic
-from corrig.params import range_of
-from corrig.policies import Policy, count_pure_policies, pure_policies
-from corrig.terms import Atom, Branch, Constant, Term, as_term
-from corrig.world import World
+from corrig.analysis import flags as fl
+from corrig.inference.counterfactual import apply_policy, twin_network
+from corrig.inference.engine import distribution, node_tables
+from corrig.model.errors import CorrigError, ParameterError, PolicyError, QueryError, ZeroProbabilityCondition
+from corrig.model.expr import BinOp, Compare, Const, Expr, In, Logic
+from corrig.model.params import range_of
+from corrig.model.policies import Policy, count_pure_policies, pure_policies
+from corrig.model.world import World
+from corrig.objectives.terms import Atom, Branch, Constant, Term, as_term
 
 DEFAULT_EPS = sp.Rational(1, 20)
 VOI_POLICY_LIMIT = 1024
@@ -358,7 +358,7 @@ def _reference(world: World, reference: Any, named: Mapping[str, Policy], given:
 # the plan -----------------------------------------------------------------------------------
 def plan(world: World, utility: Term, policies: Any = None, *, reference: Any = None, eps: Any = DEFAULT_EPS,
          at: Mapping[Any, Any] | None = None, flags: bool = True) -> Plan:
-    """Evaluate each candidate policy on `utility`, find the optimal set and the flags of DESIGN §4.
+    """Evaluate each candidate policy on `utility`, find the optimal set and the flags of docs/flags.md.
 
     policies: None (every pure policy), {name: Policy or {decision: rule}}, or a list of Policy.
     reference: π0 for the manipulation and h-moved flags (a name, a Policy or a rules dict).
@@ -388,7 +388,7 @@ def plan(world: World, utility: Term, policies: Any = None, *, reference: Any = 
     result = Plan(world, utility, eps, ref_name, named, values, branch_values, optimal or [], symbolic, at=values_at)
     if optimal is None:
         result.notes.append("values depend on parameters in ways that make the optimal set region-dependent "
-                            "(see corrig.symbolic)")
+                            "(see corrig.analysis.symbolic)")
     if any(v is None for v in values.values()):
         undefined = [n for n, v in values.items() if v is None]
         result.notes.append(f"undefined values (a term conditions on a probability-0 event): {undefined}; "
@@ -511,7 +511,7 @@ def _manipulation(result: Plan, runs: dict[str, PolicyRun], ref_run: PolicyRun, 
             per[name].append(moved)
     if result.symbolic or any(fl.is_symbolic(v) for v in result.path_specific_values.values()):
         result.notes.append("the manipulation incentive compares optimal sets, which depend on the parameters here: "
-                            "see each policy's manipulation flag and corrig.symbolic")
+                            "see each policy's manipulation flag and corrig.analysis.symbolic")
         return
     incentive = fl.manipulation_incentive_flag(result.values, result.path_specific_values, human, path, paths)
     if incentive is not None:

@@ -14,42 +14,22 @@ import inspect
 import itertools
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from fractions import Fraction
 from types import MappingProxyType
 from typing import Any
 
 import networkx as nx
 import sympy as sp
 
-from corrig.errors import (
+from corrig.model.errors import (
     CycleError,
     DistributionError,
     StateError,
     UnknownNodeError,
     WorldError,
 )
-from corrig.expr import State, Var
-from corrig.params import parameters_in, range_of
-
-FLOAT_TOLERANCE = 1e-9
-
-
-def to_number(value: Any, where: str) -> sp.Expr:
-    """A user's probability or utility as a sympy number: exact input stays exact, floats stay floats."""
-    if isinstance(value, bool):
-        raise DistributionError(f"{where}: {value!r} is a truth value, not a number")
-    if isinstance(value, Fraction):
-        return sp.Rational(value.numerator, value.denominator)
-    if isinstance(value, int | float | sp.Basic):
-        number = sp.sympify(value)
-        if isinstance(number, sp.Expr):
-            return number
-    raise DistributionError(f"{where}: {value!r} is not a number or a sympy expression")
-
-
-def is_float_valued(value: sp.Expr) -> bool:
-    """True when a value carries floating-point numbers (it then selects the float backend)."""
-    return value.has(sp.Float)
+from corrig.model.expr import State, Var
+from corrig.model.numbers import check_distribution, is_float_valued, to_number
+from corrig.model.params import parameters_in
 
 
 @dataclass(frozen=True)
@@ -480,63 +460,24 @@ class World:
     # queries (the engine does the work) ---------------------------------------------------
     def P(self, event: Any, policy: Any = None, *, given: Any = None, do: Mapping[str, State] | None = None) -> Any:
         """P_π(event | given) in this world, or in its mutilation by `do`."""
-        from corrig.engine import probability
+        from corrig.inference.engine import probability
 
         return probability(self, event, policy, given=given, do=do)
 
     def E(self, quantity: Any, policy: Any = None, *, given: Any = None, do: Mapping[str, State] | None = None) -> Any:
         """E_π[quantity | given] in this world, or in its mutilation by `do`."""
-        from corrig.engine import expectation
+        from corrig.inference.engine import expectation
 
         return expectation(self, quantity, policy, given=given, do=do)
 
     def with_explicit_noise(self) -> World:
         """This world with every stochastic non-root chance node a deterministic function of a noise root."""
-        from corrig.counterfactual import with_explicit_noise
+        from corrig.inference.counterfactual import with_explicit_noise
 
         return with_explicit_noise(self)
 
     def to_pgmpy(self, policy: Any = None, *, do: Mapping[str, State] | None = None) -> Any:
         """A pgmpy DiscreteBayesianNetwork of this world with the policy's rules as CPDs."""
-        from corrig.interop import to_pgmpy
+        from corrig.inference.interop import to_pgmpy
 
         return to_pgmpy(self, policy, do=do)
-
-
-def check_distribution(values: tuple[sp.Expr, ...], states: tuple[State, ...], where: str) -> None:
-    """Raise DistributionError unless `values` is a distribution: in [0, 1] and summing to one.
-
-    Exact values are checked exactly; floats within FLOAT_TOLERANCE; symbolic values at the
-    corners and centre of their parameters' declared box.
-    """
-    floats = any(is_float_valued(v) for v in values)
-    slack = FLOAT_TOLERANCE if floats else 0
-    for state, value in zip(states, values, strict=True):
-        if value.has(sp.nan, sp.zoo, sp.oo, -sp.oo):
-            raise DistributionError(f"{where}: the probability of {state!r} is {value}, not a number in [0, 1]")
-        for point in _check_points(value):
-            v = value.subs(point) if point else value
-            if v.is_number and (v.is_real is False or v < -slack or v > 1 + slack):
-                at = f" at {', '.join(f'{k}={x}' for k, x in point.items())}" if point else ""
-                raise DistributionError(f"{where}: the probability of {state!r} is {value}, outside [0, 1]{at}")
-    total = sp.Add(*values)
-    if total.is_number:
-        off = abs(float(total) - 1) > FLOAT_TOLERANCE if floats else total != 1
-        if off:
-            shown = float(total) if floats else total
-            raise DistributionError(f"{where}: the probabilities sum to {shown!r}, not 1" + (
-                f" (tolerance {FLOAT_TOLERANCE})" if floats else ""))
-    elif sp.cancel(total - 1) != 0 and sp.simplify(total - 1) != 0:
-        raise DistributionError(f"{where}: the probabilities sum to {sp.simplify(total)}, not 1")
-
-
-def _check_points(value: sp.Expr) -> list[dict[sp.Symbol, sp.Expr]]:
-    symbols = sorted(parameters_in(value), key=str)
-    if not symbols:
-        return [{}]
-    ranges = [range_of(s) for s in symbols]
-    if not all(r.bounded for r in ranges):
-        return []
-    corners = [dict(zip(symbols, c, strict=True)) for c in itertools.product(*((r.low, r.high) for r in ranges))]
-    centre = {s: (r.low + r.high) / 2 for s, r in zip(symbols, ranges, strict=True)}
-    return [*corners, centre]

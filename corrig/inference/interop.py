@@ -6,15 +6,15 @@ import itertools
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from corrig.engine import node_tables
-from corrig.errors import ParameterError
-from corrig.expr import State
-from corrig.policies import as_policy
+from corrig.inference.engine import node_tables
+from corrig.model.errors import ParameterError
+from corrig.model.expr import State
+from corrig.model.policies import as_policy
 
 if TYPE_CHECKING:
     from pgmpy.models import DiscreteBayesianNetwork
 
-    from corrig.world import World
+    from corrig.model.world import World
 
 
 def to_pgmpy(world: World, policy: Any = None, *, do: Mapping[str, State] | None = None) -> DiscreteBayesianNetwork:

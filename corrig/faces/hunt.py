@@ -39,7 +39,7 @@ from typing import Any
 import numpy as np
 import sympy as sp
 
-from corrig.errors import CorrigError
+from corrig.model.errors import CorrigError
 
 PROPERTIES: dict[str, tuple[tuple[str, ...], str]] = {
     # property: (flag kinds that break it, where they are read: "optimal" policies, the "plan", or
@@ -159,14 +159,14 @@ _SCENARIOS: dict[str, Any] = {}
 
 def _scenario(path: str) -> Any:
     if path not in _SCENARIOS:
-        from corrig.scenario import load_scenario
+        from corrig.scenarios.load import load_scenario
 
         _SCENARIOS[path] = load_scenario(path)
     return _SCENARIOS[path]
 
 
 def _parameters(scenario: Any) -> dict[str, sp.Symbol]:
-    from corrig.planner import term_parameters
+    from corrig.analysis.planner import term_parameters
 
     symbols = set(scenario.world.compiled.parameters) | term_parameters(scenario.utility)
     if isinstance(scenario.eps, sp.Basic):
@@ -215,7 +215,7 @@ def draw_world(spec: Spec, index: int) -> Draw:
             rows[name][ctx] = tuple(new)
     fixed = dict(spec.at)
     params: dict[str, Any] = {}
-    from corrig.params import range_of
+    from corrig.model.params import range_of
 
     for name, symbol in _parameters(scenario).items():
         if name in fixed:
@@ -252,7 +252,7 @@ def build(spec: Spec, draw: Draw) -> tuple[Any, Any, Any]:
 
 def judge(spec: Spec, draw: Draw) -> Violation | None:
     """How world `draw` breaks the property, or None."""
-    from corrig.planner import DEFAULT_EPS, plan
+    from corrig.analysis.planner import DEFAULT_EPS, plan
 
     scenario = _scenario(spec.path)
     world, utility, eps = build(spec, draw)
@@ -527,7 +527,7 @@ def _safe_judge(spec: Spec, draw: Draw) -> Violation | None:
 
 def shrink_counterexample(spec: Spec, found: Counterexample, *, log: Callable[[str], None] | None = None) -> Counterexample:
     """Round numbers that keep the failure: coarse grids, original rows, fewer distinct values (exact)."""
-    from corrig.params import range_of
+    from corrig.model.params import range_of
 
     scenario = _scenario(spec.path)
     symbols = _parameters(scenario)
@@ -651,8 +651,8 @@ def _rule_text(world: Any, policy: Any, decision: str) -> str:
 def write_scenario(spec: Spec, found: Counterexample, path: Path, *, searched: int | None = None) -> Path:
     """A runnable scenario file for the counterexample: every node as a table, the policies as tables,
     and `expect` claiming the failure (so `corrig check FILE` passes exactly when the failure reproduces)."""
-    from corrig.planner import plan
-    from corrig.policies import Policy
+    from corrig.analysis.planner import plan
+    from corrig.model.policies import Policy
 
     scenario = _scenario(spec.path)
     world, utility, eps = build(spec, found.draw)
@@ -672,8 +672,8 @@ def write_scenario(spec: Spec, found: Counterexample, path: Path, *, searched: i
     if found.draw.params:
         lines.append("Parameters: " + ", ".join(f"{k} = {_number(x)}" for k, x in found.draw.params.items()) + ".")
     lines += ['"""', "", "from fractions import Fraction as F", "", "from sympy import Rational",
-              "", "from corrig import E, P, Policy, World, do, given, observed",
-              "from corrig.expect import flagged, optimal", "", f"world = World({world.name!r})"]
+              "", "from corrig import E, P, Policy, World, do, flagged, given, observed, optimal", "",
+              f"world = World({world.name!r})"]
     for name in names:
         node = world.nodes[name]
         if node.is_decision:
@@ -761,7 +761,7 @@ def add_arguments(parser: Any) -> None:
 
 def run_cli(args: Any) -> int:
     """`corrig hunt`: 0 when no counterexample was found, 1 when one was (and written)."""
-    from corrig.cli import parse_point
+    from corrig.faces.points import parse_point
 
     at = {k: str(v) for k, v in parse_point(args.at).items()}
     result = hunt(args.file, args.property, budget=args.budget, seed=args.seed, vary=args.vary, at=at, scope=args.scope,

@@ -20,13 +20,13 @@ import opt_einsum
 import sympy as sp
 from sympy.polys.constructor import construct_domain
 
-from corrig.errors import QueryError, StateError, ZeroProbabilityCondition
-from corrig.expr import Expr, State, assignment_event
-from corrig.policies import Policy, as_policy
-from corrig.world import is_float_valued, to_number
+from corrig.model.errors import QueryError, StateError, ZeroProbabilityCondition
+from corrig.model.expr import Expr, State, assignment_event
+from corrig.model.numbers import is_float_valued, to_number
+from corrig.model.policies import Policy, as_policy
 
 if TYPE_CHECKING:
-    from corrig.world import World
+    from corrig.model.world import World
 
 Table = Mapping[tuple[State, ...], tuple[Any, ...]]
 
@@ -100,7 +100,7 @@ def _check_rung2(world: World, condition: Expr | None, do: Mapping[str, State] |
         f"the condition {condition!r} contradicts do({', '.join(f'{k}={v!r}' for k, v in do.items())}) on {names}: "
         f"in the intervened world {names} takes only the forced value, so this asks a rung-2 question with no answer. "
         f"You likely mean the counterfactual 'having observed {condition!r}, what if we set "
-        f"{names}?', written observed(...) >> do(...) (DESIGN §2)"
+        f"{names}?', written observed(...) >> do(...) (docs/semantics.md)"
     )
 
 

@@ -4,7 +4,7 @@
     fig.savefig("region.png")
 
 The picture evaluates the values and flag conditions numerically on a grid (lambdify); the exact
-regions of corrig.symbolic stay the source of truth.  With one parameter the figure plots each
+regions of corrig.analysis.symbolic stay the source of truth.  With one parameter the figure plots each
 policy's value over it, the background coloured by the optimal policy.  Parameters other than
 x and y are held at `at` (default: the simplest point of their range), named in the title.
 A flag is hatched where it fires *for a policy that is optimal there* (plan-level incentives
@@ -20,8 +20,9 @@ from typing import Any
 import numpy as np
 import sympy as sp
 
-from corrig.errors import ParameterError
-from corrig.symbolic import SymbolicPlan, box_of, point_in_set, symbolic_plan
+from corrig.analysis.regions import box_of, point_in_set
+from corrig.analysis.symbolic import SymbolicPlan, symbolic_plan
+from corrig.model.errors import ParameterError
 
 HATCHES = ("//", "\\\\", "xx", "..", "||", "--", "++", "oo", "**")
 COLOURS = ("#4e79a7", "#f28e2b", "#59a14f", "#e15759", "#b07aa1", "#76b7b2", "#edc948", "#ff9da7", "#9c755f", "#bab0ac")

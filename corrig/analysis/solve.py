@@ -36,12 +36,13 @@ import networkx as nx
 import numpy as np
 import sympy as sp
 
-from corrig.engine import Backend, Factor, contract, needed_nodes, probability
-from corrig.errors import CorrigError, QueryError, StateError, ZeroProbabilityCondition
-from corrig.expr import BinOp, Const, Expr, State
-from corrig.policies import Policy, count_pure_policies, pure_policies
-from corrig.terms import Atom, Constant, Product, Sum, Term, as_term
-from corrig.world import World, to_number
+from corrig.inference.engine import Backend, Factor, contract, needed_nodes, probability
+from corrig.model.errors import CorrigError, QueryError, StateError, ZeroProbabilityCondition
+from corrig.model.expr import BinOp, Const, Expr, State
+from corrig.model.numbers import to_number
+from corrig.model.policies import Policy, count_pure_policies, pure_policies
+from corrig.model.world import World
+from corrig.objectives.terms import Atom, Constant, Product, Sum, Term, as_term
 
 METHODS = ("auto", "backward-induction", "enumeration")
 ENUMERATION_LIMIT = 1_000_000  # pure policies (or joint rules of one component) enumerated at most
@@ -510,7 +511,7 @@ def solve(world: World, utility: Any, *, method: str = "auto", at: Mapping[Any, 
         raise QueryError(f"solve() needs a corrig World, got {type(world).__name__}")
     utility = as_term(utility)
     if at:
-        from corrig.planner import _resolve_at
+        from corrig.analysis.planner import _resolve_at
 
         values_at = _resolve_at(at, world, utility, sp.Integer(0))
         world, utility = world.subs(values_at), utility.subs(values_at)
@@ -531,13 +532,13 @@ def solve(world: World, utility: Any, *, method: str = "auto", at: Mapping[Any, 
 
 
 def _require_numbers(world: World, utility: Term) -> None:
-    from corrig.planner import term_parameters
+    from corrig.analysis.planner import term_parameters
 
     symbols = set(world.compiled.parameters) | term_parameters(utility)
     if symbols:
         names = sorted(str(s) for s in symbols)
         raise SolveError(f"the values depend on the parameters {names}: the optimal policy depends on where in "
-                         f"the parameter box; pass at={{...}} (or use plan() and corrig.symbolic for regions)")
+                         f"the parameter box; pass at={{...}} (or use plan() and corrig.analysis.symbolic for regions)")
 
 
 def _enumerate(world: World, utility: Term, reason: str, limit: int) -> Solution:

@@ -24,41 +24,11 @@ from typing import Any
 
 import sympy as sp
 
-from corrig.errors import CorrigError, ParameterError
+from corrig.faces.points import UsageError, parse_number, parse_point
+from corrig.model.errors import CorrigError, ParameterError
 
 OK, EXPECT_FAILED, INVALID, INTERNAL = 0, 1, 2, 3
 PLOT_HINT = "this command needs matplotlib: pip install 'corrig[plot]'"
-
-
-class UsageError(Exception):
-    """A command-line value is malformed (exit 2)."""
-
-
-# arguments ------------------------------------------------------------------------------------
-def parse_point(text: str | None) -> dict[str, Any]:
-    """`p=0.3,q=1/4` as {name: exact number}; decimals stay exact (0.3 is 3/10)."""
-    point: dict[str, Any] = {}
-    if not text:
-        return point
-    for item in text.split(","):
-        if not item.strip():
-            continue
-        name, eq, value = item.partition("=")
-        name, value = name.strip(), value.strip()
-        if not eq or not name.isidentifier() or not value:
-            raise UsageError(f"--at takes name=value pairs separated by commas (p=0.3,q=1/4); got {item.strip()!r}")
-        point[name] = parse_number(value, f"--at {name}")
-    return point
-
-
-def parse_number(text: str, what: str) -> Any:
-    """An exact number from text: 2, 0.3, 1/4, -1e-3."""
-    if not re.fullmatch(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?(/\d+)?", text.strip()):
-        raise UsageError(f"{what}: {text!r} is not a number (write 0.3, 1/4 or 2)")
-    try:
-        return sp.Rational(text.strip())
-    except (TypeError, ValueError, ZeroDivisionError):
-        raise UsageError(f"{what}: {text!r} is not a number") from None
 
 
 def _formats(parser: argparse.ArgumentParser, latex: bool = True) -> None:
@@ -121,7 +91,7 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("-o", "--output", metavar="OUT", help="the .toml file (default: standard output)")
 
     # corrig hunt (its arguments live in corrig/hunt.py)
-    from corrig.hunt import add_arguments as hunt_arguments
+    from corrig.faces.hunt import add_arguments as hunt_arguments
 
     hunt_arguments(sub.add_parser("hunt", help="search random worlds of a scenario's shape for a counterexample to a property",
                                   description="Keep the scenario's graph, roles and objective, draw new CPDs (seeded), "
@@ -161,7 +131,7 @@ def progress(total: int | None, description: str) -> Iterator[Callable[..., None
 # loading and planning with errors that name file and line --------------------------------------
 def load(path: str) -> Any:
     """Load a scenario; errors keep the loader's message (which names the file and line)."""
-    from corrig.scenario import load_scenario
+    from corrig.scenarios.load import load_scenario
 
     return load_scenario(path)
 
@@ -201,7 +171,7 @@ def plan_options(args: argparse.Namespace) -> dict[str, Any]:
 
 def scenario_parameters(scenario: Any, eps: Any = None) -> dict[str, sp.Symbol]:
     """The parameters of a scenario's world, objective and ε, by name."""
-    from corrig.planner import term_parameters
+    from corrig.analysis.planner import term_parameters
 
     found = set(scenario.world.compiled.parameters) | term_parameters(scenario.utility)
     for value in (scenario.eps, eps):
@@ -212,7 +182,7 @@ def scenario_parameters(scenario: Any, eps: Any = None) -> dict[str, sp.Symbol]:
 
 def plan_point(args: argparse.Namespace, scenario: Any, options: dict[str, Any]) -> dict[str, Any] | None:
     """The parameter point of --at; with --numeric every other parameter at the middle of its range."""
-    from corrig.params import range_of
+    from corrig.model.params import range_of
 
     point = parse_point(getattr(args, "at", None))
     known = scenario_parameters(scenario, options.get("eps"))
@@ -233,9 +203,9 @@ def plan_point(args: argparse.Namespace, scenario: Any, options: dict[str, Any])
 
 # commands -----------------------------------------------------------------------------------
 def cmd_check(args: argparse.Namespace) -> int:
-    from corrig.errors import ScenarioError
-    from corrig.expect import Expectation, Plans
-    from corrig.report import error_report, render_json, render_latex, render_markdown, render_terminal, scenario_report
+    from corrig.faces.report import error_report, render_json, render_latex, render_markdown, render_terminal, scenario_report
+    from corrig.model.errors import ScenarioError
+    from corrig.scenarios.expect import Expectation, Plans
 
     reports = []
     err = _console(sys.stderr)
@@ -253,12 +223,12 @@ def cmd_check(args: argparse.Namespace) -> int:
                 verdicts = []
                 for claim in scenario.expect:
                     if not isinstance(claim, Expectation):
-                        raise ScenarioError(f"expect holds {claim!r}, which is not an expectation (use corrig.expect)")
+                        raise ScenarioError(f"expect holds {claim!r}, which is not an expectation (use corrig.scenarios.expect)")
                     advance(0, description=f"checking {claim!r}"[:80])
                     verdicts.append(claim.check(plans))
                 regions = None
                 if result.symbolic:
-                    from corrig.symbolic import symbolic_plan
+                    from corrig.analysis.symbolic import symbolic_plan
 
                     advance(0, description=f"regions of {scenario.name}")
                     regions = symbolic_plan(result)
@@ -286,7 +256,7 @@ def _policy_count(scenario: Any) -> str:
     """'N policies' for the progress line (every pure policy when the scenario names none)."""
     if scenario.policies is not None:
         return f"{len(scenario.policies)} policies"
-    from corrig.policies import count_pure_policies
+    from corrig.model.policies import count_pure_policies
 
     return f"all {count_pure_policies(scenario.world)} pure policies"
 
@@ -332,7 +302,7 @@ class _Located(CorrigError):
 def cmd_explain(args: argparse.Namespace) -> int:
     import json
 
-    from corrig.report import explain_report, render_explain_markdown, render_explain_terminal
+    from corrig.faces.report import explain_report, render_explain_markdown, render_explain_terminal
 
     scenario, result = _load_and_plan(args, "planning")
     name = _pick_policy(result, args.policy, args.file)
@@ -364,7 +334,7 @@ def _output(path: str) -> Path:
 
 def cmd_draw(args: argparse.Namespace) -> int:
     _need_matplotlib()
-    from corrig.draw import draw_world
+    from corrig.faces.draw import draw_world
 
     out = _output(args.output)
     if args.policy:
@@ -380,7 +350,7 @@ def cmd_draw(args: argparse.Namespace) -> int:
 
 def cmd_region(args: argparse.Namespace) -> int:
     _need_matplotlib()
-    from corrig.regionplot import region_plot
+    from corrig.faces.regionplot import region_plot
 
     out = _output(args.output)
     if args.resolution < 2 or args.resolution > 2000:
@@ -405,7 +375,7 @@ def cmd_region(args: argparse.Namespace) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    from corrig.declarative import dump_declarative
+    from corrig.scenarios.toml_writer import dump_declarative
 
     scenario = load(args.file)
     try:
@@ -422,7 +392,7 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 def cmd_hunt(args: argparse.Namespace) -> int:
     """`corrig hunt`: see corrig/hunt.py."""
-    from corrig.hunt import run_cli
+    from corrig.faces.hunt import run_cli
 
     return run_cli(args)
 

@@ -7,7 +7,7 @@ from typing import Any
 
 import sympy as sp
 
-from corrig.errors import ParameterError
+from corrig.model.errors import ParameterError
 
 
 @dataclass(frozen=True)

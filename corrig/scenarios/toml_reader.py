@@ -1,4 +1,4 @@
-"""Declarative scenario files (TOML): a stop-button world that loads without running any code.
+"""Reading declarative scenario files (TOML): a stop-button world that loads without running any code.
 
 A Python scenario file is a program: loading it runs it.  A `.toml` scenario is data: nodes with
 their states, parents and tables, decisions with what they observe, roles, the utility as a list
@@ -19,26 +19,27 @@ from __future__ import annotations
 
 import ast
 import itertools
-import json
-import operator
 import re
 import tomllib
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable
 from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
 import sympy as sp
 
-from corrig.errors import CorrigError, CycleError, ScenarioError
-from corrig.expect import Expectation, Flagged, Optimal, ValueIs
-from corrig.expr import BinOp, Compare, Const, Expr, In, Logic, Var
-from corrig.params import param, parameters_in, range_of
-from corrig.policies import Policy
-from corrig.terms import Atom, Constant, Product, Sum, Term, do, given, observed
-from corrig.world import World, check_distribution, to_number
+from corrig.analysis.flags import KINDS
+from corrig.model.errors import CorrigError, CycleError
+from corrig.model.expr import Expr
+from corrig.model.params import param
+from corrig.model.policies import Policy
+from corrig.model.world import World, check_distribution, to_number
+from corrig.objectives.terms import Constant, E, P, Term, do, given, observed
+from corrig.scenarios.expect import Expectation, Flagged, Optimal, ValueIs
+from corrig.scenarios.formula import Evaluator, _Invalid, parse
+from corrig.scenarios.scenario import Scenario
+from corrig.scenarios.toml_lines import DeclarativeError, Key, Locator, key_text
 
-Key = tuple[Any, ...]
 WILDCARD = "*"
 CLAIMS = ("optimal", "not_optimal", "flagged", "not_flagged", "value_is")
 TOP_KEYS = {"name", "doc", "eps", "reference", "parameters", "nodes", "roles", "utility", "policies", "expect"}
@@ -46,254 +47,6 @@ NODE_KEYS = {"kind", "states", "numeric", "parents", "observes", "distribution",
 TERM_KEYS = {"P", "E", "weight", "given", "do", "observed", "times"}
 _RATIONAL = re.compile(r"[+-]?\d+(/\d+)?")
 ROLE_KEYS = {"human", "stop", "run", "button", "off"}
-MAX_EXPRESSION = 2000
-
-
-class DeclarativeError(ScenarioError):
-    """A declarative scenario is malformed; `key` is the dotted key at fault, `line` its line (or None)."""
-
-    def __init__(self, message: str, *, file: Path | str | None = None, key: str = "", line: int | None = None):
-        self.file, self.key, self.line, self.reason = file, key, line, message
-        where = str(file) if file else "<scenario>"
-        if line:
-            where += f", line {line}"
-        super().__init__(f"{where}: [{key}] {message}" if key else f"{where}: {message}")
-
-
-def key_text(key: Key) -> str:
-    """A key path as TOML would write it: nodes.H.table."0,1", utility[2].do."""
-    out = ""
-    for part in key:
-        if isinstance(part, int):
-            out += f"[{part}]"
-        else:
-            text = part if re.fullmatch(r"[A-Za-z0-9_-]+", str(part)) else json.dumps(str(part))
-            out += ("." if out else "") + text
-    return out
-
-
-# where a key is written -----------------------------------------------------------------------
-_KEY_PART = r'(?:[A-Za-z0-9_-]+|"(?:[^"\\]|\\.)*"|\'[^\']*\')'
-_DOTTED = re.compile(rf"\s*({_KEY_PART}(?:\s*\.\s*{_KEY_PART})*)\s*")
-_HEADER = re.compile(rf"^\s*(\[\[?)({_DOTTED.pattern})(\]\]?)\s*(#.*)?$")
-_ASSIGN = re.compile(rf"^({_DOTTED.pattern})=")
-
-
-def _split_key(text: str) -> list[str]:
-    parts = re.findall(_KEY_PART, text)
-    return [json.loads(p) if p.startswith('"') else p.strip("'") for p in parts]
-
-
-class Locator:
-    """Best-effort line numbers of key paths in a TOML text (tomllib does not report positions)."""
-
-    def __init__(self, text: str):
-        self.lines: dict[Key, int] = {}
-        header: list[Any] = []
-        arrays: dict[Key, int] = {}
-        for number, line in enumerate(text.splitlines(), start=1):
-            match = _HEADER.match(line)
-            if match:
-                parts = _split_key(match.group(2))
-                if match.group(1) == "[[":
-                    index = arrays.get(tuple(parts), -1) + 1
-                    arrays[tuple(parts)] = index
-                    header = [*parts, index]
-                else:
-                    header = self._indexed(parts, arrays)
-                self._record(tuple(header), number)
-                continue
-            match = _ASSIGN.match(line)
-            if match:
-                self._record((*header, *_split_key(match.group(1))), number)
-
-    @staticmethod
-    def _indexed(parts: list[str], arrays: dict[Key, int]) -> list[Any]:
-        out: list[Any] = []
-        for part in parts:
-            out.append(part)
-            if tuple(p for p in out if not isinstance(p, int)) in arrays:
-                out.append(arrays[tuple(p for p in out if not isinstance(p, int))])
-        return out
-
-    def _record(self, key: Key, number: int) -> None:
-        for i in range(1, len(key) + 1):
-            self.lines.setdefault(key[:i], number)
-
-    def line(self, key: Key) -> int | None:
-        """The line of the longest prefix of `key` that is written in the text."""
-        for i in range(len(key), 0, -1):
-            if key[:i] in self.lines:
-                return self.lines[key[:i]]
-        return None
-
-
-# safe expressions -------------------------------------------------------------------------------
-_BINARY: dict[type, Callable[[Any, Any], Any]] = {
-    ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul, ast.Div: operator.truediv,
-    ast.FloorDiv: operator.floordiv, ast.Mod: operator.mod, ast.Pow: operator.pow,
-    ast.BitXor: operator.xor, ast.BitAnd: operator.and_, ast.BitOr: operator.or_,
-}
-_COMPARE: dict[type, Callable[[Any, Any], Any]] = {
-    ast.Eq: operator.eq, ast.NotEq: operator.ne, ast.Lt: operator.lt, ast.LtE: operator.le,
-    ast.Gt: operator.gt, ast.GtE: operator.ge,
-}
-_CALLS: dict[str, Callable[..., Any]] = {"min": min, "max": max, "abs": abs}
-
-
-class _Invalid(Exception):
-    """An expression the whitelist refuses (turned into a DeclarativeError with the key)."""
-
-
-def parse(text: str) -> ast.expr:
-    """The expression's syntax tree (nothing is run)."""
-    if not isinstance(text, str):
-        raise _Invalid(f"expected an expression in a string, got {text!r}")
-    if len(text) > MAX_EXPRESSION:
-        raise _Invalid(f"the expression is longer than {MAX_EXPRESSION} characters")
-    try:
-        return ast.parse(text.strip(), mode="eval").body
-    except SyntaxError as exc:
-        raise _Invalid(f"{text!r} is not an expression: {exc.msg}") from None
-
-
-class Evaluator:
-    """Interprets a whitelisted expression tree.
-
-    mode "number": a probability, weight or parameter value (exact rationals, floats, parameters).
-    mode "event": an event or quantity over node handles (builds corrig expressions).
-    mode "value": a deterministic formula over concrete parent values (returns a state).
-    """
-
-    def __init__(self, mode: str, names: Mapping[str, Any], what: str):
-        self.mode, self.names, self.what = mode, names, what
-
-    def __call__(self, text: str) -> Any:
-        return self.eval(parse(text))
-
-    def eval(self, node: ast.expr) -> Any:
-        method = getattr(self, f"_{type(node).__name__}", None)
-        if method is None:
-            raise _Invalid(f"{ast.unparse(node)!r}: {type(node).__name__} is not allowed in {self.what}")
-        return method(node)
-
-    def _Constant(self, node: ast.Constant) -> Any:
-        value = node.value
-        if isinstance(value, bool) or isinstance(value, str):
-            if self.mode == "number":
-                raise _Invalid(f"{value!r} is not a number")
-            return value
-        if isinstance(value, int):
-            return sp.Integer(value) if self.mode == "number" else value
-        if isinstance(value, float):
-            return value
-        raise _Invalid(f"{value!r} is not allowed in {self.what}")
-
-    def _Name(self, node: ast.Name) -> Any:
-        if node.id in self.names:
-            return self.names[node.id]
-        if self.mode == "value" and node.id in ("True", "False"):
-            return node.id == "True"
-        raise _Invalid(f"{node.id!r} is not {_known(self.what, self.names)}")
-
-    def _UnaryOp(self, node: ast.UnaryOp) -> Any:
-        value = self.eval(node.operand)
-        if isinstance(node.op, ast.USub):
-            return -value
-        if isinstance(node.op, ast.UAdd):
-            return +value
-        if isinstance(node.op, ast.Not | ast.Invert) and self.mode != "number":
-            if isinstance(value, Expr):
-                return ~value
-            return (not value) if isinstance(node.op, ast.Not) else ~value
-        raise _Invalid(f"{ast.unparse(node)!r}: this operator is not allowed in {self.what}")
-
-    def _BinOp(self, node: ast.BinOp) -> Any:
-        op = _BINARY.get(type(node.op))
-        if op is None or (self.mode == "number" and isinstance(node.op, ast.BitXor | ast.BitAnd | ast.BitOr)):
-            raise _Invalid(f"{ast.unparse(node)!r}: this operator is not allowed in {self.what}")
-        left, right = self.eval(node.left), self.eval(node.right)
-        if isinstance(left, str) or isinstance(right, str):
-            raise _Invalid(f"{ast.unparse(node)!r}: no arithmetic on the state names")
-        if isinstance(node.op, ast.Pow):
-            if isinstance(left, Expr) or isinstance(right, Expr):
-                raise _Invalid(f"{ast.unparse(node)!r}: powers of nodes are not allowed (write X * X)")
-            exponent = sp.sympify(right)
-            if not (exponent.is_Rational and abs(exponent.p) <= 64 and exponent.q <= 64):
-                raise _Invalid(f"{ast.unparse(node)!r}: the exponent must be a small rational number")
-        exact = not isinstance(left, float) and not isinstance(right, float)
-        if self.mode == "number" and isinstance(node.op, ast.Div) and exact:
-            if right == 0:
-                raise _Invalid(f"{ast.unparse(node)!r} divides by zero")
-            return sp.sympify(left) / sp.sympify(right)
-        if self.mode == "value" and isinstance(node.op, ast.Div) and all(isinstance(v, int | Fraction) for v in (left, right)):
-            if right == 0:
-                raise _Invalid(f"{ast.unparse(node)!r} divides by zero")
-            quotient = Fraction(left) / Fraction(right)
-            return int(quotient) if quotient.denominator == 1 else quotient
-        try:
-            return op(left, right)
-        except ZeroDivisionError:
-            raise _Invalid(f"{ast.unparse(node)!r} divides by zero") from None
-        except TypeError as exc:
-            raise _Invalid(f"{ast.unparse(node)!r}: {exc}") from None
-
-    def _BoolOp(self, node: ast.BoolOp) -> Any:
-        if self.mode == "number":
-            raise _Invalid(f"{ast.unparse(node)!r}: and/or are not allowed in {self.what}")
-        values = [self.eval(v) for v in node.values]
-        if any(isinstance(v, Expr) for v in values):
-            out = values[0]
-            for v in values[1:]:
-                out = (out & v) if isinstance(node.op, ast.And) else (out | v)
-            return out
-        return all(values) if isinstance(node.op, ast.And) else any(values)
-
-    def _Compare(self, node: ast.Compare) -> Any:
-        if self.mode == "number":
-            raise _Invalid(f"{ast.unparse(node)!r}: comparisons are not allowed in {self.what}")
-        parts: list[Any] = []
-        left = self.eval(node.left)
-        for op, comparator in zip(node.ops, node.comparators, strict=True):
-            if isinstance(op, ast.In | ast.NotIn):
-                if not isinstance(comparator, ast.List | ast.Tuple | ast.Set):
-                    raise _Invalid(f"{ast.unparse(node)!r}: `in` needs a list of states, e.g. X in ['a', 'b']")
-                states = [self.eval(e) for e in comparator.elts]
-                part = left.isin(states) if isinstance(left, Expr) else left in states
-                parts.append((~part if isinstance(part, Expr) else not part) if isinstance(op, ast.NotIn) else part)
-                left = None
-                continue
-            fn = _COMPARE.get(type(op))
-            if fn is None:
-                raise _Invalid(f"{ast.unparse(node)!r}: this comparison is not allowed in {self.what}")
-            right = self.eval(comparator)
-            try:
-                parts.append(fn(left, right))
-            except TypeError as exc:
-                raise _Invalid(f"{ast.unparse(node)!r}: {exc}") from None
-            left = right
-        if any(isinstance(p, Expr) for p in parts):
-            out = parts[0]
-            for p in parts[1:]:
-                out = out & p
-            return out
-        return all(parts)
-
-    def _IfExp(self, node: ast.IfExp) -> Any:
-        if self.mode != "value":
-            raise _Invalid(f"{ast.unparse(node)!r}: `x if c else y` is only allowed in formulas and rules")
-        return self.eval(node.body) if self.eval(node.test) else self.eval(node.orelse)
-
-    def _Call(self, node: ast.Call) -> Any:
-        name = node.func.id if isinstance(node.func, ast.Name) else None
-        if self.mode != "value" or name not in _CALLS or node.keywords:
-            raise _Invalid(f"{ast.unparse(node)!r}: calls are not allowed in {self.what} (formulas may use min, max, abs)")
-        return _CALLS[name](*(self.eval(a) for a in node.args))
-
-
-def _known(what: str, names: Mapping[str, Any]) -> str:
-    listed = ", ".join(sorted(names)) or "none"
-    return f"a name {what} may use (known: {listed})"
 
 
 # the loader ---------------------------------------------------------------------------------
@@ -384,7 +137,6 @@ class _Loader:
 
     # sections ----------------------------------------------------------------------------
     def load(self) -> Any:
-        from corrig.scenario import Scenario
 
         data = self.data
         for name in data:
@@ -632,7 +384,6 @@ class _Loader:
                 if "do" in spec:
                     parts.append(do(self.assignment((*key, "do"), spec["do"])))
             try:
-                from corrig.terms import E, P
 
                 term: Term = (P if kind == "P" else E)(target, *parts)
             except CorrigError as exc:
@@ -731,7 +482,6 @@ class _Loader:
                     raise self.error((*key, "only"), "expected true or false")
                 out.append(Optimal(policy, only, claim == "not_optimal", at))
             elif claim in ("flagged", "not_flagged"):
-                from corrig.flags import KINDS
 
                 if spec.get("kind") not in KINDS:
                     raise self.error((*key, "kind"), f"kind is one of {list(KINDS)}, got {spec.get('kind')!r}")
@@ -790,255 +540,3 @@ def load_declarative(path: str | Path) -> Any:
         raise DeclarativeError(f"cannot read: {exc}", file=file) from None
     return loads_declarative(text, file=file)
 
-
-# the writer ---------------------------------------------------------------------------------
-class DumpError(CorrigError):
-    """A scenario holds something the declarative format cannot say (a product of two terms, ...)."""
-
-
-def _toml_key(key: Any) -> str:
-    text = _state_text(key)
-    return text if re.fullmatch(r"[A-Za-z0-9_-]+", text) else json.dumps(text, ensure_ascii=False)
-
-
-def _toml_value(value: Any) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, int):
-        return str(value)
-    if isinstance(value, float):
-        return repr(value) if value == value and abs(value) != float("inf") else str(value)
-    if isinstance(value, Fraction):
-        return json.dumps(str(value))
-    if isinstance(value, str):
-        return json.dumps(value, ensure_ascii=False)
-    if isinstance(value, list | tuple):
-        return "[" + ", ".join(_toml_value(v) for v in value) + "]"
-    if isinstance(value, dict):
-        return "{ " + ", ".join(f"{_toml_key(k)} = {_toml_value(v)}" for k, v in value.items()) + " }" if value else "{}"
-    raise DumpError(f"cannot write {value!r} in TOML")
-
-
-def number_text(value: Any) -> Any:
-    """A number as the declarative format writes it: ints and floats as themselves, the rest as text."""
-    if isinstance(value, Fraction):
-        value = sp.Rational(value.numerator, value.denominator)
-    if isinstance(value, bool):
-        raise DumpError(f"{value!r} is not a number")
-    if isinstance(value, int | float):
-        return value
-    value = sp.sympify(value)
-    if value.is_Integer:
-        return int(value)
-    if value.is_Float:
-        return float(value)
-    for atom in value.atoms(sp.Function):
-        raise DumpError(f"{value} uses {atom.func}, which the declarative format cannot write")
-    return str(value)
-
-
-def expr_text(expr: Expr) -> str:
-    """An event or quantity in the declarative expression syntax."""
-    if isinstance(expr, Var):
-        return expr.name
-    if isinstance(expr, Const):
-        value = expr.value
-        if isinstance(value, str):
-            return json.dumps(value)
-        if isinstance(value, bool | int | float):
-            return repr(value)
-        return f"({number_text(value)})"
-    if isinstance(expr, BinOp | Compare):
-        return f"({expr_text(expr.left)} {expr.op} {expr_text(expr.right)})"
-    if isinstance(expr, In):
-        return f"({expr_text(expr.expr)} in [{', '.join(json.dumps(s) if isinstance(s, str) else repr(s) for s in expr.states)}])"
-    if isinstance(expr, Logic):
-        if expr.op == "~":
-            return f"(not {expr_text(expr.args[0])})"
-        joiner = " and " if expr.op == "&" else " or "
-        return "(" + joiner.join(expr_text(a) for a in expr.args) + ")"
-    raise DumpError(f"cannot write the expression {expr!r}")
-
-
-Entry = tuple[Any, Atom, list]  # (weight, atom, times: the entries of the sum it is multiplied by, or [])
-
-
-def _entries(term: Term) -> list[Entry]:
-    """The term as a sum of weighted atoms, each possibly multiplied by a further sum (products distribute)."""
-    if isinstance(term, Atom):
-        return [(sp.Integer(1), term, [])]
-    if isinstance(term, Sum):
-        return [e for t in term.terms for e in _entries(t)]
-    if isinstance(term, Product):
-        weight: Any = sp.Integer(1)
-        factors = []
-        for t in term.terms:
-            if isinstance(t, Constant):
-                weight = weight * (t.value if isinstance(t.value, float) else sp.sympify(t.value))
-            else:
-                factors.append(_entries(t))
-        if not factors:
-            raise DumpError(f"{term!r} is a constant; the declarative utility is a sum of P/E terms")
-        out = factors[0]
-        for other in factors[1:]:
-            out = _times(out, other)
-        return [(weight * w, a, times) for w, a, times in out]
-    raise DumpError(f"{term!r}: a constant term cannot be written; the utility is a sum of P/E terms")
-
-
-def _times(left: list[Entry], right: list[Entry]) -> list[Entry]:
-    return [(w, a, _times(times, right) if times else right) for w, a, times in left]
-
-
-def _term_lines(entries: list[Entry], header: str) -> list[str]:
-    lines: list[str] = []
-    for weight, atom, times in entries:
-        lines += ["", f"[[{header}]]", f"{atom.kind} = {_toml_value(expr_text(atom.target))}"]
-        if weight != 1 or isinstance(weight, float):
-            lines.append(f"weight = {_toml_value(number_text(weight))}")
-        branch = atom.branch
-        if branch.counterfactual is not None:
-            lines.append(f"observed = {_toml_value(_event_value(branch.counterfactual.observation))}")
-            lines.append(f"do = {_toml_value(branch.counterfactual.intervention.as_dict())}")
-        if branch.given is not None:
-            lines.append(f"given = {_toml_value(_event_value(branch.given))}")
-        if branch.do is not None:
-            lines.append(f"do = {_toml_value(branch.do.as_dict())}")
-        if times:
-            lines += _term_lines(times, f"{header}.times")
-    return lines
-
-
-def _linear(term: Term) -> list[tuple[Any, Atom]]:
-    """The term as [(weight, atom)]; products of two terms cannot be written."""
-    if isinstance(term, Atom):
-        return [(sp.Integer(1), term)]
-    if isinstance(term, Sum):
-        return [pair for t in term.terms for pair in _linear(t)]
-    if isinstance(term, Product):
-        weight: Any = sp.Integer(1)
-        inner: list[tuple[Any, Atom]] | None = None
-        for t in term.terms:
-            if isinstance(t, Constant):
-                weight = weight * (t.value if isinstance(t.value, float) else sp.sympify(t.value))
-            elif inner is None:
-                inner = _linear(t)
-            else:
-                raise DumpError(f"{term!r} multiplies two terms; the declarative utility is a weighted sum of terms")
-        if inner is None:
-            raise DumpError(f"{term!r} is a constant; the declarative utility is a weighted sum of P/E terms")
-        return [(weight * w, a) for w, a in inner]
-    raise DumpError(f"{term!r}: a constant term cannot be written; the utility is a weighted sum of P/E terms")
-
-
-def _event_value(part: Any) -> Any:
-    return expr_text(part.event) if part.event is not None else {k: v for k, v in part.assignment}
-
-
-def _row_value(states: tuple, row: tuple) -> Any:
-    nonzero = [(s, v) for s, v in zip(states, row, strict=True) if v != 0]
-    if len(nonzero) == 1 and nonzero[0][1] == 1:
-        return nonzero[0][0]
-    return {_state_text(s): number_text(v) for s, v in zip(states, row, strict=True) if v != 0}
-
-
-def _rows(parents: tuple, states: tuple, table: Mapping[tuple, tuple]) -> Any:
-    if not parents:
-        return _row_value(states, table[()])
-    return {",".join(_state_text(c) for c in ctx): _row_value(states, row) for ctx, row in table.items()}
-
-
-def _policy_rules(world: World, policy: Policy) -> dict[str, Any]:
-    out = {}
-    for decision in world.decisions:
-        node = world.nodes[decision]
-        out[decision] = _rows(node.parents, node.states, policy.table(world, decision))
-    return out
-
-
-def dump_declarative(scenario: Any) -> str:
-    """The scenario as declarative TOML text (tables instead of code); `loads_declarative` reads it back."""
-    world: World = scenario.world
-    compiled = world.compiled
-    lines = [f"# {scenario.name}: written by corrig (declarative scenario; loading it runs no code)", ""]
-    lines.append(f"name = {_toml_value(world.name)}")
-    if scenario.doc:
-        lines.append(f"doc = {_toml_value(scenario.doc)}")
-    if scenario.eps is not None:
-        lines.append(f"eps = {_toml_value(number_text(scenario.eps))}")
-    from corrig.planner import _candidates, _reference, term_parameters
-
-    named = None
-    if scenario.policies is not None:
-        named, given_ = _candidates(world, scenario.policies)
-    reference = scenario.reference
-    if reference is not None and not isinstance(reference, str):
-        pool = named if named is not None else {}
-        ref_name, ref_policy = _reference(world, reference, pool, given_ if named is not None else {})
-        reference = ref_name if ref_name in pool else _policy_rules(world, ref_policy)
-    if reference is not None:
-        lines.append(f"reference = {_toml_value(reference)}")
-    symbols = sorted(set(compiled.parameters) | term_parameters(scenario.utility)
-                     | set(parameters_in(scenario.eps)), key=str)
-    if symbols:
-        lines += ["", "[parameters]"]
-        for s in symbols:
-            span = range_of(s)
-            bounds = {k: number_text(b) for k, b in (("low", span.low), ("high", span.high)) if b is not None}
-            lines.append(f"{_toml_key(s.name)} = {_toml_value(bounds)}")
-    for name, node in world.nodes.items():
-        lines += ["", f"[nodes.{_toml_key(name)}]"]
-        if node.is_decision:
-            lines.append('kind = "decision"')
-        numeric = any(isinstance(s, Fraction) for s in node.states)
-        if numeric:
-            lines.append("numeric = true")
-        lines.append(f"states = {_toml_value([_state_text(s) if numeric else s for s in node.states])}")
-        if node.is_decision:
-            if node.parents:
-                lines.append(f"observes = {_toml_value(list(node.parents))}")
-            continue
-        table = compiled.tables[name].table
-        if node.parents:
-            lines.append(f"parents = {_toml_value(list(node.parents))}")
-            lines.append(f"table = {_toml_value(_rows(node.parents, node.states, table))}")
-        else:
-            row = table[()]
-            dist = {_state_text(s): number_text(v) for s, v in zip(node.states, row, strict=True)}
-            lines.append(f"distribution = {_toml_value(dist)}")
-    roles = world.roles
-    if roles.human or roles.button:
-        lines += ["", "[roles]"]
-        if roles.human:
-            lines += [f"human = {_toml_value(roles.human)}", f"stop = {_toml_value(roles.stop)}",
-                      f"run = {_toml_value(roles.run)}"]
-        if roles.button:
-            lines += [f"button = {_toml_value(roles.button)}", f"off = {_toml_value(roles.off)}"]
-    lines += _term_lines(_entries(scenario.utility), "utility")
-    if named is not None:
-        for name, policy in named.items():
-            lines += ["", f"[policies.{_toml_key(name)}]"]
-            lines += [f"{_toml_key(d)} = {_toml_value(r)}" for d, r in _policy_rules(world, policy).items()]
-    for claim in scenario.expect:
-        lines += ["", "[[expect]]", *_claim_lines(claim)]
-    return "\n".join(lines) + "\n"
-
-
-def _claim_lines(claim: Any) -> list[str]:
-    if isinstance(claim, Optimal):
-        out = [f"{'not_optimal' if claim.negate else 'optimal'} = {_toml_value(claim.policy)}"]
-        if claim.only:
-            out.append("only = true")
-    elif isinstance(claim, Flagged):
-        out = [f"{'not_flagged' if claim.negate else 'flagged'} = {_toml_value(claim.policy)}",
-               f"kind = {_toml_value(claim.kind)}"]
-    elif isinstance(claim, ValueIs):
-        value = "undefined" if claim.expected is None else number_text(claim.expected)
-        out = [f"value_is = {_toml_value(claim.policy)}", f"value = {_toml_value(value)}"]
-        if claim.tolerance != 1e-9:
-            out.append(f"tolerance = {_toml_value(claim.tolerance)}")
-    else:
-        raise DumpError(f"cannot write the expectation {claim!r}")
-    if claim.at:
-        out.append(f"at = {_toml_value({str(k): number_text(v) for k, v in claim.at.items()})}")
-    return out

@@ -1,10 +1,10 @@
-"""The corrigibility flags of DESIGN §4: each a number with a cause, never just a boolean.
+"""The corrigibility flags (docs/flags.md): each a number with a cause, never just a boolean.
 
 A `Flag` names its kind, the policy (None for plan-level incentives), where it arises (a node,
 a branch, or a path "A1 -> H -> B"), its size (the quantity the definition thresholds), one
 sentence of explanation, the evidence behind it, and the condition under which it fires: True
 for numeric plans, a sympy relational when the size depends on parameters (the flag *may* fire;
-corrig.symbolic turns the condition into a region).
+corrig.analysis.symbolic turns the condition into a region).
 
 Definitions (ε is the plan's tolerance, π0 the reference policy, H and B the roles):
 
@@ -39,14 +39,14 @@ from typing import TYPE_CHECKING, Any
 import networkx as nx
 import sympy as sp
 
-from corrig.counterfactual import twin_name
-from corrig.errors import ZeroProbabilityCondition
-from corrig.expr import Compare, Const, Var
-from corrig.terms import Atom, Branch, P, Term, do
-from corrig.world import FLOAT_TOLERANCE
+from corrig.inference.counterfactual import twin_name
+from corrig.model.errors import ZeroProbabilityCondition
+from corrig.model.expr import Compare, Const, Var
+from corrig.model.numbers import FLOAT_TOLERANCE
+from corrig.objectives.terms import Atom, Branch, P, Term, do
 
 if TYPE_CHECKING:
-    from corrig.world import World
+    from corrig.model.world import World
 
 MANIPULATION = "manipulation"
 MANIPULATION_INCENTIVE = "manipulation-incentive"

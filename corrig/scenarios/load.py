@@ -1,41 +1,20 @@
-"""Scenario files: a Python module defining `world`, `utility`, and optionally `policies`,
-`reference`, `eps` and `expect`.  Loading one runs its code (by design: it is a program)."""
+"""Loading scenario files: a Python module defining `world`, `utility`, and optionally `policies`,
+`reference`, `eps` and `expect` (loading one runs its code: it is a program), or a declarative
+`.toml` file (data: nothing runs)."""
 
 from __future__ import annotations
 
 import importlib.util
 import sys
 import traceback
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from corrig.errors import CorrigError, ScenarioError
-from corrig.terms import Term
-from corrig.world import World
-
-
-@dataclass
-class Scenario:
-    """What a scenario file declares."""
-
-    name: str
-    world: World
-    utility: Term
-    policies: dict[str, Any] | None = None
-    reference: Any = None
-    eps: Any = None
-    expect: list[Any] = field(default_factory=list)
-    doc: str = ""
-    path: Path | None = None
-
-    def plan(self, at: dict | None = None, **options: Any) -> Any:
-        """Plan this scenario (optionally with parameters substituted by `at`)."""
-        from corrig.planner import plan
-
-        if self.eps is not None:
-            options.setdefault("eps", self.eps)
-        return plan(self.world, self.utility, self.policies, reference=self.reference, at=at, **options)
+from corrig.model.errors import CorrigError, ScenarioError
+from corrig.model.world import World
+from corrig.objectives.terms import Term
+from corrig.scenarios.scenario import Scenario
+from corrig.scenarios.toml_reader import load_declarative
 
 
 def load_scenario(path: str | Path) -> Scenario:
@@ -44,10 +23,9 @@ def load_scenario(path: str | Path) -> Scenario:
     if not file.is_file():
         raise ScenarioError(f"{file}: no such scenario file")
     if file.suffix != ".py":
-        from corrig.declarative import load_declarative
-
         return load_declarative(file)
-    module_name = f"corrig_scenario_{abs(hash(file.resolve()))}"
+    package = _folder_package(file)
+    module_name = f"{package}.{file.stem}" if package else f"corrig_scenario_{abs(hash(file.resolve()))}"
     spec = importlib.util.spec_from_file_location(module_name, file)
     if spec is None or spec.loader is None:
         raise ScenarioError(f"{file}: cannot be loaded as a Python module")
@@ -62,6 +40,23 @@ def load_scenario(path: str | Path) -> Scenario:
     finally:
         sys.modules.pop(module_name, None)
     return from_namespace(vars(module), name=file.stem, path=file)
+
+
+def _folder_package(file: Path) -> str | None:
+    """A package for the scenario's folder when it has an `__init__.py`, so that the scenario can import its
+    siblings relatively (`from .causal_stop_button import make_world`); None for a loose file."""
+    folder = file.resolve().parent
+    if not (folder / "__init__.py").is_file():
+        return None
+    name = f"corrig_scenarios_{abs(hash(folder))}"
+    if name not in sys.modules:
+        spec = importlib.util.spec_from_file_location(name, folder / "__init__.py", submodule_search_locations=[str(folder)])
+        if spec is None or spec.loader is None:
+            return None
+        package = importlib.util.module_from_spec(spec)
+        sys.modules[name] = package
+        spec.loader.exec_module(package)
+    return name
 
 
 def from_namespace(namespace: dict[str, Any], *, name: str, path: Path | None = None) -> Scenario:

@@ -16,7 +16,7 @@ from typing import Any
 
 import sympy as sp
 
-from corrig.flags import is_symbolic, jsonable, show
+from corrig.analysis.flags import is_symbolic, jsonable, show
 
 
 def number(value: Any, numeric: bool = False) -> str:
@@ -375,7 +375,7 @@ class ExplainReport:
 
 def weighted_atoms(utility: Any) -> list[tuple[Any, Any]] | None:
     """The objective as [(weight, atom)], or None when it is not a weighted sum of terms."""
-    from corrig.declarative import DumpError, _linear
+    from corrig.scenarios.toml_writer import DumpError, _linear
 
     try:
         return _linear(utility)

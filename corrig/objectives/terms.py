@@ -20,11 +20,11 @@ from typing import TYPE_CHECKING, Any
 
 import sympy as sp
 
-from corrig.errors import QueryError
-from corrig.expr import Expr, State, lift
+from corrig.model.errors import QueryError
+from corrig.model.expr import Expr, State, lift
 
 if TYPE_CHECKING:
-    from corrig.world import World
+    from corrig.model.world import World
 
 Assignment = tuple[tuple[str, State], ...]
 
@@ -66,7 +66,7 @@ class _EventPart:
 
     def resolve(self, world: World) -> Expr:
         """The event as an expression over `world`'s nodes."""
-        from corrig.engine import as_event
+        from corrig.inference.engine import as_event
 
         return as_event(world, self.event if self.event is not None else dict(self.assignment))
 
@@ -118,7 +118,7 @@ class Counterfactual:
 
 
 def _latex_assign(assignment: Assignment) -> str:
-    from corrig.expr import _latex_name
+    from corrig.model.expr import _latex_name
 
     return ", ".join(f"{_latex_name(k)} = {lift(v).to_latex()}" for k, v in assignment)
 
@@ -321,8 +321,8 @@ class Atom(Term):
         return value
 
     def _compute(self, world: World, policy: Any) -> Any:
-        from corrig.counterfactual import counterfactual_query
-        from corrig.engine import expectation, probability
+        from corrig.inference.counterfactual import counterfactual_query
+        from corrig.inference.engine import expectation, probability
 
         b = self.branch
         if b.counterfactual is not None:
@@ -435,7 +435,7 @@ def _subs_value(value: Any, values: Mapping[Any, Any]) -> Any:
 
 def _subs_expr(expr: Expr, values: Mapping[Any, Any]) -> Expr:
     """The expression with every parameter in its constants replaced by its value."""
-    from corrig.expr import BinOp, Compare, Const, In, Logic
+    from corrig.model.expr import BinOp, Compare, Const, In, Logic
 
     if isinstance(expr, Const):
         return Const(_subs_value(expr.value, values))

@@ -14,7 +14,7 @@ from typing import Any
 
 import sympy as sp
 
-from corrig.errors import QueryError, StateError
+from corrig.model.errors import QueryError, StateError
 
 State = str | int | bool
 

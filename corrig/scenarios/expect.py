@@ -12,10 +12,10 @@ from typing import TYPE_CHECKING, Any
 
 import sympy as sp
 
-from corrig.errors import ScenarioError
+from corrig.model.errors import ScenarioError
 
 if TYPE_CHECKING:
-    from corrig.scenario import Scenario
+    from corrig.scenarios.scenario import Scenario
 
 EVERY = "*"
 
@@ -172,6 +172,6 @@ def verify(scenario: Scenario, **options: Any) -> list[Verdict]:
     verdicts = []
     for claim in scenario.expect:
         if not isinstance(claim, Expectation):
-            raise ScenarioError(f"{scenario.name}: expect holds {claim!r}, which is not an expectation (use corrig.expect)")
+            raise ScenarioError(f"{scenario.name}: expect holds {claim!r}, which is not an expectation (see corrig.optimal)")
         verdicts.append(claim.check(plans))
     return verdicts

@@ -18,12 +18,12 @@ from typing import TYPE_CHECKING, Any
 import networkx as nx
 import sympy as sp
 
-from corrig.errors import CounterfactualError, ParameterError, StateError
-from corrig.expr import Expr, State
-from corrig.policies import Policy, as_policy
+from corrig.model.errors import CounterfactualError, ParameterError, StateError
+from corrig.model.expr import Expr, State
+from corrig.model.policies import Policy, as_policy
 
 if TYPE_CHECKING:
-    from corrig.world import World
+    from corrig.model.world import World
 
 TWIN_SUFFIX = "_cf"
 
@@ -55,7 +55,7 @@ def twin_name(world: World, name: str) -> str:
 def counterfactual_query(world: World, target: Expr, policy: Any, *, observed: Expr,
                          intervention: Mapping[str, State], indicator: bool) -> Any:
     """E_π[target_{do(intervention)} | observed] (or its probability when `indicator`), by twin network."""
-    from corrig.engine import _query, check_scope
+    from corrig.inference.engine import _query, check_scope
 
     check_scope(world, target, "counterfactual target")
     for name, state in intervention.items():

@@ -1,0 +1,273 @@
+"""Symbolic plans: where in the parameter box each policy is optimal and each flag fires.
+
+    from corrig import plan, symbolic_plan
+    sp = symbolic_plan(plan(world, utility))
+    sp.values["wait"]                   # J(wait), simplified
+    sp.optimal["wait"]                  # the Region where wait is optimal (ties included)
+    sp.flags["block"][0].region         # where that flag fires
+
+Each question is a condition on the parameters, decided by `corrig.analysis.regions`.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import sympy as sp
+
+from corrig.analysis.regions import (
+    UNDEFINED_KINDS,
+    Region,
+    _resolve_point,
+    _set_text,
+    _sorted,
+    _symbols_of,
+    box_of,
+    region,
+    simplify_value,
+    value_latex,
+)
+
+
+def optimality_conditions(values: Mapping[str, Any], undefined: Mapping[str, Any] | None = None) -> dict[str, sp.Basic]:
+    """For each policy, the condition that it is optimal: defined, and J_π ≥ J_π' for every π' defined there.
+
+    undefined: {name: condition under which the policy's value is undefined} (absent: never;
+    a value of None: everywhere).
+    """
+    undefined = dict(undefined or {})
+    for name, v in values.items():
+        if v is None:
+            undefined[name] = sp.true
+    out = {}
+    for name, v in values.items():
+        if v is None:
+            out[name] = sp.false
+            continue
+        parts = [sp.Not(sp.sympify(undefined.get(name, sp.false)))]
+        for other, w in values.items():
+            if other == name or w is None:
+                continue
+            parts.append(sp.Or(sp.sympify(undefined.get(other, sp.false)), sp.Ge(sp.sympify(v), sp.sympify(w))))
+        out[name] = sp.And(*parts)
+    return out
+
+
+def optimal_regions(values: Mapping[str, Any], params: Iterable[sp.Symbol] | None = None,
+                    undefined: Mapping[str, Any] | None = None) -> dict[str, Region]:
+    """For each policy, the region of the box where it is optimal (ties included)."""
+    params = tuple(params) if params is not None else _sorted(set().union(*(_symbols_of(v) for v in values.values())))
+    return {name: region(cond, params) for name, cond in optimality_conditions(values, undefined).items()}
+
+
+# the symbolic plan ------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class FlagRegion:
+    """A flag and the region of the box where it fires."""
+
+    flag: Any
+    region: Region
+    size: Any = None  # the flag's size, simplified
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"kind": self.flag.kind, "policy": self.flag.policy, "where": self.flag.where,
+                "size": str(self.size), "size_latex": value_latex(self.size), "region": self.region.to_dict()}
+
+
+@dataclass
+class SymbolicPlan:
+    """A plan read symbolically: simplified values, optimal regions, flag regions, undefined regions."""
+
+    plan: Any
+    parameters: tuple[sp.Symbol, ...]
+    values: dict[str, Any]
+    optimal: dict[str, Region]
+    flags: dict[str, list[FlagRegion]]
+    incentives: list[FlagRegion]
+    undefined: dict[str, Region]
+    seconds: float = 0.0
+
+    @property
+    def box(self) -> dict[sp.Symbol, sp.Interval]:
+        """The parameter box."""
+        return box_of(self.parameters)
+
+    def margin(self, name: str) -> Any:
+        """J_π − max over the other policies' values (Δ: positive exactly where π is the unique optimum)."""
+        others = [v for n, v in self.values.items() if n != name and v is not None]
+        if self.values[name] is None or not others:
+            return None
+        return simplify_value(self.values[name] - sp.Max(*others), self.box)
+
+    def value_at(self, name: str, point: Mapping[Any, Any]) -> Any:
+        """The policy's value at a point (None where it is undefined)."""
+        point = _resolve_point(point, self.parameters)
+        value = self.values[name]
+        if value is None or (name in self.undefined and self.undefined[name].contains(point)):
+            return None
+        return sp.sympify(value).xreplace(point)
+
+    def optimal_at(self, point: Mapping[Any, Any]) -> list[str]:
+        """The optimal set at a point, by exact substitution into the optimal regions."""
+        return [n for n, r in self.optimal.items() if r.contains(point)]
+
+    def firing_at(self, point: Mapping[Any, Any]) -> dict[str, list[str]]:
+        """The kinds of the flags that fire at a point, per policy."""
+        return {name: [f.flag.kind for f in frs if f.region.contains(point)] for name, frs in self.flags.items()}
+
+    def __str__(self) -> str:
+        box = ", ".join(f"{s} ∈ {_set_text(i)}" for s, i in self.box.items())
+        lines = [f"{getattr(self.plan.world, 'name', 'world')}: symbolic plan over {box or 'no parameters'}"]
+        width = max((len(n) for n in self.values), default=0)
+        for name, value in self.values.items():
+            lines.append(f"  J({name}){' ' * (width - len(name))} = {'undefined' if value is None else value}")
+            pad = " " * (width + 6)
+            lines.append(f"  {pad}optimal: {self.optimal[name]}")
+            if name in self.undefined:
+                lines.append(f"  {pad}undefined: {self.undefined[name]}")
+            for fr in self.flags.get(name, []):
+                lines.append(f"  {pad}{_flag_text(fr)}")
+        for fr in self.incentives:
+            lines.append(f"  {_flag_text(fr)}")
+        return "\n".join(lines)
+
+    def to_latex(self) -> str:
+        """An align* block: each value and the region where the policy is optimal."""
+        rows = []
+        for name, value in self.values.items():
+            label = rf"J(\text{{{_latex_text(name)}}})"
+            row = rf"{label} &= {value_latex(value)} && \text{{optimal for }} {self.optimal[name].to_latex()}"
+            if name in self.undefined:
+                row += rf", \text{{ undefined for }} {self.undefined[name].to_latex()}"
+            rows.append(row)
+        return "\\begin{align*}\n" + " \\\\\n".join(rows) + "\n\\end{align*}"
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-safe form."""
+        return {
+            "parameters": {s.name: [str(i.start), str(i.end)] for s, i in self.box.items()},
+            "seconds": self.seconds,
+            "policies": [{
+                "name": name,
+                "value": None if value is None else str(value),
+                "value_latex": value_latex(value),
+                "optimal": self.optimal[name].to_dict(),
+                "undefined": self.undefined[name].to_dict() if name in self.undefined else None,
+                "flags": [fr.to_dict() for fr in self.flags.get(name, [])],
+            } for name, value in self.values.items()],
+            "incentives": [fr.to_dict() for fr in self.incentives],
+        }
+
+
+def _flag_text(fr: FlagRegion) -> str:
+    size = "" if fr.size is None else f", size {fr.size}"
+    return f"{fr.flag.kind} at {fr.flag.where}{size}: fires {fr.region}"
+
+
+def _latex_text(text: str) -> str:
+    for ch in "\\{}_&%$#^~":
+        text = text.replace(ch, "\\" + ch if ch not in "\\^~" else " ")
+    return text
+
+
+def plan_parameters(result: Any) -> tuple[sp.Symbol, ...]:
+    """Every parameter a plan's values, flag sizes and conditions depend on (and the world's CPDs)."""
+    found = set(getattr(result.world.compiled, "parameters", ()))
+    found |= set().union(*(_symbols_of(v) for v in result.values.values()))
+    for flag in result.all_flags():
+        found |= _symbols_of(flag.condition) | _symbols_of(flag.size)
+    found |= _symbols_of(getattr(result, "eps", None))
+    return _sorted(found)
+
+
+def firing_condition(flag: Any) -> sp.Basic:
+    """Where a flag fires, exactly.
+
+    The planner's condition, except for an out-of-distribution flag, whose minimum propensity is
+    taken over the parent contexts the branch reaches: a context whose weight vanishes at some
+    parameter values is not reached there, so the flag fires where some context has nonzero weight
+    and a propensity below ε (from the flag's evidence).
+    """
+    condition = sp.sympify(flag.condition)
+    evidence = getattr(flag, "evidence", None) or {}
+    if flag.kind == "ood-do-branch" and condition is not sp.false and evidence.get("contexts_below_eps") is not None:
+        eps = sp.sympify(evidence["eps"])
+        return sp.Or(*[sp.And(sp.Ne(sp.sympify(c["weight"]), 0), sp.Lt(sp.sympify(c["propensity"]), eps))
+                       for c in evidence["contexts_below_eps"]])
+    return condition
+
+
+def _manipulation_incentive(result: Any, undefined: Mapping[str, sp.Basic]) -> Any | None:
+    """The plan-level manipulation incentive when the planner could not decide it (values with parameters).
+
+    It fires where the optimal set under J differs from the optimal set under J^{H←π0}, both taken
+    over the policies whose two values are defined (a policy whose J is undefined somewhere is left
+    out of both there).
+    """
+    from corrig.analysis.flags import MANIPULATION, MANIPULATION_INCENTIVE, Flag
+
+    path_specific = getattr(result, "path_specific_values", None) or {}
+    if not path_specific or any(f.kind == MANIPULATION_INCENTIVE for f in result.incentives):
+        return None
+    if not any(_symbols_of(v) for v in [*result.values.values(), *path_specific.values()]):
+        return None  # numeric: the planner decided it
+    both = [n for n in result.values if result.values[n] is not None and path_specific.get(n) is not None]
+    if not both:
+        return None
+    under_j = optimality_conditions({n: result.values[n] for n in both}, {n: c for n, c in undefined.items() if n in both})
+    under_ps = optimality_conditions({n: path_specific[n] for n in both}, {n: c for n, c in undefined.items() if n in both})
+    condition = sp.Or(*[sp.Xor(under_j[n], under_ps[n]) for n in both])
+    manipulation = [f for fs in result.flags.values() for f in fs if f.kind == MANIPULATION]
+    where = manipulation[0].where if manipulation else (result.world.roles.human or "H")
+    gains = {n: sp.cancel(result.values[n] - path_specific[n]) for n in both}
+    return Flag(
+        MANIPULATION_INCENTIVE, None, where, None,
+        "The optimal choice changes when the human node no longer responds to the AI (J^{H<-π0}): "
+        "where this fires, some policy is optimal only because it moves what humans want.",
+        {"gains": gains, "values": dict(result.values), "path_specific_values": dict(path_specific)}, condition)
+
+
+def symbolic_plan(result: Any) -> SymbolicPlan:
+    """Regions for a Plan: each policy's simplified value, where it is optimal, where each flag fires,
+    and where its value is undefined (a conditioning event of probability 0)."""
+    start = time.perf_counter()
+    parameters = plan_parameters(result)
+    box = box_of(parameters)
+    values = {name: simplify_value(v, box) for name, v in result.values.items()}
+    cache: dict[sp.Basic, Region] = {}
+
+    def region_of(condition: Any) -> Region:  # flags of several policies often share a condition
+        condition = sp.sympify(condition)
+        if condition not in cache:
+            cache[condition] = region(condition, parameters)
+        return cache[condition]
+
+    def flag_region(f: Any, condition: Any = None) -> FlagRegion:
+        size = simplify_value(f.size, box) if isinstance(f.size, sp.Basic) else f.size
+        return FlagRegion(f, region_of(firing_condition(f) if condition is None else condition), size)
+
+    undefined_conditions: dict[str, sp.Basic] = {}
+    for name, fs in result.flags.items():
+        conditions = [sp.sympify(f.condition) for f in fs if f.kind in UNDEFINED_KINDS]
+        if conditions:
+            undefined_conditions[name] = sp.Or(*conditions)
+    undefined = {name: region_of(c) for name, c in undefined_conditions.items()}
+    undefined = {name: r for name, r in undefined.items() if r.is_empty is not True}
+    conditions = optimality_conditions(values, {n: undefined_conditions[n] for n in undefined})
+    optimal = {name: region_of(c) for name, c in conditions.items()}
+    flags = {}
+    for name, fs in result.flags.items():
+        # where a conditioning event has probability 0 the planner reports it as undefined, not rare
+        zero = {f.where: sp.sympify(f.condition) for f in fs if f.kind in UNDEFINED_KINDS}
+        flags[name] = [flag_region(f, sp.And(firing_condition(f), sp.Not(zero[f.where])))
+                       if f.kind == "rare-condition" and f.where in zero else flag_region(f) for f in fs]
+    incentives = [flag_region(f) for f in result.incentives]
+    incentive = _manipulation_incentive(result, {n: undefined_conditions[n] for n in undefined})
+    if incentive is not None:
+        found = flag_region(incentive)
+        if found.region.is_empty is not True:
+            incentives.append(found)
+    return SymbolicPlan(result, parameters, values, optimal, flags, incentives, undefined, time.perf_counter() - start)

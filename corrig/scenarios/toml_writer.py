@@ -1,0 +1,277 @@
+"""Writing a scenario as a declarative TOML file (`corrig export`).
+
+Any scenario whose utility is a weighted sum of terms can be written: Python mechanisms and rules
+become tables, so a Python scenario can be converted, audited and shared as data.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Mapping
+from fractions import Fraction
+from typing import Any
+
+import sympy as sp
+
+from corrig.model.errors import CorrigError
+from corrig.model.expr import BinOp, Compare, Const, Expr, In, Logic, Var
+from corrig.model.params import parameters_in, range_of
+from corrig.model.policies import Policy
+from corrig.model.world import World
+from corrig.objectives.terms import Atom, Constant, Product, Sum, Term
+from corrig.scenarios.expect import Flagged, Optimal, ValueIs
+from corrig.scenarios.toml_reader import _state_text
+
+
+# the writer ---------------------------------------------------------------------------------
+class DumpError(CorrigError):
+    """A scenario holds something the declarative format cannot say (a product of two terms, ...)."""
+
+
+def _toml_key(key: Any) -> str:
+    text = _state_text(key)
+    return text if re.fullmatch(r"[A-Za-z0-9_-]+", text) else json.dumps(text, ensure_ascii=False)
+
+
+def _toml_value(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        return repr(value) if value == value and abs(value) != float("inf") else str(value)
+    if isinstance(value, Fraction):
+        return json.dumps(str(value))
+    if isinstance(value, str):
+        return json.dumps(value, ensure_ascii=False)
+    if isinstance(value, list | tuple):
+        return "[" + ", ".join(_toml_value(v) for v in value) + "]"
+    if isinstance(value, dict):
+        return "{ " + ", ".join(f"{_toml_key(k)} = {_toml_value(v)}" for k, v in value.items()) + " }" if value else "{}"
+    raise DumpError(f"cannot write {value!r} in TOML")
+
+
+def number_text(value: Any) -> Any:
+    """A number as the declarative format writes it: ints and floats as themselves, the rest as text."""
+    if isinstance(value, Fraction):
+        value = sp.Rational(value.numerator, value.denominator)
+    if isinstance(value, bool):
+        raise DumpError(f"{value!r} is not a number")
+    if isinstance(value, int | float):
+        return value
+    value = sp.sympify(value)
+    if value.is_Integer:
+        return int(value)
+    if value.is_Float:
+        return float(value)
+    for atom in value.atoms(sp.Function):
+        raise DumpError(f"{value} uses {atom.func}, which the declarative format cannot write")
+    return str(value)
+
+
+def expr_text(expr: Expr) -> str:
+    """An event or quantity in the declarative expression syntax."""
+    if isinstance(expr, Var):
+        return expr.name
+    if isinstance(expr, Const):
+        value = expr.value
+        if isinstance(value, str):
+            return json.dumps(value)
+        if isinstance(value, bool | int | float):
+            return repr(value)
+        return f"({number_text(value)})"
+    if isinstance(expr, BinOp | Compare):
+        return f"({expr_text(expr.left)} {expr.op} {expr_text(expr.right)})"
+    if isinstance(expr, In):
+        return f"({expr_text(expr.expr)} in [{', '.join(json.dumps(s) if isinstance(s, str) else repr(s) for s in expr.states)}])"
+    if isinstance(expr, Logic):
+        if expr.op == "~":
+            return f"(not {expr_text(expr.args[0])})"
+        joiner = " and " if expr.op == "&" else " or "
+        return "(" + joiner.join(expr_text(a) for a in expr.args) + ")"
+    raise DumpError(f"cannot write the expression {expr!r}")
+
+
+Entry = tuple[Any, Atom, list]  # (weight, atom, times: the entries of the sum it is multiplied by, or [])
+
+
+def _entries(term: Term) -> list[Entry]:
+    """The term as a sum of weighted atoms, each possibly multiplied by a further sum (products distribute)."""
+    if isinstance(term, Atom):
+        return [(sp.Integer(1), term, [])]
+    if isinstance(term, Sum):
+        return [e for t in term.terms for e in _entries(t)]
+    if isinstance(term, Product):
+        weight: Any = sp.Integer(1)
+        factors = []
+        for t in term.terms:
+            if isinstance(t, Constant):
+                weight = weight * (t.value if isinstance(t.value, float) else sp.sympify(t.value))
+            else:
+                factors.append(_entries(t))
+        if not factors:
+            raise DumpError(f"{term!r} is a constant; the declarative utility is a sum of P/E terms")
+        out = factors[0]
+        for other in factors[1:]:
+            out = _times(out, other)
+        return [(weight * w, a, times) for w, a, times in out]
+    raise DumpError(f"{term!r}: a constant term cannot be written; the utility is a sum of P/E terms")
+
+
+def _times(left: list[Entry], right: list[Entry]) -> list[Entry]:
+    return [(w, a, _times(times, right) if times else right) for w, a, times in left]
+
+
+def _term_lines(entries: list[Entry], header: str) -> list[str]:
+    lines: list[str] = []
+    for weight, atom, times in entries:
+        lines += ["", f"[[{header}]]", f"{atom.kind} = {_toml_value(expr_text(atom.target))}"]
+        if weight != 1 or isinstance(weight, float):
+            lines.append(f"weight = {_toml_value(number_text(weight))}")
+        branch = atom.branch
+        if branch.counterfactual is not None:
+            lines.append(f"observed = {_toml_value(_event_value(branch.counterfactual.observation))}")
+            lines.append(f"do = {_toml_value(branch.counterfactual.intervention.as_dict())}")
+        if branch.given is not None:
+            lines.append(f"given = {_toml_value(_event_value(branch.given))}")
+        if branch.do is not None:
+            lines.append(f"do = {_toml_value(branch.do.as_dict())}")
+        if times:
+            lines += _term_lines(times, f"{header}.times")
+    return lines
+
+
+def _linear(term: Term) -> list[tuple[Any, Atom]]:
+    """The term as [(weight, atom)]; products of two terms cannot be written."""
+    if isinstance(term, Atom):
+        return [(sp.Integer(1), term)]
+    if isinstance(term, Sum):
+        return [pair for t in term.terms for pair in _linear(t)]
+    if isinstance(term, Product):
+        weight: Any = sp.Integer(1)
+        inner: list[tuple[Any, Atom]] | None = None
+        for t in term.terms:
+            if isinstance(t, Constant):
+                weight = weight * (t.value if isinstance(t.value, float) else sp.sympify(t.value))
+            elif inner is None:
+                inner = _linear(t)
+            else:
+                raise DumpError(f"{term!r} multiplies two terms; the declarative utility is a weighted sum of terms")
+        if inner is None:
+            raise DumpError(f"{term!r} is a constant; the declarative utility is a weighted sum of P/E terms")
+        return [(weight * w, a) for w, a in inner]
+    raise DumpError(f"{term!r}: a constant term cannot be written; the utility is a weighted sum of P/E terms")
+
+
+def _event_value(part: Any) -> Any:
+    return expr_text(part.event) if part.event is not None else {k: v for k, v in part.assignment}
+
+
+def _row_value(states: tuple, row: tuple) -> Any:
+    nonzero = [(s, v) for s, v in zip(states, row, strict=True) if v != 0]
+    if len(nonzero) == 1 and nonzero[0][1] == 1:
+        return nonzero[0][0]
+    return {_state_text(s): number_text(v) for s, v in zip(states, row, strict=True) if v != 0}
+
+
+def _rows(parents: tuple, states: tuple, table: Mapping[tuple, tuple]) -> Any:
+    if not parents:
+        return _row_value(states, table[()])
+    return {",".join(_state_text(c) for c in ctx): _row_value(states, row) for ctx, row in table.items()}
+
+
+def _policy_rules(world: World, policy: Policy) -> dict[str, Any]:
+    out = {}
+    for decision in world.decisions:
+        node = world.nodes[decision]
+        out[decision] = _rows(node.parents, node.states, policy.table(world, decision))
+    return out
+
+
+def dump_declarative(scenario: Any) -> str:
+    """The scenario as declarative TOML text (tables instead of code); `loads_declarative` reads it back."""
+    world: World = scenario.world
+    compiled = world.compiled
+    lines = [f"# {scenario.name}: written by corrig (declarative scenario; loading it runs no code)", ""]
+    lines.append(f"name = {_toml_value(world.name)}")
+    if scenario.doc:
+        lines.append(f"doc = {_toml_value(scenario.doc)}")
+    if scenario.eps is not None:
+        lines.append(f"eps = {_toml_value(number_text(scenario.eps))}")
+    from corrig.analysis.planner import _candidates, _reference, term_parameters
+
+    named = None
+    if scenario.policies is not None:
+        named, given_ = _candidates(world, scenario.policies)
+    reference = scenario.reference
+    if reference is not None and not isinstance(reference, str):
+        pool = named if named is not None else {}
+        ref_name, ref_policy = _reference(world, reference, pool, given_ if named is not None else {})
+        reference = ref_name if ref_name in pool else _policy_rules(world, ref_policy)
+    if reference is not None:
+        lines.append(f"reference = {_toml_value(reference)}")
+    symbols = sorted(set(compiled.parameters) | term_parameters(scenario.utility)
+                     | set(parameters_in(scenario.eps)), key=str)
+    if symbols:
+        lines += ["", "[parameters]"]
+        for s in symbols:
+            span = range_of(s)
+            bounds = {k: number_text(b) for k, b in (("low", span.low), ("high", span.high)) if b is not None}
+            lines.append(f"{_toml_key(s.name)} = {_toml_value(bounds)}")
+    for name, node in world.nodes.items():
+        lines += ["", f"[nodes.{_toml_key(name)}]"]
+        if node.is_decision:
+            lines.append('kind = "decision"')
+        numeric = any(isinstance(s, Fraction) for s in node.states)
+        if numeric:
+            lines.append("numeric = true")
+        lines.append(f"states = {_toml_value([_state_text(s) if numeric else s for s in node.states])}")
+        if node.is_decision:
+            if node.parents:
+                lines.append(f"observes = {_toml_value(list(node.parents))}")
+            continue
+        table = compiled.tables[name].table
+        if node.parents:
+            lines.append(f"parents = {_toml_value(list(node.parents))}")
+            lines.append(f"table = {_toml_value(_rows(node.parents, node.states, table))}")
+        else:
+            row = table[()]
+            dist = {_state_text(s): number_text(v) for s, v in zip(node.states, row, strict=True)}
+            lines.append(f"distribution = {_toml_value(dist)}")
+    roles = world.roles
+    if roles.human or roles.button:
+        lines += ["", "[roles]"]
+        if roles.human:
+            lines += [f"human = {_toml_value(roles.human)}", f"stop = {_toml_value(roles.stop)}",
+                      f"run = {_toml_value(roles.run)}"]
+        if roles.button:
+            lines += [f"button = {_toml_value(roles.button)}", f"off = {_toml_value(roles.off)}"]
+    lines += _term_lines(_entries(scenario.utility), "utility")
+    if named is not None:
+        for name, policy in named.items():
+            lines += ["", f"[policies.{_toml_key(name)}]"]
+            lines += [f"{_toml_key(d)} = {_toml_value(r)}" for d, r in _policy_rules(world, policy).items()]
+    for claim in scenario.expect:
+        lines += ["", "[[expect]]", *_claim_lines(claim)]
+    return "\n".join(lines) + "\n"
+
+
+def _claim_lines(claim: Any) -> list[str]:
+    if isinstance(claim, Optimal):
+        out = [f"{'not_optimal' if claim.negate else 'optimal'} = {_toml_value(claim.policy)}"]
+        if claim.only:
+            out.append("only = true")
+    elif isinstance(claim, Flagged):
+        out = [f"{'not_flagged' if claim.negate else 'flagged'} = {_toml_value(claim.policy)}",
+               f"kind = {_toml_value(claim.kind)}"]
+    elif isinstance(claim, ValueIs):
+        value = "undefined" if claim.expected is None else number_text(claim.expected)
+        out = [f"value_is = {_toml_value(claim.policy)}", f"value = {_toml_value(value)}"]
+        if claim.tolerance != 1e-9:
+            out.append(f"tolerance = {_toml_value(claim.tolerance)}")
+    else:
+        raise DumpError(f"cannot write the expectation {claim!r}")
+    if claim.at:
+        out.append(f"at = {_toml_value({str(k): number_text(v) for k, v in claim.at.items()})}")
+    return out
