@@ -15,9 +15,11 @@ the flags need are cached per policy and shared between them.  Choices the desig
 - Values with parameters: the optimal set is computed only when every comparison it needs is
   parameter-free; otherwise `optimal == []` and `symbolic` is True (corrig.analysis.symbolic finds the
   regions).  The plan-level manipulation incentive likewise needs comparable values.
-- The value of observing H enumerates the pure policies of two variant worlds (H added to /
-  removed from the information sets) and runs when both together have at most
-  VOI_POLICY_LIMIT policies; otherwise a note says it was skipped.
+- The value of observing H compares the optima of two variant worlds (H added to / removed from
+  the information sets), each found by corrig.analysis.solve (which enumerates only when the
+  objective is not linear in the rules, up to VOI_POLICY_LIMIT policies); with parameters left,
+  both variants' pure policies are enumerated (at most VOI_POLICY_LIMIT together) and the optimum
+  is an unevaluated Max.  Otherwise a note says it was skipped.
 """
 
 from __future__ import annotations
@@ -25,21 +27,23 @@ from __future__ import annotations
 import copy
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from fractions import Fraction
 from typing import Any
 
 import networkx as nx
 import sympy as sp
 
 from corrig.analysis import flags as fl
+from corrig.analysis.parameters import as_number as _number
+from corrig.analysis.parameters import resolve_at as _resolve_at
+from corrig.analysis.parameters import term_parameters
+from corrig.analysis.solve import SolveError, solve
 from corrig.inference.counterfactual import apply_policy, twin_network
 from corrig.inference.engine import distribution, node_tables
 from corrig.model.errors import CorrigError, ParameterError, PolicyError, QueryError, ZeroProbabilityCondition
-from corrig.model.expr import BinOp, Compare, Const, Expr, In, Logic
-from corrig.model.params import range_of
+from corrig.model.expr import Expr
 from corrig.model.policies import Policy, count_pure_policies, pure_policies
 from corrig.model.world import World
-from corrig.objectives.terms import Atom, Branch, Constant, Term, as_term
+from corrig.objectives.terms import Atom, Branch, Term, as_term
 
 DEFAULT_EPS = sp.Rational(1, 20)
 VOI_POLICY_LIMIT = 1024
@@ -223,62 +227,6 @@ class Plan:
 
 
 # inputs -------------------------------------------------------------------------------------
-def _number(value: Any, what: str) -> Any:
-    if isinstance(value, bool):
-        raise ParameterError(f"{what}: {value!r} is not a number")
-    if isinstance(value, Fraction):
-        return sp.Rational(value.numerator, value.denominator)
-    if isinstance(value, float):
-        return value
-    if isinstance(value, int | str | sp.Basic):
-        try:
-            return sp.sympify(value)
-        except (sp.SympifyError, TypeError):
-            pass
-    raise ParameterError(f"{what}: {value!r} is not a number")
-
-
-def _expr_parameters(expr: Expr) -> set[sp.Symbol]:
-    if isinstance(expr, Const):
-        return set(expr.value.free_symbols) if isinstance(expr.value, sp.Basic) else set()
-    if isinstance(expr, BinOp | Compare):
-        return _expr_parameters(expr.left) | _expr_parameters(expr.right)
-    if isinstance(expr, In):
-        return _expr_parameters(expr.expr)
-    if isinstance(expr, Logic):
-        return set().union(*(_expr_parameters(a) for a in expr.args))
-    return set()
-
-
-def term_parameters(term: Term) -> set[sp.Symbol]:
-    """The parameters a term's weights and quantities read."""
-    if isinstance(term, Constant):
-        return set(term.value.free_symbols) if isinstance(term.value, sp.Basic) else set()
-    if isinstance(term, Atom):
-        return _expr_parameters(term.target)
-    return set().union(*(term_parameters(t) for t in getattr(term, "terms", ())))
-
-
-def _resolve_at(at: Mapping[Any, Any], world: World, utility: Term, eps: Any) -> dict[sp.Symbol, Any]:
-    known = set(world.compiled.parameters) | term_parameters(utility) | set(getattr(eps, "free_symbols", ()))
-    by_name = {s.name: s for s in known}
-    values = {}
-    for key, value in at.items():
-        symbol = by_name.get(key) if isinstance(key, str) else key
-        if symbol not in known:
-            raise ParameterError(f"at= names {key!s}, which is not a parameter of the world, the objective or ε; "
-                                 f"the parameters are {sorted(by_name)}")
-        number = _number(value, f"the value of parameter {symbol}")
-        span = range_of(symbol)
-        if number.is_number if isinstance(number, sp.Basic) else True:
-            outside = (span.low is not None and number < span.low) or (span.high is not None and number > span.high)
-            if outside:
-                raise ParameterError(f"parameter {symbol} = {value} is outside its declared range "
-                                     f"[{span.low}, {span.high}]")
-        values[symbol] = number
-    return values
-
-
 def _candidates(world: World, policies: Any) -> tuple[dict[str, Policy], dict[str, Any]]:
     """name -> Policy (renamed copies), and name -> the object the caller passed."""
     named: dict[str, Policy] = {}
@@ -543,7 +491,8 @@ def _value_of_observing(result: Plan, runs: dict[str, PolicyRun], exhaustive: bo
     without_h = {d: tuple(p for p in world.nodes[d].parents if p != human) for d in world.decisions}
     worlds = [_observing(world, with_h), _observing(world, without_h)]
     counts = [count_pure_policies(w) for w in worlds]
-    if sum(counts) > VOI_POLICY_LIMIT:
+    numeric = not world.compiled.parameters and not term_parameters(utility)
+    if not numeric and sum(counts) > VOI_POLICY_LIMIT:
         result.notes.append(f"value of observing {human} skipped: {sum(counts)} pure policies to enumerate "
                             f"(limit VOI_POLICY_LIMIT = {VOI_POLICY_LIMIT})")
         return
@@ -551,10 +500,18 @@ def _value_of_observing(result: Plan, runs: dict[str, PolicyRun], exhaustive: bo
     for variant in worlds:
         same = all(variant.nodes[d].parents == world.nodes[d].parents for d in world.decisions)
         if same and exhaustive:
-            values = list(result.values.values())
+            bests.append(_best(list(result.values.values())))
+        elif numeric:  # the optimum by corrig.solve: no pure policy enumerated unless the objective needs it
+            try:
+                bests.append(solve(variant, utility, limit=VOI_POLICY_LIMIT).value)
+            except SolveError as exc:
+                if "undefined" in str(exc):
+                    bests.append(None)
+                    continue
+                result.notes.append(f"value of observing {human} skipped: {exc}")
+                return
         else:
-            values = [PolicyRun(variant, p, p.name).value(utility) for p in pure_policies(variant)]
-        bests.append(_best(values))
+            bests.append(_best([PolicyRun(variant, p, p.name).value(utility) for p in pure_policies(variant)]))
     if bests[0] is None or bests[1] is None:
         result.notes.append(f"value of observing {human} undefined: every policy of a variant world is undefined")
         return
@@ -570,5 +527,5 @@ def _best(values: list[Any]) -> Any:
     if not defined:
         return None
     if any(fl.is_symbolic(v) for v in defined):
-        return sp.Max(*dict.fromkeys(defined))
+        return sp.Max(*dict.fromkeys(defined), evaluate=False)  # evaluating Max compares every pair symbolically
     return max(defined, key=float)
