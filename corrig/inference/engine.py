@@ -252,30 +252,37 @@ def _query_slots(world: World, target: Expr, condition: Expr | None, indicator: 
     return {"numerator": numerator, "denominator": denominator} if condition is not None else {"value": numerator}
 
 
-_PATHS: dict[tuple, list] = {}  # contraction paths by structure: the same query on another policy or world reuses its path
+_PATHS: dict[tuple, Any] = {}  # contractions by structure: the same query on another policy or world reuses its plan
 _PATHS_LIMIT = 4096
 
 
 def contract(factors: list[Factor], output: tuple[str, ...], backend: Backend) -> np.ndarray:
     """Sum the product of the factors over every variable not in `output`.
 
-    The elimination order opt_einsum finds is remembered per structure (operand shapes and index
-    lists), so repeated queries of one shape (every policy of a plan, every world of a hunt) skip it.
+    The contraction (opt_einsum's elimination order, compiled into a ContractExpression) is
+    remembered per structure (operand shapes and index lists), so repeated queries of one shape
+    (every query of a compiled world, every policy of a plan, every world of a hunt) neither search
+    for an order nor parse the equation again.
     """
-    index = {}
-    operands: list[Any] = []
+    index: dict[str, int] = {}
+    arrays = []
+    indices = []
     for factor in factors:
-        operands.append(factor.array)
-        operands.append([index.setdefault(v, len(index)) for v in factor.variables])
-    out = [index.setdefault(v, len(index)) for v in output]
-    key = (tuple((factor.array.shape, tuple(operands[2 * i + 1])) for i, factor in enumerate(factors)), tuple(out))
-    path = _PATHS.get(key)
-    if path is None:
-        path, _ = opt_einsum.contract_path(*operands, out, optimize="auto")
+        arrays.append(factor.array)
+        indices.append(tuple(index.setdefault(v, len(index)) for v in factor.variables))
+    out = tuple(index.setdefault(v, len(index)) for v in output)
+    key = (tuple((a.shape, i) for a, i in zip(arrays, indices, strict=True)), out)
+    expression = _PATHS.get(key)
+    if expression is None:
+        letters = [opt_einsum.get_symbol(i) for i in range(len(index))]
+        equation = ",".join("".join(letters[i] for i in ix) for ix in indices) + "->" + "".join(letters[i] for i in out)
+        shapes = [a.shape for a in arrays]
+        path, _ = opt_einsum.contract_path(equation, *shapes, shapes=True, optimize="auto")
+        expression = opt_einsum.contract_expression(equation, *shapes, optimize=path)
         if len(_PATHS) >= _PATHS_LIMIT:
             _PATHS.clear()
-        _PATHS[key] = path
-    return opt_einsum.contract(*operands, out, backend=backend.einsum_backend, optimize=path)
+        _PATHS[key] = expression
+    return expression(*arrays, backend=backend.einsum_backend)
 
 
 class Backend:
