@@ -15,7 +15,6 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import opt_einsum
 import sympy as sp
 from sympy.polys.constructor import construct_domain
 from sympy.polys.domains import QQ
@@ -274,6 +273,8 @@ def contract(factors: list[Factor], output: tuple[str, ...], backend: Backend) -
     key = (tuple((a.shape, i) for a, i in zip(arrays, indices, strict=True)), out)
     expression = _PATHS.get(key)
     if expression is None:
+        import opt_einsum  # only when a new structure is met: `corrig check` may never need it at start-up
+
         letters = [opt_einsum.get_symbol(i) for i in range(len(index))]
         equation = ",".join("".join(letters[i] for i in ix) for ix in indices) + "->" + "".join(letters[i] for i in out)
         shapes = [a.shape for a in arrays]
