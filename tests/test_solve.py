@@ -303,7 +303,7 @@ def test_pyagrum_is_not_exact_without_sufficient_recall():
     utility = E(w["S"] * (2 * w["L"] - 1))
     solution = solve(w, utility)
     assert solution.value == Fraction(1, 2)
-    assert solution.method == "exact-limid"
+    assert solution.method == "enumeration"
     assert set(relevance_graph(w, _pieces_of(w, utility)).edges) == {("M", "O"), ("O", "M")}
     inference = gum.ShaferShenoyLIMIDInference(to_pyagrum(w, _pieces_of(w, utility)))
     inference.makeInference()
@@ -351,7 +351,7 @@ def test_a_direct_effect_of_the_first_act_couples_the_rules():
     utility = P(w["B"] == "off", do(H="stop")) + E(w["V"], do(H="run"))
     assert set(relevance_graph(w, _pieces_of(w, utility)).edges) == {("A1", "A2"), ("A2", "A1")}
     solution = solve(w, utility)
-    assert solution.method == "exact-limid" and "strongly connected" in solution.reason
+    assert solution.method == "enumeration" and "strongly connected" in solution.reason
     assert solution.value == 3 == enumerate_best(w, utility)
 
 
@@ -440,7 +440,7 @@ def test_a_cycle_is_enumerated_jointly_and_the_rest_updated_singly():
     w.decision("Z", [0, 1], observes=["S"])
     utility = E(w["S"] * (2 * w["L"] - 1)) + P(w["Z"] == w["S"])
     solution = solve(w, utility)
-    assert solution.method == "backward-induction+exact-limid"
+    assert solution.method == "backward-induction+joint"
     assert solution.order == (("Z",), ("M", "O"))
     assert solution.value == Fraction(3, 2) == enumerate_best(w, utility)
     assert "{M, O}" in solution.reason

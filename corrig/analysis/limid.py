@@ -34,11 +34,12 @@ if TYPE_CHECKING:
     from corrig.analysis.solve import Piece, _Contractor
 
 SELECTOR = "__piece__"
-SET_LIMIT = 200_000  # tables one elimination step may build before the method gives up
+SET_LIMIT = 2_000_000  # float table entries the whole elimination may build before the method gives up
+EXACT_SHARE = 20  # an exact rational costs about this many floats: exact eliminations get SET_LIMIT / EXACT_SHARE
 
 
 class LimidTooLarge(CorrigError):
-    """The sets of partial strategies grew beyond SET_LIMIT tables."""
+    """The sets of partial strategies grew beyond SET_LIMIT table entries in all."""
 
 
 Element = tuple[np.ndarray, tuple[tuple[str, int], ...]]  # (pair table, ((decision, rule index), ...))
@@ -48,7 +49,7 @@ SetFactor = tuple[tuple[str, ...], list[Element]]  # (variables, elements)
 def joint_optimum(engine: _Contractor, group: tuple[str, ...], rules: Mapping[str, Mapping[tuple, State]],
                   relevant: Mapping[tuple, list[Piece]]) -> tuple[dict[str, dict[tuple, State]], int]:
     """The group's jointly optimal pure rules (the other decisions following `rules`, or summed out
-    uniformly when they have none yet) and how many tables were built.
+    uniformly when they have none yet) and how many table entries were built.
 
     Every table is a pair (probability part φ, utility part ψ) stacked on a leading axis of two
     (Jensen's potentials): combining multiplies the φs and gives ψ = φ₁ψ₂ + ψ₁φ₂, summing out sums
@@ -88,14 +89,20 @@ def joint_optimum(engine: _Contractor, group: tuple[str, ...], rules: Mapping[st
     rank = dict(engine.rank)
     variables = {v for scope, _ in sets for v in scope}
     order = sorted(variables, key=lambda v: rank.get(v, -1), reverse=True)  # latest first, the selector last
+    budget = SET_LIMIT // EXACT_SHARE if exact else SET_LIMIT
+    joint = 1
+    for d in group:
+        joint *= len(candidates[d])
+    per_evaluation = sum(elements[0][0].size for _, elements in sets)
+    budget = min(budget, joint * per_evaluation)  # never more work than enumerating the joint rules would take
     built = 0
     for v in order:
         bucket = [s for s in sets if v in s[0]]
         sets = [s for s in sets if v not in s[0]]
-        scope, elements, count = _combine(bucket, v, exact)
+        scope, elements, count = _combine(bucket, v, exact, budget - built)
         built += count
         sets.append((scope, elements))
-    _, total, count = _combine(sets, None, exact)
+    _, total, count = _combine(sets, None, exact, budget - built)
     built += count
     best_value, best_labels = None, ()
     for array, labels in total:
@@ -154,17 +161,21 @@ def _utility_sets(engine: _Contractor, pieces: list[tuple[tuple, Piece]], select
     return out
 
 
-def _combine(bucket: list[SetFactor], v: str | None, exact: bool) -> tuple[tuple[str, ...], list[Element], int]:
-    """Every product of one element per set, `v` summed out (None: nothing), Pareto-pruned.
+def _combine(bucket: list[SetFactor], v: str | None, exact: bool,
+             budget: int) -> tuple[tuple[str, ...], list[Element], int]:
+    """Every product of one element per set, `v` summed out (None: nothing), Pareto-pruned; the table
+    entries built are counted and may not exceed `budget` (LimidTooLarge).
 
     The sets are combined two at a time, pruning in between (sound: every later step is monotone);
     each step is a few batched einsums over every pair of elements.
     """
     scope = tuple(dict.fromkeys(u for s, _ in bucket for u in s if u != v))
     letters: dict[str, int] = {}
-    for s, _ in bucket:
-        for u in s:
+    sizes: dict[str, int] = {}
+    for s, elements in bucket:
+        for axis, u in enumerate(s):
             letters.setdefault(u, len(letters))
+            sizes[u] = elements[0][0].shape[axis + 1]
     batch_a, batch_b = len(letters), len(letters) + 1
     partial = sorted(bucket, key=lambda s: len(s[1]))
     current_scope, elements = partial[0]
@@ -172,9 +183,12 @@ def _combine(bucket: list[SetFactor], v: str | None, exact: bool) -> tuple[tuple
     labels = [la for _, la in elements]
     built = 0
     for other_scope, other in partial[1:]:
-        if len(labels) * len(other) > SET_LIMIT:
-            raise LimidTooLarge(f"eliminating {v} would combine {len(labels) * len(other)} tables (limit {SET_LIMIT})")
         joined = tuple(dict.fromkeys((*current_scope, *other_scope)))
+        size = 2 * len(labels) * len(other)
+        for u in joined:
+            size *= sizes[u]
+        if built + size > budget:
+            raise LimidTooLarge(f"eliminating {v} would build more than {budget} table entries in all")
         stacked = np.stack([a for a, _ in other])
         spec_a = [batch_a, *(letters[u] for u in current_scope)]
         spec_b = [batch_b, *(letters[u] for u in other_scope)]
@@ -185,14 +199,13 @@ def _combine(bucket: list[SetFactor], v: str | None, exact: bool) -> tuple[tuple
         product = np.stack([phi, psi], axis=2)
         product = product.reshape(-1, *product.shape[2:])
         pairs = [la + lb for la in labels for _, lb in other]
-        built += len(pairs)
+        built += size
         keep = _pareto(product, exact)
         current, labels, current_scope = product[keep], [pairs[i] for i in keep], joined
     if v is not None:
         pair_axis = len(letters) + 2
         current = np.einsum(current, [batch_a, pair_axis, *(letters[u] for u in current_scope)],
                             [batch_a, pair_axis, *(letters[u] for u in scope)])
-        built += len(labels)
     keep = _pareto(current, exact)
     return scope, [(current[i], labels[i]) for i in keep], built
 
