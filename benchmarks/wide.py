@@ -182,21 +182,18 @@ def process_time(args: list[str], repeat: int) -> float:
 
 
 def import_profile(module: str) -> tuple[float, list[tuple[str, float]]]:
-    """Total cumulative import time of `module` and the slowest top-level packages, from -X importtime."""
+    """Total import time of `module` and the packages that take most of it (self times summed per top-level
+    package), from `python -X importtime`."""
     done = subprocess.run([sys.executable, "-X", "importtime", "-c", f"import {module}"], cwd=ROOT,
                           capture_output=True, text=True, check=False)
     packages: dict[str, float] = {}
-    total = 0.0
     for line in done.stderr.splitlines():
-        match = re.match(r"import time:\s+(\d+) \|\s+(\d+) \|( *)(\S+)", line)
-        if not match:
-            continue
-        cumulative, indent, name = int(match.group(2)), len(match.group(3)), match.group(4)
-        if indent == 1:
-            packages[name] = packages.get(name, 0) + cumulative / 1e6
-            total += cumulative / 1e6
-    top = sorted(packages.items(), key=lambda kv: -kv[1])[:8]
-    return total, top
+        match = re.match(r"import time:\s+(\d+) \|\s+(\d+) \|\s*(\S+)", line)
+        if match:
+            top = match.group(3).split(".")[0]
+            packages[top] = packages.get(top, 0) + int(match.group(1)) / 1e6
+    top = sorted(packages.items(), key=lambda kv: -kv[1])[:6]
+    return sum(packages.values()), top
 
 
 def model_times(repeat: int) -> list[tuple[str, float, float]]:
