@@ -435,7 +435,8 @@ class _Loader:
             return self.table(key, decision, parents, rule)
         if isinstance(rule, str) and not any(_state_text(s) == rule.strip() for s in self.states[decision]):
             return self.formula(key, decision, parents, rule) if parents else self._constant_rule(key, decision, rule)
-        return self.row(key, decision, rule, ())
+        row = self.row(key, decision, rule, ())
+        return {context: row for context in self.contexts(parents)} if parents else row  # the same state whatever it sees
 
     def _constant_rule(self, key: Key, decision: str, text: str) -> dict:
         return self.formula(key, decision, [], text)[()]
