@@ -262,9 +262,12 @@ def _policy_count(scenario: Any) -> str:
 
 
 def _escape(text: str) -> str:
+    """User-supplied text for a rich console: control characters shown as escapes, markup brackets escaped."""
     from rich.markup import escape
 
-    return escape(text)
+    from corrig.faces.safe_text import printable
+
+    return escape(printable(text))
 
 
 def _pick_policy(result: Any, wanted: str | None, path: str) -> str:
@@ -416,6 +419,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         return OK
+    except (RecursionError, MemoryError) as exc:  # a last line of defence: the budgets should come first
+        err.print(f"[bold red]error:[/] the input is too large or too deeply nested for corrig ({type(exc).__name__}); "
+                  f"see docs/security.md for the limits")
+        return INVALID
     except Exception:
         err.print("[bold red]internal error[/] (a bug in corrig; please report it with this trace):")
         err.print(_escape(traceback.format_exc()))
