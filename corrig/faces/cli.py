@@ -51,8 +51,9 @@ def build_parser() -> argparse.ArgumentParser:
     """The argument parser of the `corrig` command."""
     parser = argparse.ArgumentParser(
         prog="corrig", description="Check stop-button scenarios: values, optimal policies and corrigibility flags.",
-        epilog="Exit status: 0 all expectations hold, 1 one fails, 2 a file cannot be loaded or validated. "
-               "A .py scenario is a program (loading it runs it); a .toml scenario is data.")
+        epilog="Exit status: 0 all expectations hold (hunt: none found), 1 one fails (hunt: a counterexample), "
+               "2 a file cannot be loaded, validated or written, 3 a bug in corrig, 130 interrupted (docs/cli.md). "
+               "A .py scenario is a program (loading it runs it); a .toml scenario is data (docs/security.md).")
     from corrig import __version__
 
     parser.add_argument("--version", action="version", version=f"corrig {__version__}")
@@ -97,6 +98,12 @@ def build_parser() -> argparse.ArgumentParser:
                                   description="Keep the scenario's graph, roles and objective, draw new CPDs (seeded), "
                                               "and look for a world where the property fails; shrink it and write it "
                                               "out as a scenario file. Exit 1 when one is found."))
+    for command in (draw, region, export):
+        command.add_argument("--force", action="store_true", help="replace OUT if it exists")
+    for command in sub.choices.values():
+        command.add_argument("--limit", action="append", metavar="NAME=N", default=[],
+                             help="raise (or lower) a size limit for this run: states, table, policies, terms "
+                                  "(docs/security.md)")
     return parser
 
 
@@ -326,28 +333,37 @@ def _need_matplotlib() -> None:
         raise UsageError(PLOT_HINT) from None
 
 
-def _output(path: str) -> Path:
-    out = Path(path)
+def _output(args: argparse.Namespace) -> Path:
+    """The picture's path, checked before any work: its suffix, not the scenario, a writable folder, new or --force."""
+    from corrig.faces.outputs import destination
+
+    out = Path(args.output)
     if out.suffix.lower() not in (".png", ".svg", ".pdf"):
-        raise UsageError(f"-o {path}: the picture's format comes from its suffix: .png, .svg or .pdf")
-    if not out.parent.exists():
-        raise UsageError(f"-o {path}: the folder {out.parent} does not exist")
-    return out
+        raise UsageError(f"-o {args.output}: the picture's format comes from its suffix: .png, .svg or .pdf")
+    return destination(out, inputs=[args.file], force=args.force)
+
+
+def _save(fig: Any, out: Path) -> None:
+    """Save a figure atomically (a temporary file with the same suffix, renamed over `out`)."""
+    from corrig.faces.outputs import write_with
+    from corrig.faces.safe_text import printable
+
+    write_with(out, lambda temporary: fig.savefig(temporary, dpi=120, format=out.suffix.lower().lstrip(".")))
+    print(printable(f"wrote {out}"))
 
 
 def cmd_draw(args: argparse.Namespace) -> int:
     _need_matplotlib()
     from corrig.faces.draw import draw_world
 
-    out = _output(args.output)
+    out = _output(args)
     if args.policy:
         scenario, result = _load_and_plan(args, "planning")
         name = _pick_policy(result, args.policy, args.file)
     else:
         scenario, result, name = load(args.file), None, None
     fig = draw_world(scenario.world, scenario.utility, plan=result, policy=name)
-    fig.savefig(out, dpi=120)
-    print(f"wrote {out}")
+    _save(fig, out)
     return OK
 
 
@@ -355,7 +371,7 @@ def cmd_region(args: argparse.Namespace) -> int:
     _need_matplotlib()
     from corrig.faces.regionplot import region_plot
 
-    out = _output(args.output)
+    out = _output(args)
     if args.resolution < 2 or args.resolution > 2000:
         raise UsageError("--resolution is between 2 and 2000")
     scenario = load(args.file)
@@ -372,22 +388,24 @@ def cmd_region(args: argparse.Namespace) -> int:
             fig = region_plot(result, x=args.x, y=args.y, resolution=args.resolution, at=at or None)
     except CorrigError as exc:
         raise _Located(located(exc, scenario, args.file)) from exc
-    fig.savefig(out, dpi=120)
-    print(f"wrote {out}")
+    _save(fig, out)
     return OK
 
 
 def cmd_export(args: argparse.Namespace) -> int:
+    from corrig.faces.outputs import destination, write_text
+    from corrig.faces.safe_text import printable
     from corrig.scenarios.toml_writer import dump_declarative
 
+    out = destination(args.output, inputs=[args.file], force=args.force) if args.output else None
     scenario = load(args.file)
     try:
         text = dump_declarative(scenario)
     except CorrigError as exc:
         raise _Located(located(exc, scenario, args.file)) from exc
-    if args.output:
-        Path(args.output).write_text(text, encoding="utf-8")
-        print(f"wrote {args.output}")
+    if out is not None:
+        write_text(out, text)
+        print(printable(f"wrote {out}"))
     else:
         sys.stdout.write(text)
     return OK
@@ -410,7 +428,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     err = _console(sys.stderr)
     try:
-        return COMMANDS[args.command](args)
+        from corrig.model import limits
+
+        raised: dict[str, int] = {}
+        for item in args.limit:
+            raised.update(limits.parse(item))
+        with limits.raised(**raised):  # for this run (and the processes it starts) only
+            return COMMANDS[args.command](args)
     except (CorrigError, UsageError) as exc:
         err.print(f"[bold red]error:[/] {_escape(str(exc))}")
         return INVALID

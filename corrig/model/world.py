@@ -20,6 +20,7 @@ from typing import Any
 import networkx as nx
 import sympy as sp
 
+from corrig.model import limits
 from corrig.model.errors import (
     CycleError,
     DistributionError,
@@ -158,6 +159,7 @@ class World:
             )
         if explicit is None:
             explicit = self._infer_states(name, mechanism, node_parents)
+        limits.check_states(name, len(explicit))
         if len(set(explicit)) != len(explicit) or not explicit:
             raise StateError(f"node {name}: its states {list(explicit)} must be distinct and non-empty")
         self._add(Node(name, "chance", explicit, node_parents, mechanism))
@@ -167,6 +169,7 @@ class World:
         """Declare a decision node with its states and the parents it observes."""
         self._check_new_name(name)
         node_states = tuple(states)
+        limits.check_states(name, len(node_states))
         if len(set(node_states)) != len(node_states) or not node_states:
             raise StateError(f"decision {name}: its states {list(node_states)} must be distinct and non-empty")
         self._add(Node(name, "decision", node_states, tuple(observes)))
@@ -234,16 +237,16 @@ class World:
                     f"node {name}: its mechanism reads {missing[0]!r}, which is not a declared node "
                     f"(declare it first, or give {name}'s states=)"
                 )
+            limits.check_table(name, [len(self._nodes[p].states) for p in parents], 1)
             rows = [
                 self._call(name, mechanism, parents, context)
                 for context in itertools.product(*(self._nodes[p].states for p in parents))
             ]
-        seen: list[State] = []
+        seen: dict[State, None] = {}  # ordered, and membership is a hash probe (10 000 states stay linear)
         for row in rows:
             for state in (row.keys() if isinstance(row, Mapping) else [row]):
-                if state not in seen:
-                    seen.append(state)
-        return _sort_states(seen)
+                seen.setdefault(state, None)
+        return _sort_states(list(seen))
 
     @staticmethod
     def _call(name: str, mechanism: Callable[..., Any], parents: tuple[str, ...], context: tuple) -> Any:
@@ -387,6 +390,8 @@ class World:
         if cycle:
             raise CycleError([u for u, _ in cycle])
         order = tuple(nx.lexicographical_topological_sort(graph, key=list(self._nodes).index))
+        for node in self._nodes.values():  # every table (a decision's rule table too) within the limit, before any is built
+            limits.check_table(node.name, [len(self._nodes[p].states) for p in node.parents], len(node.states))
         tables = {name: self._compiled_node(self._nodes[name]) for name in order if not self._nodes[name].is_decision}
         self._check_roles()
         parameters = frozenset().union(

@@ -29,6 +29,7 @@ from typing import Any
 import sympy as sp
 
 from corrig.analysis.flags import KINDS
+from corrig.model import limits
 from corrig.model.errors import CorrigError, CycleError
 from corrig.model.expr import Expr
 from corrig.model.params import param
@@ -57,6 +58,7 @@ class _Loader:
         self.world = World(str(data.get("name", file.stem if file else "scenario")))
         self.states: dict[str, tuple[Any, ...]] = {}
         self._indexes: dict[str, tuple[dict, dict]] = {}
+        self.terms = 0  # utility terms read so far (nested `times` included), against the `terms` limit
 
     def error(self, key: Key, message: str) -> DeclarativeError:
         return DeclarativeError(message, file=self.file, key=key_text(key), line=self.locator.line(key))
@@ -379,6 +381,11 @@ class _Loader:
             section = [section]
         if not isinstance(section, list) or not section:
             raise self.error(where, "expected [[utility]] terms: each with P = \"event\" or E = \"quantity\"")
+        self.terms += len(section)
+        try:
+            limits.check("terms", self.terms, "the number of utility terms", "Merge terms that read the same branch.")
+        except CorrigError as exc:
+            raise self.error(where, str(exc)) from None
         total: Term | None = None
         for i, spec in enumerate(section):
             key = (*where, i)
