@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 import sympy as sp
 
 from corrig.model.errors import QueryError
-from corrig.model.expr import Expr, State, lift
+from corrig.model.expr import Expr, State, lift, not_an_event
 
 if TYPE_CHECKING:
     from corrig.model.world import World
@@ -462,6 +462,9 @@ def _atom(kind: str, target: Any, parts: tuple[Any, ...]) -> Atom:
     if not isinstance(target, Expr):
         what = "an event such as B == 'off'" if kind == "P" else "a quantity such as V or 2 * X - 1"
         raise QueryError(f"{kind}(...) needs {what} as its first argument, got {target!r}")
+    reason = not_an_event(target) if kind == "P" else None
+    if reason is not None:
+        raise QueryError(f"P(...) needs an event: {reason}")
     return Atom(kind, target, Branch.of(parts))
 
 

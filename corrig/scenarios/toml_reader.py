@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import ast
 import itertools
+import math
 import re
 import tomllib
 from collections.abc import Callable, Iterable
@@ -31,7 +32,7 @@ import sympy as sp
 from corrig.analysis.flags import KINDS
 from corrig.model import limits
 from corrig.model.errors import CorrigError, CycleError
-from corrig.model.expr import Expr
+from corrig.model.expr import Expr, not_an_event
 from corrig.model.params import param
 from corrig.model.policies import Policy
 from corrig.model.world import World, check_distribution, to_number
@@ -151,6 +152,9 @@ class _Loader:
             raise self.error(key, str(exc)) from None
         if not isinstance(result, Expr):
             raise self.error(key, f"{value!r} does not read any node")
+        reason = not_an_event(result) if what != "a quantity" else None
+        if reason is not None:
+            raise self.error(key, f"{what} is needed: {reason}")
         return result
 
     # sections ----------------------------------------------------------------------------
@@ -517,6 +521,8 @@ class _Loader:
                 tolerance = spec.get("tolerance", 1e-9)
                 if isinstance(tolerance, bool) or not isinstance(tolerance, int | float):
                     raise self.error((*key, "tolerance"), "expected a number")
+                if not math.isfinite(tolerance) or tolerance < 0:
+                    raise self.error((*key, "tolerance"), f"the tolerance is {tolerance}: it must be a finite number >= 0")
                 out.append(ValueIs(policy, expected, float(tolerance), at))
         return out
 
