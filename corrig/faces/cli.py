@@ -211,6 +211,7 @@ def plan_point(args: argparse.Namespace, scenario: Any, options: dict[str, Any])
 # commands -----------------------------------------------------------------------------------
 def cmd_check(args: argparse.Namespace) -> int:
     from corrig.faces.report import error_report, render_json, render_latex, render_markdown, render_terminal, scenario_report
+    from corrig.faces.safe_text import cleaned, json_safe
     from corrig.model.errors import ScenarioError
     from corrig.scenarios.expect import Expectation, Plans
 
@@ -218,26 +219,26 @@ def cmd_check(args: argparse.Namespace) -> int:
     err = _console(sys.stderr)
     with progress(len(args.files), "checking") as advance:
         for path in args.files:
-            advance(0, description=f"loading {path}")
+            advance(0, description=_escape(f"loading {path}"))
             scenario = None
             try:
                 scenario = load(path)
                 options = plan_options(args)
                 point = plan_point(args, scenario, options)
                 plans = Plans(scenario, **options)
-                advance(0, description=f"planning {scenario.name} ({_policy_count(scenario)})")
+                advance(0, description=_escape(f"planning {scenario.name} ({_policy_count(scenario)})"))
                 result = plans.at(point)
                 verdicts = []
                 for claim in scenario.expect:
                     if not isinstance(claim, Expectation):
                         raise ScenarioError(f"expect holds {claim!r}, which is not an expectation (use corrig.scenarios.expect)")
-                    advance(0, description=f"checking {claim!r}"[:80])
+                    advance(0, description=_escape(f"checking {claim!r}"[:80]))
                     verdicts.append(claim.check(plans))
                 regions = None
                 if result.symbolic:
                     from corrig.analysis.symbolic import symbolic_plan
 
-                    advance(0, description=f"regions of {scenario.name}")
+                    advance(0, description=_escape(f"regions of {scenario.name}"))
                     regions = symbolic_plan(result)
                 reports.append(scenario_report(path, scenario, result, verdicts, numeric=args.numeric, regions=regions))
             except (CorrigError, UsageError) as exc:
@@ -248,14 +249,15 @@ def cmd_check(args: argparse.Namespace) -> int:
                 err.print(f"[bold red]error:[/] {_escape(message)}")
             advance(1)
     out = _console()
+    shown = cleaned(reports)  # every user-supplied string with its control characters escaped
     if args.format == "json":
-        print(render_json(reports))
+        print(json_safe(render_json(reports)))
     elif args.format == "markdown":
-        print(render_markdown(reports))
+        print(render_markdown(shown))
     elif args.format == "latex":
-        print(render_latex(reports))
+        print(render_latex(shown))
     else:
-        render_terminal(reports, out)
+        render_terminal(shown, out)
     return max(r.status for r in reports)
 
 
@@ -298,7 +300,7 @@ def _load_and_plan(args: argparse.Namespace, description: str) -> tuple[Any, Any
     try:
         options = plan_options(args)
         point = plan_point(args, scenario, options)
-        with progress(None, f"{description} {scenario.name}"):
+        with progress(None, _escape(f"{description} {scenario.name}")):
             result = scenario.plan(at=point, **options)
     except CorrigError as exc:
         raise _Located(located(exc, scenario, args.file)) from exc
@@ -313,16 +315,17 @@ def cmd_explain(args: argparse.Namespace) -> int:
     import json
 
     from corrig.faces.report import explain_report, render_explain_markdown, render_explain_terminal
+    from corrig.faces.safe_text import cleaned, json_safe
 
     scenario, result = _load_and_plan(args, "planning")
     name = _pick_policy(result, args.policy, args.file)
     report = explain_report(args.file, scenario, result, name, numeric=args.numeric)
     if args.format == "json":
-        print(json.dumps(report.to_dict(), indent=2, ensure_ascii=False))
+        print(json_safe(json.dumps(report.to_dict(), indent=2, ensure_ascii=False)))
     elif args.format == "markdown":
-        print(render_explain_markdown(report))
+        print(render_explain_markdown(cleaned(report)))
     else:
-        render_explain_terminal(report, _console())
+        render_explain_terminal(cleaned(report), _console())
     return OK
 
 
@@ -383,7 +386,7 @@ def cmd_region(args: argparse.Namespace) -> int:
             if name is not None and name not in known:
                 raise ParameterError(f"{name!r} is not a parameter of this scenario; "
                                      f"its parameters are {sorted(known) or 'none'}")
-        with progress(None, f"regions of {scenario.name}"):
+        with progress(None, _escape(f"regions of {scenario.name}")):
             result = scenario.plan(**options)
             fig = region_plot(result, x=args.x, y=args.y, resolution=args.resolution, at=at or None)
     except CorrigError as exc:
