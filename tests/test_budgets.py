@@ -111,3 +111,12 @@ def test_nested_arrays_of_tables_are_located_per_element():
     assert locator.line(("utility", 0, "times", 0, "P")) == 5
     assert locator.line(("utility", 1, "times", 0, "E")) == 11
     assert locator.line(("utility", 1, "P")) == 8
+
+
+def test_a_numeric_state_with_thousands_of_digits_is_refused():
+    # Fraction("1" * 5000) raised Python's int-digit ValueError
+    text = ('[nodes.X]\nnumeric = true\nstates = ["' + "1" * 5000 + '", "2"]\ndistribution = { 2 = 1 }\n\n'
+            '[[utility]]\nE = "X"\n')
+    with pytest.raises(DeclarativeError, match="not an exact number") as info:
+        loads_declarative(text, file="n.toml")
+    assert info.value.key == "nodes.X.states" and info.value.line == 3

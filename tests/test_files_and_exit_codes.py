@@ -138,3 +138,14 @@ def test_a_folder_or_a_fifo_is_not_a_scenario(tmp_path):
 def test_eps_with_a_huge_exponent_is_a_usage_error(planted):
     status, _, err = run("check", str(planted), "--eps", "1e-99999")
     assert status == 2 and "--eps" in err
+
+
+def test_draw_and_region_never_replace_a_file_without_force(planted, tmp_path):
+    picture = tmp_path / "dag.png"
+    picture.write_bytes(b"keep me")
+    for command in (["draw", str(planted), "-o", str(picture)], ["region", str(planted), "-o", str(picture)]):
+        status, _, err = run(*command)
+        assert status == 2 and "--force" in err and picture.read_bytes() == b"keep me"
+    status, _, err = run("draw", str(planted), "-o", str(picture), "--force")
+    assert status == 0, err
+    assert picture.read_bytes().startswith(b"\x89PNG")

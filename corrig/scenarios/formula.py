@@ -18,6 +18,7 @@ from __future__ import annotations
 import ast
 import math
 import operator
+import warnings
 from collections.abc import Callable, Mapping
 from fractions import Fraction
 from typing import Any
@@ -65,7 +66,9 @@ def parse(text: str) -> ast.expr:
     if len(text) > MAX_EXPRESSION:
         raise _Invalid(f"the expression is longer than {MAX_EXPRESSION} characters")
     try:
-        tree = ast.parse(text.strip(), mode="eval").body
+        with warnings.catch_warnings():  # "invalid decimal literal" and friends: the text is data, not our code
+            warnings.simplefilter("ignore", SyntaxWarning)
+            tree = ast.parse(text.strip(), mode="eval").body
     except SyntaxError as exc:
         raise _Invalid(f"{_shown(text)} is not an expression: {exc.msg}") from None
     except ValueError as exc:  # an integer literal past Python's digit limit
