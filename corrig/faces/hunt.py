@@ -459,6 +459,14 @@ def _exact_or_raw(spec: Spec, found: Counterexample) -> Counterexample:
     return Counterexample(found.index, exact, again, raw=found.draw) if again is not None else found
 
 
+WORKER_FAILURES = ("BrokenProcessPool", "KilledWorker", "CommClosedError", "CancelledError", "FutureCancelledError")
+
+
+def _worker_failure(exc: BaseException) -> bool:
+    """True for the exceptions a future raises when its worker (not the world it judged) failed."""
+    return type(exc).__name__ in WORKER_FAILURES or isinstance(exc, OSError | TimeoutError)
+
+
 @dataclass
 class Search:
     """What a search over a pool of workers gathered, and how it ended."""
@@ -506,8 +514,11 @@ def search_pool(spec: Spec, pool: Any, budget: int, *, first: bool = True, chunk
                 lo, hi = in_flight.pop(future)
                 try:
                     answer = future.result()
-                except Exception as exc:  # a worker died or the cluster failed this chunk
-                    out.lost = pool.lost() or f"worlds {lo}..{hi - 1} failed: {type(exc).__name__}: {exc}"
+                except Exception as exc:  # a worker died or the cluster failed this chunk (a bug still raises)
+                    out.lost = pool.lost()
+                    if out.lost is None and not _worker_failure(exc):
+                        raise
+                    out.lost = out.lost or f"worlds {lo}..{hi - 1} failed: {type(exc).__name__}: {exc}"
                     break
                 out.searched += answer["searched"]
                 out.errors += answer["errors"]
