@@ -103,3 +103,25 @@ def test_a_bug_in_a_chunk_is_not_mistaken_for_a_lost_worker(spec, monkeypatch):
 def test_a_lost_hunt_says_so_and_never_exits_0(spec):
     result = HuntResult(spec, budget=64, searched=8, failures=0, found=None, seconds=1.0, lost="every worker is gone")
     assert "stopped early: every worker is gone" in result.summary()
+
+
+def test_a_dask_cluster_that_loses_every_worker_stops_the_hunt(spec):
+    """A real cluster: its only worker is retired mid-hunt; the hunt reports the worlds searched so far."""
+    import threading
+
+    distributed = pytest.importorskip("distributed")
+    from corrig.faces.hunt import hunt
+
+    with distributed.LocalCluster(n_workers=1, threads_per_worker=1, processes=False, dashboard_address=None) as cluster, \
+            distributed.Client(cluster) as client:
+        def retire() -> None:
+            while not client.run_on_scheduler(lambda dask_scheduler: len(dask_scheduler.tasks)):
+                pass
+            cluster.scale(0)
+
+        threading.Thread(target=retire, daemon=True).start()
+        result = hunt(spec.path, "obedient", budget=1_000_000, seed=5, engine="dask", scheduler=client, first=False,
+                      progress=False, worker_timeout=1.0)
+    assert result.lost and "no worker" in result.lost
+    assert result.searched < 1_000_000
+    assert "stopped early" in result.summary()

@@ -116,6 +116,8 @@ def test_a_rule_for_a_chance_node_is_an_error():
         w.P(w["B"] == 0, Policy(A="y", B=0))
     with pytest.raises(PolicyError, match="B"):
         plan(w, P(w["B"] == 0), {"a": Policy(A="x")}, reference=Policy(A="x", B=0))
+    # a decision that do() made a chance node keeps its rule quietly: the intervention overrides it
+    assert w.do({"A": "x"}).P(w["B"] == 0, Policy(A="y")) == 1
 
 
 def test_expect_undefined_where_the_value_is_defined_is_a_failed_claim():

@@ -56,18 +56,17 @@ def describe(spec: Spec, found: Counterexample, world: Any, *, searched: int | N
     return "\n".join(lines)
 
 
-def counterexample_text(spec: Spec, found: Counterexample, suffix: str, *, searched: int | None = None) -> str:
-    """The scenario text of a counterexample, as `.py` or `.toml`."""
+def counterexample_text(spec: Spec, found: Counterexample, suffix: str, *, scenario: Any, world: Any, utility: Any,
+                        eps: Any, searched: int | None = None) -> str:
+    """The scenario text of a counterexample, as `.py` or `.toml`: `scenario` is the hunted one, `world`,
+    `utility` and `eps` are its rebuilt with the counterexample's numbers (corrig.faces.hunt.build)."""
     from corrig.analysis.planner import plan
-    from corrig.faces.hunt import _scenario, build
     from corrig.model.policies import Policy
     from corrig.scenarios import py_writer
     from corrig.scenarios.expect import flagged, optimal
     from corrig.scenarios.scenario import Scenario
     from corrig.scenarios.toml_writer import dump_declarative
 
-    scenario = _scenario(spec.path)
-    world, utility, eps = build(spec, found.draw)
     v = found.violation
     result = plan(world, utility, scenario.policies, reference=scenario.reference, flags=False)
     policies = None if scenario.policies is None else dict(result.policies)
@@ -90,7 +89,10 @@ def counterexample_text(spec: Spec, found: Counterexample, suffix: str, *, searc
                                      reference=reference, eps=eps, expect=expect, doc=doc))
 
 
-def write_scenario(spec: Spec, found: Counterexample, path: Path, *, searched: int | None = None) -> Path:
-    """Write the counterexample to `path` (its suffix picks the format; see `output_suffix`)."""
+def write_counterexample(path: Path, spec: Spec, found: Counterexample, *, scenario: Any, world: Any, utility: Any,
+                         eps: Any, searched: int | None = None) -> Path:
+    """Write the counterexample to `path` (its suffix picks the format; see `output_suffix`), atomically."""
     suffix = output_suffix(spec.path, path)
-    return write_text(path, counterexample_text(spec, found, suffix, searched=searched))
+    text = counterexample_text(spec, found, suffix, scenario=scenario, world=world, utility=utility, eps=eps,
+                               searched=searched)
+    return write_text(path, text)

@@ -153,8 +153,6 @@ class HuntResult:
         """Write the counterexample as a runnable scenario file."""
         if self.found is None:
             raise HuntError("nothing to write: no counterexample was found")
-        from corrig.faces.counterexample import write_scenario
-
         return write_scenario(self.spec, self.found, Path(path), searched=self.searched)
 
 
@@ -773,10 +771,13 @@ def run_cli(args: Any) -> int:
 
 
 def write_scenario(spec: Spec, found: Counterexample, path: Path, *, searched: int | None = None) -> Path:
-    """Write a counterexample as a scenario file (see corrig.faces.counterexample)."""
-    from corrig.faces import counterexample
+    """Write a counterexample as a scenario file: `.toml` for a `.toml` scenario (never Python), `.py` built from
+    repr()'d literals for a `.py` one (see corrig.faces.counterexample)."""
+    from corrig.faces.counterexample import write_counterexample
 
-    return counterexample.write_scenario(spec, found, Path(path), searched=searched)
+    world, utility, eps = build(spec, found.draw)
+    return write_counterexample(Path(path), spec, found, scenario=_scenario(spec.path), world=world, utility=utility,
+                                eps=eps, searched=searched)
 
 
 __all__ = ["PROPERTIES", "Counterexample", "Draw", "HuntError", "HuntResult", "Spec", "hunt", "shrink_counterexample",

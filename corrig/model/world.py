@@ -124,6 +124,7 @@ class World:
         self._compiled: CompiledWorld | None = None
         self._inherited: Mapping[str, CompiledNode] = {}  # tables a copy can reuse (same Node object)
         self.assumptions: tuple[str, ...] = ()
+        self._former_decisions: frozenset[str] = frozenset()  # decisions made chance nodes by do() or replace()
 
     # declaration --------------------------------------------------------------------------
     def chance(
@@ -202,6 +203,8 @@ class World:
         For deriving worlds (policies applied, noise made explicit); `do` is the usual way.
         """
         old = self._node(name)
+        if old.is_decision:
+            self._former_decisions |= {name}
         order = list(self._nodes)
         del self._nodes[name]
         try:
@@ -309,6 +312,8 @@ class World:
             node = self._node(name)
             if state not in node.states:
                 raise StateError(f"do({name}={state!r}): {state!r} is not a state of {name}; its states are {list(node.states)}")
+            if node.is_decision:
+                twin._former_decisions |= {name}
             twin._nodes[name] = Node(name, "chance", node.states, (), {state: 1})
         twin._compiled = self._mutilated(twin, settings)
         return twin
@@ -333,6 +338,7 @@ class World:
         twin._nodes = dict(self._nodes)
         twin._roles = self._roles
         twin.assumptions = self.assumptions
+        twin._former_decisions = self._former_decisions
         twin._inherited = self._compiled.tables if self._compiled is not None else self._inherited
         return twin
 
@@ -456,8 +462,9 @@ class World:
                 raise StateError(f"{where}: the mechanism returned {row!r}, which is not a state of {node.name}; "
                                  f"its states are {list(node.states)}")
             row = {row: 1}
+        known = set(node.states) if len(row) > 8 else node.states  # a hash probe per key keeps wide rows linear
         for state in row:
-            if state not in node.states:
+            if state not in known:
                 raise StateError(f"{where}: {state!r} is not a state of {node.name}; its states are {list(node.states)}")
         values = tuple(to_number(row.get(s, 0), f"{where[:-1]}) at {node.name}={s!r}") for s in node.states)
         check_distribution(values, node.states, where)
@@ -479,13 +486,16 @@ class World:
         return expectation(self, quantity, policy, given=given, do=do)
 
     def _check_rules(self, policy: Any) -> None:
-        """A policy gives rules to decisions only: a rule for a chance node would be ignored silently."""
+        """A policy gives rules to decisions only: a rule for a chance node would be ignored silently.
+
+        A decision that do() or replace() made a chance node keeps its rule quietly: the intervention
+        overrides the policy there, which is what the caller asked for."""
         rules = getattr(policy, "rules", policy) if policy is not None else {}
         if not isinstance(rules, Mapping):
             return
         for name in rules:
             node = self._nodes.get(name) if isinstance(name, str) else None
-            if node is not None and not node.is_decision:
+            if node is not None and not node.is_decision and name not in self._former_decisions:
                 raise PolicyError(f"policy {policy}: {name!r} is a chance node; a policy gives rules to the decisions "
                                   f"{[n for n, d in self._nodes.items() if d.is_decision]} only")
 
