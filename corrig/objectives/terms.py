@@ -13,7 +13,7 @@ Terms are immutable and hashable; their repr is valid Python and `to_latex()` re
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import TYPE_CHECKING, Any
@@ -258,6 +258,14 @@ def _combined(kind: type, parts: tuple[Term, ...]) -> Term:
             else:
                 flat.append(t)
     return flat[0] if len(flat) == 1 else kind(tuple(flat))
+
+
+def sum_of(terms: Iterable[Term]) -> Term:
+    """The sum of `terms`, flattened in one pass (the same term as adding them one by one)."""
+    parts = tuple(terms)
+    if not parts:
+        raise QueryError("a sum needs at least one term")
+    return _combined(Sum, parts)
 
 
 def as_term(value: Any) -> Term:
