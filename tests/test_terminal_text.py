@@ -90,3 +90,13 @@ def test_errors_print_hostile_text_escaped(tmp_path):
     (tmp_path / "ansi.toml").write_text(SCENARIO, encoding="utf-8")
     status, out, err = run("explain", str(tmp_path / "ansi.toml"), "--policy", "1")
     assert status == 0 and not _raw(out)
+
+
+def test_a_name_with_dollars_is_drawn_as_text(tmp_path):
+    # matplotlib read "$\frac{1}{$" in the world's name as mathtext: saving the figure raised (exit 3)
+    path = tmp_path / "dollar.toml"
+    path.write_text('name = "cost $\\\\frac{1}{$ x \\u001b[2J"\n[nodes.X]\nstates = [0, 1]\n'
+                    'distribution = { 0 = "1/2", 1 = "1/2" }\n[[utility]]\nP = "X == 0"\n', encoding="utf-8")
+    status, _out, err = run("draw", str(path), "-o", str(tmp_path / "dag.png"))
+    assert status == 0, err
+    assert (tmp_path / "dag.png").read_bytes().startswith(b"\x89PNG")

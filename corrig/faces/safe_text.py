@@ -51,3 +51,9 @@ def cleaned(value: Any) -> Any:
 def json_safe(text: str) -> str:
     """A JSON text with the characters `printable` escapes written as \\uXXXX escapes (same decoded value)."""
     return _UNSAFE_JSON.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
+def figure_text(text: str) -> str:
+    """User-supplied text for a matplotlib label: printable, and `$` escaped so that it is never read as
+    mathtext (an unbalanced `$\\frac{` in a name made saving the figure fail)."""
+    return printable(text).replace("$", r"\$")
