@@ -94,3 +94,14 @@ def test_the_command_line_raises_a_limit_for_one_run(tmp_path):
         assert main(["check", str(path), "--limit", "policies=4"]) == 0
         assert main(["check", str(path), "--limit", "bogus=4"]) == 2
     assert limits.get("policies") == limits.DEFAULTS["policies"]  # the run's limit did not outlive it
+
+
+def test_a_toml_formula_over_too_many_parents_is_refused_before_it_is_evaluated():
+    # 22 binary parents: 2^22 * 2 = 8 388 608 entries; the formula was evaluated once per parent assignment
+    parents = [f"X{i}" for i in range(22)]
+    nodes = "".join(f'[nodes.{p}]\nstates = [0, 1]\ndistribution = {{ 0 = "1/2", 1 = "1/2" }}\n\n' for p in parents)
+    text = (nodes + f'[nodes.Y]\nstates = [0, 1]\nparents = {parents!r}\nformula = "X0"\n\n'.replace("'", '"')
+            + '[[utility]]\nP = "Y == 0"\n')
+    with pytest.raises(Exception, match=r"8,388,608.*limit of 1,000,000 table") as info:
+        loads_declarative(text, file="wide.toml")
+    assert info.value.key == "nodes.Y.formula"

@@ -286,7 +286,7 @@ def _pick_policy(result: Any, wanted: str | None, path: str) -> str:
         raise UsageError(f"{path}: choose a policy with --policy NAME or --policy #; the policies are:\n{listing}")
     if wanted in result.policies:
         return wanted
-    if wanted.isdigit() and 1 <= int(wanted) <= len(names):
+    if wanted.isdigit() and len(wanted) <= 9 and 1 <= int(wanted) <= len(names):
         return names[int(wanted) - 1]
     close = [n for n in names if wanted.lower() in n.lower()]
     if len(close) == 1:

@@ -290,7 +290,16 @@ class _Loader:
             raise self.error(key, str(exc)) from None
         return dist
 
-    def contexts(self, parents: list[str]) -> list[tuple]:
+    def contexts(self, parents: list[str], node: str | None = None, key: Key = ()) -> list[tuple]:
+        """Every assignment of `parents`, after checking that `node`'s table is within the `table` limit."""
+        if node is not None:
+            try:
+                limits.check_table(node, [len(self.states[p]) for p in parents], len(self.states[node]))
+            except CorrigError as exc:
+                raise self.error(key, str(exc)) from None
+        return self._contexts(parents)
+
+    def _contexts(self, parents: list[str]) -> list[tuple]:
         return list(itertools.product(*(self.states[p] for p in parents)))
 
     def table(self, key: Key, node: str, parents: list[str], table: Any) -> dict:
@@ -308,7 +317,7 @@ class _Loader:
             matchers.append((text, pattern, value))
         rows = {}
         used = set()
-        for context in self.contexts(parents):
+        for context in self.contexts(parents, node, key):
             for text, pattern, value in matchers:
                 if all(p is None or (p == c and type(p) is type(c)) for p, c in zip(pattern, context, strict=True)):
                     rows[context] = self.row((*key, text), node, value, context, parents)
@@ -325,7 +334,7 @@ class _Loader:
     def formula(self, key: Key, node: str, parents: list[str], text: Any) -> dict:
         tree = self._parse(key, text)
         rows = {}
-        for context in self.contexts(parents):
+        for context in self.contexts(parents, node, key):
             values = dict(zip(parents, context, strict=True))
             try:
                 result = Evaluator("value", {**values, **self.params}, f"the formula of {node}", text).eval(tree)
@@ -462,7 +471,8 @@ class _Loader:
         if isinstance(rule, str) and not any(_state_text(s) == rule.strip() for s in self.states[decision]):
             return self.formula(key, decision, parents, rule) if parents else self._constant_rule(key, decision, rule)
         row = self.row(key, decision, rule, ())
-        return {context: row for context in self.contexts(parents)} if parents else row  # the same state whatever it sees
+        # a constant state applies whatever the decision observes
+        return {context: row for context in self.contexts(parents, decision, key)} if parents else row
 
     def _constant_rule(self, key: Key, decision: str, text: str) -> dict:
         return self.formula(key, decision, [], text)[()]
