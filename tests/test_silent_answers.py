@@ -129,3 +129,18 @@ def test_expect_undefined_where_the_value_is_defined_is_a_failed_claim():
     scenario = Scenario(name="s", world=w, utility=P(w["B"] == 0), policies={"a": Policy(A="x")})
     verdict = value_is("a", None).check(Plans(scenario))
     assert result.values["a"] == 1 and verdict.ok is False and "J(a) = 1" in verdict.found
+
+
+def test_a_float_claim_on_a_symbolic_value_is_a_named_error():
+    # float(p/2) raised a bare TypeError (exit 3) from `corrig check`
+    from corrig.model.errors import ScenarioError
+    from corrig.scenarios.expect import Plans
+    from corrig.scenarios.scenario import Scenario
+
+    p = param("p", 0, 1)
+    w = World("f")
+    w.chance("X", {"a": p, "b": 1 - p})
+    scenario = Scenario(name="f", world=w, utility=P(w["X"] == "a"), policies=None)
+    with pytest.raises(ScenarioError, match="depends on the parameters"):
+        value_is("no decisions", 0.25).check(Plans(scenario))
+    assert value_is("no decisions", 0.25, at={p: F(1, 4)}).check(Plans(scenario)).ok

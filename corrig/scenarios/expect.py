@@ -143,6 +143,10 @@ class ValueIs(Expectation):
         if value is None or self.expected is None:  # "undefined" matches only an undefined value
             ok = value is None and self.expected is None
         elif isinstance(value, float) or isinstance(self.expected, float):
+            for number in (value, self.expected):
+                if isinstance(number, sp.Basic) and number.free_symbols:
+                    raise ScenarioError(f"{self!r}: {number} depends on the parameters and cannot be compared within a "
+                                        f"float tolerance; give at={{param: value}} or an exact expected value")
             ok = abs(float(value) - float(self.expected)) <= self.tolerance
         else:
             ok = sp.simplify(sp.sympify(value) - sp.sympify(self.expected)) == 0
