@@ -15,6 +15,8 @@ from fractions import Fraction as F
 
 import pytest
 import sympy as sp
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from corrig import P, Policy, World, param, plan
 from corrig.model.box import in_unit_interval
@@ -144,3 +146,31 @@ def test_a_float_claim_on_a_symbolic_value_is_a_named_error():
     with pytest.raises(ScenarioError, match="depends on the parameters"):
         value_is("no decisions", 0.25).check(Plans(scenario))
     assert value_is("no decisions", 0.25, at={p: F(1, 4)}).check(Plans(scenario)).ok
+
+
+COEFFICIENTS = [F(k, 4) for k in range(-4, 5)]
+
+
+@settings(max_examples=60, deadline=None, derandomize=True)
+@given(st.lists(st.tuples(st.integers(0, 3), st.integers(0, 2), st.sampled_from(COEFFICIENTS)), min_size=1, max_size=4))
+def test_the_box_verdict_agrees_with_brute_force(terms):
+    """Random polynomials in p, q on [0, 1]^2: a verdict that holds is never contradicted on a 1/8 grid; a
+    counterexample point lies in the box and really leaves [0, 1] (both checked by exact evaluation)."""
+    p, q = sp.symbols("p q", real=True)
+    value = sp.Rational(1, 2) + sum(sp.Rational(c.numerator, c.denominator) * p**i * q**j for i, j, c in terms)
+    box = {p: (sp.Integer(0), sp.Integer(1)), q: (sp.Integer(0), sp.Integer(1))}
+    verdict = in_unit_interval(value, box)
+    grid = [sp.Rational(k, 8) for k in range(9)]
+    def inside(point: dict) -> bool:
+        x = sp.Rational(value.subs(point))
+        return bool(x >= 0) and bool(x <= 1)
+
+    outside = [(a, b) for a in grid for b in grid if not inside({p: a, q: b})]
+    if verdict.holds:
+        assert not outside, (value, outside[:3])
+    elif not verdict.undecidable:
+        point = {s: verdict.point.get(s, sp.Rational(1, 2)) for s in (p, q)}
+        assert all(0 <= x <= 1 for x in point.values())
+        assert not inside(point), (value, point)
+    else:
+        assert not outside  # undecidable only where no grid point breaks the bound

@@ -23,6 +23,7 @@ reason), which the caller reports as an error rather than accepting the value.
 
 from __future__ import annotations
 
+import collections
 import itertools
 from dataclasses import dataclass
 from fractions import Fraction
@@ -56,19 +57,46 @@ def in_unit_interval(value: sp.Expr, box: dict[sp.Symbol, Span], slack: Any = 0)
         return Verdict(False, undecidable="it depends on a symbol that is not a declared parameter")
     if not exact.is_rational_function(*symbols):
         return Verdict(False, undecidable="it is not a ratio of polynomials in the parameters")
-    for bound in (exact + slack, 1 + slack - exact):
-        verdict = nonnegative(bound, {s: box[s] for s in symbols})
-        if not verdict.holds:
+    sub = {s: box[s] for s in symbols}
+    verdicts = [nonnegative(bound, sub) for bound in (exact + slack, 1 + slack - exact)]
+    for verdict in verdicts:  # a point that breaks a bound beats "cannot decide" for the other
+        if not verdict.holds and not verdict.undecidable:
+            return _completed(verdict, sub)
+    for verdict in verdicts:
+        if verdict.undecidable:
             return verdict
     return HOLDS
+
+
+def _completed(verdict: Verdict, box: dict[sp.Symbol, Span]) -> Verdict:
+    """The verdict with every parameter of the box in its point (those the failing bound ignores at their middle)."""
+    if verdict.point is None:
+        return verdict
+    return Verdict(False, {**{s: _inside(span) for s, span in box.items()}, **verdict.point}, verdict.undecidable)
 
 
 def nonnegative(value: sp.Expr, box: dict[sp.Symbol, Span]) -> Verdict:
     """Whether a rational function N/D is >= 0 on the box (where it is defined): N*D >= 0 there."""
     numerator, denominator = sp.fraction(sp.cancel(sp.together(value)))
     constant, factors = sp.factor_list(sp.expand(numerator * denominator), *box) if box else (numerator * denominator, [])
-    odd = sp.Mul(constant, *(f for f, k in factors if k % 2 == 1))  # a square never changes the sign
-    return _polynomial(_poly(sp.expand(odd), box), box)
+    odd = [f for f, k in factors if k % 2 == 1]  # a square never changes the sign
+    if len(odd) > 1 and _product_sign(odd, box) * sp.sign(constant) > 0:
+        return HOLDS  # every factor keeps one sign on the box, and the signs multiply to +
+    return _polynomial(_poly(sp.expand(sp.Mul(constant, *odd)), box), box)
+
+
+def _product_sign(factors: list[sp.Expr], box: dict[sp.Symbol, Span]) -> int:
+    """+1 or -1 when every factor keeps one sign (>= 0 or <= 0) on the box, the sign of their product; 0 otherwise."""
+    sign = 1
+    for factor in factors:
+        poly = _poly(factor, box)
+        if _polynomial(poly, box).holds:
+            continue
+        if _polynomial(-poly, box).holds:
+            sign = -sign
+            continue
+        return 0
+    return sign
 
 
 def _poly(value: sp.Expr, box: dict[sp.Symbol, Span]) -> sp.Poly:
@@ -114,7 +142,7 @@ def _linear(poly: sp.Poly, x: sp.Symbol, box: dict[sp.Symbol, Span]) -> Verdict:
             continue
         if verdict.undecidable:
             return verdict
-        point = dict(verdict.point or {})
+        point = dict(_completed(verdict, others).point or {})
         if isinstance(at, str):  # far enough out that a + b*x < 0 at this point of the other parameters
             a0, b0 = a.subs(point), b.subs(point)
             far = abs(a0) / abs(b0) + 1
@@ -158,24 +186,30 @@ def _univariate(poly: sp.Poly, x: sp.Symbol, span: Span) -> Verdict:
 
 
 def _branch_and_bound(poly: sp.Poly, box: dict[sp.Symbol, Span]) -> Verdict:
-    """Exact interval bounds on sub-boxes, split in halves along the widest side, up to MAX_BOXES."""
+    """Exact interval bounds on sub-boxes, split in halves along the widest side, breadth first (coarse
+    sub-boxes before fine ones), up to MAX_BOXES.  Each sub-box's centre and corners are probed for a point
+    that breaks the bound; a sub-box is settled by its interval bound, or by its one candidate vertex when
+    the polynomial is monotone in every parameter there."""
     if any(lo is None or hi is None for lo, hi in box.values()):
         return Verdict(False, undecidable="it is not linear in an unbounded parameter")
     symbols = list(box)
     terms = [(tuple(monomial), _fraction(c)) for monomial, c in poly.terms()]
-    queue = [tuple((_fraction(lo), _fraction(hi)) for lo, hi in box.values())]
+    queue = collections.deque([tuple((_fraction(lo), _fraction(hi)) for lo, hi in box.values())])
     derivatives = [[((*m[:i], m[i] - 1, *m[i + 1:]), c * m[i]) for m, c in terms if m[i] > 0] for i in range(len(symbols))]
+    probe_corners = len(symbols) <= 6
     visited = 0
     while queue:
-        sub = queue.pop()
+        sub = queue.popleft()
         visited += 1
         if visited > MAX_BOXES:
             return Verdict(False, undecidable=f"no proof or counterexample within {MAX_BOXES} sub-boxes "
                                               f"(its minimum may touch the bound inside the box)")
-        centre = [(lo + hi) / 2 for lo, hi in sub]
-        at_centre = _evaluate(terms, centre)
-        if at_centre < 0:
-            return Verdict(False, {s: sp.Rational(c.numerator, c.denominator) for s, c in zip(symbols, centre, strict=True)})
+        probes = [[(lo + hi) / 2 for lo, hi in sub]]
+        if probe_corners:
+            probes += [list(corner) for corner in itertools.product(*sub)]
+        for probe in probes:
+            if _evaluate(terms, probe) < 0:
+                return Verdict(False, {s: sp.Rational(v.numerator, v.denominator) for s, v in zip(symbols, probe, strict=True)})
         if _lower_bound(terms, sub) >= 0:
             continue
         vertex = _monotone_minimum(derivatives, sub)
