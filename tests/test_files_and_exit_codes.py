@@ -149,3 +149,14 @@ def test_draw_and_region_never_replace_a_file_without_force(planted, tmp_path):
     status, _, err = run("draw", str(planted), "-o", str(picture), "--force")
     assert status == 0, err
     assert picture.read_bytes().startswith(b"\x89PNG")
+
+
+def test_sys_exit_while_planning_is_an_error_for_that_file(tmp_path):
+    # the mechanism runs when the world is compiled (at planning), after the file loaded
+    path = tmp_path / "late_exit.py"
+    path.write_text("import sys\nfrom corrig import P, World\nworld = World('w')\n"
+                    "world.chance('X', lambda: sys.exit(0), states=[0, 1])\nutility = P(world['X'] == 0)\n")
+    status, _, err = run("check", str(path))
+    assert status == 2 and "sys.exit(0)" in err
+    status, _, err = run("explain", str(path), "--policy", "1")
+    assert status == 2 and "sys.exit(0)" in err

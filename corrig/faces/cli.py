@@ -241,6 +241,10 @@ def cmd_check(args: argparse.Namespace) -> int:
                     advance(0, description=_escape(f"regions of {scenario.name}"))
                     regions = symbolic_plan(result)
                 reports.append(scenario_report(path, scenario, result, verdicts, numeric=args.numeric, regions=regions))
+            except SystemExit as exc:  # a Python scenario's mechanism or rule ended the program while planning
+                message = f"{path}: the scenario called sys.exit({exc.code!r}) while it was planned"
+                reports.append(error_report(path, message))
+                err.print(f"[bold red]error:[/] {_escape(message)}")
             except (CorrigError, UsageError) as exc:
                 message = str(exc) if scenario is None else located(exc, scenario, path)
                 if scenario is None and not message.startswith(path):
@@ -446,6 +450,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         return OK
+    except SystemExit as exc:  # a Python scenario's code ended the program: that is not the run's result
+        err.print(f"[bold red]error:[/] the scenario called sys.exit({_escape(repr(exc.code))}) while it was used")
+        return INVALID
     except (RecursionError, MemoryError) as exc:  # a last line of defence: the budgets should come first
         err.print(f"[bold red]error:[/] the input is too large or too deeply nested for corrig ({type(exc).__name__}); "
                   f"see docs/security.md for the limits")
