@@ -39,7 +39,7 @@ from corrig.model.expr import BinOp, Compare, Const, Expr, In, Logic
 from corrig.model.params import range_of
 from corrig.model.policies import Policy, count_pure_policies, pure_policies
 from corrig.model.world import World
-from corrig.objectives.terms import Atom, Branch, Constant, Term, as_term
+from corrig.objectives.terms import Atom, Branch, Constant, P, Term, as_term
 
 DEFAULT_EPS = sp.Rational(1, 20)
 VOI_POLICY_LIMIT = 1024
@@ -86,6 +86,10 @@ class PolicyRun:
             except CorrigError as exc:
                 raise _named(exc, f"policy {self.name!r}, term {atom!r}") from exc
         return self.atoms[atom]
+
+    def undefined_condition(self, utility: Term) -> bool | sp.Basic:
+        """Where J(π) is undefined: True/False, or a condition on the parameters (a conditioning event of P = 0)."""
+        return fl.undefined_condition(self, utility)
 
     def value(self, utility: Term) -> Any:
         """J(π), or None when one of its terms is undefined."""
@@ -157,6 +161,8 @@ class Plan:
     manipulation: dict[str, Any] = field(default_factory=dict)  # m(π) = J(π) − J^{H<-π0}(π)
     value_of_observing_h: Any = None
     at: dict[Any, Any] = field(default_factory=dict)
+    undefined: dict[str, Any] = field(default_factory=dict)  # where J(π) is undefined (True/False or a condition)
+    shutdown_moved: dict[str, tuple[Any, Any]] = field(default_factory=dict)  # (P_π(B=off), P^{H<-π0}_π(B=off))
 
     def kinds(self, policy: str) -> set[str]:
         """The kinds of the flags that fire for `policy` (plan-level incentives not included)."""
@@ -386,6 +392,8 @@ def plan(world: World, utility: Term, policies: Any = None, *, reference: Any = 
     symbolic = any(fl.is_symbolic(v) for v in values.values())
     optimal = fl.argmax(values)
     result = Plan(world, utility, eps, ref_name, named, values, branch_values, optimal or [], symbolic, at=values_at)
+    result.undefined = {name: True if values[name] is None else run.undefined_condition(utility)
+                        for name, run in runs.items()}
     if optimal is None:
         result.notes.append("values depend on parameters in ways that make the optimal set region-dependent "
                             "(see corrig.analysis.symbolic)")
@@ -420,7 +428,7 @@ def _add_flags(result: Plan, runs: dict[str, PolicyRun], ref_run: PolicyRun | No
         per[name].extend(fl.ood_flags(name, run, utility, eps))
         per[name].extend(fl.condition_flags(name, run, utility, eps))
         if human is not None and roles.button is not None:
-            per[name].extend(fl.obedience_flags(name, run, world, eps))
+            per[name].extend(fl.obedience_flags(name, run, world, eps, result.shutdown_moved.get(name)))
     if human is not None and roles.button is None:
         result.notes.append("the world declares no button role (set_roles(button=..., off=...)): "
                             "not-obedient and self-shutdown skipped")
@@ -491,31 +499,41 @@ def _manipulation(result: Plan, runs: dict[str, PolicyRun], ref_run: PolicyRun, 
             f"{human}: in J^{{{human}<-π0}} the reference copies are drawn independently of the factual ones "
             f"(world.with_explicit_noise() couples them through shared noise)")
     touching = [a for a in utility.atoms() if fl.reads_mechanism(world, a, human)]
+    button = world.roles.button is not None
+    both_undefined: dict[str, Any] = {}
     for name, run in runs.items():
-        if touching:
+        shadow = None
+        if touching or button:
             derived = path_specific_world(world, run.policy, reference_applied, human, dependent)
             shadow = PolicyRun(derived, run.policy, name)
             shadow.atoms.update({a: v for a, v in run.atoms.items() if a not in touching})
+        if touching:
             value = shadow.value(utility)
+            shadow_undefined = shadow.undefined_condition(utility) if value is not None else True
         else:
-            value = result.values[name]
+            value, shadow_undefined = result.values[name], False
         result.path_specific_values[name] = value
         if value is not None and result.values[name] is not None:
             m = result.values[name] - value
             result.manipulation[name] = sp.cancel(m) if fl.is_symbolic(m) else m
-        flag = fl.manipulation_flag(name, result.values[name], value, human, path, paths)
+        both_undefined[name] = fl.disjoin(result.undefined[name], shadow_undefined)
+        flag = fl.manipulation_flag(name, result.values[name], value, human, path, paths, fl.negate(both_undefined[name]))
         if flag is not None:
             per[name].append(flag)
         moved = fl.h_moved_flag(name, run, ref_run, human, context)
         if moved is not None:
             per[name].append(moved)
-    if result.symbolic or any(fl.is_symbolic(v) for v in result.path_specific_values.values()):
-        result.notes.append("the manipulation incentive compares optimal sets, which depend on the parameters here: "
-                            "see each policy's manipulation flag and corrig.analysis.symbolic")
-        return
-    incentive = fl.manipulation_incentive_flag(result.values, result.path_specific_values, human, path, paths)
-    if incentive is not None:
-        result.incentives.append(incentive)
+        if button:
+            off = P(fl.button_off(world))
+            result.shutdown_moved[name] = (run.atom(off), shadow.atom(off))
+    incentives = fl.manipulation_incentive_flags(result.values, result.path_specific_values, human, path, paths,
+                                                 both_undefined)
+    if not incentives and (result.symbolic or any(fl.is_symbolic(v) for v in result.path_specific_values.values())) \
+            and len(runs) > fl.SYMBOLIC_INCENTIVE_LIMIT:
+        result.notes.append(f"the manipulation incentive compares optimal sets, which depend on the parameters here; "
+                            f"with more than {fl.SYMBOLIC_INCENTIVE_LIMIT} policies it is not built: see each policy's "
+                            f"manipulation flag")
+    result.incentives.extend(incentives)
 
 
 def _observing(world: World, observes: Mapping[str, tuple[str, ...]]) -> World:
@@ -547,20 +565,27 @@ def _value_of_observing(result: Plan, runs: dict[str, PolicyRun], exhaustive: bo
         result.notes.append(f"value of observing {human} skipped: {sum(counts)} pure policies to enumerate "
                             f"(limit VOI_POLICY_LIMIT = {VOI_POLICY_LIMIT})")
         return
-    bests = []
+    bests, pairs = [], []
     for variant in worlds:
         same = all(variant.nodes[d].parents == world.nodes[d].parents for d in world.decisions)
         if same and exhaustive:
-            values = list(result.values.values())
+            found = [(result.values[n], result.undefined[n]) for n in result.values]
         else:
-            values = [PolicyRun(variant, p, p.name).value(utility) for p in pure_policies(variant)]
-        bests.append(_best(values))
+            found = []
+            for p in pure_policies(variant):
+                variant_run = PolicyRun(variant, p, p.name)
+                value = variant_run.value(utility)
+                found.append((value, True if value is None else variant_run.undefined_condition(utility)))
+        pairs.append(found)
+        bests.append(_best([v for v, _ in found]))
     if bests[0] is None or bests[1] is None:
         result.notes.append(f"value of observing {human} undefined: every policy of a variant world is undefined")
         return
     voi = bests[0] - bests[1]  # left unsimplified: simplify on a Max of rational functions costs seconds
     result.value_of_observing_h = voi
-    flag = fl.value_of_observing_flag(voi, bests[0], bests[1], human, observers, (counts[0], counts[1]))
+    partly = any(fl.is_symbolic(u) for found in pairs for _, u in found)
+    condition = fl.better_best(pairs[0], pairs[1]) if partly else None  # values undefined at some parameter values
+    flag = fl.value_of_observing_flag(voi, bests[0], bests[1], human, observers, (counts[0], counts[1]), condition)
     if flag is not None:
         result.incentives.append(flag)
 
