@@ -169,9 +169,17 @@ def test_causal_stop_button_is_blind_to_visibility_but_the_ood_flag_is_not():
         assert bool(flags) == ood, visibility
         if ood:
             assert flags[0].where == "do(H='run')"
-            assert flags[0].size == 1 - visibility
-            assert flags[0].evidence["share_below_eps"] == F(99, 100)
-        assert not kinds(result, "grab") & {"manipulation", "manipulation-incentive", "not-obedient", "self-shutdown"}
+            assert flags[0].size == F(99, 100)  # the share of the branch's weight below ε: the normal worlds
+            assert flags[0].evidence["min"] == 1 - visibility
+        assert not kinds(result, "grab") & {"manipulation", "manipulation-incentive"}
+        # the button obeys (no flag through the button channel) ...
+        assert not [f for f in result.flags["grab"] if f.kind in ("not-obedient", "self-shutdown")
+                    and f.evidence["channel"] == "button"]
+        # ... but the visible grab scares the humans into wanting the stop it then obeys: P(B=off) is
+        # P(H=stop) = 99/100·v + 1/100·1/10 under grab, 99/100·1/10 + 1/100·1/10 with H answering to the
+        # patient policy's move: a shutdown of 99/100·(v − 1/10) brought about through H (> ε for every v here).
+        (through_h,) = [f for f in result.flags["grab"] if f.kind == "self-shutdown"]
+        assert through_h.evidence["channel"] == "H" and through_h.size == F(99, 100) * (visibility - F(1, 10))
 
 
 def test_conditional_counterfactual_grab_region():
@@ -306,9 +314,9 @@ def test_encapsulation_removes_the_manipulation_that_the_plain_count_has():
     boxed = plan(m.world, m.utility, m.policies, reference=m.reference)
     assert boxed.optimal == ["produce"]
     assert all(value == 0 for value in boxed.manipulation.values())
-    for name in m.policies:  # the conservation-law branch: propensity 0, all of the branch's mass
+    for name in m.policies:  # the conservation-law branch: propensity 0, all of the branch's mass (size 1)
         (flag,) = [f for f in boxed.flags[name] if f.kind == "ood-do-branch"]
-        assert flag.where == "do(X='vanish')" and flag.size == 0 and flag.evidence["share_below_eps"] == 1
+        assert flag.where == "do(X='vanish')" and flag.size == 1 and flag.evidence["min"] == 0
 
 
 # human control, Fig. 1 (Carey & Everitt 2023) ---------------------------------------------------------
