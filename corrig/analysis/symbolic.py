@@ -141,7 +141,9 @@ class SymbolicPlan:
 
 def _flag_text(fr: FlagRegion) -> str:
     size = "" if fr.size is None else f", size {fr.size}"
-    return f"{fr.flag.kind} at {fr.flag.where}{size}: fires {fr.region}"
+    direction = (fr.flag.evidence or {}).get("direction")
+    kind = f"{fr.flag.kind} ({direction} {fr.flag.evidence.get('node', 'H')})" if direction else fr.flag.kind
+    return f"{kind} at {fr.flag.where}{size}: fires {fr.region}"
 
 
 def _latex_text(text: str) -> str:

@@ -136,13 +136,13 @@ def scenario_report(file: str, scenario: Any, plan: Any, verdicts: Iterable[Any]
         where, everywhere = None, False
         if regions is not None and name in regions.optimal:
             where, everywhere = str(regions.optimal[name]), regions.optimal[name].everywhere
-            cells, dropped = _in_box(cells, regions.flags.get(name, []))
+            cells, dropped = _in_box(plan.flags.get(name, []), regions.flags.get(name, []), numeric)
             hidden += dropped
         rows.append(PolicyRow(i, name, number(value, numeric), latex_number(value, numeric),
                               name in plan.optimal or everywhere, cells, where))
     incentives = [flag_cell(f, numeric) for f in plan.incentives]
     if regions is not None:
-        incentives, dropped = _in_box(incentives, regions.incentives)
+        incentives, dropped = _in_box(plan.incentives, regions.incentives, numeric)
         hidden += dropped
     notes = list(plan.notes)
     if hidden:
@@ -165,17 +165,30 @@ def scenario_report(file: str, scenario: Any, plan: Any, verdicts: Iterable[Any]
     )
 
 
-def _in_box(cells: list[FlagCell], regions: list[Any]) -> tuple[list[FlagCell], int]:
-    """The flags that fire somewhere in the parameter box, each with its region as text; and how many do not."""
+def _in_box(flags: list[Any], regions: list[Any], numeric: bool) -> tuple[list[FlagCell], int]:
+    """The flags that fire somewhere in the parameter box, each with its region as text; and how many do not.
+
+    Each flag is paired with the region computed for it (the same Flag object), never by position;
+    a region whose flag the plan does not list is shown too.
+    """
+    by_flag = {id(fr.flag): fr for fr in regions}
     kept, dropped = [], 0
-    for cell, fr in zip(cells, regions, strict=False):
+    for flag in flags:
+        cell = flag_cell(flag, numeric)
+        fr = by_flag.get(id(flag))
         if cell.conditional:
-            if fr.region.is_empty is True:
+            if fr is None or fr.region.is_empty is True:
                 dropped += 1
                 continue
             cell.condition = str(fr.region)
         kept.append(cell)
-    return kept + cells[len(regions):], dropped
+    listed = {id(f) for f in flags}
+    for fr in regions:
+        if id(fr.flag) not in listed and fr.region.is_empty is not True:
+            cell = flag_cell(fr.flag, numeric)
+            cell.conditional, cell.condition = True, str(fr.region)
+            kept.append(cell)
+    return kept, dropped
 
 
 def clip(text: str, limit: int = 48) -> str:
