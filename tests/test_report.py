@@ -119,15 +119,18 @@ def test_symbolic_incentives_are_paired_with_their_own_regions():
     # W/M -> H fires everywhere.  The report must show the incentive, with its own region, not drop it.
     from types import SimpleNamespace
 
-    from corrig import plan, symbolic_plan
     from symbolic_worlds import A_NUDGE, H_NUDGE, nudge_world
+
+    from corrig import plan, symbolic_plan
 
     world, utility, policies = nudge_world()
     result = plan(world, utility, policies, reference="honest")
     regions = symbolic_plan(result)
     report = scenario_report("nudge.py", SimpleNamespace(name="nudge"), result, regions=regions)
     cells = [c for c in report.incentives if c.kind == "manipulation-incentive"]
-    (region,) = [fr.region for fr in regions.incentives if fr.flag.kind == "manipulation-incentive"]
+    found = {fr.flag.evidence["direction"]: fr.region for fr in regions.incentives if fr.flag.kind == "manipulation-incentive"}
+    region = found["move"]
+    assert found["keep"].is_empty is True  # nudge, the unique optimum, always gains: never "keep"
     assert len(cells) == 1 and cells[0].condition == str(region)
     assert cells[0].evidence["direction"] == "move"
     assert region.contains({A_NUDGE: sp.Rational(1, 2), H_NUDGE: sp.Rational(1, 2)})

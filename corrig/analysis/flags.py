@@ -732,8 +732,11 @@ def better_best(first: list[tuple[Any, Any]], second: list[tuple[Any, Any]]) -> 
     second = [(v, u) for v, u in second if v is not None and u is not True and u is not sp.true]
     if not first or not second:
         return False
+    def exceeds(v: Any, w: Any) -> bool | sp.Basic:  # no cancel: these relations are many, regions normalise them
+        return compare(">", v, w) if not (is_symbolic(v) or is_symbolic(w)) else _plain_bool(sp.Gt(v, w))
+
     some_second = disjoin(*(negate(u) for _, u in second))
-    beats = disjoin(*(conjoin(negate(u), *(disjoin(w_u, compare(">", v, w)) for w, w_u in second)) for v, u in first))
+    beats = disjoin(*(conjoin(negate(u), *(disjoin(w_u, exceeds(v, w)) for w, w_u in second)) for v, u in first))
     return conjoin(some_second, beats)
 
 

@@ -506,7 +506,7 @@ def _manipulation(result: Plan, runs: dict[str, PolicyRun], ref_run: PolicyRun, 
         if touching or button:
             derived = path_specific_world(world, run.policy, reference_applied, human, dependent)
             shadow = PolicyRun(derived, run.policy, name)
-            shadow.atoms.update({a: v for a, v in run.atoms.items() if a not in touching})
+            shadow.atoms.update({a: run.atoms[a] for a in utility.atoms() if a not in touching and a in run.atoms})
         if touching:
             value = shadow.value(utility)
             shadow_undefined = shadow.undefined_condition(utility) if value is not None else True

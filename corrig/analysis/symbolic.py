@@ -27,6 +27,7 @@ from corrig.analysis.regions import (
     _sorted,
     _symbols_of,
     box_of,
+    holds_at,
     region,
     simplify_value,
     value_latex,
@@ -38,6 +39,45 @@ def optimal_regions(values: Mapping[str, Any], params: Iterable[sp.Symbol] | Non
     """For each policy, the region of the box where it is optimal (ties included)."""
     params = tuple(params) if params is not None else _sorted(set().union(*(_symbols_of(v) for v in values.values())))
     return {name: region(cond, params) for name, cond in optimality_conditions(values, undefined).items()}
+
+
+class LazyRegion:
+    """A Region computed on first use: `condition` and `contains(point)` need no region computation.
+
+    Every other attribute (set, witness, is_empty, str, ...) is the computed Region's.
+    """
+
+    def __init__(self, condition: sp.Basic, parameters: tuple[sp.Symbol, ...]):
+        self.condition = condition
+        self.parameters = tuple(dict.fromkeys([*parameters, *_sorted(_symbols_of(condition))]))
+        self._region: Region | None = None
+
+    @property
+    def computed(self) -> Region:
+        """The Region (computed once)."""
+        if self._region is None:
+            self._region = region(self.condition, self.parameters)
+        return self._region
+
+    def contains(self, point: Mapping[Any, Any]) -> bool:
+        """Whether the condition holds at a point ({Symbol or name: value}) by exact substitution."""
+        return holds_at(self.condition, _resolve_point(point, self.parameters))
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("__") or name in ("_region", "condition", "parameters"):
+            raise AttributeError(name)
+        return getattr(self.computed, name)
+
+    def __str__(self) -> str:
+        return str(self.computed)
+
+    def __repr__(self) -> str:
+        return repr(self.computed)
+
+    def __eq__(self, other: object) -> bool:
+        return self.computed == (other.computed if isinstance(other, LazyRegion) else other)
+
+    __hash__ = None  # type: ignore[assignment]
 
 
 # the symbolic plan ------------------------------------------------------------------------------
@@ -169,17 +209,21 @@ def firing_condition(flag: Any) -> sp.Basic:
 
 def symbolic_plan(result: Any) -> SymbolicPlan:
     """Regions for a Plan: each policy's simplified value, where it is optimal, where each flag fires,
-    and where its value is undefined (a conditioning event of probability 0)."""
+    and where its value is undefined (a conditioning event of probability 0).
+
+    The optimal and flag regions are LazyRegions: computed when first read, while `contains(point)`
+    (and so value_at / optimal_at / firing_at) only substitutes into the condition.
+    """
     start = time.perf_counter()
     parameters = plan_parameters(result)
     box = box_of(parameters)
     values = {name: simplify_value(v, box) for name, v in result.values.items()}
-    cache: dict[sp.Basic, Region] = {}
+    cache: dict[sp.Basic, LazyRegion] = {}
 
-    def region_of(condition: Any) -> Region:  # flags of several policies often share a condition
+    def region_of(condition: Any) -> LazyRegion:  # flags of several policies often share a condition
         condition = sp.sympify(condition)
         if condition not in cache:
-            cache[condition] = region(condition, parameters)
+            cache[condition] = LazyRegion(condition, parameters)
         return cache[condition]
 
     def flag_region(f: Any, condition: Any = None) -> FlagRegion:
@@ -200,6 +244,5 @@ def symbolic_plan(result: Any) -> SymbolicPlan:
     conditions = optimality_conditions(values, {n: undefined_conditions[n] for n in undefined})
     optimal = {name: region_of(c) for name, c in conditions.items()}
     flags = {name: [flag_region(f) for f in fs] for name, fs in result.flags.items()}
-    incentives = [found for found in (flag_region(f) for f in result.incentives)
-                  if not found.flag.symbolic or found.region.is_empty is not True]
+    incentives = [flag_region(f) for f in result.incentives]
     return SymbolicPlan(result, parameters, values, optimal, flags, incentives, undefined, time.perf_counter() - start)
