@@ -36,7 +36,7 @@ from corrig.inference.counterfactual import apply_policy, twin_network
 from corrig.inference.engine import distribution, node_tables
 from corrig.model.errors import CorrigError, ParameterError, PolicyError, QueryError, ZeroProbabilityCondition
 from corrig.model.expr import BinOp, Compare, Const, Expr, In, Logic
-from corrig.model.params import range_of
+from corrig.model.params import check_distinct_names, range_of
 from corrig.model.policies import Policy, count_pure_policies, pure_policies
 from corrig.model.world import World
 from corrig.objectives.terms import Atom, Branch, Constant, P, Term, as_term
@@ -265,8 +265,25 @@ def term_parameters(term: Term) -> set[sp.Symbol]:
     return set().union(*(term_parameters(t) for t in getattr(term, "terms", ())))
 
 
-def _resolve_at(at: Mapping[Any, Any], world: World, utility: Term, eps: Any) -> dict[sp.Symbol, Any]:
-    known = set(world.compiled.parameters) | term_parameters(utility) | set(getattr(eps, "free_symbols", ()))
+def _given_policy_parameters(world: World, policies: Any, reference: Any) -> set[sp.Symbol]:
+    """The parameters the caller's candidate and reference policies read (mixed rules)."""
+    given = list(policies.values()) if isinstance(policies, Mapping) else (
+        [policies] if isinstance(policies, Policy) else list(policies or []))
+    found: set[sp.Symbol] = set()
+    for p in [*given, reference]:
+        if isinstance(p, Mapping):
+            p = Policy(p)
+        if isinstance(p, Policy):
+            try:
+                found |= p.parameters(world)
+            except CorrigError:
+                continue  # a malformed policy: _candidates names it
+    return found
+
+
+def _resolve_at(at: Mapping[Any, Any], world: World, utility: Term, eps: Any,
+                extra: set[sp.Symbol] = frozenset()) -> dict[sp.Symbol, Any]:
+    known = set(world.compiled.parameters) | term_parameters(utility) | set(getattr(eps, "free_symbols", ())) | extra
     by_name = {s.name: s for s in known}
     values = {}
     for key, value in at.items():
@@ -375,8 +392,12 @@ def plan(world: World, utility: Term, policies: Any = None, *, reference: Any = 
     utility = as_term(utility)
     eps = _number(eps, "eps")
     values_at: dict[sp.Symbol, Any] = {}
+    in_policies = _given_policy_parameters(world, policies, reference) if not isinstance(policies, str) else set()
+    check_distinct_names(set(world.compiled.parameters) | term_parameters(utility) | in_policies
+                         | set(getattr(eps, "free_symbols", ())), f"plan of world {world.name!r}")
+    original = world
     if at:
-        values_at = _resolve_at(at, world, utility, eps)
+        values_at = _resolve_at(at, world, utility, eps, in_policies)
         world, utility = world.subs(values_at), utility.subs(values_at)
         if isinstance(eps, sp.Basic):
             eps = eps.subs(values_at)
@@ -385,6 +406,9 @@ def plan(world: World, utility: Term, policies: Any = None, *, reference: Any = 
     world.check()
     named, given = _candidates(world, policies)
     ref_name, ref_policy = _reference(world, reference, named, given)
+    if values_at and in_policies:  # mixed rules with parameter probabilities, read on the original world
+        named = {n: p.subs(original, values_at) for n, p in named.items()}
+        ref_policy = named.get(ref_name) or (ref_policy.subs(original, values_at) if ref_policy is not None else None)
     runs = {name: PolicyRun(world, p, name) for name, p in named.items()}
     atoms = utility.atoms()
     branch_values = {name: {a: run.atom(a) for a in atoms} for name, run in runs.items()}
