@@ -332,3 +332,18 @@ def test_human_control_fig1():
     obedience = [f for f in result.flags["manipulate-invert"] if f.kind == "not-obedient"]
     assert [f.size for f in obedience] == [0]
     assert not {f.kind for f in result.flags["respect-obey"]} & {"h-moved", "not-obedient"}
+
+
+def test_the_visible_grab_above_k_star_is_an_incentive_to_keep_h_unmoved():
+    # At K = 10, v = 99/100 the patient reference is the only J-optimal policy and gains nothing (m = 0).
+    # With H answering to the patient's move, the grab's posteriors are c_S = c_¬S = r = 1/100, so
+    # J^{H<-π0}(grab) = 2·(1 + 2(1 − r) − r·K) = 144/25 > J(patient) = 4 − 11/50: the optimal sets differ.
+    # J(grab) = 6 − 12·Σ with Σ = 10/9811 + 10/21, so m(grab) = 6 − 12Σ − 144/25 and the incentive is to
+    # keep H unmoved, of size −m(grab) = 12Σ − 6/25 (positive: never "gain 0").
+    m = module("conditional_counterfactual")
+    result = plan(m.world, m.utility, m.policies, reference=m.reference, at={m.K: 10, m.v: F(99, 100)})
+    (incentive,) = [f for f in result.incentives if f.kind == "manipulation-incentive"]
+    sigma = F(10, 9811) + F(10, 21)
+    assert incentive.evidence["direction"] == "keep"
+    assert incentive.size == 12 * sigma - F(6, 25) and incentive.evidence["best"] == "grab"
+    assert result.manipulation["patient"] == 0
