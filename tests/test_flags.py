@@ -243,3 +243,21 @@ def test_observing_the_forced_value_is_a_condition_not_an_ood_branch():
     interventional = plan(world, E(V, do(H="run")))
     (ood,) = [f for f in interventional.flags[next(iter(interventional.policies))] if f.kind == "ood-do-branch"]
     assert ood.size == 1 and ood.evidence["min"] == sp.Rational(1, 100)
+
+
+def test_symbolic_ood_condition_ignores_contexts_whose_weight_vanishes():
+    # nudge world (tests/symbolic_worlds.py): do(H=run) reaches (W, M) = (calm, honest) with weight 1 − a and
+    # (alarm, honest) with weight a; P(H=run) is 1 − h in calm and 0 in an alarm.  At a = 0 the alarm is
+    # not reached, so with h = 1/2 (propensity 1/2 ≥ ε) nothing is below ε: no flag — although the minimum
+    # over all contexts, 0, is.  At a = 1/3, h = 0: the alarm holds 1/3 of the weight below ε (size 1/3).
+    from symbolic_worlds import A_NUDGE, H_NUDGE, nudge_world
+
+    from corrig.analysis.regions import holds_at
+
+    world, utility, policies = nudge_world()
+    result = plan(world, utility, policies, reference="honest")
+    (ood,) = [f for f in result.flags["honest"] if f.kind == OOD_DO_BRANCH]
+    assert not holds_at(ood.condition, {A_NUDGE: 0, H_NUDGE: R(1, 2)})
+    assert holds_at(ood.condition, {A_NUDGE: R(1, 3), H_NUDGE: 0})
+    assert ood.size.subs({A_NUDGE: R(1, 3), H_NUDGE: 0}) == R(1, 3)
+    assert ood.size.subs({A_NUDGE: 0, H_NUDGE: R(1, 2)}) == 0
