@@ -206,8 +206,9 @@ def draw_world(world: Any, utility: Any = None, *, plan: Any = None, policy: str
     if forced:
         handles.append(Line2D([], [], linestyle="", label="do: intervened in a branch"))
     if plan is not None and policy is not None:
-        if marked_edges or marked_nodes:
+        if marked_edges:
             handles.append(Line2D([], [], color=FLAGGED, linewidth=3.6, label="flagged path"))
+        if marked_nodes:
             handles.append(Line2D([], [], marker="o", linestyle="", markersize=14, markerfacecolor=FLAGGED, alpha=0.35,
                                   markeredgecolor="none", label="flagged node"))
         if good_edges or good_nodes:
