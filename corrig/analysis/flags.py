@@ -562,7 +562,7 @@ def _ood(name: str, run: Any, branch: Branch, node: str, state: Any, weights: Ma
     symbolic = is_symbolic(eps) or any(is_symbolic(w) or is_symbolic(p) for _, w, p in reached)
     low = sp.Min(*props) if symbolic else min(props, key=float)
     mean = sum((w * p for _, w, p in reached), sp.Integer(0))
-    share = sum((w * (sp.Piecewise((1, sp.Lt(p, eps)), (0, True)) if symbolic else int(compare("<", p, eps) is True))
+    share = sum((sp.Piecewise((w, sp.Lt(p, eps)), (0, True)) if symbolic else w * int(compare("<", p, eps) is True)
                  for _, w, p in reached), sp.Integer(0))
     if not symbolic:
         mean, share = _plain(mean), _plain(share)
