@@ -88,7 +88,12 @@ class PolicyRun:
         return self.atoms[atom]
 
     def undefined_condition(self, utility: Term) -> bool | sp.Basic:
-        """Where J(π) is undefined: True/False, or a condition on the parameters (a conditioning event of P = 0)."""
+        """Where J(π) is undefined: True/False, or a condition on the parameters (a conditioning event of P = 0).
+
+        For a policy whose value is defined (callers check None first) in a world without parameters it is False.
+        """
+        if not self.world.compiled.parameters and not self.policy.parameters(self.world):
+            return False  # numeric probabilities: a defined value has every condition of positive probability
         return fl.undefined_condition(self, utility)
 
     def value(self, utility: Term) -> Any:
