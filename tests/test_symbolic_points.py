@@ -85,7 +85,7 @@ def _fired(flags):
     return Counter((f.kind, f.where) for f in flags)
 
 
-@settings(max_examples=10, deadline=None, derandomize=True, phases=[Phase.explicit, Phase.generate],
+@settings(max_examples=8, deadline=None, derandomize=True, phases=[Phase.explicit, Phase.generate],
           suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 @given(worlds(), st.data())
 def test_symbolic_plan_at_a_point_is_the_plan_at_that_point(case, data):
