@@ -11,10 +11,12 @@ the flags need are cached per policy and shared between them.  Choices the desig
 
 - A term conditioned on a probability-zero event is *undefined*: its branch value and the
   policy's value are None, the policy is left out of the optimal set, and it gets an
-  undefined-condition flag.
+  undefined-condition flag.  With parameters, `Plan.undefined[π]` is the condition under which
+  J(π) is undefined, and every flag that reads a value fires only where it is defined.
 - Values with parameters: the optimal set is computed only when every comparison it needs is
   parameter-free; otherwise `optimal == []` and `symbolic` is True (corrig.analysis.symbolic finds the
-  regions).  The plan-level manipulation incentive likewise needs comparable values.
+  regions).  The plan-level manipulation incentive is then one flag per direction, each with the
+  condition under which it fires.
 - The value of observing H enumerates the pure policies of two variant worlds (H added to /
   removed from the information sets) and runs when both together have at most
   VOI_POLICY_LIMIT policies; otherwise a note says it was skipped.
