@@ -90,8 +90,11 @@ class FlagRegion:
     size: Any = None  # the flag's size, simplified
 
     def to_dict(self) -> dict[str, Any]:
-        return {"kind": self.flag.kind, "policy": self.flag.policy, "where": self.flag.where,
-                "size": str(self.size), "size_latex": value_latex(self.size), "region": self.region.to_dict()}
+        out = {"kind": self.flag.kind, "policy": self.flag.policy, "where": self.flag.where,
+               "size": str(self.size), "size_latex": value_latex(self.size), "region": self.region.to_dict()}
+        if (self.flag.evidence or {}).get("direction"):
+            out["direction"] = self.flag.evidence["direction"]
+        return out
 
 
 @dataclass
