@@ -32,6 +32,7 @@ import networkx as nx
 import sympy as sp
 
 from corrig.analysis import flags as fl
+from corrig.analysis.principals import principal_flags
 from corrig.inference.counterfactual import apply_policy, twin_network
 from corrig.inference.engine import distribution, node_tables
 from corrig.model.errors import CorrigError, ParameterError, PolicyError, QueryError, ZeroProbabilityCondition
@@ -157,6 +158,7 @@ class Plan:
     manipulation: dict[str, Any] = field(default_factory=dict)  # m(π) = J(π) − J^{H<-π0}(π)
     value_of_observing_h: Any = None
     at: dict[Any, Any] = field(default_factory=dict)
+    per_principal: dict[str, dict[str, Any]] = field(default_factory=dict)  # corrig.analysis.principals
 
     def kinds(self, policy: str) -> set[str]:
         """The kinds of the flags that fire for `policy` (plan-level incentives not included)."""
@@ -199,6 +201,7 @@ class Plan:
             "incentives": [f.to_dict() for f in self.incentives],
             **fl.number_fields("value_of_observing_h", self.value_of_observing_h),
             "notes": list(self.notes),
+            **({"principals": fl.jsonable(self.per_principal)} if self.per_principal else {}),
         }
 
     def to_markdown(self) -> str:
@@ -406,7 +409,10 @@ def _add_flags(result: Plan, runs: dict[str, PolicyRun], ref_run: PolicyRun | No
     roles = world.roles
     human = roles.human
     per: dict[str, list[fl.Flag]] = {name: [] for name in runs}
-    if human is None:
+    if world.principals is not None:  # several humans: corrig.analysis.principals names each one's flags
+        principal_flags(result, runs, ref_run, per, exhaustive, manipulation=_manipulation,
+                        value_of_observing=_value_of_observing)
+    elif human is None:
         result.notes.append("the world declares no human role (set_roles(human=..., stop=..., run=...)): "
                             "manipulation, h-moved, control-path, obedience and value-of-observing-h checks skipped")
     else:
