@@ -32,6 +32,7 @@ import networkx as nx
 import sympy as sp
 
 from corrig.analysis import flags as fl
+from corrig.analysis.mixtures import add_mixture
 from corrig.analysis.principals import principal_flags
 from corrig.inference.counterfactual import apply_policy, twin_network
 from corrig.inference.engine import distribution, node_tables
@@ -159,6 +160,7 @@ class Plan:
     value_of_observing_h: Any = None
     at: dict[Any, Any] = field(default_factory=dict)
     per_principal: dict[str, dict[str, Any]] = field(default_factory=dict)  # corrig.analysis.principals
+    mixture: Any = None  # corrig.analysis.mixtures.Mixture, when plan(..., mixed=...) searched one
 
     def kinds(self, policy: str) -> set[str]:
         """The kinds of the flags that fire for `policy` (plan-level incentives not included)."""
@@ -360,12 +362,14 @@ def _reference(world: World, reference: Any, named: Mapping[str, Policy], given:
 
 # the plan -----------------------------------------------------------------------------------
 def plan(world: World, utility: Term, policies: Any = None, *, reference: Any = None, eps: Any = DEFAULT_EPS,
-         at: Mapping[Any, Any] | None = None, flags: bool = True) -> Plan:
+         at: Mapping[Any, Any] | None = None, flags: bool = True, mixed: Any = None) -> Plan:
     """Evaluate each candidate policy on `utility`, find the optimal set and the flags of docs/flags.md.
 
     policies: None (every pure policy), {name: Policy or {decision: rule}}, or a list of Policy.
     reference: π0 for the manipulation and h-moved flags (a name, a Policy or a rules dict).
     at: {parameter or its name: value} substituted into the world, the objective and ε first.
+    mixed: True (every candidate) or a list of candidate names: also search the mixtures of that support
+    exactly (corrig.analysis.mixtures) and add the best one as a candidate.
     """
     if not isinstance(world, World):
         raise QueryError(f"plan() needs a corrig World, got {type(world).__name__}")
@@ -386,9 +390,16 @@ def plan(world: World, utility: Term, policies: Any = None, *, reference: Any = 
     atoms = utility.atoms()
     branch_values = {name: {a: run.atom(a) for a in atoms} for name, run in runs.items()}
     values = {name: run.value(utility) for name, run in runs.items()}
+    mixture, mix_notes = None, []
+    if mixed:
+        mixture, mix_notes = add_mixture(world, utility, named, runs, values, mixed, PolicyRun)
+        for name in runs.keys() - values.keys():
+            branch_values[name] = {a: runs[name].atom(a) for a in atoms}
+            values[name] = runs[name].value(utility)
     symbolic = any(fl.is_symbolic(v) for v in values.values())
     optimal = fl.argmax(values)
-    result = Plan(world, utility, eps, ref_name, named, values, branch_values, optimal or [], symbolic, at=values_at)
+    result = Plan(world, utility, eps, ref_name, named, values, branch_values, optimal or [], symbolic, at=values_at,
+                  mixture=mixture, notes=mix_notes)
     if optimal is None:
         result.notes.append("values depend on parameters in ways that make the optimal set region-dependent "
                             "(see corrig.analysis.symbolic)")
