@@ -22,10 +22,12 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from corrig.analysis import flags as fl
-from corrig.analysis.branch_weight import branch_weight_flag
-from corrig.analysis.deception import deception_flag
+from corrig.analysis.branch_weight import OOD_BRANCH_WEIGHT, branch_weight_flag
+from corrig.analysis.deception import DECEPTION, deception_flag
 from corrig.model.expr import Compare, Const, Var
 from corrig.objectives.terms import P, do
+
+PRINCIPAL_KINDS = (DECEPTION, OOD_BRANCH_WEIGHT)  # the kinds several-humans worlds add to corrig.analysis.flags.KINDS
 
 
 def coalition_text(coalition: Iterable[str], order: Iterable[str]) -> str:
