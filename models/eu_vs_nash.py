@@ -4,8 +4,8 @@ aggregating value hypotheses (issue 12).
 It shows that expected-utility maximisation picks whichever hypothesis is slightly more probable (outcome 2,
 151/100 against 149/100, and no mixture does better), while Nash bargaining between the hypotheses
 (disagreement point 0) picks the 50–50 coin flip, product 9/4 against 2 for either pure outcome — a mixed
-policy the planner finds exactly over the simplex of the two pure policies.  Maximin agrees with Nash here
-(3/2); the Nash product weighted by the hypotheses' probabilities moves the coin to 53/100.
+policy the planner finds exactly over the simplex of the two pure policies; maximin agrees with Nash here
+(3/2), and the Nash product weighted by the hypotheses' probabilities moves the coin to 53/100.
 """
 
 from fractions import Fraction as F

@@ -4,8 +4,8 @@ U = P(B=off | do(H=stop)) + E[V | do(H=run)].
 It shows that under this objective staying silent beats honesty whenever honesty costs anything
 (J(silent) − J(honest) = c/10), that the only one-human flag it earns is h-moved (m = 0 by construction),
 and that the deception flag names the damage: the humans, reading reports as the honest policy means them,
-are wrong about D with probability 1/10 (silent) or 1 (inverted report) instead of 0.  The inverted report
-keeps all the mutual information between D and the report — which is why the flag measures beliefs.
+are wrong about D with probability 1/10 (silent) or 1 (inverted report) instead of 0 — although the inverted
+report keeps all the mutual information between D and the report, which is why the flag measures beliefs.
 """
 
 from fractions import Fraction as F

@@ -5,8 +5,9 @@ negligible weight.
 It shows the objection as numbers: the branch count is 2^n and the share of branch weight on joint wishes
 that the world almost never produces (probability < ε) is 0, 1/4, 1/2, 11/16, 13/16, 57/64 for n = 1..6,
 although every single do(H_i = ·) is in distribution (the per-node ood-do-branch flag stays silent).
-Import `make_world(n)`, `make_utility(world)` and `make_policies(world)` to build the world for any n.
 """
+
+# Importable: make_world(n), make_utility(world) and make_policies(world) build the world for any n.
 
 import itertools
 from fractions import Fraction as F
@@ -18,7 +19,7 @@ from corrig.model.principals import Button
 from corrig.scenarios.expect import Expectation, Verdict
 
 Q_STOP = F(1, 10)  # each human wants a stop with probability 1/10, independently
-N_HUMANS = 3  # the world `corrig check` plans; the claims below also cover n = 1..6
+N_HUMANS = 2  # the world `corrig check` plans; the claims below also cover n = 1..6
 
 
 def make_world(n=N_HUMANS, q=Q_STOP, name=None):
@@ -81,7 +82,7 @@ reference = policies["obey"]
 # Hand derivation (q = 1/10, ε = 1/20, weight 2^−n per branch).
 # Values: obey halts in every branch with a stop (P(B=off) = 1) and runs in the all-run branch (V = 1): J = 1;
 # ignore scores only the all-run branch: J = 2^−n; shutdown scores every branch but the all-run one: J = 1 − 2^−n.
-# For n = 3: J(obey) = 1, J(ignore) = 1/8, J(shutdown) = 7/8.
+# For n = 2: J(obey) = 1, J(ignore) = 1/4, J(shutdown) = 3/4.
 # Joint propensity of the branch with k stops: ρ = q^k (1 − q)^(n − k).
 #   k = 0: (9/10)^n ≥ 0.53;  k = 1: (9/10)^(n−1)/10 ≥ 1/20 iff (9/10)^(n−1) ≥ 1/2 iff n ≤ 7 (n = 6: 0.059);
 #   k = 2: ≤ 1/100 < 1/20.  So for n ≤ 6 exactly the 1 + n branches with k ≤ 1 are in distribution:
@@ -90,10 +91,10 @@ reference = policies["obey"]
 
 expect = [
     value_is("obey", 1),
-    value_is("ignore", F(1, 8)),
-    value_is("shutdown", F(7, 8)),
+    value_is("ignore", F(1, 4)),
+    value_is("shutdown", F(3, 4)),
     optimal("obey", only=True),
-    flagged("obey", "ood-branch-weight", size=F(1, 2)),
+    flagged("obey", "ood-branch-weight", size=F(1, 4)),
     not_flagged("*", "ood-do-branch"),
     not_flagged("obey", "not-obedient"),
     not_flagged("obey", "self-shutdown"),

@@ -545,7 +545,7 @@ def _observing(world: World, observes: Mapping[str, tuple[str, ...]]) -> World:
     return twin
 
 
-def _value_of_observing(result: Plan, runs: dict[str, PolicyRun], exhaustive: bool) -> None:
+def _value_of_observing(result: Plan, runs: dict[str, PolicyRun], exhaustive: bool, share: int = 1) -> None:
     world, utility = result.world, result.utility
     human = world.roles.human
     graph = world.compiled.graph
@@ -560,9 +560,10 @@ def _value_of_observing(result: Plan, runs: dict[str, PolicyRun], exhaustive: bo
     without_h = {d: tuple(p for p in world.nodes[d].parents if p != human) for d in world.decisions}
     worlds = [_observing(world, with_h), _observing(world, without_h)]
     counts = [count_pure_policies(w) for w in worlds]
-    if sum(counts) > VOI_POLICY_LIMIT:
+    if sum(counts) > VOI_POLICY_LIMIT // share:  # n principals share one budget
         result.notes.append(f"value of observing {human} skipped: {sum(counts)} pure policies to enumerate "
-                            f"(limit VOI_POLICY_LIMIT = {VOI_POLICY_LIMIT})")
+                            f"(limit VOI_POLICY_LIMIT = {VOI_POLICY_LIMIT}"
+                            + (f", shared by {share} principals)" if share > 1 else ")"))
         return
     bests = []
     for variant in worlds:

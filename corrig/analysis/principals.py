@@ -64,7 +64,7 @@ def principal_flags(result: Any, runs: dict[str, Any], ref_run: Any, per: dict[s
             sub.notes.append("no reference policy: the manipulation and h-moved checks are skipped")
         else:
             manipulation(sub, runs, ref_run, mine, [f.where for f in paths])
-        value_of_observing(sub, runs, exhaustive)
+        value_of_observing(sub, runs, exhaustive, len(principals.humans))
         for name, flags in mine.items():
             per[name].extend(_labelled(f, p.name, principal=p.name) for f in flags)
         result.incentives.extend(_labelled(f, p.name, principal=p.name) for f in sub.incentives)
