@@ -293,3 +293,18 @@ def test_linear_weights_and_a_counterfactual_branch():
     count, share, _ = ood_share(run, u, EPS)
     # do(H=stop) has propensity 1/25 < 1/20 and weight 3 of 3 + 1: share 3/4
     assert (count, share) == (2, F(3, 4))
+
+
+# the tool: drawing, reports, export ------------------------------------------------------------------
+def test_draw_names_each_principal_and_follows_their_flagged_path():
+    from corrig.faces.draw import draw_world, flagged_parts, principal_nodes
+
+    m = importlib.import_module("models.two_humans")
+    assert principal_nodes(m.world) == ({"H1": "alice", "H2": "bob"}, {"F": "any", "Lab": "all"})
+    result = plan(m.world, m.utility, m.policies, reference="obey-rules")
+    nodes, edges = flagged_parts(result.flags["lobby-obey"], m.world.nodes)
+    # bob's manipulation path L -> H2 -> A_f -> F -> Clips, with the "bob: " prefix read off
+    assert {("L", "H2"), ("H2", "A_f"), ("A_f", "F"), ("F", "Clips")} <= edges and "H1" not in nodes
+    fig = draw_world(m.world, m.utility, plan=result, policy="lobby-obey")
+    texts = {t.get_text() for t in fig.axes[0].texts} | {t.get_text() for t in fig.axes[0].get_legend().get_texts()}
+    assert {"H1\n(alice)", "H2\n(bob)", "F\n(any)", "Lab\n(all)", "humans: alice H1, bob H2"} <= texts
