@@ -308,3 +308,25 @@ def test_draw_names_each_principal_and_follows_their_flagged_path():
     fig = draw_world(m.world, m.utility, plan=result, policy="lobby-obey")
     texts = {t.get_text() for t in fig.axes[0].texts} | {t.get_text() for t in fig.axes[0].get_legend().get_texts()}
     assert {"H1\n(alice)", "H2\n(bob)", "F\n(any)", "Lab\n(all)", "humans: alice H1, bob H2"} <= texts
+
+
+def test_reports_name_the_principal_in_json_markdown_latex(capsys):
+    import json
+
+    from corrig.faces.cli import main
+
+    path = str(ROOT / "models" / "two_humans.py")
+    assert main(["check", "--json", path]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    text = json.dumps(doc)
+    assert '"principal": "bob"' in text and '"where": "bob: P(F=' in text and '"principals": {' in text
+    assert main(["check", "--markdown", path]) == 0
+    assert "not-obedient[bob] (0)" in capsys.readouterr().out
+    assert main(["check", "--latex", path]) == 0
+    assert "self-shutdown[alice] (1)" in capsys.readouterr().out
+    assert main(["explain", path, "--policy", "ignore-bob"]) == 0
+    assert "bob: P(F='off' | do(H1='run', H2='stop'))" in " ".join(capsys.readouterr().out.split())
+    # the plan's own JSON carries each principal's path-specific values and manipulation sizes
+    m = importlib.import_module("models.two_humans")
+    data = plan(m.world, m.utility, m.policies, reference="obey-rules").to_dict()
+    assert data["principals"]["bob"]["manipulation"]["lobby-obey"] == "3/20"
