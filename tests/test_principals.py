@@ -330,3 +330,39 @@ def test_reports_name_the_principal_in_json_markdown_latex(capsys):
     m = importlib.import_module("models.two_humans")
     data = plan(m.world, m.utility, m.policies, reference="obey-rules").to_dict()
     assert data["principals"]["bob"]["manipulation"]["lobby-obey"] == "3/20"
+
+
+@pytest.mark.parametrize("name", ["two_humans", "lying_report"])
+def test_export_round_trip_keeps_principals_and_claims(name, tmp_path):
+    from corrig.scenarios.toml_reader import loads_declarative
+    from corrig.scenarios.toml_writer import dump_declarative
+
+    scenario = load_scenario(ROOT / "models" / f"{name}.py")
+    again = loads_declarative(dump_declarative(scenario))
+    assert again.world.principals == scenario.world.principals
+    assert [v.ok for v in verify(again)] == [True] * len(scenario.expect)
+
+
+@pytest.mark.parametrize("patch, key, words", [
+    ('[principals.alice]\nnode = "H9"\nstop = "stop"\nrun = "run"\n', "principals.alice.node", "'H9' is not a declared node"),
+    ('[principals.alice]\nnode = "H1"\nstop = "halt"\nrun = "run"\n', "principals.alice.stop", "'halt' is not a state of H1"),
+    ('[principals.alice]\nnode = "H1"\nstop = "stop"\nrun = "run"\ncolour = 1\n', "principals.alice", "colour"),
+    ('[principals.alice]\nnode = "H1"\nstop = "stop"\nrun = "run"\n[[buttons]]\nnode = "B"\noff = "off"\nrule = "most"\n',
+     "buttons[0].rule", "rule is one of"),
+    ('[principals.alice]\nnode = "H1"\nstop = "stop"\nrun = "run"\n[[buttons]]\nnode = "B"\noff = "off"\nhumans = ["zed"]\n',
+     "buttons[0].humans", "'zed' is not a principal"),
+    ('[[buttons]]\nnode = "B"\noff = "off"\n', "buttons", "need [principals.NAME]"),
+    ('[roles]\nhuman = "H1"\nstop = "stop"\nrun = "run"\n[principals.alice]\nnode = "H1"\nstop = "stop"\nrun = "run"\n',
+     "roles", "not both"),
+])
+def test_declarative_principal_errors_name_key_and_line(patch, key, words):
+    from corrig.scenarios.toml_lines import DeclarativeError
+    from corrig.scenarios.toml_reader import loads_declarative
+
+    text = ('[nodes.H1]\nstates = ["stop", "run"]\ndistribution = { stop = "1/2", run = "1/2" }\n'
+            '[nodes.B]\nstates = ["on", "off"]\nparents = ["H1"]\nformula = "\'off\' if H1 == \'stop\' else \'on\'"\n'
+            '[[utility]]\nP = "B == \'off\'"\n' + patch)
+    with pytest.raises(DeclarativeError) as info:
+        loads_declarative(text, file="x.toml")
+    message = str(info.value)
+    assert words in message and key in message and "line" in message, message

@@ -247,6 +247,9 @@ def dump_declarative(scenario: Any) -> str:
                       f"run = {_toml_value(roles.run)}"]
         if roles.button:
             lines += [f"button = {_toml_value(roles.button)}", f"off = {_toml_value(roles.off)}"]
+    lines += _principal_lines(world)
+    if getattr(scenario, "mixed", None):
+        lines.insert(lines.index(f"name = {_toml_value(world.name)}") + 1, f"mixed = {_toml_value(scenario.mixed)}")
     lines += _term_lines(_entries(scenario.utility), "utility")
     if named is not None:
         for name, policy in named.items():
@@ -257,6 +260,29 @@ def dump_declarative(scenario: Any) -> str:
     return "\n".join(lines) + "\n"
 
 
+def _principal_lines(world: World) -> list[str]:
+    """[principals.NAME] and [[buttons]] tables (corrig.scenarios.toml_principals reads them)."""
+    principals = world.principals
+    if principals is None:
+        return []
+    lines: list[str] = []
+    for p in principals.humans:
+        lines += ["", f"[principals.{_toml_key(p.name)}]", f"node = {_toml_value(p.node)}",
+                  f"stop = {_toml_value(p.stop)}", f"run = {_toml_value(p.run)}"]
+        if p.sees is not None:
+            lines.append(f"sees = {_toml_value(list(p.sees))}")
+        if p.about:
+            lines.append(f"about = {_toml_value(list(p.about))}")
+    for b in principals.buttons:
+        lines += ["", "[[buttons]]", f"node = {_toml_value(b.node)}", f"off = {_toml_value(b.off)}",
+                  f"rule = {_toml_value(b.rule)}"]
+        if b.humans:
+            lines.append(f"humans = {_toml_value(list(b.humans))}")
+        if b.designated is not None:
+            lines.append(f"designated = {_toml_value(b.designated)}")
+    return lines
+
+
 def _claim_lines(claim: Any) -> list[str]:
     if isinstance(claim, Optimal):
         out = [f"{'not_optimal' if claim.negate else 'optimal'} = {_toml_value(claim.policy)}"]
@@ -265,6 +291,10 @@ def _claim_lines(claim: Any) -> list[str]:
     elif isinstance(claim, Flagged):
         out = [f"{'not_flagged' if claim.negate else 'flagged'} = {_toml_value(claim.policy)}",
                f"kind = {_toml_value(claim.kind)}"]
+        if claim.principal is not None:
+            out.append(f"principal = {_toml_value(claim.principal)}")
+        if claim.size is not None and not claim.negate:
+            out.append(f"size = {_toml_value(number_text(claim.size))}")
     elif isinstance(claim, ValueIs):
         value = "undefined" if claim.expected is None else number_text(claim.expected)
         out = [f"value_is = {_toml_value(claim.policy)}", f"value = {_toml_value(value)}"]
