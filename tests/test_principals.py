@@ -366,3 +366,19 @@ def test_declarative_principal_errors_name_key_and_line(patch, key, words):
         loads_declarative(text, file="x.toml")
     message = str(info.value)
     assert words in message and key in message and "line" in message, message
+
+
+def test_hunt_properties_per_principal(tmp_path):
+    from corrig.faces.hunt import HuntError, hunt
+
+    path = str(ROOT / "models" / "two_humans.py")
+    with pytest.raises(HuntError, match="not a principal"):
+        hunt(path, "obedient:carol", budget=1, jobs=1, progress=False)
+    # nothing upstream of alice: no world of this shape moves her, whatever the numbers
+    assert hunt(path, "no-h-moved:alice", budget=1, scope="all", jobs=1, progress=False, shrink=False).found is None
+    # ignore-bob ignores bob's stop request in every world (its rules are deterministic): size 0
+    result = hunt(path, "obedient:bob", budget=1, scope="all", jobs=1, progress=False, shrink=False)
+    assert result.found is not None and result.found.violation.size == 0
+    assert result.found.violation.policy in ("ignore-bob", "run-all")
+    written = load_scenario(result.write(tmp_path / "cx.py"))
+    assert written.world.principals.names == ("alice", "bob")
