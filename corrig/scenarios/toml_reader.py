@@ -39,6 +39,7 @@ from corrig.objectives.terms import Constant, E, P, Term, do, given, observed
 from corrig.scenarios.expect import Expectation, Flagged, Optimal, ValueIs
 from corrig.scenarios.formula import Evaluator, _Invalid, parse
 from corrig.scenarios.scenario import Scenario
+from corrig.scenarios.toml_aggregate import is_aggregate, read_aggregate
 from corrig.scenarios.toml_lines import DeclarativeError, Key, Locator, key_text
 from corrig.scenarios.toml_principals import read_principals
 
@@ -369,7 +370,9 @@ class _Loader:
         return {self.node_name((*key, k), k): self.state((*key, k), k, v) for k, v in value.items()}
 
     def utility(self, section: Any, where: Key = ("utility",)) -> Term:
-        """A sum of terms; a term's `times` multiplies it by a further sum of terms."""
+        """A sum of terms; a term's `times` multiplies it by a further sum of terms (or an aggregate table)."""
+        if where == ("utility",) and is_aggregate(section):
+            return read_aggregate(self, section, where)
         if isinstance(section, dict):
             section = [section]
         if not isinstance(section, list) or not section:
