@@ -109,6 +109,7 @@ def test_mixture_search_reports_its_support_and_finds_the_coin():
     assert result.mixture.weights == {"O=1": F(1, 2), "O=2": F(1, 2)}
     assert result.optimal == ["mix(O=1: 1/2, O=2: 1/2)"] and result.values["mix(O=1: 1/2, O=2: 1/2)"] == F(9, 4)
     assert any("simplex of ['O=1', 'O=2']" in n for n in result.notes)
+    assert result.to_dict()["mixture"]["support"] == ["O=1", "O=2"] and result.to_dict()["mixture"]["value"] == "9/4"
     # expected utility is linear in λ: the best mixture is the pure O=2 (151/100), no mixed candidate added
     eu = plan(w, E(w["Score"]), None, mixed=True)
     assert eu.mixture.pure and eu.mixture.weights["O=2"] == 1 and eu.optimal == ["O=2"]

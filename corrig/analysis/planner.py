@@ -204,6 +204,7 @@ class Plan:
             **fl.number_fields("value_of_observing_h", self.value_of_observing_h),
             "notes": list(self.notes),
             **({"principals": fl.jsonable(self.per_principal)} if self.per_principal else {}),
+            **({"mixture": fl.jsonable(vars(self.mixture))} if self.mixture is not None else {}),
         }
 
     def to_markdown(self) -> str:
