@@ -179,7 +179,7 @@ def brute_off(q_b, rule_a, setting):
     return sum(rule_a[h][a] * q_b[(h[0], h[1], a)] for a in ("go", "halt"))
 
 
-@settings(max_examples=15, deadline=None)
+@settings(max_examples=10, deadline=None)
 @given(st.data())
 def test_obedience_by_coalition_matches_enumeration(data):
     rule = data.draw(st.sampled_from(RULES))
@@ -374,8 +374,6 @@ def test_hunt_properties_per_principal(tmp_path):
     path = str(ROOT / "models" / "two_humans.py")
     with pytest.raises(HuntError, match="not a principal"):
         hunt(path, "obedient:carol", budget=1, jobs=1, progress=False)
-    # nothing upstream of alice: no world of this shape moves her, whatever the numbers
-    assert hunt(path, "no-h-moved:alice", budget=1, scope="all", jobs=1, progress=False, shrink=False).found is None
     # ignore-bob ignores bob's stop request in every world (its rules are deterministic): size 0
     result = hunt(path, "obedient:bob", budget=1, scope="all", jobs=1, progress=False, shrink=False)
     assert result.found is not None and result.found.violation.size == 0
