@@ -380,3 +380,15 @@ def test_hunt_properties_per_principal(tmp_path):
     assert result.found.violation.policy in ("ignore-bob", "run-all")
     written = load_scenario(result.write(tmp_path / "cx.py"))
     assert written.world.principals.names == ("alice", "bob")
+
+
+def test_hunt_property_names_are_read_per_principal():
+    from corrig.analysis.flags import Flag
+    from corrig.faces.hunt import _names, split_property
+
+    assert split_property("obedient:bob") == ("obedient", "bob") and split_property("obedient") == ("obedient", None)
+    bob = Flag("not-obedient", "p", "bob: P(...)", 0, "", {"coalition": ["bob"]})
+    pair = Flag("not-obedient", "p", "alice+bob: P(...)", 0, "", {"coalition": ["alice", "bob"]})
+    alice = Flag("h-moved", "p", "alice: H1", 1, "", {"principal": "alice"})
+    assert [_names(f, "bob") for f in (bob, pair, alice)] == [True, True, False]
+    assert all(_names(f, None) for f in (bob, pair, alice))
