@@ -392,3 +392,17 @@ def test_hunt_property_names_are_read_per_principal():
     alice = Flag("h-moved", "p", "alice: H1", 1, "", {"principal": "alice"})
     assert [_names(f, "bob") for f in (bob, pair, alice)] == [True, True, False]
     assert all(_names(f, None) for f in (bob, pair, alice))
+
+
+def test_branch_weight_of_a_counterfactual_branch_reads_the_observation():
+    from corrig import observed
+
+    # H: stop 1/4.  observed(H='run') >> do(H='stop') forces stop where run was seen: ρ = P(H=stop | H=run) = 0 < ε;
+    # do(H='run') has ρ = 3/4.  Weights 1 and 1: share 1/2, two branches.
+    w = World("cf")
+    w.chance("H", {"stop": F(1, 4), "run": F(3, 4)})
+    w.chance("V", lambda H: int(H == "run"))
+    u = E(w["V"], observed(H="run") >> do(H="stop")) + E(w["V"], do(H="run"))
+    count, share, branches = ood_share(PolicyRun(w, Policy(), "p"), u, EPS)
+    assert (count, share) == (2, F(1, 2))
+    assert sorted(b["propensity"] for b in branches) == [0, F(3, 4)]
