@@ -406,3 +406,9 @@ def test_branch_weight_of_a_counterfactual_branch_reads_the_observation():
     count, share, branches = ood_share(PolicyRun(w, Policy(), "p"), u, EPS)
     assert (count, share) == (2, F(1, 2))
     assert sorted(b["propensity"] for b in branches) == [0, F(3, 4)]
+
+
+def test_plan_markdown_names_the_principal():
+    m = importlib.import_module("models.two_humans")
+    text = plan(m.world, m.utility, m.policies, reference="obey-rules").to_markdown()
+    assert "| ignore-bob | 44/25 |  | not-obedient[bob] (0) |" in text

@@ -213,7 +213,7 @@ class Plan:
         lines = [f"### {self.world.name}", "", f"Objective: `{self.utility!r}` (ε = {fl.show(self.eps)}{ref})", "",
                  "| policy | J(π) | optimal | flags |", "|---|---|---|---|"]
         for name in self.policies:
-            kinds = ", ".join(f"{f.kind} ({fl.show(f.size)})" for f in self.flags.get(name, [])) or "—"
+            kinds = ", ".join(f"{f.kind}{_who(f)} ({fl.show(f.size)})" for f in self.flags.get(name, [])) or "—"
             mark = "✓" if name in self.optimal else ""
             lines.append(f"| {name} | {fl.show(self.values[name])} | {mark} | {kinds} |")
         if self.symbolic and not self.optimal:
@@ -226,6 +226,12 @@ class Plan:
         if self.notes:
             lines += ["", "**Notes**", "", *(f"- {n}" for n in self.notes)]
         return "\n".join(lines) + "\n"
+
+
+def _who(flag: fl.Flag) -> str:
+    """"[bob]" for a flag that names a principal or coalition (corrig.analysis.principals), else ""."""
+    evidence = flag.evidence or {}
+    return f"[{flag.where.split(': ', 1)[0]}]" if "principal" in evidence or "coalition" in evidence else ""
 
 
 # inputs -------------------------------------------------------------------------------------
