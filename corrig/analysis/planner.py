@@ -34,6 +34,8 @@ import networkx as nx
 import sympy as sp
 
 from corrig.analysis import flags as fl
+from corrig.analysis.mixtures import add_mixture
+from corrig.analysis.principals import principal_flags
 from corrig.inference.counterfactual import apply_policy, twin_network
 from corrig.inference.engine import distribution, node_tables
 from corrig.model.errors import CorrigError, ParameterError, PolicyError, QueryError, ZeroProbabilityCondition
@@ -170,6 +172,8 @@ class Plan:
     at: dict[Any, Any] = field(default_factory=dict)
     undefined: dict[str, Any] = field(default_factory=dict)  # where J(π) is undefined (True/False or a condition)
     shutdown_moved: dict[str, tuple[Any, Any]] = field(default_factory=dict)  # (P_π(B=off), P^{H<-π0}_π(B=off))
+    per_principal: dict[str, dict[str, Any]] = field(default_factory=dict)  # corrig.analysis.principals
+    mixture: Any = None  # corrig.analysis.mixtures.Mixture, when plan(..., mixed=...) searched one
 
     def kinds(self, policy: str) -> set[str]:
         """The kinds of the flags that fire for `policy` (plan-level incentives not included)."""
@@ -212,6 +216,8 @@ class Plan:
             "incentives": [f.to_dict() for f in self.incentives],
             **fl.number_fields("value_of_observing_h", self.value_of_observing_h),
             "notes": list(self.notes),
+            **({"principals": fl.jsonable(self.per_principal)} if self.per_principal else {}),
+            **({"mixture": fl.jsonable(vars(self.mixture))} if self.mixture is not None else {}),
         }
 
     def to_markdown(self) -> str:
@@ -220,7 +226,7 @@ class Plan:
         lines = [f"### {self.world.name}", "", f"Objective: `{self.utility!r}` (ε = {fl.show(self.eps)}{ref})", "",
                  "| policy | J(π) | optimal | flags |", "|---|---|---|---|"]
         for name in self.policies:
-            kinds = ", ".join(f"{f.kind} ({fl.show(f.size)})" for f in self.flags.get(name, [])) or "—"
+            kinds = ", ".join(f"{f.kind}{_who(f)} ({fl.show(f.size)})" for f in self.flags.get(name, [])) or "—"
             mark = "✓" if name in self.optimal else ""
             lines.append(f"| {name} | {fl.show(self.values[name])} | {mark} | {kinds} |")
         if self.symbolic and not self.optimal:
@@ -233,6 +239,12 @@ class Plan:
         if self.notes:
             lines += ["", "**Notes**", "", *(f"- {n}" for n in self.notes)]
         return "\n".join(lines) + "\n"
+
+
+def _who(flag: fl.Flag) -> str:
+    """"[bob]" for a flag that names a principal or coalition (corrig.analysis.principals), else ""."""
+    evidence = flag.evidence or {}
+    return f"[{flag.where.split(': ', 1)[0]}]" if "principal" in evidence or "coalition" in evidence else ""
 
 
 # inputs -------------------------------------------------------------------------------------
@@ -387,12 +399,14 @@ def _reference(world: World, reference: Any, named: Mapping[str, Policy], given:
 
 # the plan -----------------------------------------------------------------------------------
 def plan(world: World, utility: Term, policies: Any = None, *, reference: Any = None, eps: Any = DEFAULT_EPS,
-         at: Mapping[Any, Any] | None = None, flags: bool = True) -> Plan:
+         at: Mapping[Any, Any] | None = None, flags: bool = True, mixed: Any = None) -> Plan:
     """Evaluate each candidate policy on `utility`, find the optimal set and the flags of docs/flags.md.
 
     policies: None (every pure policy), {name: Policy or {decision: rule}}, or a list of Policy.
     reference: π0 for the manipulation and h-moved flags (a name, a Policy or a rules dict).
     at: {parameter or its name: value} substituted into the world, the objective and ε first.
+    mixed: True (every candidate) or a list of candidate names: also search the mixtures of that support
+    exactly (corrig.analysis.mixtures) and add the best one as a candidate.
     """
     if not isinstance(world, World):
         raise QueryError(f"plan() needs a corrig World, got {type(world).__name__}")
@@ -420,9 +434,16 @@ def plan(world: World, utility: Term, policies: Any = None, *, reference: Any = 
     atoms = utility.atoms()
     branch_values = {name: {a: run.atom(a) for a in atoms} for name, run in runs.items()}
     values = {name: run.value(utility) for name, run in runs.items()}
+    mixture, mix_notes = None, []
+    if mixed:
+        mixture, mix_notes = add_mixture(world, utility, named, runs, values, mixed, PolicyRun)
+        for name in runs.keys() - values.keys():
+            branch_values[name] = {a: runs[name].atom(a) for a in atoms}
+            values[name] = runs[name].value(utility)
     symbolic = any(fl.is_symbolic(v) for v in values.values())
     optimal = fl.argmax(values)
-    result = Plan(world, utility, eps, ref_name, named, values, branch_values, optimal or [], symbolic, at=values_at)
+    result = Plan(world, utility, eps, ref_name, named, values, branch_values, optimal or [], symbolic, at=values_at,
+                  mixture=mixture, notes=mix_notes)
     result.undefined = {name: True if values[name] is None else run.undefined_condition(utility)
                         for name, run in runs.items()}
     if optimal is None:
@@ -445,7 +466,10 @@ def _add_flags(result: Plan, runs: dict[str, PolicyRun], ref_run: PolicyRun | No
     roles = world.roles
     human = roles.human
     per: dict[str, list[fl.Flag]] = {name: [] for name in runs}
-    if human is None:
+    if world.principals is not None:  # several humans: corrig.analysis.principals names each one's flags
+        principal_flags(result, runs, ref_run, per, exhaustive, manipulation=_manipulation,
+                        value_of_observing=_value_of_observing)
+    elif human is None:
         result.notes.append("the world declares no human role (set_roles(human=..., stop=..., run=...)): "
                             "manipulation, h-moved, control-path, obedience and value-of-observing-h checks skipped")
     else:
@@ -577,7 +601,7 @@ def _observing(world: World, observes: Mapping[str, tuple[str, ...]]) -> World:
     return twin
 
 
-def _value_of_observing(result: Plan, runs: dict[str, PolicyRun], exhaustive: bool) -> None:
+def _value_of_observing(result: Plan, runs: dict[str, PolicyRun], exhaustive: bool, share: int = 1) -> None:
     world, utility = result.world, result.utility
     human = world.roles.human
     graph = world.compiled.graph
@@ -592,9 +616,10 @@ def _value_of_observing(result: Plan, runs: dict[str, PolicyRun], exhaustive: bo
     without_h = {d: tuple(p for p in world.nodes[d].parents if p != human) for d in world.decisions}
     worlds = [_observing(world, with_h), _observing(world, without_h)]
     counts = [count_pure_policies(w) for w in worlds]
-    if sum(counts) > VOI_POLICY_LIMIT:
+    if sum(counts) > VOI_POLICY_LIMIT // share:  # n principals share one budget
         result.notes.append(f"value of observing {human} skipped: {sum(counts)} pure policies to enumerate "
-                            f"(limit VOI_POLICY_LIMIT = {VOI_POLICY_LIMIT})")
+                            f"(limit VOI_POLICY_LIMIT = {VOI_POLICY_LIMIT}"
+                            + (f", shared by {share} principals)" if share > 1 else ")"))
         return
     bests, pairs = [], []
     for variant in worlds:

@@ -71,13 +71,15 @@ def flagged_parts(flags: Iterable[Any], nodes: Iterable[str]) -> tuple[set[str],
     marked_edges: set[tuple[str, str]] = set()
     for flag in flags:
         where = str(flag.where)
+        evidence = getattr(flag, "evidence", {}) or {}
+        if ("principal" in evidence or "coalition" in evidence) and ": " in where:
+            where = where.split(": ", 1)[1]  # "bob: L -> H2 -> ..." names its principal first
         if "->" in where:
             steps = [_base(s.strip(), nodes) for s in where.split("->")]
             steps = [s for s in steps if s is not None]
             marked_edges |= {(a, b) for a, b in itertools.pairwise(steps) if a != b}
             marked_nodes |= set(steps)
             continue
-        evidence = getattr(flag, "evidence", {}) or {}
         if evidence.get("node") in nodes:
             marked_nodes.add(evidence["node"])
             continue
@@ -86,6 +88,19 @@ def flagged_parts(flags: Iterable[Any], nodes: Iterable[str]) -> tuple[set[str],
             if base is not None and token not in ("do", "given", "observed", "P", "E"):
                 marked_nodes.add(base)
     return marked_nodes, marked_edges
+
+
+def principal_nodes(world: Any) -> tuple[dict[str, str], dict[str, str]]:
+    """{human node: principal name} and {button node: its rule(s)} of a set_principals world (empty otherwise)."""
+    principals = getattr(world, "principals", None)
+    if principals is None:
+        return {}, {}
+    humans = {p.node: p.name for p in principals.humans}
+    buttons: dict[str, str] = {}
+    for b in principals.buttons:
+        rule = f"designated {b.designated}" if b.rule == "designated" else b.rule
+        buttons[b.node] = f"{buttons[b.node]}; {rule}" if b.node in buttons else rule
+    return humans, buttons
 
 
 def _role_label(text: str, node: str, letter: str) -> str:
@@ -134,10 +149,12 @@ def draw_world(world: Any, utility: Any = None, *, plan: Any = None, policy: str
     else:
         fig = ax.figure
 
+    humans, buttons = principal_nodes(world)
+
     def fill(n: str) -> str:
-        if n == roles.human:
+        if n == roles.human or n in humans:
             return HUMAN
-        if n == roles.button:
+        if n == roles.button or n in buttons:
             return BUTTON
         return DECISION if graph.nodes[n].get("kind") == "decision" else CHANCE
 
@@ -179,6 +196,10 @@ def draw_world(world: Any, utility: Any = None, *, plan: Any = None, policy: str
             label += "\n(H)"
         elif n == roles.button and n != "B":
             label += "\n(B)"
+        elif n in humans:
+            label += f"\n({humans[n]})"
+        elif n in buttons:
+            label += f"\n({buttons[n]})"
         if n in forced:
             label += "\ndo"
         labels[n] = label
@@ -199,6 +220,12 @@ def draw_world(world: Any, utility: Any = None, *, plan: Any = None, policy: str
     if roles.button:
         handles.append(Line2D([], [], marker="o", linestyle="", markersize=12, markerfacecolor=BUTTON,
                               markeredgecolor="#333333", label=_role_label("shutdown B", roles.button, "B")))
+    if humans:
+        handles.append(Line2D([], [], marker="o", linestyle="", markersize=12, markerfacecolor=HUMAN,
+                              markeredgecolor="#333333", label="humans: " + ", ".join(f"{p} {n}" for n, p in humans.items())))
+    if buttons:
+        handles.append(Line2D([], [], marker="o", linestyle="", markersize=12, markerfacecolor=BUTTON,
+                              markeredgecolor="#333333", label="buttons: " + ", ".join(f"{n} ({r})" for n, r in buttons.items())))
     if reads:
         handles.append(Line2D([], [], marker="o", linestyle="", markersize=12, markerfacecolor="white",
                               markeredgecolor=UTILITY, markeredgewidth=3, label="read by the objective"))

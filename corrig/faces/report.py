@@ -51,10 +51,11 @@ class FlagCell:
     conditional: bool = False  # fires only for some parameter values
     condition: str = ""
     evidence: dict = field(default_factory=dict)
+    who: str = ""  # the principal or coalition a several-humans flag names ("bob", "alice+bob", "nobody")
 
     def short(self) -> str:
-        """`kind (size)`, with a ? when it may fire depending on the parameters."""
-        return f"{self.kind} ({self.size}){'?' if self.conditional else ''}"
+        """`kind (size)` (`kind[bob] (size)` when it names a principal), with a ? when it may fire depending on the parameters."""
+        return f"{self.kind}{f'[{self.who}]' if self.who else ''} ({self.size}){'?' if self.conditional else ''}"
 
 
 @dataclass
@@ -120,8 +121,10 @@ class ScenarioReport:
 def flag_cell(flag: Any, numeric: bool = False) -> FlagCell:
     """A Flag as text."""
     conditional = not isinstance(flag.condition, bool)
+    evidence = flag.evidence or {}
+    who = str(flag.where).split(": ", 1)[0] if ("principal" in evidence or "coalition" in evidence) else ""
     return FlagCell(flag.kind, number(flag.size, numeric), flag.where, flag.explanation, flag.policy, conditional,
-                    "" if not conditional else str(flag.condition), jsonable(flag.evidence))
+                    "" if not conditional else str(flag.condition), jsonable(evidence), who)
 
 
 def scenario_report(file: str, scenario: Any, plan: Any, verdicts: Iterable[Any] = (), *, numeric: bool = False,
@@ -238,6 +241,8 @@ def render_terminal(reports: Iterable[ScenarioReport], console: Any) -> None:
                 if i:
                     flags.append("\n")
                 flags.append(f.kind, style="yellow" if f.conditional else "red")
+                if f.who:
+                    flags.append(f"[{f.who}]")
                 flags.append(f" {clip(f.size)}")
                 if f.conditional:
                     flags.append(f" where {f.condition}", style="yellow")

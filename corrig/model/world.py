@@ -119,6 +119,7 @@ class World:
         self.name = name
         self._nodes: dict[str, Node] = {}
         self._roles = Roles()
+        self._principals: Any = None  # corrig.model.principals.Principals, when declared with set_principals
         self._compiled: CompiledWorld | None = None
         self._inherited: Mapping[str, CompiledNode] = {}  # tables a copy can reuse (same Node object)
         self.assumptions: tuple[str, ...] = ()
@@ -190,7 +191,25 @@ class World:
             b = button.name if isinstance(button, Var) else button
             roles = Roles(roles.human, roles.stop, roles.run, b, off)
         self._roles = roles
+        self._principals = None
         self._compiled = None
+
+    def set_principals(self, humans: Any, *, buttons: Any = ()) -> None:
+        """Declare several humans and the buttons saying who may stop the AI (corrig.model.principals).
+
+        humans: {name: (node, stop, run)} or {name: {node, stop, run, sees, about}}, or a list of Principal;
+        buttons: a Button, a list of Button, or {node: {off, rule, humans, designated}}.
+        """
+        from corrig.model.principals import make_principals
+
+        self._principals = make_principals(humans, buttons)
+        self._roles = Roles()
+        self._compiled = None
+
+    @property
+    def principals(self) -> Any:
+        """The humans and buttons declared with set_principals (None for a set_roles world)."""
+        return self._principals
 
     def replace(self, name: str, mechanism: Any, *, parents: Iterable[str] = (), states: Iterable[State] | None = None) -> Var:
         """Give an existing node a new chance mechanism (a decision becomes a chance node).
@@ -328,6 +347,7 @@ class World:
         twin = World(self.name if name is None else name)
         twin._nodes = dict(self._nodes)
         twin._roles = self._roles
+        twin._principals = self._principals
         twin.assumptions = self.assumptions
         twin._inherited = self._compiled.tables if self._compiled is not None else self._inherited
         return twin
@@ -410,6 +430,8 @@ class World:
         order = tuple(nx.lexicographical_topological_sort(graph, key=list(self._nodes).index))
         tables = {name: self._compiled_node(self._nodes[name]) for name in order if not self._nodes[name].is_decision}
         self._check_roles()
+        if self._principals is not None:
+            self._principals.check(self)
         parameters = frozenset().union(
             *(parameters_in(v) for t in tables.values() for row in t.table.values() for v in row),
             *(parameters_in(s) for node in self._nodes.values() for s in node.states),  # numeric states
