@@ -185,6 +185,15 @@ def world_lines(world: Any) -> list[str]:
         options.update(button=roles.button, off=roles.off)
     if options:
         lines.append("world.set_roles(" + ", ".join(f"{k}={literal(v)}" for k, v in options.items()) + ")")
+    principals = getattr(world, "principals", None)
+    if principals is not None:  # several humans: plain dicts, every name and state a literal
+        humans = {p.name: {"node": p.node, "stop": p.stop, "run": p.run,
+                           **({"sees": list(p.sees)} if p.sees is not None else {}), "about": list(p.about)}
+                  for p in principals.humans}
+        buttons = {b.node: {"off": b.off, "rule": b.rule, "humans": list(b.humans),
+                            **({"designated": b.designated} if b.designated is not None else {})}
+                   for b in principals.buttons}
+        lines.append(f"world.set_principals({literal(humans)}, buttons={literal(buttons)})")
     return lines
 
 
