@@ -32,7 +32,7 @@ from corrig.inference.compiled import (
     value_class,
 )
 from corrig.model.errors import QueryError, StateError, ZeroProbabilityCondition
-from corrig.model.expr import Expr, State, assignment_event
+from corrig.model.expr import Expr, State, assignment_event, not_an_event
 from corrig.model.numbers import is_float_valued, to_number
 from corrig.model.policies import Policy, as_policy
 
@@ -58,6 +58,9 @@ def as_event(world: World, event: Any, what: str = "event") -> Expr:
         return assignment_event(event, world.handles)
     if not isinstance(event, Expr):
         raise QueryError(f"the {what} must be an expression such as B == 'off' or a {{node: state}} dict, got {event!r}")
+    reason = not_an_event(event)
+    if reason is not None:
+        raise QueryError(f"the {what} is not an event: {reason}")
     check_scope(world, event, what)
     return event
 
@@ -106,6 +109,12 @@ def _check_rung2(world: World, condition: Expr | None, do: Mapping[str, State] |
     for combo in itertools.product(*states):
         if condition.evaluate({**do, **dict(zip(free, combo, strict=True))}):
             return
+    scope = sorted(condition.scope())
+    if not any(condition.evaluate(dict(zip(scope, combo, strict=True)))
+               for combo in itertools.product(*(world.nodes[n].states for n in scope))):
+        raise ZeroProbabilityCondition(
+            f"the condition {condition!r} is impossible in any world (no assignment of {', '.join(scope)} satisfies it): "
+            f"it has probability 0, so the conditional is undefined; the intervention is not at fault")
     names = ", ".join(sorted(clash))
     raise QueryError(
         f"the condition {condition!r} contradicts do({', '.join(f'{k}={v!r}' for k, v in do.items())}) on {names}: "

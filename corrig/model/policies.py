@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import inspect
 import itertools
-from collections.abc import Iterator, Mapping
+import math
+from collections.abc import Iterable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
 import sympy as sp
 
+from corrig.model import limits
 from corrig.model.errors import PolicyError, StateError
 from corrig.model.expr import State
 from corrig.model.numbers import check_distribution, to_number
@@ -65,6 +67,32 @@ class Policy:
             check_distribution(row, node.states, where)
             table[context] = row
         return table
+
+    def parameters(self, world: World) -> frozenset[sp.Symbol]:
+        """The parameters the rules' probabilities read (rules the world cannot read are skipped)."""
+        found: set[sp.Symbol] = set()
+        for decision in self.rules:
+            node = world.nodes.get(decision)
+            if node is None or not node.is_decision:
+                continue
+            for row in self.table(world, decision).values():
+                for v in row:
+                    found |= {x for x in getattr(v, "free_symbols", ()) if isinstance(x, sp.Symbol)}
+        return frozenset(found)
+
+    def subs(self, world: World, values: Mapping[sp.Symbol, Any]) -> Policy:
+        """This policy with parameters replaced by values: each rule that reads one becomes a table."""
+        rules = dict(self.rules)
+        for decision in self.rules:
+            node = world.nodes.get(decision)
+            if node is None or not node.is_decision:
+                continue
+            table = self.table(world, decision)
+            if not any(getattr(v, "free_symbols", set()) & set(values) for row in table.values() for v in row):
+                continue
+            rows = {ctx: {s: v.subs(values) for s, v in zip(node.states, row, strict=True)} for ctx, row in table.items()}
+            rules[decision] = rows if node.parents else rows[()]
+        return Policy(rules, name=self.name)
 
     def check(self, world: World) -> None:
         """Raise unless every rule names a decision and is well formed for it."""
@@ -143,8 +171,25 @@ def _assignment(node: Node, context: tuple[State, ...]) -> str:
 
 
 def pure_policies(world: World, decisions: list[str] | None = None) -> Iterator[Policy]:
-    """Every pure policy: one deterministic rule per decision per observed-parent assignment."""
+    """Every pure policy: one deterministic rule per decision per observed-parent assignment.
+
+    Counted before the first is built: more than the `policies` limit (corrig.model.limits) is a
+    LimitError that says what to do instead."""
     names = list(world.decisions if decisions is None else decisions)
+    log2 = _log2_count(world, names)
+    limit = limits.get("policies")
+    if log2 > math.log2(limit):
+        exact = _exact_count(world, names) if log2 <= 64 else None
+        raise limits.LimitError(
+            f"world {world.name!r} has {limits.count_text(log2, exact)} pure policies, more than the limit of "
+            f"{limit:,} policies that are enumerated when none are listed. List candidate policies ([policies] in a "
+            f"TOML scenario, `policies` in Python), let decisions observe fewer nodes, or find an optimal policy with "
+            f"corrig.analysis.solve.solve (backward induction, no enumeration) (raise the limit with --limit "
+            f"policies=N, or {limits.ENVIRONMENT}=\"policies=N\")")
+    return _pure_policies(world, names)
+
+
+def _pure_policies(world: World, names: list[str]) -> Iterator[Policy]:
     per_decision = [list(pure_rules(world, d)) for d in names]
     for combo in itertools.product(*per_decision):
         rules: dict[str, Any] = {}
@@ -153,14 +198,37 @@ def pure_policies(world: World, decisions: list[str] | None = None) -> Iterator[
         yield Policy(rules, name="; ".join(label for _, label in combo))
 
 
-def count_pure_policies(world: World) -> int:
-    """How many pure policies the world has."""
+def _log2_count(world: World, names: Iterable[str]) -> float:
+    """log2 of the number of pure policies of `names` (no big numbers built)."""
+    total = 0.0
+    for d in names:
+        node = world.nodes[d]
+        contexts = 1.0
+        for p in node.parents:
+            contexts *= len(world.nodes[p].states)
+        total += contexts * math.log2(len(node.states)) if len(node.states) > 1 else 0.0
+    return total
+
+
+def _exact_count(world: World, names: Iterable[str]) -> int:
     total = 1
-    for d in world.decisions:
+    for d in names:
         node = world.nodes[d]
         contexts = 1
         for p in node.parents:
             contexts *= len(world.nodes[p].states)
         total *= len(node.states) ** contexts
     return total
+
+
+MAX_COUNT_BITS = 12_000  # beyond this a count has more digits than Python prints (4300)
+
+
+def count_pure_policies(world: World) -> int:
+    """How many pure policies the world has (a LimitError past 2^12000, a number too long to print)."""
+    names = list(world.decisions)
+    log2 = _log2_count(world, names)
+    if log2 > MAX_COUNT_BITS:
+        raise limits.LimitError(f"world {world.name!r} has {limits.count_text(log2)} pure policies: too many to count")
+    return _exact_count(world, names)
 

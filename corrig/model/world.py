@@ -20,16 +20,18 @@ from typing import Any
 import networkx as nx
 import sympy as sp
 
+from corrig.model import limits
 from corrig.model.errors import (
     CycleError,
     DistributionError,
+    PolicyError,
     StateError,
     UnknownNodeError,
     WorldError,
 )
 from corrig.model.expr import State, Var
 from corrig.model.numbers import check_distribution, is_float_valued, to_number
-from corrig.model.params import parameters_in
+from corrig.model.params import check_distinct_names, parameters_in
 
 
 @dataclass(frozen=True)
@@ -119,9 +121,11 @@ class World:
         self.name = name
         self._nodes: dict[str, Node] = {}
         self._roles = Roles()
+        self._principals: Any = None  # corrig.model.principals.Principals, when declared with set_principals
         self._compiled: CompiledWorld | None = None
         self._inherited: Mapping[str, CompiledNode] = {}  # tables a copy can reuse (same Node object)
         self.assumptions: tuple[str, ...] = ()
+        self._former_decisions: frozenset[str] = frozenset()  # decisions made chance nodes by do() or replace()
 
     # declaration --------------------------------------------------------------------------
     def chance(
@@ -158,6 +162,7 @@ class World:
             )
         if explicit is None:
             explicit = self._infer_states(name, mechanism, node_parents)
+        limits.check_states(name, len(explicit))
         if len(set(explicit)) != len(explicit) or not explicit:
             raise StateError(f"node {name}: its states {list(explicit)} must be distinct and non-empty")
         self._add(Node(name, "chance", explicit, node_parents, mechanism))
@@ -167,6 +172,7 @@ class World:
         """Declare a decision node with its states and the parents it observes."""
         self._check_new_name(name)
         node_states = tuple(states)
+        limits.check_states(name, len(node_states))
         if len(set(node_states)) != len(node_states) or not node_states:
             raise StateError(f"decision {name}: its states {list(node_states)} must be distinct and non-empty")
         self._add(Node(name, "decision", node_states, tuple(observes)))
@@ -190,7 +196,25 @@ class World:
             b = button.name if isinstance(button, Var) else button
             roles = Roles(roles.human, roles.stop, roles.run, b, off)
         self._roles = roles
+        self._principals = None
         self._compiled = None
+
+    def set_principals(self, humans: Any, *, buttons: Any = ()) -> None:
+        """Declare several humans and the buttons saying who may stop the AI (corrig.model.principals).
+
+        humans: {name: (node, stop, run)} or {name: {node, stop, run, sees, about}}, or a list of Principal;
+        buttons: a Button, a list of Button, or {node: {off, rule, humans, designated}}.
+        """
+        from corrig.model.principals import make_principals
+
+        self._principals = make_principals(humans, buttons)
+        self._roles = Roles()
+        self._compiled = None
+
+    @property
+    def principals(self) -> Any:
+        """The humans and buttons declared with set_principals (None for a set_roles world)."""
+        return self._principals
 
     def replace(self, name: str, mechanism: Any, *, parents: Iterable[str] = (), states: Iterable[State] | None = None) -> Var:
         """Give an existing node a new chance mechanism (a decision becomes a chance node).
@@ -198,6 +222,8 @@ class World:
         For deriving worlds (policies applied, noise made explicit); `do` is the usual way.
         """
         old = self._node(name)
+        if old.is_decision:
+            self._former_decisions |= {name}
         order = list(self._nodes)
         del self._nodes[name]
         try:
@@ -234,16 +260,16 @@ class World:
                     f"node {name}: its mechanism reads {missing[0]!r}, which is not a declared node "
                     f"(declare it first, or give {name}'s states=)"
                 )
+            limits.check_table(name, [len(self._nodes[p].states) for p in parents], 1)
             rows = [
                 self._call(name, mechanism, parents, context)
                 for context in itertools.product(*(self._nodes[p].states for p in parents))
             ]
-        seen: list[State] = []
+        seen: dict[State, None] = {}  # ordered, and membership is a hash probe (10 000 states stay linear)
         for row in rows:
             for state in (row.keys() if isinstance(row, Mapping) else [row]):
-                if state not in seen:
-                    seen.append(state)
-        return _sort_states(seen)
+                seen.setdefault(state, None)
+        return _sort_states(list(seen))
 
     @staticmethod
     def _call(name: str, mechanism: Callable[..., Any], parents: tuple[str, ...], context: tuple) -> Any:
@@ -305,6 +331,8 @@ class World:
             node = self._node(name)
             if state not in node.states:
                 raise StateError(f"do({name}={state!r}): {state!r} is not a state of {name}; its states are {list(node.states)}")
+            if node.is_decision:
+                twin._former_decisions |= {name}
             twin._nodes[name] = Node(name, "chance", node.states, (), {state: 1})
         twin._compiled = self._mutilated(twin, settings)
         return twin
@@ -328,15 +356,19 @@ class World:
         twin = World(self.name if name is None else name)
         twin._nodes = dict(self._nodes)
         twin._roles = self._roles
+        twin._principals = self._principals
         twin.assumptions = self.assumptions
+        twin._former_decisions = self._former_decisions
         twin._inherited = self._compiled.tables if self._compiled is not None else self._inherited
         return twin
 
     def subs(self, values: Mapping[Any, Any]) -> World:
         """This world with parameters replaced by values: {Symbol or parameter name: number}.
 
-        Only the chance nodes whose tables read a substituted parameter are redeclared (as
-        tables); names that are not parameters of this world are ignored.
+        Parameters are substituted in probabilities and in numeric state values.  Only the nodes
+        that read a substituted parameter (in their table, their states or their parents' states)
+        are redeclared (chance nodes as tables); names that are not parameters of this world are
+        ignored.
         """
         compiled = self.compiled
         by_name = {s.name: s for s in compiled.parameters}
@@ -345,13 +377,32 @@ class World:
             symbol = by_name.get(key) if isinstance(key, str) else key
             if symbol in compiled.parameters:
                 mapping[symbol] = to_number(value, f"the value of parameter {symbol}")
+
+        def state(s: State) -> State:
+            return s.subs(mapping) if isinstance(s, sp.Basic) and s.free_symbols & mapping.keys() else s
+
+        states = {}
+        for name, node in self._nodes.items():
+            new = tuple(state(s) for s in node.states)
+            if len(set(new)) != len(new):
+                raise StateError(f"node {name}: its states {list(node.states)} are not distinct at "
+                                 f"{', '.join(f'{k}={v}' for k, v in mapping.items())}: {list(new)}")
+            states[name] = new
+        moved = {name for name, node in self._nodes.items() if states[name] != node.states}
         twin = self.copy()
-        for name, table in compiled.tables.items():
-            if not any(v.free_symbols & mapping.keys() for row in table.table.values() for v in row):
+        for name, node in self._nodes.items():
+            if node.is_decision:
+                if name in moved:
+                    twin._nodes[name] = Node(name, "decision", states[name], node.parents)
                 continue
-            node = self._nodes[name]
-            rows = {ctx: dict(zip(node.states, (v.subs(mapping) for v in row), strict=True)) for ctx, row in table.table.items()}
-            twin.replace(name, rows if node.parents else rows[()], parents=node.parents, states=node.states)
+            table = compiled.tables[name]
+            reads = any(v.free_symbols & mapping.keys() for row in table.table.values() for v in row)
+            if not reads and name not in moved and not moved & set(node.parents):
+                continue
+            rows = {tuple(state(c) for c in ctx): dict(zip(states[name], (v.subs(mapping) for v in row), strict=True))
+                    for ctx, row in table.table.items()}
+            twin.replace(name, rows if node.parents else rows[()], parents=node.parents, states=states[name])
+        twin._compiled = None
         return twin
 
     # compilation --------------------------------------------------------------------------
@@ -387,11 +438,17 @@ class World:
         if cycle:
             raise CycleError([u for u, _ in cycle])
         order = tuple(nx.lexicographical_topological_sort(graph, key=list(self._nodes).index))
+        for node in self._nodes.values():  # every table (a decision's rule table too) within the limit, before any is built
+            limits.check_table(node.name, [len(self._nodes[p].states) for p in node.parents], len(node.states))
         tables = {name: self._compiled_node(self._nodes[name]) for name in order if not self._nodes[name].is_decision}
         self._check_roles()
+        if self._principals is not None:
+            self._principals.check(self)
         parameters = frozenset().union(
-            *(parameters_in(v) for t in tables.values() for row in t.table.values() for v in row)
+            *(parameters_in(v) for t in tables.values() for row in t.table.values() for v in row),
+            *(parameters_in(s) for node in self._nodes.values() for s in node.states),  # numeric states
         )
+        check_distinct_names(parameters, f"world {self.name!r}")
         floats = any(is_float_valued(v) for t in tables.values() for row in t.table.values() for v in row)
         return CompiledWorld(dict(self._nodes), order, tables, graph, self._roles, parameters, floats)
 
@@ -450,10 +507,14 @@ class World:
                 raise StateError(f"{where}: the mechanism returned {row!r}, which is not a state of {node.name}; "
                                  f"its states are {list(node.states)}")
             row = {row: 1}
+        known = set(node.states) if len(row) > 8 else node.states  # a hash probe per key keeps wide rows linear
         for state in row:
-            if state not in node.states:
+            if state not in known:
                 raise StateError(f"{where}: {state!r} is not a state of {node.name}; its states are {list(node.states)}")
         values = tuple(to_number(row.get(s, 0), f"{where[:-1]}) at {node.name}={s!r}") for s in node.states)
+        read = frozenset().union(*(parameters_in(v) for v in values), *(parameters_in(s) for s in node.states))
+        if len(read) > 1:  # two parameters of one name are named before their sum is checked
+            check_distinct_names(read, f"world {self.name!r}, {where}")
         check_distribution(values, node.states, where)
         return values
 
@@ -462,13 +523,29 @@ class World:
         """P_π(event | given) in this world, or in its mutilation by `do`."""
         from corrig.inference.engine import probability
 
+        self._check_rules(policy)
         return probability(self, event, policy, given=given, do=do)
 
     def E(self, quantity: Any, policy: Any = None, *, given: Any = None, do: Mapping[str, State] | None = None) -> Any:
         """E_π[quantity | given] in this world, or in its mutilation by `do`."""
         from corrig.inference.engine import expectation
 
+        self._check_rules(policy)
         return expectation(self, quantity, policy, given=given, do=do)
+
+    def _check_rules(self, policy: Any) -> None:
+        """A policy gives rules to decisions only: a rule for a chance node would be ignored silently.
+
+        A decision that do() or replace() made a chance node keeps its rule quietly: the intervention
+        overrides the policy there, which is what the caller asked for."""
+        rules = getattr(policy, "rules", policy) if policy is not None else {}
+        if not isinstance(rules, Mapping):
+            return
+        for name in rules:
+            node = self._nodes.get(name) if isinstance(name, str) else None
+            if node is not None and not node.is_decision and name not in self._former_decisions:
+                raise PolicyError(f"policy {policy}: {name!r} is a chance node; a policy gives rules to the decisions "
+                                  f"{[n for n, d in self._nodes.items() if d.is_decision]} only")
 
     def with_explicit_noise(self) -> World:
         """This world with every stochastic non-root chance node a deterministic function of a noise root."""

@@ -6,7 +6,6 @@ become tables, so a Python scenario can be converted, audited and shared as data
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Mapping
 from fractions import Fraction
@@ -19,6 +18,7 @@ from corrig.model.expr import BinOp, Compare, Const, Expr, In, Logic, Var
 from corrig.model.params import parameters_in, range_of
 from corrig.model.policies import Policy
 from corrig.model.world import World
+from corrig.objectives.aggregate import Maximin, Nash
 from corrig.objectives.terms import Atom, Constant, Product, Sum, Term
 from corrig.scenarios.expect import Flagged, Optimal, ValueIs
 from corrig.scenarios.toml_reader import _state_text
@@ -29,9 +29,32 @@ class DumpError(CorrigError):
     """A scenario holds something the declarative format cannot say (a product of two terms, ...)."""
 
 
+def toml_string(text: str) -> str:
+    """`text` as a TOML basic string: quotes, backslashes and every control character escaped.
+
+    Names come from scenario files and may hold anything; written this way they can only ever be read
+    back as the same string (a surrogate, which no TOML string can hold, is a DumpError)."""
+    out = ['"']
+    for ch in text:
+        code = ord(ch)
+        if ch in '"\\':
+            out.append("\\" + ch)
+        elif code < 0x20 or 0x7F <= code <= 0x9F or code in _ESCAPED:
+            out.append(f"\\u{code:04x}")
+        elif 0xD800 <= code <= 0xDFFF:
+            raise DumpError(f"{text!r} holds a lone surrogate, which TOML cannot write")
+        else:
+            out.append(ch)
+    out.append('"')
+    return "".join(out)
+
+
+_ESCAPED = frozenset((0x061C, 0x200E, 0x200F, 0x2028, 0x2029, *range(0x202A, 0x202F), *range(0x2066, 0x206A)))
+
+
 def _toml_key(key: Any) -> str:
     text = _state_text(key)
-    return text if re.fullmatch(r"[A-Za-z0-9_-]+", text) else json.dumps(text, ensure_ascii=False)
+    return text if re.fullmatch(r"[A-Za-z0-9_-]+", text) else toml_string(text)
 
 
 def _toml_value(value: Any) -> str:
@@ -42,9 +65,9 @@ def _toml_value(value: Any) -> str:
     if isinstance(value, float):
         return repr(value) if value == value and abs(value) != float("inf") else str(value)
     if isinstance(value, Fraction):
-        return json.dumps(str(value))
+        return toml_string(str(value))
     if isinstance(value, str):
-        return json.dumps(value, ensure_ascii=False)
+        return toml_string(value)
     if isinstance(value, list | tuple):
         return "[" + ", ".join(_toml_value(v) for v in value) + "]"
     if isinstance(value, dict):
@@ -77,14 +100,14 @@ def expr_text(expr: Expr) -> str:
     if isinstance(expr, Const):
         value = expr.value
         if isinstance(value, str):
-            return json.dumps(value)
+            return repr(value)  # a Python string literal, which the expression reader parses back exactly
         if isinstance(value, bool | int | float):
             return repr(value)
         return f"({number_text(value)})"
     if isinstance(expr, BinOp | Compare):
         return f"({expr_text(expr.left)} {expr.op} {expr_text(expr.right)})"
     if isinstance(expr, In):
-        return f"({expr_text(expr.expr)} in [{', '.join(json.dumps(s) if isinstance(s, str) else repr(s) for s in expr.states)}])"
+        return f"({expr_text(expr.expr)} in [{', '.join(repr(s) for s in expr.states)}])"
     if isinstance(expr, Logic):
         if expr.op == "~":
             return f"(not {expr_text(expr.args[0])})"
@@ -142,6 +165,38 @@ def _term_lines(entries: list[Entry], header: str) -> list[str]:
     return lines
 
 
+def _entry_value(entry: Entry) -> dict[str, Any]:
+    """One term as an inline table (for the parts of an aggregate utility)."""
+    weight, atom, times = entry
+    out: dict[str, Any] = {atom.kind: expr_text(atom.target)}
+    if weight != 1 or isinstance(weight, float):
+        out["weight"] = number_text(weight)
+    branch = atom.branch
+    if branch.counterfactual is not None:
+        out["observed"] = _event_value(branch.counterfactual.observation)
+        out["do"] = branch.counterfactual.intervention.as_dict()
+    if branch.given is not None:
+        out["given"] = _event_value(branch.given)
+    if branch.do is not None:
+        out["do"] = branch.do.as_dict()
+    if times:
+        out["times"] = [_entry_value(e) for e in times]
+    return out
+
+
+def _utility_lines(utility: Term) -> list[str]:
+    """[[utility]] terms, or a [utility] table for Nash bargaining / maximin (corrig.scenarios.toml_aggregate)."""
+    if isinstance(utility, Nash | Maximin):
+        kind = "nash" if isinstance(utility, Nash) else "maximin"
+        parts = [[_entry_value(e) for e in _entries(part)] for part in utility.parts]
+        lines = ["", "[utility]", f"{kind} = {_toml_value(parts)}"]
+        if isinstance(utility, Nash):
+            lines.append(f"disagreement = {_toml_value([number_text(d) for d in utility.disagreement])}")
+            lines.append(f"weights = {_toml_value([number_text(w) for w in utility.weights])}")
+        return lines
+    return _term_lines(_entries(utility), "utility")
+
+
 def _linear(term: Term) -> list[tuple[Any, Atom]]:
     """The term as [(weight, atom)]; products of two terms cannot be written."""
     if isinstance(term, Atom):
@@ -178,6 +233,13 @@ def _row_value(states: tuple, row: tuple) -> Any:
 def _rows(parents: tuple, states: tuple, table: Mapping[tuple, tuple]) -> Any:
     if not parents:
         return _row_value(states, table[()])
+    if len(parents) > 1:
+        for ctx in table:
+            for state in ctx:
+                text = _state_text(state)
+                if "," in text or text.strip() != text or text == "*":
+                    raise DumpError(f"the state {text!r} cannot stand in a table row key of several parents "
+                                    f"(a comma, surrounding spaces or '*'); rename it to export the scenario")
     return {",".join(_state_text(c) for c in ctx): _row_value(states, row) for ctx, row in table.items()}
 
 
@@ -193,7 +255,7 @@ def dump_declarative(scenario: Any) -> str:
     """The scenario as declarative TOML text (tables instead of code); `loads_declarative` reads it back."""
     world: World = scenario.world
     compiled = world.compiled
-    lines = [f"# {scenario.name}: written by corrig (declarative scenario; loading it runs no code)", ""]
+    lines = ["# written by corrig (a declarative scenario: loading it runs no code)", ""]
     lines.append(f"name = {_toml_value(world.name)}")
     if scenario.doc:
         lines.append(f"doc = {_toml_value(scenario.doc)}")
@@ -247,7 +309,10 @@ def dump_declarative(scenario: Any) -> str:
                       f"run = {_toml_value(roles.run)}"]
         if roles.button:
             lines += [f"button = {_toml_value(roles.button)}", f"off = {_toml_value(roles.off)}"]
-    lines += _term_lines(_entries(scenario.utility), "utility")
+    lines += _principal_lines(world)
+    if getattr(scenario, "mixed", None):
+        lines.insert(lines.index(f"name = {_toml_value(world.name)}") + 1, f"mixed = {_toml_value(scenario.mixed)}")
+    lines += _utility_lines(scenario.utility)
     if named is not None:
         for name, policy in named.items():
             lines += ["", f"[policies.{_toml_key(name)}]"]
@@ -255,6 +320,29 @@ def dump_declarative(scenario: Any) -> str:
     for claim in scenario.expect:
         lines += ["", "[[expect]]", *_claim_lines(claim)]
     return "\n".join(lines) + "\n"
+
+
+def _principal_lines(world: World) -> list[str]:
+    """[principals.NAME] and [[buttons]] tables (corrig.scenarios.toml_principals reads them)."""
+    principals = world.principals
+    if principals is None:
+        return []
+    lines: list[str] = []
+    for p in principals.humans:
+        lines += ["", f"[principals.{_toml_key(p.name)}]", f"node = {_toml_value(p.node)}",
+                  f"stop = {_toml_value(p.stop)}", f"run = {_toml_value(p.run)}"]
+        if p.sees is not None:
+            lines.append(f"sees = {_toml_value(list(p.sees))}")
+        if p.about:
+            lines.append(f"about = {_toml_value(list(p.about))}")
+    for b in principals.buttons:
+        lines += ["", "[[buttons]]", f"node = {_toml_value(b.node)}", f"off = {_toml_value(b.off)}",
+                  f"rule = {_toml_value(b.rule)}"]
+        if b.humans:
+            lines.append(f"humans = {_toml_value(list(b.humans))}")
+        if b.designated is not None:
+            lines.append(f"designated = {_toml_value(b.designated)}")
+    return lines
 
 
 def _claim_lines(claim: Any) -> list[str]:
@@ -265,6 +353,10 @@ def _claim_lines(claim: Any) -> list[str]:
     elif isinstance(claim, Flagged):
         out = [f"{'not_flagged' if claim.negate else 'flagged'} = {_toml_value(claim.policy)}",
                f"kind = {_toml_value(claim.kind)}"]
+        if claim.principal is not None:
+            out.append(f"principal = {_toml_value(claim.principal)}")
+        if claim.size is not None and not claim.negate:
+            out.append(f"size = {_toml_value(number_text(claim.size))}")
     elif isinstance(claim, ValueIs):
         value = "undefined" if claim.expected is None else number_text(claim.expected)
         out = [f"value_is = {_toml_value(claim.policy)}", f"value = {_toml_value(value)}"]
