@@ -20,6 +20,8 @@ from typing import Any
 import networkx as nx
 import sympy as sp
 
+from corrig.model.agents import Agent
+from corrig.model.agents import declare as declare_agent
 from corrig.model.errors import (
     CycleError,
     DistributionError,
@@ -122,6 +124,7 @@ class World:
         self._compiled: CompiledWorld | None = None
         self._inherited: Mapping[str, CompiledNode] = {}  # tables a copy can reuse (same Node object)
         self.assumptions: tuple[str, ...] = ()
+        self.agents: dict[str, Agent] = {}  # agents other than the default AI (corrig.model.agents)
 
     # declaration --------------------------------------------------------------------------
     def chance(
@@ -163,14 +166,20 @@ class World:
         self._add(Node(name, "chance", explicit, node_parents, mechanism))
         return Var(name, explicit)
 
-    def decision(self, name: str, states: Iterable[State], *, observes: Iterable[str] = ()) -> Var:
-        """Declare a decision node with its states and the parents it observes."""
+    def decision(self, name: str, states: Iterable[State], *, observes: Iterable[str] = (), agent: str | None = None) -> Var:
+        """Declare a decision node with its states and the parents it observes (set by `agent`, default the AI)."""
         self._check_new_name(name)
         node_states = tuple(states)
         if len(set(node_states)) != len(node_states) or not node_states:
             raise StateError(f"decision {name}: its states {list(node_states)} must be distinct and non-empty")
         self._add(Node(name, "decision", node_states, tuple(observes)))
+        if agent is not None:
+            declare_agent(self, agent, [name])
         return Var(name, node_states)
+
+    def agent(self, name: str, *, decisions: Iterable[str | Var] = (), objective: Any = None) -> Agent:
+        """Declare an agent who sets `decisions` and wants `objective` (a term); see corrig.model.agents."""
+        return declare_agent(self, name, decisions, objective)
 
     def set_roles(
         self,
@@ -329,6 +338,7 @@ class World:
         twin._nodes = dict(self._nodes)
         twin._roles = self._roles
         twin.assumptions = self.assumptions
+        twin.agents = dict(self.agents)
         twin._inherited = self._compiled.tables if self._compiled is not None else self._inherited
         return twin
 
