@@ -21,6 +21,7 @@ as an expression in the parameters.  Definitions (docs/agents.md):
 
 from __future__ import annotations
 
+import functools
 import itertools
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -49,6 +50,7 @@ def _is_symbolic(value: Any) -> bool:
     return isinstance(value, sp.Basic) and bool(value.free_symbols)
 
 
+@functools.lru_cache(maxsize=65536)
 def at_least(a: Any, b: Any) -> bool | sp.Basic:
     """a ≥ b: a bool when decidable (floats within the world's tolerance), else a sympy relation."""
     if b is None:
@@ -60,8 +62,7 @@ def at_least(a: Any, b: Any) -> bool | sp.Basic:
                 or (isinstance(b, sp.Basic) and b.has(sp.Float)):
             return float(a) >= float(b) - FLOAT_TOLERANCE
         return bool(sp.sympify(a) >= sp.sympify(b))
-    relation = sp.Ge(sp.cancel(sp.sympify(a) - sp.sympify(b)), 0)
-    return bool(relation) if relation in (sp.true, sp.false) else relation
+    return decide(sp.Ge(sp.cancel(sp.sympify(a) - sp.sympify(b)), 0))
 
 
 def conjunction(conditions: Iterable[bool | sp.Basic]) -> bool | sp.Basic:
@@ -291,22 +292,44 @@ def decide(condition: Any) -> Any:
     """A condition simplified over the parameters' declared ranges: True, False, or the condition."""
     if isinstance(condition, bool) or condition in (sp.true, sp.false):
         return bool(condition)
+    return _decide(condition)
+
+
+@functools.lru_cache(maxsize=4096)
+def _decide(condition: sp.Basic) -> Any:
+    """Decide a condition in one parameter: its truth is constant between the real roots of the
+    numerators and denominators it compares, so it is tested at those roots, between them and at
+    the ends of the parameter's range."""
     symbols = sorted(condition.free_symbols, key=str)
     if len(symbols) != 1:
         return condition
-    symbol = symbols[0]
-    domain = range_of(symbol).interval()
-    try:
-        region = sp.solveset(condition, symbol, domain=domain)
-    except (NotImplementedError, TypeError, ValueError):
+    x = symbols[0]
+    span = range_of(x)
+    if not span.bounded:
         return condition
-    if region == domain:
-        return True
-    if region is sp.S.EmptySet:
-        return False
-    return condition
+    critical = {sp.sympify(span.low), sp.sympify(span.high)}
+    try:
+        for relation in condition.atoms(sp.core.relational.Relational):
+            numerator, denominator = sp.fraction(sp.cancel(relation.lhs - relation.rhs))
+            for part in (numerator, denominator):
+                if part.free_symbols:
+                    critical |= {r for r in sp.Poly(part, x).real_roots() if span.low <= r <= span.high}
+    except (sp.PolynomialError, NotImplementedError, TypeError):
+        return condition
+    points = sorted(critical, key=float)
+    probes = points + [sp.Rational((float(a) + float(b)) / 2) for a, b in itertools.pairwise(points)]
+    truths = set()
+    for point in probes:
+        value = condition.subs(x, point)
+        if value not in (sp.true, sp.false):
+            value = sp.simplify(value)
+        if value not in (sp.true, sp.false):
+            return condition
+        truths.add(bool(value))
+    return truths.pop() if len(truths) == 1 else condition
 
 
+@functools.lru_cache(maxsize=65536)
 def _lex_at_least(a: tuple[Any, Any], b: tuple[Any, Any]) -> Any:
     """(a0, a1) ≥ (b0, b1) lexicographically: a0 > b0, or a0 = b0 and a1 ≥ b1 (None: undefined)."""
     if a[0] is None or b[0] is None:
@@ -334,6 +357,71 @@ def _same(a: Any, b: Any) -> bool:
     return sp.cancel(d) == 0
 
 
+def _value(world: World, objective: Term, policy: Policy) -> Any:
+    try:
+        return objective.evaluate(apply_policy(world, policy), policy)
+    except ZeroProbabilityCondition:
+        return None
+
+
+def _one_decision_responses(world: World, goals: Mapping[str, Term], ai_rules: Mapping[str, Any],
+                            uniform: Mapping[str, Any], others: Mapping[str, list[str]]) -> list[Equilibrium] | None:
+    """responses() when one other agent sets one decision: its value is a sum over its observed
+    contexts (the context's distribution does not depend on the decision's own rule), so the best
+    rule picks, context by context, the action with the largest gain over a base rule — one
+    evaluation per (context, action) instead of one per rule.  None when a value is undefined."""
+    (agent, (decision,)), = others.items()
+    objective = goals[agent]
+    node = world.nodes[decision]
+    contexts = list(itertools.product(*(world.nodes[q].states for q in node.parents)))
+    first = node.states[0]
+
+    def rule(choice: Mapping[tuple, Any]) -> Any:
+        return choice[()] if not node.parents else dict(choice)
+
+    def values(choice: Mapping[tuple, Any]) -> tuple[Any, Any]:
+        return (_value(world, objective, Policy({**ai_rules, decision: rule(choice)})),
+                _value(world, objective, Policy({**uniform, decision: rule(choice)})))
+
+    base = {c: first for c in contexts}
+    v_base = values(base)
+    if None in v_base:
+        return None
+    gains: dict[tuple, dict[Any, tuple[Any, Any]]] = {}
+    for c in contexts:
+        gains[c] = {first: (sp.Integer(0), sp.Integer(0))}
+        for a in node.states[1:]:
+            v = values({**base, c: a})
+            if None in v:
+                return None
+            gains[c][a] = (_simplified(v[0] - v_base[0]), _simplified(v[1] - v_base[1]))
+    per_context: list[list[tuple[Any, Any]]] = []
+    for c in contexts:
+        options = []
+        for a, g in gains[c].items():
+            condition = decide(conjunction(_lex_at_least(g, h) for b, h in gains[c].items() if b != a))
+            if condition is not False and not any(all(_same(g[i], gains[c][b][i]) for i in (0, 1)) for b, _ in options):
+                options.append((a, condition))
+        sure = [(a, k) for a, k in options if k is True]
+        per_context.append(sure or options)
+    out = []
+    for combo in itertools.product(*per_context):
+        choice = {c: a for c, (a, _) in zip(contexts, combo, strict=True)}
+        condition = decide(conjunction(k for _, k in combo))
+        if condition is False:
+            continue
+        label = ", ".join(f"{decision}({','.join(f'{q}={v}' for q, v in zip(node.parents, c, strict=True))})={a}"
+                          if node.parents else f"{decision}={a}" for c, a in choice.items())
+        policy = Policy({decision: rule(choice)}, name=label)
+        value = _value(world, objective, Policy({**ai_rules, decision: rule(choice)}))
+        out.append(Equilibrium(policy, {agent: value}, {agent: label}, condition))
+    return out
+
+
+def _simplified(value: Any) -> Any:
+    return sp.cancel(value) if _is_symbolic(value) else value
+
+
 def responses(world: World, utility: Any, policy: Policy | Mapping[str, Any], *,
               objectives: Mapping[str, Any] | None = None) -> list[Equilibrium]:
     """The other agents' joint best responses to the AI's policy.
@@ -355,6 +443,10 @@ def responses(world: World, utility: Any, policy: Policy | Mapping[str, Any], *,
     ai_rules = {d: r for d, r in policy.rules.items()}
     uniform = {**ai_rules, **{d: uniform_rule(world, d) for d in sets.get(AI, [])}}
     goals_here = {a: goals[a] for a in others}
+    if len(others) == 1 and len(next(iter(others.values()))) == 1:
+        fast = _one_decision_responses(world, goals_here, ai_rules, uniform, others)
+        if fast is not None:
+            return fast
     played = Game(world, goals_here, fixed=Policy(ai_rules), decisions=others)
     trembling = Game(world, goals_here, fixed=Policy(uniform), decisions=others)
 
@@ -362,13 +454,21 @@ def responses(world: World, utility: Any, policy: Policy | Mapping[str, Any], *,
         v0, v1 = played.values(profile), trembling.values(profile)
         return {a: (v0[a], v1[a]) for a in others}
 
+    def better_or_equal(profile: tuple[int, ...], other: tuple[int, ...], agent: str) -> Any:
+        a0, b0 = played.values(profile)[agent], played.values(other)[agent]
+        first = at_least(a0, b0)
+        if first is False:
+            return False
+        if at_least(b0, a0) is False:  # strictly better against the policy: no tie to break
+            return True
+        return _lex_at_least((a0, trembling.values(profile)[agent]), (b0, trembling.values(other)[agent]))
+
     found: list[tuple[tuple[int, ...], Any]] = []
     for profile in played.profiles():
-        mine = both(profile)
         conditions = []
         for k, agent in enumerate(played.agents):
             for other in played.deviations(profile, k):
-                c = _lex_at_least(mine[agent], both(other)[agent])
+                c = better_or_equal(profile, other, agent)
                 if c is False:
                     break
                 conditions.append(c)
@@ -397,25 +497,44 @@ def responses(world: World, utility: Any, policy: Policy | Mapping[str, Any], *,
 
 def with_responses(world: World, utility: Any, candidates: Mapping[str, Policy]
                    ) -> tuple[dict[str, Policy], dict[str, str], list[str]]:
-    """Each AI candidate completed with the other agents' responses (corrig.analysis.planner uses it).
+    """Each AI candidate completed with the other agents' responses.
 
-    Returns the completed candidates, a map from each given name to its first completion's name,
-    and notes saying which response each candidate met.
+    Returns the completed candidates, a map from each completed name to the candidate it came from
+    (one name per response: `name` alone when there is one response, else `name | response`), and
+    notes saying which response each candidate met.
     """
     completed: dict[str, Policy] = {}
-    renamed: dict[str, str] = {}
+    origin: dict[str, str] = {}
     notes: list[str] = []
     for name, policy in candidates.items():
         found = responses(world, utility, policy)
-        for i, response in enumerate(found):
+        for response in found:
             label = name if len(found) == 1 else f"{name} | {response.name}"
             completed[label] = Policy({**response.policy.rules, **policy.rules}, name=label)
-            if i == 0:
-                renamed[name] = label
+            origin[label] = name
             when = "" if response.condition is True else f" (where {response.condition})"
             if response.strategies:
                 notes.append(f"{label}: the other agents respond with {response.name}{when}")
-    return completed, renamed, notes
+    return completed, origin, notes
+
+
+def against_responses(world: World, utility: Any, policies: Any, reference: Any, candidates: Any
+                      ) -> tuple[dict[str, Policy], dict[str, Any], Any, list[str]]:
+    """The planner's candidates, each completed with the other agents' best responses.
+
+    `candidates` is the planner's candidate reader (policies -> ({name: Policy}, {name: given})).
+    With policies=None the AI's pure policies are the candidates.  A reference named by a
+    candidate's name follows it to its first completion.
+    """
+    if policies is None:
+        policies = {p.name or "no decisions": p for p in pure_policies(world, decisions_of(world).get(AI, []))}
+    named, given = candidates(world, policies)
+    completed, origin, notes = with_responses(world, utility, named)
+    given = {label: given[origin[label]] for label in completed}
+    if isinstance(reference, str) and reference not in completed:
+        firsts = [label for label in completed if origin[label] == reference]
+        reference = firsts[0] if firsts else reference
+    return completed, given, reference, notes
 
 
 def _substituted(world: World, utility: Any, objectives_: Mapping[str, Any] | None, at: Mapping[Any, Any] | None

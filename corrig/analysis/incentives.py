@@ -117,13 +117,14 @@ def value_of_control_nodes(world: World, objective: Term, *, agent: str = AI) ->
 
 def instrumental_control_paths(world: World, objective: Term, node: str, *, decisions: list[str] | None = None
                                ) -> dict[str, dict[str, Any]]:
-    """Directed paths D -> ... -> node -> ... -> r (r a node the objective reads) in some branch's graph.
+    """Directed paths D -> ... -> node -> ... -> r (r a node the objective reads) in some branch's graph,
+    D one of `decisions` (default: the AI's).
 
     Returns {path text: {"decision", "node", "reads", "terms"}}, one entry per (shortest) path per
     decision and read node; "terms" lists the branch terms whose graph has it.
     """
     _node(world, node)
-    chosen = list(world.decisions) if decisions is None else decisions
+    chosen = [d for d, a in owners(world).items() if a == AI] if decisions is None else decisions
     found: dict[str, dict[str, Any]] = {}
     for atom in as_term(objective).atoms():
         graph, names = branch_graph(world, atom.branch)
