@@ -13,10 +13,10 @@ from corrig.scenarios.expect_games import incentive_nodes, incentive_value
 
 world = World("content recommender (Everitt et al. 2021)")
 world.chance("O", {0: F(1, 2), 1: F(1, 2)})  # the user's original opinion
-world.chance("M", lambda O: {O: F(4, 5), 1 - O: F(1, 5)}, states=[0, 1])  # the system's model of it
+world.chance("M", lambda O: {O: F(4, 5), 1 - O: F(1, 5)}, states=[0, 1])  # noqa: E741 (the model of O)
 world.decision("P", [0, 1], observes=["M"])  # the posts shown
-world.chance("I", lambda O, P: P if O == P else {P: F(3, 4), 1 - P: F(1, 4)}, states=[0, 1])  # influenced opinion
-world.chance("C", lambda I, P: 1 if I == P else 0, states=[0, 1])  # clicks: the posts match the opinion
+world.chance("I", lambda O, P: P if O == P else {P: F(3, 4), 1 - P: F(1, 4)}, states=[0, 1])  # noqa: E741 (influenced opinion)
+world.chance("C", lambda I, P: 1 if I == P else 0, states=[0, 1])  # noqa: E741 (clicks)
 
 utility = E(world["C"])
 policies = {"follow-model": Policy(P=lambda M: M), "always-0": Policy(P=0), "always-1": Policy(P=1),
