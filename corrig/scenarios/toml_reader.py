@@ -29,6 +29,8 @@ from typing import Any
 import sympy as sp
 
 from corrig.analysis.flags import KINDS
+from corrig.model.agents import AI, owners
+from corrig.model.agents import check as check_agents
 from corrig.model.errors import CorrigError, CycleError
 from corrig.model.expr import Expr
 from corrig.model.params import param
@@ -42,8 +44,8 @@ from corrig.scenarios.toml_lines import DeclarativeError, Key, Locator, key_text
 
 WILDCARD = "*"
 CLAIMS = ("optimal", "not_optimal", "flagged", "not_flagged", "value_is")
-TOP_KEYS = {"name", "doc", "eps", "reference", "parameters", "nodes", "roles", "utility", "policies", "expect"}
-NODE_KEYS = {"kind", "states", "numeric", "parents", "observes", "distribution", "table", "formula", "doc"}
+TOP_KEYS = {"name", "doc", "eps", "reference", "parameters", "nodes", "roles", "agents", "utility", "policies", "expect"}
+NODE_KEYS = {"kind", "states", "numeric", "parents", "observes", "agent", "distribution", "table", "formula", "doc"}
 TERM_KEYS = {"P", "E", "weight", "given", "do", "observed", "times"}
 _RATIONAL = re.compile(r"[+-]?\d+(/\d+)?")
 ROLE_KEYS = {"human", "stop", "run", "button", "off"}
@@ -148,6 +150,7 @@ class _Loader:
         self.parameters(data.get("parameters", {}))
         self.nodes(data["nodes"])
         self.roles(data.get("roles"))
+        self.agents(data.get("agents", {}))
         utility = self.utility(data["utility"])
         policies = self.policies(data["policies"]) if "policies" in data else None
         reference = self.reference(data.get("reference"), policies)
@@ -224,10 +227,15 @@ class _Loader:
             observes = spec.get("observes", [])
             for i, p in enumerate(observes):
                 self.node_name((*key, "observes", i), p)
-            self.world.decision(name, states, observes=observes)
+            agent = spec.get("agent")
+            if agent is not None and (not isinstance(agent, str) or not agent.strip()):
+                raise self.error((*key, "agent"), f"an agent is named by a non-empty string, got {agent!r}")
+            self.world.decision(name, states, observes=observes, agent=agent)
             return
-        if "observes" in spec:
-            raise self.error((*key, "observes"), "only a decision observes; a chance node has parents")
+        for bad in ("observes", "agent"):
+            if bad in spec:
+                raise self.error((*key, bad), f"only a decision has {'an ' if bad == 'agent' else ''}{bad}; "
+                                              f"a chance node has parents")
         parents = spec.get("parents", [])
         for i, p in enumerate(parents):
             self.node_name((*key, "parents", i), p)
@@ -403,6 +411,32 @@ class _Loader:
             return make(**self.assignment(key, value))
         return make(self.event(key, value, what))
 
+    def agents(self, section: Any) -> None:
+        """[agents.NAME]: objective = [[...]] terms like [[utility]], decisions = [...] (or agent = on a decision)."""
+        section = self.table_at(("agents",), section)
+        for name, spec in section.items():
+            key = ("agents", name)
+            spec = self.table_at(key, spec, {"objective", "decisions", "doc"}, required=("objective",))
+            decisions = spec.get("decisions", [])
+            if decisions:
+                self.names_list((*key, "decisions"), decisions)
+            for i, d in enumerate(decisions):
+                if d not in self.world.nodes or not self.world.nodes[d].is_decision:
+                    raise self.error((*key, "decisions", i), f"{d!r} is not a decision node")
+            objective = self.utility(spec["objective"], (*key, "objective"))
+            try:
+                self.world.agent(name, decisions=decisions, objective=objective)
+            except CorrigError as exc:
+                raise self.error(key, str(exc)) from None
+        try:
+            check_agents(self.world)
+        except CorrigError as exc:
+            raise self.error(("agents",), str(exc)) from None
+        for decision, agent in owners(self.world).items():
+            if agent != AI and (agent not in self.world.agents or self.world.agents[agent].objective is None):
+                raise self.error(("nodes", decision, "agent"), f"agent {agent!r} sets {decision} but has no objective: "
+                                                               f"add [[agents.{agent}.objective]] terms")
+
     def policies(self, section: Any) -> dict[str, Policy]:
         section = self.table_at(("policies",), section)
         if not section:
@@ -417,9 +451,10 @@ class _Loader:
             if decision not in decisions:
                 raise self.error((*key, decision), f"{decision!r} is not a decision; the decisions are {list(decisions)}")
             built[decision] = self.rule((*key, decision), decision, rule)
-        missing = [d for d in decisions if d not in built]
+        mine = [d for d, a in owners(self.world).items() if a == AI]  # other agents answer (docs/agents.md)
+        missing = [d for d in mine if d not in built]
         if missing:
-            raise self.error(key, f"missing key {missing[0]!r}: a policy gives a rule for every decision {list(decisions)}")
+            raise self.error(key, f"missing key {missing[0]!r}: a policy gives a rule for every decision of the AI {mine}")
         policy = Policy(built, name=name)
         try:
             policy.check(self.world)

@@ -1,0 +1,80 @@
+"""Agents: declaring who sets each decision and what each wants, in Python and in TOML."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from corrig import E, Policy, World, plan
+from corrig.analysis.equilibria import pure_nash, subgame_perfect
+from corrig.model.agents import AI, check, decisions_of, objectives, owners
+from corrig.model.errors import CorrigError, UnknownNodeError, WorldError
+from corrig.scenarios.load import load_scenario
+
+DATA = Path(__file__).resolve().parent / "data"
+
+
+def two_agents() -> World:
+    w = World("two agents")
+    w.decision("A", [0, 1])
+    w.decision("H", [0, 1], observes=["A"], agent="human")
+    w.chance("V", lambda A, H: A + H)
+    w.agent("human", objective=E(w["V"]))
+    return w
+
+
+def test_decisions_belong_to_the_ai_unless_claimed():
+    w = two_agents()
+    assert owners(w) == {"A": AI, "H": "human"}
+    assert decisions_of(w) == {AI: ["A"], "human": ["H"]}
+    assert set(objectives(w, E(w["V"]))) == {AI, "human"}
+    # agents survive the world's transformations; do() on the human's decision makes it a chance node
+    assert owners(w.copy()) == owners(w)
+    assert owners(w.do(H=1)) == {"A": AI}
+
+
+def test_bad_declarations_name_the_agent_and_node():
+    w = two_agents()
+    with pytest.raises(WorldError, match="claimed by two agents, human and robot"):
+        w.agent("robot", decisions=["H"])
+    w.agent("ghost", decisions=["V"])
+    with pytest.raises(WorldError, match="agent ghost sets V, which is a chance node"):
+        check(w)
+    w2 = two_agents()
+    w2.agent("ghost", decisions=["Nope"])
+    with pytest.raises(UnknownNodeError, match="agent ghost sets 'Nope'"):
+        check(w2)
+    w3 = World("no objective")
+    w3.decision("H", [0, 1], agent="human")
+    with pytest.raises(WorldError, match="agent human sets decisions \\['H'\\] but has no objective"):
+        objectives(w3)
+
+
+def test_plan_answers_each_candidate_with_the_human_best_response():
+    w = two_agents()
+    # the human maximises A + H: whatever A does, H = 1 (by hand); J(A=a) = a + 1
+    result = plan(w, E(w["V"]), {"zero": Policy(A=0), "one": Policy(A=1)})
+    assert result.values == {"zero": 1, "one": 2} and result.optimal == ["one"]
+    assert result.policies["zero"].table(w, "H") == {(0,): (0, 1), (1,): (0, 1)}
+
+
+def test_toml_agents():
+    scenario = load_scenario(DATA / "taxi_competition.toml")
+    # Hammond et al. 2021 / PyCID story_macids.taxi_competition: 3 pure NE, 1 SPE; the plan answers
+    # "expensive" with taxi two's c (5) and "cheap" with e (3), derived in models/taxi_competition.py
+    assert len(pure_nash(scenario.world, scenario.utility)) == 3
+    assert len(subgame_perfect(scenario.world, scenario.utility)) == 1
+    assert scenario.plan().values == {"expensive": 5, "cheap": 3}
+
+
+def test_toml_agent_errors_name_the_key(tmp_path):
+    text = (DATA / "taxi_competition.toml").read_text()
+    missing = tmp_path / "missing.toml"
+    missing.write_text(text.replace('[[agents.taxi2.objective]]\nE = "U2"\n', ""))
+    with pytest.raises(CorrigError, match=r"nodes\.D2\.agent.*taxi2"):
+        load_scenario(missing)
+    chance = tmp_path / "chance.toml"
+    chance.write_text(text.replace('[nodes.U1]\n', '[nodes.U1]\nagent = "taxi2"\n'))
+    with pytest.raises(CorrigError, match=r"nodes\.U1\.agent"):
+        load_scenario(chance)
