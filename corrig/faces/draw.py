@@ -5,7 +5,8 @@ Graphviz.  Needs matplotlib: `pip install 'corrig[plot]'`.
     fig = draw_world(world, utility, plan=result, policy="grab")
     fig.savefig("dag.png")
 
-Conventions: decisions are blue squares (the AI), chance nodes grey circles, the human-preference
+Conventions: decisions are blue squares (the AI; another agent's decisions are squares in that
+agent's colour, labelled with its name), chance nodes grey circles, the human-preference
 node H green and the shutdown node B orange; nodes the objective reads have a thick gold ring;
 an observation (a decision's information edge) is dashed.  With a policy, every node a flag names
 gets a red halo and every edge of a flagged path (manipulation, control paths, ...) is drawn red;
@@ -23,6 +24,8 @@ from typing import Any
 
 import networkx as nx
 
+from corrig.model.agents import AI, owners
+
 DECISION = "#4e79a7"
 CHANCE = "#e6e6e6"
 HUMAN = "#59a14f"
@@ -30,6 +33,7 @@ BUTTON = "#f28e2b"
 UTILITY = "#e6a700"
 FLAGGED = "#d62728"
 EDGE = "#555555"
+AGENT_COLOURS = ("#b07aa1", "#9c755f", "#76b7b2", "#edc948", "#ff9da7")  # decisions of agents other than the AI
 
 
 def utility_nodes(utility: Any) -> set[str]:
@@ -128,7 +132,13 @@ def draw_world(world: Any, utility: Any = None, *, plan: Any = None, policy: str
     else:
         fig = ax.figure
 
+    owner = owners(world)
+    others = sorted({a for a in owner.values() if a != AI})
+    colour_of = {a: AGENT_COLOURS[i % len(AGENT_COLOURS)] for i, a in enumerate(others)}
+
     def fill(n: str) -> str:
+        if owner.get(n, AI) != AI:
+            return colour_of[owner[n]]
         if n == roles.human:
             return HUMAN
         if n == roles.button:
@@ -172,8 +182,10 @@ def draw_world(world: Any, utility: Any = None, *, plan: Any = None, policy: str
             label += "\n(B)"
         if n in forced:
             label += "\ndo"
+        if owner.get(n, AI) != AI:
+            label += f"\n{owner[n]}"
         labels[n] = label
-    dark = {n for n in nodes if fill(n) in (DECISION,)}
+    dark = {n for n in nodes if fill(n) in (DECISION, *colour_of.values())}
     nx.draw_networkx_labels(graph, pos, labels={n: t for n, t in labels.items() if n not in dark}, font_size=9, ax=ax)
     nx.draw_networkx_labels(graph, pos, labels={n: t for n, t in labels.items() if n in dark}, font_size=9,
                             font_color="white", ax=ax)
@@ -181,6 +193,8 @@ def draw_world(world: Any, utility: Any = None, *, plan: Any = None, policy: str
     handles = [
         Line2D([], [], marker="s", linestyle="", markersize=12, markerfacecolor=DECISION, markeredgecolor="#333333",
                label="decision (AI)"),
+        *(Line2D([], [], marker="s", linestyle="", markersize=12, markerfacecolor=colour_of[a], markeredgecolor="#333333",
+                 label=f"decision ({a})") for a in others),
         Line2D([], [], marker="o", linestyle="", markersize=12, markerfacecolor=CHANCE, markeredgecolor="#333333",
                label="chance node"),
     ]
