@@ -78,3 +78,19 @@ def test_toml_agent_errors_name_the_key(tmp_path):
     chance.write_text(text.replace('[nodes.U1]\n', '[nodes.U1]\nagent = "taxi2"\n'))
     with pytest.raises(CorrigError, match=r"nodes\.U1\.agent"):
         load_scenario(chance)
+
+
+def test_two_humans_answer_with_each_of_their_equilibria():
+    w = World("two humans")
+    w.decision("A", [0, 1])
+    w.decision("X", [0, 1], agent="h1")
+    w.decision("Y", [0, 1], agent="h2")
+    # the humans coordinate: both earn 2 at (1, 1), 1 at (0, 0), 0 otherwise; the AI earns A + X
+    w.chance("W", lambda X, Y: 2 if X == Y == 1 else (1 if X == Y == 0 else 0))
+    w.chance("V", lambda A, X: A + X)
+    w.agent("h1", objective=E(w["W"]))
+    w.agent("h2", objective=E(w["W"]))
+    result = plan(w, E(w["V"]), {"a": Policy(A=1)})
+    # by hand: (0, 0) and (1, 1) are both Nash among the humans and pay differently, so each answers
+    # the candidate: J = 1 + 0 and 1 + 1.
+    assert result.values == {"a | h1: X=0 | h2: Y=0": 1, "a | h1: X=1 | h2: Y=1": 2}

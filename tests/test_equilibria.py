@@ -125,15 +125,16 @@ def random_game(draw):
     return p, d1_sees_c, d2_sees, u1, u2
 
 
-def game_world(spec):
+def game_world(spec, first="a"):
     p, d1_sees_c, d2_sees, u1, u2 = spec
     w = World("random game")
     w.chance("C", {0: 1 - p, 1: p})
-    w.decision("D1", [0, 1], observes=["C"] if d1_sees_c else [], agent="a")
+    w.decision("D1", [0, 1], observes=["C"] if d1_sees_c else [], agent=first)
     w.decision("D2", [0, 1], observes=sorted(d2_sees, key=["C", "D1"].index), agent="b")
     w.chance("U1", lambda C, D1, D2: u1[(C, D1, D2)], states=[-2, -1, 0, 1, 2])
     w.chance("U2", lambda C, D1, D2: u2[(C, D1, D2)], states=[-2, -1, 0, 1, 2])
-    w.agent("a", objective=E(w["U1"]))
+    if first is not None:
+        w.agent(first, objective=E(w["U1"]))
     w.agent("b", objective=E(w["U2"]))
     return w
 
@@ -232,3 +233,23 @@ def test_pure_nash_matches_enumeration(spec):
 def test_subgame_perfect_matches_enumeration(spec):
     world = game_world(spec)
     assert as_keys(world, subgame_perfect(world)) == brute_spe(spec, world)
+
+
+@settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(random_game())
+def test_responses_are_lexicographic_best_responses(spec):
+    # D1 is the AI's, D2 agent b's.  Against each AI rule, the response must maximise b's value
+    # against that rule, then against a uniformly random D1 (brute force over every rule of D2 with the
+    # test's own payoff sums); all such rules pay b the same at both levels, so exactly one is returned.
+    from corrig.analysis.equilibria import responses
+
+    world = game_world(spec, first=None)
+    all1, all2 = tables(world, "D1"), tables(world, "D2")
+    for r1 in all1:
+        rule = r1[()] if list(r1) == [()] else dict(r1)
+        found = responses(world, E(world["U1"]), Policy(D1=rule))
+        best = max((payoff(spec, world, r1, r2)[1], payoff(spec, world, r1, r2, mix1=True)[1]) for r2 in all2)
+        assert len(found) == 1
+        table = found[0].policy.table(world, "D2")
+        chosen = {c: world.nodes["D2"].states[row.index(1)] for c, row in table.items()}
+        assert (payoff(spec, world, r1, chosen)[1], payoff(spec, world, r1, chosen, mix1=True)[1]) == best
