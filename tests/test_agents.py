@@ -94,3 +94,16 @@ def test_two_humans_answer_with_each_of_their_equilibria():
     # by hand: (0, 0) and (1, 1) are both Nash among the humans and pay differently, so each answers
     # the candidate: J = 1 + 0 and 1 + 1.
     assert result.values == {"a | h1: X=0 | h2: Y=0": 1, "a | h1: X=1 | h2: Y=1": 2}
+
+
+def test_export_round_trip_keeps_the_agents(tmp_path):
+    from corrig.scenarios.toml_writer import dump_declarative
+
+    scenario = load_scenario(Path(__file__).resolve().parent.parent / "models" / "taxi_competition.py")
+    out = tmp_path / "taxi.toml"
+    out.write_text(dump_declarative(scenario))
+    back = load_scenario(out)
+    assert owners(back.world) == {"D1": AI, "D2": "taxi2"}
+    # the same game: 3 pure Nash equilibria, 1 subgame-perfect (models/taxi_competition.py, by hand)
+    assert len(pure_nash(back.world, back.utility)) == 3 and len(subgame_perfect(back.world, back.utility)) == 1
+    assert back.plan().values == {"expensive": 5, "cheap": 3}
