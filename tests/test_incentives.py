@@ -257,3 +257,16 @@ def test_instrumental_control_is_every_node_on_a_decision_to_objective_path(spec
             for path in nx.all_simple_paths(graph, "D", r):
                 found.update(path)
     assert set(instrumental_control_nodes(world, objective, "D")) == found
+
+
+def test_the_diagram_says_when_it_is_not_the_objective():
+    from corrig import P, given, observed
+
+    world, _ = stop_button()
+    V, B = world["V"], world["B"]
+    assert objective_cid(world, E(V)).exact and objective_cid(world, E(V, do(H="run"))).exact
+    cf = objective_cid(world, E(V, observed(H="stop") >> do(H="run")))
+    assert not cf.exact and any("counterfactual" in n for n in cf.notes)
+    # H depends on the decision A1, so P(H = stop) depends on the policy: a ratio of two policy terms
+    cond = objective_cid(world, P(B == "off", given(H="stop")))
+    assert not cond.exact and any("depends on the policy" in n for n in cond.notes)

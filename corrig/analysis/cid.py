@@ -99,7 +99,8 @@ def _summands(expr: Expr) -> list[Expr]:
     return [expr]
 
 
-def _pieces_of(atom: Atom, linear: bool) -> list[tuple[tuple[tuple[str, Any], ...], frozenset[str], bool]]:
+def _pieces_of(atom: Atom, linear: bool, world: World | None = None
+               ) -> list[tuple[tuple[tuple[str, Any], ...], frozenset[str], bool]]:
     """(intervention, scope, exact) for each utility piece of an atom."""
     branch = atom.branch
     if branch.counterfactual is not None:
@@ -113,6 +114,11 @@ def _pieces_of(atom: Atom, linear: bool) -> list[tuple[tuple[tuple[str, Any], ..
     if branch.given is not None:
         g = branch.given
         condition = set(g.event.scope()) if g.event is not None else {k for k, _ in g.assignment}
+        if world is not None:  # a condition whose probability depends on the policy: a ratio, not one diagram
+            graph = world.compiled.graph
+            upstream = set(condition).union(*(nx.ancestors(graph, n) for n in condition if n in graph))
+            if any(world.nodes[n].is_decision for n in upstream if n in world.nodes):
+                linear = False
     parts = [atom.target] if atom.kind == "P" else _summands(atom.target)
     out = []
     for part in parts:
@@ -145,10 +151,14 @@ def objective_cid(world: World, objectives: Mapping[str, Term] | Term, decisions
             linear = False
             notes.append(f"{agent}'s objective is not one influence diagram: {exc}")
         for atom in atoms:
-            for do, scope, ok in _pieces_of(atom, linear):
+            for do, scope, ok in _pieces_of(atom, linear, world):
                 if any(n in owner for n, _ in do):
                     ok = False
                     notes.append(f"{atom!r} intervenes on a decision: its branch is drawn with the decision left in place")
+                elif not ok and linear:
+                    kind = "is counterfactual" if atom.branch.counterfactual is not None else \
+                        "conditions on an event whose probability depends on the policy"
+                    notes.append(f"{atom!r} {kind}: the diagram approximates it")
                 exact = exact and ok
                 pieces.append((agent, do, scope, repr(atom)))
     graph = nx.DiGraph()

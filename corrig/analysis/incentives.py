@@ -36,6 +36,7 @@ import sympy as sp
 
 from corrig.analysis.cid import CID, branch_graph, branch_reads, objective_cid, requisite_graph
 from corrig.model.agents import AI, owners
+from corrig.model.agents import declare as declare_agent
 from corrig.model.errors import CorrigError, QueryError, UnknownNodeError, ZeroProbabilityCondition
 from corrig.model.policies import Policy, pure_policies
 from corrig.objectives.terms import Term, as_term
@@ -234,26 +235,16 @@ def value_of_control(world: World, objective: Term, node: str, *, agent: str = A
     if world.nodes[node].is_decision:
         raise QueryError(f"value of control of {node}: {node} is a decision; it applies to chance nodes")
     controlled = _with_parents(world, node, world.nodes[node].parents, kind="decision")
-    if node not in controlled.agents.get(agent, _NoAgent()).decisions and agent != AI:
-        from corrig.model.agents import declare
-
-        declare(controlled, agent, [node])
+    if agent != AI:
+        declare_agent(controlled, agent, [node])
     a = best_value(controlled, objective, agent=agent, fixed=fixed)
     b = best_value(world, objective, agent=agent, fixed=fixed)
     return _difference(a, b)
 
 
-class _NoAgent:
-    decisions: tuple[str, ...] = ()
-
-
 def _difference(a: Any, b: Any) -> Any:
-    if a is None or b is None:
-        return None
-    d = a - b
-    if isinstance(d, sp.Basic) and d.free_symbols:
-        return d
-    return d
+    """a − b, None when either is undefined."""
+    return None if a is None or b is None else a - b
 
 
 # the report ---------------------------------------------------------------------------------
