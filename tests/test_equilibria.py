@@ -110,7 +110,7 @@ def test_symbolic_equilibria_carry_their_condition():
     # by hand: (0, 0) is a NE iff 1 ≥ 0 (always); (1, 1) iff k ≥ 0 (part of [-1, 2]); a mixed pair
     # like (0, 1) needs 0 ≥ 1 from agent two — never.
     assert set(found) == {(0, 0), (1, 1)}
-    assert found[(0, 0)] is True and found[(1, 1)] == sp.Ge(k, 0)
+    assert found[(0, 0)] is True and found[(1, 1)] == sp.And(sp.Le(0, k), sp.Le(k, 2))  # k ≥ 0 within [-1, 2]
 
 
 # brute force on random small MACIDs -------------------------------------------------------------
@@ -253,3 +253,25 @@ def test_responses_are_lexicographic_best_responses(spec):
         table = found[0].policy.table(world, "D2")
         chosen = {c: world.nodes["D2"].states[row.index(1)] for c, row in table.items()}
         assert (payoff(spec, world, r1, chosen)[1], payoff(spec, world, r1, chosen, mix1=True)[1]) == best
+
+
+def test_symbolic_subgame_perfect_drops_contradictory_conditions():
+    from corrig import param
+
+    k = param("k_spe", 0, 2)
+    w = World("sequential, symbolic")
+    w.decision("D1", ["e", "c"], agent="one")
+    w.decision("D2", ["e", "c"], observes=["D1"], agent="two")
+    w.chance("O", lambda D1, D2: D1 + D2, states=["ee", "ec", "ce", "cc"])
+    O = w["O"]
+    w.agent("one", objective=E((O == "ec") * 2 * k + (O == "ce") * 1 + (O == "cc") * 1))
+    w.agent("two", objective=E((O == "ee") * 1 + (O == "ec") * k + (O == "ce") * 1))
+    found = {(e.policy.rules["D1"], tuple(sorted(e.policy.rules["D2"].items()))): e.condition for e in subgame_perfect(w)}
+    # by hand: after c agent two answers e (1 > 0); after e it answers c iff k ≥ 1.  Against
+    # (e -> c) agent one plays e iff 2k ≥ 1 — and c only if k ≤ 1/2, which contradicts k ≥ 1: dropped.
+    # Against (e -> e) it plays c (1 > 0).  Two SPE: (e, e->c, c->e) for k ≥ 1, (c, e->e, c->e) for k ≤ 1.
+    e_c = (("c",), "e"), (("e",), "c")
+    e_e = (("c",), "e"), (("e",), "e")
+    assert set(found) == {("e", e_c), ("c", e_e)}
+    # each condition is the region where it holds, within k's range [0, 2]
+    assert found[("e", e_c)] == sp.And(sp.Le(1, k), sp.Le(k, 2)) and found[("c", e_e)] == sp.And(sp.Le(0, k), sp.Le(k, 1))

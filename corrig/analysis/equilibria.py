@@ -260,7 +260,7 @@ def subgame_perfect(world: World, utility: Any = None, *, objectives: Mapping[st
             game = Game(world, {a: goals[a] for a in by_agent}, fixed=Policy(fixed), decisions=by_agent)
             for profile in game.profiles():
                 c = game.nash_condition(profile)
-                joint = conjunction([condition, c])
+                joint = decide(conjunction([condition, c]))
                 if joint is False:
                     continue
                 new_rules = dict(rules)
@@ -317,16 +317,25 @@ def _decide(condition: sp.Basic) -> Any:
     except (sp.PolynomialError, NotImplementedError, TypeError):
         return condition
     points = sorted(critical, key=float)
-    probes = points + [sp.Rational((float(a) + float(b)) / 2) for a, b in itertools.pairwise(points)]
-    truths = set()
-    for point in probes:
+    gaps = [(a, b, sp.Rational((float(a) + float(b)) / 2)) for a, b in itertools.pairwise(points)]
+
+    def truth(point: Any) -> bool | None:
         value = condition.subs(x, point)
         if value not in (sp.true, sp.false):
             value = sp.simplify(value)
-        if value not in (sp.true, sp.false):
-            return condition
-        truths.add(bool(value))
-    return truths.pop() if len(truths) == 1 else condition
+        return bool(value) if value in (sp.true, sp.false) else None
+
+    at_points = [truth(pt) for pt in points]
+    in_gaps = [truth(mid) for _, _, mid in gaps]
+    if None in at_points or None in in_gaps:
+        return condition
+    if all(at_points) and all(in_gaps):
+        return True
+    if not any(at_points) and not any(in_gaps):
+        return False
+    pieces = [sp.FiniteSet(pt) for pt, t in zip(points, at_points, strict=True) if t]
+    pieces += [sp.Interval.open(a, b) for (a, b, _), t in zip(gaps, in_gaps, strict=True) if t]
+    return sp.Union(*pieces).as_relational(x)  # the region where it holds, in canonical form
 
 
 @functools.lru_cache(maxsize=65536)
