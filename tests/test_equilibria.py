@@ -262,10 +262,10 @@ def test_symbolic_subgame_perfect_drops_contradictory_conditions():
     w = World("sequential, symbolic")
     w.decision("D1", ["e", "c"], agent="one")
     w.decision("D2", ["e", "c"], observes=["D1"], agent="two")
-    w.chance("O", lambda D1, D2: D1 + D2, states=["ee", "ec", "ce", "cc"])
-    O = w["O"]
-    w.agent("one", objective=E((O == "ec") * 2 * k + (O == "ce") * 1 + (O == "cc") * 1))
-    w.agent("two", objective=E((O == "ee") * 1 + (O == "ec") * k + (O == "ce") * 1))
+    w.chance("Out", lambda D1, D2: D1 + D2, states=["ee", "ec", "ce", "cc"])
+    out = w["Out"]
+    w.agent("one", objective=E((out == "ec") * 2 * k + (out == "ce") * 1 + (out == "cc") * 1))
+    w.agent("two", objective=E((out == "ee") * 1 + (out == "ec") * k + (out == "ce") * 1))
     found = {(e.policy.rules["D1"], tuple(sorted(e.policy.rules["D2"].items()))): e.condition for e in subgame_perfect(w)}
     # by hand: after c agent two answers e (1 > 0); after e it answers c iff k ≥ 1.  Against
     # (e -> c) agent one plays e iff 2k ≥ 1 — and c only if k ≤ 1/2, which contradicts k ≥ 1: dropped.
