@@ -21,7 +21,9 @@ from corrig.analysis.cid import objective_cid, requisite_graph
 from corrig.analysis.flags import control_paths
 from corrig.analysis.incentives import (
     admits_value_of_information,
+    direct_value_of_control_nodes,
     incentives,
+    indirect_value_of_control_nodes,
     instrumental_control_nodes,
     response_incentive_nodes,
     value_of_control,
@@ -73,6 +75,10 @@ def test_content_recommender_every_incentive_list():
     assert value_of_information_nodes(world, utility, "P") == ["O", "M"]
     # TestAdmitsIci.test_no_ici_content_recommender: admits_ici(P, O) is False
     assert "O" not in instrumental_control_nodes(world, utility, "P")
+    # by hand from PyCID's admits_dir_voc / admits_indir_voc: O -> I -> C and I -> C avoid P (direct);
+    # M reaches C only through P, with the backdoor trail M <- O -> I -> C open given {P} (indirect).
+    assert direct_value_of_control_nodes(world, utility) == ["O", "I", "C"]
+    assert indirect_value_of_control_nodes(world, utility, "P") == ["M"]
 
 
 def test_modified_content_recommender_value_of_control():
@@ -270,3 +276,15 @@ def test_the_diagram_says_when_it_is_not_the_objective():
     # H depends on the decision A1, so P(H = stop) depends on the policy: a ratio of two policy terms
     cond = objective_cid(world, P(B == "off", given(H="stop")))
     assert not cond.exact and any("depends on the policy" in n for n in cond.notes)
+
+
+FITNESS = [("TD", "TF"), ("TF", "SC"), ("TF", "C"), ("EF", "EWD"), ("EWD", "C"), ("C", "F"), ("P", "D"), ("P", "SC"),
+           ("P", "F"), ("SC", "C"), ("SC", "EWD")]
+
+
+def test_fitness_tracker_direct_and_indirect_value_of_control():
+    world, utility = structural(FITNESS, ["C"], "F")
+    # TestAdmitsDirVocList.test_fitness_tracker: {F, P}; TestAdmitsDirVoc: TF has none
+    assert set(direct_value_of_control_nodes(world, utility)) == {"F", "P"}
+    # TestAdmitsIndirVocList.test_fitness_tracker: {SC}; TestAdmitsIndirVoc: TF has none
+    assert indirect_value_of_control_nodes(world, utility, "C") == ["SC"]

@@ -6,6 +6,7 @@
     value_of_control(world, utility, "X")             # EU*(X chosen by the agent from Pa(X)) − EU*
     response_incentive_nodes(world, utility, "D")     # as admits_ri_list
     instrumental_control_nodes(world, utility)        # as admits_ici_list, for every decision
+    direct_value_of_control_nodes(world, utility)     # as admits_dir_voc_list (and indirect_..., per decision)
     incentives(world, utility)                        # all of them, per decision (an IncentiveReport)
 
 Definitions follow PyCID (pycid/analyze/*.py) on the diagram of corrig.analysis.cid (the world
@@ -114,6 +115,51 @@ def value_of_control_nodes(world: World, objective: Term, *, agent: str = AI) ->
         if nx.descendants(reduced, n) & utilities:
             out.append(n)
     return out
+
+
+def direct_value_of_control_nodes(world: World, objective: Term, *, agent: str = AI) -> list[str]:
+    """The VoC nodes with a directed path to a utility node through no decision, in the requisite
+    graph (PyCID admits_dir_voc_list)."""
+    cid = _agent_cid(world, objective, agent)
+    reduced = requisite_graph(cid)
+    utilities = cid.agent_utilities(agent)
+    bare = reduced.subgraph(n for n in reduced if n not in cid.decisions)
+    return [n for n in value_of_control_nodes(world, objective, agent=agent)
+            if n in bare and nx.descendants(bare, n) & utilities]
+
+
+def indirect_value_of_control_nodes(world: World, objective: Term, decision: str, *, agent: str = AI) -> list[str]:
+    """The VoC nodes X with a directed path X -> ... -> D -> ... -> U in the requisite graph and an
+    active backdoor trail X <- ... U given Fa(D) minus X (PyCID admits_indir_voc_list)."""
+    _decision(world, decision, agent)
+    cid = _agent_cid(world, objective, agent)
+    reduced = requisite_graph(cid)
+    utilities = cid.agent_utilities(agent)
+    observed = ({decision, *cid.graph.predecessors(decision)})
+    out = []
+    for n in value_of_control_nodes(world, objective, agent=agent):
+        through = n != decision and nx.has_path(reduced, n, decision) and \
+            bool(nx.descendants(reduced, decision) & utilities)
+        if through and any(_active_backdoor(reduced, n, u, observed - {n}) for u in utilities if u in nx.descendants(reduced, n)):
+            out.append(n)
+    return out
+
+
+def _active_backdoor(graph: nx.DiGraph, start: str, end: str, observed: set[str]) -> bool:
+    """Some simple trail start <- ... end, active given `observed` (PyCID is_active_backdoor_trail)."""
+    skeleton = graph.to_undirected(as_view=True)
+    for path in nx.all_simple_paths(skeleton, start, end):
+        if len(path) < 2 or not graph.has_edge(path[1], path[0]):
+            continue
+        if all(_passes(graph, a, b, c, observed) for a, b, c in zip(path, path[1:], path[2:], strict=False)):
+            return True
+    return False
+
+
+def _passes(graph: nx.DiGraph, a: str, b: str, c: str, observed: set[str]) -> bool:
+    if graph.has_edge(a, b) and graph.has_edge(c, b):  # a collider: open when it or a descendant is observed
+        return b in observed or bool(nx.descendants(graph, b) & observed)
+    return b not in observed
 
 
 def instrumental_control_paths(world: World, objective: Term, node: str, *, decisions: list[str] | None = None
@@ -257,6 +303,8 @@ class IncentiveReport:
     response_incentive: dict[str, list[str]] = field(default_factory=dict)  # decision -> nodes
     instrumental_control: dict[str, dict[str, list[str]]] = field(default_factory=dict)  # decision -> node -> paths
     value_of_control: list[str] = field(default_factory=list)
+    direct_value_of_control: list[str] = field(default_factory=list)
+    indirect_value_of_control: dict[str, list[str]] = field(default_factory=dict)  # decision -> nodes
     voi_values: dict[str, dict[str, Any]] = field(default_factory=dict)  # decision -> node -> value
     voc_values: dict[str, Any] = field(default_factory=dict)
     exact: bool = True
@@ -270,6 +318,8 @@ class IncentiveReport:
             "response_incentive": self.response_incentive,
             "instrumental_control": self.instrumental_control,
             "value_of_control": self.value_of_control,
+            "direct_value_of_control": self.direct_value_of_control,
+            "indirect_value_of_control": self.indirect_value_of_control,
             "voi_values": {d: {n: str(v) for n, v in vs.items()} for d, vs in self.voi_values.items()},
             "voc_values": {n: str(v) for n, v in self.voc_values.items()},
             "exact": self.exact,
@@ -285,7 +335,8 @@ class IncentiveReport:
                          f"instrumental control {list(self.instrumental_control.get(d, {}))}")
             for n, v in self.voi_values.get(d, {}).items():
                 lines.append(f"  - VoI({n}) = {v}")
-        lines.append(f"- value of control: {self.value_of_control}")
+        lines.append(f"- value of control: {self.value_of_control} (direct: {self.direct_value_of_control}; indirect: "
+                     f"{self.indirect_value_of_control})")
         for n, v in self.voc_values.items():
             lines.append(f"  - VoC({n}) = {v}")
         lines += [f"- note: {n}" for n in self.notes]
@@ -305,6 +356,8 @@ def incentives(world: World, objective: Term, *, agent: str = AI, quantitative: 
         report.response_incentive[d] = response_incentive_nodes(world, objective, d, agent=agent)
         report.instrumental_control[d] = instrumental_control_nodes(world, objective, d, agent=agent)
     report.value_of_control = value_of_control_nodes(world, objective, agent=agent)
+    report.direct_value_of_control = direct_value_of_control_nodes(world, objective, agent=agent)
+    report.indirect_value_of_control = {d: indirect_value_of_control_nodes(world, objective, d, agent=agent) for d in mine}
     if not quantitative:
         return report
     try:
