@@ -221,14 +221,14 @@ def as_keys(world, found):
     return out
 
 
-@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(random_game())
 def test_pure_nash_matches_enumeration(spec):
     world = game_world(spec)
     assert as_keys(world, pure_nash(world)) == brute_nash(spec, world)
 
 
-@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(random_game())
 def test_subgame_perfect_matches_enumeration(spec):
     world = game_world(spec)

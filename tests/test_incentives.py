@@ -233,7 +233,7 @@ def test_value_of_information_by_re_solving(spec):
             assert brute == 0
 
 
-@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(random_spec())
 def test_value_of_control_by_re_solving(spec):
     world, objective = build(spec)
