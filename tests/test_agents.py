@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -107,3 +108,20 @@ def test_export_round_trip_keeps_the_agents(tmp_path):
     # the same game: 3 pure Nash equilibria, 1 subgame-perfect (models/taxi_competition.py, by hand)
     assert len(pure_nash(back.world, back.utility)) == 3 and len(subgame_perfect(back.world, back.utility)) == 1
     assert back.plan().values == {"expensive": 5, "cheap": 3}
+    # the claims about equilibria travel too, and still hold
+    from corrig.scenarios.expect import verify
+
+    verdicts = verify(back)
+    assert len(verdicts) == len(scenario.expect) and all(v.ok for v in verdicts)
+
+
+def test_toml_game_claim_errors_name_the_key(tmp_path):
+    text = (DATA / "taxi_competition.toml").read_text()
+    for claim, where in (('equilibria = "perfect"\ncount = 1', "[expect[0].equilibria]"),
+                         ('incentive = "value-of-information"\nnodes = ["Nope"]\ndecision = "D1"', "[expect[0].nodes[0]]"),
+                         ('incentive = "value-of-information"\nnodes = ["U1"]\ndecision = "U1"', "[expect[0].decision]"),
+                         ('equilibria = "nash"\nplays = { U1 = 1 }', "[expect[0].plays.U1]")):
+        bad = tmp_path / "bad.toml"
+        bad.write_text(text + f"\n[[expect]]\n{claim}\n")
+        with pytest.raises(CorrigError, match=re.escape(where)):
+            load_scenario(bad)

@@ -38,6 +38,14 @@ from corrig.model.policies import Policy
 from corrig.model.world import World, check_distribution, to_number
 from corrig.objectives.terms import Constant, E, P, Term, do, given, observed
 from corrig.scenarios.expect import Expectation, Flagged, Optimal, ValueIs
+from corrig.scenarios.expect_games import (
+    CONCEPTS,
+    GRAPHICAL,
+    EveryEquilibrium,
+    IncentiveNodes,
+    IncentiveValue,
+    NumberOfEquilibria,
+)
 from corrig.scenarios.formula import Evaluator, _Invalid, parse
 from corrig.scenarios.scenario import Scenario
 from corrig.scenarios.toml_lines import DeclarativeError, Key, Locator, key_text
@@ -484,12 +492,60 @@ class _Loader:
             return value
         return self.policy(("reference",), value, "reference")
 
+    def game_claim(self, key: Key, spec: dict) -> Expectation:
+        """[[expect]] about equilibria (equilibria = "nash", count / plays / values) or incentives
+        (incentive = "value-of-information", nodes = [...] or node + value, decision = "P")."""
+        at = None
+        if "at" in spec:
+            points = self.table_at((*key, "at"), spec["at"])
+            for p in points:
+                if p not in self.params:
+                    raise self.error((*key, "at", p), f"{p!r} is not a parameter; the parameters are {list(self.params)}")
+            at = {self.params[p]: self.number((*key, "at", p), v) for p, v in points.items()}
+        if "equilibria" in spec:
+            spec = self.table_at(key, spec, {"equilibria", "count", "plays", "values", "at"})
+            concept = spec["equilibria"]
+            if concept not in CONCEPTS:
+                raise self.error((*key, "equilibria"), f"equilibria is one of {list(CONCEPTS)}, got {concept!r}")
+            if "count" in spec:
+                count = spec["count"]
+                if isinstance(count, bool) or not isinstance(count, int) or count < 0:
+                    raise self.error((*key, "count"), "expected a whole number")
+                return NumberOfEquilibria(concept, count, at)
+            plays = {}
+            for d, r in self.table_at((*key, "plays"), spec.get("plays", {})).items():
+                if d not in self.world.nodes or not self.world.nodes[d].is_decision:
+                    raise self.error((*key, "plays", d), f"{d!r} is not a decision node")
+                plays[d] = self.rule((*key, "plays", d), d, r)
+            values = {a: self.number((*key, "values", a), v)
+                      for a, v in self.table_at((*key, "values"), spec.get("values", {})).items()}
+            if not plays and not values:
+                raise self.error(key, "an equilibria claim needs count, plays or values")
+            return EveryEquilibrium(concept, plays, values, at)
+        spec = self.table_at(key, spec, {"incentive", "nodes", "node", "value", "decision", "agent", "at"})
+        kind = spec["incentive"]
+        if kind not in GRAPHICAL:
+            raise self.error((*key, "incentive"), f"incentive is one of {list(GRAPHICAL)}, got {kind!r}")
+        decision = spec.get("decision")
+        if decision is not None and (decision not in self.world.nodes or not self.world.nodes[decision].is_decision):
+            raise self.error((*key, "decision"), f"{decision!r} is not a decision node")
+        if "nodes" in spec:
+            nodes = [self.node_name((*key, "nodes", j), n) for j, n in enumerate(self.names_list((*key, "nodes"), spec["nodes"]))]
+            return IncentiveNodes(kind, tuple(nodes), decision, spec.get("agent", AI))
+        if "node" not in spec or "value" not in spec:
+            raise self.error(key, "an incentive claim needs nodes = [...], or node = and value =")
+        self.node_name((*key, "node"), spec["node"])
+        return IncentiveValue(kind, spec["node"], self.number((*key, "value"), spec["value"]), decision, at)
+
     def expectations(self, section: Any, policies: dict[str, Policy] | None) -> list[Expectation]:
         if not isinstance(section, list):
             raise self.error(("expect",), "expected [[expect]] entries")
         out: list[Expectation] = []
         for i, spec in enumerate(section):
             key = ("expect", i)
+            if isinstance(spec, dict) and ({"equilibria", "incentive"} & set(spec)):
+                out.append(self.game_claim(key, spec))
+                continue
             spec = self.table_at(key, spec, {*CLAIMS, "only", "kind", "value", "tolerance", "at"})
             claims = [c for c in CLAIMS if c in spec]
             if len(claims) != 1:

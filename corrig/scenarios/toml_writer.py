@@ -266,11 +266,33 @@ def dump_declarative(scenario: Any) -> str:
             lines += ["", f"[policies.{_toml_key(name)}]"]
             lines += [f"{_toml_key(d)} = {_toml_value(r)}" for d, r in _policy_rules(world, policy).items()]
     for claim in scenario.expect:
-        if isinstance(claim, GAME_CLAIMS):  # no TOML form yet: kept visible as a comment
-            lines += ["", f"# not written (no declarative form): {claim!r}"]
-            continue
-        lines += ["", "[[expect]]", *_claim_lines(claim)]
+        lines += ["", "[[expect]]", *(_game_claim_lines(world, claim) if isinstance(claim, GAME_CLAIMS) else _claim_lines(claim))]
     return "\n".join(lines) + "\n"
+
+
+def _game_claim_lines(world: World, claim: Any) -> list[str]:
+    if isinstance(claim, NumberOfEquilibria):
+        out = [f"equilibria = {_toml_value(claim.concept)}", f"count = {claim.count}"]
+    elif isinstance(claim, EveryEquilibrium):
+        out = [f"equilibria = {_toml_value(claim.concept)}"]
+        if claim.plays:
+            plays = Policy(dict(claim.plays))
+            rules = {d: _rows(world.nodes[d].parents, world.nodes[d].states, plays.table(world, d)) for d in plays.rules}
+            out.append(f"plays = {_toml_value(rules)}")
+        if claim.values:
+            out.append(f"values = {_toml_value({a: number_text(v) for a, v in claim.values.items()})}")
+    elif isinstance(claim, IncentiveNodes):
+        out = [f"incentive = {_toml_value(claim.kind)}", f"nodes = {_toml_value(list(claim.nodes))}"]
+        if claim.agent != AI:
+            out.append(f"agent = {_toml_value(claim.agent)}")
+    else:
+        out = [f"incentive = {_toml_value(claim.kind)}", f"node = {_toml_value(claim.node)}",
+               f"value = {_toml_value(number_text(claim.expected))}"]
+    if getattr(claim, "decision", None) is not None:
+        out.append(f"decision = {_toml_value(claim.decision)}")
+    if getattr(claim, "at", None):
+        out.append(f"at = {_toml_value({str(k): number_text(v) for k, v in claim.at.items()})}")
+    return out
 
 
 def _claim_lines(claim: Any) -> list[str]:
