@@ -1,9 +1,9 @@
 """Equilibria of a world with several agents: pure Nash, subgame-perfect, and best responses.
 
-    game = Game(world, utility)                  # the AI's objective; the others' from world.agents
-    pure_nash(world, utility)                    # every pure Nash equilibrium
-    subgame_perfect(world, utility)              # every pure subgame-perfect equilibrium
+    pure_nash(world, utility)                    # every pure Nash equilibrium (utility: the AI's objective;
+    subgame_perfect(world, utility)              #   the other agents' come from world.agents)
     best_response(world, utility, "human", policy)
+    responses(world, utility, ai_policy)         # the other agents' answer to an AI policy (the planner uses it)
 
 A strategy of an agent is a pure policy for its decisions; a profile gives every agent one.  Each
 agent's value at a profile is its objective evaluated under the joint policy, exactly (sympy), or
@@ -244,12 +244,12 @@ def subgame_perfect(world: World, utility: Any = None, *, objectives: Mapping[st
     goals, sets = _setup(world, utility, objectives)
     owner = {d: a for a, ds in sets.items() for d in ds}
     cid = objective_cid(world, goals, owner)
-    partials: list[tuple[dict[str, Any], dict[str, str], Any]] = [({}, {}, True)]
+    partials: list[tuple[dict[str, Any], Any]] = [({}, True)]  # (rules of the components solved, condition)
     order = scc_order(cid)
     for scc in reversed(order):
         later = {d for d in owner if d not in scc}
         extended = []
-        for rules, labels, condition in partials:
+        for rules, condition in partials:
             fixed = dict(rules)
             unsolved = [d for d in later if d not in rules]
             for d in unsolved:
@@ -266,14 +266,11 @@ def subgame_perfect(world: World, utility: Any = None, *, objectives: Mapping[st
                 new_rules = dict(rules)
                 for a, i in zip(game.strategies, profile, strict=True):
                     new_rules.update(game.strategies[a][i].rules)
-                new_labels = dict(labels)
-                for a, i in zip(game.strategies, profile, strict=True):
-                    new_labels[a] = "; ".join(x for x in (labels.get(a), game.strategies[a][i].name) if x)
-                extended.append((new_rules, new_labels, joint))
+                extended.append((new_rules, joint))
         partials = extended
     full = Game(world, goals, decisions=sets)
     out = []
-    for rules, _labels, condition in partials:
+    for rules, condition in partials:
         profile = tuple(_index(full, a, rules) for a in full.agents)
         out.append(full.equilibrium(profile, condition))
     return out
