@@ -189,12 +189,13 @@ def random_spec(draw):
     cpds = {name: {c: draw(quarters) for c in itertools.product([0, 1], repeat=len(parents[name]))}
             for name in order if name != "D"}
     branch = draw(st.sampled_from([None, *names[:-1]]))
-    return order, parents, cpds, branch
+    paired = draw(st.sampled_from([None, *names]))  # the objective also pays D · paired (D matters more often)
+    return order, parents, cpds, branch, paired
 
 
 def build(spec, *, observes=None, decide=None):
     """The random world, with D observing `observes` and (optionally) node `decide` made a decision."""
-    order, parents, cpds, branch = spec
+    order, parents, cpds, branch, paired = spec
     w = World("random")
     for name in order:
         if name == "D":
@@ -209,6 +210,8 @@ def build(spec, *, observes=None, decide=None):
     objective = E(last + w["D"]) if order[-1] == "D" else E(last)
     if branch is not None and branch != last.name:
         objective = objective + E(last, do({branch: 1}))
+    if paired is not None:
+        objective = objective + E(w["D"] * (2 * w[paired] - 1))
     return w, objective
 
 
