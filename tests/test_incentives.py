@@ -291,3 +291,18 @@ def test_fitness_tracker_direct_and_indirect_value_of_control():
     assert set(direct_value_of_control_nodes(world, utility)) == {"F", "P"}
     # TestAdmitsIndirVocList.test_fitness_tracker: {SC}; TestAdmitsIndirVoc: TF has none
     assert indirect_value_of_control_nodes(world, utility, "C") == ["SC"]
+
+
+@settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(random_spec())
+def test_response_incentive_rests_on_the_requisite_graph(spec):
+    # Soundness of the response-incentive criterion (Everitt et al. 2021, Thm. 25): D keeping only its
+    # requisite observations loses nothing (re-solved by enumeration), and a node without a path into D
+    # in that graph is no ancestor of what D then observes, so the optimal policy found ignores it.
+    world, objective = build(spec)
+    reduced = requisite_graph(objective_cid(world, objective))
+    kept = [p for p in world.nodes["D"].parents if reduced.has_edge(p, "D")]
+    trimmed, _ = build(spec, observes=kept)
+    assert best(trimmed, objective) == best(world, objective)
+    responsive = set(response_incentive_nodes(world, objective, "D"))
+    assert responsive == set().union(*({p} | nx.ancestors(world.compiled.graph, p) for p in kept)) if kept else not responsive
