@@ -15,16 +15,22 @@ from corrig.scenarios.expect_games import every_equilibrium, incentive_nodes, nu
 
 p = param("p", 0, 1)  # the robot's prior P(U_a = +1); U_a = −1 otherwise
 
-world = World("off-switch game, rational human (Hadfield-Menell et al. 2017)")
-world.chance("U_a", {-1: 1 - p, 1: p})
-world.decision("R", ["act", "switch-off", "wait"])
-world.decision("H", ["stop", "run"], observes=["U_a", "R"], agent="human")  # the human sees U_a and the robot's move
-world.chance("B", lambda R, H: "off" if R == "switch-off" or (R == "wait" and H == "stop") else "on")
-world.chance("V", lambda U_a, B: U_a if B == "on" else 0)  # U_a if the robot's action happens
-world.set_roles(human="H", stop="stop", run="run", button="B", off="off")
 
-utility = E(world["V"])  # the robot maximises the human's expected utility ...
-world.agent("human", objective=utility)  # ... which is what the human maximises too
+def make_world(prior=p):
+    """The off-switch game with a rational human, for a prior P(U_a = +1) (a number or a parameter)."""
+    w = World("off-switch game, rational human (Hadfield-Menell et al. 2017)")
+    w.chance("U_a", {-1: 1 - prior, 1: prior})
+    w.decision("R", ["act", "switch-off", "wait"])
+    w.decision("H", ["stop", "run"], observes=["U_a", "R"], agent="human")  # the human sees U_a and the robot's move
+    w.chance("B", lambda R, H: "off" if R == "switch-off" or (R == "wait" and H == "stop") else "on")
+    w.chance("V", lambda U_a, B: U_a if B == "on" else 0)  # U_a if the robot's action happens
+    w.set_roles(human="H", stop="stop", run="run", button="B", off="off")
+    w.agent("human", objective=E(w["V"]))  # the human maximises its utility, which the robot maximises too
+    return w
+
+
+world = make_world()
+utility = E(world["V"])  # the robot maximises the human's expected utility
 
 policies = {"act": Policy(R="act"), "switch-off": Policy(R="switch-off"), "wait": Policy(R="wait")}
 reference = "wait"
