@@ -25,6 +25,7 @@ from typing import Any
 import sympy as sp
 
 from corrig.faces.games import COMMANDS as GAME_COMMANDS
+from corrig.faces.games import add_parsers as game_parsers
 from corrig.faces.points import UsageError, parse_number, parse_point
 from corrig.model.errors import CorrigError, ParameterError
 
@@ -91,9 +92,7 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("file", metavar="FILE")
     export.add_argument("-o", "--output", metavar="OUT", help="the .toml file (default: standard output)")
 
-    from corrig.faces.games import add_parsers as game_parsers  # corrig incentives / corrig equilibria
-
-    game_parsers(sub)
+    game_parsers(sub)  # corrig incentives / corrig equilibria (corrig/faces/games.py)
 
     # corrig hunt (its arguments live in corrig/hunt.py)
     from corrig.faces.hunt import add_arguments as hunt_arguments
