@@ -52,8 +52,11 @@ KEY_LINES = {
     "causal_stop_button": [
         "J(grab) = 149/50 - K/100",  # 1 + 99/100·2 − K/100
         "J(patient) = 199/100 - K/100",
-        "* grab J = 72/25 h-moved (8811/10000), ood-do-branch (1/100)",
-        "grab: ood-do-branch at do(H='run'), size 1 - v, fires for v ∈ (19/20, 1]",
+        # OOD size: the share of do(H=run)'s weight below ε, the normal worlds (99/100, propensity 1/100);
+        # self-shutdown through H: P(B=off) = 99/100·v + 1/1000 against 99/100·1/10 + 1/1000, a rise of 8811/10000
+        "* grab J = 72/25 h-moved (8811/10000), ood-do-branch (99/100), self-shutdown (8811/10000)",
+        # the share of the branch's weight below ε: the normal worlds' 99/100 once 1 − v < 1/20
+        "grab: ood-do-branch at do(H='run'), size Piecewise((99/100, v > 19/20), (0, True)), fires for v ∈ (19/20, 1]",
         "optimal: grab",
     ],
     "conditional_counterfactual": [
@@ -62,7 +65,7 @@ KEY_LINES = {
         "99/100 K < 997921/428179 ≈ 2.331",
         "1/2 every K",
         "a rare condition (< ε = 1/20) for v > 949/990",
-        "causal (lesson 4) optimal: grab its OOD branches: do(H='run') (1/100)",
+        "causal (lesson 4) optimal: grab its OOD branches: do(H='run') (99/100)",  # the share below ε
         "conditional + counterfactual optimal: patient its OOD branches: none",
     ],
     "time_delay": [
@@ -75,8 +78,8 @@ KEY_LINES = {
     "encapsulated_factory": [
         "* persuade J = 297/200 manipulation (27/200), h-moved (9/100)",
         "outside welfare under persuade: E[O] = -1",
-        "* produce J = 9/10 ood-do-branch (0)",
-        "persuade J = 27/40 h-moved (9/100), ood-do-branch (0)",
+        "* produce J = 9/10 ood-do-branch (1)",  # propensity 0 on all of the branch's weight: share 1
+        "persuade J = 27/40 h-moved (9/100), ood-do-branch (1)",
     ],
     "human_control": [
         "* respect-obey J = 1/2 no flags",

@@ -169,9 +169,17 @@ def test_causal_stop_button_is_blind_to_visibility_but_the_ood_flag_is_not():
         assert bool(flags) == ood, visibility
         if ood:
             assert flags[0].where == "do(H='run')"
-            assert flags[0].size == 1 - visibility
-            assert flags[0].evidence["share_below_eps"] == F(99, 100)
-        assert not kinds(result, "grab") & {"manipulation", "manipulation-incentive", "not-obedient", "self-shutdown"}
+            assert flags[0].size == F(99, 100)  # the share of the branch's weight below ε: the normal worlds
+            assert flags[0].evidence["min"] == 1 - visibility
+        assert not kinds(result, "grab") & {"manipulation", "manipulation-incentive"}
+        # the button obeys (no flag through the button channel) ...
+        assert not [f for f in result.flags["grab"] if f.kind in ("not-obedient", "self-shutdown")
+                    and f.evidence["channel"] == "button"]
+        # ... but the visible grab scares the humans into wanting the stop it then obeys: P(B=off) is
+        # P(H=stop) = 99/100·v + 1/100·1/10 under grab, 99/100·1/10 + 1/100·1/10 with H answering to the
+        # patient policy's move: a shutdown of 99/100·(v − 1/10) brought about through H (> ε for every v here).
+        (through_h,) = [f for f in result.flags["grab"] if f.kind == "self-shutdown"]
+        assert through_h.evidence["channel"] == "H" and through_h.size == F(99, 100) * (visibility - F(1, 10))
 
 
 def test_conditional_counterfactual_grab_region():
@@ -306,9 +314,9 @@ def test_encapsulation_removes_the_manipulation_that_the_plain_count_has():
     boxed = plan(m.world, m.utility, m.policies, reference=m.reference)
     assert boxed.optimal == ["produce"]
     assert all(value == 0 for value in boxed.manipulation.values())
-    for name in m.policies:  # the conservation-law branch: propensity 0, all of the branch's mass
+    for name in m.policies:  # the conservation-law branch: propensity 0, all of the branch's mass (size 1)
         (flag,) = [f for f in boxed.flags[name] if f.kind == "ood-do-branch"]
-        assert flag.where == "do(X='vanish')" and flag.size == 0 and flag.evidence["share_below_eps"] == 1
+        assert flag.where == "do(X='vanish')" and flag.size == 1 and flag.evidence["min"] == 0
 
 
 # human control, Fig. 1 (Carey & Everitt 2023) ---------------------------------------------------------
@@ -324,3 +332,18 @@ def test_human_control_fig1():
     obedience = [f for f in result.flags["manipulate-invert"] if f.kind == "not-obedient"]
     assert [f.size for f in obedience] == [0]
     assert not {f.kind for f in result.flags["respect-obey"]} & {"h-moved", "not-obedient"}
+
+
+def test_the_visible_grab_above_k_star_is_an_incentive_to_keep_h_unmoved():
+    # At K = 10, v = 99/100 the patient reference is the only J-optimal policy and gains nothing (m = 0).
+    # With H answering to the patient's move, the grab's posteriors are c_S = c_¬S = r = 1/100, so
+    # J^{H<-π0}(grab) = 2·(1 + 2(1 − r) − r·K) = 144/25 > J(patient) = 4 − 11/50: the optimal sets differ.
+    # J(grab) = 6 − 12·Σ with Σ = 10/9811 + 10/21, so m(grab) = 6 − 12Σ − 144/25 and the incentive is to
+    # keep H unmoved, of size −m(grab) = 12Σ − 6/25 (positive: never "gain 0").
+    m = module("conditional_counterfactual")
+    result = plan(m.world, m.utility, m.policies, reference=m.reference, at={m.K: 10, m.v: F(99, 100)})
+    (incentive,) = [f for f in result.incentives if f.kind == "manipulation-incentive"]
+    sigma = F(10, 9811) + F(10, 21)
+    assert incentive.evidence["direction"] == "keep"
+    assert incentive.size == 12 * sigma - F(6, 25) and incentive.evidence["best"] == "grab"
+    assert result.manipulation["patient"] == 0

@@ -51,10 +51,11 @@ class FlagCell:
     conditional: bool = False  # fires only for some parameter values
     condition: str = ""
     evidence: dict = field(default_factory=dict)
+    who: str = ""  # the principal or coalition a several-humans flag names ("bob", "alice+bob", "nobody")
 
     def short(self) -> str:
-        """`kind (size)`, with a ? when it may fire depending on the parameters."""
-        return f"{self.kind} ({self.size}){'?' if self.conditional else ''}"
+        """`kind (size)` (`kind[bob] (size)` when it names a principal), with a ? when it may fire depending on the parameters."""
+        return f"{self.kind}{f'[{self.who}]' if self.who else ''} ({self.size}){'?' if self.conditional else ''}"
 
 
 @dataclass
@@ -120,8 +121,10 @@ class ScenarioReport:
 def flag_cell(flag: Any, numeric: bool = False) -> FlagCell:
     """A Flag as text."""
     conditional = not isinstance(flag.condition, bool)
+    evidence = flag.evidence or {}
+    who = str(flag.where).split(": ", 1)[0] if ("principal" in evidence or "coalition" in evidence) else ""
     return FlagCell(flag.kind, number(flag.size, numeric), flag.where, flag.explanation, flag.policy, conditional,
-                    "" if not conditional else str(flag.condition), jsonable(flag.evidence))
+                    "" if not conditional else str(flag.condition), jsonable(evidence), who)
 
 
 def scenario_report(file: str, scenario: Any, plan: Any, verdicts: Iterable[Any] = (), *, numeric: bool = False,
@@ -136,13 +139,13 @@ def scenario_report(file: str, scenario: Any, plan: Any, verdicts: Iterable[Any]
         where, everywhere = None, False
         if regions is not None and name in regions.optimal:
             where, everywhere = str(regions.optimal[name]), regions.optimal[name].everywhere
-            cells, dropped = _in_box(cells, regions.flags.get(name, []))
+            cells, dropped = _in_box(plan.flags.get(name, []), regions.flags.get(name, []), numeric)
             hidden += dropped
         rows.append(PolicyRow(i, name, number(value, numeric), latex_number(value, numeric),
                               name in plan.optimal or everywhere, cells, where))
     incentives = [flag_cell(f, numeric) for f in plan.incentives]
     if regions is not None:
-        incentives, dropped = _in_box(incentives, regions.incentives)
+        incentives, dropped = _in_box(plan.incentives, regions.incentives, numeric)
         hidden += dropped
     notes = list(plan.notes)
     if hidden:
@@ -165,17 +168,30 @@ def scenario_report(file: str, scenario: Any, plan: Any, verdicts: Iterable[Any]
     )
 
 
-def _in_box(cells: list[FlagCell], regions: list[Any]) -> tuple[list[FlagCell], int]:
-    """The flags that fire somewhere in the parameter box, each with its region as text; and how many do not."""
+def _in_box(flags: list[Any], regions: list[Any], numeric: bool) -> tuple[list[FlagCell], int]:
+    """The flags that fire somewhere in the parameter box, each with its region as text; and how many do not.
+
+    Each flag is paired with the region computed for it (the same Flag object), never by position;
+    a region whose flag the plan does not list is shown too.
+    """
+    by_flag = {id(fr.flag): fr for fr in regions}
     kept, dropped = [], 0
-    for cell, fr in zip(cells, regions, strict=False):
+    for flag in flags:
+        cell = flag_cell(flag, numeric)
+        fr = by_flag.get(id(flag))
         if cell.conditional:
-            if fr.region.is_empty is True:
+            if fr is None or fr.region.is_empty is True:
                 dropped += 1
                 continue
             cell.condition = str(fr.region)
         kept.append(cell)
-    return kept + cells[len(regions):], dropped
+    listed = {id(f) for f in flags}
+    for fr in regions:
+        if id(fr.flag) not in listed and fr.region.is_empty is not True:
+            cell = flag_cell(fr.flag, numeric)
+            cell.conditional, cell.condition = True, str(fr.region)
+            kept.append(cell)
+    return kept, dropped
 
 
 def clip(text: str, limit: int = 48) -> str:
@@ -225,6 +241,8 @@ def render_terminal(reports: Iterable[ScenarioReport], console: Any) -> None:
                 if i:
                     flags.append("\n")
                 flags.append(f.kind, style="yellow" if f.conditional else "red")
+                if f.who:
+                    flags.append(f"[{f.who}]")
                 flags.append(f" {clip(f.size)}")
                 if f.conditional:
                     flags.append(f" where {f.condition}", style="yellow")
