@@ -25,6 +25,7 @@ from typing import Any
 
 import networkx as nx
 
+from corrig.faces.safe_text import figure_text
 from corrig.model.agents import AI, owners
 
 DECISION = "#4e79a7"
@@ -212,7 +213,7 @@ def draw_world(world: Any, utility: Any = None, *, plan: Any = None, policy: str
         if n in forced:
             label += "\ndo"
         if owner.get(n, AI) != AI:
-            label += f"\n{owner[n]}"
+            label += "\n" + figure_text(owner[n])
         labels[n] = label
     dark = {n for n in nodes if fill(n) in (DECISION, *colour_of.values())}
     nx.draw_networkx_labels(graph, pos, labels={n: t for n, t in labels.items() if n not in dark}, font_size=9, ax=ax)
@@ -223,7 +224,7 @@ def draw_world(world: Any, utility: Any = None, *, plan: Any = None, policy: str
         Line2D([], [], marker="s", linestyle="", markersize=12, markerfacecolor=DECISION, markeredgecolor="#333333",
                label="decision (AI)"),
         *(Line2D([], [], marker="s", linestyle="", markersize=12, markerfacecolor=colour_of[a], markeredgecolor="#333333",
-                 label=f"decision ({a})") for a in others),
+                 label=f"decision ({figure_text(a)})") for a in others),
         Line2D([], [], marker="o", linestyle="", markersize=12, markerfacecolor=CHANCE, markeredgecolor="#333333",
                label="chance node"),
     ]
@@ -254,10 +255,10 @@ def draw_world(world: Any, utility: Any = None, *, plan: Any = None, policy: str
         if good_edges or good_nodes:
             handles.append(Line2D([], [], color=GOOD, linewidth=3.6, label="value of observing H (good)"))
     ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False, fontsize=9)
-    heading = title or world.name
+    heading = figure_text(title or world.name)
     if policy is not None:
         kinds = sorted({f.kind for f in flags})
-        heading += "\n" + textwrap.fill(f"policy {policy}: " + (", ".join(kinds) if kinds else "no flags"), 70)
+        heading += "\n" + figure_text(textwrap.fill(f"policy {policy}: " + (", ".join(kinds) if kinds else "no flags"), 70))
     ax.set_title(heading, fontsize=11)
     ax.margins(0.18)
     ax.set_axis_off()
