@@ -72,8 +72,8 @@ class CompiledNode:
 
     @property
     def deterministic(self) -> bool:
-        """True when every row puts probability one on a single state."""
-        return all(sum(1 for v in row if v != 0) == 1 for row in self.table.values())
+        """True when every row puts probability one on a single state (a float 0.0 is zero too)."""
+        return all(sum(1 for v in row if not sp.sympify(v).is_zero) == 1 for row in self.table.values())
 
 
 @dataclass(frozen=True)
