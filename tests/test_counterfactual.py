@@ -141,7 +141,7 @@ def test_a_float_table_with_zeros_is_deterministic():
     # Y = 0, so P(Y = 1 | observed(Y=1) >> do(X=0)) = 0.  sympy >= 1.13 has Float(0.0) != 0, which once
     # made this node count as stochastic and the query refuse.
     w = World()
-    X = w.chance("X", {0: 0.3, 1: 0.7})
+    w.chance("X", {0: 0.3, 1: 0.7})
     Y = w.chance("Y", lambda X: {0: 1.0, 1: 0.0} if X == 0 else {0: 0.0, 1: 1.0})
     assert float(P(Y == 1, observed(Y=1) >> do(X=0)).evaluate(w, {})) == 0.0
     assert float(P(Y == 1, observed(X=1) >> do(X=1)).evaluate(w, {})) == 1.0
