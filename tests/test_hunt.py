@@ -16,7 +16,9 @@ from pathlib import Path
 
 import pytest
 
-from corrig.faces.hunt import PROPERTIES, Draw, HuntError, Spec, draw_world, hunt, judge, search_chunk, snap_row
+from corrig.faces.hunt import hunt
+from corrig.faces.hunt_draw import PROPERTIES, Draw, HuntError, Spec, draw_world, judge, search_chunk
+from corrig.faces.hunt_shrink import snap_row
 from corrig.scenarios.load import load_scenario
 
 PLANTED = '''"""Planted: blocking the button pays iff P(stop) > 4 P(caught); with both uniform, 1/8 of worlds."""

@@ -15,7 +15,8 @@ from pathlib import Path
 import pytest
 
 from corrig.faces import hunt as hunt_module
-from corrig.faces.hunt import HuntResult, Spec, search_chunk, search_pool
+from corrig.faces.hunt import HuntResult, search_pool
+from corrig.faces.hunt_draw import Spec, search_chunk
 
 PLANTED = '''from fractions import Fraction as F
 

@@ -369,7 +369,8 @@ def test_declarative_principal_errors_name_key_and_line(patch, key, words):
 
 
 def test_hunt_properties_per_principal(tmp_path):
-    from corrig.faces.hunt import HuntError, hunt
+    from corrig.faces.hunt import hunt
+    from corrig.faces.hunt_draw import HuntError
 
     path = str(ROOT / "models" / "two_humans.py")
     with pytest.raises(HuntError, match="not a principal"):
@@ -384,7 +385,7 @@ def test_hunt_properties_per_principal(tmp_path):
 
 def test_hunt_property_names_are_read_per_principal():
     from corrig.analysis.flags import Flag
-    from corrig.faces.hunt import _names, split_property
+    from corrig.faces.hunt_draw import _names, split_property
 
     assert split_property("obedient:bob") == ("obedient", "bob") and split_property("obedient") == ("obedient", None)
     bob = Flag("not-obedient", "p", "bob: P(...)", 0, "", {"coalition": ["bob"]})

@@ -18,7 +18,9 @@ from pathlib import Path
 import pytest
 
 from corrig.faces.cli import main
-from corrig.faces.hunt import Counterexample, Spec, search_chunk, shrink_counterexample, write_scenario
+from corrig.faces.hunt import write_scenario
+from corrig.faces.hunt_draw import Counterexample, Spec, search_chunk
+from corrig.faces.hunt_shrink import shrink_counterexample
 from corrig.scenarios.load import load_scenario
 from corrig.scenarios.toml_reader import loads_declarative
 

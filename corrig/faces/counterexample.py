@@ -17,7 +17,7 @@ from corrig.faces.outputs import write_text
 from corrig.model.errors import CorrigError
 
 if TYPE_CHECKING:
-    from corrig.faces.hunt import Counterexample, Spec
+    from corrig.faces.hunt_draw import Counterexample, Spec
 
 
 class CounterexampleError(CorrigError):
