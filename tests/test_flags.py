@@ -159,11 +159,30 @@ def test_value_of_observing_h_needs_a_decision_after_h():
 
 
 def test_value_of_observing_h_skipped_over_the_limit(monkeypatch):
+    # with a parameter left the two variants' pure policies are enumerated: over the limit, skipped
+    from corrig import param
+
     world, policies = human_control()
+    c = param("c_voi", 0, 2)
     monkeypatch.setattr(planner_module, "VOI_POLICY_LIMIT", 3)
-    result = plan(world, E(world["S"]), policies, reference="respect-obey")
+    result = plan(world, c * E(world["S"]), policies, reference="respect-obey")
     assert result.value_of_observing_h is None and any("VOI_POLICY_LIMIT" in n for n in result.notes)
     assert not [f for f in result.incentives if f.kind == VALUE_OF_OBSERVING_H]
+
+
+def test_value_of_observing_h_by_solve_needs_no_enumeration(monkeypatch):
+    # Without parameters both optima come from corrig.analysis.solve, so the enumeration limit does not
+    # apply.  Fig. 1, U = S·(2L − 1): with O observing H the best is M = 0, O = H (S = L): E[U] = 1/2;
+    # without H, O is blind: S is independent of L and E[U] = 0 for every rule.  Value: 1/2 − 0 = 1/2.
+    world, policies = human_control()
+    utility = E(world["S"] * (2 * world["L"] - 1))
+    monkeypatch.setattr(planner_module, "VOI_POLICY_LIMIT", 3)
+    enumerated = []
+    monkeypatch.setattr(planner_module, "pure_policies", lambda *a, **k: enumerated.append(1) or iter(()))
+    result = plan(world, utility, policies, reference="respect-obey")
+    assert result.value_of_observing_h == sp.Rational(1, 2)
+    assert enumerated == []
+    assert [f.size for f in result.incentives if f.kind == VALUE_OF_OBSERVING_H] == [sp.Rational(1, 2)]
 
 
 # the path-specific world ------------------------------------------------------------------------

@@ -17,9 +17,11 @@ the flags need are cached per policy and shared between them.  Choices the desig
   parameter-free; otherwise `optimal == []` and `symbolic` is True (corrig.analysis.symbolic finds the
   regions).  The plan-level manipulation incentive is then one flag per direction, each with the
   condition under which it fires.
-- The value of observing H enumerates the pure policies of two variant worlds (H added to /
-  removed from the information sets) and runs when both together have at most
-  VOI_POLICY_LIMIT policies; otherwise a note says it was skipped.
+- The value of observing H compares the optima of two variant worlds (H added to / removed from
+  the information sets).  Without parameters each optimum comes from corrig.analysis.solve (which
+  enumerates only what the objective needs); with parameters, or where solve finds none, the pure
+  policies of both variants are enumerated when together at most VOI_POLICY_LIMIT; otherwise a note
+  says it was skipped.
 """
 
 from __future__ import annotations
@@ -27,7 +29,6 @@ from __future__ import annotations
 import copy
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from fractions import Fraction
 from typing import Any
 
 import networkx as nx
@@ -36,16 +37,18 @@ import sympy as sp
 from corrig.analysis import flags as fl
 from corrig.analysis.equilibria import against_responses
 from corrig.analysis.mixtures import add_mixture
+from corrig.analysis.parameters import as_number, resolve_at, term_parameters
 from corrig.analysis.principals import principal_flags
+from corrig.analysis.solve import solve
 from corrig.inference.counterfactual import apply_policy, twin_network
 from corrig.inference.engine import distribution, node_tables
 from corrig.model.agents import has_other_agents
 from corrig.model.errors import CorrigError, ParameterError, PolicyError, QueryError, ZeroProbabilityCondition
-from corrig.model.expr import BinOp, Compare, Const, Expr, In, Logic
-from corrig.model.params import check_distinct_names, range_of
+from corrig.model.expr import Expr
+from corrig.model.params import check_distinct_names
 from corrig.model.policies import Policy, count_pure_policies, pure_policies
 from corrig.model.world import World
-from corrig.objectives.terms import Atom, Branch, Constant, P, Term, as_term
+from corrig.objectives.terms import Atom, Branch, P, Term, as_term
 
 DEFAULT_EPS = sp.Rational(1, 20)
 VOI_POLICY_LIMIT = 1024
@@ -250,42 +253,6 @@ def _who(flag: fl.Flag) -> str:
 
 
 # inputs -------------------------------------------------------------------------------------
-def _number(value: Any, what: str) -> Any:
-    if isinstance(value, bool):
-        raise ParameterError(f"{what}: {value!r} is not a number")
-    if isinstance(value, Fraction):
-        return sp.Rational(value.numerator, value.denominator)
-    if isinstance(value, float):
-        return value
-    if isinstance(value, int | str | sp.Basic):
-        try:
-            return sp.sympify(value)
-        except (sp.SympifyError, TypeError):
-            pass
-    raise ParameterError(f"{what}: {value!r} is not a number")
-
-
-def _expr_parameters(expr: Expr) -> set[sp.Symbol]:
-    if isinstance(expr, Const):
-        return set(expr.value.free_symbols) if isinstance(expr.value, sp.Basic) else set()
-    if isinstance(expr, BinOp | Compare):
-        return _expr_parameters(expr.left) | _expr_parameters(expr.right)
-    if isinstance(expr, In):
-        return _expr_parameters(expr.expr)
-    if isinstance(expr, Logic):
-        return set().union(*(_expr_parameters(a) for a in expr.args))
-    return set()
-
-
-def term_parameters(term: Term) -> set[sp.Symbol]:
-    """The parameters a term's weights and quantities read."""
-    if isinstance(term, Constant):
-        return set(term.value.free_symbols) if isinstance(term.value, sp.Basic) else set()
-    if isinstance(term, Atom):
-        return _expr_parameters(term.target)
-    return set().union(*(term_parameters(t) for t in getattr(term, "terms", ())))
-
-
 def _given_policy_parameters(world: World, policies: Any, reference: Any) -> set[sp.Symbol]:
     """The parameters the caller's candidate and reference policies read (mixed rules)."""
     given = list(policies.values()) if isinstance(policies, Mapping) else (
@@ -300,27 +267,6 @@ def _given_policy_parameters(world: World, policies: Any, reference: Any) -> set
             except CorrigError:
                 continue  # a malformed policy: _candidates names it
     return found
-
-
-def _resolve_at(at: Mapping[Any, Any], world: World, utility: Term, eps: Any,
-                extra: set[sp.Symbol] = frozenset()) -> dict[sp.Symbol, Any]:
-    known = set(world.compiled.parameters) | term_parameters(utility) | set(getattr(eps, "free_symbols", ())) | extra
-    by_name = {s.name: s for s in known}
-    values = {}
-    for key, value in at.items():
-        symbol = by_name.get(key) if isinstance(key, str) else key
-        if symbol not in known:
-            raise ParameterError(f"at= names {key!s}, which is not a parameter of the world, the objective or ε; "
-                                 f"the parameters are {sorted(by_name)}")
-        number = _number(value, f"the value of parameter {symbol}")
-        span = range_of(symbol)
-        if number.is_number if isinstance(number, sp.Basic) else True:
-            outside = (span.low is not None and number < span.low) or (span.high is not None and number > span.high)
-            if outside:
-                raise ParameterError(f"parameter {symbol} = {value} is outside its declared range "
-                                     f"[{span.low}, {span.high}]")
-        values[symbol] = number
-    return values
 
 
 def _candidates(world: World, policies: Any) -> tuple[dict[str, Policy], dict[str, Any]]:
@@ -417,14 +363,14 @@ def plan(world: World, utility: Term, policies: Any = None, *, reference: Any = 
     if not isinstance(world, World):
         raise QueryError(f"plan() needs a corrig World, got {type(world).__name__}")
     utility = as_term(utility)
-    eps = _number(eps, "eps")
+    eps = as_number(eps, "eps")
     values_at: dict[sp.Symbol, Any] = {}
     in_policies = _given_policy_parameters(world, policies, reference) if not isinstance(policies, str) else set()
     check_distinct_names(set(world.compiled.parameters) | term_parameters(utility) | in_policies
                          | set(getattr(eps, "free_symbols", ())), f"plan of world {world.name!r}")
     original = world
     if at:
-        values_at = _resolve_at(at, world, utility, eps, in_policies)
+        values_at = resolve_at(at, world, utility, eps, in_policies)
         world, utility = world.subs(values_at), utility.subs(values_at)
         if isinstance(eps, sp.Basic):
             eps = eps.subs(values_at)
@@ -629,7 +575,9 @@ def _value_of_observing(result: Plan, runs: dict[str, PolicyRun], exhaustive: bo
     without_h = {d: tuple(p for p in world.nodes[d].parents if p != human) for d in world.decisions}
     worlds = [_observing(world, with_h), _observing(world, without_h)]
     counts = [count_pure_policies(w) for w in worlds]
-    if sum(counts) > VOI_POLICY_LIMIT // share:  # n principals share one budget
+    numeric = (not world.compiled.parameters and not term_parameters(utility) and not getattr(world, "agents", None)
+               and not any(fl.is_symbolic(u) for u in result.undefined.values()))
+    if not numeric and sum(counts) > VOI_POLICY_LIMIT // share:  # n principals share one budget
         result.notes.append(f"value of observing {human} skipped: {sum(counts)} pure policies to enumerate "
                             f"(limit VOI_POLICY_LIMIT = {VOI_POLICY_LIMIT}"
                             + (f", shared by {share} principals)" if share > 1 else ")"))
@@ -639,6 +587,12 @@ def _value_of_observing(result: Plan, runs: dict[str, PolicyRun], exhaustive: bo
         same = all(variant.nodes[d].parents == world.nodes[d].parents for d in world.decisions)
         if same and exhaustive:
             found = [(result.values[n], result.undefined[n]) for n in result.values]
+        elif numeric and (solved := _solved(variant, utility)) is not None:
+            found = [(solved, False)]  # corrig.analysis.solve: no pure policy enumerated unless the objective needs it
+        elif sum(counts) > VOI_POLICY_LIMIT // share:
+            result.notes.append(f"value of observing {human} skipped: corrig.analysis.solve found no optimum and "
+                                f"{sum(counts)} pure policies are over VOI_POLICY_LIMIT = {VOI_POLICY_LIMIT}")
+            return
         else:
             found = []
             for p in pure_policies(variant):
@@ -657,6 +611,14 @@ def _value_of_observing(result: Plan, runs: dict[str, PolicyRun], exhaustive: bo
     flag = fl.value_of_observing_flag(voi, bests[0], bests[1], human, observers, (counts[0], counts[1]), condition)
     if flag is not None:
         result.incentives.append(flag)
+
+
+def _solved(world: World, utility: Term) -> Any:
+    """The optimal value by corrig.analysis.solve, or None where it finds none (then the caller enumerates)."""
+    try:
+        return solve(world, utility, limit=VOI_POLICY_LIMIT).value
+    except CorrigError:
+        return None
 
 
 def _best(values: list[Any]) -> Any:

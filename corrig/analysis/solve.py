@@ -42,6 +42,7 @@ import numpy as np
 import sympy as sp
 
 from corrig.analysis.limid import LimidTooLarge, joint_optimum
+from corrig.analysis.parameters import resolve_at, term_parameters
 from corrig.inference.engine import Backend, Factor, contract, needed_nodes, probability
 from corrig.model.errors import CorrigError, QueryError, StateError, ZeroProbabilityCondition
 from corrig.model.expr import BinOp, Const, Expr, State
@@ -518,9 +519,8 @@ def solve(world: World, utility: Any, *, method: str = "auto", at: Mapping[Any, 
         raise QueryError(f"solve() needs a corrig World, got {type(world).__name__}")
     utility = as_term(utility)
     if at:
-        from corrig.analysis.planner import _resolve_at
 
-        values_at = _resolve_at(at, world, utility, sp.Integer(0))
+        values_at = resolve_at(at, world, utility, sp.Integer(0))
         world, utility = world.subs(values_at), utility.subs(values_at)
     world.check()
     if not world.decisions:
@@ -539,7 +539,6 @@ def solve(world: World, utility: Any, *, method: str = "auto", at: Mapping[Any, 
 
 
 def _require_numbers(world: World, utility: Term) -> None:
-    from corrig.analysis.planner import term_parameters
 
     symbols = set(world.compiled.parameters) | term_parameters(utility)
     if symbols:

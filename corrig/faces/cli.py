@@ -182,7 +182,7 @@ def plan_options(args: argparse.Namespace) -> dict[str, Any]:
 
 def scenario_parameters(scenario: Any, eps: Any = None) -> dict[str, sp.Symbol]:
     """The parameters of a scenario's world (probabilities and numeric states), objective, policies and ε, by name."""
-    from corrig.analysis.planner import term_parameters
+    from corrig.analysis.parameters import term_parameters
     from corrig.model.policies import Policy
 
     found = set(scenario.world.compiled.parameters) | term_parameters(scenario.utility)

@@ -117,7 +117,7 @@ def _scenario(path: str) -> Any:
 
 
 def _parameters(scenario: Any) -> dict[str, sp.Symbol]:
-    from corrig.analysis.planner import term_parameters
+    from corrig.analysis.parameters import term_parameters
 
     symbols = set(scenario.world.compiled.parameters) | term_parameters(scenario.utility)
     if isinstance(scenario.eps, sp.Basic):

@@ -266,7 +266,8 @@ def dump_declarative(scenario: Any) -> str:
         lines.append(f"doc = {_toml_value(scenario.doc)}")
     if scenario.eps is not None:
         lines.append(f"eps = {_toml_value(number_text(scenario.eps))}")
-    from corrig.analysis.planner import _candidates, _reference, term_parameters
+    from corrig.analysis.parameters import term_parameters
+    from corrig.analysis.planner import _candidates, _reference
 
     named = None
     if scenario.policies is not None:

@@ -1,0 +1,75 @@
+"""The parameters a plan reads, and the values `at=` gives them: resolved by name, exact, within range."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from fractions import Fraction
+from typing import Any
+
+import sympy as sp
+
+from corrig.model.errors import ParameterError
+from corrig.model.expr import BinOp, Compare, Const, Expr, In, Logic
+from corrig.model.params import range_of
+from corrig.model.world import World
+from corrig.objectives.terms import Atom, Constant, Term
+
+
+def as_number(value: Any, what: str) -> Any:
+    """A number a caller gives (int, Fraction, float, text or sympy) as sympy; floats stay floats."""
+    if isinstance(value, bool):
+        raise ParameterError(f"{what}: {value!r} is not a number")
+    if isinstance(value, Fraction):
+        return sp.Rational(value.numerator, value.denominator)
+    if isinstance(value, float):
+        return value
+    if isinstance(value, int | str | sp.Basic):
+        try:
+            return sp.sympify(value)
+        except (sp.SympifyError, TypeError):
+            pass
+    raise ParameterError(f"{what}: {value!r} is not a number")
+
+
+def _expr_parameters(expr: Expr) -> set[sp.Symbol]:
+    if isinstance(expr, Const):
+        return set(expr.value.free_symbols) if isinstance(expr.value, sp.Basic) else set()
+    if isinstance(expr, BinOp | Compare):
+        return _expr_parameters(expr.left) | _expr_parameters(expr.right)
+    if isinstance(expr, In):
+        return _expr_parameters(expr.expr)
+    if isinstance(expr, Logic):
+        return set().union(*(_expr_parameters(a) for a in expr.args))
+    return set()
+
+
+def term_parameters(term: Term) -> set[sp.Symbol]:
+    """The parameters a term's weights and quantities read."""
+    if isinstance(term, Constant):
+        return set(term.value.free_symbols) if isinstance(term.value, sp.Basic) else set()
+    if isinstance(term, Atom):
+        return _expr_parameters(term.target)
+    return set().union(*(term_parameters(t) for t in getattr(term, "terms", ())))
+
+
+def resolve_at(at: Mapping[Any, Any], world: World, utility: Term, eps: Any,
+                extra: set[sp.Symbol] = frozenset()) -> dict[sp.Symbol, Any]:
+    """`at=` as {parameter: exact number}: names resolved against the world, the objective, ε and `extra`;
+    each value checked against its parameter's declared range."""
+    known = set(world.compiled.parameters) | term_parameters(utility) | set(getattr(eps, "free_symbols", ())) | extra
+    by_name = {s.name: s for s in known}
+    values = {}
+    for key, value in at.items():
+        symbol = by_name.get(key) if isinstance(key, str) else key
+        if symbol not in known:
+            raise ParameterError(f"at= names {key!s}, which is not a parameter of the world, the objective or ε; "
+                                 f"the parameters are {sorted(by_name)}")
+        number = as_number(value, f"the value of parameter {symbol}")
+        span = range_of(symbol)
+        if number.is_number if isinstance(number, sp.Basic) else True:
+            outside = (span.low is not None and number < span.low) or (span.high is not None and number > span.high)
+            if outside:
+                raise ParameterError(f"parameter {symbol} = {value} is outside its declared range "
+                                     f"[{span.low}, {span.high}]")
+        values[symbol] = number
+    return values
