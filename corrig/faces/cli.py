@@ -203,7 +203,15 @@ def plan_point(args: argparse.Namespace, scenario: Any, options: dict[str, Any])
 
 # commands -----------------------------------------------------------------------------------
 def cmd_check(args: argparse.Namespace) -> int:
-    from corrig.faces.report import error_report, render_json, render_latex, render_markdown, render_terminal, scenario_report
+    from corrig.faces.report import (
+        error_report,
+        needs_regions,
+        render_json,
+        render_latex,
+        render_markdown,
+        render_terminal,
+        scenario_report,
+    )
     from corrig.model.errors import ScenarioError
     from corrig.scenarios.expect import Expectation, Plans
 
@@ -227,7 +235,7 @@ def cmd_check(args: argparse.Namespace) -> int:
                     advance(0, description=f"checking {claim!r}"[:80])
                     verdicts.append(claim.check(plans))
                 regions = None
-                if result.symbolic:
+                if needs_regions(result):
                     from corrig.analysis.symbolic import symbolic_plan
 
                     advance(0, description=f"regions of {scenario.name}")
@@ -302,11 +310,17 @@ class _Located(CorrigError):
 def cmd_explain(args: argparse.Namespace) -> int:
     import json
 
-    from corrig.faces.report import explain_report, render_explain_markdown, render_explain_terminal
+    from corrig.faces.report import explain_report, needs_regions, render_explain_markdown, render_explain_terminal
 
     scenario, result = _load_and_plan(args, "planning")
     name = _pick_policy(result, args.policy, args.file)
-    report = explain_report(args.file, scenario, result, name, numeric=args.numeric)
+    regions = None
+    if needs_regions(result):  # the same flags as check: those that can fire somewhere in the box
+        from corrig.analysis.symbolic import symbolic_plan
+
+        with progress(None, f"regions of {scenario.name}"):
+            regions = symbolic_plan(result)
+    report = explain_report(args.file, scenario, result, name, numeric=args.numeric, regions=regions)
     if args.format == "json":
         print(json.dumps(report.to_dict(), indent=2, ensure_ascii=False))
     elif args.format == "markdown":
