@@ -32,6 +32,7 @@ import networkx as nx
 import sympy as sp
 
 from corrig.analysis import flags as fl
+from corrig.analysis.display import FlagList, plan_html
 from corrig.inference.counterfactual import apply_policy, twin_network
 from corrig.inference.engine import distribution, node_tables
 from corrig.model.errors import CorrigError, ParameterError, PolicyError, QueryError, ZeroProbabilityCondition
@@ -200,6 +201,9 @@ class Plan:
             **fl.number_fields("value_of_observing_h", self.value_of_observing_h),
             "notes": list(self.notes),
         }
+
+    def _repr_html_(self) -> str:
+        return plan_html(self)
 
     def to_markdown(self) -> str:
         """A Markdown report: the policy table, the incentives, each policy's flags, the notes."""
@@ -427,7 +431,7 @@ def _add_flags(result: Plan, runs: dict[str, PolicyRun], ref_run: PolicyRun | No
     if human is not None:
         _value_of_observing(result, runs, exhaustive)
     order = {k: i for i, k in enumerate(fl.KINDS)}
-    result.flags = {name: sorted(fs, key=lambda f: order.get(f.kind, len(order))) for name, fs in per.items()}
+    result.flags = {name: FlagList(sorted(fs, key=lambda f: order.get(f.kind, len(order)))) for name, fs in per.items()}
 
 
 def path_specific_world(world: World, policy: Policy, reference_applied: World, node: str,
