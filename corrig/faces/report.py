@@ -154,6 +154,8 @@ def scenario_report(file: str, scenario: Any, plan: Any, verdicts: Iterable[Any]
         if regions is not None:
             if plan.symbolic and name in regions.optimal:
                 where, everywhere = region_text(regions.optimal[name]), regions.optimal[name].everywhere
+                if not numeric and regions.values.get(name) is not None:
+                    value = regions.values[name]  # simplified on the box
             cells, dropped = _in_box(cells, regions.flags.get(name, []), regions.box, numeric)
             hidden += dropped
         rows.append(PolicyRow(i, name, number(value, numeric), latex_number(value, numeric),
