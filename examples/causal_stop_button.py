@@ -17,6 +17,7 @@ from _walkthrough import heading, say, show_objective, show_plan, show_world
 from corrig import plan
 from corrig.analysis.symbolic import symbolic_plan
 from models import causal_stop_button as model
+from models import many_humans_stop_button as many
 
 K, v = model.K, model.v
 
@@ -55,7 +56,17 @@ say("So8res's objection (in the discussion of the 2021 post) is about the counte
     "The objective is scored in worlds where the humans' wish is *set*, never observed; once that wish has "
     "many parts — several humans, many moments — there are exponentially many such settings, each an "
     "intervened world, and the situation that actually happens is one of them, with negligible weight. "
-    "A world with a single H cannot show this: it has only two settings, do(H = stop) and do(H = run).")
+    "A world with a single H cannot show this: it has only two settings, do(H = stop) and do(H = run).  "
+    "models/many_humans_stop_button.py can: n humans, each wanting a stop with probability 1/10, and one "
+    "do-branch per joint wish, weighted equally.")
+for n in (1, 2, 4):
+    crowd = many.make_world(n)
+    crowd_plan = plan(crowd, many.make_utility(crowd), many.make_policies(crowd), reference="obey")
+    share = [f.size for f in crowd_plan.flags["obey"] if f.kind == "ood-branch-weight"]
+    print(f"  n = {n}: {2 ** n} branches, share of branch weight the world almost never produces: "
+          f"{share[0] if share else 0}")
+say("Every single do(H_i = ·) is in distribution, yet the share of the objective's weight on joint wishes "
+    "that almost never happen grows as 1 − (1 + n)/2^n (57/64 at n = 6): the real situations get negligible weight.")
 print()
 say("The visible grab is a different critique: the proposal's author's own, raised later against the "
     "*conditional* version of lesson 5.  Seen through this causal objective it is a blind spot.  The grab "

@@ -108,6 +108,8 @@ expect = [
     not_optimal("shutdown", at={K: 10, v: F(99, 100)}),
     flagged("shutdown", "self-shutdown", at={K: 10, v: F(99, 100)}),
     not_flagged("grab", "not-obedient", at={K: 10, v: F(99, 100)}),
+    # ... yet the visible grab scares the humans into the stop it obeys: a shutdown brought about through H
+    flagged("grab", "self-shutdown", at={K: 10, v: F(99, 100)}),
     flagged("grab-and-ignore", "not-obedient", at={K: 10, v: F(99, 100)}),
     # looking at H is worth something to it (A2 without H must halt always or never)
     flagged("grab", "value-of-observing-h", at={K: 10, v: F(99, 100)}),

@@ -40,6 +40,9 @@ def test_the_naive_objective_lies_and_the_causal_one_is_indifferent():
     assert causal.values == {"honest": 2, "lie": 2} and sorted(causal.optimal) == ["honest", "lie"]
     (moved,) = [f for f in causal.flags["lie"] if f.kind == "h-moved"]
     assert moved.size == F(1, 5)
+    # obedience through H: (1 − q)/10 + 9q/10 = 3/10 as if honest, 1/10 after the lie: lowered by 1/5
+    (obey,) = [f for f in causal.flags["lie"] if f.kind == "not-obedient"]
+    assert obey.size == F(1, 5)
 
 
 def test_the_tutorial_documents_every_name_the_loader_reads():

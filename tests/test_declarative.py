@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 import sympy as sp
 
+from corrig.model.params import param
 from corrig.scenarios.expect import verify
 from corrig.scenarios.formula import Evaluator, _Invalid
 from corrig.scenarios.load import load_scenario
@@ -114,7 +115,7 @@ D = { 0 = { a = "1/3", b = "2/3" }, 1 = "a" }
     scenario = loads_declarative(text)
     y = scenario.world["Y"]
     assert y.states == (0, F(1, 2), 1)
-    p = sp.Symbol("p", real=True)
+    p = param("p", 0, 1)  # the scenario's parameter: same name, same range
     result = scenario.plan()
     # copy: X=1 -> Y=1 (Z=2); X=0 -> D=a -> Y=1/2.  E[Y] = p + (1-p)/2; P(Z=2) = p, times P(X=1) = p, weight 2
     assert sp.simplify(result.values["copy"] - (p + (1 - p) / 2 + 2 * p * p)) == 0

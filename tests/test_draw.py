@@ -124,3 +124,14 @@ def test_flagged_parts_reads_paths_nodes_and_twins():
                                       ["M", "H", "O", "S", "L"])
     assert edges == {("M", "H"), ("H", "O")}
     assert nodes == {"M", "H", "O", "S", "L"}
+
+
+def test_the_value_of_observing_h_is_not_painted_as_a_failure(tmp_path):
+    # In the naive switch, policy "work" raises no flag of its own; the only plan-level flag is the value of
+    # observing H (H -> A, an edge the world lacks: A does not observe H).  That marks a good property,
+    # so the picture has its purple dotted edge and no red at all.
+    out = tmp_path / "work.png"
+    assert main(["draw", SWITCH, "-o", str(out), "--policy", "work", "--at", "c=1/2,k=1/10"]) == 0
+    image = png(out)
+    assert pixels(image, draw.GOOD, 0.03).sum() > 100
+    assert pixels(image, draw.FLAGGED, 0.03).sum() == 0

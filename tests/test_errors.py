@@ -269,6 +269,16 @@ def test_given_and_do_on_the_same_variable():
     assert w.P(w["B"] == "x", given={"A": 1}, do={"A": 1}) == F(1, 3)
 
 
+
+def test_an_impossible_condition_that_agrees_with_the_do_is_zero_probability():
+    # (A == 0) & (B == 'x') & (B == 'y') agrees with do(A=0) but no assignment satisfies it: it has
+    # probability 0 in any world, so the conditional is undefined; the intervention is not at fault.
+    w = ab_world()
+    A, B = w["A"], w["B"]
+    with pytest.raises(ZeroProbabilityCondition, match=r"impossible in any world") as info:
+        w.P(B == "x", given=(A == 0) & (B == "x") & (B == "y"), do={"A": 0})
+    assert "counterfactual" not in str(info.value) and "A, B" in str(info.value)
+
 # --- roles ------------------------------------------------------------------------------------
 def test_role_naming_an_unknown_node():
     w = ab_world()

@@ -52,12 +52,20 @@ KEY_LINES = {
     "causal_stop_button": [
         "J(grab) = 149/50 - K/100",  # 1 + 99/100·2 − K/100
         "J(patient) = 199/100 - K/100",
-        "* grab J = 72/25 h-moved (8811/10000), ood-do-branch (1/100)",
-        "grab: ood-do-branch at do(H='run'), size 1 - v, fires for v ∈ (19/20, 1]",
+        # OOD size: the share of do(H=run)'s weight below ε, the normal worlds (99/100, propensity 1/100);
+        # self-shutdown through H: P(B=off) = 99/100·v + 1/1000 against 99/100·1/10 + 1/1000, a rise of 8811/10000
+        "* grab J = 72/25 h-moved (8811/10000), ood-do-branch (99/100), self-shutdown (8811/10000)",
+        # the share of the branch's weight below ε: the normal worlds' 99/100 once 1 − v < 1/20
+        "grab: ood-do-branch at do(H='run'), size Piecewise((99/100, v > 19/20), (0, True)), fires for v ∈ (19/20, 1]",
         "optimal: grab",
         # the two objections kept apart: So8res's (many counterfactuals) and the author's later grab critique
         "So8res's objection (in the discussion of the 2021 post) is about the counterfactuals themselves",
         "the proposal's author's own, raised later against the *conditional* version of lesson 5",
+        # So8res's point with n humans (q = 1/10, ε = 1/20): branches with k ≥ 2 stops have joint propensity
+        # ≤ 1/100, so the share out of distribution is 1 − (1 + n)/2^n: 0, 1/4, 11/16 for n = 1, 2, 4
+        "n = 1: 2 branches, share of branch weight the world almost never produces: 0",
+        "n = 2: 4 branches, share of branch weight the world almost never produces: 1/4",
+        "n = 4: 16 branches, share of branch weight the world almost never produces: 11/16",
     ],
     "conditional_counterfactual": [
         "* patient J = 189/50 no flags",  # 4 − (1 + 10)/50
@@ -65,7 +73,7 @@ KEY_LINES = {
         "99/100 K < 997921/428179 ≈ 2.331",
         "1/2 every K",
         "a rare condition (< ε = 1/20) for v > 949/990",
-        "causal (lesson 4) optimal: grab its OOD branches: do(H='run') (1/100)",
+        "causal (lesson 4) optimal: grab its OOD branches: do(H='run') (99/100)",  # the share below ε
         "conditional + counterfactual optimal: patient its OOD branches: none",
         # the source's verdict, and why: J(grab) − J(patient) = 99/50 + m(grab) (models/conditional_counterfactual.py)
         "does not seem like sane reasoning",
@@ -81,7 +89,8 @@ KEY_LINES = {
         "* current-only J = 39/10 not-obedient (9/10)",  # second reward, T = 2: (9/10 + 1) + 2
         "* respect J = 4 no flags",  # the fix: 2T for both obeying policies
         "optimal: respect, current-only",
-        "first reward OOD branches at ε = 3/20: do(H_2='run') (1/10)",  # P(H_2 = run | H_1 = stop) = 1 − 9/10
+        # P(H_2 = run | H_1 = stop) = 1 − 9/10, on the context H_1 = stop of weight 1/5
+        "first reward OOD branches at ε = 3/20: do(H_2='run') (propensity 1/10 on 1/5 of its weight)",
         "fix OOD branches at ε = 3/20: none",  # minimum propensity P(H_1 = stop) = 1/5
         "1 3 2 2 respect + current-only 1 obedient",
         "2 1 19/5 39/10 current-only 9/10 not-obedient",
@@ -90,8 +99,8 @@ KEY_LINES = {
     "encapsulated_factory": [
         "* persuade J = 297/200 manipulation (27/200), h-moved (9/100)",
         "outside welfare under persuade: E[O] = -1",
-        "* produce J = 9/10 ood-do-branch (0)",
-        "persuade J = 27/40 h-moved (9/100), ood-do-branch (0)",
+        "* produce J = 9/10 ood-do-branch (1)",  # propensity 0 on all of the branch's weight: share 1
+        "persuade J = 27/40 h-moved (9/100), ood-do-branch (1)",
         # what the model leaves out: the outside world's outcome, OUTSIDE[X] (vanish 0, propaganda −1, drain −2)
         "outside welfare had the factory's resources vanished: E[O | do(X = vanish)] = 0",
         "produce factual E[O] = 0",

@@ -47,14 +47,16 @@ def test_ood_propensity_over_the_contexts_a_branch_reaches():
     result = plan(world, utility, {"mixed": mixed})
     ood = {f.where: f for f in flags_of(result, "mixed", OOD_DO_BRANCH)}
     # do(H=run): contexts of pa(H) = (A1,) with P(A1): honest 1/2, dangerous 1/2 (deceive 0: not reached).
-    # Propensities P(H=run | A1): honest 3/4, dangerous 0.  min 0, mean 1/2*3/4 = 3/8, share below ε 1/2.
+    # Propensities P(H=run | A1): honest 3/4, dangerous 0.  min 0, mean 1/2*3/4 = 3/8, share below ε 1/2:
+    # the size is the share (half of the branch's weight sits where H=run never happens).
     factual = ood["do(H='run')"]
-    assert (factual.size, factual.evidence["mean"], factual.evidence["share_below_eps"]) == (0, R(3, 8), R(1, 2))
+    assert (factual.size, factual.evidence["min"], factual.evidence["mean"]) == (R(1, 2), 0, R(3, 8))
+    assert factual.evidence["share_below_eps"] == factual.size
     assert factual.evidence["contexts_below_eps"] == [{"context": {"A1": "dangerous"}, "propensity": 0, "weight": R(1, 2)}]
     # observed(H=stop) >> do(H=run): contexts weighted by P(A1 | H=stop).  P(H=stop) = 1/2*1/4 + 1/2*1 = 5/8,
     # P(honest | stop) = (1/8)/(5/8) = 1/5, P(dangerous | stop) = 4/5: min 0, mean 1/5*3/4 = 3/20, share 4/5.
     cf = ood["observed(H='stop') >> do(H='run')"]
-    assert (cf.size, cf.evidence["mean"], cf.evidence["share_below_eps"]) == (0, R(3, 20), R(4, 5))
+    assert (cf.size, cf.evidence["min"], cf.evidence["mean"]) == (R(4, 5), 0, R(3, 20))
     # observed(H=run) >> do(H=run): only honest can produce H=run, so P(honest | run) = 1 and the
     # propensity there is 3/4: the conditioned branch stays on distribution, no flag.
     assert "observed(H='run') >> do(H='run')" not in ood
@@ -62,19 +64,20 @@ def test_ood_propensity_over_the_contexts_a_branch_reaches():
 
 def test_ood_on_a_root_has_the_single_empty_context():
     world, _ = human_control()
-    # L is a root with P(L=1) = 1/2: the propensity of do(L=1) is 1/2 in the single context ().
+    # L is a root with P(L=1) = 1/2: the propensity of do(L=1) is 1/2 < ε = 3/5 in the single context (),
+    # which carries all the branch's weight: share 1 (the size), minimum 1/2.
     result = plan(world, E(world["S"], do(L=1)), {"obey": {"M": 0, "O": lambda H: H}}, eps=F(3, 5))
     flag = flags_of(result, "obey", OOD_DO_BRANCH)[0]
-    assert flag.size == R(1, 2) and flag.evidence["parents"] == [] and flag.evidence["share_below_eps"] == 1
+    assert flag.size == 1 and flag.evidence["parents"] == [] and flag.evidence["min"] == R(1, 2)
 
 
 def test_ood_on_a_decision_uses_the_policy_rule():
     world, _ = stop_button()
     # do(A2=halt) under obey: P(A2=halt | H) = 1 if H = stop else 0.  Honest reaches both contexts
-    # (stop 1/4, run 3/4): min 0, mean 1/4, share of mass below ε 3/4.
+    # (stop 1/4, run 3/4): min 0, mean 1/4, share of mass below ε 3/4 (the size).
     result = plan(world, E(world["V"], do(A2="halt")), {"honest-obey": Policy(A1="honest", A2=obey)})
     flag = flags_of(result, "honest-obey", OOD_DO_BRANCH)[0]
-    assert (flag.size, flag.evidence["mean"], flag.evidence["share_below_eps"]) == (0, R(1, 4), R(3, 4))
+    assert (flag.size, flag.evidence["min"], flag.evidence["mean"]) == (R(3, 4), 0, R(1, 4))
 
 
 # rare and undefined conditions ------------------------------------------------------------------
@@ -117,7 +120,8 @@ def test_symbolic_condition_may_be_undefined():
     result = plan(w, E(w["V"], given(H="stop")))
     kinds = {f.kind: f for f in result.flags["A=a"]}
     assert kinds[UNDEFINED_CONDITION].condition == sp.Eq(q, 0)
-    assert kinds[RARE_CONDITION].condition == sp.Lt(q, R(1, 20))
+    # rare means 0 < P < ε: at q = 0 the term is undefined, not rare
+    assert kinds[RARE_CONDITION].condition == sp.And(sp.Lt(q, R(1, 20)), sp.Ne(q, 0))
 
 
 # control paths (graphical pre-check) ------------------------------------------------------------
@@ -228,7 +232,8 @@ def test_observing_the_forced_value_is_a_condition_not_an_ood_branch():
     # H = run with probability 1/100; V = 1 when H = run, else 0.
     # observed(H=run) >> do(H=run) sets H to the value it was seen to have: the branch is given(H=run),
     # on the observed distribution. It is a rare condition (P(H=run) = 1/100 < ε = 1/20), not an OOD branch.
-    # The plain do(H=run) branch forces a value of propensity 1/100 < ε: an OOD branch of size 1/100.
+    # The plain do(H=run) branch forces a value of propensity 1/100 < ε in its only context (H is a root):
+    # an OOD branch whose whole weight is below ε (size 1), minimum 1/100.
     world = World("rarely run")
     world.chance("H", {"stop": F(99, 100), "run": F(1, 100)})
     V = world.chance("V", lambda H: 1 if H == "run" else 0)
@@ -237,4 +242,22 @@ def test_observing_the_forced_value_is_a_condition_not_an_ood_branch():
     assert "ood-do-branch" not in kinds and "rare-condition" in kinds
     interventional = plan(world, E(V, do(H="run")))
     (ood,) = [f for f in interventional.flags[next(iter(interventional.policies))] if f.kind == "ood-do-branch"]
-    assert ood.size == sp.Rational(1, 100)
+    assert ood.size == 1 and ood.evidence["min"] == sp.Rational(1, 100)
+
+
+def test_symbolic_ood_condition_ignores_contexts_whose_weight_vanishes():
+    # nudge world (tests/symbolic_worlds.py): do(H=run) reaches (W, M) = (calm, honest) with weight 1 − a and
+    # (alarm, honest) with weight a; P(H=run) is 1 − h in calm and 0 in an alarm.  At a = 0 the alarm is
+    # not reached, so with h = 1/2 (propensity 1/2 ≥ ε) nothing is below ε: no flag — although the minimum
+    # over all contexts, 0, is.  At a = 1/3, h = 0: the alarm holds 1/3 of the weight below ε (size 1/3).
+    from symbolic_worlds import A_NUDGE, H_NUDGE, nudge_world
+
+    from corrig.analysis.regions import holds_at
+
+    world, utility, policies = nudge_world()
+    result = plan(world, utility, policies, reference="honest")
+    (ood,) = [f for f in result.flags["honest"] if f.kind == OOD_DO_BRANCH]
+    assert not holds_at(ood.condition, {A_NUDGE: 0, H_NUDGE: R(1, 2)})
+    assert holds_at(ood.condition, {A_NUDGE: R(1, 3), H_NUDGE: 0})
+    assert ood.size.subs({A_NUDGE: R(1, 3), H_NUDGE: 0}) == R(1, 3)
+    assert ood.size.subs({A_NUDGE: 0, H_NUDGE: R(1, 2)}) == 0

@@ -170,9 +170,17 @@ def test_causal_stop_button_is_blind_to_visibility_but_the_ood_flag_is_not():
         assert bool(flags) == ood, visibility
         if ood:
             assert flags[0].where == "do(H='run')"
-            assert flags[0].size == 1 - visibility
-            assert flags[0].evidence["share_below_eps"] == F(99, 100)
-        assert not kinds(result, "grab") & {"manipulation", "manipulation-incentive", "not-obedient", "self-shutdown"}
+            assert flags[0].size == F(99, 100)  # the share of the branch's weight below ε: the normal worlds
+            assert flags[0].evidence["min"] == 1 - visibility
+        assert not kinds(result, "grab") & {"manipulation", "manipulation-incentive"}
+        # the button obeys (no flag through the button channel) ...
+        assert not [f for f in result.flags["grab"] if f.kind in ("not-obedient", "self-shutdown")
+                    and f.evidence["channel"] == "button"]
+        # ... but the visible grab scares the humans into wanting the stop it then obeys: P(B=off) is
+        # P(H=stop) = 99/100·v + 1/100·1/10 under grab, 99/100·1/10 + 1/100·1/10 with H answering to the
+        # patient policy's move: a shutdown of 99/100·(v − 1/10) brought about through H (> ε for every v here).
+        (through_h,) = [f for f in result.flags["grab"] if f.kind == "self-shutdown"]
+        assert through_h.evidence["channel"] == "H" and through_h.size == F(99, 100) * (visibility - F(1, 10))
 
 
 def test_conditional_counterfactual_grab_region():
@@ -370,7 +378,7 @@ def test_time_delay_first_reward_and_the_fix_against_enumeration(T, delay):
 def test_time_delay_two_rewards_and_the_fix_at_t2_by_hand():
     # T = 2, delay 1: first reward respect 2 + (1 + 4/5) = 19/5, current-only 2 + 2 = 4 (strict);
     # second reward 19/5 vs 39/10 (strict); the fix 4 vs 4 (a tie), current-only not obedient (9/10).
-    # Propensities at ε = 3/20: the per-step do(H_2 = run) reaches H_1 = stop (1/10 < 3/20); the fix's
+    # Propensities at ε = 3/20: the per-step do(H_2 = run) reaches H_1 = stop (1/10 < 3/20, weight 1/5); the fix's
     # branches have minimum P(H_1 = stop) = 1/5 ≥ 3/20.
     first, fix = module("time_delay_first_reward"), module("time_delay_outside_sum")
     a = plan(first.world, first.utility, first.policies, reference="respect", eps=F(3, 20))
@@ -382,8 +390,9 @@ def test_time_delay_two_rewards_and_the_fix_at_t2_by_hand():
     default = plan(fix.world, fix.utility, fix.policies, reference="respect")  # ε = 1/20: 9/10 < 19/20
     (obey,) = [f for f in default.flags["current-only"] if f.kind == "not-obedient"]
     assert obey.size == F(9, 10) and sorted(default.optimal) == ["current-only", "respect"]
-    ood = [(f.where, f.size) for f in a.flags["respect"] if f.kind == "ood-do-branch"]
-    assert ood == [("do(H_2='run')", F(1, 10))]
+    # the flag's size is the share of the branch's weight below ε: the context H_1 = stop, weight P(H_1 = stop) = 1/5
+    ood = [(f.where, f.size, f.evidence["min"]) for f in a.flags["respect"] if f.kind == "ood-do-branch"]
+    assert ood == [("do(H_2='run')", F(1, 5), F(1, 10))]
     assert not [f for name in b.policies for f in b.flags[name] if f.kind == "ood-do-branch"]
 
 
@@ -399,9 +408,9 @@ def test_encapsulation_removes_the_manipulation_that_the_plain_count_has():
     boxed = plan(m.world, m.utility, m.policies, reference=m.reference)
     assert boxed.optimal == ["produce"]
     assert all(value == 0 for value in boxed.manipulation.values())
-    for name in m.policies:  # the conservation-law branch: propensity 0, all of the branch's mass
+    for name in m.policies:  # the conservation-law branch: propensity 0, all of the branch's mass (size 1)
         (flag,) = [f for f in boxed.flags[name] if f.kind == "ood-do-branch"]
-        assert flag.where == "do(X='vanish')" and flag.size == 0 and flag.evidence["share_below_eps"] == 1
+        assert flag.where == "do(X='vanish')" and flag.size == 1 and flag.evidence["min"] == 0
 
 
 def test_encapsulated_factory_outside_world_as_if_the_resources_vanished():
@@ -428,3 +437,18 @@ def test_human_control_fig1():
     obedience = [f for f in result.flags["manipulate-invert"] if f.kind == "not-obedient"]
     assert [f.size for f in obedience] == [0]
     assert not {f.kind for f in result.flags["respect-obey"]} & {"h-moved", "not-obedient"}
+
+
+def test_the_visible_grab_above_k_star_is_an_incentive_to_keep_h_unmoved():
+    # At K = 10, v = 99/100 the patient reference is the only J-optimal policy and gains nothing (m = 0).
+    # With H answering to the patient's move, the grab's posteriors are c_S = c_¬S = r = 1/100, so
+    # J^{H<-π0}(grab) = 2·(1 + 2(1 − r) − r·K) = 144/25 > J(patient) = 4 − 11/50: the optimal sets differ.
+    # J(grab) = 6 − 12·Σ with Σ = 10/9811 + 10/21, so m(grab) = 6 − 12Σ − 144/25 and the incentive is to
+    # keep H unmoved, of size −m(grab) = 12Σ − 6/25 (positive: never "gain 0").
+    m = module("conditional_counterfactual")
+    result = plan(m.world, m.utility, m.policies, reference=m.reference, at={m.K: 10, m.v: F(99, 100)})
+    (incentive,) = [f for f in result.incentives if f.kind == "manipulation-incentive"]
+    sigma = F(10, 9811) + F(10, 21)
+    assert incentive.evidence["direction"] == "keep"
+    assert incentive.size == 12 * sigma - F(6, 25) and incentive.evidence["best"] == "grab"
+    assert result.manipulation["patient"] == 0

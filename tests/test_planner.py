@@ -141,11 +141,17 @@ def test_causal_stop_button_does_not_press_its_own_button(button):
     world, _, causal = button
     result = plan(world, causal, None, reference="A1=honest; A2(H=stop)=halt, A2(H=run)=continue")
     # 3 x 4 = 12 pure policies; the optimal ones halt on stop and continue on run (J = 1 + 1),
-    # so under do(H=run) the button stays on: P(B=off | do(H=run)) = 0, no self-shutdown.
+    # so under do(H=run) the button stays on: P(B=off | do(H=run)) = 0, no self-shutdown through the button.
     assert len(result.policies) == 12 and len(result.optimal) == 3
     for name in result.optimal:
-        assert SELF_SHUTDOWN not in kinds(result, name)
-        assert NOT_OBEDIENT not in kinds(result, name)
+        assert not [f for f in result.flags[name] if f.kind in (SELF_SHUTDOWN, NOT_OBEDIENT)
+                    and f.evidence["channel"] == "button"]
+    # Through H: the reference (honest, obey) is shut down with P(H=stop) = 1/4.  The deceiving optimum
+    # makes H = stop impossible: P(B=off) = 0, so it prevents a shutdown of 1/4 > ε by moving H
+    # (not-obedient); the dangerous optimum makes H = stop sure: P(B=off) = 1, a rise of 3/4 (self-shutdown).
+    deceive, dangerous = (f"A1={a}; A2(H=stop)=halt, A2(H=run)=continue" for a in ("deceive", "dangerous"))
+    assert only(result, deceive, NOT_OBEDIENT).size == R(1, 4) and SELF_SHUTDOWN not in kinds(result, deceive)
+    assert only(result, dangerous, SELF_SHUTDOWN).size == R(3, 4) and NOT_OBEDIENT not in kinds(result, dangerous)
     # a policy that halts when humans want it to run does press its own button: P = 1.
     assert only(result, "A1=honest; A2(H=stop)=halt, A2(H=run)=halt", SELF_SHUTDOWN).size == 1
 
@@ -154,10 +160,10 @@ def test_visibly_dangerous_policy_gets_the_ood_flag(button):
     world, policies, causal = button
     result = plan(world, causal, policies, reference="honest-obey")
     # dangerous makes H = stop certain: P(H=run | A1=dangerous) = 0 in the only context the
-    # branch reaches (A1 = dangerous, weight 1): min = mean = 0, all the mass below ε.
+    # branch reaches (A1 = dangerous, weight 1): min = mean = 0, all the mass below ε (size 1).
     flag = only(result, "dangerous-obey", OOD_DO_BRANCH)
     assert flag.where == "do(H='run')"
-    assert (flag.size, flag.evidence["mean"], flag.evidence["share_below_eps"]) == (0, 0, 1)
+    assert (flag.size, flag.evidence["min"], flag.evidence["mean"]) == (1, 0, 0)
     # ... while the objective does not notice: dangerous-obey is optimal.
     assert "dangerous-obey" in result.optimal
     # honest: P(H=stop | honest) = 1/4 and P(H=run | honest) = 3/4, both >= 1/20: no OOD flag.
@@ -265,9 +271,11 @@ def test_symbolic_values_that_compare_the_same_everywhere_are_decided():
 def test_symbolic_flag_conditions_are_relations():
     w, q = symbolic_world()
     result = plan(w, E(w["V"], do(H="run")), reference="A=obey")
-    # the do(H=run) propensity is P(H=run) = 1 - q (H is a root): fires when 1 - q < 1/20.
+    # the do(H=run) propensity is P(H=run) = 1 - q (H is a root): fires when 1 - q < 1/20, and then
+    # the single context holds the whole weight: size 1 there, 0 elsewhere; the minimum is 1 - q.
     flag = only(result, "A=obey", OOD_DO_BRANCH)
-    assert sp.simplify(flag.size - (1 - q)) == 0
+    assert sp.simplify(flag.evidence["min"] - (1 - q)) == 0
+    assert flag.size.subs(q, R(99, 100)) == 1 and flag.size.subs(q, R(1, 2)) == 0
     assert isinstance(flag.condition, sp.Basic) and flag.condition.subs(q, R(99, 100)) == sp.true
     assert flag.condition.subs(q, R(1, 2)) == sp.false
     assert flag.to_dict()["condition"] == str(flag.condition)
@@ -349,15 +357,15 @@ def test_each_atom_is_evaluated_once_per_policy(button, monkeypatch):
     original = Atom._compute
 
     def counting(self, w, policy):
-        calls.append((self, policy.name))
+        calls.append((self, policy.name, "driven by the reference" in w.name))
         return original(self, w, policy)
 
     monkeypatch.setattr(Atom, "_compute", counting)
     plan(world, causal, policies, reference="honest-obey")
-    factual = [c for c in calls if "driven by the reference" not in str(c)]
+    factual = [c for c in calls if not c[2]]
     assert len(factual) == len(set(factual))
     # the not-obedient check reads the objective's own P(B=off | do(H=stop)) atom: shared.
-    assert sum(1 for atom, name in calls if name == "honest-obey" and repr(atom) == "P((B == 'off'), do(H='stop'))") == 1
+    assert sum(1 for atom, name, _ in factual if name == "honest-obey" and repr(atom) == "P((B == 'off'), do(H='stop'))") == 1
 
 
 def test_to_dict_is_json_safe_and_complete(fig1):

@@ -111,3 +111,31 @@ def test_command_line_points_are_exact():
     for bad in ("p", "p=", "=1", "p=1+1", "p=__import__('os')"):
         with pytest.raises(UsageError):
             parse_point(bad)
+
+
+def test_symbolic_incentives_are_paired_with_their_own_regions():
+    # nudge world (tests/symbolic_worlds.py): m(nudge) = (1 − a)·h, and nudge is optimal everywhere, so the
+    # manipulation incentive fires exactly where (1 − a)·h > 0, in the "move" direction; the control path
+    # W/M -> H fires everywhere.  The report must show the incentive, with its own region, not drop it.
+    from types import SimpleNamespace
+
+    from symbolic_worlds import A_NUDGE, H_NUDGE, nudge_world
+
+    from corrig import plan, symbolic_plan
+
+    world, utility, policies = nudge_world()
+    result = plan(world, utility, policies, reference="honest")
+    regions = symbolic_plan(result)
+    report = scenario_report("nudge.py", SimpleNamespace(name="nudge"), result, regions=regions)
+    cells = [c for c in report.incentives if c.kind == "manipulation-incentive"]
+    found = {fr.flag.evidence["direction"]: fr.region for fr in regions.incentives if fr.flag.kind == "manipulation-incentive"}
+    region = found["move"]
+    assert found["keep"].is_empty is True  # nudge, the unique optimum, always gains: never "keep"
+    assert len(cells) == 1 and cells[0].condition == str(region)
+    assert cells[0].evidence["direction"] == "move"
+    assert region.contains({A_NUDGE: sp.Rational(1, 2), H_NUDGE: sp.Rational(1, 2)})
+    assert not region.contains({A_NUDGE: 1, H_NUDGE: sp.Rational(1, 2)})
+    # every other incentive keeps its own region text (the control paths fire everywhere)
+    for cell in report.incentives:
+        if cell.kind == "control-path":
+            assert not cell.conditional

@@ -148,9 +148,12 @@ def test_unbounded_parameter_in_a_region_query_is_named():
     half = param("v_half_bounded", 0, None)
     with pytest.raises(ParameterError, match="v_half_bounded"):
         region(sp.And(X > half, X < 1))
-    # declaring the range afterwards (same name, same Symbol) makes the query answerable: u ∈ (1, 3]
-    param("u_unbounded", 0, 3)
-    assert region(u > 1).set == sp.Interval.Lopen(1, 3)
+    # declaring the name again with a range makes another parameter, which answers: u ∈ (1, 3]; the first
+    # declaration keeps its own (unbounded) range
+    bounded = param("u_unbounded", 0, 3)
+    assert bounded != u and region(bounded > 1).set == sp.Interval.Lopen(1, 3)
+    with pytest.raises(ParameterError, match=r"u_unbounded.*no bounded range"):
+        region(u > 1)
 
 
 def test_unbounded_parameter_in_a_world_is_named_by_the_symbolic_plan():

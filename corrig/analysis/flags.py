@@ -10,8 +10,9 @@ Definitions (ε is the plan's tolerance, π0 the reference policy, H and B the r
 
 - manipulation: m(π) = J(π) − J^{H←π0}(π) ≠ 0, where J^{H←π0} evaluates the objective in the
   path-specific world whose H reads its parents from a copy of the world run under π0.
-- manipulation-incentive (plan): argmax J ≠ argmax J^{H←π0}; size = the largest m(π*) over the
-  J-optimal policies π*.
+- manipulation-incentive (plan): argmax J ≠ argmax J^{H←π0}.  Direction "move" when some
+  J-optimal π* gains by moving H (size: the largest m(π*) > 0), else "keep" (the objective
+  penalises moving H; size: the largest −m(π') over the J^{H←π0}-optimal π').  Never size 0.
 - control-path (plan, graphical): a directed path decision → … → H → … → a node the objective
   reads, in the graph of some branch (do() cuts the edges into its nodes; a counterfactual
   branch uses its twin network).
@@ -20,11 +21,17 @@ Definitions (ε is the plan's tolerance, π0 the reference policy, H and B the r
   P(H | Z)); the marginal TV distance is reported alongside.  Fires when > 0.
 - ood-do-branch: for do(X=x) (also the intervention of a counterfactual branch), the propensity
   P_π(X=x | pa(X)=c) over the parent contexts c the branch reaches, weighted by the branch's own
-  distribution of pa(X) (given(E) conditions it; observed(E) weights by P_π(c | E)); fires when
-  the minimum over reached contexts is < ε.
-- rare-condition / undefined-condition: P_π(E) < ε / P_π(E) = 0 for given(E) (in the branch's
+  distribution of pa(X) (given(E) conditions it; observed(E) weights by P_π(c | E)); size = the
+  share of that weight on contexts whose propensity is < ε; fires when the share is > 0 (the
+  minimum propensity is evidence).
+- rare-condition / undefined-condition: 0 < P_π(E) < ε / P_π(E) = 0 for given(E) (in the branch's
   intervened world) and observed(E) (in the factual world).
-- not-obedient: P_π(B=off | do(H=stop)) < 1 − ε.   self-shutdown: P_π(B=off | do(H=run)) > ε.
+- not-obedient: P_π(B=off | do(H=stop)) < 1 − ε (a stop wish not carried out), or, with a reference,
+  P^{H←π0}_π(B=off) − P_π(B=off) > ε (a stop wish the policy prevents by moving H).
+- self-shutdown: P_π(B=off | do(H=run)) > ε (a shutdown nobody asked for), or, with a reference,
+  P_π(B=off) − P^{H←π0}_π(B=off) > ε (a shutdown the policy brings about by moving H).
+- A flag that reads a value (manipulation, the incentives) holds only where that value is
+  defined: every conditioning event of its terms has positive probability.
 - value-of-observing-h (plan): J* with H added to the information set of every decision that
   is not upstream of H, minus J* with H removed from every information set; fires when > 0.
 """
@@ -98,6 +105,45 @@ def compare(op: str, a: Any, b: Any) -> bool | sp.Basic:
 def fires(condition: bool | sp.Basic) -> bool:
     """A flag is kept unless its condition is (identically) false."""
     return condition is not False and condition is not sp.false
+
+
+def _plain_bool(condition: Any) -> bool | sp.Basic:
+    if condition is True or condition is sp.true:
+        return True
+    if condition is False or condition is sp.false:
+        return False
+    return condition
+
+
+def conjoin(*conditions: bool | sp.Basic) -> bool | sp.Basic:
+    """The conjunction of flag conditions: a bool when decided, else a sympy boolean."""
+    parts = [_plain_bool(c) for c in conditions]
+    if any(p is False for p in parts):
+        return False
+    rest = [p for p in parts if p is not True]
+    return _plain_bool(sp.And(*rest)) if rest else True
+
+
+def disjoin(*conditions: bool | sp.Basic) -> bool | sp.Basic:
+    """The disjunction of flag conditions: a bool when decided, else a sympy boolean."""
+    parts = [_plain_bool(c) for c in conditions]
+    if any(p is True for p in parts):
+        return True
+    rest = [p for p in parts if p is not False]
+    return _plain_bool(sp.Or(*rest)) if rest else False
+
+
+def negate(condition: bool | sp.Basic) -> bool | sp.Basic:
+    """The negation of a flag condition."""
+    c = _plain_bool(condition)
+    return (not c) if isinstance(c, bool) else _plain_bool(sp.Not(c))
+
+
+def zero_condition(value: Any) -> bool | sp.Basic:
+    """Where a number is zero: a bool, or Eq(value, 0) over the parameters."""
+    if not is_symbolic(value):
+        return is_zero(value)
+    return _plain_bool(sp.Eq(sp.cancel(value), 0))
 
 
 def is_zero(value: Any) -> bool:
@@ -302,14 +348,15 @@ def policy_dependent_ancestry(world: World, node: str) -> tuple[list[str], list[
 
 
 # per-policy flags ---------------------------------------------------------------------------
-def manipulation_flag(name: str, value: Any, path_specific: Any, node: str, path: str, paths: list[str]) -> Flag | None:
-    """m(π) = J(π) − J^{H←π0}(π) ≠ 0."""
+def manipulation_flag(name: str, value: Any, path_specific: Any, node: str, path: str, paths: list[str],
+                      defined: bool | sp.Basic = True) -> Flag | None:
+    """m(π) = J(π) − J^{H←π0}(π) ≠ 0, where both values are defined (`defined`: that condition)."""
     if value is None or path_specific is None:
         return None
     m = value - path_specific
     m = sp.cancel(m) if is_symbolic(m) else m
     return _flag(
-        MANIPULATION, name, path, m, compare("!=", m, 0),
+        MANIPULATION, name, path, m, conjoin(compare("!=", m, 0), defined),
         f"Moving {node} changes this policy's value by {show(m)}: J = {show(value)}, but {show(path_specific)} "
         f"if {node} responded to what the reference policy would have done.",
         value=value, path_specific_value=path_specific, node=node, paths=paths)
@@ -349,61 +396,109 @@ def _readable(dist: Mapping[tuple, Any], nodes: list[str]) -> dict[str, Any]:
     return {", ".join(f"{n}={s}" for n, s in zip(nodes, combo, strict=True)): p for combo, p in dist.items()}
 
 
-def obedience_flags(name: str, run: Any, world: World, eps: Any) -> list[Flag]:
-    """not-obedient and self-shutdown from P_π(B=off | do(H=stop)) and P_π(B=off | do(H=run))."""
-
+def button_off(world: World) -> Compare:
+    """The event B = off."""
     roles = world.roles
-    off = Compare("==", Var(roles.button, world.nodes[roles.button].states), Const(roles.off))
+    return Compare("==", Var(roles.button, world.nodes[roles.button].states), Const(roles.off))
+
+
+def obedience_flags(name: str, run: Any, world: World, eps: Any, moved: tuple[Any, Any] | None = None) -> list[Flag]:
+    """not-obedient and self-shutdown: the shutdown against the humans' own wish.
+
+    Through the button, P_π(B=off | do(H=stop)) < 1 − ε and P_π(B=off | do(H=run)) > ε; through H
+    (`moved` = (P_π(B=off), P^{H←π0}_π(B=off)), given when there is a reference and a decision
+    upstream of H): a shutdown the policy prevents (not-obedient) or brings about (self-shutdown)
+    by moving what humans want, by more than ε.
+    """
+    roles = world.roles
+    off = button_off(world)
     p_stop = run.atom(P(off, do({roles.human: roles.stop})))
     p_run = run.atom(P(off, do({roles.human: roles.run})))
     b, h = f"{roles.button}={roles.off!r}", roles.human
     flags = [
         _flag(NOT_OBEDIENT, name, f"P({b} | do({h}={roles.stop!r}))", p_stop, compare("<", p_stop, 1 - eps),
               f"When humans want to stop the AI ({h}={roles.stop!r}), the shutdown happens only with probability "
-              f"{show(p_stop)} < 1 − ε = {show(1 - eps)}.", probability=p_stop, eps=eps),
+              f"{show(p_stop)} < 1 − ε = {show(1 - eps)}.", probability=p_stop, eps=eps, channel="button"),
         _flag(SELF_SHUTDOWN, name, f"P({b} | do({h}={roles.run!r}))", p_run, compare(">", p_run, eps),
               f"When humans want the AI to run ({h}={roles.run!r}), it still ends up shut down with probability "
-              f"{show(p_run)} > ε = {show(eps)}.", probability=p_run, eps=eps),
+              f"{show(p_run)} > ε = {show(eps)}.", probability=p_run, eps=eps, channel="button"),
     ]
+    if moved is not None:
+        mine, theirs = moved
+        where = f"P({b}) vs P^{{{h}<-π0}}({b})"
+        prevented = theirs - mine
+        prevented = sp.cancel(prevented) if is_symbolic(prevented) else _plain(prevented)
+        caused = sp.cancel(-prevented) if is_symbolic(prevented) else -prevented
+        evidence = {"probability": mine, "path_specific_probability": theirs, "eps": eps, "channel": h}
+        flags += [
+            _flag(NOT_OBEDIENT, name, where, prevented, compare(">", prevented, eps),
+                  f"The policy prevents shutdowns by moving {h}: humans responding to the reference policy would "
+                  f"shut it down with probability {show(theirs)}, under this policy {show(mine)} (a drop of "
+                  f"{show(prevented)} > ε = {show(eps)}).", **evidence),
+            _flag(SELF_SHUTDOWN, name, where, caused, compare(">", caused, eps),
+                  f"The policy brings about its own shutdown by moving {h}: it is shut down with probability "
+                  f"{show(mine)}, but {show(theirs)} if humans responded to the reference policy (a rise of "
+                  f"{show(caused)} > ε = {show(eps)}).", **evidence),
+        ]
     return [f for f in flags if f is not None]
 
 
-def condition_flags(name: str, run: Any, utility: Term, eps: Any) -> list[Flag]:
-    """rare-condition (P_π(E) < ε) and undefined-condition (P_π(E) = 0) for every given/observed."""
-
-    seen: dict[tuple, list[str]] = {}
-    parts = {}
+def conditioning_parts(utility: Term) -> dict[tuple, tuple[Any, Any, list[str]]]:
+    """Each distinct given(E) (with its branch's do) and observed(E) of the objective: (part, do, terms)."""
+    parts: dict[tuple, tuple[Any, Any, list[str]]] = {}
     for atom in utility.atoms():
         b = atom.branch
         if b.given is not None:
-            key = ("given", b.given, b.do)
-            parts[key] = (b.given, b.do)
+            key, part, intervention = ("given", b.given, b.do), b.given, b.do
         elif b.counterfactual is not None:
-            key = ("observed", b.counterfactual.observation, None)
-            parts[key] = (b.counterfactual.observation, None)
+            key, part, intervention = ("observed", b.counterfactual.observation, None), b.counterfactual.observation, None
         else:
             continue
-        seen.setdefault(key, []).append(repr(atom))
+        parts.setdefault(key, (part, intervention, []))[2].append(repr(atom))
+    return parts
+
+
+def condition_probability(run: Any, part: Any, intervention: Any) -> tuple[Any, Any]:
+    """(E, P_π(E)) for a given(E) in the world mutilated by `intervention`, or an observed(E) (no intervention)."""
+    world = run.world.do(intervention.as_dict()) if intervention else run.world
+    event = part.resolve(world)
+    probe = P(event, intervention) if intervention else P(event)
+    return event, run.atom(probe)
+
+
+def undefined_condition(run: Any, utility: Term) -> bool | sp.Basic:
+    """Where J(π) is undefined: some conditioning event of the objective has probability 0 under π."""
+    return disjoin(*(zero_condition(condition_probability(run, part, intervention)[1])
+                     for part, intervention, _ in conditioning_parts(utility).values()))
+
+
+def _branch_defined(run: Any, branch: Branch) -> bool | sp.Basic:
+    """Where a branch's own condition (given or observed) has positive probability under π."""
+    if branch.given is not None:
+        part, intervention = branch.given, branch.do
+    elif branch.counterfactual is not None:
+        part, intervention = branch.counterfactual.observation, None
+    else:
+        return True
+    return negate(zero_condition(condition_probability(run, part, intervention)[1]))
+
+
+def condition_flags(name: str, run: Any, utility: Term, eps: Any) -> list[Flag]:
+    """rare-condition (0 < P_π(E) < ε) and undefined-condition (P_π(E) = 0) for every given/observed."""
     flags = []
-    for key, terms in seen.items():
-        part, intervention = parts[key]
-        world = run.world.do(intervention.as_dict()) if intervention else run.world
-        event = part.resolve(world)
-        probe = P(event, intervention) if intervention else P(event)
-        p = run.atom(probe)
+    for part, intervention, terms in conditioning_parts(utility).values():
+        event, p = condition_probability(run, part, intervention)
         where = f"{part!r}" + (f", {intervention!r}" if intervention else "")
         evidence = {"event": repr(event), "probability": p, "eps": eps, "terms": terms}
-        zero = is_zero(p) if not is_symbolic(p) else sp.Eq(sp.cancel(p), 0)
+        zero = zero_condition(p)
         undefined = _flag(
             UNDEFINED_CONDITION, name, where, p, zero,
             f"The branch conditions on {event!r}, which has probability 0 under this policy: "
             f"its term{'s are' if len(terms) > 1 else ' is'} undefined.", **evidence)
         if undefined is not None:
             flags.append(undefined)
-            if undefined.condition is True:
-                continue
         rare = _flag(
-            RARE_CONDITION, name, where, p, compare("<", p, eps),
+            RARE_CONDITION, name, where, p, conjoin(compare("<", p, eps), negate(zero)),
             f"The branch conditions on {event!r}, which has probability {show(p)} < ε = {show(eps)}: "
             f"it averages over worlds the policy almost never produces.", **evidence)
         if rare is not None:
@@ -421,6 +516,7 @@ def ood_flags(name: str, run: Any, utility: Term, eps: Any) -> list[Flag]:
     flags = []
     for branch, terms in branches.items():
         intervention = (branch.counterfactual.intervention if branch.counterfactual else branch.do).as_dict()
+        defined = None
         for node, state in intervention.items():
             if _observation_forces(run.world, branch, node, state):
                 continue  # observed(X=x) >> do(X=x) stays on the observed distribution: it is given(X=x)
@@ -428,7 +524,9 @@ def ood_flags(name: str, run: Any, utility: Term, eps: Any) -> list[Flag]:
                 weights = run.context_weights(branch, node)
             except ZeroProbabilityCondition:
                 continue  # the branch's condition is impossible: the condition flags report it
-            flag = _ood(name, run, branch, node, state, weights, eps, terms)
+            if defined is None:
+                defined = _branch_defined(run, branch)
+            flag = _ood(name, run, branch, node, state, weights, eps, terms, defined)
             if flag is not None:
                 flags.append(flag)
     return flags
@@ -450,7 +548,9 @@ def _observation_forces(world: World, branch: Branch, node: str, state: Any) -> 
 
 
 def _ood(name: str, run: Any, branch: Branch, node: str, state: Any, weights: Mapping[tuple, Any], eps: Any,
-         terms: list[str]) -> Flag | None:
+         terms: list[str], defined: bool | sp.Basic = True) -> Flag | None:
+    """The flag's size is the share of the branch's weight on contexts of propensity < ε; it fires when
+    that share is positive (where the branch's condition, if any, has positive probability)."""
     world = run.world
     parents = world.nodes[node].parents
     row_of = run.table(node)
@@ -462,19 +562,23 @@ def _ood(name: str, run: Any, branch: Branch, node: str, state: Any, weights: Ma
     symbolic = is_symbolic(eps) or any(is_symbolic(w) or is_symbolic(p) for _, w, p in reached)
     low = sp.Min(*props) if symbolic else min(props, key=float)
     mean = sum((w * p for _, w, p in reached), sp.Integer(0))
-    share = sum((w * (sp.Piecewise((1, sp.Lt(p, eps)), (0, True)) if symbolic else int(compare("<", p, eps) is True))
+    share = sum((sp.Piecewise((w, sp.Lt(p, eps)), (0, True)) if symbolic else w * int(compare("<", p, eps) is True)
                  for _, w, p in reached), sp.Integer(0))
     if not symbolic:
         mean, share = _plain(mean), _plain(share)
     below = [{"context": dict(zip(parents, c, strict=True)), "propensity": p, "weight": w}
              for c, w, p in reached if compare("<", p, eps) is not False]
+    # a context is reached where its weight is nonzero: a weight that vanishes for some parameter
+    # values does not make the flag fire there
+    condition = conjoin(disjoin(*(conjoin(negate(zero_condition(c["weight"])), compare("<", c["propensity"], eps))
+                                  for c in below)), defined)
     forced = f"{node}={state!r}"
     ctx = f" over contexts of {', '.join(parents)}" if parents else ""
     return _flag(
-        OOD_DO_BRANCH, name, repr(branch), low, compare("<", low, eps),
-        f"The branch forces {forced}, which this policy's world produces with probability as low as {show(low)}{ctx} "
-        f"(mean {show(mean)}, {show(share)} of the branch's mass below ε = {show(eps)}): it asks about worlds "
-        f"the policy almost never reaches.",
+        OOD_DO_BRANCH, name, repr(branch), share, condition,
+        f"The branch forces {forced}, which this policy's world produces with probability below ε = {show(eps)} "
+        f"on {show(share)} of the branch's mass{ctx} (lowest propensity {show(low)}, mean {show(mean)}): "
+        f"that part of the branch asks about worlds the policy almost never reaches.",
         node=node, state=state, parents=list(parents), min=low, mean=mean, share_below_eps=share,
         contexts_below_eps=below, eps=eps, terms=terms)
 
@@ -517,37 +621,135 @@ def argmax(values: Mapping[str, Any], limit: int = 64) -> list[str] | None:
     return optimal
 
 
-def manipulation_incentive_flag(values: Mapping[str, Any], path_specific: Mapping[str, Any], node: str,
-                                path: str, paths: list[str]) -> Flag | None:
+def optimality_conditions(values: Mapping[str, Any], undefined: Mapping[str, Any] | None = None) -> dict[str, sp.Basic]:
+    """For each policy, the condition that it is optimal: defined, and J_π ≥ J_π' for every π' defined there.
+
+    undefined: {name: condition under which the policy's value is undefined} (absent: never;
+    a value of None: everywhere).
+    """
+    undefined = dict(undefined or {})
+    for name, v in values.items():
+        if v is None:
+            undefined[name] = sp.true
+    out = {}
+    for name, v in values.items():
+        if v is None:
+            out[name] = sp.false
+            continue
+        parts = [sp.Not(sp.sympify(undefined.get(name, sp.false)))]
+        for other, w in values.items():
+            if other == name or w is None:
+                continue
+            parts.append(sp.Or(sp.sympify(undefined.get(other, sp.false)), sp.Ge(sp.sympify(v), sp.sympify(w))))
+        out[name] = sp.And(*parts)
+    return out
+
+
+SYMBOLIC_INCENTIVE_LIMIT = 32  # policies: above it the symbolic manipulation incentive is not built
+
+
+def manipulation_incentive_flags(values: Mapping[str, Any], path_specific: Mapping[str, Any], node: str,
+                                 path: str, paths: list[str],
+                                 undefined: Mapping[str, Any] | None = None) -> list[Flag]:
     """Fires when the optimal set under J differs from the optimal set under J^{H←π0}.
 
-    Both sets are taken over the policies whose two values are defined.
+    Both sets are taken over the policies whose two values are defined (`undefined`: {name: where
+    J(π) or J^{H←π0}(π) is undefined}, for values with parameters).  Direction "move": some J-optimal
+    π* gains m(π*) > 0 by moving H (size: the largest such gain).  Direction "keep": no J-optimal
+    policy gains, so the choice differs because the objective penalises moving H (size: the largest
+    loss −m(π') of a J^{H←π0}-optimal π').  With parameters: one flag per direction, each with the
+    condition under which it fires (size None; the gains are evidence).
     """
     both = [n for n in values if values[n] is not None and path_specific.get(n) is not None]
-    best, best_ps = argmax({n: values[n] for n in both}), argmax({n: path_specific[n] for n in both})
+    undefined = {n: c for n, c in (undefined or {}).items() if n in both and c is not False and c is not sp.false}
+    symbolic = any(is_symbolic(values[n]) or is_symbolic(path_specific[n]) for n in both) or bool(undefined)
+    if not symbolic:
+        flag = _numeric_incentive({n: values[n] for n in both}, {n: path_specific[n] for n in both}, node, path, paths)
+        return [flag] if flag is not None else []
+    if len(both) > SYMBOLIC_INCENTIVE_LIMIT:
+        return []
+    under_j = optimality_conditions({n: values[n] for n in both}, undefined)
+    under_ps = optimality_conditions({n: path_specific[n] for n in both}, undefined)
+    gains = {n: sp.cancel(sp.sympify(values[n] - path_specific[n])) for n in both}
+    differ = sp.Or(*[sp.Xor(under_j[n], under_ps[n]) for n in both])
+    move = sp.Or(*[sp.And(under_j[n], sp.Gt(gains[n], 0)) for n in both])
+    conditions = {"move": conjoin(differ, move), "keep": conjoin(differ, negate(move))}
+    evidence = {"gains": gains, "values": dict(values), "path_specific_values": dict(path_specific), "node": node,
+                "paths": paths}
+    return [Flag(MANIPULATION_INCENTIVE, None, path, None, _incentive_text(direction, node), {**evidence, "direction": direction},
+                 condition)
+            for direction, condition in conditions.items() if fires(condition)]
+
+
+def _incentive_text(direction: str, node: str) -> str:
+    if direction == "move":
+        return (f"An incentive to move {node}: the optimal choice changes when {node} no longer responds to the AI, "
+                f"and an optimal policy gains by moving {node}.")
+    return (f"An incentive to keep {node} unmoved: the optimal choice changes when {node} no longer responds to the "
+            f"AI, because the objective penalises moving {node} (no optimal policy gains by moving it).")
+
+
+def _numeric_incentive(values: Mapping[str, Any], path_specific: Mapping[str, Any], node: str, path: str,
+                       paths: list[str]) -> Flag | None:
+    best, best_ps = argmax(values), argmax(path_specific)
     if best is None or best_ps is None or set(best) == set(best_ps):
         return None
-    gains = {n: values[n] - path_specific[n] for n in best if path_specific[n] is not None}
-    if not gains:
-        return None
-    top = max(gains, key=lambda n: float(gains[n]))
-    gain = gains[top]
+    gains = {n: values[n] - path_specific[n] for n in values}
+    top = max(best, key=lambda n: float(gains[n]))
+    if compare(">", gains[top], 0) is True:
+        direction, size = "move", gains[top]
+        detail = f"{top} gains {show(size)} by moving {node}."
+    else:
+        # the sets differ, so some J^{H←π0}-optimal policy loses by moving H (proof in docs/flags.md)
+        top = max(best_ps, key=lambda n: -float(gains[n]))
+        direction, size = "keep", -gains[top]
+        detail = (f"{top}, optimal if {node} did not respond to the AI, loses {show(size)} by moving {node}, "
+                  f"so the AI avoids moving it.")
     return Flag(
-        MANIPULATION_INCENTIVE, None, path, gain,
-        f"The optimal choice changes when {node} no longer responds to the AI: optimal under J "
-        f"{best}, under the path-specific objective {best_ps}; {top} gains {show(gain)} by moving {node}.",
-        {"optimal": best, "path_specific_optimal": best_ps, "gains": gains, "best": top, "node": node, "paths": paths,
+        MANIPULATION_INCENTIVE, None, path, size,
+        f"{_incentive_text(direction, node)} Optimal under J {best}, under the path-specific objective {best_ps}; "
+        + detail,
+        {"direction": direction, "optimal": best, "path_specific_optimal": best_ps, "gains": gains, "best": top,
+         "node": node, "paths": paths,
          "max_value": values[best[0]] if best else None,
          "max_path_specific_value": path_specific[best_ps[0]] if best_ps else None})
 
 
+def manipulation_incentive_flag(values: Mapping[str, Any], path_specific: Mapping[str, Any], node: str,
+                                path: str, paths: list[str]) -> Flag | None:
+    """The manipulation incentive between numeric values (see manipulation_incentive_flags)."""
+    flags = manipulation_incentive_flags(values, path_specific, node, path, paths)
+    return flags[0] if flags else None
+
+
+def better_best(first: list[tuple[Any, Any]], second: list[tuple[Any, Any]]) -> bool | sp.Basic:
+    """Where the best defined value of `first` exceeds the best defined value of `second`.
+
+    Each list holds (value, where it is undefined) pairs; None values are never defined.  Both
+    bests must exist: some value of each list is defined.
+    """
+    first = [(v, u) for v, u in first if v is not None and u is not True and u is not sp.true]
+    second = [(v, u) for v, u in second if v is not None and u is not True and u is not sp.true]
+    if not first or not second:
+        return False
+    def exceeds(v: Any, w: Any) -> bool | sp.Basic:  # no cancel: these relations are many, regions normalise them
+        return compare(">", v, w) if not (is_symbolic(v) or is_symbolic(w)) else _plain_bool(sp.Gt(v, w))
+
+    some_second = disjoin(*(negate(u) for _, u in second))
+    beats = disjoin(*(conjoin(negate(u), *(disjoin(w_u, exceeds(v, w)) for w, w_u in second)) for v, u in first))
+    return conjoin(some_second, beats)
+
+
 def value_of_observing_flag(voi: Any, with_best: Any, without_best: Any, node: str, observers: Iterable[str],
-                            counts: tuple[int, int]) -> Flag | None:
-    """Fires when observing H is worth something to the AI (J*_with − J*_without > 0)."""
+                            counts: tuple[int, int], condition: bool | sp.Basic | None = None) -> Flag | None:
+    """Fires when observing H is worth something to the AI (J*_with − J*_without > 0).
+
+    `condition`: where it fires, when values are undefined at some parameter values (see better_best).
+    """
     who = ", ".join(observers)
     where = " ; ".join(f"{node} -> {d}" for d in observers)
     return _flag(
-        VALUE_OF_OBSERVING_H, None, where, voi, compare(">", voi, 0),
+        VALUE_OF_OBSERVING_H, None, where, voi, compare(">", voi, 0) if condition is None else condition,
         f"Letting {who} observe {node} is worth {show(voi)} to the AI (best value {show(with_best)} with, "
         f"{show(without_best)} without): a corrigible design wants to look at what humans want.",
         with_best=with_best, without_best=without_best, observers=list(observers),

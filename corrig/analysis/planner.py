@@ -11,10 +11,12 @@ the flags need are cached per policy and shared between them.  Choices the desig
 
 - A term conditioned on a probability-zero event is *undefined*: its branch value and the
   policy's value are None, the policy is left out of the optimal set, and it gets an
-  undefined-condition flag.
+  undefined-condition flag.  With parameters, `Plan.undefined[π]` is the condition under which
+  J(π) is undefined, and every flag that reads a value fires only where it is defined.
 - Values with parameters: the optimal set is computed only when every comparison it needs is
   parameter-free; otherwise `optimal == []` and `symbolic` is True (corrig.analysis.symbolic finds the
-  regions).  The plan-level manipulation incentive likewise needs comparable values.
+  regions).  The plan-level manipulation incentive is then one flag per direction, each with the
+  condition under which it fires.
 - The value of observing H enumerates the pure policies of two variant worlds (H added to /
   removed from the information sets) and runs when both together have at most
   VOI_POLICY_LIMIT policies; otherwise a note says it was skipped.
@@ -33,14 +35,16 @@ import sympy as sp
 
 from corrig.analysis import flags as fl
 from corrig.analysis.display import FlagList, plan_html
+from corrig.analysis.mixtures import add_mixture
+from corrig.analysis.principals import principal_flags
 from corrig.inference.counterfactual import apply_policy, twin_network
 from corrig.inference.engine import distribution, node_tables
 from corrig.model.errors import CorrigError, ParameterError, PolicyError, QueryError, ZeroProbabilityCondition
 from corrig.model.expr import BinOp, Compare, Const, Expr, In, Logic
-from corrig.model.params import range_of
+from corrig.model.params import check_distinct_names, range_of
 from corrig.model.policies import Policy, count_pure_policies, pure_policies
 from corrig.model.world import World
-from corrig.objectives.terms import Atom, Branch, Constant, Term, as_term
+from corrig.objectives.terms import Atom, Branch, Constant, P, Term, as_term
 
 DEFAULT_EPS = sp.Rational(1, 20)
 VOI_POLICY_LIMIT = 1024
@@ -87,6 +91,15 @@ class PolicyRun:
             except CorrigError as exc:
                 raise _named(exc, f"policy {self.name!r}, term {atom!r}") from exc
         return self.atoms[atom]
+
+    def undefined_condition(self, utility: Term) -> bool | sp.Basic:
+        """Where J(π) is undefined: True/False, or a condition on the parameters (a conditioning event of P = 0).
+
+        For a policy whose value is defined (callers check None first) in a world without parameters it is False.
+        """
+        if not self.world.compiled.parameters and not self.policy.parameters(self.world):
+            return False  # numeric probabilities: a defined value has every condition of positive probability
+        return fl.undefined_condition(self, utility)
 
     def value(self, utility: Term) -> Any:
         """J(π), or None when one of its terms is undefined."""
@@ -158,6 +171,10 @@ class Plan:
     manipulation: dict[str, Any] = field(default_factory=dict)  # m(π) = J(π) − J^{H<-π0}(π)
     value_of_observing_h: Any = None
     at: dict[Any, Any] = field(default_factory=dict)
+    undefined: dict[str, Any] = field(default_factory=dict)  # where J(π) is undefined (True/False or a condition)
+    shutdown_moved: dict[str, tuple[Any, Any]] = field(default_factory=dict)  # (P_π(B=off), P^{H<-π0}_π(B=off))
+    per_principal: dict[str, dict[str, Any]] = field(default_factory=dict)  # corrig.analysis.principals
+    mixture: Any = None  # corrig.analysis.mixtures.Mixture, when plan(..., mixed=...) searched one
 
     def kinds(self, policy: str) -> set[str]:
         """The kinds of the flags that fire for `policy` (plan-level incentives not included)."""
@@ -200,6 +217,8 @@ class Plan:
             "incentives": [f.to_dict() for f in self.incentives],
             **fl.number_fields("value_of_observing_h", self.value_of_observing_h),
             "notes": list(self.notes),
+            **({"principals": fl.jsonable(self.per_principal)} if self.per_principal else {}),
+            **({"mixture": fl.jsonable(vars(self.mixture))} if self.mixture is not None else {}),
         }
 
     def _repr_html_(self) -> str:
@@ -211,7 +230,7 @@ class Plan:
         lines = [f"### {self.world.name}", "", f"Objective: `{self.utility!r}` (ε = {fl.show(self.eps)}{ref})", "",
                  "| policy | J(π) | optimal | flags |", "|---|---|---|---|"]
         for name in self.policies:
-            kinds = ", ".join(f"{f.kind} ({fl.show(f.size)})" for f in self.flags.get(name, [])) or "—"
+            kinds = ", ".join(f"{f.kind}{_who(f)} ({fl.show(f.size)})" for f in self.flags.get(name, [])) or "—"
             mark = "✓" if name in self.optimal else ""
             lines.append(f"| {name} | {fl.show(self.values[name])} | {mark} | {kinds} |")
         if self.symbolic and not self.optimal:
@@ -224,6 +243,12 @@ class Plan:
         if self.notes:
             lines += ["", "**Notes**", "", *(f"- {n}" for n in self.notes)]
         return "\n".join(lines) + "\n"
+
+
+def _who(flag: fl.Flag) -> str:
+    """"[bob]" for a flag that names a principal or coalition (corrig.analysis.principals), else ""."""
+    evidence = flag.evidence or {}
+    return f"[{flag.where.split(': ', 1)[0]}]" if "principal" in evidence or "coalition" in evidence else ""
 
 
 # inputs -------------------------------------------------------------------------------------
@@ -263,8 +288,25 @@ def term_parameters(term: Term) -> set[sp.Symbol]:
     return set().union(*(term_parameters(t) for t in getattr(term, "terms", ())))
 
 
-def _resolve_at(at: Mapping[Any, Any], world: World, utility: Term, eps: Any) -> dict[sp.Symbol, Any]:
-    known = set(world.compiled.parameters) | term_parameters(utility) | set(getattr(eps, "free_symbols", ()))
+def _given_policy_parameters(world: World, policies: Any, reference: Any) -> set[sp.Symbol]:
+    """The parameters the caller's candidate and reference policies read (mixed rules)."""
+    given = list(policies.values()) if isinstance(policies, Mapping) else (
+        [policies] if isinstance(policies, Policy) else list(policies or []))
+    found: set[sp.Symbol] = set()
+    for p in [*given, reference]:
+        if isinstance(p, Mapping):
+            p = Policy(p)
+        if isinstance(p, Policy):
+            try:
+                found |= p.parameters(world)
+            except CorrigError:
+                continue  # a malformed policy: _candidates names it
+    return found
+
+
+def _resolve_at(at: Mapping[Any, Any], world: World, utility: Term, eps: Any,
+                extra: set[sp.Symbol] = frozenset()) -> dict[sp.Symbol, Any]:
+    known = set(world.compiled.parameters) | term_parameters(utility) | set(getattr(eps, "free_symbols", ())) | extra
     by_name = {s.name: s for s in known}
     values = {}
     for key, value in at.items():
@@ -361,20 +403,26 @@ def _reference(world: World, reference: Any, named: Mapping[str, Policy], given:
 
 # the plan -----------------------------------------------------------------------------------
 def plan(world: World, utility: Term, policies: Any = None, *, reference: Any = None, eps: Any = DEFAULT_EPS,
-         at: Mapping[Any, Any] | None = None, flags: bool = True) -> Plan:
+         at: Mapping[Any, Any] | None = None, flags: bool = True, mixed: Any = None) -> Plan:
     """Evaluate each candidate policy on `utility`, find the optimal set and the flags of docs/flags.md.
 
     policies: None (every pure policy), {name: Policy or {decision: rule}}, or a list of Policy.
     reference: π0 for the manipulation and h-moved flags (a name, a Policy or a rules dict).
     at: {parameter or its name: value} substituted into the world, the objective and ε first.
+    mixed: True (every candidate) or a list of candidate names: also search the mixtures of that support
+    exactly (corrig.analysis.mixtures) and add the best one as a candidate.
     """
     if not isinstance(world, World):
         raise QueryError(f"plan() needs a corrig World, got {type(world).__name__}")
     utility = as_term(utility)
     eps = _number(eps, "eps")
     values_at: dict[sp.Symbol, Any] = {}
+    in_policies = _given_policy_parameters(world, policies, reference) if not isinstance(policies, str) else set()
+    check_distinct_names(set(world.compiled.parameters) | term_parameters(utility) | in_policies
+                         | set(getattr(eps, "free_symbols", ())), f"plan of world {world.name!r}")
+    original = world
     if at:
-        values_at = _resolve_at(at, world, utility, eps)
+        values_at = _resolve_at(at, world, utility, eps, in_policies)
         world, utility = world.subs(values_at), utility.subs(values_at)
         if isinstance(eps, sp.Basic):
             eps = eps.subs(values_at)
@@ -383,13 +431,25 @@ def plan(world: World, utility: Term, policies: Any = None, *, reference: Any = 
     world.check()
     named, given = _candidates(world, policies)
     ref_name, ref_policy = _reference(world, reference, named, given)
+    if values_at and in_policies:  # mixed rules with parameter probabilities, read on the original world
+        named = {n: p.subs(original, values_at) for n, p in named.items()}
+        ref_policy = named.get(ref_name) or (ref_policy.subs(original, values_at) if ref_policy is not None else None)
     runs = {name: PolicyRun(world, p, name) for name, p in named.items()}
     atoms = utility.atoms()
     branch_values = {name: {a: run.atom(a) for a in atoms} for name, run in runs.items()}
     values = {name: run.value(utility) for name, run in runs.items()}
+    mixture, mix_notes = None, []
+    if mixed:
+        mixture, mix_notes = add_mixture(world, utility, named, runs, values, mixed, PolicyRun)
+        for name in runs.keys() - values.keys():
+            branch_values[name] = {a: runs[name].atom(a) for a in atoms}
+            values[name] = runs[name].value(utility)
     symbolic = any(fl.is_symbolic(v) for v in values.values())
     optimal = fl.argmax(values)
-    result = Plan(world, utility, eps, ref_name, named, values, branch_values, optimal or [], symbolic, at=values_at)
+    result = Plan(world, utility, eps, ref_name, named, values, branch_values, optimal or [], symbolic, at=values_at,
+                  mixture=mixture, notes=mix_notes)
+    result.undefined = {name: True if values[name] is None else run.undefined_condition(utility)
+                        for name, run in runs.items()}
     if optimal is None:
         result.notes.append("values depend on parameters in ways that make the optimal set region-dependent "
                             "(see corrig.analysis.symbolic)")
@@ -410,7 +470,10 @@ def _add_flags(result: Plan, runs: dict[str, PolicyRun], ref_run: PolicyRun | No
     roles = world.roles
     human = roles.human
     per: dict[str, list[fl.Flag]] = {name: [] for name in runs}
-    if human is None:
+    if world.principals is not None:  # several humans: corrig.analysis.principals names each one's flags
+        principal_flags(result, runs, ref_run, per, exhaustive, manipulation=_manipulation,
+                        value_of_observing=_value_of_observing)
+    elif human is None:
         result.notes.append("the world declares no human role (set_roles(human=..., stop=..., run=...)): "
                             "manipulation, h-moved, control-path, obedience and value-of-observing-h checks skipped")
     else:
@@ -424,7 +487,7 @@ def _add_flags(result: Plan, runs: dict[str, PolicyRun], ref_run: PolicyRun | No
         per[name].extend(fl.ood_flags(name, run, utility, eps))
         per[name].extend(fl.condition_flags(name, run, utility, eps))
         if human is not None and roles.button is not None:
-            per[name].extend(fl.obedience_flags(name, run, world, eps))
+            per[name].extend(fl.obedience_flags(name, run, world, eps, result.shutdown_moved.get(name)))
     if human is not None and roles.button is None:
         result.notes.append("the world declares no button role (set_roles(button=..., off=...)): "
                             "not-obedient and self-shutdown skipped")
@@ -495,31 +558,41 @@ def _manipulation(result: Plan, runs: dict[str, PolicyRun], ref_run: PolicyRun, 
             f"{human}: in J^{{{human}<-π0}} the reference copies are drawn independently of the factual ones "
             f"(world.with_explicit_noise() couples them through shared noise)")
     touching = [a for a in utility.atoms() if fl.reads_mechanism(world, a, human)]
+    button = world.roles.button is not None
+    both_undefined: dict[str, Any] = {}
     for name, run in runs.items():
-        if touching:
+        shadow = None
+        if touching or button:
             derived = path_specific_world(world, run.policy, reference_applied, human, dependent)
             shadow = PolicyRun(derived, run.policy, name)
-            shadow.atoms.update({a: v for a, v in run.atoms.items() if a not in touching})
+            shadow.atoms.update({a: run.atoms[a] for a in utility.atoms() if a not in touching and a in run.atoms})
+        if touching:
             value = shadow.value(utility)
+            shadow_undefined = shadow.undefined_condition(utility) if value is not None else True
         else:
-            value = result.values[name]
+            value, shadow_undefined = result.values[name], False
         result.path_specific_values[name] = value
         if value is not None and result.values[name] is not None:
             m = result.values[name] - value
             result.manipulation[name] = sp.cancel(m) if fl.is_symbolic(m) else m
-        flag = fl.manipulation_flag(name, result.values[name], value, human, path, paths)
+        both_undefined[name] = fl.disjoin(result.undefined[name], shadow_undefined)
+        flag = fl.manipulation_flag(name, result.values[name], value, human, path, paths, fl.negate(both_undefined[name]))
         if flag is not None:
             per[name].append(flag)
         moved = fl.h_moved_flag(name, run, ref_run, human, context)
         if moved is not None:
             per[name].append(moved)
-    if result.symbolic or any(fl.is_symbolic(v) for v in result.path_specific_values.values()):
-        result.notes.append("the manipulation incentive compares optimal sets, which depend on the parameters here: "
-                            "see each policy's manipulation flag and corrig.analysis.symbolic")
-        return
-    incentive = fl.manipulation_incentive_flag(result.values, result.path_specific_values, human, path, paths)
-    if incentive is not None:
-        result.incentives.append(incentive)
+        if button:
+            off = P(fl.button_off(world))
+            result.shutdown_moved[name] = (run.atom(off), shadow.atom(off))
+    incentives = fl.manipulation_incentive_flags(result.values, result.path_specific_values, human, path, paths,
+                                                 both_undefined)
+    if not incentives and (result.symbolic or any(fl.is_symbolic(v) for v in result.path_specific_values.values())) \
+            and len(runs) > fl.SYMBOLIC_INCENTIVE_LIMIT:
+        result.notes.append(f"the manipulation incentive compares optimal sets, which depend on the parameters here; "
+                            f"with more than {fl.SYMBOLIC_INCENTIVE_LIMIT} policies it is not built: see each policy's "
+                            f"manipulation flag")
+    result.incentives.extend(incentives)
 
 
 def _observing(world: World, observes: Mapping[str, tuple[str, ...]]) -> World:
@@ -532,7 +605,7 @@ def _observing(world: World, observes: Mapping[str, tuple[str, ...]]) -> World:
     return twin
 
 
-def _value_of_observing(result: Plan, runs: dict[str, PolicyRun], exhaustive: bool) -> None:
+def _value_of_observing(result: Plan, runs: dict[str, PolicyRun], exhaustive: bool, share: int = 1) -> None:
     world, utility = result.world, result.utility
     human = world.roles.human
     graph = world.compiled.graph
@@ -547,24 +620,32 @@ def _value_of_observing(result: Plan, runs: dict[str, PolicyRun], exhaustive: bo
     without_h = {d: tuple(p for p in world.nodes[d].parents if p != human) for d in world.decisions}
     worlds = [_observing(world, with_h), _observing(world, without_h)]
     counts = [count_pure_policies(w) for w in worlds]
-    if sum(counts) > VOI_POLICY_LIMIT:
+    if sum(counts) > VOI_POLICY_LIMIT // share:  # n principals share one budget
         result.notes.append(f"value of observing {human} skipped: {sum(counts)} pure policies to enumerate "
-                            f"(limit VOI_POLICY_LIMIT = {VOI_POLICY_LIMIT})")
+                            f"(limit VOI_POLICY_LIMIT = {VOI_POLICY_LIMIT}"
+                            + (f", shared by {share} principals)" if share > 1 else ")"))
         return
-    bests = []
+    bests, pairs = [], []
     for variant in worlds:
         same = all(variant.nodes[d].parents == world.nodes[d].parents for d in world.decisions)
         if same and exhaustive:
-            values = list(result.values.values())
+            found = [(result.values[n], result.undefined[n]) for n in result.values]
         else:
-            values = [PolicyRun(variant, p, p.name).value(utility) for p in pure_policies(variant)]
-        bests.append(_best(values))
+            found = []
+            for p in pure_policies(variant):
+                variant_run = PolicyRun(variant, p, p.name)
+                value = variant_run.value(utility)
+                found.append((value, True if value is None else variant_run.undefined_condition(utility)))
+        pairs.append(found)
+        bests.append(_best([v for v, _ in found]))
     if bests[0] is None or bests[1] is None:
         result.notes.append(f"value of observing {human} undefined: every policy of a variant world is undefined")
         return
     voi = bests[0] - bests[1]  # left unsimplified: simplify on a Max of rational functions costs seconds
     result.value_of_observing_h = voi
-    flag = fl.value_of_observing_flag(voi, bests[0], bests[1], human, observers, (counts[0], counts[1]))
+    partly = any(fl.is_symbolic(u) for found in pairs for _, u in found)
+    condition = fl.better_best(pairs[0], pairs[1]) if partly else None  # values undefined at some parameter values
+    flag = fl.value_of_observing_flag(voi, bests[0], bests[1], human, observers, (counts[0], counts[1]), condition)
     if flag is not None:
         result.incentives.append(flag)
 

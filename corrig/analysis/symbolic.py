@@ -18,6 +18,7 @@ from typing import Any
 
 import sympy as sp
 
+from corrig.analysis.flags import optimality_conditions
 from corrig.analysis.regions import (
     UNDEFINED_KINDS,
     Region,
@@ -26,34 +27,11 @@ from corrig.analysis.regions import (
     _sorted,
     _symbols_of,
     box_of,
+    holds_at,
     region,
     simplify_value,
     value_latex,
 )
-
-
-def optimality_conditions(values: Mapping[str, Any], undefined: Mapping[str, Any] | None = None) -> dict[str, sp.Basic]:
-    """For each policy, the condition that it is optimal: defined, and J_π ≥ J_π' for every π' defined there.
-
-    undefined: {name: condition under which the policy's value is undefined} (absent: never;
-    a value of None: everywhere).
-    """
-    undefined = dict(undefined or {})
-    for name, v in values.items():
-        if v is None:
-            undefined[name] = sp.true
-    out = {}
-    for name, v in values.items():
-        if v is None:
-            out[name] = sp.false
-            continue
-        parts = [sp.Not(sp.sympify(undefined.get(name, sp.false)))]
-        for other, w in values.items():
-            if other == name or w is None:
-                continue
-            parts.append(sp.Or(sp.sympify(undefined.get(other, sp.false)), sp.Ge(sp.sympify(v), sp.sympify(w))))
-        out[name] = sp.And(*parts)
-    return out
 
 
 def optimal_regions(values: Mapping[str, Any], params: Iterable[sp.Symbol] | None = None,
@@ -61,6 +39,45 @@ def optimal_regions(values: Mapping[str, Any], params: Iterable[sp.Symbol] | Non
     """For each policy, the region of the box where it is optimal (ties included)."""
     params = tuple(params) if params is not None else _sorted(set().union(*(_symbols_of(v) for v in values.values())))
     return {name: region(cond, params) for name, cond in optimality_conditions(values, undefined).items()}
+
+
+class LazyRegion:
+    """A Region computed on first use: `condition` and `contains(point)` need no region computation.
+
+    Every other attribute (set, witness, is_empty, str, ...) is the computed Region's.
+    """
+
+    def __init__(self, condition: sp.Basic, parameters: tuple[sp.Symbol, ...]):
+        self.condition = condition
+        self.parameters = tuple(dict.fromkeys([*parameters, *_sorted(_symbols_of(condition))]))
+        self._region: Region | None = None
+
+    @property
+    def computed(self) -> Region:
+        """The Region (computed once)."""
+        if self._region is None:
+            self._region = region(self.condition, self.parameters)
+        return self._region
+
+    def contains(self, point: Mapping[Any, Any]) -> bool:
+        """Whether the condition holds at a point ({Symbol or name: value}) by exact substitution."""
+        return holds_at(self.condition, _resolve_point(point, self.parameters))
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("__") or name in ("_region", "condition", "parameters"):
+            raise AttributeError(name)
+        return getattr(self.computed, name)
+
+    def __str__(self) -> str:
+        return str(self.computed)
+
+    def __repr__(self) -> str:
+        return repr(self.computed)
+
+    def __eq__(self, other: object) -> bool:
+        return self.computed == (other.computed if isinstance(other, LazyRegion) else other)
+
+    __hash__ = None  # type: ignore[assignment]
 
 
 # the symbolic plan ------------------------------------------------------------------------------
@@ -73,8 +90,11 @@ class FlagRegion:
     size: Any = None  # the flag's size, simplified
 
     def to_dict(self) -> dict[str, Any]:
-        return {"kind": self.flag.kind, "policy": self.flag.policy, "where": self.flag.where,
-                "size": str(self.size), "size_latex": value_latex(self.size), "region": self.region.to_dict()}
+        out = {"kind": self.flag.kind, "policy": self.flag.policy, "where": self.flag.where,
+               "size": str(self.size), "size_latex": value_latex(self.size), "region": self.region.to_dict()}
+        if (self.flag.evidence or {}).get("direction"):
+            out["direction"] = self.flag.evidence["direction"]
+        return out
 
 
 @dataclass
@@ -164,7 +184,9 @@ class SymbolicPlan:
 
 def _flag_text(fr: FlagRegion) -> str:
     size = "" if fr.size is None else f", size {fr.size}"
-    return f"{fr.flag.kind} at {fr.flag.where}{size}: fires {fr.region}"
+    direction = (fr.flag.evidence or {}).get("direction")
+    kind = f"{fr.flag.kind} ({direction} {fr.flag.evidence.get('node', 'H')})" if direction else fr.flag.kind
+    return f"{kind} at {fr.flag.where}{size}: fires {fr.region}"
 
 
 def _latex_text(text: str) -> str:
@@ -184,65 +206,27 @@ def plan_parameters(result: Any) -> tuple[sp.Symbol, ...]:
 
 
 def firing_condition(flag: Any) -> sp.Basic:
-    """Where a flag fires, exactly.
-
-    The planner's condition, except for an out-of-distribution flag, whose minimum propensity is
-    taken over the parent contexts the branch reaches: a context whose weight vanishes at some
-    parameter values is not reached there, so the flag fires where some context has nonzero weight
-    and a propensity below ε (from the flag's evidence).
-    """
-    condition = sp.sympify(flag.condition)
-    evidence = getattr(flag, "evidence", None) or {}
-    if flag.kind == "ood-do-branch" and condition is not sp.false and evidence.get("contexts_below_eps") is not None:
-        eps = sp.sympify(evidence["eps"])
-        return sp.Or(*[sp.And(sp.Ne(sp.sympify(c["weight"]), 0), sp.Lt(sp.sympify(c["propensity"]), eps))
-                       for c in evidence["contexts_below_eps"]])
-    return condition
-
-
-def _manipulation_incentive(result: Any, undefined: Mapping[str, sp.Basic]) -> Any | None:
-    """The plan-level manipulation incentive when the planner could not decide it (values with parameters).
-
-    It fires where the optimal set under J differs from the optimal set under J^{H←π0}, both taken
-    over the policies whose two values are defined (a policy whose J is undefined somewhere is left
-    out of both there).
-    """
-    from corrig.analysis.flags import MANIPULATION, MANIPULATION_INCENTIVE, Flag
-
-    path_specific = getattr(result, "path_specific_values", None) or {}
-    if not path_specific or any(f.kind == MANIPULATION_INCENTIVE for f in result.incentives):
-        return None
-    if not any(_symbols_of(v) for v in [*result.values.values(), *path_specific.values()]):
-        return None  # numeric: the planner decided it
-    both = [n for n in result.values if result.values[n] is not None and path_specific.get(n) is not None]
-    if not both:
-        return None
-    under_j = optimality_conditions({n: result.values[n] for n in both}, {n: c for n, c in undefined.items() if n in both})
-    under_ps = optimality_conditions({n: path_specific[n] for n in both}, {n: c for n, c in undefined.items() if n in both})
-    condition = sp.Or(*[sp.Xor(under_j[n], under_ps[n]) for n in both])
-    manipulation = [f for fs in result.flags.values() for f in fs if f.kind == MANIPULATION]
-    where = manipulation[0].where if manipulation else (result.world.roles.human or "H")
-    gains = {n: sp.cancel(result.values[n] - path_specific[n]) for n in both}
-    return Flag(
-        MANIPULATION_INCENTIVE, None, where, None,
-        "The optimal choice changes when the human node no longer responds to the AI (J^{H<-π0}): "
-        "where this fires, some policy is optimal only because it moves what humans want.",
-        {"gains": gains, "values": dict(result.values), "path_specific_values": dict(path_specific)}, condition)
+    """Where a flag fires, exactly: its condition (corrig.analysis.flags states it where each value is defined)."""
+    return sp.sympify(flag.condition)
 
 
 def symbolic_plan(result: Any) -> SymbolicPlan:
     """Regions for a Plan: each policy's simplified value, where it is optimal, where each flag fires,
-    and where its value is undefined (a conditioning event of probability 0)."""
+    and where its value is undefined (a conditioning event of probability 0).
+
+    The optimal and flag regions are LazyRegions: computed when first read, while `contains(point)`
+    (and so value_at / optimal_at / firing_at) only substitutes into the condition.
+    """
     start = time.perf_counter()
     parameters = plan_parameters(result)
     box = box_of(parameters)
     values = {name: simplify_value(v, box) for name, v in result.values.items()}
-    cache: dict[sp.Basic, Region] = {}
+    cache: dict[sp.Basic, LazyRegion] = {}
 
-    def region_of(condition: Any) -> Region:  # flags of several policies often share a condition
+    def region_of(condition: Any) -> LazyRegion:  # flags of several policies often share a condition
         condition = sp.sympify(condition)
         if condition not in cache:
-            cache[condition] = region(condition, parameters)
+            cache[condition] = LazyRegion(condition, parameters)
         return cache[condition]
 
     def flag_region(f: Any, condition: Any = None) -> FlagRegion:
@@ -250,24 +234,18 @@ def symbolic_plan(result: Any) -> SymbolicPlan:
         return FlagRegion(f, region_of(firing_condition(f) if condition is None else condition), size)
 
     undefined_conditions: dict[str, sp.Basic] = {}
+    recorded = getattr(result, "undefined", None) or {}
     for name, fs in result.flags.items():
-        conditions = [sp.sympify(f.condition) for f in fs if f.kind in UNDEFINED_KINDS]
-        if conditions:
-            undefined_conditions[name] = sp.Or(*conditions)
+        if name in recorded:
+            condition = sp.sympify(recorded[name])
+        else:  # a plan without the record: from its undefined-condition flags
+            condition = sp.Or(*[sp.sympify(f.condition) for f in fs if f.kind in UNDEFINED_KINDS])
+        if condition is not sp.false and result.values.get(name) is not None:
+            undefined_conditions[name] = condition
     undefined = {name: region_of(c) for name, c in undefined_conditions.items()}
     undefined = {name: r for name, r in undefined.items() if r.is_empty is not True}
     conditions = optimality_conditions(values, {n: undefined_conditions[n] for n in undefined})
     optimal = {name: region_of(c) for name, c in conditions.items()}
-    flags = {}
-    for name, fs in result.flags.items():
-        # where a conditioning event has probability 0 the planner reports it as undefined, not rare
-        zero = {f.where: sp.sympify(f.condition) for f in fs if f.kind in UNDEFINED_KINDS}
-        flags[name] = [flag_region(f, sp.And(firing_condition(f), sp.Not(zero[f.where])))
-                       if f.kind == "rare-condition" and f.where in zero else flag_region(f) for f in fs]
+    flags = {name: [flag_region(f) for f in fs] for name, fs in result.flags.items()}
     incentives = [flag_region(f) for f in result.incentives]
-    incentive = _manipulation_incentive(result, {n: undefined_conditions[n] for n in undefined})
-    if incentive is not None:
-        found = flag_region(incentive)
-        if found.region.is_empty is not True:
-            incentives.append(found)
     return SymbolicPlan(result, parameters, values, optimal, flags, incentives, undefined, time.perf_counter() - start)

@@ -170,10 +170,17 @@ def plan_options(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def scenario_parameters(scenario: Any, eps: Any = None) -> dict[str, sp.Symbol]:
-    """The parameters of a scenario's world, objective and ε, by name."""
+    """The parameters of a scenario's world (probabilities and numeric states), objective, policies and ε, by name."""
     from corrig.analysis.planner import term_parameters
+    from corrig.model.policies import Policy
 
     found = set(scenario.world.compiled.parameters) | term_parameters(scenario.utility)
+    for policy in (scenario.policies or {}).values() if isinstance(scenario.policies, dict) else ():
+        if isinstance(policy, Policy):
+            try:
+                found |= policy.parameters(scenario.world)  # mixed rules with parameter probabilities
+            except CorrigError:
+                continue  # a malformed policy: planning names it
     for value in (scenario.eps, eps):
         if isinstance(value, sp.Basic):
             found |= value.free_symbols

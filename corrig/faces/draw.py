@@ -9,8 +9,9 @@ Conventions: decisions are blue squares (the AI), chance nodes grey circles, the
 node H green and the shutdown node B orange; nodes the objective reads have a thick gold ring;
 an observation (a decision's information edge) is dashed.  With a policy, every node a flag names
 gets a red halo and every edge of a flagged path (manipulation, control paths, ...) is drawn red;
-an edge a flag names that the world does not have (e.g. "H -> O" for the value of observing H
-when O does not observe H) is drawn red and dotted.
+an edge a flag names that the world does not have is drawn dotted.  The value of observing H
+marks a good property, so its edges ("H -> O", dotted when O does not observe H) and nodes are
+drawn purple, not red (where a failure flag marks the same edge or node, red wins).
 """
 
 from __future__ import annotations
@@ -29,7 +30,9 @@ HUMAN = "#59a14f"
 BUTTON = "#f28e2b"
 UTILITY = "#e6a700"
 FLAGGED = "#d62728"
+GOOD = "#9467bd"  # a flag that marks a good property (the value of observing H): not a failure colour
 EDGE = "#555555"
+GOOD_KINDS = frozenset({"value-of-observing-h"})
 
 
 def utility_nodes(utility: Any) -> set[str]:
@@ -68,13 +71,15 @@ def flagged_parts(flags: Iterable[Any], nodes: Iterable[str]) -> tuple[set[str],
     marked_edges: set[tuple[str, str]] = set()
     for flag in flags:
         where = str(flag.where)
+        evidence = getattr(flag, "evidence", {}) or {}
+        if ("principal" in evidence or "coalition" in evidence) and ": " in where:
+            where = where.split(": ", 1)[1]  # "bob: L -> H2 -> ..." names its principal first
         if "->" in where:
             steps = [_base(s.strip(), nodes) for s in where.split("->")]
             steps = [s for s in steps if s is not None]
             marked_edges |= {(a, b) for a, b in itertools.pairwise(steps) if a != b}
             marked_nodes |= set(steps)
             continue
-        evidence = getattr(flag, "evidence", {}) or {}
         if evidence.get("node") in nodes:
             marked_nodes.add(evidence["node"])
             continue
@@ -83,6 +88,19 @@ def flagged_parts(flags: Iterable[Any], nodes: Iterable[str]) -> tuple[set[str],
             if base is not None and token not in ("do", "given", "observed", "P", "E"):
                 marked_nodes.add(base)
     return marked_nodes, marked_edges
+
+
+def principal_nodes(world: Any) -> tuple[dict[str, str], dict[str, str]]:
+    """{human node: principal name} and {button node: its rule(s)} of a set_principals world (empty otherwise)."""
+    principals = getattr(world, "principals", None)
+    if principals is None:
+        return {}, {}
+    humans = {p.node: p.name for p in principals.humans}
+    buttons: dict[str, str] = {}
+    for b in principals.buttons:
+        rule = f"designated {b.designated}" if b.rule == "designated" else b.rule
+        buttons[b.node] = f"{buttons[b.node]}; {rule}" if b.node in buttons else rule
+    return humans, buttons
 
 
 def _role_label(text: str, node: str, letter: str) -> str:
@@ -119,7 +137,10 @@ def draw_world(world: Any, utility: Any = None, *, plan: Any = None, policy: str
     flags: list[Any] = []
     if plan is not None and policy is not None:
         flags = list(plan.flags.get(policy, [])) + [f for f in plan.incentives if f.policy in (None, policy)]
-    marked_nodes, marked_edges = flagged_parts(flags, nodes)
+    marked_nodes, marked_edges = flagged_parts([f for f in flags if f.kind not in GOOD_KINDS], nodes)
+    good_nodes, good_edges = flagged_parts([f for f in flags if f.kind in GOOD_KINDS], nodes)
+    good_nodes -= marked_nodes
+    good_edges -= marked_edges
     pos = layout(graph)
     layers = max((p[0] for p in pos.values()), default=0) + 1
     height = max((abs(p[1]) for p in pos.values()), default=0) * 2 + 1
@@ -128,33 +149,38 @@ def draw_world(world: Any, utility: Any = None, *, plan: Any = None, policy: str
     else:
         fig = ax.figure
 
+    humans, buttons = principal_nodes(world)
+
     def fill(n: str) -> str:
-        if n == roles.human:
+        if n == roles.human or n in humans:
             return HUMAN
-        if n == roles.button:
+        if n == roles.button or n in buttons:
             return BUTTON
         return DECISION if graph.nodes[n].get("kind") == "decision" else CHANCE
 
     solid = [(u, v) for u, v in graph.edges if graph.nodes[v].get("kind") != "decision"]
     observe = [(u, v) for u, v in graph.edges if graph.nodes[v].get("kind") == "decision"]
     common = {"ax": ax, "arrows": True, "arrowsize": 16, "node_size": 1500, "min_source_margin": 18, "min_target_margin": 20}
-    nx.draw_networkx_edges(graph, pos, edgelist=[e for e in solid if e not in marked_edges], edge_color=EDGE, width=1.4, **common)
-    nx.draw_networkx_edges(graph, pos, edgelist=[e for e in observe if e not in marked_edges], edge_color=EDGE, width=1.4,
+    highlighted = marked_edges | good_edges
+    nx.draw_networkx_edges(graph, pos, edgelist=[e for e in solid if e not in highlighted], edge_color=EDGE, width=1.4,
+                           **common)
+    nx.draw_networkx_edges(graph, pos, edgelist=[e for e in observe if e not in highlighted], edge_color=EDGE, width=1.4,
                            style="dashed", **common)
-    present = [e for e in marked_edges if graph.has_edge(*e)]
-    absent = [e for e in marked_edges if not graph.has_edge(*e) and e[0] in pos and e[1] in pos]
-    for style in ("solid", "dashed"):
-        edges = [e for e in present if (graph.nodes[e[1]].get("kind") == "decision") == (style == "dashed")]
-        if edges:
-            nx.draw_networkx_edges(graph, pos, edgelist=edges, edge_color=FLAGGED, width=3.6, style=style, **common)
-    if absent:
-        extra = nx.DiGraph(absent)
-        nx.draw_networkx_edges(extra, pos, edgelist=absent, edge_color=FLAGGED, width=2.4, style="dotted",
-                               connectionstyle="arc3,rad=0.25", **common)
-    halo = [n for n in nodes if n in marked_nodes]
-    if halo:
-        nx.draw_networkx_nodes(graph, pos, nodelist=halo, node_color=FLAGGED, node_size=2600, ax=ax,
-                               node_shape="o", alpha=0.35)
+    for colour, chosen, chosen_nodes in ((FLAGGED, marked_edges, marked_nodes), (GOOD, good_edges, good_nodes)):
+        present = [e for e in chosen if graph.has_edge(*e)]
+        absent = [e for e in chosen if not graph.has_edge(*e) and e[0] in pos and e[1] in pos]
+        for style in ("solid", "dashed"):
+            edges = [e for e in present if (graph.nodes[e[1]].get("kind") == "decision") == (style == "dashed")]
+            if edges:
+                nx.draw_networkx_edges(graph, pos, edgelist=edges, edge_color=colour, width=3.6, style=style, **common)
+        if absent:
+            extra = nx.DiGraph(absent)
+            nx.draw_networkx_edges(extra, pos, edgelist=absent, edge_color=colour, width=2.4, style="dotted",
+                                   connectionstyle="arc3,rad=0.25", **common)
+        halo = [n for n in nodes if n in chosen_nodes]
+        if halo:
+            nx.draw_networkx_nodes(graph, pos, nodelist=halo, node_color=colour, node_size=2600, ax=ax,
+                                   node_shape="o", alpha=0.35)
     for shape, kind in (("s", "decision"), ("o", "chance")):
         group = [n for n in nodes if (graph.nodes[n].get("kind") == "decision") == (kind == "decision")]
         if not group:
@@ -170,6 +196,10 @@ def draw_world(world: Any, utility: Any = None, *, plan: Any = None, policy: str
             label += "\n(H)"
         elif n == roles.button and n != "B":
             label += "\n(B)"
+        elif n in humans:
+            label += f"\n({humans[n]})"
+        elif n in buttons:
+            label += f"\n({buttons[n]})"
         if n in forced:
             label += "\ndo"
         labels[n] = label
@@ -190,6 +220,12 @@ def draw_world(world: Any, utility: Any = None, *, plan: Any = None, policy: str
     if roles.button:
         handles.append(Line2D([], [], marker="o", linestyle="", markersize=12, markerfacecolor=BUTTON,
                               markeredgecolor="#333333", label=_role_label("shutdown B", roles.button, "B")))
+    if humans:
+        handles.append(Line2D([], [], marker="o", linestyle="", markersize=12, markerfacecolor=HUMAN,
+                              markeredgecolor="#333333", label="humans: " + ", ".join(f"{p} {n}" for n, p in humans.items())))
+    if buttons:
+        handles.append(Line2D([], [], marker="o", linestyle="", markersize=12, markerfacecolor=BUTTON,
+                              markeredgecolor="#333333", label="buttons: " + ", ".join(f"{n} ({r})" for n, r in buttons.items())))
     if reads:
         handles.append(Line2D([], [], marker="o", linestyle="", markersize=12, markerfacecolor="white",
                               markeredgecolor=UTILITY, markeredgewidth=3, label="read by the objective"))
@@ -197,9 +233,13 @@ def draw_world(world: Any, utility: Any = None, *, plan: Any = None, policy: str
     if forced:
         handles.append(Line2D([], [], linestyle="", label="do: intervened in a branch"))
     if plan is not None and policy is not None:
-        handles.append(Line2D([], [], color=FLAGGED, linewidth=3.6, label="flagged path"))
-        handles.append(Line2D([], [], marker="o", linestyle="", markersize=14, markerfacecolor=FLAGGED, alpha=0.35,
-                              markeredgecolor="none", label="flagged node"))
+        if marked_edges:
+            handles.append(Line2D([], [], color=FLAGGED, linewidth=3.6, label="flagged path"))
+        if marked_nodes:
+            handles.append(Line2D([], [], marker="o", linestyle="", markersize=14, markerfacecolor=FLAGGED, alpha=0.35,
+                                  markeredgecolor="none", label="flagged node"))
+        if good_edges or good_nodes:
+            handles.append(Line2D([], [], color=GOOD, linewidth=3.6, label="value of observing H (good)"))
     ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False, fontsize=9)
     heading = title or world.name
     if policy is not None:

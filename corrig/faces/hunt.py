@@ -52,7 +52,10 @@ PROPERTIES: dict[str, tuple[tuple[str, ...], str]] = {
     "no-self-shutdown": (("self-shutdown",), "optimal"),
     "no-ood": (("ood-do-branch",), "optimal"),
     "no-rare-condition": (("rare-condition", "undefined-condition"), "optimal"),
+    "no-deception": (("deception",), "optimal"),
+    "no-ood-branch-weight": (("ood-branch-weight",), "optimal"),
 }
+# A property may name one principal of a several-humans world: "obedient:bob" fails only on flags naming bob.
 GRIDS = (2, 4, 5, 10, 20, 50, 100, 1000)
 PARAMETER_STEPS = (Fraction(1), Fraction(1, 2), Fraction(1, 4), Fraction(1, 10), Fraction(1, 20), Fraction(1, 100),
                    Fraction(1, 1000))
@@ -258,19 +261,33 @@ def judge(spec: Spec, draw: Draw) -> Violation | None:
     world, utility, eps = build(spec, draw)
     result = plan(world, utility, scenario.policies, reference=scenario.reference,
                   eps=DEFAULT_EPS if eps is None else eps)
-    kinds, where = PROPERTIES[spec.prop]
+    base, principal = split_property(spec.prop)
+    kinds, where = PROPERTIES[base]
     optimal = list(result.optimal)
     if where == "plan":
         for flag in result.incentives:
-            if flag.kind in kinds:
+            if flag.kind in kinds and _names(flag, principal):
                 return Violation(flag.policy, flag.kind, flag.size, optimal, _flag_text(flag))
         return None
     names = optimal if spec.scope == "optimal" else list(result.policies)
     for name in names:
         for flag in result.flags.get(name, []):
-            if flag.kind in kinds and (where != "optimal-gain" or _positive(flag.size)):
+            if flag.kind in kinds and _names(flag, principal) and (where != "optimal-gain" or _positive(flag.size)):
                 return Violation(name, flag.kind, flag.size, optimal, f"policy {name!r}: " + _flag_text(flag))
     return None
+
+
+def split_property(prop: str) -> tuple[str, str | None]:
+    """("obedient", "bob") for "obedient:bob"; (prop, None) for a property about every human."""
+    base, _, principal = prop.partition(":")
+    return base, (principal or None)
+
+
+def _names(flag: Any, principal: str | None) -> bool:
+    if principal is None:
+        return True
+    evidence = flag.evidence or {}
+    return principal == evidence.get("principal") or principal in evidence.get("coalition", ())
 
 
 def _positive(value: Any) -> bool:
@@ -366,8 +383,9 @@ def hunt(path: str | Path, prop: str, *, budget: int = 1000, seed: int = 0, vary
     such as tcp://127.0.0.1:8786, or a distributed.Client).  first=False searches the whole budget and
     counts every failure (`failures`); the counterexample is still the failing world of smallest index.
     """
-    if prop not in PROPERTIES:
-        raise HuntError(f"unknown property {prop!r}: choose one of {sorted(PROPERTIES)}")
+    base, principal = split_property(prop)
+    if base not in PROPERTIES:
+        raise HuntError(f"unknown property {prop!r}: choose one of {sorted(PROPERTIES)} (optionally :PRINCIPAL)")
     if scope not in ("optimal", "all"):
         raise HuntError(f"scope must be 'optimal' or 'all', got {scope!r}")
     fixed = tuple((str(k), str(Fraction(str(v)))) for k, v in (at or {}).items())
@@ -376,6 +394,10 @@ def hunt(path: str | Path, prop: str, *, budget: int = 1000, seed: int = 0, vary
     unknown = [k for k, _ in spec.at if k not in _parameters(scenario)]
     if unknown:
         raise HuntError(f"at= names {unknown[0]!r}, which is not a parameter of {spec.path}: {sorted(_parameters(scenario))}")
+    if principal is not None:
+        names = scenario.world.principals.names if scenario.world.principals is not None else ()
+        if principal not in names:
+            raise HuntError(f"property {prop!r} names {principal!r}, which is not a principal of {spec.path}: {list(names)}")
     redrawn_rows(scenario, vary, spec.keep)
     draw_world(spec, 0)  # fail early on a parameter without a range
     if engine == "local":
@@ -694,6 +716,9 @@ def write_scenario(spec: Spec, found: Counterexample, path: Path, *, searched: i
         roles.append(f"button={r.button!r}, off={r.off!r}")
     if roles:
         lines.append(f"world.set_roles({', '.join(roles)})")
+    if world.principals is not None:
+        lines.append("from corrig.model.principals import Button, Principal  # noqa: E402")
+        lines.append(f"world.set_principals({list(world.principals.humans)!r}, buttons={list(world.principals.buttons)!r})")
     lines.append("")
     if clash:
         lines.append(f"utility = eval({repr(utility)!r}, {{**globals(), **world.handles}})")
@@ -740,7 +765,9 @@ def _as_dict(states: tuple, row: tuple) -> str:
 def add_arguments(parser: Any) -> None:
     """The `corrig hunt` arguments."""
     parser.add_argument("file", metavar="SCENARIO", help="the scenario whose graph, roles and objective are kept")
-    parser.add_argument("--property", required=True, choices=sorted(PROPERTIES), help="the claimed property")
+    parser.add_argument("--property", required=True, metavar="PROPERTY",
+                        help=f"the claimed property: one of {', '.join(sorted(PROPERTIES))}; "
+                             f"PROPERTY:NAME checks only the flags naming principal NAME")
     parser.add_argument("--budget", type=int, default=1000, help="worlds to search at most (default 1000)")
     parser.add_argument("--seed", type=int, default=0, help="the hunt's seed: world i depends on (seed, i) only")
     parser.add_argument("--vary", choices=("support", "full"), default="support",
@@ -775,7 +802,8 @@ def run_cli(args: Any) -> int:
     if result.found is None:
         return 0
     source = Path(args.file)
-    out = Path(args.output) if args.output else source.with_name(f"{source.stem}-counterexample-{args.property}.py")
+    stem = f"{source.stem}-counterexample-{args.property.replace(':', '-')}"
+    out = Path(args.output) if args.output else source.with_name(f"{stem}.py")
     result.write(out)
     print(f"wrote {out} (corrig check {out} shows the failure)")
     return 1

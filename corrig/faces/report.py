@@ -52,11 +52,13 @@ class FlagCell:
     conditional: bool = False  # fires only for some parameter values
     condition: str = ""
     evidence: dict = field(default_factory=dict)
+    who: str = ""  # the principal or coalition a several-humans flag names ("bob", "alice+bob", "nobody")
     label: str = ""  # the kind, and where when the policy has more than one flag of that kind
 
     def short(self) -> str:
-        """`kind (size)`, with a ? when it may fire depending on the parameters."""
-        return f"{self.label or self.kind} ({self.size}){'?' if self.conditional else ''}"
+        """`kind (size)` (`kind[bob] (size)` when it names a principal; `kind at where` when the policy has
+        two of that kind), with a ? when it may fire depending on the parameters."""
+        return f"{self.label or self.kind}{f'[{self.who}]' if self.who else ''} ({self.size}){'?' if self.conditional else ''}"
 
 
 @dataclass
@@ -122,8 +124,10 @@ class ScenarioReport:
 def flag_cell(flag: Any, numeric: bool = False) -> FlagCell:
     """A Flag as text."""
     conditional = not isinstance(flag.condition, bool)
+    evidence = flag.evidence or {}
+    who = str(flag.where).split(": ", 1)[0] if ("principal" in evidence or "coalition" in evidence) else ""
     return FlagCell(flag.kind, number(flag.size, numeric), flag.where, flag.explanation, flag.policy, conditional,
-                    "" if not conditional else str(flag.condition), jsonable(flag.evidence))
+                    "" if not conditional else str(flag.condition), jsonable(evidence), who)
 
 
 def needs_regions(plan: Any) -> bool:
@@ -156,13 +160,13 @@ def scenario_report(file: str, scenario: Any, plan: Any, verdicts: Iterable[Any]
                 where, everywhere = region_text(regions.optimal[name]), regions.optimal[name].everywhere
                 if not numeric and regions.values.get(name) is not None:
                     value = regions.values[name]  # simplified on the box
-            cells, dropped = _in_box(cells, regions.flags.get(name, []), regions.box, numeric)
+            cells, dropped = _in_box(plan.flags.get(name, []), regions.flags.get(name, []), numeric, regions.box)
             hidden += dropped
         rows.append(PolicyRow(i, name, number(value, numeric), latex_number(value, numeric),
                               name in plan.optimal or everywhere, _label_repeats(cells), where))
     incentives = [flag_cell(f, numeric) for f in plan.incentives]
     if regions is not None:
-        incentives, dropped = _in_box(incentives, regions.incentives, regions.box, numeric)
+        incentives, dropped = _in_box(plan.incentives, regions.incentives, numeric, regions.box)
         hidden += dropped
     notes = list(plan.notes)
     if hidden:
@@ -185,21 +189,35 @@ def scenario_report(file: str, scenario: Any, plan: Any, verdicts: Iterable[Any]
     )
 
 
-def _in_box(cells: list[FlagCell], regions: list[Any], box: Any = None, numeric: bool = False
-            ) -> tuple[list[FlagCell], int]:
-    """The flags that fire somewhere in the parameter box, each with its region in words and its size
-    simplified on the box; and how many do not fire anywhere."""
+def _in_box(flags: list[Any], regions: list[Any], numeric: bool, box: Any = None) -> tuple[list[FlagCell], int]:
+    """The flags that fire somewhere in the parameter box, each with its region in words and its size,
+    evidence and explanation simplified on the box; and how many do not fire anywhere.
+
+    Each flag is paired with the region computed for it (the same Flag object), never by position;
+    a region whose flag the plan does not list is shown too.
+    """
+    by_flag = {id(fr.flag): fr for fr in regions}
     kept, dropped = [], 0
-    for cell, fr in zip(cells, regions, strict=False):
+    for flag in flags:
+        cell = flag_cell(flag, numeric)
+        fr = by_flag.get(id(flag))
         if cell.conditional:
-            if fr.region.is_empty is True:
+            if fr is None or fr.region.is_empty is True:
                 dropped += 1
                 continue
             cell.condition = region_text(fr.region)
             if not numeric and box is not None:
                 _simplify_cell(cell, fr.flag, box)
         kept.append(cell)
-    return kept + cells[len(regions):], dropped
+    listed = {id(f) for f in flags}
+    for fr in regions:
+        if id(fr.flag) not in listed and fr.region.is_empty is not True:
+            cell = flag_cell(fr.flag, numeric)
+            cell.conditional, cell.condition = True, region_text(fr.region)
+            if not numeric and box is not None:
+                _simplify_cell(cell, fr.flag, box)
+            kept.append(cell)
+    return kept, dropped
 
 
 def clip(text: str, limit: int = 48) -> str:
@@ -249,6 +267,8 @@ def render_terminal(reports: Iterable[ScenarioReport], console: Any) -> None:
                 if i:
                     flags.append("\n")
                 flags.append(f.label or f.kind, style="yellow" if f.conditional else "red")
+                if f.who:
+                    flags.append(f"[{f.who}]")
                 flags.append(f" {clip(f.size)}")
                 if f.conditional:
                     flags.append(f" where {f.condition}", style="yellow")
@@ -449,8 +469,8 @@ def explain_report(file: str, scenario: Any, plan: Any, policy: str, *, numeric:
     incentives = [flag_cell(f, numeric) for f in plan.incentives]
     notes = list(plan.notes)
     if regions is not None:
-        flags, hidden = _in_box(flags, regions.flags.get(policy, []), regions.box, numeric)
-        incentives, hidden_plan = _in_box(incentives, regions.incentives, regions.box, numeric)
+        flags, hidden = _in_box(plan.flags.get(policy, []), regions.flags.get(policy, []), numeric, regions.box)
+        incentives, hidden_plan = _in_box(plan.incentives, regions.incentives, numeric, regions.box)
         hidden += hidden_plan
         if hidden:
             notes.append(f"{hidden} flag{'s' if hidden > 1 else ''} whose condition holds nowhere in the parameter box "

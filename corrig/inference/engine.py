@@ -95,6 +95,12 @@ def _check_rung2(world: World, condition: Expr | None, do: Mapping[str, State] |
     for combo in itertools.product(*states):
         if condition.evaluate({**do, **dict(zip(free, combo, strict=True))}):
             return
+    scope = sorted(condition.scope())
+    if not any(condition.evaluate(dict(zip(scope, combo, strict=True)))
+               for combo in itertools.product(*(world.nodes[n].states for n in scope))):
+        raise ZeroProbabilityCondition(
+            f"the condition {condition!r} is impossible in any world (no assignment of {', '.join(scope)} satisfies it): "
+            f"it has probability 0, so the conditional is undefined; the intervention is not at fault")
     names = ", ".join(sorted(clash))
     raise QueryError(
         f"the condition {condition!r} contradicts do({', '.join(f'{k}={v!r}' for k, v in do.items())}) on {names}: "

@@ -52,5 +52,9 @@ class ParameterError(CorrigError):
     """A parameter is misdeclared, unbounded where a range is needed, or given no value."""
 
 
+class ParameterConflict(ParameterError):
+    """Two different parameters (two declarations with different ranges) share a name in one world or plan."""
+
+
 class ScenarioError(CorrigError):
     """A scenario file fails to load or lacks what a scenario must define; names the file and line."""

@@ -66,6 +66,32 @@ class Policy:
             table[context] = row
         return table
 
+    def parameters(self, world: World) -> frozenset[sp.Symbol]:
+        """The parameters the rules' probabilities read (rules the world cannot read are skipped)."""
+        found: set[sp.Symbol] = set()
+        for decision in self.rules:
+            node = world.nodes.get(decision)
+            if node is None or not node.is_decision:
+                continue
+            for row in self.table(world, decision).values():
+                for v in row:
+                    found |= {x for x in getattr(v, "free_symbols", ()) if isinstance(x, sp.Symbol)}
+        return frozenset(found)
+
+    def subs(self, world: World, values: Mapping[sp.Symbol, Any]) -> Policy:
+        """This policy with parameters replaced by values: each rule that reads one becomes a table."""
+        rules = dict(self.rules)
+        for decision in self.rules:
+            node = world.nodes.get(decision)
+            if node is None or not node.is_decision:
+                continue
+            table = self.table(world, decision)
+            if not any(getattr(v, "free_symbols", set()) & set(values) for row in table.values() for v in row):
+                continue
+            rows = {ctx: {s: v.subs(values) for s, v in zip(node.states, row, strict=True)} for ctx, row in table.items()}
+            rules[decision] = rows if node.parents else rows[()]
+        return Policy(rules, name=self.name)
+
     def check(self, world: World) -> None:
         """Raise unless every rule names a decision and is well formed for it."""
         for decision in self.rules:

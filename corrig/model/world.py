@@ -29,7 +29,7 @@ from corrig.model.errors import (
 )
 from corrig.model.expr import State, Var
 from corrig.model.numbers import check_distribution, is_float_valued, to_number
-from corrig.model.params import parameters_in
+from corrig.model.params import check_distinct_names, parameters_in
 
 
 @dataclass(frozen=True)
@@ -119,6 +119,7 @@ class World:
         self.name = name
         self._nodes: dict[str, Node] = {}
         self._roles = Roles()
+        self._principals: Any = None  # corrig.model.principals.Principals, when declared with set_principals
         self._compiled: CompiledWorld | None = None
         self._inherited: Mapping[str, CompiledNode] = {}  # tables a copy can reuse (same Node object)
         self.assumptions: tuple[str, ...] = ()
@@ -190,7 +191,25 @@ class World:
             b = button.name if isinstance(button, Var) else button
             roles = Roles(roles.human, roles.stop, roles.run, b, off)
         self._roles = roles
+        self._principals = None
         self._compiled = None
+
+    def set_principals(self, humans: Any, *, buttons: Any = ()) -> None:
+        """Declare several humans and the buttons saying who may stop the AI (corrig.model.principals).
+
+        humans: {name: (node, stop, run)} or {name: {node, stop, run, sees, about}}, or a list of Principal;
+        buttons: a Button, a list of Button, or {node: {off, rule, humans, designated}}.
+        """
+        from corrig.model.principals import make_principals
+
+        self._principals = make_principals(humans, buttons)
+        self._roles = Roles()
+        self._compiled = None
+
+    @property
+    def principals(self) -> Any:
+        """The humans and buttons declared with set_principals (None for a set_roles world)."""
+        return self._principals
 
     def replace(self, name: str, mechanism: Any, *, parents: Iterable[str] = (), states: Iterable[State] | None = None) -> Var:
         """Give an existing node a new chance mechanism (a decision becomes a chance node).
@@ -333,6 +352,7 @@ class World:
         twin = World(self.name if name is None else name)
         twin._nodes = dict(self._nodes)
         twin._roles = self._roles
+        twin._principals = self._principals
         twin.assumptions = self.assumptions
         twin._inherited = self._compiled.tables if self._compiled is not None else self._inherited
         return twin
@@ -340,8 +360,10 @@ class World:
     def subs(self, values: Mapping[Any, Any]) -> World:
         """This world with parameters replaced by values: {Symbol or parameter name: number}.
 
-        Only the chance nodes whose tables read a substituted parameter are redeclared (as
-        tables); names that are not parameters of this world are ignored.
+        Parameters are substituted in probabilities and in numeric state values.  Only the nodes
+        that read a substituted parameter (in their table, their states or their parents' states)
+        are redeclared (chance nodes as tables); names that are not parameters of this world are
+        ignored.
         """
         compiled = self.compiled
         by_name = {s.name: s for s in compiled.parameters}
@@ -350,13 +372,32 @@ class World:
             symbol = by_name.get(key) if isinstance(key, str) else key
             if symbol in compiled.parameters:
                 mapping[symbol] = to_number(value, f"the value of parameter {symbol}")
+
+        def state(s: State) -> State:
+            return s.subs(mapping) if isinstance(s, sp.Basic) and s.free_symbols & mapping.keys() else s
+
+        states = {}
+        for name, node in self._nodes.items():
+            new = tuple(state(s) for s in node.states)
+            if len(set(new)) != len(new):
+                raise StateError(f"node {name}: its states {list(node.states)} are not distinct at "
+                                 f"{', '.join(f'{k}={v}' for k, v in mapping.items())}: {list(new)}")
+            states[name] = new
+        moved = {name for name, node in self._nodes.items() if states[name] != node.states}
         twin = self.copy()
-        for name, table in compiled.tables.items():
-            if not any(v.free_symbols & mapping.keys() for row in table.table.values() for v in row):
+        for name, node in self._nodes.items():
+            if node.is_decision:
+                if name in moved:
+                    twin._nodes[name] = Node(name, "decision", states[name], node.parents)
                 continue
-            node = self._nodes[name]
-            rows = {ctx: dict(zip(node.states, (v.subs(mapping) for v in row), strict=True)) for ctx, row in table.table.items()}
-            twin.replace(name, rows if node.parents else rows[()], parents=node.parents, states=node.states)
+            table = compiled.tables[name]
+            reads = any(v.free_symbols & mapping.keys() for row in table.table.values() for v in row)
+            if not reads and name not in moved and not moved & set(node.parents):
+                continue
+            rows = {tuple(state(c) for c in ctx): dict(zip(states[name], (v.subs(mapping) for v in row), strict=True))
+                    for ctx, row in table.table.items()}
+            twin.replace(name, rows if node.parents else rows[()], parents=node.parents, states=states[name])
+        twin._compiled = None
         return twin
 
     # compilation --------------------------------------------------------------------------
@@ -394,9 +435,13 @@ class World:
         order = tuple(nx.lexicographical_topological_sort(graph, key=list(self._nodes).index))
         tables = {name: self._compiled_node(self._nodes[name]) for name in order if not self._nodes[name].is_decision}
         self._check_roles()
+        if self._principals is not None:
+            self._principals.check(self)
         parameters = frozenset().union(
-            *(parameters_in(v) for t in tables.values() for row in t.table.values() for v in row)
+            *(parameters_in(v) for t in tables.values() for row in t.table.values() for v in row),
+            *(parameters_in(s) for node in self._nodes.values() for s in node.states),  # numeric states
         )
+        check_distinct_names(parameters, f"world {self.name!r}")
         floats = any(is_float_valued(v) for t in tables.values() for row in t.table.values() for v in row)
         return CompiledWorld(dict(self._nodes), order, tables, graph, self._roles, parameters, floats)
 
@@ -459,6 +504,9 @@ class World:
             if state not in node.states:
                 raise StateError(f"{where}: {state!r} is not a state of {node.name}; its states are {list(node.states)}")
         values = tuple(to_number(row.get(s, 0), f"{where[:-1]}) at {node.name}={s!r}") for s in node.states)
+        read = frozenset().union(*(parameters_in(v) for v in values), *(parameters_in(s) for s in node.states))
+        if len(read) > 1:  # two parameters of one name are named before their sum is checked
+            check_distinct_names(read, f"world {self.name!r}, {where}")
         check_distribution(values, node.states, where)
         return values
 

@@ -102,21 +102,46 @@ class Flagged(Expectation):
     kind: str
     negate: bool = False
     at: Mapping[Any, Any] | None = None
+    principal: str | None = None  # only flags naming this principal (several-humans worlds)
+    size: Any = None  # and (for a positive claim) one of them has exactly this size
+
+    def _matches(self, flag: Any) -> bool:
+        if flag.kind != self.kind:
+            return False
+        if self.principal is None:
+            return True
+        evidence = flag.evidence or {}
+        return self.principal == evidence.get("principal") or self.principal in evidence.get("coalition", ())
 
     def check(self, plans: Plans) -> Verdict:
         plan = plans.at(self.at)
         found = {}
         for name in self._policies(plan, self.policy):
             pool = [*plan.flags.get(name, []), *(f for f in plan.incentives if f.policy in (name, None))]
-            found[name] = [f for f in pool if f.kind == self.kind]
+            found[name] = [f for f in pool if self._matches(f)]
         if self.negate:
             ok = not any(found.values())
+        elif self.size is not None:
+            ok = all(any(_same(f.size, self.size) for f in fs) for fs in found.values())
         else:
             ok = all(found.values())
-        detail = "; ".join(f"{n}: {', '.join(f'{f.kind} (size {f.size})' for f in fs) or 'none'}" for n, fs in found.items())
+        def shown(f: Any) -> str:
+            return f"{f.kind} at {f.where} (size {f.size})" if self.principal else f"{f.kind} (size {f.size})"
+
+        detail = "; ".join(f"{n}: {', '.join(shown(f) for f in fs) or 'none'}" for n, fs in found.items())
         who = "every policy" if self.policy == EVERY else self.policy
         verb = "gets no" if self.negate else "gets a"
-        return Verdict(ok, f"{who} {verb} {self.kind} flag{_at_text(self.at)}", detail)
+        naming = f" naming {self.principal}" if self.principal else ""
+        sized = f" of size {self.size}" if self.size is not None and not self.negate else ""
+        return Verdict(ok, f"{who} {verb} {self.kind} flag{naming}{sized}{_at_text(self.at)}", detail)
+
+
+def _same(value: Any, expected: Any) -> bool:
+    if value is None:
+        return False
+    if isinstance(value, float) or isinstance(expected, float):
+        return abs(float(value) - float(expected)) <= 1e-9
+    return sp.simplify(sp.sympify(value) - sp.sympify(expected)) == 0
 
 
 @dataclass(frozen=True)
@@ -151,14 +176,16 @@ def not_optimal(policy: str, *, at: Mapping[Any, Any] | None = None) -> Optimal:
     return Optimal(policy, False, True, at)
 
 
-def flagged(policy: str, kind: str, *, at: Mapping[Any, Any] | None = None) -> Flagged:
-    """Claim: `policy` ("*" for every policy) gets a flag of `kind`."""
-    return Flagged(policy, kind, False, at)
+def flagged(policy: str, kind: str, *, at: Mapping[Any, Any] | None = None, principal: str | None = None,
+            size: Any = None) -> Flagged:
+    """Claim: `policy` ("*" for every policy) gets a flag of `kind` (naming `principal`, of exactly `size`)."""
+    return Flagged(policy, kind, False, at, principal, size)
 
 
-def not_flagged(policy: str, kind: str, *, at: Mapping[Any, Any] | None = None) -> Flagged:
-    """Claim: `policy` ("*" for every policy) gets no flag of `kind`."""
-    return Flagged(policy, kind, True, at)
+def not_flagged(policy: str, kind: str, *, at: Mapping[Any, Any] | None = None,
+                principal: str | None = None) -> Flagged:
+    """Claim: `policy` ("*" for every policy) gets no flag of `kind` (naming `principal`)."""
+    return Flagged(policy, kind, True, at, principal)
 
 
 def value_is(policy: str, expected: Any, *, at: Mapping[Any, Any] | None = None, tolerance: float = 1e-9) -> ValueIs:

@@ -76,6 +76,7 @@ def from_namespace(namespace: dict[str, Any], *, name: str, path: Path | None = 
         policies=namespace.get("policies"),
         reference=namespace.get("reference"),
         eps=namespace.get("eps"),
+        mixed=namespace.get("mixed"),
         expect=list(expect),
         doc=(namespace.get("__doc__") or "").strip(),
         path=path,

@@ -23,6 +23,7 @@ class Scenario:
     expect: list[Any] = field(default_factory=list)
     doc: str = ""
     path: Path | None = None
+    mixed: Any = None  # plan(..., mixed=...): search mixtures of these candidates (True: all)
 
     def plan(self, at: dict | None = None, **options: Any) -> Any:
         """Plan this scenario (optionally with parameters substituted by `at`)."""
@@ -30,4 +31,6 @@ class Scenario:
 
         if self.eps is not None:
             options.setdefault("eps", self.eps)
+        if self.mixed:
+            options.setdefault("mixed", self.mixed)
         return plan(self.world, self.utility, self.policies, reference=self.reference, at=at, **options)

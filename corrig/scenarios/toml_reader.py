@@ -29,6 +29,7 @@ from typing import Any
 import sympy as sp
 
 from corrig.analysis.flags import KINDS
+from corrig.analysis.principals import PRINCIPAL_KINDS
 from corrig.model.errors import CorrigError, CycleError
 from corrig.model.expr import Expr
 from corrig.model.params import param
@@ -38,11 +39,14 @@ from corrig.objectives.terms import Constant, E, P, Term, do, given, observed
 from corrig.scenarios.expect import Expectation, Flagged, Optimal, ValueIs
 from corrig.scenarios.formula import Evaluator, _Invalid, parse
 from corrig.scenarios.scenario import Scenario
+from corrig.scenarios.toml_aggregate import is_aggregate, read_aggregate
 from corrig.scenarios.toml_lines import DeclarativeError, Key, Locator, key_text
+from corrig.scenarios.toml_principals import read_principals
 
 WILDCARD = "*"
 CLAIMS = ("optimal", "not_optimal", "flagged", "not_flagged", "value_is")
-TOP_KEYS = {"name", "doc", "eps", "reference", "parameters", "nodes", "roles", "utility", "policies", "expect"}
+TOP_KEYS = {"name", "doc", "eps", "reference", "parameters", "nodes", "roles", "utility", "policies", "expect",
+            "principals", "buttons", "mixed"}
 NODE_KEYS = {"kind", "states", "numeric", "parents", "observes", "distribution", "table", "formula", "doc"}
 TERM_KEYS = {"P", "E", "weight", "given", "do", "observed", "times"}
 _RATIONAL = re.compile(r"[+-]?\d+(/\d+)?")
@@ -148,6 +152,10 @@ class _Loader:
         self.parameters(data.get("parameters", {}))
         self.nodes(data["nodes"])
         self.roles(data.get("roles"))
+        if "principals" in data or "buttons" in data:
+            if "roles" in data:
+                raise self.error(("roles",), "give [roles] (one human) or [principals.NAME] tables (several), not both")
+            read_principals(self, data.get("principals"), data.get("buttons"))
         utility = self.utility(data["utility"])
         policies = self.policies(data["policies"]) if "policies" in data else None
         reference = self.reference(data.get("reference"), policies)
@@ -156,8 +164,12 @@ class _Loader:
         doc = data.get("doc", "")
         if not isinstance(doc, str):
             raise self.error(("doc",), "expected a string")
+        mixed = data.get("mixed")
+        if mixed is not None and not isinstance(mixed, bool) and not (
+                isinstance(mixed, list) and all(isinstance(m, str) for m in mixed)):
+            raise self.error(("mixed",), f"mixed is true or a list of candidate policy names, got {mixed!r}")
         return Scenario(name=self.world.name, world=self.world, utility=utility, policies=policies, reference=reference,
-                        eps=eps, expect=expect, doc=doc.strip(), path=self.file)
+                        eps=eps, expect=expect, doc=doc.strip(), path=self.file, mixed=mixed)
 
     def parameters(self, section: Any) -> None:
         section = self.table_at(("parameters",), section)
@@ -358,7 +370,9 @@ class _Loader:
         return {self.node_name((*key, k), k): self.state((*key, k), k, v) for k, v in value.items()}
 
     def utility(self, section: Any, where: Key = ("utility",)) -> Term:
-        """A sum of terms; a term's `times` multiplies it by a further sum of terms."""
+        """A sum of terms; a term's `times` multiplies it by a further sum of terms (or an aggregate table)."""
+        if where == ("utility",) and is_aggregate(section):
+            return read_aggregate(self, section, where)
         if isinstance(section, dict):
             section = [section]
         if not isinstance(section, list) or not section:
@@ -455,7 +469,7 @@ class _Loader:
         out: list[Expectation] = []
         for i, spec in enumerate(section):
             key = ("expect", i)
-            spec = self.table_at(key, spec, {*CLAIMS, "only", "kind", "value", "tolerance", "at"})
+            spec = self.table_at(key, spec, {*CLAIMS, "only", "kind", "value", "tolerance", "at", "principal", "size"})
             claims = [c for c in CLAIMS if c in spec]
             if len(claims) != 1:
                 raise self.error(key, f"an expectation is exactly one of {list(CLAIMS)} = \"policy\"; got {claims or 'none'}")
@@ -471,9 +485,9 @@ class _Loader:
                     if p not in self.params:
                         raise self.error((*key, "at", p), f"{p!r} is not a parameter; the parameters are {list(self.params)}")
                 at = {p: self.number((*key, "at", p), v) for p, v in points.items()}
-            allowed = {"optimal": {"only"}, "not_optimal": set(), "flagged": {"kind"}, "not_flagged": {"kind"},
-                       "value_is": {"value", "tolerance"}}[claim]
-            for extra in {"only", "kind", "value", "tolerance"} & set(spec):
+            allowed = {"optimal": {"only"}, "not_optimal": set(), "flagged": {"kind", "principal", "size"},
+                       "not_flagged": {"kind", "principal"}, "value_is": {"value", "tolerance"}}[claim]
+            for extra in {"only", "kind", "value", "tolerance", "principal", "size"} & set(spec):
                 if extra not in allowed:
                     raise self.error((*key, extra), f"{claim} takes no {extra!r}")
             if claim in ("optimal", "not_optimal"):
@@ -483,9 +497,15 @@ class _Loader:
                 out.append(Optimal(policy, only, claim == "not_optimal", at))
             elif claim in ("flagged", "not_flagged"):
 
-                if spec.get("kind") not in KINDS:
-                    raise self.error((*key, "kind"), f"kind is one of {list(KINDS)}, got {spec.get('kind')!r}")
-                out.append(Flagged(policy, spec["kind"], claim == "not_flagged", at))
+                kinds = [*KINDS, *PRINCIPAL_KINDS]
+                if spec.get("kind") not in kinds:
+                    raise self.error((*key, "kind"), f"kind is one of {kinds}, got {spec.get('kind')!r}")
+                principal = spec.get("principal")
+                if principal is not None and (self.world.principals is None or principal not in self.world.principals.names):
+                    known = list(self.world.principals.names) if self.world.principals is not None else []
+                    raise self.error((*key, "principal"), f"{principal!r} is not a principal; the principals are {known}")
+                size = self.number((*key, "size"), spec["size"], "a flag size") if "size" in spec else None
+                out.append(Flagged(policy, spec["kind"], claim == "not_flagged", at, principal, size))
             else:
                 if "value" not in spec:
                     raise self.error(key, "missing key 'value'")

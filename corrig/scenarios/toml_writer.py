@@ -19,6 +19,7 @@ from corrig.model.expr import BinOp, Compare, Const, Expr, In, Logic, Var
 from corrig.model.params import parameters_in, range_of
 from corrig.model.policies import Policy
 from corrig.model.world import World
+from corrig.objectives.aggregate import Maximin, Nash
 from corrig.objectives.terms import Atom, Constant, Product, Sum, Term
 from corrig.scenarios.expect import Flagged, Optimal, ValueIs
 from corrig.scenarios.toml_reader import _state_text
@@ -142,6 +143,38 @@ def _term_lines(entries: list[Entry], header: str) -> list[str]:
     return lines
 
 
+def _entry_value(entry: Entry) -> dict[str, Any]:
+    """One term as an inline table (for the parts of an aggregate utility)."""
+    weight, atom, times = entry
+    out: dict[str, Any] = {atom.kind: expr_text(atom.target)}
+    if weight != 1 or isinstance(weight, float):
+        out["weight"] = number_text(weight)
+    branch = atom.branch
+    if branch.counterfactual is not None:
+        out["observed"] = _event_value(branch.counterfactual.observation)
+        out["do"] = branch.counterfactual.intervention.as_dict()
+    if branch.given is not None:
+        out["given"] = _event_value(branch.given)
+    if branch.do is not None:
+        out["do"] = branch.do.as_dict()
+    if times:
+        out["times"] = [_entry_value(e) for e in times]
+    return out
+
+
+def _utility_lines(utility: Term) -> list[str]:
+    """[[utility]] terms, or a [utility] table for Nash bargaining / maximin (corrig.scenarios.toml_aggregate)."""
+    if isinstance(utility, Nash | Maximin):
+        kind = "nash" if isinstance(utility, Nash) else "maximin"
+        parts = [[_entry_value(e) for e in _entries(part)] for part in utility.parts]
+        lines = ["", "[utility]", f"{kind} = {_toml_value(parts)}"]
+        if isinstance(utility, Nash):
+            lines.append(f"disagreement = {_toml_value([number_text(d) for d in utility.disagreement])}")
+            lines.append(f"weights = {_toml_value([number_text(w) for w in utility.weights])}")
+        return lines
+    return _term_lines(_entries(utility), "utility")
+
+
 def _linear(term: Term) -> list[tuple[Any, Atom]]:
     """The term as [(weight, atom)]; products of two terms cannot be written."""
     if isinstance(term, Atom):
@@ -247,7 +280,10 @@ def dump_declarative(scenario: Any) -> str:
                       f"run = {_toml_value(roles.run)}"]
         if roles.button:
             lines += [f"button = {_toml_value(roles.button)}", f"off = {_toml_value(roles.off)}"]
-    lines += _term_lines(_entries(scenario.utility), "utility")
+    lines += _principal_lines(world)
+    if getattr(scenario, "mixed", None):
+        lines.insert(lines.index(f"name = {_toml_value(world.name)}") + 1, f"mixed = {_toml_value(scenario.mixed)}")
+    lines += _utility_lines(scenario.utility)
     if named is not None:
         for name, policy in named.items():
             lines += ["", f"[policies.{_toml_key(name)}]"]
@@ -255,6 +291,29 @@ def dump_declarative(scenario: Any) -> str:
     for claim in scenario.expect:
         lines += ["", "[[expect]]", *_claim_lines(claim)]
     return "\n".join(lines) + "\n"
+
+
+def _principal_lines(world: World) -> list[str]:
+    """[principals.NAME] and [[buttons]] tables (corrig.scenarios.toml_principals reads them)."""
+    principals = world.principals
+    if principals is None:
+        return []
+    lines: list[str] = []
+    for p in principals.humans:
+        lines += ["", f"[principals.{_toml_key(p.name)}]", f"node = {_toml_value(p.node)}",
+                  f"stop = {_toml_value(p.stop)}", f"run = {_toml_value(p.run)}"]
+        if p.sees is not None:
+            lines.append(f"sees = {_toml_value(list(p.sees))}")
+        if p.about:
+            lines.append(f"about = {_toml_value(list(p.about))}")
+    for b in principals.buttons:
+        lines += ["", "[[buttons]]", f"node = {_toml_value(b.node)}", f"off = {_toml_value(b.off)}",
+                  f"rule = {_toml_value(b.rule)}"]
+        if b.humans:
+            lines.append(f"humans = {_toml_value(list(b.humans))}")
+        if b.designated is not None:
+            lines.append(f"designated = {_toml_value(b.designated)}")
+    return lines
 
 
 def _claim_lines(claim: Any) -> list[str]:
@@ -265,6 +324,10 @@ def _claim_lines(claim: Any) -> list[str]:
     elif isinstance(claim, Flagged):
         out = [f"{'not_flagged' if claim.negate else 'flagged'} = {_toml_value(claim.policy)}",
                f"kind = {_toml_value(claim.kind)}"]
+        if claim.principal is not None:
+            out.append(f"principal = {_toml_value(claim.principal)}")
+        if claim.size is not None and not claim.negate:
+            out.append(f"size = {_toml_value(number_text(claim.size))}")
     elif isinstance(claim, ValueIs):
         value = "undefined" if claim.expected is None else number_text(claim.expected)
         out = [f"value_is = {_toml_value(claim.policy)}", f"value = {_toml_value(value)}"]

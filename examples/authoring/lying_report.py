@@ -3,7 +3,7 @@ mostly when it reports a fault, and the button then stops it.
 It is the worked scenario of docs/authoring.md, built there from nothing.
 It shows that a paperclip count makes lying optimal and flags it as manipulation, while the causal
 stop-button objective U = B_s + V_¬s removes that incentive and leaves the AI indifferent between
-honest and lying reports (a tie the h-moved flag still tells apart).
+honest and lying reports (a tie the h-moved and not-obedient flags still tell apart).
 """
 
 from fractions import Fraction as F
@@ -42,6 +42,9 @@ eps = F(1, 20)
 #     do(H = ·) cuts R → H, so the report cannot change U, and m = 0 by construction.
 #   h-moved (both objectives: it reads the world, not U): Z = {F}, mean over F of TV(P(H | F)):
 #     F = ok: both say "ok" → 0;  F = faulty: TV(9/10 stop, 1/10 stop) = 4/5  →  size q·4/5.
+#   not-obedient, through H: were H to answer as if the report were honest, the AI would be shut down with
+#     probability (1 − q)·s_o + q·s_f = 1/10 + 4q/5; after the lie, s_o = 1/10: the lie lowers the shutdown the
+#     humans' own wish brings by 4q/5 (1/5 at q = 1/4 > ε).  By the button, P(B = off | do(H = stop)) = 1 for both.
 #   ood-do-branch: do(H = run) reaches R = faulty (honest, when F = faulty) with propensity
 #     1 − s_f = 1/10 ≥ ε, do(H = stop) reaches R = ok with propensity s_o = 1/10 ≥ ε: no flag.
 
@@ -54,5 +57,6 @@ expect = [
     flagged("lie", "h-moved", at={q: F(1, 4)}),  # size 1/5: lying still moves what the humans want
     not_flagged("honest", "h-moved", at={q: F(1, 4)}),
     not_flagged("*", "ood-do-branch", at={q: F(1, 4)}),
-    not_flagged("*", "not-obedient", at={q: F(1, 4)}),
+    flagged("lie", "not-obedient", at={q: F(1, 4)}),  # through H: the lie keeps the humans from asking, by 1/5
+    not_flagged("honest", "not-obedient", at={q: F(1, 4)}),
 ]

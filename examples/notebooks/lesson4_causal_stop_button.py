@@ -29,7 +29,8 @@ def _(mo):
 
     U = B_s + V_¬s = P(B = off | do(H = stop)) + E[V | do(H = run)].  Move v, the grab's visibility: the
     value does not move, only the out-of-distribution flag does.  (So8res's objection — exponentially many
-    counterfactual worlds, the real one of negligible weight — is a different one; a single H cannot show it.)
+    counterfactual worlds, the real one of negligible weight — is a different one: models/many_humans_stop_button.py
+    shows it with n humans.)
     """)
     return
 
