@@ -72,7 +72,8 @@ for label, scenario in (("first reward", first), ("second reward", None), ("fix"
 say("The objection that the humans are trying to shut down the AI for reasons: a press at step 1 has a "
     "reason, and the reason is still there at step 2.  The per-step branch do(H_2 = run) asks about humans "
     "who had a reason a step ago and dropped it without cause — propensity 1/10 in the real world, on the 1/5 "
-    "of the branch's weight where the humans pressed at step 1, flagged at ε = 3/20 — and it is in exactly that world that the reward pays for work instead of finishing the "
+    "of the branch's weight where the humans pressed at step 1, flagged at ε = 3/20 — and it is in exactly that "
+    "world that the reward pays for work instead of finishing the "
     "shutdown.  The fix asks about humans who press at every step, or at none: worlds the real one produces "
     "(minimum propensity 1/5).")
 
