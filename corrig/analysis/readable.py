@@ -110,11 +110,27 @@ def _linear_threshold(rel: sp.Basic, box: Mapping[sp.Symbol, sp.Interval]) -> st
             verdict = _trivial(threshold, this_op, x, y, where, box)
             trivial &= verdict == "every"
             if verdict is None:
-                pieces.append(f"{x} {_SHOW[this_op]} {x}*({y}) = {threshold} for {y} ∈ {set_text(where)}")
+                name = f"{x}*({y}) = {threshold}" if len(x.name) == 1 else str(threshold)  # K*(v) = …; a_nudge < …
+                pieces.append(f"{x} {_SHOW[this_op]} {name} for {y} ∈ {set_text(where)}")
             else:
                 pieces.append(f"{verdict} {x} for {y} ∈ {set_text(where)}")
+        zero = exact_set(sp.Eq(a, 0), y, box[y])
+        if zero is not None and zero.intersect(box[y]) is not sp.EmptySet:
+            at_zero = zero.intersect(box[y])
+            relation = {"<": sp.Lt, ">": sp.Gt, "<=": sp.Le, ">=": sp.Ge, "==": sp.Eq, "!=": sp.Ne}[op]
+            if isinstance(at_zero, sp.FiniteSet):  # x drops out there: the condition is b(y) op 0 at each point
+                verdicts = {relation(b.subs(y, point), 0) for point in at_zero.args}
+                holds = verdicts.pop() if len(verdicts) == 1 else None
+            else:
+                holds = relation(b, 0)
+            if holds is sp.false:
+                trivial = False
+            elif holds is sp.true:
+                pieces.append(f"every {x} for {y} ∈ {set_text(at_zero)}")
+            else:
+                return None
         if trivial:
-            return ""  # holds on the whole box up to a finite set of y: adds nothing to a conjunction
+            return ""  # holds on the whole box: adds nothing to a conjunction
         return "; ".join(pieces) if pieces else None
     return None
 
