@@ -389,6 +389,10 @@ def _reference(world: World, reference: Any, named: Mapping[str, Policy], given:
     if not isinstance(reference, Policy):
         raise PolicyError(f"the reference must be a policy name, a Policy or a {{decision: rule}} dict, "
                           f"got {type(reference).__name__}")
+    try:
+        reference.check(world)  # a rule for a chance node would otherwise be ignored
+    except CorrigError as exc:
+        raise _named(exc, "the reference policy") from exc
     for name, original in given.items():
         if original is reference:
             return name, named[name]

@@ -51,8 +51,9 @@ def build_parser() -> argparse.ArgumentParser:
     """The argument parser of the `corrig` command."""
     parser = argparse.ArgumentParser(
         prog="corrig", description="Check stop-button scenarios: values, optimal policies and corrigibility flags.",
-        epilog="Exit status: 0 all expectations hold, 1 one fails, 2 a file cannot be loaded or validated. "
-               "A .py scenario is a program (loading it runs it); a .toml scenario is data.")
+        epilog="Exit status: 0 all expectations hold (hunt: none found), 1 one fails (hunt: a counterexample), "
+               "2 a file cannot be loaded, validated or written, 3 a bug in corrig, 130 interrupted (docs/cli.md). "
+               "A .py scenario is a program (loading it runs it); a .toml scenario is data (docs/security.md).")
     from corrig import __version__
 
     parser.add_argument("--version", action="version", version=f"corrig {__version__}")
@@ -97,6 +98,12 @@ def build_parser() -> argparse.ArgumentParser:
                                   description="Keep the scenario's graph, roles and objective, draw new CPDs (seeded), "
                                               "and look for a world where the property fails; shrink it and write it "
                                               "out as a scenario file. Exit 1 when one is found."))
+    for command in (draw, region, export):
+        command.add_argument("--force", action="store_true", help="replace OUT if it exists")
+    for command in sub.choices.values():
+        command.add_argument("--limit", action="append", metavar="NAME=N", default=[],
+                             help="raise (or lower) a size limit for this run: states, table, policies, terms "
+                                  "(docs/security.md)")
     return parser
 
 
@@ -219,6 +226,7 @@ def cmd_check(args: argparse.Namespace) -> int:
         render_terminal,
         scenario_report,
     )
+    from corrig.faces.safe_text import cleaned, json_safe
     from corrig.model.errors import ScenarioError
     from corrig.scenarios.expect import Expectation, Plans
 
@@ -226,28 +234,32 @@ def cmd_check(args: argparse.Namespace) -> int:
     err = _console(sys.stderr)
     with progress(len(args.files), "checking") as advance:
         for path in args.files:
-            advance(0, description=f"loading {path}")
+            advance(0, description=_escape(f"loading {path}"))
             scenario = None
             try:
                 scenario = load(path)
                 options = plan_options(args)
                 point = plan_point(args, scenario, options)
                 plans = Plans(scenario, **options)
-                advance(0, description=f"planning {scenario.name} ({_policy_count(scenario)})")
+                advance(0, description=_escape(f"planning {scenario.name} ({_policy_count(scenario)})"))
                 result = plans.at(point)
                 verdicts = []
                 for claim in scenario.expect:
                     if not isinstance(claim, Expectation):
                         raise ScenarioError(f"expect holds {claim!r}, which is not an expectation (use corrig.scenarios.expect)")
-                    advance(0, description=f"checking {claim!r}"[:80])
+                    advance(0, description=_escape(f"checking {claim!r}"[:80]))
                     verdicts.append(claim.check(plans))
                 regions = None
                 if needs_regions(result):
                     from corrig.analysis.symbolic import symbolic_plan
 
-                    advance(0, description=f"regions of {scenario.name}")
+                    advance(0, description=_escape(f"regions of {scenario.name}"))
                     regions = symbolic_plan(result)
                 reports.append(scenario_report(path, scenario, result, verdicts, numeric=args.numeric, regions=regions))
+            except SystemExit as exc:  # a Python scenario's mechanism or rule ended the program while planning
+                message = f"{path}: the scenario called sys.exit({exc.code!r}) while it was planned"
+                reports.append(error_report(path, message))
+                err.print(f"[bold red]error:[/] {_escape(message)}")
             except (CorrigError, UsageError) as exc:
                 message = str(exc) if scenario is None else located(exc, scenario, path)
                 if scenario is None and not message.startswith(path):
@@ -256,14 +268,15 @@ def cmd_check(args: argparse.Namespace) -> int:
                 err.print(f"[bold red]error:[/] {_escape(message)}")
             advance(1)
     out = _console()
+    shown = cleaned(reports)  # every user-supplied string with its control characters escaped
     if args.format == "json":
-        print(render_json(reports))
+        print(json_safe(render_json(reports)))
     elif args.format == "markdown":
-        print(render_markdown(reports))
+        print(render_markdown(shown))
     elif args.format == "latex":
-        print(render_latex(reports))
+        print(render_latex(shown))
     else:
-        render_terminal(reports, out)
+        render_terminal(shown, out)
     return max(r.status for r in reports)
 
 
@@ -277,9 +290,12 @@ def _policy_count(scenario: Any) -> str:
 
 
 def _escape(text: str) -> str:
+    """User-supplied text for a rich console: control characters shown as escapes, markup brackets escaped."""
     from rich.markup import escape
 
-    return escape(text)
+    from corrig.faces.safe_text import printable
+
+    return escape(printable(text))
 
 
 def _pick_policy(result: Any, wanted: str | None, path: str) -> str:
@@ -289,7 +305,7 @@ def _pick_policy(result: Any, wanted: str | None, path: str) -> str:
         raise UsageError(f"{path}: choose a policy with --policy NAME or --policy #; the policies are:\n{listing}")
     if wanted in result.policies:
         return wanted
-    if wanted.isdigit() and 1 <= int(wanted) <= len(names):
+    if wanted.isdigit() and len(wanted) <= 9 and 1 <= int(wanted) <= len(names):
         return names[int(wanted) - 1]
     close = [n for n in names if wanted.lower() in n.lower()]
     if len(close) == 1:
@@ -303,7 +319,7 @@ def _load_and_plan(args: argparse.Namespace, description: str) -> tuple[Any, Any
     try:
         options = plan_options(args)
         point = plan_point(args, scenario, options)
-        with progress(None, f"{description} {scenario.name}"):
+        with progress(None, _escape(f"{description} {scenario.name}")):
             result = scenario.plan(at=point, **options)
     except CorrigError as exc:
         raise _Located(located(exc, scenario, args.file)) from exc
@@ -318,6 +334,7 @@ def cmd_explain(args: argparse.Namespace) -> int:
     import json
 
     from corrig.faces.report import explain_report, needs_regions, render_explain_markdown, render_explain_terminal
+    from corrig.faces.safe_text import cleaned, json_safe
 
     scenario, result = _load_and_plan(args, "planning")
     name = _pick_policy(result, args.policy, args.file)
@@ -325,15 +342,15 @@ def cmd_explain(args: argparse.Namespace) -> int:
     if needs_regions(result):  # the same flags as check: those that can fire somewhere in the box
         from corrig.analysis.symbolic import symbolic_plan
 
-        with progress(None, f"regions of {scenario.name}"):
+        with progress(None, _escape(f"regions of {scenario.name}")):
             regions = symbolic_plan(result)
     report = explain_report(args.file, scenario, result, name, numeric=args.numeric, regions=regions)
     if args.format == "json":
-        print(json.dumps(report.to_dict(), indent=2, ensure_ascii=False))
+        print(json_safe(json.dumps(report.to_dict(), indent=2, ensure_ascii=False)))
     elif args.format == "markdown":
-        print(render_explain_markdown(report))
+        print(render_explain_markdown(cleaned(report)))
     else:
-        render_explain_terminal(report, _console())
+        render_explain_terminal(cleaned(report), _console())
     return OK
 
 
@@ -344,28 +361,37 @@ def _need_matplotlib() -> None:
         raise UsageError(PLOT_HINT) from None
 
 
-def _output(path: str) -> Path:
-    out = Path(path)
+def _output(args: argparse.Namespace) -> Path:
+    """The picture's path, checked before any work: its suffix, not the scenario, a writable folder, new or --force."""
+    from corrig.faces.outputs import destination
+
+    out = Path(args.output)
     if out.suffix.lower() not in (".png", ".svg", ".pdf"):
-        raise UsageError(f"-o {path}: the picture's format comes from its suffix: .png, .svg or .pdf")
-    if not out.parent.exists():
-        raise UsageError(f"-o {path}: the folder {out.parent} does not exist")
-    return out
+        raise UsageError(f"-o {args.output}: the picture's format comes from its suffix: .png, .svg or .pdf")
+    return destination(out, inputs=[args.file], force=args.force)
+
+
+def _save(fig: Any, out: Path) -> None:
+    """Save a figure atomically (a temporary file with the same suffix, renamed over `out`)."""
+    from corrig.faces.outputs import write_with
+    from corrig.faces.safe_text import printable
+
+    write_with(out, lambda temporary: fig.savefig(temporary, dpi=120, format=out.suffix.lower().lstrip(".")))
+    print(printable(f"wrote {out}"))
 
 
 def cmd_draw(args: argparse.Namespace) -> int:
     _need_matplotlib()
     from corrig.faces.draw import draw_world
 
-    out = _output(args.output)
+    out = _output(args)
     if args.policy:
         scenario, result = _load_and_plan(args, "planning")
         name = _pick_policy(result, args.policy, args.file)
     else:
         scenario, result, name = load(args.file), None, None
     fig = draw_world(scenario.world, scenario.utility, plan=result, policy=name)
-    fig.savefig(out, dpi=120)
-    print(f"wrote {out}")
+    _save(fig, out)
     return OK
 
 
@@ -373,7 +399,7 @@ def cmd_region(args: argparse.Namespace) -> int:
     _need_matplotlib()
     from corrig.faces.regionplot import region_plot
 
-    out = _output(args.output)
+    out = _output(args)
     if args.resolution < 2 or args.resolution > 2000:
         raise UsageError("--resolution is between 2 and 2000")
     scenario = load(args.file)
@@ -385,27 +411,29 @@ def cmd_region(args: argparse.Namespace) -> int:
             if name is not None and name not in known:
                 raise ParameterError(f"{name!r} is not a parameter of this scenario; "
                                      f"its parameters are {sorted(known) or 'none'}")
-        with progress(None, f"regions of {scenario.name}"):
+        with progress(None, _escape(f"regions of {scenario.name}")):
             result = scenario.plan(**options)
             fig = region_plot(result, x=args.x, y=args.y, resolution=args.resolution, at=at or None)
     except CorrigError as exc:
         raise _Located(located(exc, scenario, args.file)) from exc
-    fig.savefig(out, dpi=120)
-    print(f"wrote {out}")
+    _save(fig, out)
     return OK
 
 
 def cmd_export(args: argparse.Namespace) -> int:
+    from corrig.faces.outputs import destination, write_text
+    from corrig.faces.safe_text import printable
     from corrig.scenarios.toml_writer import dump_declarative
 
+    out = destination(args.output, inputs=[args.file], force=args.force) if args.output else None
     scenario = load(args.file)
     try:
         text = dump_declarative(scenario)
     except CorrigError as exc:
         raise _Located(located(exc, scenario, args.file)) from exc
-    if args.output:
-        Path(args.output).write_text(text, encoding="utf-8")
-        print(f"wrote {args.output}")
+    if out is not None:
+        write_text(out, text)
+        print(printable(f"wrote {out}"))
     else:
         sys.stdout.write(text)
     return OK
@@ -428,7 +456,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     err = _console(sys.stderr)
     try:
-        return COMMANDS[args.command](args)
+        from corrig.model import limits
+
+        raised: dict[str, int] = {}
+        for item in args.limit:
+            raised.update(limits.parse(item))
+        with limits.raised(**raised):  # for this run (and the processes it starts) only
+            return COMMANDS[args.command](args)
     except (CorrigError, UsageError) as exc:
         err.print(f"[bold red]error:[/] {_escape(str(exc))}")
         return INVALID
@@ -437,6 +471,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         return OK
+    except SystemExit as exc:  # a Python scenario's code ended the program: that is not the run's result
+        err.print(f"[bold red]error:[/] the scenario called sys.exit({_escape(repr(exc.code))}) while it was used")
+        return INVALID
+    except (RecursionError, MemoryError) as exc:  # a last line of defence: the budgets should come first
+        err.print(f"[bold red]error:[/] the input is too large or too deeply nested for corrig ({type(exc).__name__}); "
+                  f"see docs/security.md for the limits")
+        return INVALID
     except Exception:
         err.print("[bold red]internal error[/] (a bug in corrig; please report it with this trace):")
         err.print(_escape(traceback.format_exc()))

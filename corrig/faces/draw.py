@@ -24,6 +24,8 @@ from typing import Any
 
 import networkx as nx
 
+from corrig.faces.safe_text import figure_text
+
 DECISION = "#4e79a7"
 CHANCE = "#e6e6e6"
 HUMAN = "#59a14f"
@@ -241,10 +243,10 @@ def draw_world(world: Any, utility: Any = None, *, plan: Any = None, policy: str
         if good_edges or good_nodes:
             handles.append(Line2D([], [], color=GOOD, linewidth=3.6, label="value of observing H (good)"))
     ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False, fontsize=9)
-    heading = title or world.name
+    heading = figure_text(title or world.name)
     if policy is not None:
         kinds = sorted({f.kind for f in flags})
-        heading += "\n" + textwrap.fill(f"policy {policy}: " + (", ".join(kinds) if kinds else "no flags"), 70)
+        heading += "\n" + figure_text(textwrap.fill(f"policy {policy}: " + (", ".join(kinds) if kinds else "no flags"), 70))
     ax.set_title(heading, fontsize=11)
     ax.margins(0.18)
     ax.set_axis_off()

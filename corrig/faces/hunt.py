@@ -130,6 +130,7 @@ class HuntResult:
     interrupted: bool = False
     errors: list[str] = field(default_factory=list)
     engine: str = "local"
+    lost: str | None = None  # why the search stopped early when its workers were lost
 
     @property
     def rate(self) -> float:
@@ -144,6 +145,8 @@ class HuntResult:
                 f"({self.rate:.1f} worlds/s)")
         if self.interrupted:
             head += ", interrupted"
+        if self.lost:
+            head += f", stopped early: {self.lost}"
         if self.found is None:
             return head + ": none found."
         v = self.found.violation
@@ -344,8 +347,15 @@ class _Local:
     def submit(self, *args: Any) -> Any:
         return self.pool.submit(search_chunk, *args)
 
+    def lost(self) -> str | None:
+        """Why the workers can no longer answer (None while they can): a dead process breaks the pool."""
+        return "a worker process died" if getattr(self.pool, "_broken", False) else None
+
     def close(self, cancel: bool) -> None:
-        self.pool.shutdown(wait=True, cancel_futures=cancel)
+        self.pool.shutdown(wait=not self.lost(), cancel_futures=cancel)
+
+
+WORKER_TIMEOUT = 30.0  # seconds a dask cluster may have no worker before the hunt stops
 
 
 class _Dask:
@@ -353,7 +363,7 @@ class _Dask:
 
     name = "dask"
 
-    def __init__(self, scheduler: Any):
+    def __init__(self, scheduler: Any, worker_timeout: float = WORKER_TIMEOUT):
         try:
             from distributed import Client
         except ImportError:
@@ -363,31 +373,61 @@ class _Dask:
             self.client = Client(scheduler, timeout="10s") if self.own else scheduler
         except OSError as exc:
             raise HuntError(f"cannot reach the dask scheduler at {scheduler}: {exc}") from None
+        self.worker_timeout = worker_timeout
+        self.alone_since: float | None = None
         self.jobs = max(1, sum(w.get("nthreads", 1) for w in self.client.scheduler_info()["workers"].values()))
 
     def submit(self, *args: Any) -> Any:
         return self.client.submit(search_chunk, *args, pure=False)
+
+    def lost(self) -> str | None:
+        """Why the cluster can no longer answer: the scheduler is gone, or no worker for `worker_timeout` s."""
+        if self.client.status not in ("running", "connecting"):
+            return f"the dask client is {self.client.status}"
+        try:
+            workers = self.client.scheduler_info()["workers"]
+        except Exception as exc:  # the scheduler cannot be asked
+            return f"the dask scheduler does not answer ({type(exc).__name__}: {exc})"
+        if workers:
+            self.alone_since = None
+            return None
+        now = time.monotonic()
+        self.alone_since = self.alone_since or now
+        if now - self.alone_since >= self.worker_timeout:
+            return f"the dask cluster has had no worker for {self.worker_timeout:g} s"
+        return None
 
     def close(self, cancel: bool) -> None:
         if self.own:
             self.client.close()
 
 
+def _check_options(budget: Any, seed: Any, jobs: Any, chunk: Any) -> None:
+    for name, value, least in (("budget", budget, 1), ("seed", seed, 0), ("chunk", chunk, 1)):
+        if isinstance(value, bool) or not isinstance(value, int) or value < least:
+            raise HuntError(f"--{name} must be a whole number of at least {least}, got {value!r}")
+    if jobs is not None and (isinstance(jobs, bool) or not isinstance(jobs, int) or jobs < 1):
+        raise HuntError(f"--jobs must be a whole number of at least 1, got {jobs!r}")
+
+
 def hunt(path: str | Path, prop: str, *, budget: int = 1000, seed: int = 0, vary: str = "support",
          at: Mapping[str, Any] | None = None, scope: str = "optimal", engine: str = "local", jobs: int | None = None,
          scheduler: Any = None, shrink: bool = True, first: bool = True, progress: bool | None = None,
-         chunk: int = CHUNK, keep: Iterable[str] = ()) -> HuntResult:
+         chunk: int = CHUNK, keep: Iterable[str] = (), worker_timeout: float = WORKER_TIMEOUT) -> HuntResult:
     """Search up to `budget` random worlds of the scenario at `path` for one where `prop` fails.
 
     engine "local" (processes; `jobs` of them, default one per core) or "dask" (`scheduler`: an address
     such as tcp://127.0.0.1:8786, or a distributed.Client).  first=False searches the whole budget and
     counts every failure (`failures`); the counterexample is still the failing world of smallest index.
+    Ctrl-C (also while shrinking) and lost workers stop the search and keep what was found (`interrupted`,
+    `lost`); a dask cluster with no worker for `worker_timeout` seconds counts as lost.
     """
     base, principal = split_property(prop)
     if base not in PROPERTIES:
         raise HuntError(f"unknown property {prop!r}: choose one of {sorted(PROPERTIES)} (optionally :PRINCIPAL)")
     if scope not in ("optimal", "all"):
         raise HuntError(f"scope must be 'optimal' or 'all', got {scope!r}")
+    _check_options(budget, seed, jobs, chunk)
     fixed = tuple((str(k), str(Fraction(str(v)))) for k, v in (at or {}).items())
     spec = Spec(str(Path(path).resolve()), prop, seed, vary, fixed, scope, tuple(keep))
     scenario = _scenario(spec.path)
@@ -405,67 +445,123 @@ def hunt(path: str | Path, prop: str, *, budget: int = 1000, seed: int = 0, vary
     elif engine == "dask":
         if scheduler is None:
             raise HuntError("the dask engine needs --scheduler ADDRESS (or a distributed.Client)")
-        pool = _Dask(scheduler)
+        pool = _Dask(scheduler, worker_timeout)
     else:
         raise HuntError(f"engine must be 'local' or 'dask', got {engine!r}")
     show = sys.stderr.isatty() if progress is None else progress
     start_time = time.perf_counter()
-    searched = failures = 0
+    with _Bar(show, budget, f"hunting {spec.prop}") as bar:
+        search = search_pool(spec, pool, budget, first=first, chunk=chunk, bar=bar)
+    found = None
+    interrupted = search.interrupted
+    if search.best is not None:
+        index, draw, violation = search.best
+        found = Counterexample(index, draw, violation, raw=draw)
+        try:
+            if shrink and not interrupted:
+                found = shrink_counterexample(spec, found)
+            else:
+                found = _exact_or_raw(spec, found)
+        except KeyboardInterrupt:  # keep the counterexample as found (exact when that is quick)
+            interrupted = True
+            try:
+                found = _exact_or_raw(spec, Counterexample(index, draw, violation, raw=draw))
+            except KeyboardInterrupt:
+                found = Counterexample(index, draw, violation, raw=draw)
+    seconds = time.perf_counter() - start_time
+    return HuntResult(spec, budget, search.searched, search.failures, found, seconds, interrupted, search.errors[:20],
+                      pool.name, search.lost)
+
+
+def _exact_or_raw(spec: Spec, found: Counterexample) -> Counterexample:
+    exact = found.draw.exact()
+    again = _safe_judge(spec, exact)
+    return Counterexample(found.index, exact, again, raw=found.draw) if again is not None else found
+
+
+WORKER_FAILURES = ("BrokenProcessPool", "KilledWorker", "CommClosedError", "CancelledError", "FutureCancelledError")
+
+
+def _worker_failure(exc: BaseException) -> bool:
+    """True for the exceptions a future raises when its worker (not the world it judged) failed."""
+    return type(exc).__name__ in WORKER_FAILURES or isinstance(exc, OSError | TimeoutError)
+
+
+@dataclass
+class Search:
+    """What a search over a pool of workers gathered, and how it ended."""
+
+    searched: int = 0
+    failures: int = 0
     best: tuple[int, Draw, Violation] | None = None
-    errors: list[str] = []
-    interrupted = False
-    chunks = [(s, min(s + chunk, budget)) for s in range(0, budget, chunk)]
-    pending = iter(chunks)
+    errors: list[str] = field(default_factory=list)
+    interrupted: bool = False
+    lost: str | None = None
+
+
+POLL = 0.02  # seconds between looks at the futures
+WATCH = 1.0  # seconds between looks at the workers
+
+
+def search_pool(spec: Spec, pool: Any, budget: int, *, first: bool = True, chunk: int = CHUNK,
+                bar: Any = None) -> Search:
+    """Judge worlds 0..budget-1 in chunks on `pool` (submit / lost / close); stop at Ctrl-C or when the
+    pool's workers are lost, keeping the results so far.  Never waits without looking at the workers."""
+    out = Search()
+    start_time = time.perf_counter()
+    pending = iter([(s, min(s + chunk, budget)) for s in range(0, budget, chunk)])
     in_flight: dict[Any, tuple[int, int]] = {}
-    bar = _Bar(show, budget, f"hunting {spec.prop}")
+    watched = time.monotonic()
     try:
-        with bar:
-            while True:
-                while len(in_flight) < 2 * pool.jobs:
-                    nxt = next(pending, None)
-                    if nxt is None or (best is not None and first and nxt[0] > best[0]):
-                        break
-                    in_flight[pool.submit(spec, nxt[0], nxt[1], first)] = nxt
-                if not in_flight:
+        while True:
+            while len(in_flight) < 2 * pool.jobs:
+                nxt = next(pending, None)
+                if nxt is None or (out.best is not None and first and nxt[0] > out.best[0]):
                     break
-                done = [f for f in in_flight if f.done()]
-                if not done:
-                    time.sleep(0.02)
-                    continue
-                for future in done:
-                    in_flight.pop(future)
+                in_flight[pool.submit(spec, nxt[0], nxt[1], first)] = nxt
+            if not in_flight:
+                break
+            done = [f for f in in_flight if f.done()]
+            if not done:
+                if time.monotonic() - watched >= WATCH:
+                    watched = time.monotonic()
+                    out.lost = pool.lost()
+                    if out.lost:
+                        break
+                time.sleep(POLL)
+                continue
+            for future in done:
+                lo, hi = in_flight.pop(future)
+                try:
                     answer = future.result()
-                    searched += answer["searched"]
-                    errors += answer["errors"]
-                    failures += len(answer["found"])
-                    for index, draw, violation in answer["found"]:
-                        if best is None or index < best[0]:
-                            best = (index, draw, violation)
-                    bar.update(searched, failures, time.perf_counter() - start_time)
-                if best is not None and first:
-                    for future, (lo, _) in list(in_flight.items()):
-                        if lo > best[0]:
-                            future.cancel()
-                            in_flight.pop(future)
+                except Exception as exc:  # a worker died or the cluster failed this chunk (a bug still raises)
+                    out.lost = pool.lost()
+                    if out.lost is None and not _worker_failure(exc):
+                        raise
+                    out.lost = out.lost or f"worlds {lo}..{hi - 1} failed: {type(exc).__name__}: {exc}"
+                    break
+                out.searched += answer["searched"]
+                out.errors += answer["errors"]
+                out.failures += len(answer["found"])
+                for index, draw, violation in answer["found"]:
+                    if out.best is None or index < out.best[0]:
+                        out.best = (index, draw, violation)
+                if bar is not None:
+                    bar.update(out.searched, out.failures, time.perf_counter() - start_time)
+            if out.lost:
+                break
+            if out.best is not None and first:
+                for future, (lo, _) in list(in_flight.items()):
+                    if lo > out.best[0]:
+                        future.cancel()
+                        in_flight.pop(future)
     except KeyboardInterrupt:
-        interrupted = True
+        out.interrupted = True
+    finally:
         for future in in_flight:
             future.cancel()
-    finally:
         pool.close(cancel=True)
-    seconds = time.perf_counter() - start_time
-    found = None
-    if best is not None:
-        index, draw, violation = best
-        found = Counterexample(index, draw, violation, raw=draw)
-        if shrink and not interrupted:
-            found = shrink_counterexample(spec, found)
-        else:
-            exact = draw.exact()
-            again = _safe_judge(spec, exact)
-            if again is not None:
-                found = Counterexample(index, exact, again, raw=draw)
-    return HuntResult(spec, budget, searched, failures, found, seconds, interrupted, errors[:20], pool.name)
+    return out
 
 
 class _Bar:
@@ -640,127 +736,6 @@ def shrink_counterexample(spec: Spec, found: Counterexample, *, log: Callable[[s
     return Counterexample(found.index, current, violation, shrunk=True, raw=raw)
 
 
-# writing ------------------------------------------------------------------------------------------
-_RESERVED = {"E", "P", "F", "Policy", "World", "do", "given", "observed", "Rational", "world", "utility", "policies",
-             "reference", "eps", "expect", "flagged", "optimal", "not_flagged", "name"}
-
-
-def _number(value: Any) -> str:
-    value = sp.nsimplify(value) if isinstance(value, float) else sp.sympify(value)
-    if isinstance(value, sp.Integer):
-        return str(int(value))
-    if isinstance(value, sp.Rational):
-        return f"F({value.p}, {value.q})"
-    return repr(float(value))
-
-
-def _row_text(states: tuple, row: tuple) -> str:
-    support = [(s, p) for s, p in zip(states, row, strict=True) if p != 0]
-    if len(support) == 1:
-        return repr(support[0][0])
-    return "{" + ", ".join(f"{s!r}: {_number(p)}" for s, p in support) + "}"
-
-
-def _rule_text(world: Any, policy: Any, decision: str) -> str:
-    node = world.nodes[decision]
-    table = policy.table(world, decision)
-    if not node.parents:
-        return _row_text(node.states, table[()])
-    items = ", ".join(f"{ctx!r}: {_row_text(node.states, row)}" for ctx, row in table.items())
-    return "{" + items + "}"
-
-
-def write_scenario(spec: Spec, found: Counterexample, path: Path, *, searched: int | None = None) -> Path:
-    """A runnable scenario file for the counterexample: every node as a table, the policies as tables,
-    and `expect` claiming the failure (so `corrig check FILE` passes exactly when the failure reproduces)."""
-    from corrig.analysis.planner import plan
-    from corrig.model.policies import Policy
-
-    scenario = _scenario(spec.path)
-    world, utility, eps = build(spec, found.draw)
-    v = found.violation
-    names = list(world.compiled.order)
-    clash = [n for n in names if n in _RESERVED]
-    lines = ["# ruff: noqa", f'"""Counterexample to {spec.prop!r} for {Path(spec.path).name}, found by `corrig hunt`.', ""]
-    lines.append(f"World {found.index} of the hunt with seed {spec.seed} (vary={spec.vary}"
-                 + (f", keep={','.join(spec.keep)}" if spec.keep else "")
-                 + (f", {searched} worlds searched" if searched else "") + ")"
-                 + (", shrunk to round numbers." if found.shrunk else ", as drawn."))
-    lines.append(f"It fails because {v.text}; optimal policies: {v.optimal}.")
-    changed = ", ".join(f"P({n} | {', '.join(world.nodes[n].parents)})" if world.nodes[n].parents else f"P({n})"
-                        for n in found.draw.rows)
-    if changed:
-        lines.append(f"Redrawn: {changed}.")
-    if found.draw.params:
-        lines.append("Parameters: " + ", ".join(f"{k} = {_number(x)}" for k, x in found.draw.params.items()) + ".")
-    lines += ['"""', "", "from fractions import Fraction as F", "", "from sympy import Rational",
-              "", "from corrig import E, P, Policy, World, do, flagged, given, observed, optimal", "",
-              f"world = World({world.name!r})"]
-    for name in names:
-        node = world.nodes[name]
-        if node.is_decision:
-            lines.append(f"world.decision({name!r}, {list(node.states)!r}, observes={list(node.parents)!r})")
-            continue
-        table = world.compiled.tables[name].table
-        if not node.parents:
-            lines.append(f"world.chance({name!r}, {_as_dict(node.states, table[()])}, states={list(node.states)!r})")
-        else:
-            rows = ", ".join(f"{ctx!r}: {_row_text(node.states, row)}" for ctx, row in table.items())
-            lines.append(f"world.chance({name!r}, {{{rows}}}, parents={list(node.parents)!r}, "
-                         f"states={list(node.states)!r})")
-    r = world.roles
-    roles = []
-    if r.human is not None:
-        roles.append(f"human={r.human!r}, stop={r.stop!r}, run={r.run!r}")
-    if r.button is not None:
-        roles.append(f"button={r.button!r}, off={r.off!r}")
-    if roles:
-        lines.append(f"world.set_roles({', '.join(roles)})")
-    if world.principals is not None:
-        lines.append("from corrig.model.principals import Button, Principal  # noqa: E402")
-        lines.append(f"world.set_principals({list(world.principals.humans)!r}, buttons={list(world.principals.buttons)!r})")
-    lines.append("")
-    if clash:
-        lines.append(f"utility = eval({repr(utility)!r}, {{**globals(), **world.handles}})")
-    else:
-        lines += [f"{n} = world[{n!r}]" for n in names]
-        lines.append(f"utility = {utility!r}")
-    result = plan(world, utility, scenario.policies, reference=scenario.reference, flags=False)
-    if scenario.policies is None:
-        lines.append("policies = None  # every pure policy")
-    else:
-        lines.append("policies = {")
-        for pname, policy in result.policies.items():
-            rules = ", ".join(f"{d!r}: {_rule_text(world, policy, d)}" for d in world.decisions if d in policy.rules)
-            lines.append(f"    {pname!r}: Policy({{{rules}}}),")
-        lines.append("}")
-    reference = scenario.reference
-    if isinstance(reference, str) or reference is None:
-        lines.append(f"reference = {reference!r}")
-    else:
-        ref = reference if isinstance(reference, Policy) else Policy(reference)
-        match = [n for n, p in result.policies.items()
-                 if all(p.table(world, d) == ref.table(world, d) for d in world.decisions if d in ref.rules)]
-        if match:
-            lines.append(f"reference = {match[0]!r}")
-        else:
-            rules = ", ".join(f"{d!r}: {_rule_text(world, ref, d)}" for d in world.decisions if d in ref.rules)
-            lines.append(f"reference = Policy({{{rules}}}, name='reference')")
-    if eps is not None:
-        lines.append(f"eps = {_number(eps)}")
-    policy = v.policy if v.policy is not None else (v.optimal[0] if v.optimal else next(iter(result.policies)))
-    claims = [f"    flagged({policy!r}, {v.kind!r}),"]
-    if v.policy is not None and spec.scope == "optimal":
-        claims.insert(0, f"    optimal({policy!r}),")
-    lines += ["", "# the failure, as found: `corrig check` passes exactly when it reproduces", "expect = [", *claims, "]", ""]
-    path.write_text("\n".join(lines), encoding="utf-8")
-    return path
-
-
-def _as_dict(states: tuple, row: tuple) -> str:
-    return "{" + ", ".join(f"{s!r}: {_number(p)}" for s, p in zip(states, row, strict=True) if p != 0) + "}"
-
-
 # command line ---------------------------------------------------------------------------------
 def add_arguments(parser: Any) -> None:
     """The `corrig hunt` arguments."""
@@ -783,30 +758,50 @@ def add_arguments(parser: Any) -> None:
     parser.add_argument("--scheduler", metavar="ADDRESS", help="the dask scheduler, e.g. tcp://127.0.0.1:8786")
     parser.add_argument("--no-shrink", dest="shrink", action="store_false", help="keep the numbers as drawn")
     parser.add_argument("-o", "--output", metavar="FILE", help="where to write the counterexample (default: "
-                        "SCENARIO-counterexample-PROPERTY.py beside the scenario)")
+                        "SCENARIO-counterexample-PROPERTY.toml, or .py for a .py scenario, beside the scenario)")
+    parser.add_argument("--force", action="store_true", help="replace the output file if it exists")
 
 
 def run_cli(args: Any) -> int:
-    """`corrig hunt`: 0 when no counterexample was found, 1 when one was (and written)."""
+    """`corrig hunt`: 0 the whole budget searched and no counterexample; 1 one found (and written); 2 the hunt
+    cannot run, or its workers were lost before it found one; 130 interrupted (what was found is written)."""
+    from corrig.faces.counterexample import output_suffix
+    from corrig.faces.outputs import destination
     from corrig.faces.points import parse_point
+    from corrig.faces.safe_text import printable
 
+    source = Path(args.file)
+    stem = f"{source.stem}-counterexample-{args.property.replace(':', '-')}"
+    out = Path(args.output) if args.output else source.with_name(f"{stem}{output_suffix(source)}")
+    output_suffix(source, out)
+    destination(out, inputs=[source], force=args.force)  # before the search, not after it
     at = {k: str(v) for k, v in parse_point(args.at).items()}
     result = hunt(args.file, args.property, budget=args.budget, seed=args.seed, vary=args.vary, at=at, scope=args.scope,
                   engine=args.engine, jobs=args.jobs, scheduler=args.scheduler, shrink=args.shrink, first=args.first,
                   keep=[n.strip() for n in (args.keep or "").split(",") if n.strip()])
-    print(result.summary())
+    print(printable(result.summary()))
     if result.errors:
-        print(f"{len(result.errors)} worlds could not be planned, e.g. {result.errors[0]}")
+        print(printable(f"{len(result.errors)} worlds could not be planned, e.g. {result.errors[0]}"))
     if args.first is False:
         print(f"{result.failures} of {result.searched} worlds fail ({result.failures / max(result.searched, 1):.1%})")
-    if result.found is None:
-        return 0
-    source = Path(args.file)
-    stem = f"{source.stem}-counterexample-{args.property.replace(':', '-')}"
-    out = Path(args.output) if args.output else source.with_name(f"{stem}.py")
-    result.write(out)
-    print(f"wrote {out} (corrig check {out} shows the failure)")
-    return 1
+    if result.found is not None:
+        result.write(out)
+        print(printable(f"wrote {out} (corrig check {out} shows the failure)"))
+    if result.interrupted:
+        return 130
+    if result.found is not None:
+        return 1
+    return 2 if result.lost else 0
+
+
+def write_scenario(spec: Spec, found: Counterexample, path: Path, *, searched: int | None = None) -> Path:
+    """Write a counterexample as a scenario file: `.toml` for a `.toml` scenario (never Python), `.py` built from
+    repr()'d literals for a `.py` one (see corrig.faces.counterexample)."""
+    from corrig.faces.counterexample import write_counterexample
+
+    world, utility, eps = build(spec, found.draw)
+    return write_counterexample(Path(path), spec, found, scenario=_scenario(spec.path), world=world, utility=utility,
+                                eps=eps, searched=searched)
 
 
 __all__ = ["PROPERTIES", "Counterexample", "Draw", "HuntError", "HuntResult", "Spec", "hunt", "shrink_counterexample",

@@ -22,6 +22,7 @@ import sympy as sp
 
 from corrig.analysis.regions import box_of, point_in_set
 from corrig.analysis.symbolic import SymbolicPlan, symbolic_plan
+from corrig.faces.safe_text import figure_text
 from corrig.model.errors import ParameterError
 
 # No two of these overlaid read as a third ("//" over "\\\\" reads as "xx", "||" over "--" as "++"),
@@ -167,7 +168,7 @@ def region_plot(result: Any, x: Any = None, y: Any = None, *, resolution: int = 
     from matplotlib.colors import ListedColormap
 
     cmap = ListedColormap(colours)
-    handles = [Patch(facecolor=c, edgecolor="black", label=(" = ".join(m) if m else "undefined") + " optimal")
+    handles = [Patch(facecolor=c, edgecolor="black", label=figure_text(" = ".join(m) if m else "undefined") + " optimal")
                for m, c in zip(sets, colours, strict=True)]
     everywhere = [k for k, m in masks.items() if m.all()]  # listed in the legend, not hatched over everything
     masks = {k: m for k, m in masks.items() if k not in everywhere}
@@ -178,7 +179,7 @@ def region_plot(result: Any, x: Any = None, y: Any = None, *, resolution: int = 
         for i in range(resolution):
             ax.axvspan(edges[i], edges[i + 1], color=colours[index[i]], alpha=0.35, linewidth=0)
         for n, i in zip(names, range(len(names)), strict=True):
-            ax.plot(xs, values[n], color=COLOURS[i % len(COLOURS)], linewidth=2, label=f"J({n})")
+            ax.plot(xs, values[n], color=COLOURS[i % len(COLOURS)], linewidth=2, label=figure_text(f"J({n})"))
         low, high = ax.get_ylim()
         for kind, mask in masks.items():
             ax.fill_between(xs, low, high, where=mask, facecolor="none", hatch=hatch_of[kind], edgecolor=ink_of[kind],
@@ -198,6 +199,6 @@ def region_plot(result: Any, x: Any = None, y: Any = None, *, resolution: int = 
     ax.set_xlabel(f"${sp.latex(x)}$")
     held = ", ".join(f"{s} = {v}" for s, v in fixed.items())
     name = getattr(getattr(splan.plan, "world", None), "name", "plan")
-    ax.set_title(title or "\n".join(textwrap.wrap(f"{name}: optimal policy{f' ({held})' if held else ''}", 50)))
+    ax.set_title(figure_text(title or "\n".join(textwrap.wrap(f"{name}: optimal policy{f' ({held})' if held else ''}", 50))))
     ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1), fontsize="small", frameon=False)
     return fig

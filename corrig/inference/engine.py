@@ -21,7 +21,7 @@ import sympy as sp
 from sympy.polys.constructor import construct_domain
 
 from corrig.model.errors import QueryError, StateError, ZeroProbabilityCondition
-from corrig.model.expr import Expr, State, assignment_event
+from corrig.model.expr import Expr, State, assignment_event, not_an_event
 from corrig.model.numbers import is_float_valued, to_number
 from corrig.model.policies import Policy, as_policy
 
@@ -47,6 +47,9 @@ def as_event(world: World, event: Any, what: str = "event") -> Expr:
         return assignment_event(event, world.handles)
     if not isinstance(event, Expr):
         raise QueryError(f"the {what} must be an expression such as B == 'off' or a {{node: state}} dict, got {event!r}")
+    reason = not_an_event(event)
+    if reason is not None:
+        raise QueryError(f"the {what} is not an event: {reason}")
     check_scope(world, event, what)
     return event
 

@@ -370,3 +370,28 @@ def assignment_event(assignment: Mapping[str, Any], handles: Mapping[str, Var]) 
             raise StateError(f"{state!r} is not a state of {name}; its states are {list(var.states)}")
         parts.append(Compare("==", var, Const(state)))
     return parts[0] if len(parts) == 1 else Logic("&", tuple(parts))
+
+
+def not_an_event(expr: Expr) -> str | None:
+    """Why `expr` is not an event, or None when it is.
+
+    An event is a comparison, a membership test (`isin`), a logical combination of events, a node whose
+    states are truth values, or a truth-value constant.  Anything else (a quantity such as L + 1, a node
+    over numbers or names) has no truth value of its own: reading it as "nonzero" would silently give
+    the wrong probability."""
+    if isinstance(expr, Compare | In):
+        return None
+    if isinstance(expr, Logic):
+        for arg in expr.args:
+            reason = not_an_event(arg)
+            if reason is not None:
+                return reason
+        return None
+    if isinstance(expr, Var):
+        if expr.states and all(isinstance(s, bool) for s in expr.states):
+            return None
+        example = expr.states[0] if expr.states else "..."
+        return f"{expr.name} is a node, not an event: compare it with a state, e.g. {expr.name} == {example!r}"
+    if isinstance(expr, Const) and isinstance(expr.value, bool):
+        return None
+    return f"{expr!r} is a quantity, not an event: compare it, e.g. {expr!r} == 1"

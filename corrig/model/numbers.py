@@ -3,7 +3,6 @@ list of such numbers is a distribution (in [0, 1], summing to one)."""
 
 from __future__ import annotations
 
-import itertools
 from fractions import Fraction
 from typing import Any
 
@@ -45,11 +44,10 @@ def check_distribution(values: tuple[sp.Expr, ...], states: tuple[State, ...], w
     for state, value in zip(states, values, strict=True):
         if value.has(sp.nan, sp.zoo, sp.oo, -sp.oo):
             raise DistributionError(f"{where}: the probability of {state!r} is {value}, not a number in [0, 1]")
-        for point in _check_points(value):
-            v = value.subs(point) if point else value
-            if v.is_number and (v.is_real is False or v < -slack or v > 1 + slack):
-                at = f" at {', '.join(f'{k}={x}' for k, x in point.items())}" if point else ""
-                raise DistributionError(f"{where}: the probability of {state!r} is {value}, outside [0, 1]{at}")
+        if parameters_in(value):
+            _check_on_box(value, state, where, slack)
+        elif value.is_number and (value.is_real is False or value < -slack or value > 1 + slack):
+            raise DistributionError(f"{where}: the probability of {state!r} is {value}, outside [0, 1]")
     total = sp.Add(*values)
     if total.is_number:
         off = abs(float(total) - 1) > FLOAT_TOLERANCE if floats else total != 1
@@ -61,13 +59,32 @@ def check_distribution(values: tuple[sp.Expr, ...], states: tuple[State, ...], w
         raise DistributionError(f"{where}: the probabilities sum to {sp.simplify(total)}, not 1")
 
 
-def _check_points(value: sp.Expr) -> list[dict[sp.Symbol, sp.Expr]]:
+_BOX_VERDICTS: dict[tuple, Any] = {}  # (value, box, slack) -> verdict: worlds of a hunt or a plan repeat their rows
+_BOX_VERDICTS_LIMIT = 4096
+
+
+def _check_on_box(value: sp.Expr, state: State, where: str, slack: Any) -> None:
+    """Raise unless a symbolic probability lies in [0, 1] at every point of its parameters' box (decided exactly)."""
+    from corrig.model.box import in_unit_interval
+
     symbols = sorted(parameters_in(value), key=str)
-    if not symbols:
-        return [{}]
-    ranges = [range_of(s) for s in symbols]
-    if not all(r.bounded for r in ranges):
-        return []
-    corners = [dict(zip(symbols, c, strict=True)) for c in itertools.product(*((r.low, r.high) for r in ranges))]
-    centre = {s: (r.low + r.high) / 2 for s, r in zip(symbols, ranges, strict=True)}
-    return [*corners, centre]
+    box = {s: (range_of(s).low, range_of(s).high) for s in symbols}
+    key = (value, tuple(box.items()), slack)
+    verdict = _BOX_VERDICTS.get(key)
+    if verdict is None:
+        verdict = in_unit_interval(value, box, slack)
+        if len(_BOX_VERDICTS) >= _BOX_VERDICTS_LIMIT:
+            _BOX_VERDICTS.clear()
+        _BOX_VERDICTS[key] = verdict
+    if verdict.holds:
+        return
+    spans = ", ".join(f"{s} in [{'-oo' if lo is None else lo}, {'oo' if hi is None else hi}]" for s, (lo, hi) in box.items())
+    if verdict.undecidable:
+        raise DistributionError(f"{where}: cannot decide whether the probability of {state!r}, {value}, lies in [0, 1] "
+                                f"for every {spans}: {verdict.undecidable}; give the parameters values (at=...) or "
+                                f"narrower ranges")
+    point = verdict.point or {}
+    at = ", ".join(f"{k}={x}" for k, x in point.items())
+    shown = value.subs(point) if point else value
+    raise DistributionError(f"{where}: the probability of {state!r} is {value}, outside [0, 1] at {at} (where it is "
+                            f"{shown}); its parameters range over {spans}")

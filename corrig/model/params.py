@@ -8,6 +8,7 @@ refused with ParameterConflict.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -64,8 +65,16 @@ def param(name: str, low: Any = None, high: Any = None) -> sp.Symbol:
     """
     if not isinstance(name, str) or not name.isidentifier():
         raise ParameterError(f"a parameter name must be an identifier, got {name!r}")
+    for end in (low, high):
+        if isinstance(end, float) and not math.isfinite(end):
+            raise ParameterError(f"parameter {name}: its range ends at {end}; give a finite number, or None for "
+                                 f"no bound")
     lo = None if low is None else sp.nsimplify(low, rational=True)
     hi = None if high is None else sp.nsimplify(high, rational=True)
+    for end in (lo, hi):
+        if end is not None and (end.has(sp.nan, sp.zoo, sp.oo, -sp.oo) or not end.is_real):
+            raise ParameterError(f"parameter {name}: its range ends at {end}; give a finite number, or None for "
+                                 f"no bound")
     if lo is not None and hi is not None and not lo < hi:
         raise ParameterError(f"parameter {name}: its range [{lo}, {hi}] is empty or a point")
     return Parameter(name, lo, hi)

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import inspect
 import itertools
-from collections.abc import Iterator, Mapping
+import math
+from collections.abc import Iterable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
 import sympy as sp
 
+from corrig.model import limits
 from corrig.model.errors import PolicyError, StateError
 from corrig.model.expr import State
 from corrig.model.numbers import check_distribution, to_number
@@ -169,8 +171,25 @@ def _assignment(node: Node, context: tuple[State, ...]) -> str:
 
 
 def pure_policies(world: World, decisions: list[str] | None = None) -> Iterator[Policy]:
-    """Every pure policy: one deterministic rule per decision per observed-parent assignment."""
+    """Every pure policy: one deterministic rule per decision per observed-parent assignment.
+
+    Counted before the first is built: more than the `policies` limit (corrig.model.limits) is a
+    LimitError that says what to do instead."""
     names = list(world.decisions if decisions is None else decisions)
+    log2 = _log2_count(world, names)
+    limit = limits.get("policies")
+    if log2 > math.log2(limit):
+        exact = _exact_count(world, names) if log2 <= 64 else None
+        raise limits.LimitError(
+            f"world {world.name!r} has {limits.count_text(log2, exact)} pure policies, more than the limit of "
+            f"{limit:,} policies that are enumerated when none are listed. List candidate policies ([policies] in a "
+            f"TOML scenario, `policies` in Python), let decisions observe fewer nodes, or find an optimal policy with "
+            f"corrig.analysis.solve.solve (backward induction, no enumeration) (raise the limit with --limit "
+            f"policies=N, or {limits.ENVIRONMENT}=\"policies=N\")")
+    return _pure_policies(world, names)
+
+
+def _pure_policies(world: World, names: list[str]) -> Iterator[Policy]:
     per_decision = [list(pure_rules(world, d)) for d in names]
     for combo in itertools.product(*per_decision):
         rules: dict[str, Any] = {}
@@ -179,14 +198,37 @@ def pure_policies(world: World, decisions: list[str] | None = None) -> Iterator[
         yield Policy(rules, name="; ".join(label for _, label in combo))
 
 
-def count_pure_policies(world: World) -> int:
-    """How many pure policies the world has."""
+def _log2_count(world: World, names: Iterable[str]) -> float:
+    """log2 of the number of pure policies of `names` (no big numbers built)."""
+    total = 0.0
+    for d in names:
+        node = world.nodes[d]
+        contexts = 1.0
+        for p in node.parents:
+            contexts *= len(world.nodes[p].states)
+        total += contexts * math.log2(len(node.states)) if len(node.states) > 1 else 0.0
+    return total
+
+
+def _exact_count(world: World, names: Iterable[str]) -> int:
     total = 1
-    for d in world.decisions:
+    for d in names:
         node = world.nodes[d]
         contexts = 1
         for p in node.parents:
             contexts *= len(world.nodes[p].states)
         total *= len(node.states) ** contexts
     return total
+
+
+MAX_COUNT_BITS = 12_000  # beyond this a count has more digits than Python prints (4300)
+
+
+def count_pure_policies(world: World) -> int:
+    """How many pure policies the world has (a LimitError past 2^12000, a number too long to print)."""
+    names = list(world.decisions)
+    log2 = _log2_count(world, names)
+    if log2 > MAX_COUNT_BITS:
+        raise limits.LimitError(f"world {world.name!r} has {limits.count_text(log2)} pure policies: too many to count")
+    return _exact_count(world, names)
 

@@ -13,7 +13,7 @@ Terms are immutable and hashable; their repr is valid Python and `to_latex()` re
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import TYPE_CHECKING, Any
@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 import sympy as sp
 
 from corrig.model.errors import QueryError
-from corrig.model.expr import Expr, State, lift
+from corrig.model.expr import Expr, State, lift, not_an_event
 
 if TYPE_CHECKING:
     from corrig.model.world import World
@@ -260,6 +260,14 @@ def _combined(kind: type, parts: tuple[Term, ...]) -> Term:
     return flat[0] if len(flat) == 1 else kind(tuple(flat))
 
 
+def sum_of(terms: Iterable[Term]) -> Term:
+    """The sum of `terms`, flattened in one pass (the same term as adding them one by one)."""
+    parts = tuple(terms)
+    if not parts:
+        raise QueryError("a sum needs at least one term")
+    return _combined(Sum, parts)
+
+
 def as_term(value: Any) -> Term:
     """A term for a term, a number, or a parameter expression."""
     if isinstance(value, Term):
@@ -462,6 +470,9 @@ def _atom(kind: str, target: Any, parts: tuple[Any, ...]) -> Atom:
     if not isinstance(target, Expr):
         what = "an event such as B == 'off'" if kind == "P" else "a quantity such as V or 2 * X - 1"
         raise QueryError(f"{kind}(...) needs {what} as its first argument, got {target!r}")
+    reason = not_an_event(target) if kind == "P" else None
+    if reason is not None:
+        raise QueryError(f"P(...) needs an event: {reason}")
     return Atom(kind, target, Branch.of(parts))
 
 

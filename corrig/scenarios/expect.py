@@ -6,13 +6,14 @@ when `at=` is given) and yields a Verdict saying what was claimed and what was f
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import sympy as sp
 
-from corrig.model.errors import ScenarioError
+from corrig.model.errors import ParameterError, ScenarioError
 
 if TYPE_CHECKING:
     from corrig.scenarios.scenario import Scenario
@@ -153,13 +154,24 @@ class ValueIs(Expectation):
     tolerance: float = 1e-9
     at: Mapping[Any, Any] | None = None
 
+    def __post_init__(self) -> None:
+        tolerance = self.tolerance
+        if isinstance(tolerance, bool) or not isinstance(tolerance, int | float) or not math.isfinite(tolerance) \
+                or tolerance < 0:
+            raise ParameterError(f"value_is({self.policy!r}, ...): the tolerance is {tolerance!r}; it must be a finite "
+                                 f"number >= 0")
+
     def check(self, plans: Plans) -> Verdict:
         plan = plans.at(self.at)
         self._policies(plan, self.policy)
         value = plan.values[self.policy]
-        if value is None:
-            ok = self.expected is None
+        if value is None or self.expected is None:  # "undefined" matches only an undefined value
+            ok = value is None and self.expected is None
         elif isinstance(value, float) or isinstance(self.expected, float):
+            for number in (value, self.expected):
+                if isinstance(number, sp.Basic) and number.free_symbols:
+                    raise ScenarioError(f"{self!r}: {number} depends on the parameters and cannot be compared within a "
+                                        f"float tolerance; give at={{param: value}} or an exact expected value")
             ok = abs(float(value) - float(self.expected)) <= self.tolerance
         else:
             ok = sp.simplify(sp.sympify(value) - sp.sympify(self.expected)) == 0

@@ -4,21 +4,37 @@ Numbers, events, quantities and deterministic formulas are written as short expr
 "1 - p", "S == 0", "M ^ L"), parsed with `ast` and interpreted node by node: names, literals,
 arithmetic, comparisons, `and`/`or`/`not`, `in [...]`, `x if c else y` and `min`/`max`/`abs` -- no
 attribute access, no other calls, no imports.  Nothing the text says is ever run as Python.
+
+Every expression has a budget, checked before the work it bounds (docs/security.md): its length,
+its syntax tree's size and nesting depth, the digits of an integer and the length of a string
+literal, the size of a power (a small rational exponent, and a result of bounded bit length or
+polynomial degree) and of every intermediate number.  A breach is an `_Invalid` that the loader
+turns into a DeclarativeError naming the file, line and key; Python's own limits (recursion,
+integer-string digits, memory) are never reached.
 """
 
 from __future__ import annotations
 
 import ast
+import math
 import operator
+import warnings
 from collections.abc import Callable, Mapping
 from fractions import Fraction
 from typing import Any
 
 import sympy as sp
 
-from corrig.model.expr import Expr
+from corrig.model.expr import Expr, Var
 
-MAX_EXPRESSION = 2000
+MAX_EXPRESSION = 2000  # characters of one expression
+MAX_NODES = 1000  # nodes of its syntax tree (the terms of a sum count one each)
+MAX_DEPTH = 64  # nesting depth (a chain a + b + c ... counts once)
+MAX_DIGITS = 300  # digits of an integer literal
+MAX_STRING = 200  # characters of a string literal
+MAX_BITS = 4096  # bits of any intermediate exact number (numerator or denominator)
+MAX_EXPONENT = 64  # |p| and q of a rational exponent p/q
+MAX_DEGREE = 64  # polynomial degree of an expression in the parameters
 
 _BINARY: dict[type, Callable[[Any, Any], Any]] = {
     ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul, ast.Div: operator.truediv,
@@ -29,24 +45,143 @@ _COMPARE: dict[type, Callable[[Any, Any], Any]] = {
     ast.Eq: operator.eq, ast.NotEq: operator.ne, ast.Lt: operator.lt, ast.LtE: operator.le,
     ast.Gt: operator.gt, ast.GtE: operator.ge,
 }
-_CALLS: dict[str, Callable[..., Any]] = {"min": min, "max": max, "abs": abs}
-
+_ORDER = (ast.Lt, ast.LtE, ast.Gt, ast.GtE)
+_CALLS: dict[str, tuple[Callable[..., Any], int, int | None]] = {"min": (min, 2, None), "max": (max, 2, None),
+                                                               "abs": (abs, 1, 1)}
 
 
 class _Invalid(Exception):
-    """An expression the whitelist refuses (turned into a DeclarativeError with the key)."""
+    """An expression the whitelist or a budget refuses (turned into a DeclarativeError with the key)."""
+
+
+def _shown(text: str, limit: int = 60) -> str:
+    """An expression for a message: repr'd and clipped."""
+    return repr(text if len(text) <= limit else text[:limit] + "...")
 
 
 def parse(text: str) -> ast.expr:
-    """The expression's syntax tree (nothing is run)."""
+    """The expression's syntax tree, within the budgets (nothing is run)."""
     if not isinstance(text, str):
-        raise _Invalid(f"expected an expression in a string, got {text!r}")
+        raise _Invalid(f"expected an expression in a string, got {_kind(text)}")
     if len(text) > MAX_EXPRESSION:
         raise _Invalid(f"the expression is longer than {MAX_EXPRESSION} characters")
     try:
-        return ast.parse(text.strip(), mode="eval").body
+        with warnings.catch_warnings():  # "invalid decimal literal" and friends: the text is data, not our code
+            warnings.simplefilter("ignore", SyntaxWarning)
+            tree = ast.parse(text.strip(), mode="eval").body
     except SyntaxError as exc:
-        raise _Invalid(f"{text!r} is not an expression: {exc.msg}") from None
+        raise _Invalid(f"{_shown(text)} is not an expression: {exc.msg}") from None
+    except ValueError as exc:  # an integer literal past Python's digit limit
+        raise _Invalid(f"{_shown(text)}: a number is too long ({exc})") from None
+    except (RecursionError, MemoryError):
+        raise _Invalid(f"{_shown(text)} is nested too deeply to read") from None
+    check_shape(tree, text)
+    return tree
+
+
+def check_shape(tree: ast.expr, text: str = "") -> None:
+    """Refuse a tree with too many nodes, too deep a nesting, or too long a literal (iteratively)."""
+    count = 0
+    stack: list[tuple[ast.AST, int]] = [(tree, 1)]
+    while stack:
+        node, depth = stack.pop()
+        count += 1
+        if count > MAX_NODES:
+            raise _Invalid(f"{_shown(text)} has more than {MAX_NODES} parts (numbers, names and operators)")
+        if depth > MAX_DEPTH:
+            raise _Invalid(f"{_shown(text)} is nested more than {MAX_DEPTH} deep")
+        if isinstance(node, ast.Constant):
+            value = node.value
+            if isinstance(value, int) and not isinstance(value, bool) and value.bit_length() > MAX_DIGITS * 10 // 3:
+                raise _Invalid(f"{_shown(text)}: an integer has more than {MAX_DIGITS} digits")
+            if isinstance(value, str) and len(value) > MAX_STRING:
+                raise _Invalid(f"{_shown(text)}: a string is longer than {MAX_STRING} characters")
+            if isinstance(value, bytes):
+                raise _Invalid(f"{_shown(text)}: bytes are not allowed")
+        for child in ast.iter_child_nodes(node):
+            if isinstance(child, ast.operator | ast.unaryop | ast.cmpop | ast.boolop | ast.expr_context):
+                continue  # the operator of a node is part of it
+            # the left operand of a binary operation continues its chain: a + b + c is one level
+            same_level = isinstance(node, ast.BinOp) and child is node.left
+            stack.append((child, depth if same_level else depth + 1))
+
+
+def check_number(value: Any, where: str) -> Any:
+    """`value`, unless it is a number past the budgets (bit length, degree) or not finite."""
+    if isinstance(value, bool) or isinstance(value, str) or isinstance(value, Expr):
+        return value
+    if isinstance(value, int):
+        if value.bit_length() > MAX_BITS:
+            raise _Invalid(f"{where}: a number of more than {MAX_BITS} bits")
+        return value
+    if isinstance(value, Fraction):
+        if max(value.numerator.bit_length(), value.denominator.bit_length()) > MAX_BITS:
+            raise _Invalid(f"{where}: a number of more than {MAX_BITS} bits")
+        return value
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            raise _Invalid(f"{where} is {value}, not a finite number")
+        return value
+    if isinstance(value, sp.Basic):
+        if value.has(sp.nan, sp.zoo, sp.oo, -sp.oo):
+            raise _Invalid(f"{where} is {value}, not a finite number")
+        for atom in value.atoms(sp.Rational):
+            if max(int(atom.p).bit_length(), int(atom.q).bit_length()) > MAX_BITS:
+                raise _Invalid(f"{where}: a number of more than {MAX_BITS} bits")
+        for atom in value.atoms(sp.Float):
+            if not math.isfinite(float(atom)):
+                raise _Invalid(f"{where} is {value}, not a finite number")
+        if value.free_symbols and degree_bound(value) > MAX_DEGREE:
+            raise _Invalid(f"{where}: a polynomial of degree more than {MAX_DEGREE} in the parameters")
+    return value
+
+
+def degree_bound(value: sp.Basic) -> int:
+    """An upper bound on the degree of an expression in its symbols (numerator and denominator alike)."""
+    if value.is_Symbol:
+        return 1
+    if value.is_number:
+        return 0
+    if value.is_Add:
+        return max(degree_bound(a) for a in value.args)
+    if value.is_Mul:
+        return sum(degree_bound(a) for a in value.args)
+    if value.is_Pow:
+        exponent = value.exp
+        if exponent.is_Rational:
+            return degree_bound(value.base) * math.ceil(abs(exponent))
+        return MAX_DEGREE + 1
+    return sum(degree_bound(a) for a in value.args) if value.args else 0
+
+
+def _bits(value: Any) -> int | None:
+    """The bit length of an exact number's numerator or denominator (None for anything else)."""
+    if isinstance(value, bool):
+        return 1
+    if isinstance(value, int):
+        return value.bit_length()
+    if isinstance(value, Fraction):
+        return max(value.numerator.bit_length(), value.denominator.bit_length())
+    if isinstance(value, sp.Rational):
+        return max(int(value.p).bit_length(), int(value.q).bit_length())
+    return None
+
+
+def _kind_of(value: Any) -> str:
+    """'text' for state names, 'number' for numbers, 'other' for anything else (ordering needs one kind)."""
+    if isinstance(value, str):
+        return "text"
+    if isinstance(value, bool | int | float | Fraction | sp.Basic):
+        return "number"
+    return "other"
+
+
+def _kinds(value: Any) -> set[str]:
+    if isinstance(value, Var):
+        return {_kind_of(s) for s in value.states}
+    if isinstance(value, Expr):
+        return {"number"}  # arithmetic on nodes: a number (or an error when evaluated)
+    return {_kind_of(value)}
 
 
 class Evaluator:
@@ -57,16 +192,23 @@ class Evaluator:
     mode "value": a deterministic formula over concrete parent values (returns a state).
     """
 
-    def __init__(self, mode: str, names: Mapping[str, Any], what: str):
+    def __init__(self, mode: str, names: Mapping[str, Any], what: str, text: str = ""):
         self.mode, self.names, self.what = mode, names, what
+        self.text = text  # the source, for messages that quote the part at fault
 
     def __call__(self, text: str) -> Any:
+        self.text = text
         return self.eval(parse(text))
 
+    def _where(self, node: ast.AST) -> str:
+        segment = ast.get_source_segment(self.text.strip(), node) if self.text else None
+        return _shown(segment) if segment else _shown(self.text) if self.text else f"this {type(node).__name__}"
+
     def eval(self, node: ast.expr) -> Any:
+        """The value of a (shape-checked) tree."""
         method = getattr(self, f"_{type(node).__name__}", None)
         if method is None:
-            raise _Invalid(f"{ast.unparse(node)!r}: {type(node).__name__} is not allowed in {self.what}")
+            raise _Invalid(f"{self._where(node)}: {type(node).__name__} is not allowed in {self.what}")
         return method(node)
 
     def _Constant(self, node: ast.Constant) -> Any:
@@ -78,8 +220,8 @@ class Evaluator:
         if isinstance(value, int):
             return sp.Integer(value) if self.mode == "number" else value
         if isinstance(value, float):
-            return value
-        raise _Invalid(f"{value!r} is not allowed in {self.what}")
+            return check_number(value, self._where(node))
+        raise _Invalid(f"{self._where(node)}: {type(value).__name__} is not allowed in {self.what}")
 
     def _Name(self, node: ast.Name) -> Any:
         if node.id in self.names:
@@ -90,49 +232,84 @@ class Evaluator:
 
     def _UnaryOp(self, node: ast.UnaryOp) -> Any:
         value = self.eval(node.operand)
-        if isinstance(node.op, ast.USub):
-            return -value
-        if isinstance(node.op, ast.UAdd):
-            return +value
-        if isinstance(node.op, ast.Not | ast.Invert) and self.mode != "number":
-            if isinstance(value, Expr):
+        try:
+            if isinstance(node.op, ast.USub | ast.UAdd):
+                if isinstance(value, str):
+                    raise TypeError("no arithmetic on the state names")
+                return -value if isinstance(node.op, ast.USub) else +value
+            if isinstance(node.op, ast.Not | ast.Invert) and self.mode != "number":
+                if isinstance(value, Expr):
+                    return ~value
+                if isinstance(node.op, ast.Not):
+                    return not value
+                if not isinstance(value, int):
+                    raise TypeError(f"~ needs an integer or an event, got {value!r}")
                 return ~value
-            return (not value) if isinstance(node.op, ast.Not) else ~value
-        raise _Invalid(f"{ast.unparse(node)!r}: this operator is not allowed in {self.what}")
+        except TypeError as exc:
+            raise _Invalid(f"{self._where(node)}: {exc}") from None
+        raise _Invalid(f"{self._where(node)}: this operator is not allowed in {self.what}")
 
     def _BinOp(self, node: ast.BinOp) -> Any:
+        # a left-nested chain (a + b - c * ...) is folded in a loop, so a long sum needs no recursion
+        chain: list[ast.BinOp] = []
+        base: ast.expr = node
+        while isinstance(base, ast.BinOp):
+            chain.append(base)
+            base = base.left
+        value = self.eval(base)
+        for link in reversed(chain):
+            value = self._apply(link, value, self.eval(link.right))
+        return value
+
+    def _apply(self, node: ast.BinOp, left: Any, right: Any) -> Any:
         op = _BINARY.get(type(node.op))
+        where = self._where(node)
         if op is None or (self.mode == "number" and isinstance(node.op, ast.BitXor | ast.BitAnd | ast.BitOr)):
-            raise _Invalid(f"{ast.unparse(node)!r}: this operator is not allowed in {self.what}")
-        left, right = self.eval(node.left), self.eval(node.right)
+            raise _Invalid(f"{where}: this operator is not allowed in {self.what}")
         if isinstance(left, str) or isinstance(right, str):
-            raise _Invalid(f"{ast.unparse(node)!r}: no arithmetic on the state names")
+            raise _Invalid(f"{where}: no arithmetic on the state names")
         if isinstance(node.op, ast.Pow):
-            if isinstance(left, Expr) or isinstance(right, Expr):
-                raise _Invalid(f"{ast.unparse(node)!r}: powers of nodes are not allowed (write X * X)")
-            exponent = sp.sympify(right)
-            if not (exponent.is_Rational and abs(exponent.p) <= 64 and exponent.q <= 64):
-                raise _Invalid(f"{ast.unparse(node)!r}: the exponent must be a small rational number")
+            self._check_power(where, left, right)
         exact = not isinstance(left, float) and not isinstance(right, float)
-        if self.mode == "number" and isinstance(node.op, ast.Div) and exact:
-            if right == 0:
-                raise _Invalid(f"{ast.unparse(node)!r} divides by zero")
-            return sp.sympify(left) / sp.sympify(right)
-        if self.mode == "value" and isinstance(node.op, ast.Div) and all(isinstance(v, int | Fraction) for v in (left, right)):
-            if right == 0:
-                raise _Invalid(f"{ast.unparse(node)!r} divides by zero")
-            quotient = Fraction(left) / Fraction(right)
-            return int(quotient) if quotient.denominator == 1 else quotient
         try:
-            return op(left, right)
+            if self.mode == "number" and isinstance(node.op, ast.Div) and exact:
+                if right == 0:
+                    raise _Invalid(f"{where} divides by zero")
+                return check_number(sp.sympify(left) / sp.sympify(right), where)
+            if (self.mode == "value" and isinstance(node.op, ast.Div)
+                    and all(isinstance(v, int | Fraction) for v in (left, right))):
+                if right == 0:
+                    raise _Invalid(f"{where} divides by zero")
+                quotient = Fraction(left) / Fraction(right)
+                return check_number(int(quotient) if quotient.denominator == 1 else quotient, where)
+            return check_number(op(left, right), where)
         except ZeroDivisionError:
-            raise _Invalid(f"{ast.unparse(node)!r} divides by zero") from None
-        except TypeError as exc:
-            raise _Invalid(f"{ast.unparse(node)!r}: {exc}") from None
+            raise _Invalid(f"{where} divides by zero") from None
+        except (TypeError, ValueError, OverflowError) as exc:
+            raise _Invalid(f"{where}: {exc}") from None
+
+    @staticmethod
+    def _check_power(where: str, base: Any, exponent: Any) -> None:
+        """A power is allowed when its exponent is a small rational and its result stays in budget."""
+        if isinstance(base, Expr) or isinstance(exponent, Expr):
+            raise _Invalid(f"{where}: powers of nodes are not allowed (write X * X)")
+        try:
+            power = sp.nsimplify(exponent) if isinstance(exponent, float) else sp.sympify(exponent)
+        except (TypeError, ValueError, sp.SympifyError):
+            raise _Invalid(f"{where}: the exponent must be a small rational number") from None
+        if not (power.is_Rational and abs(power.p) <= MAX_EXPONENT and power.q <= MAX_EXPONENT):
+            raise _Invalid(f"{where}: the exponent must be a small rational number (|p|, q <= {MAX_EXPONENT})")
+        bits = _bits(base)
+        if bits is not None and bits * math.ceil(abs(power)) > MAX_BITS:
+            raise _Invalid(f"{where}: the power would have more than {MAX_BITS} bits")
+        if isinstance(base, sp.Basic) and base.free_symbols and degree_bound(base) * math.ceil(abs(power)) > MAX_DEGREE:
+            raise _Invalid(f"{where}: the power would have degree more than {MAX_DEGREE} in the parameters")
+        if isinstance(base, float) and base != 0 and abs(math.log2(abs(base))) * abs(float(power)) > 1000:
+            raise _Invalid(f"{where}: the power overflows a float")
 
     def _BoolOp(self, node: ast.BoolOp) -> Any:
         if self.mode == "number":
-            raise _Invalid(f"{ast.unparse(node)!r}: and/or are not allowed in {self.what}")
+            raise _Invalid(f"{self._where(node)}: and/or are not allowed in {self.what}")
         values = [self.eval(v) for v in node.values]
         if any(isinstance(v, Expr) for v in values):
             out = values[0]
@@ -142,27 +319,35 @@ class Evaluator:
         return all(values) if isinstance(node.op, ast.And) else any(values)
 
     def _Compare(self, node: ast.Compare) -> Any:
+        where = self._where(node)
         if self.mode == "number":
-            raise _Invalid(f"{ast.unparse(node)!r}: comparisons are not allowed in {self.what}")
+            raise _Invalid(f"{where}: comparisons are not allowed in {self.what}")
         parts: list[Any] = []
         left = self.eval(node.left)
         for op, comparator in zip(node.ops, node.comparators, strict=True):
             if isinstance(op, ast.In | ast.NotIn):
                 if not isinstance(comparator, ast.List | ast.Tuple | ast.Set):
-                    raise _Invalid(f"{ast.unparse(node)!r}: `in` needs a list of states, e.g. X in ['a', 'b']")
+                    raise _Invalid(f"{where}: `in` needs a list of states, e.g. X in ['a', 'b']")
                 states = [self.eval(e) for e in comparator.elts]
-                part = left.isin(states) if isinstance(left, Expr) else left in states
+                try:
+                    part = left.isin(states) if isinstance(left, Expr) else left in states
+                except TypeError as exc:
+                    raise _Invalid(f"{where}: {exc}") from None
                 parts.append((~part if isinstance(part, Expr) else not part) if isinstance(op, ast.NotIn) else part)
                 left = None
                 continue
             fn = _COMPARE.get(type(op))
             if fn is None:
-                raise _Invalid(f"{ast.unparse(node)!r}: this comparison is not allowed in {self.what}")
+                raise _Invalid(f"{where}: this comparison is not allowed in {self.what}")
             right = self.eval(comparator)
+            if isinstance(op, _ORDER):
+                kinds = _kinds(left) | _kinds(right)
+                if kinds != {"number"} and kinds != {"text"}:
+                    raise _Invalid(f"{where}: <, <=, >, >= compare numbers with numbers or names with names")
             try:
                 parts.append(fn(left, right))
             except TypeError as exc:
-                raise _Invalid(f"{ast.unparse(node)!r}: {exc}") from None
+                raise _Invalid(f"{where}: {exc}") from None
             left = right
         if any(isinstance(p, Expr) for p in parts):
             out = parts[0]
@@ -173,17 +358,37 @@ class Evaluator:
 
     def _IfExp(self, node: ast.IfExp) -> Any:
         if self.mode != "value":
-            raise _Invalid(f"{ast.unparse(node)!r}: `x if c else y` is only allowed in formulas and rules")
+            raise _Invalid(f"{self._where(node)}: `x if c else y` is only allowed in formulas and rules")
         return self.eval(node.body) if self.eval(node.test) else self.eval(node.orelse)
 
     def _Call(self, node: ast.Call) -> Any:
         name = node.func.id if isinstance(node.func, ast.Name) else None
+        where = self._where(node)
         if self.mode != "value" or name not in _CALLS or node.keywords:
-            raise _Invalid(f"{ast.unparse(node)!r}: calls are not allowed in {self.what} (formulas may use min, max, abs)")
-        return _CALLS[name](*(self.eval(a) for a in node.args))
+            raise _Invalid(f"{where}: calls are not allowed in {self.what} (formulas may use min, max, abs)")
+        function, least, most = _CALLS[name]
+        if len(node.args) < least or (most is not None and len(node.args) > most):
+            wanted = f"exactly {least}" if least == most else f"at least {least}"
+            raise _Invalid(f"{where}: {name} takes {wanted} argument{'s' if least > 1 else ''}, got {len(node.args)}")
+        args = [self.eval(a) for a in node.args]
+        if any(isinstance(a, ast.Starred) for a in node.args):
+            raise _Invalid(f"{where}: * is not allowed in {self.what}")
+        kinds = {_kind_of(a) for a in args}
+        if name == "abs" and kinds != {"number"}:
+            raise _Invalid(f"{where}: abs needs a number")
+        if len(kinds) != 1 or "other" in kinds:
+            raise _Invalid(f"{where}: {name} compares numbers with numbers or names with names")
+        try:
+            return check_number(function(*args), where)
+        except TypeError as exc:
+            raise _Invalid(f"{where}: {exc}") from None
+
+
+def _kind(value: Any) -> str:
+    return {dict: "a table", list: "a list", bool: "a boolean", int: "an integer", float: "a float"}.get(
+        type(value), type(value).__name__)
 
 
 def _known(what: str, names: Mapping[str, Any]) -> str:
     listed = ", ".join(sorted(names)) or "none"
     return f"a name {what} may use (known: {listed})"
-

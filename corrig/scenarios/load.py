@@ -13,6 +13,7 @@ from typing import Any
 from corrig.model.errors import CorrigError, ScenarioError
 from corrig.model.world import World
 from corrig.objectives.terms import Term
+from corrig.scenarios.expect import Expectation
 from corrig.scenarios.scenario import Scenario
 from corrig.scenarios.toml_reader import load_declarative
 
@@ -20,8 +21,12 @@ from corrig.scenarios.toml_reader import load_declarative
 def load_scenario(path: str | Path) -> Scenario:
     """Run a scenario file and collect its declarations; errors name the file and line at fault."""
     file = Path(path)
-    if not file.is_file():
+    if not file.exists():
         raise ScenarioError(f"{file}: no such scenario file")
+    if file.is_dir():
+        raise ScenarioError(f"{file} is a folder, not a scenario file")
+    if not file.is_file():  # a FIFO, socket or device: reading it could block forever
+        raise ScenarioError(f"{file} is not a regular file (a pipe, socket or device); a scenario is a .py or .toml file")
     if file.suffix != ".py":
         return load_declarative(file)
     package = _folder_package(file)
@@ -35,6 +40,9 @@ def load_scenario(path: str | Path) -> Scenario:
         spec.loader.exec_module(module)
     except CorrigError as exc:
         raise ScenarioError(f"{file}{_line_in(exc, file)}: {type(exc).__name__}: {exc}") from exc
+    except SystemExit as exc:  # a scenario defines a world; it does not decide how the command ends
+        raise ScenarioError(f"{file}{_line_in(exc, file)}: the scenario called sys.exit({exc.code!r}) while loading; "
+                            f"a scenario file must define `world` and `utility`, not end the program") from None
     except Exception as exc:
         raise ScenarioError(f"{file}{_line_in(exc, file)}: {type(exc).__name__}: {exc}") from exc
     finally:
@@ -69,6 +77,9 @@ def from_namespace(namespace: dict[str, Any], *, name: str, path: Path | None = 
     if not isinstance(utility, Term):
         raise ScenarioError(f"{where}: a scenario must define `utility` as a term such as P(...) + E(...)")
     expect = namespace.get("expect", [])
+    if not isinstance(expect, list | tuple) or not all(isinstance(claim, Expectation) for claim in expect):
+        raise ScenarioError(f"{where}: `expect` must be a list of claims such as optimal('name') or value_is('name', 1/2) "
+                            f"(from corrig), got {_clip(repr(expect))}")
     return Scenario(
         name=namespace.get("name", name),
         world=world,
@@ -88,3 +99,7 @@ def _line_in(exc: BaseException, file: Path) -> str:
         return f", line {exc.lineno}"
     frames = [f for f in traceback.extract_tb(exc.__traceback__) if Path(f.filename).resolve() == file.resolve()]
     return f", line {frames[-1].lineno}" if frames else ""
+
+
+def _clip(text: str, limit: int = 80) -> str:
+    return text if len(text) <= limit else text[:limit] + "..."

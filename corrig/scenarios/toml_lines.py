@@ -1,7 +1,8 @@
 """Where a key stands in a TOML scenario: dotted key paths, their line numbers, and the error that names both.
 
 tomllib reports no positions, so `Locator` reads the text once, line by line, and records the first
-line of every key path and of each of its prefixes; a lookup is then a dictionary probe per prefix.
+line of every key path in a tree of its parts; recording and looking up a key walk its parts once, so
+the work is linear in the size of the text (a key of 40 000 dotted parts costs 40 000 steps, not 40 000²).
 """
 
 from __future__ import annotations
@@ -51,45 +52,76 @@ def _split_key(text: str) -> list[str]:
     return [json.loads(p) if p.startswith('"') else p.strip("'") for p in parts]
 
 
+class _Place:
+    """A node of the key-path tree: the first line its path is written on, its children, and for an
+    array of tables the index of its last element (-1 for anything else)."""
+
+    __slots__ = ("children", "count", "line")
+
+    def __init__(self) -> None:
+        self.line: int | None = None
+        self.children: dict[Any, _Place] = {}
+        self.count = -1
+
+    def child(self, part: Any) -> _Place:
+        place = self.children.get(part)
+        if place is None:
+            place = self.children[part] = _Place()
+        return place
+
+
 class Locator:
-    """Best-effort line numbers of key paths in a TOML text (tomllib does not report positions)."""
+    """Best-effort line numbers of key paths in a TOML text (tomllib does not report positions).
+
+    One pass over the text builds a tree of key paths; recording a key and looking one up walk its
+    parts once, so the work is linear in the size of the text and of the key.
+    """
 
     def __init__(self, text: str):
-        self.lines: dict[Key, int] = {}
-        header: list[Any] = []
-        arrays: dict[Key, int] = {}
+        self.root = _Place()
+        header = self.root
         for number, line in enumerate(text.splitlines(), start=1):
             match = _HEADER.match(line)
             if match:
                 parts = _split_key(match.group(2))
-                if match.group(1) == "[[":
-                    index = arrays.get(tuple(parts), -1) + 1
-                    arrays[tuple(parts)] = index
-                    header = [*parts, index]
+                if match.group(1) == "[[" and parts:
+                    array = self._walk(parts[:-1], number).child(parts[-1])
+                    self._mark(array, number)
+                    array.count += 1
+                    header = array.child(array.count)
                 else:
-                    header = self._indexed(parts, arrays)
-                self._record(tuple(header), number)
+                    header = self._walk(parts, number)
+                self._mark(header, number)
                 continue
             match = _ASSIGN.match(line)
             if match:
-                self._record((*header, *_split_key(match.group(1))), number)
+                place = header
+                for part in _split_key(match.group(1)):
+                    place = place.child(part)
+                    self._mark(place, number)
+
+    def _walk(self, parts: list[str], number: int) -> _Place:
+        """The place of a header's key path, stepping into the current element of each array on the way."""
+        place = self.root
+        for part in parts:
+            place = place.child(part)
+            self._mark(place, number)
+            if place.count >= 0:
+                place = place.child(place.count)
+        return place
 
     @staticmethod
-    def _indexed(parts: list[str], arrays: dict[Key, int]) -> list[Any]:
-        out: list[Any] = []
-        for part in parts:
-            out.append(part)
-            if tuple(p for p in out if not isinstance(p, int)) in arrays:
-                out.append(arrays[tuple(p for p in out if not isinstance(p, int))])
-        return out
-
-    def _record(self, key: Key, number: int) -> None:
-        for i in range(1, len(key) + 1):
-            self.lines.setdefault(key[:i], number)
+    def _mark(place: _Place, number: int) -> None:
+        if place.line is None:
+            place.line = number
 
     def line(self, key: Key) -> int | None:
         """The line of the longest prefix of `key` that is written in the text."""
-        for i in range(len(key), 0, -1):
-            if key[:i] in self.lines:
-                return self.lines[key[:i]]
-        return None
+        place, found = self.root, None
+        for part in key:
+            place = place.children.get(part)
+            if place is None:
+                break
+            if place.line is not None:
+                found = place.line
+        return found

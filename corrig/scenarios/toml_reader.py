@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import ast
 import itertools
+import math
 import re
 import tomllib
 from collections.abc import Callable, Iterable
@@ -30,14 +31,15 @@ import sympy as sp
 
 from corrig.analysis.flags import KINDS
 from corrig.analysis.principals import PRINCIPAL_KINDS
+from corrig.model import limits
 from corrig.model.errors import CorrigError, CycleError
-from corrig.model.expr import Expr
+from corrig.model.expr import Expr, not_an_event
 from corrig.model.params import param
 from corrig.model.policies import Policy
 from corrig.model.world import World, check_distribution, to_number
-from corrig.objectives.terms import Constant, E, P, Term, do, given, observed
+from corrig.objectives.terms import Constant, E, P, Term, do, given, observed, sum_of
 from corrig.scenarios.expect import Expectation, Flagged, Optimal, ValueIs
-from corrig.scenarios.formula import Evaluator, _Invalid, parse
+from corrig.scenarios.formula import MAX_DIGITS, Evaluator, _Invalid, check_number, parse
 from corrig.scenarios.scenario import Scenario
 from corrig.scenarios.toml_aggregate import is_aggregate, read_aggregate
 from corrig.scenarios.toml_lines import DeclarativeError, Key, Locator, key_text
@@ -60,6 +62,8 @@ class _Loader:
         self.params: dict[str, sp.Symbol] = {}
         self.world = World(str(data.get("name", file.stem if file else "scenario")))
         self.states: dict[str, tuple[Any, ...]] = {}
+        self._indexes: dict[str, tuple[dict, dict]] = {}
+        self.terms = 0  # utility terms read so far (nested `times` included), against the `terms` limit
 
     def error(self, key: Key, message: str) -> DeclarativeError:
         return DeclarativeError(message, file=self.file, key=key_text(key), line=self.locator.line(key))
@@ -80,30 +84,45 @@ class _Loader:
     def number(self, key: Key, value: Any, what: str = "a number") -> Any:
         if isinstance(value, bool):
             raise self.error(key, f"{value!r} is not {what}")
-        if isinstance(value, int):
-            return sp.Integer(value)
-        if isinstance(value, float):
-            return value
         try:
+            if isinstance(value, int):
+                return sp.Integer(check_number(value, f"{what} {value}"))
+            if isinstance(value, float):
+                return check_number(value, f"{what} {value}")
             return Evaluator("number", self.params, f"{what} (numbers and parameters)")(value)
         except _Invalid as exc:
             raise self.error(key, str(exc)) from None
 
     def state(self, key: Key, node: str, value: Any) -> Any:
-        """A state of `node` written as itself or as its text (TOML keys are always text)."""
-        states = self.states[node]
-        for s in states:
-            if type(s) is type(value) and s == value:
-                return s
+        """A state of `node` written as itself or as its text (TOML keys are always text).
+
+        Looked up in two dictionaries built once per node (by typed value, by text), so matching the
+        keys of a table is linear in its size."""
+        exact, by_text = self._state_index(node)
+        found = exact.get((type(value), value)) if isinstance(value, str | int) else None
+        if found is not None:
+            return found[0]
         text = value.strip() if isinstance(value, str) else _state_text(value)
-        for s in states:
-            if _state_text(s) == text:
-                return s
-        raise self.error(key, f"{value!r} is not a state of {node}; its states are {list(states)}")
+        if text in by_text:
+            return by_text[text]
+        states = self.states[node]
+        shown = list(states) if len(states) <= 20 else [*list(states)[:20], "..."]
+        raise self.error(key, f"{value!r} is not a state of {node}; its states are {shown}")
+
+    def _state_index(self, node: str) -> tuple[dict, dict]:
+        index = self._indexes.get(node)
+        if index is None:
+            exact: dict = {}
+            by_text: dict = {}
+            for s in self.states[node]:
+                exact.setdefault((type(s), s), (s,))
+                by_text.setdefault(_state_text(s), s)
+            index = self._indexes[node] = (exact, by_text)
+        return index
 
     def numeric_state(self, key: Key, value: Any) -> Any:
         """An exact number state (numeric = true): 2, "3/4"."""
-        if isinstance(value, bool) or not _RATIONAL.fullmatch(str(value).strip()):
+        if isinstance(value, bool) or len(str(value)) > MAX_DIGITS or not _RATIONAL.fullmatch(str(value).strip()):
             raise self.error(key, f"{value!r} is not an exact number (numeric states are integers or \"p/q\")")
         number = Fraction(str(value).strip())
         return int(number) if number.denominator == 1 else number
@@ -137,6 +156,9 @@ class _Loader:
             raise self.error(key, str(exc)) from None
         if not isinstance(result, Expr):
             raise self.error(key, f"{value!r} does not read any node")
+        reason = not_an_event(result) if what != "a quantity" else None
+        if reason is not None:
+            raise self.error(key, f"{what} is needed: {reason}")
         return result
 
     # sections ----------------------------------------------------------------------------
@@ -280,7 +302,16 @@ class _Loader:
             raise self.error(key, str(exc)) from None
         return dist
 
-    def contexts(self, parents: list[str]) -> list[tuple]:
+    def contexts(self, parents: list[str], node: str | None = None, key: Key = ()) -> list[tuple]:
+        """Every assignment of `parents`, after checking that `node`'s table is within the `table` limit."""
+        if node is not None:
+            try:
+                limits.check_table(node, [len(self.states[p]) for p in parents], len(self.states[node]))
+            except CorrigError as exc:
+                raise self.error(key, str(exc)) from None
+        return self._contexts(parents)
+
+    def _contexts(self, parents: list[str]) -> list[tuple]:
         return list(itertools.product(*(self.states[p] for p in parents)))
 
     def table(self, key: Key, node: str, parents: list[str], table: Any) -> dict:
@@ -298,7 +329,7 @@ class _Loader:
             matchers.append((text, pattern, value))
         rows = {}
         used = set()
-        for context in self.contexts(parents):
+        for context in self.contexts(parents, node, key):
             for text, pattern, value in matchers:
                 if all(p is None or (p == c and type(p) is type(c)) for p, c in zip(pattern, context, strict=True)):
                     rows[context] = self.row((*key, text), node, value, context, parents)
@@ -315,10 +346,10 @@ class _Loader:
     def formula(self, key: Key, node: str, parents: list[str], text: Any) -> dict:
         tree = self._parse(key, text)
         rows = {}
-        for context in self.contexts(parents):
+        for context in self.contexts(parents, node, key):
             values = dict(zip(parents, context, strict=True))
             try:
-                result = Evaluator("value", {**values, **self.params}, f"the formula of {node}").eval(tree)
+                result = Evaluator("value", {**values, **self.params}, f"the formula of {node}", text).eval(tree)
             except _Invalid as exc:
                 raise self.error(key, str(exc)) from None
             if isinstance(result, sp.Basic) or isinstance(result, float):
@@ -377,7 +408,12 @@ class _Loader:
             section = [section]
         if not isinstance(section, list) or not section:
             raise self.error(where, "expected [[utility]] terms: each with P = \"event\" or E = \"quantity\"")
-        total: Term | None = None
+        self.terms += len(section)
+        try:
+            limits.check("terms", self.terms, "the number of utility terms", "Merge terms that read the same branch.")
+        except CorrigError as exc:
+            raise self.error(where, str(exc)) from None
+        terms: list[Term] = []
         for i, spec in enumerate(section):
             key = (*where, i)
             spec = self.table_at(key, spec, TERM_KEYS)
@@ -407,9 +443,8 @@ class _Loader:
                 term = _weighted(weight, term)
             if "times" in spec:
                 term = term * self.utility(spec["times"], (*key, "times"))
-            total = term if total is None else total + term
-        assert total is not None
-        return total
+            terms.append(term)
+        return sum_of(terms)  # one pass: adding term by term rebuilt the flattened sum each time (quadratic)
 
     def part(self, make: Callable[..., Any], key: Key, value: Any, what: str) -> Any:
         """given(...) / observed(...): keywords for a table {node = state}, else an event expression."""
@@ -449,7 +484,9 @@ class _Loader:
             return self.table(key, decision, parents, rule)
         if isinstance(rule, str) and not any(_state_text(s) == rule.strip() for s in self.states[decision]):
             return self.formula(key, decision, parents, rule) if parents else self._constant_rule(key, decision, rule)
-        return self.row(key, decision, rule, ())
+        row = self.row(key, decision, rule, ())
+        # a constant state applies whatever the decision observes
+        return {context: row for context in self.contexts(parents, decision, key)} if parents else row
 
     def _constant_rule(self, key: Key, decision: str, text: str) -> dict:
         return self.formula(key, decision, [], text)[()]
@@ -513,6 +550,8 @@ class _Loader:
                 tolerance = spec.get("tolerance", 1e-9)
                 if isinstance(tolerance, bool) or not isinstance(tolerance, int | float):
                     raise self.error((*key, "tolerance"), "expected a number")
+                if not math.isfinite(tolerance) or tolerance < 0:
+                    raise self.error((*key, "tolerance"), f"the tolerance is {tolerance}: it must be a finite number >= 0")
                 out.append(ValueIs(policy, expected, float(tolerance), at))
         return out
 
@@ -540,12 +579,48 @@ def _context_text(parents: tuple[str, ...], context: tuple) -> str:
 def loads_declarative(text: str, *, file: Path | str | None = None) -> Any:
     """A Scenario from TOML text (nothing in it is run)."""
     path = Path(file) if file is not None else None
+    _check_key_depth(text, path)
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         match = re.search(r"line (\d+)", str(exc))
         raise DeclarativeError(f"not valid TOML: {exc}", file=path, line=int(match.group(1)) if match else None) from None
-    return _Loader(data, path, Locator(text)).load()
+    except ValueError as exc:  # an integer past Python's digit limit
+        raise DeclarativeError(f"not valid TOML: an integer is too long ({exc})", file=path) from None
+    except (RecursionError, MemoryError):
+        raise DeclarativeError("not valid TOML: arrays or tables nested too deeply to read", file=path) from None
+    locator = Locator(text)
+    _check_integers(data, path, locator)
+    return _Loader(data, path, locator).load()
+
+
+MAX_KEY_PARTS = 64  # dotted parts of one key (tomllib's work grows with the square of their number)
+
+
+def _check_key_depth(text: str, file: Path | None) -> None:
+    """Refuse a key of more than MAX_KEY_PARTS dotted parts before tomllib reads it (one pass over the text)."""
+    for number, line in enumerate(text.splitlines(), start=1):
+        stripped = line.lstrip()
+        if stripped.startswith("["):
+            key = stripped[: stripped.find("]") + 1 or len(stripped)]
+        else:
+            key = stripped[: stripped.find("=") + 1 or len(stripped)]
+        if key.count(".") >= MAX_KEY_PARTS:
+            raise DeclarativeError(f"a key of more than {MAX_KEY_PARTS} dotted parts", file=file, line=number)
+
+
+def _check_integers(data: Any, file: Path | None, locator: Locator) -> None:
+    """Refuse integers outside TOML's 64-bit range (walked without recursion)."""
+    stack: list[tuple[Key, Any]] = [((), data)]
+    while stack:
+        key, value = stack.pop()
+        if isinstance(value, dict):
+            stack.extend(((*key, k), v) for k, v in value.items())
+        elif isinstance(value, list):
+            stack.extend(((*key, i), v) for i, v in enumerate(value))
+        elif isinstance(value, int) and not isinstance(value, bool) and not -(2**63) <= value < 2**63:
+            raise DeclarativeError(f"the integer {str(value)[:20]}... is outside TOML's 64-bit range",
+                                   file=file, key=key_text(key), line=locator.line(key))
 
 
 def load_declarative(path: str | Path) -> Any:

@@ -6,7 +6,6 @@ become tables, so a Python scenario can be converted, audited and shared as data
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Mapping
 from fractions import Fraction
@@ -30,9 +29,32 @@ class DumpError(CorrigError):
     """A scenario holds something the declarative format cannot say (a product of two terms, ...)."""
 
 
+def toml_string(text: str) -> str:
+    """`text` as a TOML basic string: quotes, backslashes and every control character escaped.
+
+    Names come from scenario files and may hold anything; written this way they can only ever be read
+    back as the same string (a surrogate, which no TOML string can hold, is a DumpError)."""
+    out = ['"']
+    for ch in text:
+        code = ord(ch)
+        if ch in '"\\':
+            out.append("\\" + ch)
+        elif code < 0x20 or 0x7F <= code <= 0x9F or code in _ESCAPED:
+            out.append(f"\\u{code:04x}")
+        elif 0xD800 <= code <= 0xDFFF:
+            raise DumpError(f"{text!r} holds a lone surrogate, which TOML cannot write")
+        else:
+            out.append(ch)
+    out.append('"')
+    return "".join(out)
+
+
+_ESCAPED = frozenset((0x061C, 0x200E, 0x200F, 0x2028, 0x2029, *range(0x202A, 0x202F), *range(0x2066, 0x206A)))
+
+
 def _toml_key(key: Any) -> str:
     text = _state_text(key)
-    return text if re.fullmatch(r"[A-Za-z0-9_-]+", text) else json.dumps(text, ensure_ascii=False)
+    return text if re.fullmatch(r"[A-Za-z0-9_-]+", text) else toml_string(text)
 
 
 def _toml_value(value: Any) -> str:
@@ -43,9 +65,9 @@ def _toml_value(value: Any) -> str:
     if isinstance(value, float):
         return repr(value) if value == value and abs(value) != float("inf") else str(value)
     if isinstance(value, Fraction):
-        return json.dumps(str(value))
+        return toml_string(str(value))
     if isinstance(value, str):
-        return json.dumps(value, ensure_ascii=False)
+        return toml_string(value)
     if isinstance(value, list | tuple):
         return "[" + ", ".join(_toml_value(v) for v in value) + "]"
     if isinstance(value, dict):
@@ -78,14 +100,14 @@ def expr_text(expr: Expr) -> str:
     if isinstance(expr, Const):
         value = expr.value
         if isinstance(value, str):
-            return json.dumps(value)
+            return repr(value)  # a Python string literal, which the expression reader parses back exactly
         if isinstance(value, bool | int | float):
             return repr(value)
         return f"({number_text(value)})"
     if isinstance(expr, BinOp | Compare):
         return f"({expr_text(expr.left)} {expr.op} {expr_text(expr.right)})"
     if isinstance(expr, In):
-        return f"({expr_text(expr.expr)} in [{', '.join(json.dumps(s) if isinstance(s, str) else repr(s) for s in expr.states)}])"
+        return f"({expr_text(expr.expr)} in [{', '.join(repr(s) for s in expr.states)}])"
     if isinstance(expr, Logic):
         if expr.op == "~":
             return f"(not {expr_text(expr.args[0])})"
@@ -211,6 +233,13 @@ def _row_value(states: tuple, row: tuple) -> Any:
 def _rows(parents: tuple, states: tuple, table: Mapping[tuple, tuple]) -> Any:
     if not parents:
         return _row_value(states, table[()])
+    if len(parents) > 1:
+        for ctx in table:
+            for state in ctx:
+                text = _state_text(state)
+                if "," in text or text.strip() != text or text == "*":
+                    raise DumpError(f"the state {text!r} cannot stand in a table row key of several parents "
+                                    f"(a comma, surrounding spaces or '*'); rename it to export the scenario")
     return {",".join(_state_text(c) for c in ctx): _row_value(states, row) for ctx, row in table.items()}
 
 
@@ -226,7 +255,7 @@ def dump_declarative(scenario: Any) -> str:
     """The scenario as declarative TOML text (tables instead of code); `loads_declarative` reads it back."""
     world: World = scenario.world
     compiled = world.compiled
-    lines = [f"# {scenario.name}: written by corrig (declarative scenario; loading it runs no code)", ""]
+    lines = ["# written by corrig (a declarative scenario: loading it runs no code)", ""]
     lines.append(f"name = {_toml_value(world.name)}")
     if scenario.doc:
         lines.append(f"doc = {_toml_value(scenario.doc)}")

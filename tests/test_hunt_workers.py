@@ -1,0 +1,127 @@
+"""A hunt whose workers are lost stops with the results so far: no unbounded wait.
+
+Before, when every dask worker died the hunt polled its futures forever without a word.  The search
+now asks its pool every second whether the workers can still answer (`lost()`), and a chunk whose
+future fails ends it too.  The pools here are stand-ins with the same three methods, so the test
+needs no cluster: one whose futures never finish and whose workers vanish after a first answer, and
+one whose chunk fails as a killed dask worker's does.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures
+from pathlib import Path
+
+import pytest
+
+from corrig.faces import hunt as hunt_module
+from corrig.faces.hunt import HuntResult, Spec, search_chunk, search_pool
+
+PLANTED = '''from fractions import Fraction as F
+
+from corrig import E, World
+
+world = World("planted")
+world.chance("C", {"safe": F(1, 2), "caught": F(1, 2)})
+world.chance("H", {"run": F(1, 2), "stop": F(1, 2)})
+world.decision("A", ["comply", "block"])
+world.chance("B", lambda H, A: "off" if H == "stop" and A == "comply" else "on")
+world.chance("V", lambda A, B, C: -3 if (A == "block" and C == "caught") else (1 if B == "on" else 0))
+world.set_roles(human="H", stop="stop", run="run", button="B", off="off")
+utility = E(world["V"])
+'''
+
+
+class VanishingPool:
+    """Answers its first chunk in-process, then its workers are gone: later futures never finish."""
+
+    name = "stand-in"
+    jobs = 1
+
+    def __init__(self, fail_with: Exception | None = None):
+        self.submitted = 0
+        self.looks = 0
+        self.fail_with = fail_with
+        self.closed = False
+
+    def submit(self, spec, start, stop, first):
+        future: concurrent.futures.Future = concurrent.futures.Future()
+        self.submitted += 1
+        if self.submitted == 1:
+            future.set_result(search_chunk(spec, start, stop, first))
+        elif self.fail_with is not None:
+            future.set_exception(self.fail_with)
+        return future  # never resolved: its worker is gone
+
+    def lost(self):
+        self.looks += 1
+        return "every worker is gone" if self.submitted > 1 else None
+
+    def close(self, cancel):
+        self.closed = True
+
+
+@pytest.fixture
+def spec(tmp_path: Path) -> Spec:
+    path = tmp_path / "planted.py"
+    path.write_text(PLANTED)
+    return Spec(str(path), "obedient", seed=5)
+
+
+def test_lost_workers_end_the_search_with_the_results_so_far(spec, monkeypatch):
+    monkeypatch.setattr(hunt_module, "WATCH", 0.0)  # look at the workers at every poll
+    pool = VanishingPool()
+    search = search_pool(spec, pool, budget=64, first=False, chunk=8)
+    assert search.lost == "every worker is gone" and pool.closed
+    # the first chunk (worlds 0..7) was judged before the workers vanished, and its results are kept
+    expected = search_chunk(spec, 0, 8, first=False)
+    assert search.searched == 8 and search.failures == len(expected["found"])
+
+
+class KilledWorker(Exception):
+    """What a dask future raises when the worker running it died (matched by name, like distributed's)."""
+
+
+def test_a_failed_chunk_ends_the_search(spec, monkeypatch):
+    monkeypatch.setattr(hunt_module, "WATCH", 3600.0)  # only the failed future can end it
+    pool = VanishingPool(fail_with=KilledWorker("worker tcp://127.0.0.1:1 died"))
+    pool.lost = lambda: None  # the pool itself does not know yet
+    search = search_pool(spec, pool, budget=64, first=False, chunk=8)
+    assert search.lost == "worlds 8..15 failed: KilledWorker: worker tcp://127.0.0.1:1 died"
+    assert search.searched == 8 and pool.closed
+
+
+def test_a_bug_in_a_chunk_is_not_mistaken_for_a_lost_worker(spec, monkeypatch):
+    monkeypatch.setattr(hunt_module, "WATCH", 3600.0)
+    pool = VanishingPool(fail_with=TypeError("a bug"))
+    pool.lost = lambda: None
+    with pytest.raises(TypeError, match="a bug"):
+        search_pool(spec, pool, budget=64, first=False, chunk=8)
+    assert pool.closed
+
+
+def test_a_lost_hunt_says_so_and_never_exits_0(spec):
+    result = HuntResult(spec, budget=64, searched=8, failures=0, found=None, seconds=1.0, lost="every worker is gone")
+    assert "stopped early: every worker is gone" in result.summary()
+
+
+def test_a_dask_cluster_that_loses_every_worker_stops_the_hunt(spec):
+    """A real cluster: its only worker is retired mid-hunt; the hunt reports the worlds searched so far."""
+    import threading
+
+    distributed = pytest.importorskip("distributed")
+    from corrig.faces.hunt import hunt
+
+    with distributed.LocalCluster(n_workers=1, threads_per_worker=1, processes=False, dashboard_address=None) as cluster, \
+            distributed.Client(cluster) as client:
+        def retire() -> None:
+            while not client.run_on_scheduler(lambda dask_scheduler: len(dask_scheduler.tasks)):
+                pass
+            cluster.scale(0)
+
+        threading.Thread(target=retire, daemon=True).start()
+        result = hunt(spec.path, "obedient", budget=1_000_000, seed=5, engine="dask", scheduler=client, first=False,
+                      progress=False, worker_timeout=1.0)
+    assert result.lost and "no worker" in result.lost
+    assert result.searched < 1_000_000
+    assert "stopped early" in result.summary()
