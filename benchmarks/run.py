@@ -11,7 +11,8 @@ Every figure is measured in the same run, each tool on the same diagram (benchma
 * flags: corrig's plan() with every flag of docs/flags.md on {optimal, just work}, reference "just work";
 * peak: tracemalloc's peak during one (extra, untimed) corrig solve; PyCID's is in its own process;
   pyAgrum allocates in C++, which tracemalloc does not see;
-* models: `corrig check` of every models/*.py (all candidate policies, all flags, symbolic).
+* the wider workloads of benchmarks/wide.py (fixed-policy queries, counterfactual vs do, a cyclic LIMID,
+  exact vs float, start-up and `corrig check` of every models/*.py).
 
 Times are the best of at least --repeat runs (fast ones are repeated for a quarter of a second,
 up to 200 runs), after one untimed warm-up, each on a freshly built (and validated) diagram:
@@ -21,8 +22,6 @@ building is not timed for any tool.  Ratios compare two figures of this run, pai
 from __future__ import annotations
 
 import argparse
-import contextlib
-import io
 import math
 import sys
 import time
@@ -32,7 +31,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from benchmarks import family
+from benchmarks import family, wide
 from benchmarks.pycid_env import PeerUnavailable, pycid_python, run_worker
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -173,25 +172,6 @@ def pycid_figures(row: Row, python: Path, repeat: int, timeout: float) -> bool:
     return True
 
 
-def model_times(repeat: int) -> list[tuple[str, float, float, int]]:
-    """(model, first time, best time, exit status) of `corrig check` for each models/*.py."""
-    from corrig.faces.cli import main as corrig_main
-
-    out = []
-    for path in sorted((ROOT / "models").glob("*.py")):
-        if path.name.startswith("_"):
-            continue
-        times, status = [], 0
-        for _ in range(repeat):
-            sink = io.StringIO()
-            start = time.perf_counter()
-            with contextlib.redirect_stdout(sink), contextlib.redirect_stderr(sink):
-                status = corrig_main(["check", str(path)])
-            times.append(time.perf_counter() - start)
-        out.append((path.stem, times[0], min(times), status))
-    return out
-
-
 # the table ------------------------------------------------------------------------------------
 def ms(seconds: Any) -> str:
     if seconds is None:
@@ -275,6 +255,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--pycid-max-T", type=int, default=None, help="largest T for PyCID (default 3; quick 1)")
     parser.add_argument("--pycid-timeout", type=float, default=300.0, help="seconds per PyCID call before giving up")
     parser.add_argument("--no-models", action="store_true", help="skip timing `corrig check` on models/")
+    parser.add_argument("--no-wide", action="store_true", help="only the T-step family (no benchmarks/wide.py workloads)")
+    parser.add_argument("--only-wide", action="store_true", help="only the benchmarks/wide.py workloads")
     args = parser.parse_args(argv)
     max_T = min(args.max_T, 3) if args.quick else args.max_T
     repeat = args.repeat or (3 if args.quick else 7)
@@ -287,6 +269,9 @@ def main(argv: list[str] | None = None) -> int:
             python = pycid_python(build=args.build_pycid, echo=lambda m: print(m, file=sys.stderr))
         except PeerUnavailable as exc:
             pycid_note = f"PyCID skipped: {exc}"
+    if args.only_wide:
+        wide.run(out, repeat, quick=args.quick, models=not args.no_models)
+        return 0
     rows = []
     for T in range(1, max_T + 1):
         print(f"T = {T} ...", file=sys.stderr)
@@ -326,18 +311,8 @@ def main(argv: list[str] | None = None) -> int:
         print("- at least 20x faster than PyCID: not measured (PyCID unavailable)", file=out)
     agree = all(agreement(r).startswith("yes") for r in rows)
     print(f"- values agree within 1e-9 (corrig float/exact, pyAgrum, PyCID): {'met' if agree else 'MISSED'}", file=out)
-    if not args.no_models:
-        times = model_times(3)
-        if times:
-            print("\n## corrig check on models/ (all policies, all flags, symbolic)\n", file=out)
-            print("| model | first (ms) | best of 3 (ms) | exit |", file=out)
-            print("|---|---|---|---|", file=out)
-            for name, first, fastest, status in times:
-                print(f"| {name} | {first * 1e3:.0f} | {fastest * 1e3:.0f} | {status} |", file=out)
-            slowest = max(t[1] for t in times)
-            verdict = "met" if slowest < 1 else "MISSED"
-            print(f"\n- every bundled model checked in under 1 s: {verdict} (slowest first run {slowest * 1e3:.0f} ms)",
-                  file=out)
+    if not args.no_wide:
+        wide.run(out, repeat, quick=args.quick, models=not args.no_models)
     return 0
 
 

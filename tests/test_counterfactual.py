@@ -134,3 +134,14 @@ def test_counterfactual_policy_may_be_mixed():
     # given H_cf = stop: B_cf is off when it halts (1/2) or when it continues and the press works
     # (1/2 * 1/2): 3/4.
     assert P(world["B"] == "off", observed(H="run") >> do(H="stop")).evaluate(world, mixed) == R(3, 4)
+
+
+def test_a_float_table_with_zeros_is_deterministic():
+    # Y copies X, written with float probabilities 1.0 / 0.0.  Having seen Y = 1, X was 1; under do(X=0)
+    # Y = 0, so P(Y = 1 | observed(Y=1) >> do(X=0)) = 0.  sympy >= 1.13 has Float(0.0) != 0, which once
+    # made this node count as stochastic and the query refuse.
+    w = World()
+    w.chance("X", {0: 0.3, 1: 0.7})
+    Y = w.chance("Y", lambda X: {0: 1.0, 1: 0.0} if X == 0 else {0: 0.0, 1: 1.0})
+    assert float(P(Y == 1, observed(Y=1) >> do(X=0)).evaluate(w, {})) == 0.0
+    assert float(P(Y == 1, observed(X=1) >> do(X=1)).evaluate(w, {})) == 1.0

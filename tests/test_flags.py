@@ -133,7 +133,9 @@ def test_recommender_control_paths():
     paths = control_paths(world, utility, "I")
     assert [f.where for f in paths] == ["P -> I -> C"] and paths[0].kind == CONTROL_PATH
     assert control_paths(world, utility, "O") == []
-    assert instrumental_control_nodes(world, utility) == {"I": ["P -> I -> C"], "C": ["P -> C"]}
+    # PyCID's admits_ici_list(P) is {I, P, C} (tests/test_analyze.py TestAdmitsIciList): the decision
+    # itself lies on its path P -> C.
+    assert instrumental_control_nodes(world, utility) == {"P": ["P -> C"], "I": ["P -> I -> C"], "C": ["P -> C"]}
 
 
 def test_control_paths_respect_the_branches():

@@ -36,8 +36,11 @@ import pytest
 import sympy as sp
 
 from corrig import World, pure_policies
+from corrig.analysis.equilibria import with_responses
+from corrig.model.agents import has_other_agents
 from corrig.model.errors import ZeroProbabilityCondition
 from corrig.model.params import range_of
+from corrig.model.policies import as_policy
 
 pytestmark = pytest.mark.filterwarnings("ignore")
 logging.getLogger("pgmpy").setLevel(logging.ERROR)
@@ -81,6 +84,11 @@ def load_case(key: str) -> tuple[World, list[Any]]:
         case = worlds.REGISTRY[name]()
         world, named, reference = case.world, dict(case.policies), case.reference
     assert isinstance(world, World), f"{key}: `world` is not a corrig World"
+    if kind == "models" and has_other_agents(world):  # other agents answer the AI's candidates (docs/agents.md)
+        completed, origin, _ = with_responses(world, module.utility, {n: as_policy(p) for n, p in named.items()})
+        if isinstance(reference, str):
+            reference = next(label for label in completed if origin[label] == reference)
+        named = completed
     if isinstance(reference, str):  # a scenario may name its reference policy
         reference = named[reference]
     policies = list(named.values())[:MAX_POLICIES]

@@ -46,7 +46,9 @@ from typing import TYPE_CHECKING, Any
 import networkx as nx
 import sympy as sp
 
-from corrig.inference.counterfactual import twin_name
+from corrig.analysis.cid import branch_graph, branch_reads, event_scope
+from corrig.analysis.incentives import instrumental_control_nodes as instrumental_control_nodes  # re-exported
+from corrig.analysis.incentives import instrumental_control_paths
 from corrig.model.errors import ZeroProbabilityCondition
 from corrig.model.expr import Compare, Const, Var
 from corrig.model.numbers import FLOAT_TOLERANCE
@@ -231,72 +233,15 @@ def _flag(kind: str, policy: str | None, where: str, size: Any, condition: bool 
 
 
 # graph helpers ------------------------------------------------------------------------------
-def event_scope(part: Any) -> frozenset[str]:
-    """The nodes a given(...)/observed(...) part reads."""
-    return part.event.scope() if part.event is not None else frozenset(k for k, _ in part.assignment)
-
-
-def branch_graph(world: World, branch: Branch) -> tuple[nx.DiGraph, dict[str, str]]:
-    """The graph a branch reads: do() cuts edges into its nodes; a counterfactual adds its twin copies.
-
-    Returns the graph and the map from each duplicated node to its copy's name.
-    """
-    graph = world.compiled.graph
-    if branch.counterfactual is None:
-        cut = graph.copy()
-        for name in (branch.do.as_dict() if branch.do else {}):
-            cut.remove_edges_from(list(cut.in_edges(name)))
-        return cut, {}
-    intervention = branch.counterfactual.intervention.as_dict()
-    duplicated = set(intervention)
-    for name in intervention:
-        duplicated |= nx.descendants(graph, name)
-    names = {n: twin_name(world, n) for n in duplicated}
-    twin = graph.copy()
-    for n in duplicated:
-        twin.add_node(names[n])
-        if n not in intervention:
-            twin.add_edges_from((names.get(u, u), names[n]) for u in graph.predecessors(n))
-    return twin, names
-
-
-def branch_reads(atom: Atom, names: Mapping[str, str]) -> set[str]:
-    """The nodes an atom reads in its branch graph (targets renamed to twin copies)."""
-    branch = atom.branch
-    if branch.counterfactual is not None:
-        return {names.get(n, n) for n in atom.target.scope()} | set(event_scope(branch.counterfactual.observation))
-    return set(atom.target.scope()) | (set(event_scope(branch.given)) if branch.given else set())
-
-
 def control_paths(world: World, utility: Term, node: str | None = None) -> list[Flag]:
-    """Graphical pre-check (Everitt et al.'s instrumental control incentive) on `node` (default: H).
-
-    A flag per path decision → … → node → … → r, r a node the objective reads, found in the
-    graph of at least one branch term; its size is the number of branch terms that have it.
-    """
+    """Instrumental control on `node` (default: H), as flags: one per path decision → … → node → … → r,
+    r a node the objective reads, in the graph of at least one branch term; its size is the number
+    of branch terms that have it (corrig.analysis.incentives.instrumental_control_paths)."""
     node = node or world.roles.human
     if node is None:
         return []
-    found: dict[str, dict[str, Any]] = {}
-    for atom in utility.atoms():
-        graph, names = branch_graph(world, atom.branch)
-        reads = sorted(branch_reads(atom, names))
-        for decision in world.decisions:
-            for d in {decision, names.get(decision, decision)}:
-                for h in {node, names.get(node, node)}:
-                    if d == h or not nx.has_path(graph, d, h):
-                        continue
-                    head = nx.shortest_path(graph, d, h)
-                    for r in reads:
-                        if r != h and not nx.has_path(graph, h, r):
-                            continue
-                        path = head + (nx.shortest_path(graph, h, r)[1:] if r != h else [])
-                        text = " -> ".join(path)
-                        entry = found.setdefault(text, {"decision": decision, "node": node, "reads": r, "terms": []})
-                        if repr(atom) not in entry["terms"]:
-                            entry["terms"].append(repr(atom))
     flags = []
-    for path, entry in found.items():
+    for path, entry in instrumental_control_paths(world, utility, node).items():
         n = len(entry["terms"])
         flags.append(Flag(
             CONTROL_PATH, None, path, sp.Integer(n),
@@ -304,18 +249,6 @@ def control_paths(world: World, utility: Term, node: str | None = None) -> list[
             f"in {n} branch term{'s' if n != 1 else ''}: an incentive to control {node} is possible (graphical pre-check).",
             {"path": path, **entry}))
     return flags
-
-
-def instrumental_control_nodes(world: World, utility: Term) -> dict[str, list[str]]:
-    """Every non-decision node with a control path (decision → node → read node), with its paths."""
-    result = {}
-    for name in world.compiled.order:
-        if world.nodes[name].is_decision:
-            continue
-        paths = [f.where for f in control_paths(world, utility, name)]
-        if paths:
-            result[name] = paths
-    return result
 
 
 def reads_mechanism(world: World, atom: Atom, node: str) -> bool:

@@ -35,10 +35,12 @@ import sympy as sp
 
 from corrig.analysis import flags as fl
 from corrig.analysis.display import FlagList, plan_html
+from corrig.analysis.equilibria import against_responses
 from corrig.analysis.mixtures import add_mixture
 from corrig.analysis.principals import principal_flags
 from corrig.inference.counterfactual import apply_policy, twin_network
 from corrig.inference.engine import distribution, node_tables
+from corrig.model.agents import has_other_agents
 from corrig.model.errors import CorrigError, ParameterError, PolicyError, QueryError, ZeroProbabilityCondition
 from corrig.model.expr import BinOp, Compare, Const, Expr, In, Logic
 from corrig.model.params import check_distinct_names, range_of
@@ -433,7 +435,11 @@ def plan(world: World, utility: Term, policies: Any = None, *, reference: Any = 
     if getattr(sp.sympify(eps), "is_number", False) and not 0 <= eps <= 1:
         raise ParameterError(f"eps = {eps}: the tolerance of the flags must lie in [0, 1]")
     world.check()
-    named, given = _candidates(world, policies)
+    response_notes: list[str] = []
+    if has_other_agents(world):  # the other agents answer each AI candidate (corrig.analysis.equilibria)
+        named, given, reference, response_notes = against_responses(world, utility, policies, reference, _candidates)
+    else:
+        named, given = _candidates(world, policies)
     ref_name, ref_policy = _reference(world, reference, named, given)
     if values_at and in_policies:  # mixed rules with parameter probabilities, read on the original world
         named = {n: p.subs(original, values_at) for n, p in named.items()}
@@ -451,7 +457,7 @@ def plan(world: World, utility: Term, policies: Any = None, *, reference: Any = 
     symbolic = any(fl.is_symbolic(v) for v in values.values())
     optimal = fl.argmax(values)
     result = Plan(world, utility, eps, ref_name, named, values, branch_values, optimal or [], symbolic, at=values_at,
-                  mixture=mixture, notes=mix_notes)
+                  mixture=mixture, notes=[*response_notes, *mix_notes])
     result.undefined = {name: True if values[name] is None else run.undefined_condition(utility)
                         for name, run in runs.items()}
     if optimal is None:
@@ -496,7 +502,10 @@ def _add_flags(result: Plan, runs: dict[str, PolicyRun], ref_run: PolicyRun | No
         result.notes.append("the world declares no button role (set_roles(button=..., off=...)): "
                             "not-obedient and self-shutdown skipped")
     if human is not None:
-        _value_of_observing(result, runs, exhaustive)
+        if has_other_agents(world):
+            result.notes.append("value of observing H skipped: other agents set decisions of this world")
+        else:
+            _value_of_observing(result, runs, exhaustive)
     order = {k: i for i, k in enumerate(fl.KINDS)}
     result.flags = {name: FlagList(sorted(fs, key=lambda f: order.get(f.kind, len(order)))) for name, fs in per.items()}
 

@@ -3,7 +3,8 @@
     solution = solve(world, utility)
     solution.policy    # a pure Policy (one rule per decision)
     solution.value     # J(policy): exact, or a float when the world holds floats
-    solution.method    # "backward-induction", "backward-induction+joint" or "enumeration"
+    solution.method    # "backward-induction", "exact-limid", "backward-induction+exact-limid",
+                       # "backward-induction+joint" or "enumeration"
     solution.reason    # why that method
 
 When the objective is a weighted sum of P/E atoms that are each linear in every decision rule
@@ -13,7 +14,11 @@ intervened nodes, each piece of the objective is a utility node.  Koller & Milch
 graph (s-reachability, by Bayes ball) then says which decision rules each rule depends on;
 strongly connected components are optimised in reverse topological order, a singleton by a
 single policy update (per information-set context, the action with the largest expected
-utility, the rules not yet chosen summed out uniformly), a larger component jointly.  Perfect
+utility, the rules not yet chosen summed out uniformly), a larger component jointly and exactly
+by corrig.analysis.limid (variable elimination over sets of partial strategies with Pareto
+pruning, after Mauá, de Campos & Zaffalon 2012: no joint rule is enumerated; a component of at
+most JOINT_ENUMERATION joint rules, or one whose sets outgrow limid.SET_LIMIT, has its joint rules
+enumerated instead, up to `limit`).  Perfect
 recall (every decision observes the earlier decisions and what they observed) makes every
 component a singleton: that is backward induction.  Each update is one contraction per branch:
 the objective's pieces in a branch share it through a selector index.
@@ -36,6 +41,7 @@ import networkx as nx
 import numpy as np
 import sympy as sp
 
+from corrig.analysis.limid import LimidTooLarge, joint_optimum
 from corrig.inference.engine import Backend, Factor, contract, needed_nodes, probability
 from corrig.model.errors import CorrigError, QueryError, StateError, ZeroProbabilityCondition
 from corrig.model.expr import BinOp, Const, Expr, State
@@ -45,6 +51,7 @@ from corrig.model.world import World
 from corrig.objectives.terms import Atom, Constant, Product, Sum, Term, as_term
 
 METHODS = ("auto", "backward-induction", "enumeration")
+JOINT_ENUMERATION = 64  # a cyclic component with at most this many joint pure rules is enumerated (cheaper)
 ENUMERATION_LIMIT = 1_000_000  # pure policies (or joint rules of one component) enumerated at most
 FLOAT_TIE = 1e-12  # relative tolerance under which float expected utilities tie (first state wins)
 
@@ -568,6 +575,7 @@ def _greater(a: Any, b: Any) -> bool:
 
 
 def _backward(world: World, utility: Term, pieces: list[Piece], limit: int) -> Solution:
+    how: dict[tuple[str, ...], str] = {}
     relevance = relevance_graph(world, pieces)
     if relevance.number_of_edges() == 0:  # no rule depends on another: latest first, as backward induction would
         order = [(d,) for d in reversed(world.decisions)]
@@ -581,7 +589,7 @@ def _backward(world: World, utility: Term, pieces: list[Piece], limit: int) -> S
         if len(group) == 1:
             rules[group[0]] = _single_update(engine, group[0], rules)
         else:
-            rules.update(_joint_update(engine, group, rules, limit))
+            rules.update(_joint(engine, group, rules, limit, how))
     policy = _as_policy(world, rules)
     final = engine.expected_utility((), engine.branches, rules)
     constant = _linear_terms(utility)[1]
@@ -595,16 +603,43 @@ def _backward(world: World, utility: Term, pieces: list[Piece], limit: int) -> S
         return Solution(policy, value, "backward-induction",
                         f"the objective is linear in each decision rule and {recall}: one single policy update per "
                         f"decision, in reverse order of the relevance graph", tuple(order), engine.contractions)
+    enumerated = [g for g in joint if how[g] == "enumeration"]
+    done = ("their joint rules were enumerated, each in one contraction per branch" if enumerated else
+            "their joint rules were optimised exactly by variable elimination over sets of partial strategies with "
+            "Pareto pruning (Mauá, de Campos & Zaffalon 2012), without enumerating them")
     if len(order) == 1:
-        return Solution(policy, value, "enumeration",
+        return Solution(policy, value, "enumeration" if enumerated else "exact-limid",
                         f"every decision's rule depends on every other's (one strongly connected relevance component "
-                        f"{list(order[0])}): their joint rules were enumerated, each in one contraction per branch",
-                        tuple(order), engine.contractions)
+                        f"{list(order[0])}): {done}", tuple(order), engine.contractions)
     names = "; ".join("{" + ", ".join(g) + "}" for g in joint)
-    return Solution(policy, value, "backward-induction+joint",
+    return Solution(policy, value, "backward-induction+joint" if enumerated else "backward-induction+exact-limid",
                     f"the objective is linear in each decision rule; the relevance graph has cycles, so the rules of "
-                    f"{names} were enumerated jointly and every other decision got a single policy update",
+                    f"{names} were optimised jointly ({done}) and every other decision got a single policy update",
                     tuple(order), engine.contractions)
+
+
+def _joint(engine: _Contractor, group: tuple[str, ...], rules: Mapping[str, Mapping[tuple, State]], limit: int,
+           how: dict[tuple[str, ...], str]) -> dict[str, dict[tuple, State]]:
+    """The group's jointly optimal rules: enumerated when they are few (at most JOINT_ENUMERATION joint rules),
+    else by exact LIMID elimination, enumerated after all when its sets grow too large."""
+    count = 1
+    for d in group:
+        node = engine.world.nodes[d]
+        contexts = 1
+        for p in node.parents:
+            contexts *= len(engine.world.nodes[p].states)
+        count *= len(node.states) ** contexts
+    if count <= min(JOINT_ENUMERATION, limit):
+        how[group] = "enumeration"
+        return _joint_update(engine, group, rules, limit)
+    try:
+        chosen, built = joint_optimum(engine, group, rules, _downstream(engine, group))
+    except LimidTooLarge:
+        how[group] = "enumeration"
+        return _joint_update(engine, group, rules, limit)
+    how[group] = "exact-limid"
+    engine.contractions += built
+    return chosen
 
 
 def _downstream(engine: _Contractor, decisions: Iterable[str]) -> dict[tuple, list[Piece]]:

@@ -24,6 +24,8 @@ from typing import Any
 
 import sympy as sp
 
+from corrig.faces.games import COMMANDS as GAME_COMMANDS
+from corrig.faces.games import add_parsers as game_parsers
 from corrig.faces.points import UsageError, parse_number, parse_point
 from corrig.model.errors import CorrigError, ParameterError
 
@@ -90,6 +92,8 @@ def build_parser() -> argparse.ArgumentParser:
     export = sub.add_parser("export", help="write a scenario as declarative TOML (Python mechanisms become tables)")
     export.add_argument("file", metavar="FILE")
     export.add_argument("-o", "--output", metavar="OUT", help="the .toml file (default: standard output)")
+
+    game_parsers(sub)  # corrig incentives / corrig equilibria (corrig/faces/games.py)
 
     # corrig hunt (its arguments live in corrig/hunt.py)
     from corrig.faces.hunt import add_arguments as hunt_arguments
@@ -447,7 +451,7 @@ def cmd_hunt(args: argparse.Namespace) -> int:
 
 
 COMMANDS = {"check": cmd_check, "explain": cmd_explain, "draw": cmd_draw, "region": cmd_region, "export": cmd_export,
-            "hunt": cmd_hunt}
+            "hunt": cmd_hunt, **GAME_COMMANDS}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -5,7 +5,8 @@ Graphviz.  Needs matplotlib: `pip install 'corrig[plot]'`.
     fig = draw_world(world, utility, plan=result, policy="grab")
     fig.savefig("dag.png")
 
-Conventions: decisions are blue squares (the AI), chance nodes grey circles, the human-preference
+Conventions: decisions are blue squares (the AI; another agent's decisions are squares in that
+agent's colour, labelled with its name), chance nodes grey circles, the human-preference
 node H green and the shutdown node B orange; nodes the objective reads have a thick gold ring;
 an observation (a decision's information edge) is dashed.  With a policy, every node a flag names
 gets a red halo and every edge of a flagged path (manipulation, control paths, ...) is drawn red;
@@ -25,6 +26,7 @@ from typing import Any
 import networkx as nx
 
 from corrig.faces.safe_text import figure_text
+from corrig.model.agents import AI, owners
 
 DECISION = "#4e79a7"
 CHANCE = "#e6e6e6"
@@ -35,6 +37,7 @@ FLAGGED = "#d62728"
 GOOD = "#9467bd"  # a flag that marks a good property (the value of observing H): not a failure colour
 EDGE = "#555555"
 GOOD_KINDS = frozenset({"value-of-observing-h"})
+AGENT_COLOURS = ("#76b7b2", "#9c755f", "#edc948", "#ff9da7", "#bab0ac")  # decisions of agents other than the AI
 
 
 def utility_nodes(utility: Any) -> set[str]:
@@ -152,8 +155,13 @@ def draw_world(world: Any, utility: Any = None, *, plan: Any = None, policy: str
         fig = ax.figure
 
     humans, buttons = principal_nodes(world)
+    owner = owners(world)
+    others = sorted({a for a in owner.values() if a != AI})
+    colour_of = {a: AGENT_COLOURS[i % len(AGENT_COLOURS)] for i, a in enumerate(others)}
 
     def fill(n: str) -> str:
+        if owner.get(n, AI) != AI:
+            return colour_of[owner[n]]
         if n == roles.human or n in humans:
             return HUMAN
         if n == roles.button or n in buttons:
@@ -204,8 +212,10 @@ def draw_world(world: Any, utility: Any = None, *, plan: Any = None, policy: str
             label += f"\n({buttons[n]})"
         if n in forced:
             label += "\ndo"
+        if owner.get(n, AI) != AI:
+            label += "\n" + figure_text(owner[n])
         labels[n] = label
-    dark = {n for n in nodes if fill(n) in (DECISION,)}
+    dark = {n for n in nodes if fill(n) in (DECISION, *colour_of.values())}
     nx.draw_networkx_labels(graph, pos, labels={n: t for n, t in labels.items() if n not in dark}, font_size=9, ax=ax)
     nx.draw_networkx_labels(graph, pos, labels={n: t for n, t in labels.items() if n in dark}, font_size=9,
                             font_color="white", ax=ax)
@@ -213,6 +223,8 @@ def draw_world(world: Any, utility: Any = None, *, plan: Any = None, policy: str
     handles = [
         Line2D([], [], marker="s", linestyle="", markersize=12, markerfacecolor=DECISION, markeredgecolor="#333333",
                label="decision (AI)"),
+        *(Line2D([], [], marker="s", linestyle="", markersize=12, markerfacecolor=colour_of[a], markeredgecolor="#333333",
+                 label=f"decision ({figure_text(a)})") for a in others),
         Line2D([], [], marker="o", linestyle="", markersize=12, markerfacecolor=CHANCE, markeredgecolor="#333333",
                label="chance node"),
     ]

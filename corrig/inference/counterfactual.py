@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 import networkx as nx
 import sympy as sp
 
+from corrig.inference.compiled import needed, policy_entry
 from corrig.model.errors import CounterfactualError, ParameterError, StateError
 from corrig.model.expr import Expr, State
 from corrig.model.policies import Policy, as_policy
@@ -26,6 +27,7 @@ if TYPE_CHECKING:
     from corrig.model.world import World
 
 TWIN_SUFFIX = "_cf"
+_NO_RULES = Policy()  # the twin network's decisions are all chance nodes already
 
 
 def apply_policy(world: World, policy: Any) -> World:
@@ -42,6 +44,16 @@ def apply_policy(world: World, policy: Any) -> World:
 
 def _as_table(states: tuple[State, ...], table: Mapping[tuple, tuple]) -> dict[tuple, dict[State, Any]]:
     return {ctx: dict(zip(states, row, strict=True)) for ctx, row in table.items()}
+
+
+def applied_world(world: World, policy: Policy) -> World:
+    """apply_policy(world, policy), built once per (compiled world, policy) and kept in the world's cache."""
+    entry = policy_entry(world, policy)
+    applied = entry.get("applied")
+    if applied is None:
+        applied = apply_policy(world, policy)
+        entry["applied"] = applied
+    return applied
 
 
 def twin_name(world: World, name: str) -> str:
@@ -63,11 +75,11 @@ def counterfactual_query(world: World, target: Expr, policy: Any, *, observed: E
             states = list(world[name].states)
             raise StateError(f"do({name}={state!r}): {state!r} is not a state of {name}; its states are {states}")
     rules = as_policy(policy)
-    applied = apply_policy(world, rules) if rules.rules else world
+    applied = applied_world(world, rules) if any(d in rules.rules for d in world.decisions) else world
     twin, names = twin_network(applied, intervention)
     twin_target = target.renamed(names)
     _check_identified(applied, twin, names, twin_target, observed)
-    return _query(twin, twin_target, observed, Policy(), indicator=indicator)
+    return _query(twin, twin_target, observed, _NO_RULES, indicator=indicator)
 
 
 def twin_network(world: World, intervention: Mapping[str, State]) -> tuple[World, dict[str, str]]:
@@ -105,15 +117,25 @@ def _build_twin(world: World, intervention: Mapping[str, State]) -> tuple[World,
 
 
 def _check_identified(world: World, twin: World, names: Mapping[str, str], target: Expr, observed: Expr) -> None:
-    twin_graph = twin.compiled.graph
-    needed = set(target.scope())
-    for name in target.scope():
-        needed |= nx.ancestors(twin_graph, name)
-    informed = set(observed.scope())
-    for name in observed.scope():
-        informed |= nx.ancestors(twin_graph, name)
+    key = ("identified", target.scope(), observed.scope())
+    cache = twin.compiled.derived
+    if key in cache:
+        if cache[key] is not None:
+            raise cache[key]
+        return
+    try:
+        _identified(world, twin, names, target, observed)
+    except CounterfactualError as exc:
+        cache[key] = exc
+        raise
+    cache[key] = None
+
+
+def _identified(world: World, twin: World, names: Mapping[str, str], target: Expr, observed: Expr) -> None:
+    needed_here = set(needed(twin, target.scope()))
+    informed = set(needed(twin, observed.scope()))
     for original, copy in names.items():
-        if copy not in needed or original not in informed:
+        if copy not in needed_here or original not in informed:
             continue
         node = world.nodes[original]
         if node.is_decision:

@@ -14,12 +14,23 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-import networkx as nx
 import numpy as np
-import opt_einsum
 import sympy as sp
 from sympy.polys.constructor import construct_domain
+from sympy.polys.domains import QQ
 
+from corrig.inference.compiled import (
+    OTHER,
+    RATIONAL,
+    chance_entry,
+    join_classes,
+    mutilated,
+    needed,
+    node_array,
+    rule_entry,
+    to_float,
+    value_class,
+)
 from corrig.model.errors import QueryError, StateError, ZeroProbabilityCondition
 from corrig.model.expr import Expr, State, assignment_event, not_an_event
 from corrig.model.numbers import is_float_valued, to_number
@@ -84,7 +95,7 @@ def expectation(world: World, quantity: Any, policy: Any = None, *, given: Any =
 
 
 def _mutilate(world: World, do: Mapping[str, State] | None) -> World:
-    return world.do(do) if do else world
+    return mutilated(world, do) if do else world
 
 
 def _check_rung2(world: World, condition: Expr | None, do: Mapping[str, State] | None) -> None:
@@ -115,33 +126,27 @@ def _check_rung2(world: World, condition: Expr | None, do: Mapping[str, State] |
 
 def needed_nodes(world: World, scope: Iterable[str]) -> list[str]:
     """The nodes a query over `scope` depends on (the scope and its ancestors), topologically."""
-    compiled = world.compiled
-    keep = set(scope)
-    for name in list(keep):
-        keep |= nx.ancestors(compiled.graph, name)
-    return [n for n in compiled.order if n in keep]
+    return list(needed(world, scope))
 
 
 def node_tables(world: World, policy: Policy, nodes: Iterable[str]) -> dict[str, Table]:
     """Each node's table: chance nodes from the world, decisions from the policy's rules."""
-    compiled = world.compiled
-    tables: dict[str, Table] = {}
-    for name in nodes:
-        if world.nodes[name].is_decision:
-            tables[name] = policy.table(world, name)
-        else:
-            tables[name] = compiled.tables[name].table
-    return tables
+    return {name: _entry(world, policy, name)["table"] for name in nodes}
+
+
+def _entry(world: World, policy: Policy, name: str) -> dict:
+    return rule_entry(world, policy, name) if world.nodes[name].is_decision else chance_entry(world, name)
 
 
 def _query(world: World, target: Expr, condition: Expr | None, policy: Policy, *, indicator: bool) -> Any:
-    scope = target.scope() | (condition.scope() if condition is not None else frozenset())
-    slots = _query_slots(world, target, condition, indicator)
-    nodes, backend, factors = _network_factors(world, policy, scope, [v for slot in slots.values() for v in slot])
-    query_vars = tuple(sorted(scope, key=nodes.index))
-    query = np.stack([backend.array(slot, tuple(len(world.nodes[v].states) for v in query_vars))
-                      for slot in slots.values()])
-    result = contract([*factors, Factor(("__slot__", *query_vars), query)], ("__slot__",), backend)
+    prepared = _prepared_query(world, target, condition, indicator)
+    _, backend, factors = _network_factors(world, policy, prepared["scope"], prepared["flat"], prepared["class"])
+    query = prepared.get(backend.domain)
+    if query is None:
+        query = np.stack([backend.array(slot, prepared["shape"]) for slot in prepared["slots"].values()])
+        if backend.domain is None or backend.domain == QQ:
+            prepared[backend.domain] = query
+    result = contract([*factors, Factor(("__slot__", *prepared["vars"]), query)], ("__slot__",), backend)
     if condition is None:
         return backend.output(result[0])
     numerator, denominator = result
@@ -191,14 +196,46 @@ def distribution(world: World, nodes: Iterable[str], policy: Any = None, *, give
     return {combo: backend.output(backend.divide(v, total)) for combo, v in zip(combos, flat, strict=True)}
 
 
-def _network_factors(world: World, policy: Policy, scope: Iterable[str],
-                     extra_values: list[Any]) -> tuple[list[str], Backend, list[Factor]]:
-    """The nodes a query over `scope` needs, the backend for them and `extra_values`, and their factors."""
-    nodes = needed_nodes(world, scope)
-    tables = node_tables(world, policy, nodes)
-    values = [v for t in tables.values() for row in t.values() for v in row] + extra_values
+def _prepared_query(world: World, target: Expr, condition: Expr | None, indicator: bool) -> dict:
+    """The query's indicator/value slots over its scope, built once per (compiled world, query)."""
+    key = ("query", type(target).__name__, target._key(), repr(target), indicator,
+           None if condition is None else (type(condition).__name__, condition._key(), repr(condition)))
+    cache = world.compiled.derived
+    try:
+        found = cache.get(key)
+    except TypeError:  # an unhashable constant inside the expression: no caching
+        key, found = None, None
+    if found is not None:
+        return found
+    scope = target.scope() | (condition.scope() if condition is not None else frozenset())
+    slots = _query_slots(world, target, condition, indicator)
+    query_vars = tuple(n for n in world.compiled.order if n in scope)
+    flat = [v for slot in slots.values() for v in slot]
+    found = {"scope": frozenset(scope), "slots": slots, "flat": flat, "class": value_class(flat),
+             "shape": tuple(len(world.nodes[v].states) for v in query_vars), "vars": query_vars}
+    if key is not None:
+        cache[key] = found
+    return found
+
+
+def _network_factors(world: World, policy: Policy, scope: Iterable[str], extra_values: list[Any],
+                     extra_class: str | None = None) -> tuple[list[str], Backend, list[Factor]]:
+    """The nodes a query over `scope` needs, the backend for them and `extra_values`, and their factors.
+
+    When every number is rational or a float, the factors come from the compiled world's cache
+    (built once per node, rule and backend); otherwise (parameters, irrational numbers) the tables
+    are converted into the smallest sympy domain that holds them, for this query.
+    """
+    nodes = list(needed(world, scope))
+    entries = [_entry(world, policy, name) for name in nodes]
+    kind = join_classes([extra_class or value_class(extra_values), *(e["class"] for e in entries)])
+    if kind != OTHER:
+        exact = kind == RATIONAL and not world.compiled.floats
+        backend = _FLOAT if not exact else _EXACT
+        return nodes, backend, [Factor(e["variables"], node_array(e, exact)) for e in entries]
+    values = [v for e in entries for v in e["flat"]] + extra_values
     backend = Backend.for_values(values, floats=world.compiled.floats)
-    return nodes, backend, [_node_factor(world, name, table, backend) for name, table in tables.items()]
+    return nodes, backend, [Factor(e["variables"], backend.array(e["flat"], e["shape"])) for e in entries]
 
 
 def _query_slots(world: World, target: Expr, condition: Expr | None, indicator: bool) -> dict[str, list[Any]]:
@@ -223,37 +260,39 @@ def _query_slots(world: World, target: Expr, condition: Expr | None, indicator: 
     return {"numerator": numerator, "denominator": denominator} if condition is not None else {"value": numerator}
 
 
-def _node_factor(world: World, name: str, table: Table, backend: Backend) -> Factor:
-    node = world.nodes[name]
-    shape = (*(len(world.nodes[p].states) for p in node.parents), len(node.states))
-    flat = [v for context in itertools.product(*(world.nodes[p].states for p in node.parents)) for v in table[context]]
-    return Factor((*node.parents, name), backend.array(flat, shape))
-
-
-_PATHS: dict[tuple, list] = {}  # contraction paths by structure: the same query on another policy or world reuses its path
+_PATHS: dict[tuple, Any] = {}  # contractions by structure: the same query on another policy or world reuses its plan
 _PATHS_LIMIT = 4096
 
 
 def contract(factors: list[Factor], output: tuple[str, ...], backend: Backend) -> np.ndarray:
     """Sum the product of the factors over every variable not in `output`.
 
-    The elimination order opt_einsum finds is remembered per structure (operand shapes and index
-    lists), so repeated queries of one shape (every policy of a plan, every world of a hunt) skip it.
+    The contraction (opt_einsum's elimination order, compiled into a ContractExpression) is
+    remembered per structure (operand shapes and index lists), so repeated queries of one shape
+    (every query of a compiled world, every policy of a plan, every world of a hunt) neither search
+    for an order nor parse the equation again.
     """
-    index = {}
-    operands: list[Any] = []
+    index: dict[str, int] = {}
+    arrays = []
+    indices = []
     for factor in factors:
-        operands.append(factor.array)
-        operands.append([index.setdefault(v, len(index)) for v in factor.variables])
-    out = [index.setdefault(v, len(index)) for v in output]
-    key = (tuple((factor.array.shape, tuple(operands[2 * i + 1])) for i, factor in enumerate(factors)), tuple(out))
-    path = _PATHS.get(key)
-    if path is None:
-        path, _ = opt_einsum.contract_path(*operands, out, optimize="auto")
+        arrays.append(factor.array)
+        indices.append(tuple(index.setdefault(v, len(index)) for v in factor.variables))
+    out = tuple(index.setdefault(v, len(index)) for v in output)
+    key = (tuple((a.shape, i) for a, i in zip(arrays, indices, strict=True)), out)
+    expression = _PATHS.get(key)
+    if expression is None:
+        import opt_einsum  # only when a new structure is met: `corrig check` may never need it at start-up
+
+        letters = [opt_einsum.get_symbol(i) for i in range(len(index))]
+        equation = ",".join("".join(letters[i] for i in ix) for ix in indices) + "->" + "".join(letters[i] for i in out)
+        shapes = [a.shape for a in arrays]
+        path, _ = opt_einsum.contract_path(equation, *shapes, shapes=True, optimize="auto")
+        expression = opt_einsum.contract_expression(equation, *shapes, optimize=path)
         if len(_PATHS) >= _PATHS_LIMIT:
             _PATHS.clear()
-        _PATHS[key] = path
-    return opt_einsum.contract(*operands, out, backend=backend.einsum_backend, optimize=path)
+        _PATHS[key] = expression
+    return expression(*arrays, backend=backend.einsum_backend)
 
 
 class Backend:
@@ -284,7 +323,7 @@ class Backend:
     def array(self, values: list[sp.Expr], shape: tuple[int, ...]) -> np.ndarray:
         """An array of the given shape holding `values` in this representation."""
         if not self.exact:
-            return np.array([float(v) for v in values], dtype=np.float64).reshape(shape)
+            return np.array([to_float(v) for v in values], dtype=np.float64).reshape(shape)
         converted = np.empty(len(values), dtype=object)
         converted[:] = [self.domain.from_sympy(v) for v in values]
         return converted.reshape(shape)
@@ -302,3 +341,7 @@ class Backend:
         if not self.exact:
             return float(value)
         return self.domain.to_sympy(value)
+
+
+_FLOAT = Backend(None)
+_EXACT = Backend(QQ)

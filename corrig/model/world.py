@@ -21,6 +21,8 @@ import networkx as nx
 import sympy as sp
 
 from corrig.model import limits
+from corrig.model.agents import Agent
+from corrig.model.agents import declare as declare_agent
 from corrig.model.errors import (
     CycleError,
     DistributionError,
@@ -70,8 +72,8 @@ class CompiledNode:
 
     @property
     def deterministic(self) -> bool:
-        """True when every row puts probability one on a single state."""
-        return all(sum(1 for v in row if v != 0) == 1 for row in self.table.values())
+        """True when every row puts probability one on a single state (a float 0.0 is zero too)."""
+        return all(sum(1 for v in row if not sp.sympify(v).is_zero) == 1 for row in self.table.values())
 
 
 @dataclass(frozen=True)
@@ -126,6 +128,7 @@ class World:
         self._inherited: Mapping[str, CompiledNode] = {}  # tables a copy can reuse (same Node object)
         self.assumptions: tuple[str, ...] = ()
         self._former_decisions: frozenset[str] = frozenset()  # decisions made chance nodes by do() or replace()
+        self.agents: dict[str, Agent] = {}  # agents other than the default AI (corrig.model.agents)
 
     # declaration --------------------------------------------------------------------------
     def chance(
@@ -168,15 +171,21 @@ class World:
         self._add(Node(name, "chance", explicit, node_parents, mechanism))
         return Var(name, explicit)
 
-    def decision(self, name: str, states: Iterable[State], *, observes: Iterable[str] = ()) -> Var:
-        """Declare a decision node with its states and the parents it observes."""
+    def decision(self, name: str, states: Iterable[State], *, observes: Iterable[str] = (), agent: str | None = None) -> Var:
+        """Declare a decision node with its states and the parents it observes (set by `agent`, default the AI)."""
         self._check_new_name(name)
         node_states = tuple(states)
         limits.check_states(name, len(node_states))
         if len(set(node_states)) != len(node_states) or not node_states:
             raise StateError(f"decision {name}: its states {list(node_states)} must be distinct and non-empty")
         self._add(Node(name, "decision", node_states, tuple(observes)))
+        if agent is not None:
+            declare_agent(self, agent, [name])
         return Var(name, node_states)
+
+    def agent(self, name: str, *, decisions: Iterable[str | Var] = (), objective: Any = None) -> Agent:
+        """Declare an agent who sets `decisions` and wants `objective` (a term); see corrig.model.agents."""
+        return declare_agent(self, name, decisions, objective)
 
     def set_roles(
         self,
@@ -364,6 +373,7 @@ class World:
         twin._principals = self._principals
         twin.assumptions = self.assumptions
         twin._former_decisions = self._former_decisions
+        twin.agents = dict(self.agents)
         twin._inherited = self._compiled.tables if self._compiled is not None else self._inherited
         return twin
 

@@ -32,6 +32,8 @@ import sympy as sp
 from corrig.analysis.flags import KINDS
 from corrig.analysis.principals import PRINCIPAL_KINDS
 from corrig.model import limits
+from corrig.model.agents import AI, owners
+from corrig.model.agents import check as check_agents
 from corrig.model.errors import CorrigError, CycleError
 from corrig.model.expr import Expr, not_an_event
 from corrig.model.params import param
@@ -39,6 +41,14 @@ from corrig.model.policies import Policy
 from corrig.model.world import World, check_distribution, to_number
 from corrig.objectives.terms import Constant, E, P, Term, do, given, observed, sum_of
 from corrig.scenarios.expect import Expectation, Flagged, Optimal, ValueIs
+from corrig.scenarios.expect_games import (
+    CONCEPTS,
+    GRAPHICAL,
+    EveryEquilibrium,
+    IncentiveNodes,
+    IncentiveValue,
+    NumberOfEquilibria,
+)
 from corrig.scenarios.formula import MAX_DIGITS, Evaluator, _Invalid, check_number, parse
 from corrig.scenarios.scenario import Scenario
 from corrig.scenarios.toml_aggregate import is_aggregate, read_aggregate
@@ -48,8 +58,8 @@ from corrig.scenarios.toml_principals import read_principals
 WILDCARD = "*"
 CLAIMS = ("optimal", "not_optimal", "flagged", "not_flagged", "value_is")
 TOP_KEYS = {"name", "doc", "eps", "reference", "parameters", "nodes", "roles", "utility", "policies", "expect",
-            "principals", "buttons", "mixed"}
-NODE_KEYS = {"kind", "states", "numeric", "parents", "observes", "distribution", "table", "formula", "doc"}
+            "principals", "buttons", "mixed", "agents"}
+NODE_KEYS = {"kind", "states", "numeric", "parents", "observes", "agent", "distribution", "table", "formula", "doc"}
 TERM_KEYS = {"P", "E", "weight", "given", "do", "observed", "times"}
 _RATIONAL = re.compile(r"[+-]?\d+(/\d+)?")
 ROLE_KEYS = {"human", "stop", "run", "button", "off"}
@@ -178,6 +188,7 @@ class _Loader:
             if "roles" in data:
                 raise self.error(("roles",), "give [roles] (one human) or [principals.NAME] tables (several), not both")
             read_principals(self, data.get("principals"), data.get("buttons"))
+        self.agents(data.get("agents", {}))
         utility = self.utility(data["utility"])
         policies = self.policies(data["policies"]) if "policies" in data else None
         reference = self.reference(data.get("reference"), policies)
@@ -258,10 +269,15 @@ class _Loader:
             observes = spec.get("observes", [])
             for i, p in enumerate(observes):
                 self.node_name((*key, "observes", i), p)
-            self.world.decision(name, states, observes=observes)
+            agent = spec.get("agent")
+            if agent is not None and (not isinstance(agent, str) or not agent.strip()):
+                raise self.error((*key, "agent"), f"an agent is named by a non-empty string, got {agent!r}")
+            self.world.decision(name, states, observes=observes, agent=agent)
             return
-        if "observes" in spec:
-            raise self.error((*key, "observes"), "only a decision observes; a chance node has parents")
+        for bad in ("observes", "agent"):
+            if bad in spec:
+                raise self.error((*key, bad), f"only a decision has {'an ' if bad == 'agent' else ''}{bad}; "
+                                              f"a chance node has parents")
         parents = spec.get("parents", [])
         for i, p in enumerate(parents):
             self.node_name((*key, "parents", i), p)
@@ -452,6 +468,32 @@ class _Loader:
             return make(**self.assignment(key, value))
         return make(self.event(key, value, what))
 
+    def agents(self, section: Any) -> None:
+        """[agents.NAME]: objective = [[...]] terms like [[utility]], decisions = [...] (or agent = on a decision)."""
+        section = self.table_at(("agents",), section)
+        for name, spec in section.items():
+            key = ("agents", name)
+            spec = self.table_at(key, spec, {"objective", "decisions", "doc"}, required=("objective",))
+            decisions = spec.get("decisions", [])
+            if decisions:
+                self.names_list((*key, "decisions"), decisions)
+            for i, d in enumerate(decisions):
+                if d not in self.world.nodes or not self.world.nodes[d].is_decision:
+                    raise self.error((*key, "decisions", i), f"{d!r} is not a decision node")
+            objective = self.utility(spec["objective"], (*key, "objective"))
+            try:
+                self.world.agent(name, decisions=decisions, objective=objective)
+            except CorrigError as exc:
+                raise self.error(key, str(exc)) from None
+        try:
+            check_agents(self.world)
+        except CorrigError as exc:
+            raise self.error(("agents",), str(exc)) from None
+        for decision, agent in owners(self.world).items():
+            if agent != AI and (agent not in self.world.agents or self.world.agents[agent].objective is None):
+                raise self.error(("nodes", decision, "agent"), f"agent {agent!r} sets {decision} but has no objective: "
+                                                               f"add [[agents.{agent}.objective]] terms")
+
     def policies(self, section: Any) -> dict[str, Policy]:
         section = self.table_at(("policies",), section)
         if not section:
@@ -466,9 +508,10 @@ class _Loader:
             if decision not in decisions:
                 raise self.error((*key, decision), f"{decision!r} is not a decision; the decisions are {list(decisions)}")
             built[decision] = self.rule((*key, decision), decision, rule)
-        missing = [d for d in decisions if d not in built]
+        mine = [d for d, a in owners(self.world).items() if a == AI]  # other agents answer (docs/agents.md)
+        missing = [d for d in mine if d not in built]
         if missing:
-            raise self.error(key, f"missing key {missing[0]!r}: a policy gives a rule for every decision {list(decisions)}")
+            raise self.error(key, f"missing key {missing[0]!r}: a policy gives a rule for every decision of the AI {mine}")
         policy = Policy(built, name=name)
         try:
             policy.check(self.world)
@@ -500,12 +543,60 @@ class _Loader:
             return value
         return self.policy(("reference",), value, "reference")
 
+    def game_claim(self, key: Key, spec: dict) -> Expectation:
+        """[[expect]] about equilibria (equilibria = "nash", count / plays / values) or incentives
+        (incentive = "value-of-information", nodes = [...] or node + value, decision = "P")."""
+        at = None
+        if "at" in spec:
+            points = self.table_at((*key, "at"), spec["at"])
+            for p in points:
+                if p not in self.params:
+                    raise self.error((*key, "at", p), f"{p!r} is not a parameter; the parameters are {list(self.params)}")
+            at = {self.params[p]: self.number((*key, "at", p), v) for p, v in points.items()}
+        if "equilibria" in spec:
+            spec = self.table_at(key, spec, {"equilibria", "count", "plays", "values", "at"})
+            concept = spec["equilibria"]
+            if concept not in CONCEPTS:
+                raise self.error((*key, "equilibria"), f"equilibria is one of {list(CONCEPTS)}, got {concept!r}")
+            if "count" in spec:
+                count = spec["count"]
+                if isinstance(count, bool) or not isinstance(count, int) or count < 0:
+                    raise self.error((*key, "count"), "expected a whole number")
+                return NumberOfEquilibria(concept, count, at)
+            plays = {}
+            for d, r in self.table_at((*key, "plays"), spec.get("plays", {})).items():
+                if d not in self.world.nodes or not self.world.nodes[d].is_decision:
+                    raise self.error((*key, "plays", d), f"{d!r} is not a decision node")
+                plays[d] = self.rule((*key, "plays", d), d, r)
+            values = {a: self.number((*key, "values", a), v)
+                      for a, v in self.table_at((*key, "values"), spec.get("values", {})).items()}
+            if not plays and not values:
+                raise self.error(key, "an equilibria claim needs count, plays or values")
+            return EveryEquilibrium(concept, plays, values, at)
+        spec = self.table_at(key, spec, {"incentive", "nodes", "node", "value", "decision", "agent", "at"})
+        kind = spec["incentive"]
+        if kind not in GRAPHICAL:
+            raise self.error((*key, "incentive"), f"incentive is one of {list(GRAPHICAL)}, got {kind!r}")
+        decision = spec.get("decision")
+        if decision is not None and (decision not in self.world.nodes or not self.world.nodes[decision].is_decision):
+            raise self.error((*key, "decision"), f"{decision!r} is not a decision node")
+        if "nodes" in spec:
+            nodes = [self.node_name((*key, "nodes", j), n) for j, n in enumerate(self.names_list((*key, "nodes"), spec["nodes"]))]
+            return IncentiveNodes(kind, tuple(nodes), decision, spec.get("agent", AI))
+        if "node" not in spec or "value" not in spec:
+            raise self.error(key, "an incentive claim needs nodes = [...], or node = and value =")
+        self.node_name((*key, "node"), spec["node"])
+        return IncentiveValue(kind, spec["node"], self.number((*key, "value"), spec["value"]), decision, at)
+
     def expectations(self, section: Any, policies: dict[str, Policy] | None) -> list[Expectation]:
         if not isinstance(section, list):
             raise self.error(("expect",), "expected [[expect]] entries")
         out: list[Expectation] = []
         for i, spec in enumerate(section):
             key = ("expect", i)
+            if isinstance(spec, dict) and ({"equilibria", "incentive"} & set(spec)):
+                out.append(self.game_claim(key, spec))
+                continue
             spec = self.table_at(key, spec, {*CLAIMS, "only", "kind", "value", "tolerance", "at", "principal", "size"})
             claims = [c for c in CLAIMS if c in spec]
             if len(claims) != 1:

@@ -13,6 +13,7 @@ from typing import Any
 
 import sympy as sp
 
+from corrig.model.agents import AI, owners
 from corrig.model.errors import CorrigError
 from corrig.model.expr import BinOp, Compare, Const, Expr, In, Logic, Var
 from corrig.model.params import parameters_in, range_of
@@ -21,6 +22,7 @@ from corrig.model.world import World
 from corrig.objectives.aggregate import Maximin, Nash
 from corrig.objectives.terms import Atom, Constant, Product, Sum, Term
 from corrig.scenarios.expect import Flagged, Optimal, ValueIs
+from corrig.scenarios.expect_games import EveryEquilibrium, IncentiveNodes, IncentiveValue, NumberOfEquilibria
 from corrig.scenarios.toml_reader import _state_text
 
 
@@ -50,6 +52,7 @@ def toml_string(text: str) -> str:
 
 
 _ESCAPED = frozenset((0x061C, 0x200E, 0x200F, 0x2028, 0x2029, *range(0x202A, 0x202F), *range(0x2066, 0x206A)))
+GAME_CLAIMS = (NumberOfEquilibria, EveryEquilibrium, IncentiveNodes, IncentiveValue)
 
 
 def _toml_key(key: Any) -> str:
@@ -246,6 +249,8 @@ def _rows(parents: tuple, states: tuple, table: Mapping[tuple, tuple]) -> Any:
 def _policy_rules(world: World, policy: Policy) -> dict[str, Any]:
     out = {}
     for decision in world.decisions:
+        if decision not in policy.rules:  # another agent's decision: answered by its best response
+            continue
         node = world.nodes[decision]
         out[decision] = _rows(node.parents, node.states, policy.table(world, decision))
     return out
@@ -281,6 +286,7 @@ def dump_declarative(scenario: Any) -> str:
             span = range_of(s)
             bounds = {k: number_text(b) for k, b in (("low", span.low), ("high", span.high)) if b is not None}
             lines.append(f"{_toml_key(s.name)} = {_toml_value(bounds)}")
+    owner = owners(world)
     for name, node in world.nodes.items():
         lines += ["", f"[nodes.{_toml_key(name)}]"]
         if node.is_decision:
@@ -292,6 +298,8 @@ def dump_declarative(scenario: Any) -> str:
         if node.is_decision:
             if node.parents:
                 lines.append(f"observes = {_toml_value(list(node.parents))}")
+            if owner.get(name, AI) != AI:
+                lines.append(f"agent = {_toml_value(owner[name])}")
             continue
         table = compiled.tables[name].table
         if node.parents:
@@ -312,14 +320,42 @@ def dump_declarative(scenario: Any) -> str:
     lines += _principal_lines(world)
     if getattr(scenario, "mixed", None):
         lines.insert(lines.index(f"name = {_toml_value(world.name)}") + 1, f"mixed = {_toml_value(scenario.mixed)}")
+    for agent in world.agents.values():
+        if agent.objective is not None and any(owner.get(d) == agent.name for d in agent.decisions):
+            lines += _term_lines(_entries(agent.objective), f"agents.{_toml_key(agent.name)}.objective")
     lines += _utility_lines(scenario.utility)
     if named is not None:
         for name, policy in named.items():
             lines += ["", f"[policies.{_toml_key(name)}]"]
             lines += [f"{_toml_key(d)} = {_toml_value(r)}" for d, r in _policy_rules(world, policy).items()]
     for claim in scenario.expect:
-        lines += ["", "[[expect]]", *_claim_lines(claim)]
+        lines += ["", "[[expect]]", *(_game_claim_lines(world, claim) if isinstance(claim, GAME_CLAIMS) else _claim_lines(claim))]
     return "\n".join(lines) + "\n"
+
+
+def _game_claim_lines(world: World, claim: Any) -> list[str]:
+    if isinstance(claim, NumberOfEquilibria):
+        out = [f"equilibria = {_toml_value(claim.concept)}", f"count = {claim.count}"]
+    elif isinstance(claim, EveryEquilibrium):
+        out = [f"equilibria = {_toml_value(claim.concept)}"]
+        if claim.plays:
+            plays = Policy(dict(claim.plays))
+            rules = {d: _rows(world.nodes[d].parents, world.nodes[d].states, plays.table(world, d)) for d in plays.rules}
+            out.append(f"plays = {_toml_value(rules)}")
+        if claim.values:
+            out.append(f"values = {_toml_value({a: number_text(v) for a, v in claim.values.items()})}")
+    elif isinstance(claim, IncentiveNodes):
+        out = [f"incentive = {_toml_value(claim.kind)}", f"nodes = {_toml_value(list(claim.nodes))}"]
+        if claim.agent != AI:
+            out.append(f"agent = {_toml_value(claim.agent)}")
+    else:
+        out = [f"incentive = {_toml_value(claim.kind)}", f"node = {_toml_value(claim.node)}",
+               f"value = {_toml_value(number_text(claim.expected))}"]
+    if getattr(claim, "decision", None) is not None:
+        out.append(f"decision = {_toml_value(claim.decision)}")
+    if getattr(claim, "at", None):
+        out.append(f"at = {_toml_value({str(k): number_text(v) for k, v in claim.at.items()})}")
+    return out
 
 
 def _principal_lines(world: World) -> list[str]:

@@ -1,0 +1,371 @@
+"""The incentive criteria of Everitt, Carey, Langlois, Ortega & Legg (2021), for every node.
+
+    value_of_information_nodes(world, utility, "D")   # graphical VoI criterion, as PyCID's admits_voi_list
+    value_of_information(world, utility, "D", "X")    # EU*(X -> D added) − EU*(X -> D removed), exact
+    value_of_control_nodes(world, utility)            # graphical VoC, as admits_voc_list
+    value_of_control(world, utility, "X")             # EU*(X chosen by the agent from Pa(X)) − EU*
+    response_incentive_nodes(world, utility, "D")     # as admits_ri_list
+    instrumental_control_nodes(world, utility)        # as admits_ici_list, for every decision
+    direct_value_of_control_nodes(world, utility)     # as admits_dir_voc_list (and indirect_..., per decision)
+    incentives(world, utility)                        # all of them, per decision (an IncentiveReport)
+
+Definitions follow PyCID (pycid/analyze/*.py) on the diagram of corrig.analysis.cid (the world
+plus one utility node per piece of the objective).  Which nodes each applies to, as in PyCID:
+
+- value of information (D, X): X neither D nor a descendant of D; X is a parent of D in the
+  requisite graph of the diagram with X -> D added.  Quantitative: the best value with X -> D
+  minus the best value without it (other observations kept).
+- value of control (X): X not a decision; some utility node is X's descendant in the requisite
+  graph (nodes the objective reads count, as PyCID's utility nodes do).  Quantitative: the best
+  value when the agent may also choose X as a function of X's parents, minus the best value.
+- response incentive (D, X): X ≠ D and a directed path X -> ... -> D in the requisite graph.
+- instrumental control (D, X): X on a directed path D -> ... -> a node the objective reads, in
+  the graph of some branch term (do() cuts the edges into its nodes; a counterfactual branch uses
+  its twin network) — D itself included.  The plan's control-path flag is this criterion on H.
+
+docs/incentives.md says where corrig's branches give a criterion a new meaning.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import networkx as nx
+import sympy as sp
+
+from corrig.analysis.cid import CID, branch_graph, branch_reads, objective_cid, requisite_graph
+from corrig.model.agents import AI, owners
+from corrig.model.agents import declare as declare_agent
+from corrig.model.errors import CorrigError, QueryError, UnknownNodeError, ZeroProbabilityCondition
+from corrig.model.policies import Policy, pure_policies
+from corrig.objectives.terms import Term, as_term
+
+if TYPE_CHECKING:
+    from corrig.model.world import World
+
+VALUE_OF_INFORMATION = "value-of-information"
+VALUE_OF_CONTROL = "value-of-control"
+RESPONSE_INCENTIVE = "response-incentive"
+INSTRUMENTAL_CONTROL = "instrumental-control"
+CRITERIA = (VALUE_OF_INFORMATION, VALUE_OF_CONTROL, RESPONSE_INCENTIVE, INSTRUMENTAL_CONTROL)
+POLICY_LIMIT = 4096  # pure policies a quantitative value may enumerate (per variant world)
+
+
+# the agent's diagram ------------------------------------------------------------------------
+def _agent_cid(world: World, objective: Term, agent: str) -> CID:
+    """The diagram in which only `agent`'s decisions are decisions (the others' are chance nodes)."""
+    mine = {d: a for d, a in owners(world).items() if a == agent}
+    return objective_cid(world, {agent: as_term(objective)}, mine)
+
+
+def _decision(world: World, decision: str, agent: str) -> None:
+    if decision not in world.nodes:
+        raise UnknownNodeError(f"{decision!r} is not a node of world {world.name!r}; its nodes are {list(world.nodes)}")
+    if not world.nodes[decision].is_decision:
+        raise QueryError(f"{decision} is a chance node: the criterion needs one of {agent}'s decisions")
+    if owners(world).get(decision) != agent:
+        raise QueryError(f"{decision} is set by {owners(world)[decision]}, not by {agent}")
+
+
+def _node(world: World, node: str) -> None:
+    if node not in world.nodes:
+        raise UnknownNodeError(f"{node!r} is not a node of world {world.name!r}; its nodes are {list(world.nodes)}")
+
+
+# graphical criteria -------------------------------------------------------------------------
+def admits_value_of_information(world: World, objective: Term, decision: str, node: str, *, agent: str = AI) -> bool:
+    """Graphical VoI criterion (PyCID admits_voi) for `node` at `decision`."""
+    _decision(world, decision, agent)
+    _node(world, node)
+    cid = _agent_cid(world, objective, agent)
+    if node == decision or node in nx.descendants(cid.graph, decision):
+        return False
+    graph = cid.graph.copy()
+    graph.add_edge(node, decision)
+    extended = CID(graph, cid.decisions, cid.utilities, cid.labels, cid.order, cid.exact, cid.notes)
+    return requisite_graph(extended).has_edge(node, decision)
+
+
+def value_of_information_nodes(world: World, objective: Term, decision: str, *, agent: str = AI) -> list[str]:
+    """The nodes admitting value of information at `decision` (PyCID admits_voi_list), in topological order."""
+    _decision(world, decision, agent)
+    return [n for n in world.compiled.order if admits_value_of_information(world, objective, decision, n, agent=agent)]
+
+
+def response_incentive_nodes(world: World, objective: Term, decision: str, *, agent: str = AI) -> list[str]:
+    """The nodes X ≠ D with a directed path X -> D in the requisite graph (PyCID admits_ri_list)."""
+    _decision(world, decision, agent)
+    cid = _agent_cid(world, objective, agent)
+    reduced = requisite_graph(cid)
+    upstream = nx.ancestors(reduced, decision)
+    return [n for n in world.compiled.order if n in upstream]
+
+
+def value_of_control_nodes(world: World, objective: Term, *, agent: str = AI) -> list[str]:
+    """The non-decision nodes with a directed path to a utility node in the requisite graph (PyCID admits_voc_list)."""
+    cid = _agent_cid(world, objective, agent)
+    reduced = requisite_graph(cid)
+    utilities = cid.agent_utilities(agent)
+    out = []
+    for n in world.compiled.order:
+        if n in cid.decisions:
+            continue
+        if nx.descendants(reduced, n) & utilities:
+            out.append(n)
+    return out
+
+
+def direct_value_of_control_nodes(world: World, objective: Term, *, agent: str = AI) -> list[str]:
+    """The VoC nodes with a directed path to a utility node through no decision, in the requisite
+    graph (PyCID admits_dir_voc_list)."""
+    cid = _agent_cid(world, objective, agent)
+    reduced = requisite_graph(cid)
+    utilities = cid.agent_utilities(agent)
+    bare = reduced.subgraph(n for n in reduced if n not in cid.decisions)
+    return [n for n in value_of_control_nodes(world, objective, agent=agent)
+            if n in bare and nx.descendants(bare, n) & utilities]
+
+
+def indirect_value_of_control_nodes(world: World, objective: Term, decision: str, *, agent: str = AI) -> list[str]:
+    """The VoC nodes X with a directed path X -> ... -> D -> ... -> U in the requisite graph and an
+    active backdoor trail X <- ... U given Fa(D) minus X (PyCID admits_indir_voc_list)."""
+    _decision(world, decision, agent)
+    cid = _agent_cid(world, objective, agent)
+    reduced = requisite_graph(cid)
+    utilities = cid.agent_utilities(agent)
+    observed = ({decision, *cid.graph.predecessors(decision)})
+    out = []
+    for n in value_of_control_nodes(world, objective, agent=agent):
+        through = n != decision and nx.has_path(reduced, n, decision) and \
+            bool(nx.descendants(reduced, decision) & utilities)
+        if through and any(_active_backdoor(reduced, n, u, observed - {n}) for u in utilities if u in nx.descendants(reduced, n)):
+            out.append(n)
+    return out
+
+
+def _active_backdoor(graph: nx.DiGraph, start: str, end: str, observed: set[str]) -> bool:
+    """Some simple trail start <- ... end, active given `observed` (PyCID is_active_backdoor_trail)."""
+    skeleton = graph.to_undirected(as_view=True)
+    for path in nx.all_simple_paths(skeleton, start, end):
+        if len(path) < 2 or not graph.has_edge(path[1], path[0]):
+            continue
+        if all(_passes(graph, a, b, c, observed) for a, b, c in zip(path, path[1:], path[2:], strict=False)):
+            return True
+    return False
+
+
+def _passes(graph: nx.DiGraph, a: str, b: str, c: str, observed: set[str]) -> bool:
+    if graph.has_edge(a, b) and graph.has_edge(c, b):  # a collider: open when it or a descendant is observed
+        return b in observed or bool(nx.descendants(graph, b) & observed)
+    return b not in observed
+
+
+def instrumental_control_paths(world: World, objective: Term, node: str, *, decisions: list[str] | None = None
+                               ) -> dict[str, dict[str, Any]]:
+    """Directed paths D -> ... -> node -> ... -> r (r a node the objective reads) in some branch's graph,
+    D one of `decisions` (default: the AI's).
+
+    Returns {path text: {"decision", "node", "reads", "terms"}}, one entry per (shortest) path per
+    decision and read node; "terms" lists the branch terms whose graph has it.
+    """
+    _node(world, node)
+    chosen = [d for d, a in owners(world).items() if a == AI] if decisions is None else decisions
+    found: dict[str, dict[str, Any]] = {}
+    for atom in as_term(objective).atoms():
+        graph, names = branch_graph(world, atom.branch)
+        reads = sorted(branch_reads(atom, names))
+        for decision in chosen:
+            for d in dict.fromkeys((decision, names.get(decision, decision))):
+                for h in dict.fromkeys((node, names.get(node, node))):
+                    if d not in graph or h not in graph:
+                        continue
+                    if d != h and not nx.has_path(graph, d, h):
+                        continue
+                    head = nx.shortest_path(graph, d, h) if d != h else [d]
+                    for r in reads:
+                        if r != h and not nx.has_path(graph, h, r):
+                            continue
+                        path = head + (nx.shortest_path(graph, h, r)[1:] if r != h else [])
+                        text = " -> ".join(path)
+                        entry = found.setdefault(text, {"decision": decision, "node": node, "reads": r, "terms": []})
+                        if repr(atom) not in entry["terms"]:
+                            entry["terms"].append(repr(atom))
+    return found
+
+
+def instrumental_control_nodes(world: World, objective: Term, decision: str | None = None, *, agent: str = AI
+                               ) -> dict[str, list[str]]:
+    """Every node on a directed path D -> ... -> a read node (PyCID admits_ici_list, decisions
+    included), with its paths; for one decision, or for every decision of `agent`."""
+    if decision is not None:
+        _decision(world, decision, agent)
+    mine = [decision] if decision is not None else [d for d, a in owners(world).items() if a == agent]
+    result = {}
+    for name in world.compiled.order:
+        paths = list(instrumental_control_paths(world, objective, name, decisions=mine))
+        if paths:
+            result[name] = paths
+    return result
+
+
+# quantitative values ------------------------------------------------------------------------
+def best_value(world: World, objective: Term, *, agent: str = AI, fixed: Policy | Mapping[str, Any] | None = None,
+               limit: int = POLICY_LIMIT) -> Any:
+    """The agent's best value over its pure policies, the other agents' rules `fixed` (exact; with
+    parameters a sympy Max).  None when every policy's value is undefined."""
+    objective = as_term(objective)
+    mine = [d for d, a in owners(world).items() if a == agent]
+    rules = dict((fixed.rules if isinstance(fixed, Policy) else fixed) or {})
+    count = count_pure_policies_of(world, mine)
+    if count > limit:
+        raise QueryError(f"{count} pure policies of {agent} to enumerate (limit {limit})")
+    values = []
+    for policy in pure_policies(world, mine):
+        joint = Policy({**rules, **policy.rules}, name=policy.name)
+        try:
+            values.append(objective.evaluate(world, joint))
+        except ZeroProbabilityCondition:
+            continue
+    if not values:
+        return None
+    if any(isinstance(v, sp.Basic) and v.free_symbols for v in values):
+        return sp.Max(*dict.fromkeys(values))
+    return max(values, key=float)
+
+
+def count_pure_policies_of(world: World, decisions: list[str]) -> int:
+    """How many pure policies the given decisions have."""
+    total = 1
+    for d in decisions:
+        node = world.nodes[d]
+        contexts = 1
+        for p in node.parents:
+            contexts *= len(world.nodes[p].states)
+        total *= len(node.states) ** contexts
+    return total
+
+
+def _with_parents(world: World, name: str, parents: tuple[str, ...], kind: str | None = None) -> World:
+    """A copy of the world in which node `name` has the given parents (and kind)."""
+    twin = world.copy(name=world.name)
+    node = world.nodes[name]
+    kind = node.kind if kind is None else kind
+    twin._nodes[name] = type(node)(node.name, kind, node.states, parents, None if kind == "decision" else node.mechanism)
+    twin._compiled = None
+    return twin
+
+
+def value_of_information(world: World, objective: Term, decision: str, node: str, *, agent: str = AI,
+                         fixed: Policy | Mapping[str, Any] | None = None) -> Any:
+    """EU*(the world with node -> decision) − EU*(the world without it) (PyCID quantitative_voi)."""
+    _decision(world, decision, agent)
+    _node(world, node)
+    graph = world.compiled.graph
+    if node == decision or node in nx.descendants(graph, decision):
+        raise QueryError(f"value of information of {node} at {decision}: {node} is {decision} or one of its "
+                         f"descendants; it applies to the nodes {decision} could observe")
+    parents = world.nodes[decision].parents
+    with_edge = _with_parents(world, decision, tuple(dict.fromkeys((*parents, node))))
+    without = _with_parents(world, decision, tuple(p for p in parents if p != node))
+    a = best_value(with_edge, objective, agent=agent, fixed=fixed)
+    b = best_value(without, objective, agent=agent, fixed=fixed)
+    return _difference(a, b)
+
+
+def value_of_control(world: World, objective: Term, node: str, *, agent: str = AI,
+                     fixed: Policy | Mapping[str, Any] | None = None) -> Any:
+    """EU*(the agent also chooses node from its parents) − EU* (PyCID quantitative_voc)."""
+    _node(world, node)
+    if world.nodes[node].is_decision:
+        raise QueryError(f"value of control of {node}: {node} is a decision; it applies to chance nodes")
+    controlled = _with_parents(world, node, world.nodes[node].parents, kind="decision")
+    if agent != AI:
+        declare_agent(controlled, agent, [node])
+    a = best_value(controlled, objective, agent=agent, fixed=fixed)
+    b = best_value(world, objective, agent=agent, fixed=fixed)
+    return _difference(a, b)
+
+
+def _difference(a: Any, b: Any) -> Any:
+    """a − b, None when either is undefined."""
+    return None if a is None or b is None else a - b
+
+
+# the report ---------------------------------------------------------------------------------
+@dataclass
+class IncentiveReport:
+    """Every criterion for every node of one agent's world: graphical lists and quantitative values."""
+
+    agent: str
+    value_of_information: dict[str, list[str]] = field(default_factory=dict)  # decision -> nodes
+    response_incentive: dict[str, list[str]] = field(default_factory=dict)  # decision -> nodes
+    instrumental_control: dict[str, dict[str, list[str]]] = field(default_factory=dict)  # decision -> node -> paths
+    value_of_control: list[str] = field(default_factory=list)
+    direct_value_of_control: list[str] = field(default_factory=list)
+    indirect_value_of_control: dict[str, list[str]] = field(default_factory=dict)  # decision -> nodes
+    voi_values: dict[str, dict[str, Any]] = field(default_factory=dict)  # decision -> node -> value
+    voc_values: dict[str, Any] = field(default_factory=dict)
+    exact: bool = True
+    notes: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-safe form (numbers as strings)."""
+        return {
+            "agent": self.agent,
+            "value_of_information": self.value_of_information,
+            "response_incentive": self.response_incentive,
+            "instrumental_control": self.instrumental_control,
+            "value_of_control": self.value_of_control,
+            "direct_value_of_control": self.direct_value_of_control,
+            "indirect_value_of_control": self.indirect_value_of_control,
+            "voi_values": {d: {n: str(v) for n, v in vs.items()} for d, vs in self.voi_values.items()},
+            "voc_values": {n: str(v) for n, v in self.voc_values.items()},
+            "exact": self.exact,
+            "notes": list(self.notes),
+        }
+
+    def to_markdown(self) -> str:
+        """A Markdown summary."""
+        lines = [f"**Incentives of {self.agent}**", ""]
+        for d in self.value_of_information:
+            lines.append(f"- decision `{d}`: value of information {self.value_of_information[d]}, "
+                         f"response incentive {self.response_incentive.get(d, [])}, "
+                         f"instrumental control {list(self.instrumental_control.get(d, {}))}")
+            for n, v in self.voi_values.get(d, {}).items():
+                lines.append(f"  - VoI({n}) = {v}")
+        lines.append(f"- value of control: {self.value_of_control} (direct: {self.direct_value_of_control}; indirect: "
+                     f"{self.indirect_value_of_control})")
+        for n, v in self.voc_values.items():
+            lines.append(f"  - VoC({n}) = {v}")
+        lines += [f"- note: {n}" for n in self.notes]
+        return "\n".join(lines) + "\n"
+
+
+def incentives(world: World, objective: Term, *, agent: str = AI, quantitative: bool = True,
+               fixed: Policy | Mapping[str, Any] | None = None, limit: int = POLICY_LIMIT) -> IncentiveReport:
+    """Every criterion at every decision of `agent`; quantitative values when the enumeration is small."""
+    objective = as_term(objective)
+    world.check()
+    cid = _agent_cid(world, objective, agent)
+    report = IncentiveReport(agent, exact=cid.exact, notes=list(cid.notes))
+    mine = [d for d, a in owners(world).items() if a == agent]
+    for d in mine:
+        report.value_of_information[d] = value_of_information_nodes(world, objective, d, agent=agent)
+        report.response_incentive[d] = response_incentive_nodes(world, objective, d, agent=agent)
+        report.instrumental_control[d] = instrumental_control_nodes(world, objective, d, agent=agent)
+    report.value_of_control = value_of_control_nodes(world, objective, agent=agent)
+    report.direct_value_of_control = direct_value_of_control_nodes(world, objective, agent=agent)
+    report.indirect_value_of_control = {d: indirect_value_of_control_nodes(world, objective, d, agent=agent) for d in mine}
+    if not quantitative:
+        return report
+    try:
+        for d in mine:
+            report.voi_values[d] = {n: value_of_information(world, objective, d, n, agent=agent, fixed=fixed)
+                                    for n in report.value_of_information[d]}
+        report.voc_values = {n: value_of_control(world, objective, n, agent=agent, fixed=fixed)
+                             for n in report.value_of_control}
+    except CorrigError as exc:
+        report.notes.append(f"quantitative values skipped: {exc}")
+    return report

@@ -1,0 +1,95 @@
+"""`corrig incentives FILE` and `corrig equilibria FILE`: the incentive report and the equilibria.
+
+    corrig incentives models/content_recommender.py            # every criterion, every node
+    corrig equilibria models/taxi_competition.py --at p=3/4    # pure Nash and subgame-perfect
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from typing import Any
+
+from corrig.faces.points import parse_point
+from corrig.model.errors import CorrigError
+
+OK, INVALID = 0, 2
+
+
+def add_parsers(sub: Any) -> None:
+    """Register the two subcommands on the `corrig` parser."""
+    incentives = sub.add_parser("incentives", help="every incentive criterion (VoI, VoC, response, instrumental "
+                                                   "control) for every node, with the re-solved values")
+    incentives.add_argument("file", metavar="FILE")
+    incentives.add_argument("--agent", default=None, help="whose incentives (default: the AI)")
+    incentives.add_argument("--at", metavar="p=V,...", help="substitute parameter values first")
+    incentives.add_argument("--graphical", action="store_true", help="the graphical criteria only (no re-solving)")
+    incentives.add_argument("--json", action="store_true", help="one JSON document")
+    equilibria = sub.add_parser("equilibria", help="every pure Nash and subgame-perfect equilibrium of a world with agents")
+    equilibria.add_argument("file", metavar="FILE")
+    equilibria.add_argument("--at", metavar="p=V,...", help="substitute parameter values first")
+    equilibria.add_argument("--json", action="store_true", help="one JSON document")
+
+
+def _load(args: argparse.Namespace) -> tuple[Any, Any, Any]:
+    from corrig.scenarios.load import load_scenario
+
+    scenario = load_scenario(args.file)
+    world, utility = scenario.world, scenario.utility
+    point = parse_point(args.at)
+    if point:
+        by_name = {p.name: p for p in world.compiled.parameters}
+        unknown = [n for n in point if n not in by_name]
+        if unknown:
+            raise CorrigError(f"--at names {unknown[0]!r}, which is not a parameter of {args.file}; "
+                              f"its parameters are {sorted(by_name) or 'none'}")
+        values = {by_name[n]: v for n, v in point.items()}
+        world, utility = world.subs(values), utility.subs(values)
+        for agent in list(world.agents.values()):
+            if agent.objective is not None:
+                world.agents[agent.name] = type(agent)(agent.name, agent.decisions, agent.objective.subs(values))
+    return scenario, world, utility
+
+
+def cmd_incentives(args: argparse.Namespace) -> int:
+    """Print the incentive report of the scenario's AI (or of --agent)."""
+    from corrig.analysis.incentives import incentives
+    from corrig.model.agents import AI
+
+    scenario, world, utility = _load(args)
+    agent = args.agent or AI
+    objective = utility if agent == AI else world.agents[agent].objective if agent in world.agents else None
+    if objective is None:
+        raise CorrigError(f"{args.file}: no agent {agent!r} with an objective; the agents are {[AI, *world.agents]}")
+    report = incentives(world, objective, agent=agent, quantitative=not args.graphical)
+    if args.json:
+        print(json.dumps({"scenario": scenario.name, **report.to_dict()}, indent=2))
+    else:
+        print(f"{scenario.name}  {args.file}")
+        print(report.to_markdown(), end="")
+    return OK
+
+
+def cmd_equilibria(args: argparse.Namespace) -> int:
+    """Print every pure Nash and subgame-perfect equilibrium."""
+    from corrig.analysis.equilibria import pure_nash, subgame_perfect
+
+    scenario, world, utility = _load(args)
+    found = {"nash": pure_nash(world, utility), "subgame-perfect": subgame_perfect(world, utility)}
+    if args.json:
+        print(json.dumps({"scenario": scenario.name, **{
+            concept: [{"strategies": dict(e.strategies), "values": {a: str(v) for a, v in e.values.items()},
+                       "condition": e.condition if isinstance(e.condition, bool) else str(e.condition)} for e in eqs]
+            for concept, eqs in found.items()}}, indent=2))
+        return OK
+    print(f"{scenario.name}  {args.file}")
+    for concept, eqs in found.items():
+        print(f"{len(eqs)} pure {concept} equilibri{'um' if len(eqs) == 1 else 'a'}")
+        for e in eqs:
+            values = ", ".join(f"{a} {v}" for a, v in e.values.items())
+            when = "" if e.condition is True else f"   when {e.condition}"
+            print(f"  {e.name}   ({values}){when}")
+    return OK
+
+
+COMMANDS = {"incentives": cmd_incentives, "equilibria": cmd_equilibria}

@@ -1,0 +1,308 @@
+"""The incentive criteria against PyCID's documented results and against re-solving on random worlds.
+
+PyCID = causalincentives/pycid @ 23666f9: its examples (pycid/examples/story_cids.py,
+simple_cids.py) and the values its own tests assert (tests/test_analyze.py), cited per test.
+Graphical criteria depend only on the graph, so PyCID's structure-only examples get uniform CPDs.
+"""
+
+from __future__ import annotations
+
+import itertools
+from fractions import Fraction as F
+
+import networkx as nx
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from planner_worlds import recommender, stop_button
+
+from corrig import E, World, do
+from corrig.analysis.cid import objective_cid, requisite_graph
+from corrig.analysis.flags import control_paths
+from corrig.analysis.incentives import (
+    admits_value_of_information,
+    direct_value_of_control_nodes,
+    incentives,
+    indirect_value_of_control_nodes,
+    instrumental_control_nodes,
+    response_incentive_nodes,
+    value_of_control,
+    value_of_control_nodes,
+    value_of_information,
+    value_of_information_nodes,
+)
+from corrig.model.errors import CorrigError
+from corrig.model.policies import pure_policies
+
+
+def structural(edges: list[tuple[str, str]], decisions: list[str], utility: str, remove: tuple = ()) -> tuple[World, object]:
+    """PyCID's graph as a corrig world: binary nodes, uniform CPDs; the objective is E(utility)."""
+    graph = nx.DiGraph(edges)
+    graph.remove_edges_from(remove)
+    w = World("pycid example")
+    half = {0: F(1, 2), 1: F(1, 2)}
+    for n in nx.topological_sort(graph):
+        parents = sorted(graph.predecessors(n))
+        if n in decisions:
+            w.decision(n, [0, 1], observes=parents)
+        elif parents:
+            w.chance(n, {c: half for c in itertools.product([0, 1], repeat=len(parents))}, parents=parents, states=[0, 1])
+        else:
+            w.chance(n, half)
+    return w, E(w[utility])
+
+
+CONTENT = [("O", "I"), ("O", "M"), ("M", "P"), ("P", "I"), ("I", "C"), ("P", "C")]
+MODIFIED_CONTENT = [("O", "I"), ("O", "M"), ("M", "P"), ("P", "I"), ("P", "C"), ("M", "C")]
+GRADE = [("R", "HS"), ("HS", "E"), ("HS", "P"), ("E", "Gr"), ("Gr", "Ac"), ("Ge", "P"), ("P", "Ac")]
+BIAS = [("A", "X"), ("Z", "X"), ("Z", "Y"), ("X", "D"), ("X", "Y"), ("D", "U"), ("Y", "U")]
+TRIM = [("Y1", "D1"), ("Y1", "Y2"), ("Y1", "D2"), ("Y2", "D2"), ("Y2", "U"), ("D1", "Y2"), ("D1", "D2"),
+        ("Z1", "D1"), ("Z1", "D2"), ("Z1", "Z2"), ("Z2", "D2"), ("D2", "U")]
+
+
+# PyCID's documented results -------------------------------------------------------------------
+def test_content_recommender_every_incentive_list():
+    world = recommender()
+    utility = E(world["C"])
+    # PyCID tests/test_analyze.py TestAdmitsIciList.test_content_recommender: admits_ici_list(P) == {I, P, C}
+    assert set(instrumental_control_nodes(world, utility, "P")) == {"I", "P", "C"}
+    # TestAdmitsVocList.test_content_recommender: admits_voc_list == {O, I, M, C}
+    assert value_of_control_nodes(world, utility) == ["O", "M", "I", "C"]
+    # By hand from PyCID's definitions: M -> P is requisite (M <- O -> I -> C is open given {P}),
+    # so O -> M -> P and M -> P are directed paths into P in G*: RI = {O, M}; both O and M are
+    # non-descendants of P d-connected to C given the rest of P's family: VoI = {O, M}.
+    assert response_incentive_nodes(world, utility, "P") == ["O", "M"]
+    assert value_of_information_nodes(world, utility, "P") == ["O", "M"]
+    # TestAdmitsIci.test_no_ici_content_recommender: admits_ici(P, O) is False
+    assert "O" not in instrumental_control_nodes(world, utility, "P")
+    # by hand from PyCID's admits_dir_voc / admits_indir_voc: O -> I -> C and I -> C avoid P (direct);
+    # M reaches C only through P, with the backdoor trail M <- O -> I -> C open given {P} (indirect).
+    assert direct_value_of_control_nodes(world, utility) == ["O", "I", "C"]
+    assert indirect_value_of_control_nodes(world, utility, "P") == ["M"]
+
+
+def test_modified_content_recommender_value_of_control():
+    world, utility = structural(MODIFIED_CONTENT, ["P"], "C")
+    # TestAdmitsVocList.test_modified_content_recommender: {O, M, C}; TestAdmitsVoc: M yes, I no
+    assert set(value_of_control_nodes(world, utility)) == {"O", "M", "C"}
+
+
+def test_grade_predictor_value_of_information_and_response():
+    world, utility = structural(GRADE, ["P"], "Ac")
+    # TestAdmitsVoiList.test_grade_predictor: {HS, E, Gr}; TestAdmitsVoi: Ge does not admit VoI
+    assert set(value_of_information_nodes(world, utility, "P")) == {"HS", "E", "Gr"}
+    assert not admits_value_of_information(world, utility, "P", "Ge")
+    # TestAdmitsRiList.test_grade_predictor: {R, HS}
+    assert set(response_incentive_nodes(world, utility, "P")) == {"R", "HS"}
+    cut, utility = structural(GRADE, ["P"], "Ac", remove=[("HS", "P")])
+    # ... and after removing HS -> P: VoI {R, HS, E, Gr}, RI {}
+    assert set(value_of_information_nodes(cut, utility, "P")) == {"R", "HS", "E", "Gr"}
+    assert response_incentive_nodes(cut, utility, "P") == []
+
+
+def test_introduced_bias_value_of_information():
+    world, utility = structural(BIAS, ["D"], "U")
+    # TestAdmitsVoiList.test_introduced_bias: {A, X, Z, Y}
+    assert set(value_of_information_nodes(world, utility, "D")) == {"A", "X", "Z", "Y"}
+
+
+def test_trim_example_requisite_graph():
+    world, utility = structural(TRIM, ["D1", "D2"], "U")
+    reduced = requisite_graph(objective_cid(world, utility))
+    # TestRequisiteGraph.test_trim_example: 7 edges, Pa*(D2) = {Y2} (corrig adds one edge U -> utility node)
+    assert len([e for e in reduced.edges if e[1] in world.nodes]) == 7
+    assert set(reduced.predecessors("D2")) == {"Y2"}
+
+
+def quantitative_voi_world(observes=("X",)) -> tuple[World, object]:
+    """PyCID get_quantitative_voi_cid: S uniform ±1, X a copy of S w.p. 0.8, D ∈ {-1,0,1}, U = S·D."""
+    w = World("quantitative voi")
+    w.chance("S", {-1: F(1, 2), 1: F(1, 2)})
+    w.chance("X", lambda S: {S: F(4, 5), -S: F(1, 5)}, states=[-1, 1])
+    w.decision("D", [-1, 0, 1], observes=list(observes))
+    w.chance("U", lambda S, D: S * D)
+    return w, E(w["U"])
+
+
+def test_quantitative_value_of_information():
+    world, utility = quantitative_voi_world()
+    # TestQuantitativeVoi: admits_voi_list == {X, S}; quantitative_voi(D, X) == 0.6, (D, S) == 0.4.
+    # By hand: D = X earns 4/5 − 1/5 = 3/5, nothing observed earns 0 (D = 0); seeing S too earns 1.
+    assert set(value_of_information_nodes(world, utility, "D")) == {"X", "S"}
+    assert value_of_information(world, utility, "D", "X") == F(3, 5)
+    assert value_of_information(world, utility, "D", "S") == F(2, 5)
+    with pytest.raises(CorrigError, match="descendants"):
+        value_of_information(world, utility, "D", "U")
+
+
+def three_node(observed: bool) -> tuple[World, object]:
+    """PyCID get_3node_cid: S uniform ±1, D ∈ {-1, 1} observing S (or not), U = S·D."""
+    w = World("3 node")
+    w.chance("S", {-1: F(1, 2), 1: F(1, 2)})
+    w.decision("D", [-1, 1], observes=["S"] if observed else [])
+    w.chance("U", lambda S, D: S * D)
+    return w, E(w["U"])
+
+
+def test_quantitative_value_of_control():
+    world, utility = three_node(observed=True)
+    # TestQuantitativeVoc: admits_voc_list == {U, S}; quantitative_voc(S) == 0; 1 once S -> D is removed.
+    assert set(value_of_control_nodes(world, utility)) == {"S", "U"}
+    assert value_of_control(world, utility, "S") == 0
+    blind, utility = three_node(observed=False)
+    assert value_of_control(blind, utility, "S") == 1
+
+
+def test_control_path_flag_is_instrumental_control_on_h():
+    world, _ = stop_button()
+    V = world["V"]
+    flags = control_paths(world, E(V))
+    assert [f.where for f in flags] == ["A1 -> H -> B -> V"]
+    assert "H" in instrumental_control_nodes(world, E(V), "A1")
+    # do(H=...) cuts A1 -> H: H is on no directed path from A1 to what that branch reads.
+    assert "H" not in instrumental_control_nodes(world, E(V, do(H="run")), "A1")
+
+
+def test_report_lists_every_criterion():
+    world = recommender()
+    report = incentives(world, E(world["C"]))
+    assert report.value_of_information == {"P": ["O", "M"]}
+    assert set(report.instrumental_control["P"]) == {"P", "I", "C"}
+    assert report.value_of_control == ["O", "M", "I", "C"]
+    # By hand: P = M earns 1/2·(…); the values are re-solved exactly, so each is a Rational ≥ 0.
+    assert all(v >= 0 for v in report.voi_values["P"].values())
+
+
+# random worlds: graphical "no" means the re-solved value is 0; the quantitative values re-solve --------
+@st.composite
+def random_spec(draw):
+    n = draw(st.integers(2, 3))
+    names = [f"N{i}" for i in range(n)]
+    position = draw(st.integers(0, n - 1))  # D comes after names[:position]
+    order = [*names[:position], "D", *names[position:]]
+    parents = {}
+    for i, name in enumerate(order):
+        earlier = order[:i]
+        limit = 1 if name == "D" else 2
+        parents[name] = draw(st.lists(st.sampled_from(earlier), unique=True, max_size=limit)) if earlier else []
+    quarters = st.sampled_from([F(0), F(1, 4), F(1, 2), F(3, 4), F(1)])
+    cpds = {name: {c: draw(quarters) for c in itertools.product([0, 1], repeat=len(parents[name]))}
+            for name in order if name != "D"}
+    branch = draw(st.sampled_from([None, *names[:-1]]))
+    paired = draw(st.sampled_from([None, *names]))  # the objective also pays D · paired (D matters more often)
+    return order, parents, cpds, branch, paired
+
+
+def build(spec, *, observes=None, decide=None):
+    """The random world, with D observing `observes` and (optionally) node `decide` made a decision."""
+    order, parents, cpds, branch, paired = spec
+    w = World("random")
+    for name in order:
+        if name == "D":
+            w.decision("D", [0, 1], observes=parents["D"] if observes is None else observes)
+        elif name == decide:
+            w.decision(name, [0, 1], observes=parents[name])
+        elif parents[name]:
+            w.chance(name, {c: {0: 1 - p, 1: p} for c, p in cpds[name].items()}, parents=parents[name], states=[0, 1])
+        else:
+            w.chance(name, {0: 1 - cpds[name][()], 1: cpds[name][()]})
+    last = w[order[-1]] if order[-1] != "D" else w[order[-2]]
+    objective = E(last + w["D"]) if order[-1] == "D" else E(last)
+    if branch is not None and branch != last.name:
+        objective = objective + E(last, do({branch: 1}))
+    if paired is not None:
+        objective = objective + E(w["D"] * (2 * w[paired] - 1))
+    return w, objective
+
+
+def best(world, objective):
+    return max(objective.evaluate(world, p) for p in pure_policies(world))
+
+
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(random_spec())
+def test_value_of_information_by_re_solving(spec):
+    world, objective = build(spec)
+    graph = world.compiled.graph
+    candidates = [n for n in world.nodes if n != "D" and n not in nx.descendants(graph, "D")]
+    admitted = value_of_information_nodes(world, objective, "D")
+    observed = list(world.nodes["D"].parents)
+    for x in candidates:
+        with_x, _ = build(spec, observes=list(dict.fromkeys([*observed, x])))
+        without_x, _ = build(spec, observes=[p for p in observed if p != x])
+        brute = best(with_x, objective) - best(without_x, objective)
+        assert value_of_information(world, objective, "D", x) == brute
+        if x not in admitted:  # soundness of the graphical criterion (Everitt et al. 2021, Thm. 9)
+            assert brute == 0
+
+
+@settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(random_spec())
+def test_value_of_control_by_re_solving(spec):
+    world, objective = build(spec)
+    admitted = value_of_control_nodes(world, objective)
+    for x in [n for n in world.nodes if n != "D"]:
+        controlled, _ = build(spec, decide=x)
+        brute = best(controlled, objective) - best(world, objective)
+        assert value_of_control(world, objective, x) == brute
+        if x not in admitted:  # soundness (Everitt et al. 2021, Thm. 18)
+            assert brute == 0
+
+
+@settings(max_examples=20, deadline=None)
+@given(random_spec())
+def test_instrumental_control_is_every_node_on_a_decision_to_objective_path(spec):
+    world, objective = build(spec)
+    # brute force: networkx's simple paths in each branch's graph, from D to a node the branch reads
+    found = set()
+    for atom in objective.atoms():
+        graph = world.compiled.graph.copy()
+        if atom.branch.do is not None:
+            for n in atom.branch.do.as_dict():
+                graph.remove_edges_from(list(graph.in_edges(n)))
+        for r in atom.target.scope():
+            if r == "D":
+                found.add("D")
+            for path in nx.all_simple_paths(graph, "D", r):
+                found.update(path)
+    assert set(instrumental_control_nodes(world, objective, "D")) == found
+
+
+def test_the_diagram_says_when_it_is_not_the_objective():
+    from corrig import P, given, observed
+
+    world, _ = stop_button()
+    V, B = world["V"], world["B"]
+    assert objective_cid(world, E(V)).exact and objective_cid(world, E(V, do(H="run"))).exact
+    cf = objective_cid(world, E(V, observed(H="stop") >> do(H="run")))
+    assert not cf.exact and any("counterfactual" in n for n in cf.notes)
+    # H depends on the decision A1, so P(H = stop) depends on the policy: a ratio of two policy terms
+    cond = objective_cid(world, P(B == "off", given(H="stop")))
+    assert not cond.exact and any("depends on the policy" in n for n in cond.notes)
+
+
+FITNESS = [("TD", "TF"), ("TF", "SC"), ("TF", "C"), ("EF", "EWD"), ("EWD", "C"), ("C", "F"), ("P", "D"), ("P", "SC"),
+           ("P", "F"), ("SC", "C"), ("SC", "EWD")]
+
+
+def test_fitness_tracker_direct_and_indirect_value_of_control():
+    world, utility = structural(FITNESS, ["C"], "F")
+    # TestAdmitsDirVocList.test_fitness_tracker: {F, P}; TestAdmitsDirVoc: TF has none
+    assert set(direct_value_of_control_nodes(world, utility)) == {"F", "P"}
+    # TestAdmitsIndirVocList.test_fitness_tracker: {SC}; TestAdmitsIndirVoc: TF has none
+    assert indirect_value_of_control_nodes(world, utility, "C") == ["SC"]
+
+
+@settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(random_spec())
+def test_response_incentive_rests_on_the_requisite_graph(spec):
+    # Soundness of the response-incentive criterion (Everitt et al. 2021, Thm. 25): D keeping only its
+    # requisite observations loses nothing (re-solved by enumeration), and a node without a path into D
+    # in that graph is no ancestor of what D then observes, so the optimal policy found ignores it.
+    world, objective = build(spec)
+    reduced = requisite_graph(objective_cid(world, objective))
+    kept = [p for p in world.nodes["D"].parents if reduced.has_edge(p, "D")]
+    trimmed, _ = build(spec, observes=kept)
+    assert best(trimmed, objective) == best(world, objective)
+    responsive = set(response_incentive_nodes(world, objective, "D"))
+    assert responsive == set().union(*({p} | nx.ancestors(world.compiled.graph, p) for p in kept)) if kept else not responsive
