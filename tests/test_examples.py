@@ -48,6 +48,10 @@ KEY_LINES = {
         "waiting optimal for q ∈ [0, 1/2]",
         "Δ < 0 for q ∈ (1/2, 1]",
         "wait J = -1/10",
+        # the human as a best-responding agent: wait = p·1 + (1 − p)·0, act = p − (1 − p) = 2p − 1; at p = 1/4, Δ = 1/4
+        "rational human: J(wait) = p",
+        "rational human: J(act) = 2*p - 1",
+        "p = 1/4: optimal wait, Δ = 1/4",
     ],
     "causal_stop_button": [
         "J(grab) = 149/50 - K/100",  # 1 + 99/100·2 − K/100
