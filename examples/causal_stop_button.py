@@ -17,6 +17,7 @@ from _walkthrough import heading, say, show_objective, show_plan, show_world
 from corrig import plan
 from corrig.analysis.symbolic import symbolic_plan
 from models import causal_stop_button as model
+from models import many_humans_stop_button as many
 
 K, v = model.K, model.v
 
@@ -48,9 +49,29 @@ heading("What it means")
 say("The good news holds: no policy is flagged for manipulation (m(π) = 0: an objective made of do(H = ·) "
     "branches cannot profit from moving H), pressing its own button ('shutdown') is not optimal, and seeing "
     "H is worth something to the AI (value-of-observing-h).")
-say("So8res's objection is the grab.  It makes the humans (almost) surely want a stop — the h-moved flag "
-    "measures how much — yet the objective rates it by E[V | do(H = run)]: paperclips in worlds where the "
-    "humans watched the AI seize the button and still did not want it stopped.  Under the grab those "
-    "worlds have probability 1 − v; at v = 99/100 the ood-do-branch flag fires (propensity 1/100, 99/100 of "
-    "the branch's mass in such contexts).  The objective itself is blind to this: J(grab) is the same at "
-    "v = 1/2 and v = 99/100, and the grab is optimal at both.  The flag, not the value, carries the objection.")
+print()
+say("Two objections from the discussion are easy to run together; the course keeps them apart.")
+print()
+say("So8res's objection (in the discussion of the 2021 post) is about the counterfactuals themselves. "
+    "The objective is scored in worlds where the humans' wish is *set*, never observed; once that wish has "
+    "many parts — several humans, many moments — there are exponentially many such settings, each an "
+    "intervened world, and the situation that actually happens is one of them, with negligible weight. "
+    "A world with a single H cannot show this: it has only two settings, do(H = stop) and do(H = run).  "
+    "models/many_humans_stop_button.py can: n humans, each wanting a stop with probability 1/10, and one "
+    "do-branch per joint wish, weighted equally.")
+for n in (1, 2, 4):
+    crowd = many.make_world(n)
+    crowd_plan = plan(crowd, many.make_utility(crowd), many.make_policies(crowd), reference="obey")
+    share = [f.size for f in crowd_plan.flags["obey"] if f.kind == "ood-branch-weight"]
+    print(f"  n = {n}: {2 ** n} branches, share of branch weight the world almost never produces: "
+          f"{share[0] if share else 0}")
+say("Every single do(H_i = ·) is in distribution, yet the share of the objective's weight on joint wishes "
+    "that almost never happen grows as 1 − (1 + n)/2^n (57/64 at n = 6): the real situations get negligible weight.")
+print()
+say("The visible grab is a different critique: the proposal's author's own, raised later against the "
+    "*conditional* version of lesson 5.  Seen through this causal objective it is a blind spot.  The grab "
+    "makes the humans (almost) surely want a stop — the h-moved flag measures how much — yet the objective "
+    "rates it by E[V | do(H = run)]: paperclips in worlds where the humans watched the AI seize the button "
+    "and still did not want it stopped.  Under the grab those worlds have probability 1 − v; at v = 99/100 "
+    "the ood-do-branch flag fires (propensity 1/100, 99/100 of the branch's mass in such contexts).  J(grab) "
+    "is the same at v = 1/2 and v = 99/100, and the grab is optimal at both: the flag, not the value, sees it.")

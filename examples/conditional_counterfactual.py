@@ -65,17 +65,49 @@ for label, scenario in (("causal (lesson 4)", causal), ("conditional + counterfa
     ood = [f"{f.where} ({show(f.size)})" for f in result.flags[best] if f.kind == "ood-do-branch"]
     print(f"  {label:<30} optimal: {best:<8} its OOD branches: {', '.join(ood) or 'none'}")
 
+heading("Why the source rejects this reasoning")
+say("The source's verdict on the black-hole reasoning is that it does not seem like sane reasoning, and "
+    "that the proposal should be fixed.  corrig's numbers show why.  The catastrophe W is a root: nothing "
+    "the AI does moves it, P(catastrophe) = 1/100 under every policy, and the factual cost E[−K·1_catastrophe] "
+    "= −K/100 is the same for all of them.  Yet whether the AI grabs the button depends on K.")
+paths = plan(model.world, model.utility, model.policies, reference=model.reference, flags=True)
+m_grab = sp.cancel(symbolic.values["grab"] - paths.path_specific_values["grab"])
+print(f"  m(grab) = J(grab) − J^(H←patient)(grab) = {sp.factor(m_grab)}")
+print(f"  J^(H←patient)(grab) − J(patient) = {sp.cancel(paths.path_specific_values['grab'] - symbolic.values['patient'])}")
+say("The factored m(grab) vanishes at v = 1/10 (the grab then moves nobody: v = s) and at v = 499/990, "
+    "and its denominator is negative on the whole box (110v < 111).")
+say("Were the humans to react to the grab as they react to the patient policy, the grab would win by 99/50 "
+    "for every K and v: J(grab) − J(patient) = 99/50 + m(grab).  So the patient policy wins only where "
+    "m(grab) < −99/50, that is, only through the grab's effect on what the humans want.  The AI does not "
+    "refuse the grab because the humans would want it stopped (it halts for them either way: B_s = 1 under "
+    "both policies); it refuses because, once the humans have watched the grab, 'humans who do not want a "
+    "stop' are nearly half black-hole worlds (c_¬S = 10/21 at v = 99/100), and V ranks those at −K.  It trades "
+    "the humans' stop for conditioning on catastrophes; below K*(v) the catastrophes are cheap enough and it "
+    "grabs.  The decision to seize the button turns on the price of an event the AI cannot cause or prevent.")
+
+heading("Manipulation in both directions")
+for visibility in (F(3, 10), F(99, 100)):
+    point = {K: 10, v: visibility}
+    result = plan(model.world, model.utility, model.policies, reference=model.reference, at=point)
+    m_at = [f.size for f in result.flags["grab"] if f.kind == "manipulation"]
+    print(f"  K = 10, v = {visibility}: m(grab) = {show(m_at[0]) if m_at else 0} ≈ {float(m_at[0]) if m_at else 0:.4f}"
+          f"   optimal: {', '.join(result.optimal)}")
+say("m(grab) = (2r − c_S − c_¬S)(2 + K), with c_X = P(catastrophe | X) after the grab, is positive exactly for "
+    "1/10 < v < 499/990 ≈ 0.504 and negative above (derived in models/conditional_counterfactual.py; "
+    "docs/hunt.md finds the same sign change by random search).  A moderately visible grab is chosen partly "
+    "*because* it moves what the humans want (m = 2222/48425 ≈ 0.046 at v = 3/10, K = 10); a very visible one "
+    "is avoided because of it.  Conditioning brought the evidential manipulation back, in both directions.")
+
 heading("What it means")
-say("The trade-off of the critique is there, and it cuts against the grab once V ranks catastrophes low "
-    "enough.  The visible grab still doubles the paperclips in the S branch; but it turns ¬S into a rare "
-    "condition (P(¬S) = 189/10000 at v = 99/100) whose worlds are half catastrophes, and the objective weighs "
-    "Control(¬S) as much as Control(S) however rare ¬S is.  So the grab wins only while the catastrophe is "
-    "cheap or the grab not too visible (K < K*(v)); beyond, the patient policy wins — and, unlike the causal "
-    "objective's choice on this same world, it asks no out-of-distribution question and conditions on nothing rare.")
+say("The trade-off of the critique is there: the visible grab still doubles the paperclips in the S branch, "
+    "but it turns ¬S into a rare condition (P(¬S) = 189/10000 at v = 99/100) whose worlds are nearly half "
+    "catastrophes, and the objective weighs Control(¬S) as much as Control(S) however rare ¬S is.  Where the "
+    "patient policy wins, it asks no out-of-distribution question and conditions on nothing rare — but it wins "
+    "for the wrong reason (the section above), and the same mechanism makes a moderately visible grab pay.  "
+    "This is not a success of the conditional version; it is the failure the source asks to fix.")
 print()
-say("What the flags still show: the objective now reads H's mechanism, so moving H changes J "
-    "(manipulation flags, and a manipulation incentive wherever the optimal set depends on it — here the "
-    "incentive is to *avoid* being visible).  The grab's observed(S) >> do(H = run) branch keeps So8res's "
-    "objection (propensity 1 − v).  Its observed(¬S) >> do(H = run) flag is a planner reading: observation "
-    "and intervention agree there, so that branch is the plain conditional given(¬S), and the rare-condition "
-    "flag is the one that tells its story.")
+say("What the flags show: the objective now reads H's mechanism, so moving H changes J (manipulation flags, "
+    "and a manipulation incentive wherever the optimal set depends on it).  The grab's observed(S) >> do(H = run) "
+    "branch keeps an out-of-distribution question (propensity 1 − v).  Its observed(¬S) >> do(H = run) flag is "
+    "a planner reading: observation and intervention agree there, so that branch is the plain conditional "
+    "given(¬S), and the rare-condition flag is the one that tells its story.")

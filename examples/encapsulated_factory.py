@@ -40,3 +40,18 @@ say("The difficulty the source names is the flagged branch.  'Resources vanish, 
     "has propensity 0 under every policy, with all of its mass out of distribution.  The whole objective "
     "lives in that branch, and how the world would respond to a vanishing factory (the 'vanish' rows of H "
     "and S in models/encapsulated_factory.py) is a modelling choice that no observation can check.")
+
+heading("What the model leaves out")
+vanish = model.world.E(model.world["O"], model.policies["produce"], do={"X": "vanish"})
+print(f"  outside welfare had the factory's resources vanished: E[O | do(X = vanish)] = {vanish}")
+for name in model.policies:
+    print(f"  {name:<9} factual E[O] = {model.world.E(model.world['O'], model.policies[name])}")
+say("The source's encapsulation is a constraint on the outside world: whatever the factory does, the world "
+    "outside must turn out *as if* the factory's resources had vanished and its paperclips had appeared.  This "
+    "model does something weaker: it scores the paperclips made inside the counterfactual do(X = vanish).  It "
+    "has no paperclips reaching the outside world, and it never compares the real outside outcome with the "
+    "counterfactual one — a rung-3 constraint on outcomes, not a term of the score.  What that constraint would "
+    "say can still be read off: the outside welfare is 0 had the resources vanished, and it is 0 only under "
+    "produce (−1 under persuade, −2 under hoard), so only the plan this objective picks would satisfy it.  "
+    "This world has no plan that scores higher in the counterfactual while changing the outside world, so it "
+    "cannot show where scoring inside the counterfactual and constraining the outside world part ways.")

@@ -8,12 +8,14 @@ U_a < 0; a noisy one gets it wrong with probability q.
 """
 
 from fractions import Fraction as F
+from pathlib import Path
 
 from _walkthrough import heading, say, show_objective, show_plan, show_world
 
 from corrig import plan
 from corrig.analysis.regions import region
 from corrig.analysis.symbolic import symbolic_plan
+from corrig.scenarios.load import load_scenario
 from models import off_switch as model
 
 q = model.q
@@ -55,3 +57,13 @@ say("Uncertainty about its own objective gives the robot a reason to leave the s
     "this prior), deferring is worse than acting alone and the robot would rather not wait.  Waiting "
     "is the obedient policy — acting ignores the human (not obedient), switching off ignores them the "
     "other way (self-shutdown).")
+
+heading("The human as an agent (models/off_switch_rational.py)")
+rational = load_scenario(Path(model.__file__).parent / "off_switch_rational.py")
+for name, value in rational.plan(flags=False).values.items():
+    print(f"  rational human: J({name}) = {value}")
+quarter = rational.plan(at={"p": F(1, 4)}, flags=False)
+print(f"  p = 1/4: optimal {', '.join(quarter.optimal)}, Δ = {quarter.values['wait'] - max(quarter.values['act'], 0)}")
+say("When the human is modelled as an agent who best-responds (switches the robot off exactly when U_a < 0), "
+    "waiting is worth p against act's 2p − 1 and switch-off's 0: Δ = min(p, 1 − p) ≥ 0 for every prior "
+    "p = P(U_a = +1) — the theorem's hypothesis, now a model rather than an assumption.")

@@ -1,8 +1,8 @@
 """Causal stop button: the AI's utility is B_s + V_¬s, whether it shuts down had the humans been made to
 want a stop, plus the value V had they been made not to want one.
-It is tailcalled's (2021) proposal "Stop button: towards a causal solution", with So8res's objection
-from its discussion, on a world where a rare catastrophe and the AI's first move both shape what the
-humans want.
+It is tailcalled's (2021) proposal "Stop button: towards a causal solution", on a world where a rare
+catastrophe and the AI's first move both shape what the humans want, with the visible grab that the
+proposal's author later raised against its conditional version (models/conditional_counterfactual.py).
 It shows that the objective has no manipulation incentive and no wish to press its own button, and
 wants to see what the humans want; but a visibly dangerous policy, after which the humans surely want
 a stop, is rated by the do(H=run) branch (worlds that almost never happen under it), an
@@ -77,7 +77,10 @@ def make_policies():
 #     J(shutdown)        = 1 + [0 − r·K]          = 1 − K/100          (halted in both branches)
 #
 # So the grab is optimal for every K and v.  Its do(H=run) branch forces H = run in the context
-# (A1 = grab, W = normal), which has propensity 1 − v: below ε = 1/20 once v > 19/20 (So8res's objection).
+# (A1 = grab, W = normal), which has propensity 1 − v: below ε = 1/20 once v > 19/20.  This is the visible
+# grab of the author's later critique, seen through the causal objective; So8res's objection in the
+# discussion is a different one (exponentially many counterfactual worlds, the real one of negligible
+# weight), which a single H cannot show.
 
 world = make_world()
 utility = make_utility(world)

@@ -47,6 +47,22 @@ def make_utility(world, catastrophe_cost=K):
 #   v = 1/2:   c_S + c_¬S = 1/496 + 1/56 ≈ 0.0198: grab wins for every K ≤ 100.
 #   v = 99/100: c_S = 10/9811, c_¬S = 10/21, sum ≈ 0.477: grab wins iff K < 2.33 (about).
 #   P(¬S | grab) = (1 − r)(1 − v) + r·(1 − s) < 1/20  ⇔  v > 1 − 41/990 ≈ 0.959: a rare condition.
+#
+# Why the source calls this reasoning insane (a black hole should not decide whether to seize the button):
+#   W is a root, so P(catastrophe) = r under every policy, and the factual E[−K·1_catastrophe] = −rK
+#   does not depend on the policy at all; yet J(grab) − J(patient) depends on K.
+#   With H answering as under π0 = patient (independent of W: c_S = c_¬S = r), J^{H←π0}(grab) = 6 − 2r(2 + K), so
+#       m(grab) = J(grab) − J^{H←π0}(grab) = (2r − c_S − c_¬S)(2 + K)
+#       J(grab) − J(patient) = [6 − 2r(2 + K)] − [4 − 2r(1 + K)] + m(grab) = 99/50 + m(grab).
+#   Without its effect on H the grab beats the patient policy by 99/50 for every K and v; the patient
+#   policy wins only where m(grab) < −99/50: the AI refuses the grab *because* the humans' reaction turns
+#   the ¬S condition into black-hole worlds, not because the humans want it stopped (B_s = 1 for both).
+#   m(grab) > 0 ⇔ c_S + c_¬S < 2r.  With u = 990v: c_S = 1/(u + 1), c_¬S = 9/(999 − u), and
+#   1/(u + 1) + 9/(999 − u) = 1/50 ⇔ u² − 598u + 49401 = 0 ⇔ u ∈ {99, 499} ⇔ v ∈ {1/10, 499/990}:
+#   the grab gains from moving H for 1/10 < v < 499/990 and is deterred by it above (both directions).
+#   v = 3/10, K = 10: c_S = 1/298, c_¬S = 1/78, m = 12·(1/50 − 1/298 − 1/78) = 2222/48425 ≈ 0.0459 > 0,
+#       J(grab) = 6 − 12(1/298 + 1/78) = 11246/1937 ≈ 5.806 > J(patient) = 189/50: the grab is chosen.
+#   v = 99/100, K = 10: m = 12·(1/50 − 98320/206031) ≈ −5.49 < −99/50: the patient policy is chosen.
 
 r, s = P_CATASTROPHE, P_STOP_NORMAL
 assert P_STOP_CATASTROPHE == s  # the derivation above assumes it
@@ -79,4 +95,11 @@ expect = [
     flagged("grab", "manipulation-incentive", at={K: 10, v: F(99, 100)}),
     not_flagged("patient", "not-obedient", at={K: 10, v: F(99, 100)}),
     not_flagged("patient", "self-shutdown", at={K: 10, v: F(99, 100)}),
+    # manipulation in the other direction: a moderately visible grab gains from moving H (m = 2222/48425)
+    value_is("grab", F(11246, 1937), at={K: 10, v: F(3, 10)}),
+    optimal("grab", only=True, at={K: 10, v: F(3, 10)}),
+    flagged("grab", "manipulation", at={K: 10, v: F(3, 10)}),
+    # at v = 1/10 the grab moves nobody (v = s): no manipulation, and the grab wins by 99/50
+    not_flagged("grab", "manipulation", at={K: 10, v: F(1, 10)}),
+    value_is("grab", 4 - (1 + 10) / F(50) + F(99, 50), at={K: 10, v: F(1, 10)}),
 ]

@@ -55,6 +55,15 @@ reference = policies["produce"]  # π0 for the manipulation and h-moved flags
 #       produce 9/10 · 1 · 1 = 9/10,  persuade 99/100 · 3/4 · 2 = 297/200,  hoard 1/2 · 3/4 · 2 = 3/4
 #   naive, with H answering to what produce would have done (P(stop) = 1/10):
 #       persuade 9/10 · 3/4 · 2 = 27/20, so m(persuade) = 297/200 − 27/20 = 27/200 (the value of persuading).
+#
+# What this model leaves out.  The source's encapsulation constrains the *outside world*: whatever the
+# factory does, the world outside must turn out as if the factory's resources had vanished and its
+# paperclips had appeared.  This model instead scores the paperclips made inside the counterfactual
+# do(X = vanish).  It has no paperclips crossing to the outside world, and no comparison of the real
+# outside outcome O with the counterfactual one O_{X←vanish} (a rung-3 constraint on outcomes, not a term
+# of the score).  What the constraint would say is still readable here: E[O | do(X = vanish)] = 0, and the
+# factual E[O] is 0 under produce (trade leaves the outside as if the factory had vanished), −1 under
+# persuade and −2 under hoard, so only produce satisfies it — the plan this objective also picks.
 
 expect = [
     value_is("produce", F(9, 10)),

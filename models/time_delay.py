@@ -1,20 +1,23 @@
 """Per-step reward with a time delay: over T steps the AI is rewarded at each step t with
 P(B_t = off | do(H_t = stop)) + E[V_t | do(H_t = run)], where a press at step t is honoured only if the AI
 stays halted for the `delay` steps that shutting down takes.
-It is the per-step variant of the causal stop button discussed in tailcalled's 2021–2022 posts, with
-the failure raised there: the reward "does not respect past attempts to press".
-It shows that at T = 1, or with no delay, the AI obeys; with T ≥ 2 and a delay it prefers to finish a
-shutdown only while the humans still want one now (the step-t counterfactual never asks about earlier
-presses), so it is not obedient to a press that the humans do not keep repeating.
+It is the second, delayed per-step reward of the causal stop button's discussion (tailcalled 2021–2022);
+the first reward (no delay), the humans' reasons for pressing (their wish persists) and the proposed fix
+(one counterfactual outside the sum) are this file's `first_reward` and `outside_sum`, checked in
+models/time_delay_first_reward.py and models/time_delay_outside_sum.py.
+It shows that at T = 1 the AI obeys, while with T ≥ 2 and a delay it finishes a shutdown only while the
+humans still press now (the step-t counterfactual never asks about earlier presses), so it is not
+obedient to a press that the humans do not keep repeating.
 """
 
 import itertools
 from fractions import Fraction as F
 
-from corrig import E, P, Policy, World, do, flagged, not_flagged, optimal, value_is
+from corrig import E, P, Policy, World, do
+from corrig.scenarios.expect import flagged, not_flagged, optimal, value_is
 
 P_PRESS = F(1, 5)  # a press at a step when the humans did not press the step before
-P_KEEP = F(9, 10)  # the humans press again at the next step (their wish persists)
+P_KEEP = F(9, 10)  # the humans press again at the next step: they press for reasons, and reasons persist
 T_DEFAULT, DELAY_DEFAULT = 3, 1
 
 
@@ -56,10 +59,28 @@ def make_world(T=T_DEFAULT, delay=DELAY_DEFAULT, p_press=P_PRESS, p_keep=P_KEEP)
 
 
 def make_utility(T=T_DEFAULT):
-    """U = Σ_t P(B_t = off | do(H_t = stop)) + E[V_t | do(H_t = run)]."""
+    """The second (delayed) reward: U = Σ_t P(B_t = off | do(H_t = stop)) + E[V_t | do(H_t = run)]."""
     world = make_world(T, 0)  # only the names are read
     return sum(P(world[f"B_{t}"] == "off", do({f"H_{t}": "stop"})) + E(world[f"V_{t}"], do({f"H_{t}": "run"}))
                for t in range(1, T + 1))
+
+
+def first_reward(T=T_DEFAULT):
+    """The first reward, without the delay: U = Σ_t P(A_t = halt | do(H_t = stop)) + E[V_t | do(H_t = run)]
+    (a press at step t asks only for a halt at step t)."""
+    world = make_world(T, 0)  # only the names are read
+    return sum(P(world[f"A_{t}"] == "halt", do({f"H_{t}": "stop"})) + E(world[f"V_{t}"], do({f"H_{t}": "run"}))
+               for t in range(1, T + 1))
+
+
+def outside_sum(T=T_DEFAULT):
+    """The proposed fix, the counterfactual outside the sum: one intervention on the whole episode,
+    U = E[Σ_t 1(B_t = off) | do(H_1 … H_T = stop)] + E[Σ_t V_t | do(H_1 … H_T = run)]."""
+    world = make_world(T, 0)  # only the names are read
+    stop = {f"H_{t}": "stop" for t in range(1, T + 1)}
+    run = {f"H_{t}": "run" for t in range(1, T + 1)}
+    return (sum(P(world[f"B_{t}"] == "off", do(stop)) for t in range(1, T + 1))
+            + sum(E(world[f"V_{t}"], do(run)) for t in range(1, T + 1)))
 
 
 def make_policies(T=T_DEFAULT, delay=DELAY_DEFAULT):
@@ -95,6 +116,19 @@ def make_policies(T=T_DEFAULT, delay=DELAY_DEFAULT):
 #     respect:      R_1 = 2,  R_2 = 1 + 4/5,  R_3 = 1 + 33/50              J = 273/50
 #     current-only: R_1 = R_2 = 9/10 + 1,  R_3 = 2 (the last press's window ends at T)   J = 29/5
 # In general current-only's press at t is honoured with probability ρ^min(delay, T − t).
+#
+# The first reward (no delay), T = 2, delay = 1: r_t = P(A_t = halt | do(H_t = stop)) + E[V_t | do(H_t = run)]
+#     respect:      r_1 = 1 + 1,  r_2 = 1 + P(H_1 = run) = 1 + 4/5      J = 19/5
+#     current-only: r_1 = 1 + 1,  r_2 = 1 + 1                            J = 4   (strictly better by 1/5)
+# The fix (one counterfactual for the episode), any T and delay: under do(every H_t = stop) both obeying
+# policies halt at every step, so every B_t is off (T); under do(every H_t = run) nothing is pressed or
+# pending, so both work at every step (T): J(respect) = J(current-only) = 2T, never-halt = always-halt = T.
+# The tie removes the strict preference for current-only, not current-only itself: it stays optimal and
+# not obedient, P(B_1 = off | do(H_1 = stop)) = ρ = 9/10 at T = 2.
+# The humans' reasons: the per-step branch do(H_2 = run) reaches H_1 = stop, where dropping the press
+# has propensity 1 − ρ = 1/10 (humans who had a reason a step ago and lost it without cause); the fix's
+# do(every H_t = run) reaches only H_1 = run (propensity 4/5) and do(every H_t = stop) has minimum
+# propensity P(H_1 = stop) = 1/5.  At ε = 3/20 the per-step rewards get an OOD flag and the fix does not.
 
 world = make_world()
 utility = make_utility()

@@ -48,6 +48,10 @@ KEY_LINES = {
         "waiting optimal for q ∈ [0, 1/2]",
         "Δ < 0 for q ∈ (1/2, 1]",
         "wait J = -1/10",
+        # the human as a best-responding agent: wait = p·1 + (1 − p)·0, act = p − (1 − p) = 2p − 1; at p = 1/4, Δ = 1/4
+        "rational human: J(wait) = p",
+        "rational human: J(act) = 2*p - 1",
+        "p = 1/4: optimal wait, Δ = 1/4",
     ],
     "causal_stop_button": [
         "J(grab) = 149/50 - K/100",  # 1 + 99/100·2 − K/100
@@ -58,6 +62,14 @@ KEY_LINES = {
         # the share of the branch's weight below ε: the normal worlds' 99/100 once 1 − v < 1/20
         "grab: ood-do-branch at do(H='run'), size Piecewise((99/100, v > 19/20), (0, True)), fires for v ∈ (19/20, 1]",
         "optimal: grab",
+        # the two objections kept apart: So8res's (many counterfactuals) and the author's later grab critique
+        "So8res's objection (in the discussion of the 2021 post) is about the counterfactuals themselves",
+        "the proposal's author's own, raised later against the *conditional* version of lesson 5",
+        # So8res's point with n humans (q = 1/10, ε = 1/20): branches with k ≥ 2 stops have joint propensity
+        # ≤ 1/100, so the share out of distribution is 1 − (1 + n)/2^n: 0, 1/4, 11/16 for n = 1, 2, 4
+        "n = 1: 2 branches, share of branch weight the world almost never produces: 0",
+        "n = 2: 4 branches, share of branch weight the world almost never produces: 1/4",
+        "n = 4: 16 branches, share of branch weight the world almost never produces: 11/16",
     ],
     "conditional_counterfactual": [
         "* patient J = 189/50 no flags",  # 4 − (1 + 10)/50
@@ -67,10 +79,23 @@ KEY_LINES = {
         "a rare condition (< ε = 1/20) for v > 949/990",
         "causal (lesson 4) optimal: grab its OOD branches: do(H='run') (99/100)",  # the share below ε
         "conditional + counterfactual optimal: patient its OOD branches: none",
+        # the source's verdict, and why: J(grab) − J(patient) = 99/50 + m(grab) (models/conditional_counterfactual.py)
+        "does not seem like sane reasoning",
+        "J^(H←patient)(grab) − J(patient) = 99/50",  # 6 − 2r(2 + K) − (4 − 2r(1 + K)) = 2 − 2r
+        # m = 12(1/50 − 1/298 − 1/78) = 12·1111/290550
+        "K = 10, v = 3/10: m(grab) = 2222/48425 ≈ 0.0459 optimal: grab",
+        # m = 12(1/50 − 98320/206031) = 12·(−4709969/10301550) = −9419938/1716925
+        "K = 10, v = 99/100: m(grab) = -9419938/1716925 ≈ -5.4865 optimal: patient",
     ],
     "time_delay": [
         "* respect J = 2 no flags",
-        "* current-only J = 29/5 not-obedient (9/10)",
+        "* current-only J = 4 not-obedient (9/10)",  # first reward, T = 2: 2 + 2 against respect's 19/5
+        "* current-only J = 39/10 not-obedient (9/10)",  # second reward, T = 2: (9/10 + 1) + 2
+        "* respect J = 4 no flags",  # the fix: 2T for both obeying policies
+        "optimal: respect, current-only",
+        # P(H_2 = run | H_1 = stop) = 1 − 9/10, on the context H_1 = stop of weight 1/5
+        "first reward OOD branches at ε = 3/20: do(H_2='run') (propensity 1/10 on 1/5 of its weight)",
+        "fix OOD branches at ε = 3/20: none",  # minimum propensity P(H_1 = stop) = 1/5
         "1 3 2 2 respect + current-only 1 obedient",
         "2 1 19/5 39/10 current-only 9/10 not-obedient",
         "4 3 869/125 7439/1000 current-only 729/1000 not-obedient",
@@ -80,6 +105,10 @@ KEY_LINES = {
         "outside welfare under persuade: E[O] = -1",
         "* produce J = 9/10 ood-do-branch (1)",  # propensity 0 on all of the branch's weight: share 1
         "persuade J = 27/40 h-moved (9/100), ood-do-branch (1)",
+        # what the model leaves out: the outside world's outcome, OUTSIDE[X] (vanish 0, propaganda −1, drain −2)
+        "outside welfare had the factory's resources vanished: E[O | do(X = vanish)] = 0",
+        "produce factual E[O] = 0",
+        "hoard factual E[O] = -2",
     ],
     "human_control": [
         "* respect-obey J = 1/2 no flags",

@@ -25,6 +25,7 @@ MODELS = ROOT / "models"
 SCENARIOS = [
     "naive_switch", "utility_indifference", "off_switch", "causal_stop_button",
     "conditional_counterfactual", "time_delay", "encapsulated_factory", "human_control",
+    "time_delay_first_reward", "time_delay_outside_sum",
 ]
 
 
@@ -217,6 +218,31 @@ def test_conditional_counterfactual_has_fewer_ood_flags_at_its_optimum_than_the_
     assert b.optimal == ["patient"] and ood(b) == []
 
 
+def test_conditional_counterfactual_refuses_the_grab_only_through_h():
+    # Hand derivation (models/conditional_counterfactual.py): with H answering as under the patient policy
+    # (independent of W, so c_S = c_¬S = r = 1/100), J^{H←π0}(grab) = 6 − 2r(2 + K), hence
+    #   m(grab) = (2r − c_S − c_¬S)(2 + K),   J(grab) − J(patient) = 99/50 + m(grab)   (no K in 99/50),
+    # with c_S = 1/(990v + 1), c_¬S = 9/(999 − 990v).  m = 0 at v = 1/10 and at v = 499/990, > 0 between.
+    m = module("conditional_counterfactual")
+    K, v = m.K, m.v
+    for vis in (F(1, 10), F(3, 10), F(1, 2), F(499, 990), F(3, 5), F(99, 100)):
+        c_s, c_not_s = 1 / (990 * vis + 1), 9 / (999 - 990 * vis)
+        for cost in (0, 10, 100):
+            result = plan(m.world, m.utility, m.policies, reference=m.reference, at={K: cost, v: vis})
+            hand_m = (F(2, 100) - c_s - c_not_s) * (2 + cost)
+            assert result.manipulation["grab"] == hand_m
+            assert result.values["grab"] - result.values["patient"] == F(99, 50) + hand_m
+            flagged = any(f.kind == "manipulation" for f in result.flags["grab"])
+            assert flagged == (hand_m != 0)
+            if F(1, 10) < vis < F(499, 990):
+                assert hand_m > 0
+            elif vis > F(499, 990):
+                assert hand_m < 0
+    # the two exercise points: v = 3/10 gains 2222/48425; v = 99/100 loses 9419938/1716925 (> 99/50)
+    assert (F(2, 100) - F(1, 298) - F(1, 78)) * 12 == F(2222, 48425)
+    assert (F(2, 100) - F(98320, 206031)) * 12 == -F(9419938, 1716925)
+
+
 # time delay: flags as a function of T and the delay --------------------------------------------------
 def brute_force_values(T, delay, p=F(1, 5), keep=F(9, 10)):
     """J(respect), J(current-only) by enumerating the presses H_1..H_T, independently of corrig."""
@@ -302,6 +328,74 @@ def test_time_delay_two_steps_by_hand():
     assert result.values["current-only"] == F(39, 10)
 
 
+def brute_force_first_and_fix(T, delay, p=F(1, 5), keep=F(9, 10)):
+    """J under the first reward and under the fix, for respect and current-only, by enumeration."""
+
+    def step_prob(prev, h):
+        stop = p if prev in (None, "run") else keep
+        return stop if h == "stop" else 1 - stop
+
+    def actions(hs, respect):
+        return ["halt" if hs[t] == "stop" or (respect and any(hs[s] == "stop" for s in range(max(0, t - delay), t)))
+                else "work" for t in range(T)]
+
+    def honoured(acts, t):
+        return all(acts[s] == "halt" for s in range(t, min(t + delay, T - 1) + 1))
+
+    first, fix = {}, {}
+    for name, respect in (("respect", True), ("current-only", False)):
+        total = F(0)
+        for t in range(T):
+            for forced in ("stop", "run"):
+                for hs in itertools.product(("stop", "run"), repeat=T):
+                    if hs[t] != forced:
+                        continue
+                    prob = F(1)
+                    for s in range(T):
+                        if s != t:
+                            prob *= step_prob(hs[s - 1] if s else None, hs[s])
+                    act = actions(hs, respect)[t]
+                    total += prob * (act == "halt" if forced == "stop" else act == "work")
+        first[name] = total
+        stop_acts, run_acts = actions(("stop",) * T, respect), actions(("run",) * T, respect)
+        fix[name] = sum(honoured(stop_acts, t) for t in range(T)) + sum(a == "work" for a in run_acts)
+    return first, fix
+
+
+@pytest.mark.parametrize(("T", "delay"), [(2, 1), (3, 1), (3, 2)])
+def test_time_delay_first_reward_and_the_fix_against_enumeration(T, delay):
+    m = module("time_delay")
+    first, fix = brute_force_first_and_fix(T, delay)
+    world, policies = m.make_world(T, delay), m.make_policies(T, delay)
+    a = plan(world, m.first_reward(T), policies, reference="respect")
+    b = plan(world, m.outside_sum(T), policies, reference="respect")
+    assert {n: a.values[n] for n in first} == first
+    assert {n: b.values[n] for n in fix} == fix == {"respect": 2 * T, "current-only": 2 * T}
+    assert "current-only" in a.optimal and "current-only" in b.optimal
+    assert any(f.kind == "not-obedient" for f in b.flags["current-only"])
+
+
+def test_time_delay_two_rewards_and_the_fix_at_t2_by_hand():
+    # T = 2, delay 1: first reward respect 2 + (1 + 4/5) = 19/5, current-only 2 + 2 = 4 (strict);
+    # second reward 19/5 vs 39/10 (strict); the fix 4 vs 4 (a tie), current-only not obedient (9/10).
+    # Propensities at ε = 3/20: the per-step do(H_2 = run) reaches H_1 = stop (1/10 < 3/20, weight 1/5); the fix's
+    # branches have minimum P(H_1 = stop) = 1/5 ≥ 3/20.
+    first, fix = module("time_delay_first_reward"), module("time_delay_outside_sum")
+    a = plan(first.world, first.utility, first.policies, reference="respect", eps=F(3, 20))
+    b = plan(fix.world, fix.utility, fix.policies, reference="respect", eps=F(3, 20))
+    assert (a.values["respect"], a.values["current-only"], a.optimal) == (F(19, 5), 4, ["current-only"])
+    assert (b.values["respect"], b.values["current-only"]) == (4, 4)
+    assert sorted(b.optimal) == ["current-only", "respect"]
+    assert not [f for f in b.flags["current-only"] if f.kind == "not-obedient"]  # 9/10 ≥ 1 − 3/20
+    default = plan(fix.world, fix.utility, fix.policies, reference="respect")  # ε = 1/20: 9/10 < 19/20
+    (obey,) = [f for f in default.flags["current-only"] if f.kind == "not-obedient"]
+    assert obey.size == F(9, 10) and sorted(default.optimal) == ["current-only", "respect"]
+    # the flag's size is the share of the branch's weight below ε: the context H_1 = stop, weight P(H_1 = stop) = 1/5
+    ood = [(f.where, f.size, f.evidence["min"]) for f in a.flags["respect"] if f.kind == "ood-do-branch"]
+    assert ood == [("do(H_2='run')", F(1, 5), F(1, 10))]
+    assert not [f for name in b.policies for f in b.flags[name] if f.kind == "ood-do-branch"]
+
+
 # encapsulated factory ---------------------------------------------------------------------------------
 def test_encapsulation_removes_the_manipulation_that_the_plain_count_has():
     # Plain E[Clips]: persuade 99/100·3/4·2 = 297/200 wins; with H answering to "produce" (P(stop) = 1/10)
@@ -317,6 +411,17 @@ def test_encapsulation_removes_the_manipulation_that_the_plain_count_has():
     for name in m.policies:  # the conservation-law branch: propensity 0, all of the branch's mass (size 1)
         (flag,) = [f for f in boxed.flags[name] if f.kind == "ood-do-branch"]
         assert flag.where == "do(X='vanish')" and flag.size == 1 and flag.evidence["min"] == 0
+
+
+def test_encapsulated_factory_outside_world_as_if_the_resources_vanished():
+    # What the model leaves out, read off it: the outside welfare O = OUTSIDE[X] is 0 under do(X = vanish);
+    # factually trade gives 0, propaganda −1, drain −2 (the model's table), so only produce keeps the
+    # outside world "as if" the factory's resources had vanished.
+    m = module("encapsulated_factory")
+    outside = m.world["O"]
+    assert all(m.world.E(outside, policy, do={"X": "vanish"}) == 0 for policy in m.policies.values())
+    factual = {name: m.world.E(outside, policy) for name, policy in m.policies.items()}
+    assert factual == {"produce": 0, "persuade": -1, "hoard": -2}
 
 
 # human control, Fig. 1 (Carey & Everitt 2023) ---------------------------------------------------------

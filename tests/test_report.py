@@ -122,6 +122,7 @@ def test_symbolic_incentives_are_paired_with_their_own_regions():
     from symbolic_worlds import A_NUDGE, H_NUDGE, nudge_world
 
     from corrig import plan, symbolic_plan
+    from corrig.analysis.readable import region_text
 
     world, utility, policies = nudge_world()
     result = plan(world, utility, policies, reference="honest")
@@ -131,7 +132,10 @@ def test_symbolic_incentives_are_paired_with_their_own_regions():
     found = {fr.flag.evidence["direction"]: fr.region for fr in regions.incentives if fr.flag.kind == "manipulation-incentive"}
     region = found["move"]
     assert found["keep"].is_empty is True  # nudge, the unique optimum, always gains: never "keep"
-    assert len(cells) == 1 and cells[0].condition == str(region)
+    assert len(cells) == 1 and cells[0].condition == region_text(region)
+    # worded (corrig.analysis.readable): h(a − 1) < 0 is linear in a with coefficient h > 0 for h ∈ (0, 1]: a < 1;
+    # at h = 0 it is false, so nothing is added
+    assert cells[0].condition.startswith("a_nudge < 1 for h_nudge ∈ (0, 1]")
     assert cells[0].evidence["direction"] == "move"
     assert region.contains({A_NUDGE: sp.Rational(1, 2), H_NUDGE: sp.Rational(1, 2)})
     assert not region.contains({A_NUDGE: 1, H_NUDGE: sp.Rational(1, 2)})

@@ -35,6 +35,7 @@ import networkx as nx
 import sympy as sp
 
 from corrig.analysis import flags as fl
+from corrig.analysis.display import FlagList, plan_html
 from corrig.analysis.equilibria import against_responses
 from corrig.analysis.mixtures import add_mixture
 from corrig.analysis.parameters import as_number, resolve_at, term_parameters
@@ -224,6 +225,9 @@ class Plan:
             **({"principals": fl.jsonable(self.per_principal)} if self.per_principal else {}),
             **({"mixture": fl.jsonable(vars(self.mixture))} if self.mixture is not None else {}),
         }
+
+    def _repr_html_(self) -> str:
+        return plan_html(self)
 
     def to_markdown(self) -> str:
         """A Markdown report: the policy table, the incentives, each policy's flags, the notes."""
@@ -449,7 +453,7 @@ def _add_flags(result: Plan, runs: dict[str, PolicyRun], ref_run: PolicyRun | No
         else:
             _value_of_observing(result, runs, exhaustive)
     order = {k: i for i, k in enumerate(fl.KINDS)}
-    result.flags = {name: sorted(fs, key=lambda f: order.get(f.kind, len(order))) for name, fs in per.items()}
+    result.flags = {name: FlagList(sorted(fs, key=lambda f: order.get(f.kind, len(order)))) for name, fs in per.items()}
 
 
 def path_specific_world(world: World, policy: Policy, reference_applied: World, node: str,

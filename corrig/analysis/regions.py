@@ -520,6 +520,9 @@ class Region:
             return rf"{sp.latex(self.axis)} \in {sp.latex(self.set)}"
         return sp.latex(self.simplified)
 
+    def _repr_latex_(self) -> str:
+        return f"${self.to_latex()}$"
+
     def to_dict(self) -> dict[str, Any]:
         """JSON-safe form."""
         out: dict[str, Any] = {

@@ -221,7 +221,15 @@ def plan_point(args: argparse.Namespace, scenario: Any, options: dict[str, Any])
 
 # commands -----------------------------------------------------------------------------------
 def cmd_check(args: argparse.Namespace) -> int:
-    from corrig.faces.report import error_report, render_json, render_latex, render_markdown, render_terminal, scenario_report
+    from corrig.faces.report import (
+        error_report,
+        needs_regions,
+        render_json,
+        render_latex,
+        render_markdown,
+        render_terminal,
+        scenario_report,
+    )
     from corrig.faces.safe_text import cleaned, json_safe
     from corrig.model.errors import ScenarioError
     from corrig.scenarios.expect import Expectation, Plans
@@ -246,7 +254,7 @@ def cmd_check(args: argparse.Namespace) -> int:
                     advance(0, description=_escape(f"checking {claim!r}"[:80]))
                     verdicts.append(claim.check(plans))
                 regions = None
-                if result.symbolic:
+                if needs_regions(result):
                     from corrig.analysis.symbolic import symbolic_plan
 
                     advance(0, description=_escape(f"regions of {scenario.name}"))
@@ -329,12 +337,18 @@ class _Located(CorrigError):
 def cmd_explain(args: argparse.Namespace) -> int:
     import json
 
-    from corrig.faces.report import explain_report, render_explain_markdown, render_explain_terminal
+    from corrig.faces.report import explain_report, needs_regions, render_explain_markdown, render_explain_terminal
     from corrig.faces.safe_text import cleaned, json_safe
 
     scenario, result = _load_and_plan(args, "planning")
     name = _pick_policy(result, args.policy, args.file)
-    report = explain_report(args.file, scenario, result, name, numeric=args.numeric)
+    regions = None
+    if needs_regions(result):  # the same flags as check: those that can fire somewhere in the box
+        from corrig.analysis.symbolic import symbolic_plan
+
+        with progress(None, _escape(f"regions of {scenario.name}")):
+            regions = symbolic_plan(result)
+    report = explain_report(args.file, scenario, result, name, numeric=args.numeric, regions=regions)
     if args.format == "json":
         print(json_safe(json.dumps(report.to_dict(), indent=2, ensure_ascii=False)))
     elif args.format == "markdown":

@@ -25,7 +25,10 @@ from corrig.analysis.symbolic import SymbolicPlan, symbolic_plan
 from corrig.faces.safe_text import figure_text
 from corrig.model.errors import ParameterError
 
-HATCHES = ("//", "\\\\", "xx", "..", "||", "--", "++", "oo", "**")
+# No two of these overlaid read as a third ("//" over "\\\\" reads as "xx", "||" over "--" as "++"),
+# and each flag's hatch also has its own colour.
+HATCHES = ("//", "..", "||", "oo", "**", "OO")
+HATCH_COLOURS = ("black", "#8b0000", "#00008b", "#006400", "#8b008b", "#8b4513")
 COLOURS = ("#4e79a7", "#f28e2b", "#59a14f", "#e15759", "#b07aa1", "#76b7b2", "#edc948", "#ff9da7", "#9c755f", "#bab0ac")
 UNDEFINED_COLOUR = "#dddddd"
 
@@ -94,12 +97,18 @@ def _flag_masks(splan: SymbolicPlan, axes: list[sp.Symbol], grids: list[np.ndarr
             fires = _numeric(fr.region.condition.xreplace(fixed), axes, grids, shape).astype(bool)
             if name in names:
                 fires &= optimal[names.index(name)]
-            masks[fr.flag.kind] = masks.get(fr.flag.kind, np.zeros(shape, dtype=bool)) | fires
+            key = (fr.flag.kind, fr.flag.where)
+            masks[key] = masks.get(key, np.zeros(shape, dtype=bool)) | fires
     for fr in splan.incentives:
         fires = _numeric(fr.region.condition.xreplace(fixed), axes, grids, shape).astype(bool)
-        key = f"{fr.flag.kind} (plan)"
+        key = (f"{fr.flag.kind} (plan)", fr.flag.where)
         masks[key] = masks.get(key, np.zeros(shape, dtype=bool)) | fires
-    return {k: m for k, m in masks.items() if m.any()}
+    masks = {k: m for k, m in masks.items() if m.any()}
+    wheres: dict[str, int] = {}
+    for kind, _ in masks:
+        wheres[kind] = wheres.get(kind, 0) + 1
+    # a kind that fires at one branch or node is named by its kind; one that fires at several, by each place
+    return {(kind if wheres[kind] == 1 else f"{kind} at {where}"): m for (kind, where), m in masks.items()}
 
 
 def _colour(members: tuple[str, ...], names: list[str]) -> str:
@@ -164,6 +173,7 @@ def region_plot(result: Any, x: Any = None, y: Any = None, *, resolution: int = 
     everywhere = [k for k, m in masks.items() if m.all()]  # listed in the legend, not hatched over everything
     masks = {k: m for k, m in masks.items() if k not in everywhere}
     hatch_of = {kind: HATCHES[i % len(HATCHES)] for i, kind in enumerate(masks)}
+    ink_of = {kind: HATCH_COLOURS[i % len(HATCH_COLOURS)] for i, kind in enumerate(masks)}
     if y is None:
         edges = np.concatenate([[xs[0]], (xs[1:] + xs[:-1]) / 2, [xs[-1]]])
         for i in range(resolution):
@@ -172,7 +182,7 @@ def region_plot(result: Any, x: Any = None, y: Any = None, *, resolution: int = 
             ax.plot(xs, values[n], color=COLOURS[i % len(COLOURS)], linewidth=2, label=figure_text(f"J({n})"))
         low, high = ax.get_ylim()
         for kind, mask in masks.items():
-            ax.fill_between(xs, low, high, where=mask, facecolor="none", hatch=hatch_of[kind], edgecolor="black",
+            ax.fill_between(xs, low, high, where=mask, facecolor="none", hatch=hatch_of[kind], edgecolor=ink_of[kind],
                             linewidth=0, alpha=0.6)
         ax.set_ylim(low, high)
         ax.set_ylabel("J(π)")
@@ -181,9 +191,10 @@ def region_plot(result: Any, x: Any = None, y: Any = None, *, resolution: int = 
         ax.imshow(index, origin="lower", cmap=cmap, vmin=-0.5, vmax=len(colours) - 0.5, interpolation="nearest",
                   extent=(xs[0], xs[-1], ys[0], ys[-1]), aspect="auto")
         for kind, mask in masks.items():
-            ax.contourf(gx, gy, mask.astype(float), levels=[0.5, 1.5], colors="none", hatches=[hatch_of[kind]])
+            with plt.rc_context({"hatch.color": ink_of[kind]}):
+                ax.contourf(gx, gy, mask.astype(float), levels=[0.5, 1.5], colors="none", hatches=[hatch_of[kind]])
         ax.set_ylabel(f"${sp.latex(y)}$")
-    handles += [Patch(facecolor="white", edgecolor="black", hatch=hatch_of[k], label=f"{k} fires") for k in masks]
+    handles += [Patch(facecolor="white", edgecolor=ink_of[k], hatch=hatch_of[k], label=f"{k} fires") for k in masks]
     handles += [Patch(facecolor="none", edgecolor="none", label=f"{k} fires everywhere shown") for k in everywhere]
     ax.set_xlabel(f"${sp.latex(x)}$")
     held = ", ".join(f"{s} = {v}" for s, v in fixed.items())

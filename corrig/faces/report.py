@@ -17,6 +17,7 @@ from typing import Any
 import sympy as sp
 
 from corrig.analysis.flags import is_symbolic, jsonable, show
+from corrig.analysis.readable import region_text, size_text
 
 
 def number(value: Any, numeric: bool = False) -> str:
@@ -52,10 +53,12 @@ class FlagCell:
     condition: str = ""
     evidence: dict = field(default_factory=dict)
     who: str = ""  # the principal or coalition a several-humans flag names ("bob", "alice+bob", "nobody")
+    label: str = ""  # the kind, and where when the policy has more than one flag of that kind
 
     def short(self) -> str:
-        """`kind (size)` (`kind[bob] (size)` when it names a principal), with a ? when it may fire depending on the parameters."""
-        return f"{self.kind}{f'[{self.who}]' if self.who else ''} ({self.size}){'?' if self.conditional else ''}"
+        """`kind (size)` (`kind[bob] (size)` when it names a principal; `kind at where` when the policy has
+        two of that kind), with a ? when it may fire depending on the parameters."""
+        return f"{self.label or self.kind}{f'[{self.who}]' if self.who else ''} ({self.size}){'?' if self.conditional else ''}"
 
 
 @dataclass
@@ -127,6 +130,21 @@ def flag_cell(flag: Any, numeric: bool = False) -> FlagCell:
                     "" if not conditional else str(flag.condition), jsonable(evidence), who)
 
 
+def needs_regions(plan: Any) -> bool:
+    """Whether reading the plan needs its regions: its values or some flag's condition depend on parameters."""
+    return bool(plan.symbolic) or any(not isinstance(f.condition, bool) for f in plan.all_flags())
+
+
+def _label_repeats(cells: list[FlagCell]) -> list[FlagCell]:
+    """Name the branch or node of each flag whose kind occurs more than once among `cells`."""
+    counts: dict[str, int] = {}
+    for c in cells:
+        counts[c.kind] = counts.get(c.kind, 0) + 1
+    for c in cells:
+        c.label = f"{c.kind} at {c.where}" if counts[c.kind] > 1 else c.kind
+    return cells
+
+
 def scenario_report(file: str, scenario: Any, plan: Any, verdicts: Iterable[Any] = (), *, numeric: bool = False,
                     regions: Any = None) -> ScenarioReport:
     """The report of one planned scenario (`regions`: its SymbolicPlan, for where each policy is optimal
@@ -137,15 +155,18 @@ def scenario_report(file: str, scenario: Any, plan: Any, verdicts: Iterable[Any]
         value = plan.values[name]
         cells = [flag_cell(f, numeric) for f in plan.flags.get(name, [])]
         where, everywhere = None, False
-        if regions is not None and name in regions.optimal:
-            where, everywhere = str(regions.optimal[name]), regions.optimal[name].everywhere
-            cells, dropped = _in_box(plan.flags.get(name, []), regions.flags.get(name, []), numeric)
+        if regions is not None:
+            if plan.symbolic and name in regions.optimal:
+                where, everywhere = region_text(regions.optimal[name]), regions.optimal[name].everywhere
+                if not numeric and regions.values.get(name) is not None:
+                    value = regions.values[name]  # simplified on the box
+            cells, dropped = _in_box(plan.flags.get(name, []), regions.flags.get(name, []), numeric, regions.box)
             hidden += dropped
         rows.append(PolicyRow(i, name, number(value, numeric), latex_number(value, numeric),
-                              name in plan.optimal or everywhere, cells, where))
+                              name in plan.optimal or everywhere, _label_repeats(cells), where))
     incentives = [flag_cell(f, numeric) for f in plan.incentives]
     if regions is not None:
-        incentives, dropped = _in_box(plan.incentives, regions.incentives, numeric)
+        incentives, dropped = _in_box(plan.incentives, regions.incentives, numeric, regions.box)
         hidden += dropped
     notes = list(plan.notes)
     if hidden:
@@ -168,8 +189,9 @@ def scenario_report(file: str, scenario: Any, plan: Any, verdicts: Iterable[Any]
     )
 
 
-def _in_box(flags: list[Any], regions: list[Any], numeric: bool) -> tuple[list[FlagCell], int]:
-    """The flags that fire somewhere in the parameter box, each with its region as text; and how many do not.
+def _in_box(flags: list[Any], regions: list[Any], numeric: bool, box: Any = None) -> tuple[list[FlagCell], int]:
+    """The flags that fire somewhere in the parameter box, each with its region in words and its size,
+    evidence and explanation simplified on the box; and how many do not fire anywhere.
 
     Each flag is paired with the region computed for it (the same Flag object), never by position;
     a region whose flag the plan does not list is shown too.
@@ -183,13 +205,17 @@ def _in_box(flags: list[Any], regions: list[Any], numeric: bool) -> tuple[list[F
             if fr is None or fr.region.is_empty is True:
                 dropped += 1
                 continue
-            cell.condition = str(fr.region)
+            cell.condition = region_text(fr.region)
+            if not numeric and box is not None:
+                _simplify_cell(cell, fr.flag, box)
         kept.append(cell)
     listed = {id(f) for f in flags}
     for fr in regions:
         if id(fr.flag) not in listed and fr.region.is_empty is not True:
             cell = flag_cell(fr.flag, numeric)
-            cell.conditional, cell.condition = True, str(fr.region)
+            cell.conditional, cell.condition = True, region_text(fr.region)
+            if not numeric and box is not None:
+                _simplify_cell(cell, fr.flag, box)
             kept.append(cell)
     return kept, dropped
 
@@ -240,7 +266,7 @@ def render_terminal(reports: Iterable[ScenarioReport], console: Any) -> None:
             for i, f in enumerate(row.flags):
                 if i:
                     flags.append("\n")
-                flags.append(f.kind, style="yellow" if f.conditional else "red")
+                flags.append(f.label or f.kind, style="yellow" if f.conditional else "red")
                 if f.who:
                     flags.append(f"[{f.who}]")
                 flags.append(f" {clip(f.size)}")
@@ -401,8 +427,33 @@ def weighted_atoms(utility: Any) -> list[tuple[Any, Any]] | None:
         return None
 
 
-def explain_report(file: str, scenario: Any, plan: Any, policy: str, *, numeric: bool = False) -> ExplainReport:
-    """Every term of the objective in every branch with its value, every flag with its evidence."""
+def _simplify_cell(cell: FlagCell, flag: Any, box: Any) -> None:
+    """The cell's size, evidence and explanation with every expression simplified on the box (Abs, Min, Max
+    and Piecewise of a sign-definite argument resolved)."""
+    replaced: dict[str, str] = {}
+
+    def simple(value: Any) -> Any:
+        if isinstance(value, sp.Basic) and is_symbolic(value):
+            text = size_text(value, box)
+            replaced[str(value)] = text
+            return text
+        if isinstance(value, Mapping):
+            return {k: simple(v) for k, v in value.items()}
+        if isinstance(value, list | tuple):
+            return [simple(v) for v in value]
+        return jsonable(value)
+
+    if is_symbolic(flag.size):
+        cell.size = simple(flag.size)
+    cell.evidence = {k: simple(v) for k, v in (flag.evidence or {}).items()}
+    for old, new in sorted(replaced.items(), key=lambda kv: -len(kv[0])):
+        cell.explanation = cell.explanation.replace(old, new)
+
+
+def explain_report(file: str, scenario: Any, plan: Any, policy: str, *, numeric: bool = False,
+                   regions: Any = None) -> ExplainReport:
+    """Every term of the objective in every branch with its value, every flag with its evidence
+    (`regions`: the plan's SymbolicPlan; flags that fire nowhere in the box are then left out, as in check)."""
     branch_values: Mapping[Any, Any] = plan.branch_values[policy]
     pairs = weighted_atoms(plan.utility)
     terms = []
@@ -414,7 +465,17 @@ def explain_report(file: str, scenario: Any, plan: Any, policy: str, *, numeric:
         terms.append(TermRow("?" if weight is None else number(weight, numeric), repr(atom), atom.branch.kind,
                              number(value, numeric), "—" if weight is None else number(contribution, numeric)))
     p = plan.policies[policy]
-    incentives = [flag_cell(f, numeric) for f in plan.incentives if f.policy in (None, policy)]
+    flags = [flag_cell(f, numeric) for f in plan.flags.get(policy, [])]
+    incentives = [flag_cell(f, numeric) for f in plan.incentives]
+    notes = list(plan.notes)
+    if regions is not None:
+        flags, hidden = _in_box(plan.flags.get(policy, []), regions.flags.get(policy, []), numeric, regions.box)
+        incentives, hidden_plan = _in_box(plan.incentives, regions.incentives, numeric, regions.box)
+        hidden += hidden_plan
+        if hidden:
+            notes.append(f"{hidden} flag{'s' if hidden > 1 else ''} whose condition holds nowhere in the parameter box "
+                         f"{'are' if hidden > 1 else 'is'} not shown (as in check)")
+    incentives = [c for c in incentives if c.policy in (None, policy)]
     return ExplainReport(
         file=file, scenario=display_name(file, scenario, plan), policy=policy, rule=repr(p),
         value=number(plan.values[policy], numeric),
@@ -422,8 +483,7 @@ def explain_report(file: str, scenario: Any, plan: Any, policy: str, *, numeric:
         path_specific_value=(number(plan.path_specific_values[policy], numeric)
                              if policy in plan.path_specific_values else None),
         manipulation=number(plan.manipulation[policy], numeric) if policy in plan.manipulation else None,
-        flags=[flag_cell(f, numeric) for f in plan.flags.get(policy, [])],
-        incentives=incentives, notes=list(plan.notes))
+        flags=_label_repeats(flags), incentives=incentives, notes=notes)
 
 
 def _evidence_lines(evidence: Mapping[str, Any], indent: str = "    ") -> list[str]:

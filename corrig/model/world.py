@@ -331,6 +331,11 @@ class World:
     def __repr__(self) -> str:
         return f"World({self.name!r}, nodes={list(self._nodes)})"
 
+    def _repr_html_(self) -> str:
+        from corrig.model.display import world_html
+
+        return world_html(self)
+
     # transformations ----------------------------------------------------------------------
     def do(self, assignment: Mapping[str, State] | None = None, **kwargs: State) -> World:
         """The mutilated world in which each named node is set to the given state."""

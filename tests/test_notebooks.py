@@ -1,0 +1,97 @@
+"""The course notebooks (examples/notebooks/, marimo): each runs headless as a script, and each
+exercise's answer, computed by the notebook with corrig, equals the answer derived here by hand."""
+
+from __future__ import annotations
+
+import importlib.util
+import subprocess
+import sys
+from fractions import Fraction as F
+from pathlib import Path
+
+import pytest
+import sympy as sp
+
+marimo = pytest.importorskip("marimo")
+
+NOTEBOOKS = Path(__file__).resolve().parent.parent / "examples" / "notebooks"
+LESSONS = sorted(p.stem for p in NOTEBOOKS.glob("lesson*.py"))
+
+# The answers, by hand (the derivations are in the models' comments and in the course's lessons).
+ANSWERS = {
+    "lesson1_naive_switch": {
+        "work from c": F(3, 5),  # k = 1/10: 3/4 + c/4 ≥ 1 − k ⇔ c ≥ 3/5
+        "press above c": 1,  # c ≥ 3/4 + c/4 ⇔ c ≥ 1 (ties at c = 1)
+        "work at k = 0 for c in": sp.FiniteSet(1),  # 3/4 + c/4 ≥ 1 and ≥ c: c = 1 only
+    },
+    "lesson2_utility_indifference": {
+        "J(work) - J(block)": sp.Symbol("k"),  # 1 − (1 − k)
+        "optimal at c=1, k=1/10": ["press", "work"],  # both 1, block 9/10
+        "block optimal for k in": sp.Interval(F(-1, 2), 0),  # 1 − k ≥ 1 ⇔ k ≤ 0, k ∈ [−1/2, 1/2]
+    },
+    "lesson3_off_switch": {
+        "Delta at q = 0": F(1, 2),  # E[max(U_a, 0)] − max(E[U_a], 0) = 1/2 − 0 for U_a = ±1
+        "wait optimal up to q": F(1, 2),  # J(wait) = 1/2 − q ≥ 0 = J(act) = J(switch-off)
+        "J(wait)": F(1, 2) - sp.Symbol("q"),  # (1 − q)·1/2 − q·1/2
+    },
+    "lesson4_causal_stop_button": {
+        "J(grab) at K = 10": F(72, 25),  # 1 + (99/100)·2 − 10/100
+        "OOD above v": F(19, 20),  # propensity 1 − v < 1/20
+        "J(grab) change": 0,  # every term sets H by do(): v never enters J
+    },
+    "lesson5_conditional_counterfactual": {
+        "K*": F(997921, 428179),  # (101/50 − 2Σ)/(Σ − 1/50), Σ = 98320/206031: 10977131/4709969, ÷ 11
+        "m(grab) at K=10, v=3/10": F(2222, 48425),  # 12(1/50 − 1/298 − 1/78) = 12·1111/290550
+        "rare above v": F(949, 990),  # (99/100)(1 − v) + 9/1000 < 1/20 ⇔ 1 − v < 41/990
+    },
+    "lesson6_time_delay": {
+        "J(current-only), second reward": F(39, 10),  # (9/10 + 1) + 2
+        "J(respect), fix": 4,  # 2T: every B_t off under do(all stop), work at every step under do(all run)
+        "J(current-only), fix": 4,
+        "P(B_1 = off | do(H_1 = stop)), current-only": F(9, 10),  # the press must be repeated: ρ
+    },
+    "lesson7_encapsulated_factory": {
+        "J(produce)": F(9, 10),  # P(run | vanish) · effort 1
+        "m(persuade), plain count": F(27, 200),  # 297/200 − 27/20
+        "E[O] under hoard": -2,  # the drain's outside welfare
+        "E[O] had the resources vanished": 0,
+    },
+    "lesson8_human_control": {
+        "E[U] respect-obey": F(1, 2),  # S = H = L: E[L(2L − 1)] = 1/2
+        "E[U] manipulate-invert": F(1, 2),  # H = 1 − L, S = 1 − H = L
+        "P(S=0 | do(H=0)), manipulate-invert": 0,  # O = 1 − H = 1: never stops
+        "h-moved": 1,  # P(H | L) flipped in every L
+    },
+}
+
+
+def run_notebook(name: str) -> dict:
+    spec = importlib.util.spec_from_file_location(f"corrig_notebook_{name}", NOTEBOOKS / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    _, defs = module.app.run()
+    return defs
+
+
+def test_every_lesson_has_a_notebook():
+    assert len(LESSONS) == 8 and set(LESSONS) == set(ANSWERS)
+
+
+@pytest.mark.parametrize("name", sorted(ANSWERS))
+def test_notebook_runs_and_its_answers_are_the_hand_derived_ones(name):
+    answers = run_notebook(name)["answers"]
+    expected = ANSWERS[name]
+    assert set(answers) == set(expected)
+    for key, value in expected.items():
+        got = answers[key]
+        if isinstance(value, sp.Basic) and value.free_symbols:
+            assert sp.simplify(sp.sympify(got) - value.subs({s: next(t for t in sp.sympify(got).free_symbols
+                                                                   if t.name == s.name) for s in value.free_symbols})) == 0
+        else:
+            assert got == value, (key, got, value)
+
+
+def test_a_notebook_runs_as_a_plain_script(tmp_path):
+    done = subprocess.run([sys.executable, str(NOTEBOOKS / "lesson8_human_control.py")], cwd=tmp_path,
+                          capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr

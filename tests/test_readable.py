@@ -1,0 +1,90 @@
+"""Readable symbolic output: exact numbers with decimals, sizes simplified on the box, two-parameter
+conditions solved for the parameter they are linear in, and check and explain showing the same flags."""
+
+from __future__ import annotations
+
+from fractions import Fraction as F
+from pathlib import Path
+
+import pytest
+import sympy as sp
+
+from corrig import param, plan
+from corrig.analysis.readable import number_text, region_text, set_text, size_text
+from corrig.analysis.regions import region
+from corrig.analysis.symbolic import symbolic_plan
+from corrig.faces.cli import main
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_numbers_carry_a_decimal():
+    assert number_text(F(997921, 428179)) == "997921/428179 ≈ 2.331"
+    assert number_text(3) == "3"
+    assert number_text(sp.sqrt(2)) == "sqrt(2) ≈ 1.414"
+    assert set_text(sp.Interval.Lopen(sp.Rational(19, 20), 1)) == "(19/20 ≈ 0.95, 1]"
+
+
+def test_sizes_lose_abs_and_min_on_the_box():
+    q = param("q", 0, 1)
+    assert size_text(4 * sp.Abs(q) / 5, {q: sp.Interval(0, 1)}) == "4*q/5"
+    v = param("v", F(1, 10), 1)
+    # 1 − v ≤ 9/10 exactly when v ≥ 1/10: on this box the Min is 1 − v
+    assert size_text(sp.Min(F(9, 10), 1 - v), {v: sp.Interval(F(1, 10), 1)}) == "1 - v"
+
+
+def test_one_parameter_threshold_with_its_decimal():
+    # Lesson 5 at v = 99/100: grab optimal iff K ≤ K* = (101/50 − 2Σ)/(Σ − 1/50), Σ = 10/9811 + 10/21 = 98320/206031,
+    # i.e. K* = (10977131/10301550)/(4709969/10301550) = 10977131/4709969 = 997921/428179 (÷ 11) ≈ 2.3306.
+    from models import conditional_counterfactual as m
+
+    regions = symbolic_plan(plan(m.world, m.utility, m.policies, reference=m.reference, at={m.v: F(99, 100)}))
+    assert region_text(regions.optimal["grab"]) == "K ∈ [0, 997921/428179 ≈ 2.331]"
+    assert region_text(regions.optimal["patient"]) == "K ∈ [997921/428179 ≈ 2.331, 100]"
+
+
+def test_two_parameter_condition_solved_for_the_linear_one():
+    # K(v − 1/2) ≤ 1 on K ∈ [0, 10], v ∈ [0, 1]: for v < 1/2 the left side is ≤ 0 (every K); for v > 1/2
+    # K ≤ 1/(v − 1/2) = 2/(2v − 1), which is below 10 for v > 11/20 (so neither "every" nor "no" K there).
+    K, v = param("K", 0, 10), param("v", 0, 1)
+    text = region_text(region(sp.Le(K * (v - sp.Rational(1, 2)), 1), (K, v)))
+    assert text.startswith("every K for v ∈ [0, 1/2 ≈ 0.5); K ≤ K*(v) = 2/(2*v - 1) for v ∈ (1/2 ≈ 0.5, 1]")
+    # K(v − 1/2) ≥ 6 has no K for v ≤ 1/2, and K ≥ 12/(2v − 1) ≥ 12 > 10 on all of (1/2, 1]: no K at all
+    assert region(sp.Ge(K * (v - sp.Rational(1, 2)), 6), (K, v)).is_empty
+
+
+@pytest.fixture
+def cli(capsys):
+    def run(*args: str, code: int = 0) -> str:
+        assert main(list(args)) == code
+        return capsys.readouterr().out
+
+    return run
+
+
+def test_check_and_explain_show_the_same_flags(cli):
+    # Lesson 4 at K = 10, v free in [1/10, 1]: the grab's do(H = stop) branch has minimum propensity
+    # Min(1/10, v) = 1/10 ≥ ε = 1/20 on the whole box, so it can never fire; do(H = run) fires for v > 19/20.
+    scenario = str(ROOT / "models" / "causal_stop_button.py")
+    checked = " ".join(cli("check", scenario, "--at", "K=10").split())
+    explained = " ".join(cli("explain", scenario, "--at", "K=10", "--policy", "grab").split())
+    for text in (checked, explained):
+        assert "Min(1/10, v)" not in text and "Min(9/10, 1 - v)" not in text
+        assert "v ∈ (19/20 ≈ 0.95, 1]" in text
+    # the OOD size is the share of the branch's weight below ε: the normal worlds' 99/100 once 1 − v < 1/20
+    assert "ood-do-branch at do(H='run'): size (99/100)*[v > 19/20]" in explained
+    assert "not shown (as in check)" in explained
+    # the evidence reads on the box: the lowest propensity is 1 − v (Min(9/10, 1 − v) for v ≥ 1/10), no Piecewise
+    assert "min: 1 - v" in explained and "Piecewise" not in explained
+
+
+def test_repeated_flags_name_their_branch(cli):
+    # Lesson 4 at K = 10, v = 99/100 with ε = 1/5: the grab has two OOD branches.  do(H = stop) is below ε only
+    # in a catastrophe (propensity 1/10, weight 1/100; v = 99/100 in a normal world); do(H = run) only in a
+    # normal world (propensity 1/100, weight 99/100).  Each flag's size is that share, and each names its branch.
+    scenario = str(ROOT / "models" / "causal_stop_button.py")
+    out = " ".join(cli("check", scenario, "--at", "K=10,v=99/100", "--eps", "1/5", "--markdown", code=1).split())
+    # (exit 1: the file's own claims are made at ε = 1/20, and at 1/5 some of them fail)
+    assert "ood-do-branch at do(H='stop') (1/100)" in out
+    assert "ood-do-branch at do(H='run') (99/100)" in out
+    assert "h-moved (8811/10000)" in out  # a kind that occurs once keeps its short label
