@@ -126,3 +126,26 @@ def test_a_dask_cluster_that_loses_every_worker_stops_the_hunt(spec):
     assert result.lost and "no worker" in result.lost
     assert result.searched < 1_000_000
     assert "stopped early" in result.summary()
+
+
+class AnswerLostWithItsWorker(concurrent.futures.Future):
+    """Reports done, but its answer went with its worker: fetching it without a timeout would wait forever
+    (a dask future whose data is lost between done() and result())."""
+
+    def done(self):
+        return True
+
+    def result(self, timeout=None):
+        if timeout is None:
+            raise AssertionError("result() without a timeout: an unbounded wait")
+        raise TimeoutError(f"no answer within {timeout} s")
+
+
+def test_an_answer_lost_after_done_does_not_hang_the_search(spec, monkeypatch):
+    monkeypatch.setattr(hunt_module, "RESULT_WAIT", 0.01)
+    pool = VanishingPool()
+    pool.submit = lambda *args: AnswerLostWithItsWorker()
+    pool.lost = lambda: None
+    search = search_pool(spec, pool, budget=16, first=False, chunk=8)
+    assert search.lost == "worlds 0..7 failed: TimeoutError: no answer within 0.01 s"
+    assert search.searched == 0 and pool.closed

@@ -272,6 +272,7 @@ class Search:
 
 POLL = 0.02  # seconds between looks at the futures
 WATCH = 1.0  # seconds between looks at the workers
+RESULT_WAIT = 10.0  # seconds to fetch a finished chunk's answer (a dask result can be lost with its worker)
 
 
 def search_pool(spec: Spec, pool: Any, budget: int, *, first: bool = True, chunk: int = CHUNK,
@@ -304,7 +305,7 @@ def search_pool(spec: Spec, pool: Any, budget: int, *, first: bool = True, chunk
             for future in done:
                 lo, hi = in_flight.pop(future)
                 try:
-                    answer = future.result()
+                    answer = future.result(timeout=RESULT_WAIT)
                 except Exception as exc:  # a worker died or the cluster failed this chunk (a bug still raises)
                     out.lost = pool.lost()
                     if out.lost is None and not _worker_failure(exc):
