@@ -113,7 +113,9 @@ def test_a_dask_cluster_that_loses_every_worker_stops_the_hunt(spec):
     distributed = pytest.importorskip("distributed")
     from corrig.faces.hunt import hunt
 
-    with distributed.LocalCluster(n_workers=1, threads_per_worker=1, processes=False, dashboard_address=None) as cluster, \
+    # processes=True: a worker thread compiling a scenario beside pytest's own ast.parse trips CPython 3.11's
+    # "AST constructor recursion depth mismatch" (compile is not safe across threads there).
+    with distributed.LocalCluster(n_workers=1, threads_per_worker=1, processes=True, dashboard_address=None) as cluster, \
             distributed.Client(cluster) as client:
         def retire() -> None:
             while not client.run_on_scheduler(lambda dask_scheduler: len(dask_scheduler.tasks)):
@@ -123,7 +125,8 @@ def test_a_dask_cluster_that_loses_every_worker_stops_the_hunt(spec):
         threading.Thread(target=retire, daemon=True).start()
         result = hunt(spec.path, "obedient", budget=1_000_000, seed=5, engine="dask", scheduler=client, first=False,
                       progress=False, worker_timeout=1.0)
-    assert result.lost and "no worker" in result.lost
+    # Lost either way: the pool saw no worker for worker_timeout, or a finished chunk's answer went with its worker.
+    assert result.lost and ("no worker" in result.lost or "TimeoutError" in result.lost), result.lost
     assert result.searched < 1_000_000
     assert "stopped early" in result.summary()
 
