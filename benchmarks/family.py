@@ -129,12 +129,16 @@ def reference_policy(T: int) -> dict[str, Any]:
 
 # pyAgrum --------------------------------------------------------------------------------------
 def pyagrum_diagram(T: int, policy: dict[str, dict[tuple, str]] | None = None) -> Any:
-    """The family as a pyAgrum InfluenceDiagram; with `policy`, decisions become chance nodes holding the rules
+    """The family as a pyAgrum InfluenceDiagram (see pyagrum_influence_diagram)."""
+    return pyagrum_influence_diagram(family(T), policy)
+
+
+def pyagrum_influence_diagram(nodes: list[Node], policy: dict[str, dict[tuple, str]] | None = None) -> Any:
+    """Nodes as a pyAgrum InfluenceDiagram; with `policy`, decisions become chance nodes holding the rules
     (plus an isolated dummy decision, which pyAgrum's LIMID solver needs to accept the diagram)."""
     import pyagrum as gum
 
     diagram = gum.InfluenceDiagram()
-    nodes = family(T)
     for node in nodes:
         if node.kind == "utility":
             diagram.addUtilityNode(gum.LabelizedVariable(node.name, node.name, 1))

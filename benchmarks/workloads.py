@@ -21,7 +21,7 @@ import itertools
 from fractions import Fraction
 from typing import Any
 
-from benchmarks.family import Node
+from benchmarks.family import Node, pyagrum_influence_diagram
 
 F = Fraction
 BIT = ("0", "1")
@@ -265,29 +265,7 @@ def pgmpy_posterior(model: Any, target: str, state: str) -> float:
 
 def pyagrum_limid(nodes: list[Node]) -> Any:
     """The LIMID as a pyAgrum InfluenceDiagram."""
-    import pyagrum as gum
-
-    diagram = gum.InfluenceDiagram()
-    for node in nodes:
-        if node.kind == "utility":
-            diagram.addUtilityNode(gum.LabelizedVariable(node.name, node.name, 1))
-        elif node.kind == "decision":
-            diagram.addDecisionNode(gum.LabelizedVariable(node.name, node.name, list(node.states)))
-        else:
-            diagram.addChanceNode(gum.LabelizedVariable(node.name, node.name, list(node.states)))
-    for node in nodes:
-        for p in node.parents:
-            diagram.addArc(p, node.name)
-    for node in nodes:
-        if node.kind == "chance":
-            cpt = diagram.cpt(node.name)
-            for ctx, row in node.table.items():
-                cpt[dict(zip(node.parents, ctx, strict=True))] = [float(p) for p in row]
-        elif node.kind == "utility":
-            table = diagram.utility(node.name)
-            for ctx, value in node.table.items():
-                table[{**dict(zip(node.parents, ctx, strict=True)), node.name: 0}] = float(value)
-    return diagram
+    return pyagrum_influence_diagram(nodes)
 
 
 def pyagrum_meu(diagram: Any) -> float:
