@@ -579,7 +579,7 @@ def _value_of_observing(result: Plan, runs: dict[str, PolicyRun], exhaustive: bo
     without_h = {d: tuple(p for p in world.nodes[d].parents if p != human) for d in world.decisions}
     worlds = [_observing(world, with_h), _observing(world, without_h)]
     counts = [count_pure_policies(w) for w in worlds]
-    numeric = (not world.compiled.parameters and not term_parameters(utility) and not getattr(world, "agents", None)
+    numeric = (not world.compiled.parameters and not term_parameters(utility) and not world.agents
                and not any(fl.is_symbolic(u) for u in result.undefined.values()))
     if not numeric and sum(counts) > VOI_POLICY_LIMIT // share:  # n principals share one budget
         result.notes.append(f"value of observing {human} skipped: {sum(counts)} pure policies to enumerate "
