@@ -176,14 +176,18 @@ def _condition_mass(world: World, condition: Expr, policy: Policy, backend: Back
     """P_π(condition) in `world`, in the backend's representation, once per policy and backend."""
     key = ("condition mass", type(condition).__name__, condition._key(), repr(condition), backend.exact)
     cache = policy_entry(world, policy)
-    found = cache.get(key)
+    try:
+        found = cache.get(key)
+    except TypeError:  # an unhashable constant inside the expression: no caching
+        key, found = None, None
     if found is None:
         prepared = _prepared_query(world, condition, None, True)
         nodes = needed(world, prepared["scope"])
         factors = [_factor(_entry(world, policy, name), backend.exact) for name in nodes]
         query = backend.array(prepared["slots"]["value"], (1, *prepared["shape"]))
         found = contract([*factors, Factor(("__slot__", *prepared["vars"]), query)], ("__slot__",), backend)[0]
-        cache[key] = found
+        if key is not None:
+            cache[key] = found
     return found
 
 
