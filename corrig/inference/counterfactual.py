@@ -7,6 +7,10 @@ when each duplicated node the query needs is deterministic given its parents (de
 included).  A stochastic one whose factual copy the observation can inform has an unidentified
 coupling: the query is refused with the node's name, and `with_explicit_noise` offers an
 explicit inverse-CDF coupling (a noise root per node) recorded as an assumption.
+
+A twin network records its pairs, so that a query sums a shared root feeding only a pair into the
+pair's table once (compiled.groups), and takes the observation's probability from the factual world
+(computed there once) while the twin contracts the numerator alone.
 """
 
 from __future__ import annotations

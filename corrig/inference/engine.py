@@ -4,7 +4,8 @@ A query becomes one tensor contraction over the nodes it needs (the ancestors of
 reads), in an elimination order chosen by opt_einsum.  Numbers live in one of two backends:
 floats (numpy float64) when any input is a float, otherwise an exact sympy domain (QQ for
 rationals, a rational-function field for parameters) whose elements are contracted as
-Python objects.  A conditional query contracts its numerator and denominator together.
+Python objects.  A conditional query contracts its numerator and denominator together, except a
+counterfactual's (the numerator in the twin network, the denominator once in the factual world).
 """
 
 from __future__ import annotations
