@@ -105,8 +105,12 @@ def chain_row(n: int, repeat: int) -> dict:
     X = world[f"X{n}"]
     do_term = P(X == "1", do(X1="1"))
     cf_term = P(X == "1", observed(**{f"X{n}": "0"}) >> do(X1="1"))
-    t_do, v_do = best(lambda _a: do_term.evaluate(world), lambda: None, repeat)
-    t_cf, v_cf = best(lambda _a: cf_term.evaluate(world), lambda: None, repeat)
+    t_do = t_cf = float("inf")
+    for _ in range(3):  # interleaved rounds, the best of each kept: a burst of load hits both queries alike
+        t, v_do = best(lambda _a: do_term.evaluate(world), lambda: None, repeat)
+        t_do = min(t_do, t)
+        t, v_cf = best(lambda _a: cf_term.evaluate(world), lambda: None, repeat)
+        t_cf = min(t_cf, t)
     exact_do, exact_cf = wl.chain_values(n)
     ok = abs(v_do - float(exact_do)) <= AGREE and abs(v_cf - float(exact_cf)) <= AGREE
     return {"n": n, "nodes": 2 * n + 1, "do": t_do, "cf": t_cf, "agree": "yes" if ok else "NO"}
