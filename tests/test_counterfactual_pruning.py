@@ -82,6 +82,9 @@ def test_shared_noise_is_grouped_with_its_twin_pair():
     # U3 read by the query is not summed out; U2 then feeds X2, X2' only and is still grouped.
     assert ("U3",) in groups(twin, {"X3", "X3_cf", "U3"})
     assert ("U2", "X2", "X2_cf") in groups(twin, {"X3", "X3_cf", "U3"})
+    # Reading X2' having observed X1: X3, X3', U3 are no ancestors of either (dropped); the factual X2
+    # is neither observed nor an ancestor of an observed node (barren, dropped); U2 then feeds X2' alone.
+    assert set(groups(twin, {"X2_cf", "X1"})) == {("X0",), ("U1",), ("X1",), ("X1_cf",), ("U2",), ("X2_cf",)}
 
 
 def test_a_repeated_counterfactual_is_one_contraction(monkeypatch):
