@@ -140,6 +140,8 @@ def groups(world: World, scope: Iterable[str]) -> tuple[tuple[str, ...], ...]:
 def _groups(world: World, scope: frozenset[str]) -> tuple[tuple[str, ...], ...]:
     nodes = needed(world, scope)
     pairs = twin_pairs(world)
+    if not pairs:
+        return tuple((name,) for name in nodes)
     graph = world.compiled.graph
     kept = set(nodes)
     grouped: dict[str, tuple[str, ...]] = {}
