@@ -28,9 +28,11 @@ from __future__ import annotations
 
 import functools
 import itertools
+import math
 import time
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from fractions import Fraction
 from functools import cmp_to_key, reduce, wraps
 from typing import Any
 
@@ -178,19 +180,40 @@ def _univariate_sign(poly: sp.Poly, interval: sp.Interval) -> str | None:
 
 
 def rational_between(u: Any, v: Any, depth: int = 60) -> sp.Expr:
-    """The simplest rational strictly between u < v (Stern–Brocot); their midpoint if that takes too long."""
+    """The simplest rational strictly between u < v (Stern–Brocot on exact rationals; an irrational end is
+    first replaced by a rational 10^-25 inside it); their midpoint if that takes too long."""
     u, v = sp.sympify(u), sp.sympify(v)
-    if v is sp.oo:
-        return sp.floor(u) + 1
-    floor = sp.floor(u)
+    low = _rational_near(u, above=True)
+    high = None if v is sp.oo else _rational_near(v, above=False)
+    if high is not None and low >= high:
+        return (u + v) / 2  # ends closer than the approximation: their exact midpoint
+    found = _simplest_between(low, high, depth)
+    return sp.Rational(found.numerator, found.denominator)
+
+
+def _rational_near(x: sp.Expr, above: bool) -> Fraction:
+    """x itself when rational, else a rational within 10^-25 (relative) of it on the side asked for."""
+    if x.is_Rational:
+        return Fraction(int(x.p), int(x.q))
+    approx = sp.Rational(x.evalf(40))
+    near = Fraction(int(approx.p), int(approx.q))
+    margin = (abs(near) + 1) / 10**25
+    return near + margin if above else near - margin
+
+
+def _simplest_between(u: Fraction, v: Fraction | None, depth: int) -> Fraction:
+    """The simplest rational in the open interval (u, v) (v None: unbounded); the midpoint past `depth`."""
+    if v is None:
+        return Fraction(math.floor(u) + 1)
+    floor = math.floor(u)
     if floor + 1 < v:  # an integer lies in (u, v): take the one nearest zero
         if u < 0 < v:
-            return sp.Integer(0)
-        return floor + 1 if u >= 0 else sp.ceiling(v) - 1
+            return Fraction(0)
+        return Fraction(floor + 1) if u >= 0 else Fraction(math.ceil(v) - 1)
     if depth <= 0:
         return (u + v) / 2
-    upper = sp.oo if u == floor else 1 / (u - floor)
-    return floor + 1 / rational_between(1 / (v - floor), upper, depth - 1)
+    upper = None if u == floor else 1 / (u - floor)
+    return floor + 1 / _simplest_between(1 / (v - floor), upper, depth - 1)
 
 
 # relations ------------------------------------------------------------------------------------
@@ -469,16 +492,32 @@ def _rational_set(rel: Relational, x: sp.Symbol, domain: sp.Set) -> sp.Set | Non
         under = bottom.eval(point)
         return under != 0 and bool(relation(top.eval(point) / under, 0))
 
-    pieces: list[sp.Set] = []
     ends = [domain.start, *(r for r, _ in cuts), domain.end]
-    if not domain.left_open and holds(domain.start):
-        pieces.append(sp.FiniteSet(domain.start))
-    if not domain.right_open and holds(domain.end):
-        pieces.append(sp.FiniteSet(domain.end))
-    pieces += [sp.FiniteSet(r) for r, pole in cuts if not pole and bool(relation(0, 0))]
-    pieces += [sp.Interval.open(u, v) for u, v in itertools.pairwise(ends) if holds(rational_between(u, v))]
-    return sp.Union(*pieces) if pieces else sp.EmptySet
+    at_ends = [not domain.left_open and holds(domain.start),
+               *(not pole and bool(relation(0, 0)) for _, pole in cuts),
+               not domain.right_open and holds(domain.end)]
+    between = [holds(rational_between(u, v)) for u, v in itertools.pairwise(ends)]
+    return _joined(ends, at_ends, between)
 
+
+def _joined(ends: list[sp.Expr], at_ends: list[bool], between: list[bool]) -> sp.Set:
+    """The union of the ends and open gaps marked True, each run of adjacent pieces one interval."""
+    line = [x for pair in zip(at_ends, [*between, False], strict=True) for x in pair][:-1]  # end, gap, end, ...
+    pieces: list[sp.Set] = []
+    i = 0
+    while i < len(line):
+        if not line[i]:
+            i += 1
+            continue
+        j = i
+        while j + 1 < len(line) and line[j + 1]:
+            j += 1
+        if i == j and i % 2 == 0:
+            pieces.append(sp.FiniteSet(ends[i // 2]))
+        else:  # element 2k is the end k, element 2k+1 the gap between ends k and k+1
+            pieces.append(sp.Interval(ends[i // 2], ends[(j + 1) // 2], i % 2 == 1, j % 2 == 1))
+        i = j + 1
+    return sp.Union(*pieces) if pieces else sp.EmptySet
 
 @_memoized
 def exact_set(condition: Any, x: sp.Symbol, domain: sp.Interval) -> sp.Set | None:
