@@ -257,12 +257,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-models", action="store_true", help="skip timing `corrig check` on models/")
     parser.add_argument("--no-wide", action="store_true", help="only the T-step family (no benchmarks/wide.py workloads)")
     parser.add_argument("--only-wide", action="store_true", help="only the benchmarks/wide.py workloads")
+    parser.add_argument("--only-counterfactual", action="store_true",
+                        help="only the counterfactual-vs-do table of benchmarks/wide.py")
     parser.add_argument("--only-models", action="store_true", help="only the start-up table (`corrig check` on models/)")
     args = parser.parse_args(argv)
     max_T = min(args.max_T, 3) if args.quick else args.max_T
     repeat = args.repeat or (3 if args.quick else 7)
     pycid_max = args.pycid_max_T if args.pycid_max_T is not None else (1 if args.quick else 3)
     out = sys.stdout
+    if args.only_counterfactual:
+        print(f"- {wide.counterfactual_section(out, repeat, quick=args.quick)}", file=out)
+        return 0
     python = None
     pycid_note = ""
     if not args.no_pycid:

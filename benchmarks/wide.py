@@ -103,8 +103,12 @@ def chain_row(n: int, repeat: int) -> dict:
     X = world[f"X{n}"]
     do_term = P(X == "1", do(X1="1"))
     cf_term = P(X == "1", observed(**{f"X{n}": "0"}) >> do(X1="1"))
-    t_do, v_do = best(lambda _a: do_term.evaluate(world), lambda: None, repeat)
-    t_cf, v_cf = best(lambda _a: cf_term.evaluate(world), lambda: None, repeat)
+    t_do = t_cf = float("inf")
+    for _ in range(3):  # interleaved rounds, the best of each kept: a burst of load hits both queries alike
+        t, v_do = best(lambda _a: do_term.evaluate(world), lambda: None, repeat)
+        t_do = min(t_do, t)
+        t, v_cf = best(lambda _a: cf_term.evaluate(world), lambda: None, repeat)
+        t_cf = min(t_cf, t)
     exact_do, exact_cf = wl.chain_values(n)
     ok = abs(v_do - float(exact_do)) <= AGREE and abs(v_cf - float(exact_cf)) <= AGREE
     return {"n": n, "nodes": 2 * n + 1, "do": t_do, "cf": t_cf, "agree": "yes" if ok else "NO"}
@@ -115,6 +119,18 @@ def print_chains(rows: list[dict], out: Any) -> None:
     print("|---|---|---|---|---|---|", file=out)
     for r in rows:
         print(f"| {r['n']} | {r['nodes']} | {ms(r['do'])} | {ms(r['cf'])} | {r['cf'] / r['do']:.2f} | {r['agree']} |", file=out)
+
+
+def counterfactual_section(out: Any, repeat: int, *, quick: bool = False) -> str:
+    """The counterfactual-vs-do table on parity chains; returns the target's verdict."""
+    print("\n## Counterfactual vs do on parity chains (corrig, float, warm)\n", file=out)
+    chains = []
+    for n in ((5, 25) if quick else (5, 10, 25, 50, 100)):
+        print(f"chain {n}", file=sys.stderr)
+        chains.append(chain_row(n, repeat))
+    print_chains(chains, out)
+    worst = max(r["cf"] / r["do"] for r in chains)
+    return f"a counterfactual query ≤ 1.5× the do query: {'met' if worst <= 1.5 else 'MISSED'} (worst {worst:.2f})"
 
 
 # the Markov off-switch LIMID ---------------------------------------------------------------------
@@ -245,14 +261,7 @@ def run(out: Any, repeat: int, *, quick: bool = False, models: bool = True) -> N
     worst = max(r["float"] / r["pyagrum"] for r in grids)
     verdicts.append(f"fixed-policy queries ≤ 1.5× pyAgrum on ladders and grids: {'met' if worst <= 1.5 else 'MISSED'} "
                     f"(worst {worst:.2f})")
-    print("\n## Counterfactual vs do on parity chains (corrig, float, warm)\n", file=out)
-    chains = []
-    for n in ((5, 25) if quick else (5, 10, 25, 50, 100)):
-        print(f"chain {n}", file=log)
-        chains.append(chain_row(n, repeat))
-    print_chains(chains, out)
-    worst = max(r["cf"] / r["do"] for r in chains)
-    verdicts.append(f"a counterfactual query ≤ 1.5× the do query: {'met' if worst <= 1.5 else 'MISSED'} (worst {worst:.2f})")
+    verdicts.append(counterfactual_section(out, repeat, quick=quick))
     print("\n## Markov-chain off-switch LIMID (cyclic relevance graph)\n", file=out)
     limids = []
     for N in range(1, (3 if quick else 6) + 1):
