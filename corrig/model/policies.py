@@ -52,19 +52,20 @@ class Policy:
         rule = self.rules[decision]
         table: RuleTable = {}
         for context in itertools.product(*(world.nodes[p].states for p in node.parents)):
-            where = f"policy {self}, decision {decision}{_context(node, context)}"
+            where = _Where(self, node, context)
             choice = _apply(rule, node, context, where)
-            if isinstance(choice, Mapping):
-                dist = choice
-            else:
+            if not isinstance(choice, Mapping):  # a state: a point mass, valid once the state is
                 if _unhashable(choice) or choice not in node.states:
                     raise StateError(f"{where}: {choice!r} is not a state of {decision}; its states are {list(node.states)}")
-                dist = {choice: 1}
-            for state in dist:
+                hit = {choice: 1}
+                table[context] = tuple(sp.S.One if s in hit else sp.S.Zero for s in node.states)
+                continue
+            place = str(where)
+            for state in choice:
                 if state not in node.states:
-                    raise StateError(f"{where}: {state!r} is not a state of {decision}; its states are {list(node.states)}")
-            row = tuple(to_number(dist.get(s, 0), f"{where}, state {s!r}") for s in node.states)
-            check_distribution(row, node.states, where)
+                    raise StateError(f"{place}: {state!r} is not a state of {decision}; its states are {list(node.states)}")
+            row = tuple(to_number(choice.get(s, 0), f"{place}, state {s!r}") for s in node.states)
+            check_distribution(row, node.states, place)
             table[context] = row
         return table
 
@@ -108,13 +109,28 @@ def _unhashable(value: Any) -> bool:
     return False
 
 
+class _Where:
+    """Where in a policy a rule is read ("policy P, decision D when X='x'"), worded only when a message needs it."""
+
+    __slots__ = ("context", "node", "policy")
+
+    def __init__(self, policy: Policy, node: Node, context: tuple[State, ...]):
+        self.policy, self.node, self.context = policy, node, context
+
+    def __str__(self) -> str:
+        return f"policy {self.policy}, decision {self.node.name}{_context(self.node, self.context)}"
+
+    def __format__(self, spec: str) -> str:
+        return format(str(self), spec)
+
+
 def _context(node: Node, context: tuple[State, ...]) -> str:
     if not node.parents:
         return ""
     return " when " + ", ".join(f"{p}={v!r}" for p, v in zip(node.parents, context, strict=True))
 
 
-def _apply(rule: Any, node: Node, context: tuple[State, ...], where: str) -> Any:
+def _apply(rule: Any, node: Node, context: tuple[State, ...], where: _Where) -> Any:
     observed = dict(zip(node.parents, context, strict=True))
     if callable(rule):
         names = list(inspect.signature(rule).parameters)
