@@ -40,10 +40,14 @@ from typing import Any
 import networkx as nx
 import numpy as np
 import sympy as sp
+from sympy.polys.domains import QQ
 
 from corrig.analysis.limid import LimidTooLarge, joint_optimum
 from corrig.analysis.parameters import resolve_at, term_parameters
+from corrig.inference import scaled
+from corrig.inference.compiled import RATIONAL, value_class
 from corrig.inference.engine import Backend, Factor, contract, needed_nodes, probability
+from corrig.inference.scaled import Scaled
 from corrig.model.errors import CorrigError, QueryError, StateError, ZeroProbabilityCondition
 from corrig.model.expr import BinOp, Const, Expr, State
 from corrig.model.numbers import to_number
@@ -379,11 +383,16 @@ def _einsum(operands: list[tuple[tuple[str, ...], Any]], out: tuple[str, ...], i
     for variables, array in operands:
         args += [array, [index.setdefault(v, len(index)) for v in variables]]
     args.append([index.setdefault(v, len(index)) for v in out])
-    return np.einsum(*args)
+    return scaled.einsum(*args)
 
 
 class _Contractor:
-    """The world's tables in one backend, and EU contractions per branch with rules fixed or summed out."""
+    """The world's tables in one backend, and EU contractions per branch with rules fixed or summed out.
+
+    The backends: float64 arrays; for rational numbers, Scaled tables (integer numerators over a common
+    denominator, corrig.inference.scaled); for other exact numbers (irrational ones), object arrays of
+    the smallest sympy domain holding them.
+    """
 
     def __init__(self, world: World, pieces: list[Piece]):
         self.world = world
@@ -392,11 +401,13 @@ class _Contractor:
         if compiled.floats or any(isinstance(v, float) or v.has(sp.Float) for v in piece_values):
             self.backend = Backend(None)  # parameters were ruled out: floats need no domain
         else:
-            values = [v for t in compiled.tables.values() for row in t.table.values() for v in row]
-            self.backend = Backend.for_values([*values, *piece_values, sp.Integer(0), sp.Integer(1)])
+            values = [v for t in compiled.tables.values() for row in t.table.values() for v in row] + piece_values
+            rational = value_class(values) == RATIONAL
+            self.backend = Backend(QQ) if rational else Backend.for_values([*values, sp.Integer(0), sp.Integer(1)])
         exact = self.backend.exact
-        self.one = self.backend.domain.one if exact else 1.0
-        self.zero = self.backend.domain.zero if exact else 0.0
+        self.scaled = exact and self.backend.domain == QQ
+        self.one = 1 if self.scaled else self.backend.domain.one if exact else 1.0
+        self.zero = 0 if self.scaled else self.backend.domain.zero if exact else 0.0
         self._chance: dict[str, Factor] = {}
         self.branches: dict[tuple, list[Piece]] = {}
         for piece in pieces:
@@ -406,15 +417,31 @@ class _Contractor:
         self.rank = {n: i for i, n in enumerate(compiled.order)}
         self.contractions = 0
 
-    def array(self, values: list[Any], shape: tuple[int, ...]) -> np.ndarray:
-        """sympy numbers as an array of this backend (floats converted without sympy's slow path)."""
+    def array(self, values: list[Any], shape: tuple[int, ...]) -> scaled.Table:
+        """sympy numbers as a table of this backend (floats converted without sympy's slow path)."""
+        if self.scaled:
+            return Scaled.of(values, shape)
         if self.backend.exact:
             return self.backend.array(values, shape)
         return np.array([_float(v) for v in values], dtype=np.float64).reshape(shape)
 
-    def raw(self, values: list[Any], shape: tuple[int, ...]) -> np.ndarray:
-        """An array of backend elements (self.one / self.zero) as it stands."""
+    def raw(self, values: list[Any], shape: tuple[int, ...]) -> scaled.Table:
+        """A table of backend elements (self.one / self.zero) as it stands."""
+        if self.scaled:
+            return Scaled(np.array(values, dtype=np.int64).reshape(shape))
         return np.array(values, dtype=object if self.backend.exact else np.float64).reshape(shape)
+
+    def filled(self, value: Any, shape: tuple[int, ...]) -> scaled.Table:
+        """A table of `shape` whose every entry is the backend element `value` (self.one or self.zero)."""
+        if self.scaled:
+            return Scaled(np.full(shape, value, dtype=np.int64))
+        return np.full(shape, value, dtype=object if self.backend.exact else np.float64)
+
+    def scalar(self, table: scaled.Table) -> Any:
+        """A one-entry table's value as a backend element (a float or a domain element)."""
+        if isinstance(table, Scaled):
+            return self.backend.domain(*table.rational())
+        return np.asarray(table, dtype=object if self.backend.exact else np.float64).reshape(-1)[0]
 
     def chance_factor(self, name: str, do: Mapping[str, State]) -> Factor:
         world = self.world
@@ -479,13 +506,15 @@ class _Contractor:
             factors += self.utility_factor(pieces)
             result = eliminate(factors, output, self.rank, self.backend)
             if not output:
-                result = np.asarray(result, dtype=object if self.backend.exact else np.float64).reshape(-1)[0]
+                result = self.scalar(result)
             self.contractions += 1
             total = result if total is None else total + result
         return total
 
-    def maximise(self, values: np.ndarray) -> np.ndarray:
+    def maximise(self, values: scaled.Table) -> np.ndarray:
         """The index of the best state along the last axis (first of ties) for every context."""
+        if isinstance(values, Scaled):
+            return values.argmax(axis=-1)
         if not self.backend.exact:
             best = values.max(axis=-1, keepdims=True)
             tolerance = FLOAT_TIE * np.maximum(1.0, np.abs(best))
@@ -662,7 +691,7 @@ def _single_update(engine: _Contractor, decision: str, rules: Mapping[str, Mappi
         return {ctx: node.states[0] for ctx in contexts}
     output = (*node.parents, decision)
     eu = engine.expected_utility(output, relevant, rules)
-    choice = engine.maximise(np.asarray(eu))
+    choice = engine.maximise(eu)
     flat = np.asarray(choice).reshape(-1)
     return {ctx: node.states[int(i)] for ctx, i in zip(contexts, flat, strict=True)}
 

@@ -10,6 +10,7 @@ Python objects.  A conditional query contracts its numerator and denominator tog
 from __future__ import annotations
 
 import itertools
+import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -31,6 +32,7 @@ from corrig.inference.compiled import (
     to_float,
     value_class,
 )
+from corrig.inference.scaled import Scaled, product_sum
 from corrig.model.errors import QueryError, StateError, ZeroProbabilityCondition
 from corrig.model.expr import Expr, State, assignment_event, not_an_event
 from corrig.model.numbers import is_float_valued, to_number
@@ -275,9 +277,11 @@ def contract(factors: list[Factor], output: tuple[str, ...], backend: Backend) -
     index: dict[str, int] = {}
     arrays = []
     indices = []
+    sizes: dict[int, int] = {}
     for factor in factors:
         arrays.append(factor.array)
         indices.append(tuple(index.setdefault(v, len(index)) for v in factor.variables))
+        sizes.update(zip(indices[-1], factor.array.shape, strict=True))
     out = tuple(index.setdefault(v, len(index)) for v in output)
     key = (tuple((a.shape, i) for a, i in zip(arrays, indices, strict=True)), out)
     expression = _PATHS.get(key)
@@ -292,7 +296,11 @@ def contract(factors: list[Factor], output: tuple[str, ...], backend: Backend) -
         if len(_PATHS) >= _PATHS_LIMIT:
             _PATHS.clear()
         _PATHS[key] = expression
-    return expression(*arrays, backend=backend.einsum_backend)
+    if not isinstance(arrays[0], Scaled):
+        return expression(*arrays, backend=backend.einsum_backend)
+    summed = math.prod(n for i, n in sizes.items() if i not in out)
+    return product_sum(arrays, summed, lambda numerators, objects: expression(
+        *numerators, backend="object" if objects else "numpy"))
 
 
 class Backend:
