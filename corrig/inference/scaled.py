@@ -30,10 +30,10 @@ class Scaled:
 
     __slots__ = ("_top", "denominator", "numerators")
 
-    def __init__(self, numerators: np.ndarray, denominator: int = 1):
+    def __init__(self, numerators: np.ndarray, denominator: int = 1, top: int | None = None):
         self.numerators = numerators
         self.denominator = denominator
-        self._top: int | None = None
+        self._top = top  # the largest |numerator|, or a bound on it; computed when first needed
 
     @classmethod
     def of(cls, values: Iterable[Any], shape: tuple[int, ...]) -> Scaled:
@@ -54,17 +54,17 @@ class Scaled:
         return self.numerators.size
 
     def top(self) -> int:
-        """The largest |numerator| (0 for an empty table)."""
+        """The largest |numerator| or a bound on it (a part of a table inherits the whole's)."""
         if self._top is None:
             self._top = _top(self.numerators)
         return self._top
 
     def __getitem__(self, key: Any) -> Scaled:
-        return Scaled(self.numerators[key], self.denominator)
+        return Scaled(self.numerators[key], self.denominator, self._top)
 
     def reshape(self, *shape: Any) -> Scaled:
         """The same entries in another shape."""
-        return Scaled(self.numerators.reshape(*shape), self.denominator)
+        return Scaled(self.numerators.reshape(*shape), self.denominator, self._top)
 
     def min(self) -> Scaled:
         """The smallest entry, as a 0-dimensional table."""
@@ -98,7 +98,7 @@ def _top(numerators: np.ndarray) -> int:
         return 0
     if numerators.dtype == object:
         return max(abs(int(v)) for v in numerators.reshape(-1))
-    return int(np.abs(numerators).max())
+    return max(int(numerators.max()), -int(numerators.min()))
 
 
 def _array(numerators: list[int], shape: tuple[int, ...]) -> np.ndarray:
@@ -114,7 +114,9 @@ def _normal(numerators: np.ndarray, denominator: int) -> Scaled:
     """numerators / denominator in lowest common terms, in int64 when the numerators fit."""
     if numerators.size == 0:
         return Scaled(numerators, 1)
-    if numerators.dtype == object:
+    if denominator == 1:
+        g = 1
+    elif numerators.dtype == object:
         g = math.gcd(denominator, *(int(v) for v in numerators.reshape(-1)))
     else:
         g = math.gcd(denominator, int(np.gcd.reduce(numerators, axis=None)))
@@ -139,6 +141,10 @@ def _as(numerators: np.ndarray, objects: bool) -> np.ndarray:
 
 def _rescaled(tables: Sequence[Scaled]) -> tuple[list[np.ndarray], int]:
     """The tables' numerators over their least common denominator (int64 when every one fits)."""
+    denominator = tables[0].denominator
+    if all(t.denominator == denominator for t in tables):
+        objects = any(t.numerators.dtype == object for t in tables)
+        return [_as(t.numerators, objects) for t in tables], denominator
     denominator = math.lcm(*(t.denominator for t in tables))
     factors = [denominator // t.denominator for t in tables]
     objects = not _fits(max(t.top() * f for t, f in zip(tables, factors, strict=True)))
@@ -202,7 +208,9 @@ def stack(tables: Sequence[Table], axis: int = 0) -> Table:
     if not isinstance(tables[0], Scaled):
         return np.stack(tables, axis=axis)
     arrays, denominator = _rescaled(tables)
-    return Scaled(np.stack(arrays, axis=axis), denominator)
+    tops = [t._top for t in tables]
+    top = max(tops) if None not in tops and all(t.denominator == denominator for t in tables) else None
+    return Scaled(np.stack(arrays, axis=axis), denominator, top)
 
 
 def broadcast_to(table: Table, shape: tuple[int, ...]) -> Table:
