@@ -121,7 +121,10 @@ def _normal(numerators: np.ndarray, denominator: int) -> Scaled:
     else:
         g = math.gcd(denominator, int(np.gcd.reduce(numerators, axis=None)))
     if g > 1:
-        numerators = numerators // g
+        if numerators.dtype != object and g > INT64_MAX:  # int64 numerators divisible by g are all 0
+            numerators = np.zeros_like(numerators)
+        else:
+            numerators = np.asarray(numerators // g)  # a 0-d array divides into a scalar
         denominator //= g
     out = Scaled(numerators, denominator)
     if numerators.dtype == object and out.top() <= INT64_MAX:
@@ -147,7 +150,7 @@ def _rescaled(tables: Sequence[Scaled]) -> tuple[list[np.ndarray], int]:
         return [_as(t.numerators, objects) for t in tables], denominator
     denominator = math.lcm(*(t.denominator for t in tables))
     factors = [denominator // t.denominator for t in tables]
-    objects = not _fits(max(t.top() * f for t, f in zip(tables, factors, strict=True)))
+    objects = not _fits(max(max(t.top(), 1) * f for t, f in zip(tables, factors, strict=True)))  # f itself too
     arrays = []
     for t, f in zip(tables, factors, strict=True):
         n = _as(t.numerators, objects)
@@ -158,22 +161,18 @@ def _rescaled(tables: Sequence[Scaled]) -> tuple[list[np.ndarray], int]:
 def _linear(a: Scaled, b: Scaled, sign: int) -> Scaled:
     (na, nb), denominator = _rescaled([a, b])
     fa, fb = denominator // a.denominator, denominator // b.denominator
-    objects = na.dtype == object or not _fits(a.top() * fa + b.top() * fb)
+    objects = na.dtype == object or not _fits(max(a.top(), 1) * fa + max(b.top(), 1) * fb)
     na, nb = _as(na, objects), _as(nb, objects)
     return _normal(na + nb if sign > 0 else na - nb, denominator)
 
 
-def product_sum(tables: Sequence[Table], summed: int, run: Callable[[list[np.ndarray], bool], np.ndarray]) -> Table:
+def product_sum(tables: Sequence[Scaled], summed: int, run: Callable[[list[np.ndarray], bool], np.ndarray]) -> Scaled:
     """A sum of products of the tables' entries, `run(arrays, objects)` computing it on their numerators.
 
     `summed` is how many products at most are added into one entry (the product of the summed indices'
     sizes); `objects` says the numerators are Python ints in object arrays (run with an object backend)
-    rather than int64.  Plain numpy arrays are passed to `run` as they are.
+    rather than int64.
     """
-    if not all(isinstance(t, Scaled) for t in tables):
-        if any(isinstance(t, Scaled) for t in tables):
-            raise TypeError("a contraction mixes scaled and plain tables")
-        return run(list(tables), any(t.dtype == object for t in tables))
     bound = summed
     denominator = 1
     for t in tables:
@@ -187,6 +186,8 @@ def product_sum(tables: Sequence[Table], summed: int, run: Callable[[list[np.nda
 def einsum(*operands: Any) -> Table:
     """np.einsum in its sublist form (table, indices, table, indices, ..., output indices), for scaled tables too."""
     tables = operands[0:-1:2]
+    if not isinstance(tables[0], Scaled):
+        return np.einsum(*operands)
     sublists = operands[1:-1:2]
     output = set(operands[-1])
     sizes: dict[Any, int] = {}
