@@ -257,6 +257,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-models", action="store_true", help="skip timing `corrig check` on models/")
     parser.add_argument("--no-wide", action="store_true", help="only the T-step family (no benchmarks/wide.py workloads)")
     parser.add_argument("--only-wide", action="store_true", help="only the benchmarks/wide.py workloads")
+    parser.add_argument("--only-exact", action="store_true",
+                        help="only the exact-vs-float table of solve (T-step family, off-switch LIMID)")
     args = parser.parse_args(argv)
     max_T = min(args.max_T, 3) if args.quick else args.max_T
     repeat = args.repeat or (3 if args.quick else 7)
@@ -264,6 +266,9 @@ def main(argv: list[str] | None = None) -> int:
     out = sys.stdout
     python = None
     pycid_note = ""
+    if args.only_exact:
+        print(f"- {wide.exact_vs_float(out, repeat, quick=args.quick)}", file=out)
+        return 0
     if not args.no_pycid:
         try:
             python = pycid_python(build=args.build_pycid, echo=lambda m: print(m, file=sys.stderr))
