@@ -422,7 +422,7 @@ class _Contractor:
         if self.scaled:
             return Scaled.of(values, shape)
         if self.backend.exact:
-            return self.backend.array(values, shape)
+            return self.backend.objects(values, shape)
         return np.array([_float(v) for v in values], dtype=np.float64).reshape(shape)
 
     def raw(self, values: list[Any], shape: tuple[int, ...]) -> scaled.Table:

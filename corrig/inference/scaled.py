@@ -60,7 +60,7 @@ class Scaled:
         return self._top
 
     def __getitem__(self, key: Any) -> Scaled:
-        return Scaled(self.numerators[key], self.denominator, self._top)
+        return Scaled(np.asarray(self.numerators[key]), self.denominator, self._top)
 
     def reshape(self, *shape: Any) -> Scaled:
         """The same entries in another shape."""
@@ -195,13 +195,36 @@ def einsum(*operands: Any) -> Table:
         sizes.update(zip(sub, t.shape, strict=True))
     summed = math.prod(n for i, n in sizes.items() if i not in output)
 
+    compact: dict[Any, int] = {}  # np.einsum takes at most 52 distinct indices, numbered from 0
+
     def run(arrays: list[np.ndarray], _objects: bool) -> np.ndarray:
         args: list[Any] = []
         for array, sub in zip(arrays, sublists, strict=True):
-            args += [array, sub]
-        return np.einsum(*args, operands[-1])
+            args += [array, [compact.setdefault(i, len(compact)) for i in sub]]
+        return np.einsum(*args, [compact.setdefault(i, len(compact)) for i in operands[-1]])
 
     return product_sum(tables, summed, run)
+
+
+def follow_path(tables: Sequence[Scaled], indices: Sequence[Sequence[int]], output: Sequence[int],
+                path: Iterable[Sequence[int]]) -> Scaled:
+    """Σ of the product of the tables (with their index lists) over every index not in `output`, in
+    the order of an opt_einsum path: each step contracts the operands at its positions (removed from
+    the list) into one appended at the end, summing the indices no other operand and not the output
+    holds; every step is one `einsum`, bounded and reduced on its own."""
+    operands = list(zip(tables, (tuple(ix) for ix in indices), strict=True))
+    for positions in path:
+        picked = [operands.pop(i) for i in sorted(positions, reverse=True)]
+        elsewhere = set(output).union(*(ix for _, ix in operands))
+        kept = tuple(dict.fromkeys(i for _, ix in picked for i in ix if i in elsewhere))
+        args: list[Any] = []
+        for table, ix in picked:
+            args += [table, list(ix)]
+        operands.append((einsum(*args, list(kept)), kept))
+    (table, ix), = operands
+    if tuple(ix) != tuple(output):  # the last step kept the output's indices in another order
+        table = einsum(table, list(ix), list(output))
+    return table
 
 
 def stack(tables: Sequence[Table], axis: int = 0) -> Table:
@@ -221,4 +244,4 @@ def broadcast_to(table: Table, shape: tuple[int, ...]) -> Table:
     return np.broadcast_to(table, shape)
 
 
-__all__ = ["INT64_MAX", "Scaled", "Table", "broadcast_to", "einsum", "product_sum", "stack"]
+__all__ = ["INT64_MAX", "Scaled", "Table", "broadcast_to", "einsum", "follow_path", "product_sum", "stack"]
