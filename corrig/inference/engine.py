@@ -303,7 +303,7 @@ def contract(factors: list[Factor], output: tuple[str, ...], backend: Backend) -
 
 
 class Backend:
-    """How numbers are stored and contracted: float64, or exact elements of a sympy domain."""
+    """How numbers are stored and contracted: float64, Scaled tables for QQ, or exact elements of another sympy domain."""
 
     def __init__(self, domain: Any | None):
         self.domain = domain
