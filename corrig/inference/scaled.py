@@ -23,6 +23,7 @@ from typing import Any
 import numpy as np
 
 INT64_MAX = 2**63 - 1
+SMALL = 2**31  # numerators below this are not reduced by their gcd
 
 
 class Scaled:
@@ -98,7 +99,7 @@ def _top(numerators: np.ndarray) -> int:
         return 0
     if numerators.dtype == object:
         return max(abs(int(v)) for v in numerators.reshape(-1))
-    return max(int(numerators.max()), -int(numerators.min()))
+    return int(np.abs(numerators).max())  # int64 tables never hold -2**63
 
 
 def _array(numerators: list[int], shape: tuple[int, ...]) -> np.ndarray:
@@ -111,25 +112,24 @@ def _array(numerators: list[int], shape: tuple[int, ...]) -> np.ndarray:
 
 
 def _normal(numerators: np.ndarray, denominator: int) -> Scaled:
-    """numerators / denominator in lowest common terms, in int64 when the numerators fit."""
+    """numerators / denominator, in int64 when the numerators fit; in lowest common terms unless every
+    numerator is below 2**31 already (the gcd would cost more than it saves)."""
     if numerators.size == 0:
         return Scaled(numerators, 1)
-    if denominator == 1:
+    top = _top(numerators)
+    if denominator == 1 or top < SMALL:
         g = 1
     elif numerators.dtype == object:
         g = math.gcd(denominator, *(int(v) for v in numerators.reshape(-1)))
     else:
         g = math.gcd(denominator, int(np.gcd.reduce(numerators, axis=None)))
-    if g > 1:
-        if numerators.dtype != object and g > INT64_MAX:  # int64 numerators divisible by g are all 0
-            numerators = np.zeros_like(numerators)
-        else:
-            numerators = np.asarray(numerators // g)  # a 0-d array divides into a scalar
+    if g > 1:  # g divides a non-zero numerator, so it fits wherever the numerators do
+        numerators = np.asarray(numerators // g)  # a 0-d array divides into a scalar
         denominator //= g
-    out = Scaled(numerators, denominator)
-    if numerators.dtype == object and out.top() <= INT64_MAX:
-        out = Scaled(numerators.astype(np.int64), denominator)
-    return out
+        top //= g
+    if numerators.dtype == object and top <= INT64_MAX:
+        numerators = numerators.astype(np.int64)
+    return Scaled(numerators, denominator, top)
 
 
 def _fits(bound: int) -> bool:
@@ -195,13 +195,11 @@ def einsum(*operands: Any) -> Table:
         sizes.update(zip(sub, t.shape, strict=True))
     summed = math.prod(n for i, n in sizes.items() if i not in output)
 
-    compact: dict[Any, int] = {}  # np.einsum takes at most 52 distinct indices, numbered from 0
-
     def run(arrays: list[np.ndarray], _objects: bool) -> np.ndarray:
         args: list[Any] = []
         for array, sub in zip(arrays, sublists, strict=True):
-            args += [array, [compact.setdefault(i, len(compact)) for i in sub]]
-        return np.einsum(*args, [compact.setdefault(i, len(compact)) for i in operands[-1]])
+            args += [array, sub]
+        return np.einsum(*args, operands[-1])
 
     return product_sum(tables, summed, run)
 
@@ -217,10 +215,11 @@ def follow_path(tables: Sequence[Scaled], indices: Sequence[Sequence[int]], outp
         picked = [operands.pop(i) for i in sorted(positions, reverse=True)]
         elsewhere = set(output).union(*(ix for _, ix in operands))
         kept = tuple(dict.fromkeys(i for _, ix in picked for i in ix if i in elsewhere))
+        compact: dict[int, int] = {}  # np.einsum takes at most 52 distinct indices, numbered from 0
         args: list[Any] = []
         for table, ix in picked:
-            args += [table, list(ix)]
-        operands.append((einsum(*args, list(kept)), kept))
+            args += [table, [compact.setdefault(i, len(compact)) for i in ix]]
+        operands.append((einsum(*args, [compact[i] for i in kept]), kept))
     (table, ix), = operands
     if tuple(ix) != tuple(output):  # the last step kept the output's indices in another order
         table = einsum(table, list(ix), list(output))
