@@ -5,8 +5,9 @@ every one of them fits in 64 bits, otherwise an object array of Python ints; the
 positive Python int shared by every entry.  Contracting scaled tables multiplies their
 denominators and contracts their numerators, in int64 when a bound on every product and partial
 sum the contraction can form (the product of the operands' largest |numerator|, times the number
-of terms summed into one entry) is below 2**63, as Python ints otherwise; the result is divided by
-the gcd of its numerators and denominator, and kept in int64 whenever it fits.  Nothing is
+of terms summed into one entry) is below 2**63, as Python ints otherwise; a result whose numerators
+reach 2**31 is divided by the gcd of its numerators and denominator, and kept in int64 whenever it
+fits.  Nothing is
 rounded: the rationals are read back only at the end (`rational`).
 
 Entries of one table compare exactly by their numerators (`argmax`, and limid's Pareto pruning
