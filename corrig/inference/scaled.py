@@ -7,8 +7,7 @@ denominators and contracts their numerators, in int64 when a bound on every prod
 sum the contraction can form (the product of the operands' largest |numerator|, times the number
 of terms summed into one entry) is below 2**63, as Python ints otherwise; a result whose numerators
 reach 2**31 is divided by the gcd of its numerators and denominator, and kept in int64 whenever it
-fits.  Nothing is
-rounded: the rationals are read back only at the end (`rational`).
+fits.  Nothing is rounded: the rationals are read back only at the end (`rational`).
 
 Entries of one table compare exactly by their numerators (`argmax`, and limid's Pareto pruning
 of a stack of tables).  Functions taking `Table` accept a plain numpy array as well (float64, or
@@ -223,7 +222,7 @@ def follow_path(tables: Sequence[Scaled], indices: Sequence[Sequence[int]], outp
         operands.append((einsum(*args, [compact[i] for i in kept]), kept))
     (table, ix), = operands
     if tuple(ix) != tuple(output):  # the last step kept the output's indices in another order
-        table = einsum(table, list(ix), list(output))
+        table = einsum(table, [ix.index(i) for i in ix], [ix.index(i) for i in output])
     return table
 
 
