@@ -259,21 +259,31 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--only-wide", action="store_true", help="only the benchmarks/wide.py workloads")
     parser.add_argument("--only-exact", action="store_true",
                         help="only the exact-vs-float table of solve (T-step family, off-switch LIMID)")
+    parser.add_argument("--only-counterfactual", action="store_true",
+                        help="only the counterfactual-vs-do table of benchmarks/wide.py")
+    parser.add_argument("--only-models", action="store_true", help="only the start-up table (`corrig check` on models/)")
     args = parser.parse_args(argv)
     max_T = min(args.max_T, 3) if args.quick else args.max_T
     repeat = args.repeat or (3 if args.quick else 7)
     pycid_max = args.pycid_max_T if args.pycid_max_T is not None else (1 if args.quick else 3)
     out = sys.stdout
-    python = None
-    pycid_note = ""
+    if args.only_counterfactual:
+        print(f"- {wide.counterfactual_section(out, repeat, quick=args.quick)}", file=out)
+        return 0
     if args.only_exact:
         print(f"- {wide.exact_vs_float(out, repeat, quick=args.quick)}", file=out)
         return 0
+    python = None
+    pycid_note = ""
     if not args.no_pycid:
         try:
             python = pycid_python(build=args.build_pycid, echo=lambda m: print(m, file=sys.stderr))
         except PeerUnavailable as exc:
             pycid_note = f"PyCID skipped: {exc}"
+    if args.only_models:
+        for verdict in wide.run_models(out):
+            print(f"- {verdict}", file=out)
+        return 0
     if args.only_wide:
         wide.run(out, repeat, quick=args.quick, models=not args.no_models)
         return 0

@@ -30,7 +30,6 @@ from typing import Any
 import sympy as sp
 
 from corrig.analysis.cid import objective_cid, scc_order
-from corrig.inference.counterfactual import apply_policy
 from corrig.model.agents import AI, check, decisions_of, objectives
 from corrig.model.errors import CorrigError, PolicyError, ZeroProbabilityCondition
 from corrig.model.numbers import FLOAT_TOLERANCE
@@ -143,20 +142,18 @@ class Game:
         """Every agent's objective at a profile (None where undefined)."""
         if profile not in self._values:
             policy = self.policy(profile)
-            try:
-                applied = apply_policy(self.world, policy)
-            except CorrigError as exc:
-                raise PolicyError(f"profile {policy.name}: {exc}") from exc
             cache: dict = {}
             out = {}
             for agent, objective in self.objectives.items():
                 try:
                     for atom in objective.atoms():
                         if atom not in cache:
-                            cache[atom] = atom.evaluate(applied, policy)
-                    out[agent] = objective.evaluate(applied, policy, cache=cache)
+                            cache[atom] = atom.evaluate(self.world, policy)  # the engine reads the rules itself
+                    out[agent] = objective.evaluate(self.world, policy, cache=cache)
                 except ZeroProbabilityCondition:
                     out[agent] = None
+                except CorrigError as exc:
+                    raise PolicyError(f"profile {policy.name}: {exc}") from exc
             self._values[profile] = out
         return self._values[profile]
 
@@ -365,7 +362,7 @@ def _same(a: Any, b: Any) -> bool:
 
 def _value(world: World, objective: Term, policy: Policy) -> Any:
     try:
-        return objective.evaluate(apply_policy(world, policy), policy)
+        return objective.evaluate(world, policy)
     except ZeroProbabilityCondition:
         return None
 

@@ -53,6 +53,8 @@ from corrig.objectives.terms import Atom, Branch, P, Term, as_term
 
 DEFAULT_EPS = sp.Rational(1, 20)
 VOI_POLICY_LIMIT = 1024
+REGION_DEPENDENT_NOTE = ("values depend on parameters in ways that make the optimal set region-dependent "
+                         "(see corrig.analysis.symbolic)")
 
 
 def _named(exc: CorrigError, where: str) -> CorrigError:
@@ -180,6 +182,7 @@ class Plan:
     shutdown_moved: dict[str, tuple[Any, Any]] = field(default_factory=dict)  # (P_π(B=off), P^{H<-π0}_π(B=off))
     per_principal: dict[str, dict[str, Any]] = field(default_factory=dict)  # corrig.analysis.principals
     mixture: Any = None  # corrig.analysis.mixtures.Mixture, when plan(..., mixed=...) searched one
+    skipped: list[str] = field(default_factory=list)  # checks left out because the values are symbolic
 
     def kinds(self, policy: str) -> set[str]:
         """The kinds of the flags that fire for `policy` (plan-level incentives not included)."""
@@ -407,8 +410,7 @@ def plan(world: World, utility: Term, policies: Any = None, *, reference: Any = 
     result.undefined = {name: True if values[name] is None else run.undefined_condition(utility)
                         for name, run in runs.items()}
     if optimal is None:
-        result.notes.append("values depend on parameters in ways that make the optimal set region-dependent "
-                            "(see corrig.analysis.symbolic)")
+        result.notes.append(REGION_DEPENDENT_NOTE)
     if any(v is None for v in values.values()):
         undefined = [n for n, v in values.items() if v is None]
         result.notes.append(f"undefined values (a term conditions on a probability-0 event): {undefined}; "
@@ -548,6 +550,7 @@ def _manipulation(result: Plan, runs: dict[str, PolicyRun], ref_run: PolicyRun, 
                                                  both_undefined)
     if not incentives and (result.symbolic or any(fl.is_symbolic(v) for v in result.path_specific_values.values())) \
             and len(runs) > fl.SYMBOLIC_INCENTIVE_LIMIT:
+        result.skipped.append("manipulation-incentive")
         result.notes.append(f"the manipulation incentive compares optimal sets, which depend on the parameters here; "
                             f"with more than {fl.SYMBOLIC_INCENTIVE_LIMIT} policies it is not built: see each policy's "
                             f"manipulation flag")
@@ -582,6 +585,7 @@ def _value_of_observing(result: Plan, runs: dict[str, PolicyRun], exhaustive: bo
     numeric = (not world.compiled.parameters and not term_parameters(utility) and not world.agents
                and not any(fl.is_symbolic(u) for u in result.undefined.values()))
     if not numeric and sum(counts) > VOI_POLICY_LIMIT // share:  # n principals share one budget
+        result.skipped.append("value-of-observing-h")
         result.notes.append(f"value of observing {human} skipped: {sum(counts)} pure policies to enumerate "
                             f"(limit VOI_POLICY_LIMIT = {VOI_POLICY_LIMIT}"
                             + (f", shared by {share} principals)" if share > 1 else ")"))
@@ -594,6 +598,7 @@ def _value_of_observing(result: Plan, runs: dict[str, PolicyRun], exhaustive: bo
         elif numeric and (solved := _solved(variant, utility)) is not None:
             found = [(solved, False)]  # corrig.analysis.solve: no pure policy enumerated unless the objective needs it
         elif sum(counts) > VOI_POLICY_LIMIT // share:
+            result.skipped.append("value-of-observing-h")
             result.notes.append(f"value of observing {human} skipped: corrig.analysis.solve found no optimum and "
                                 f"{sum(counts)} pure policies are over VOI_POLICY_LIMIT = {VOI_POLICY_LIMIT}")
             return

@@ -26,17 +26,21 @@ How a region is computed:
 
 from __future__ import annotations
 
+import functools
 import itertools
+import math
 import time
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from functools import reduce
+from fractions import Fraction
+from functools import cmp_to_key, reduce, wraps
 from typing import Any
 
 import numpy as np
 import sympy as sp
 from sympy.calculus.accumulationbounds import AccumBounds
 from sympy.core.relational import Relational
+from sympy.printing.numpy import NumPyPrinter
 
 from corrig.model.errors import ParameterError
 from corrig.model.params import Range, range_of
@@ -45,10 +49,33 @@ Point = dict[sp.Symbol, sp.Expr]
 
 POS, NEG, NONNEG, NONPOS, ZERO = "pos", "neg", "nonneg", "nonpos", "zero"
 UNDEFINED_KINDS = ("undefined-condition",)
+MEMO_SIZE = 4096  # remembered answers per memoized question
 
 _REVERSED = {"<": ">", "<=": ">=", ">": "<", ">=": "<=", "==": "==", "!=": "!="}
 _RELATION = {"<": sp.Lt, "<=": sp.Le, ">": sp.Gt, ">=": sp.Ge, "==": sp.Eq, "!=": sp.Ne}
 _TEXT_OP = {"<": "<", "<=": "≤", ">": ">", ">=": "≥", "==": "=", "!=": "≠"}
+
+
+def _memoized(fn: Any) -> Any:
+    """`fn` with its answers remembered: its arguments are sympy objects and boxes, its answers immutable,
+    and one plan asks the same questions of many conditions (the cache is emptied when it grows large)."""
+    cache: dict[tuple, Any] = {}
+
+    @wraps(fn)
+    def remembered(*args: Any) -> Any:
+        key = tuple(tuple(a.items()) if isinstance(a, Mapping) else a for a in args)
+        try:
+            return cache[key]
+        except KeyError:
+            pass
+        except TypeError:  # an unhashable argument
+            return fn(*args)
+        if len(cache) >= MEMO_SIZE:
+            cache.clear()
+        cache[key] = answer = fn(*args)
+        return answer
+
+    return remembered
 
 
 # the box ------------------------------------------------------------------------------------
@@ -96,6 +123,7 @@ def _classify(low: Any, high: Any) -> str | None:
     return None
 
 
+@_memoized
 def sign_on_box(expr: Any, box: Mapping[sp.Symbol, sp.Interval]) -> str | None:
     """"pos", "neg", "nonneg", "nonpos" or "zero" when `expr` has that sign on the whole box; None if unknown or mixed."""
     expr = sp.sympify(expr)
@@ -152,19 +180,40 @@ def _univariate_sign(poly: sp.Poly, interval: sp.Interval) -> str | None:
 
 
 def rational_between(u: Any, v: Any, depth: int = 60) -> sp.Expr:
-    """The simplest rational strictly between u < v (Stern–Brocot); their midpoint if that takes too long."""
+    """The simplest rational strictly between u < v (Stern–Brocot on exact rationals; an irrational end is
+    first replaced by a rational 10^-25 inside it); their midpoint if that takes too long."""
     u, v = sp.sympify(u), sp.sympify(v)
-    if v is sp.oo:
-        return sp.floor(u) + 1
-    floor = sp.floor(u)
+    low = _rational_near(u, above=True)
+    high = None if v is sp.oo else _rational_near(v, above=False)
+    if high is not None and low >= high:
+        return (u + v) / 2  # ends closer than the approximation: their exact midpoint
+    found = _simplest_between(low, high, depth)
+    return sp.Rational(found.numerator, found.denominator)
+
+
+def _rational_near(x: sp.Expr, above: bool) -> Fraction:
+    """x itself when rational, else a rational within 10^-25 (relative) of it on the side asked for."""
+    if x.is_Rational:
+        return Fraction(int(x.p), int(x.q))
+    approx = sp.Rational(x.evalf(40))
+    near = Fraction(int(approx.p), int(approx.q))
+    margin = (abs(near) + 1) / 10**25
+    return near + margin if above else near - margin
+
+
+def _simplest_between(u: Fraction, v: Fraction | None, depth: int) -> Fraction:
+    """The simplest rational in the open interval (u, v) (v None: unbounded); the midpoint past `depth`."""
+    if v is None:
+        return Fraction(math.floor(u) + 1)
+    floor = math.floor(u)
     if floor + 1 < v:  # an integer lies in (u, v): take the one nearest zero
         if u < 0 < v:
-            return sp.Integer(0)
-        return floor + 1 if u >= 0 else sp.ceiling(v) - 1
+            return Fraction(0)
+        return Fraction(floor + 1) if u >= 0 else Fraction(math.ceil(v) - 1)
     if depth <= 0:
         return (u + v) / 2
-    upper = sp.oo if u == floor else 1 / (u - floor)
-    return floor + 1 / rational_between(1 / (v - floor), upper, depth - 1)
+    upper = None if u == floor else 1 / (u - floor)
+    return floor + 1 / _simplest_between(1 / (v - floor), upper, depth - 1)
 
 
 # relations ------------------------------------------------------------------------------------
@@ -274,6 +323,7 @@ def _number_sign(x: Any) -> int:
     return -1 if x < 0 else 1
 
 
+@_memoized
 def _normalize_relational(rel: Relational, box: Mapping[sp.Symbol, sp.Interval]) -> sp.Basic:
     op = rel.rel_op
     if _has_branching(rel):
@@ -404,6 +454,9 @@ def _set_of(cond: sp.Basic, x: sp.Symbol, domain: sp.Interval) -> sp.Set:
     if isinstance(cond, sp.Not):
         return sp.Complement(domain, _set_of(cond.args[0], x, domain))
     if isinstance(cond, Relational):
+        found = _rational_set(cond, x, domain)
+        if found is not None:
+            return found
         try:
             found = sp.solveset(cond, x, domain=domain)
         except (NotImplementedError, TypeError, ValueError) as exc:
@@ -414,6 +467,59 @@ def _set_of(cond: sp.Basic, x: sp.Symbol, domain: sp.Interval) -> sp.Set:
     raise _Unsolved
 
 
+def _rational_set(rel: Relational, x: sp.Symbol, domain: sp.Set) -> sp.Set | None:
+    """Where `rel` holds on a bounded interval when both sides are rational functions of x with rational
+    coefficients (None otherwise; the caller asks solveset).
+
+    The real roots of the irreducible factors of numerator and denominator cut the interval; a root of
+    a denominator factor is excluded (the relation is undefined there), a root of a numerator factor
+    only makes the difference 0, and each open piece between cuts is decided at one rational point.
+    """
+    if not isinstance(domain, sp.Interval) or not (domain.start.is_Rational and domain.end.is_Rational):
+        return None
+    num, den = sp.fraction(sp.together(rel.lhs - rel.rhs))
+    relation = _RELATION[rel.rel_op]
+    try:
+        top, bottom = sp.Poly(num, x, domain=sp.QQ), sp.Poly(den, x, domain=sp.QQ)
+        poles = {f.monic() for f, _ in bottom.factor_list()[1]}
+        factors = poles | {f.monic() for f, _ in top.factor_list()[1]}
+        cuts = [(r, f in poles) for f in factors for r in f.real_roots() if domain.start < r < domain.end]
+    except (sp.PolynomialError, sp.GeneratorsNeeded, sp.CoercionFailed, sp.DomainError, NotImplementedError):
+        return None
+    cuts.sort(key=cmp_to_key(lambda a, b: -1 if bool(a[0] < b[0]) else 1))
+
+    def holds(point: sp.Expr) -> bool:  # a rational point
+        under = bottom.eval(point)
+        return under != 0 and bool(relation(top.eval(point) / under, 0))
+
+    ends = [domain.start, *(r for r, _ in cuts), domain.end]
+    at_ends = [not domain.left_open and holds(domain.start),
+               *(not pole and bool(relation(0, 0)) for _, pole in cuts),
+               not domain.right_open and holds(domain.end)]
+    between = [holds(rational_between(u, v)) for u, v in itertools.pairwise(ends)]
+    return _joined(ends, at_ends, between)
+
+
+def _joined(ends: list[sp.Expr], at_ends: list[bool], between: list[bool]) -> sp.Set:
+    """The union of the ends and open gaps marked True, each run of adjacent pieces one interval."""
+    line = [x for pair in zip(at_ends, [*between, False], strict=True) for x in pair][:-1]  # end, gap, end, ...
+    pieces: list[sp.Set] = []
+    i = 0
+    while i < len(line):
+        if not line[i]:
+            i += 1
+            continue
+        j = i
+        while j + 1 < len(line) and line[j + 1]:
+            j += 1
+        if i == j and i % 2 == 0:
+            pieces.append(sp.FiniteSet(ends[i // 2]))
+        else:  # element 2k is the end k, element 2k+1 the gap between ends k and k+1
+            pieces.append(sp.Interval(ends[i // 2], ends[(j + 1) // 2], i % 2 == 1, j % 2 == 1))
+        i = j + 1
+    return sp.Union(*pieces) if pieces else sp.EmptySet
+
+@_memoized
 def exact_set(condition: Any, x: sp.Symbol, domain: sp.Interval) -> sp.Set | None:
     """The exact subset of `domain` where a condition in the one parameter x holds (None if sympy cannot solve it)."""
     try:
@@ -615,7 +721,12 @@ def region(condition: Any, params: Iterable[sp.Symbol] | None = None, *, search:
         raise ParameterError(f"a region needs a condition (a sympy relation or boolean), got {condition!r}")
     extra = _symbols_of(cond) - set(params or ())
     parameters = tuple(dict.fromkeys([*(params or ()), *_sorted(extra)]))
-    box = box_of(parameters)
+    return _region(cond, parameters, box_of(parameters), search)
+
+
+@_memoized
+def _region(cond: sp.Basic, parameters: tuple[sp.Symbol, ...], box: dict[sp.Symbol, sp.Interval],
+            search: int) -> Region:
     simplified = simplify_condition(cond, box)
     used = _sorted(_symbols_of(simplified))
     if simplified is sp.false:
@@ -684,7 +795,8 @@ def _strict(cond: sp.Basic) -> sp.Basic:
 def _screen(cond: sp.Basic, parameters: tuple[sp.Symbol, ...], grid: list[Point], limit: int = 24) -> list[Point]:
     """The grid points where the condition holds numerically (a shortlist for the exact check)."""
     try:
-        fn = sp.lambdify(parameters, cond, "numpy")
+        # numpy's names handed over directly: lambdify's "numpy" module string star-imports numpy (0.1 s, once)
+        fn = sp.lambdify(parameters, cond, modules=[{"numpy": np, "functools": functools}], printer=NumPyPrinter)
         columns = [np.array([float(p[s]) for p in grid]) for s in parameters]
         with np.errstate(all="ignore"):
             mask = np.broadcast_to(np.asarray(fn(*columns), dtype=bool), (len(grid),))
@@ -719,6 +831,7 @@ def _slice_witness(cond: sp.Basic, simplified: sp.Basic, box: Mapping[sp.Symbol,
 
 
 # values ---------------------------------------------------------------------------------------
+@_memoized
 def simplify_value(value: Any, box: Mapping[sp.Symbol, sp.Interval] | None = None) -> Any:
     """A value in its simplest form (fewest operations among cancel/factor/simplify), Min/Max resolved on the box."""
     if value is None or not isinstance(value, sp.Basic) or not value.free_symbols:
@@ -726,10 +839,12 @@ def simplify_value(value: Any, box: Mapping[sp.Symbol, sp.Interval] | None = Non
     if box is None:
         box = {s: sp.Interval(range_of(s).low, range_of(s).high) for s in _symbols_of(value) if range_of(s).bounded}
     value = _resolve_branching(value, box)
+    if _has_branching(value):  # Max / Min / Abs / Piecewise left: cancel and factor rebuild each at a cost of
+        return value  # seconds (sympy compares every pair of a Max's arguments) and seldom shorten it
     candidates = [value]
     # sympy's simplify is slow and adds nothing to cancel/factor on rational functions
     rational = value.is_rational_function(*_symbols_of(value))
-    slow = rational or _has_branching(value) or sp.count_ops(value) > 80
+    slow = rational or sp.count_ops(value) > 80
     for how in (sp.cancel, sp.factor) if slow else (sp.cancel, sp.factor, sp.simplify):
         try:
             candidates.append(how(value))

@@ -10,7 +10,7 @@ objective in every branch with its value, and every flag with its evidence.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -100,7 +100,7 @@ class ScenarioReport:
     notes: list[str] = field(default_factory=list)
     verdicts: list[VerdictRow] = field(default_factory=list)
     error: str | None = None
-    plan: dict[str, Any] | None = None  # Plan.to_dict(), for JSON
+    plan: Callable[[], dict[str, Any]] | None = None  # Plan.to_dict, called only for JSON
 
     @property
     def status(self) -> int:
@@ -115,19 +115,19 @@ class ScenarioReport:
         if self.error is not None:
             out["error"] = self.error
             return out
-        out["plan"] = self.plan
+        out["plan"] = self.plan() if self.plan is not None else None
         out["expect"] = [asdict(v) for v in self.verdicts]
         out["ok"] = self.status == 0
         return out
 
 
-def flag_cell(flag: Any, numeric: bool = False) -> FlagCell:
-    """A Flag as text."""
+def flag_cell(flag: Any, numeric: bool = False, condition: bool = True) -> FlagCell:
+    """A Flag as text (condition=False: its condition left out, for the caller to word as a region)."""
     conditional = not isinstance(flag.condition, bool)
     evidence = flag.evidence or {}
     who = str(flag.where).split(": ", 1)[0] if ("principal" in evidence or "coalition" in evidence) else ""
     return FlagCell(flag.kind, number(flag.size, numeric), flag.where, flag.explanation, flag.policy, conditional,
-                    "" if not conditional else str(flag.condition), jsonable(evidence), who)
+                    str(flag.condition) if conditional and condition else "", jsonable(evidence), who)
 
 
 def needs_regions(plan: Any) -> bool:
@@ -185,7 +185,7 @@ def scenario_report(file: str, scenario: Any, plan: Any, verdicts: Iterable[Any]
         incentives=incentives,
         notes=notes,
         verdicts=[VerdictRow(v.ok, v.claim, v.found) for v in verdicts],
-        plan=plan.to_dict(),
+        plan=plan.to_dict,
     )
 
 
@@ -199,7 +199,7 @@ def _in_box(flags: list[Any], regions: list[Any], numeric: bool, box: Any = None
     by_flag = {id(fr.flag): fr for fr in regions}
     kept, dropped = [], 0
     for flag in flags:
-        cell = flag_cell(flag, numeric)
+        cell = flag_cell(flag, numeric, condition=False)
         fr = by_flag.get(id(flag))
         if cell.conditional:
             if fr is None or fr.region.is_empty is True:
@@ -212,7 +212,7 @@ def _in_box(flags: list[Any], regions: list[Any], numeric: bool, box: Any = None
     listed = {id(f) for f in flags}
     for fr in regions:
         if id(fr.flag) not in listed and fr.region.is_empty is not True:
-            cell = flag_cell(fr.flag, numeric)
+            cell = flag_cell(fr.flag, numeric, condition=False)
             cell.conditional, cell.condition = True, region_text(fr.region)
             if not numeric and box is not None:
                 _simplify_cell(cell, fr.flag, box)

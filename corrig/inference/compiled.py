@@ -9,7 +9,10 @@ afresh) drops it.  Per compiled world it keeps
   rule's validated table and its numeric arrays, and the world with the rules applied
   (inference/counterfactual.py's applied_world);
 - the ancestors of every node, the nodes each query scope needs, the mutilated world of each
-  do() and the query-indicator tables of each (target, condition) pair.
+  do() and the query-indicator tables of each (target, condition) pair;
+- in a twin network, its pairs (each duplicated node and its copy), how each query scope's nodes
+  group (a shared root feeding only a pair is contracted with it into one factor, kept per
+  backend), and, per policy, the probability of each counterfactual's observation.
 
 A policy is recognised by identity; a rule replaced in `policy.rules` after a query is noticed,
 a rule dict edited in place is not (treat a Policy as immutable once it has been used).
@@ -32,6 +35,7 @@ if TYPE_CHECKING:
     from corrig.model.world import World
 
 POLICY_ENTRIES = 256  # policies remembered per compiled world
+TWIN_PAIRS = "twin pairs"  # key of a twin network's {node: copy} in its cache
 
 # value classes: how a table's numbers can be stored
 RATIONAL = "rational"  # every value a sympy Rational: exact QQ or float64
@@ -110,6 +114,49 @@ def needed(world: World, scope: Iterable[str]) -> tuple[str, ...]:
         out = tuple(n for n in world.compiled.order if n in keep)
         cache[key] = out
     return out
+
+
+def twin_pairs(world: World) -> Mapping[str, str]:
+    """In a twin network, each duplicated (not intervened) node's copy; empty in any other world."""
+    return derived(world).get(TWIN_PAIRS, {})
+
+
+def groups(world: World, scope: Iterable[str]) -> tuple[tuple[str, ...], ...]:
+    """The nodes a query over `scope` needs, topologically, in groups whose factors contract into one.
+
+    A group is a single node, or (in a twin network) a shared chance root outside the scope whose
+    only needed children are a node N and its copy N', with N and N': the root is summed out of the
+    three factors once, leaving the pair's joint table given their other parents.
+    """
+    key = ("groups", frozenset(scope))
+    cache = derived(world)
+    out = cache.get(key)
+    if out is None:
+        out = _groups(world, key[1])
+        cache[key] = out
+    return out
+
+
+def _groups(world: World, scope: frozenset[str]) -> tuple[tuple[str, ...], ...]:
+    nodes = needed(world, scope)
+    pairs = twin_pairs(world)
+    if not pairs:
+        return tuple((name,) for name in nodes)
+    graph = world.compiled.graph
+    kept = set(nodes)
+    grouped: dict[str, tuple[str, ...]] = {}
+    for name in nodes:
+        if name in scope or graph.in_degree(name) or world.nodes[name].is_decision:
+            continue
+        children = [c for c in graph.successors(name) if c in kept]
+        if len(children) != 2:
+            continue
+        factual = next((c for c in children if pairs.get(c) in children), None)
+        if factual is None or factual in grouped or pairs[factual] in grouped or world.nodes[factual].is_decision:
+            continue
+        group = (name, factual, pairs[factual])
+        grouped.update(dict.fromkeys(group, group))
+    return tuple(dict.fromkeys(grouped.get(name, (name,)) for name in nodes))
 
 
 def chance_entry(world: World, name: str) -> dict:

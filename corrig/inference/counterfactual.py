@@ -7,6 +7,10 @@ when each duplicated node the query needs is deterministic given its parents (de
 included).  A stochastic one whose factual copy the observation can inform has an unidentified
 coupling: the query is refused with the node's name, and `with_explicit_noise` offers an
 explicit inverse-CDF coupling (a noise root per node) recorded as an assumption.
+
+A twin network records its pairs, so that a query sums a shared root feeding only a pair into the
+pair's table once (compiled.groups), and takes the observation's probability from the factual world
+(computed there once) while the twin contracts the numerator alone.
 """
 
 from __future__ import annotations
@@ -18,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 import networkx as nx
 import sympy as sp
 
-from corrig.inference.compiled import needed, policy_entry
+from corrig.inference.compiled import TWIN_PAIRS, needed, policy_entry
 from corrig.model.errors import CounterfactualError, ParameterError, StateError
 from corrig.model.expr import Expr, State
 from corrig.model.policies import Policy, as_policy
@@ -79,7 +83,7 @@ def counterfactual_query(world: World, target: Expr, policy: Any, *, observed: E
     twin, names = twin_network(applied, intervention)
     twin_target = target.renamed(names)
     _check_identified(applied, twin, names, twin_target, observed)
-    return _query(twin, twin_target, observed, _NO_RULES, indicator=indicator)
+    return _query(twin, twin_target, observed, _NO_RULES, indicator=indicator, condition_world=applied)
 
 
 def twin_network(world: World, intervention: Mapping[str, State]) -> tuple[World, dict[str, str]]:
@@ -113,6 +117,7 @@ def _build_twin(world: World, intervention: Mapping[str, State]) -> tuple[World,
             continue
         table = _as_table(node.states, world.compiled.tables[name].table)
         twin.chance(names[name], table, parents=[names.get(p, p) for p in node.parents], states=node.states)
+    twin.compiled.derived[TWIN_PAIRS] = {n: copy for n, copy in names.items() if n not in intervention}
     return twin, names
 
 

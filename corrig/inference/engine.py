@@ -6,7 +6,8 @@ floats (numpy float64) when any input is a float, otherwise an exact sympy domai
 as Scaled tables (integer numerators over a common denominator, corrig.inference.scaled), any
 other domain (a rational-function field for parameters, an algebraic field) as object arrays of
 its elements, contracted as Python objects.  A conditional query contracts its numerator and
-denominator together.
+denominator together, except a counterfactual's (the numerator in the twin network, the
+denominator once in the factual world).
 """
 
 from __future__ import annotations
@@ -25,10 +26,12 @@ from corrig.inference.compiled import (
     OTHER,
     RATIONAL,
     chance_entry,
+    groups,
     join_classes,
     mutilated,
     needed,
     node_array,
+    policy_entry,
     rule_entry,
     to_float,
     value_class,
@@ -141,24 +144,55 @@ def _entry(world: World, policy: Policy, name: str) -> dict:
     return rule_entry(world, policy, name) if world.nodes[name].is_decision else chance_entry(world, name)
 
 
-def _query(world: World, target: Expr, condition: Expr | None, policy: Policy, *, indicator: bool) -> Any:
+def _query(world: World, target: Expr, condition: Expr | None, policy: Policy, *, indicator: bool,
+           condition_world: World | None = None) -> Any:
+    """E_π[target | condition] in `world`.
+
+    With `condition_world` (a world in which the condition has the probability it has in `world`,
+    such as a twin network's factual part), a numeric query contracts only E_π[target · 1_condition]
+    in `world` and takes P_π(condition) from `condition_world`, once per policy and condition.
+    """
     prepared = _prepared_query(world, target, condition, indicator)
     _, backend, factors = _network_factors(world, policy, prepared["scope"], prepared["flat"], prepared["class"])
-    query = prepared.get(backend.domain)
+    split = condition is not None and condition_world is not None and (backend is _FLOAT or backend is _EXACT)
+    slots = ("numerator",) if split else tuple(prepared["slots"])
+    query = prepared.get((backend.domain, slots))
     if query is None:
-        query = stack([backend.array(slot, prepared["shape"]) for slot in prepared["slots"].values()])
+        query = stack([backend.array(prepared["slots"][slot], prepared["shape"]) for slot in slots])
         if backend.domain is None or backend.domain == QQ:
-            prepared[backend.domain] = query
+            prepared[(backend.domain, slots)] = query
     result = contract([*factors, Factor(("__slot__", *prepared["vars"]), query)], ("__slot__",), backend)
     if condition is None:
         return backend.output(result[0])
-    numerator, denominator = result
+    if split:
+        numerator, denominator = result[0], _condition_mass(condition_world, condition, policy, backend)
+    else:
+        numerator, denominator = result
     if backend.is_zero(denominator):
         raise ZeroProbabilityCondition(
             f"the condition {condition!r} has probability 0 under policy {policy}: "
             f"the conditional is undefined (nothing to average over)"
         )
     return backend.output(backend.divide(numerator, denominator))
+
+
+def _condition_mass(world: World, condition: Expr, policy: Policy, backend: Backend) -> Any:
+    """P_π(condition) in `world`, in the backend's representation, once per policy and backend."""
+    key = ("condition mass", type(condition).__name__, condition._key(), repr(condition), backend.exact)
+    cache = policy_entry(world, policy)
+    try:
+        found = cache.get(key)
+    except TypeError:  # an unhashable constant inside the expression: no caching
+        key, found = None, None
+    if found is None:
+        prepared = _prepared_query(world, condition, None, True)
+        nodes = needed(world, prepared["scope"])
+        factors = [_factor(_entry(world, policy, name), backend.exact) for name in nodes]
+        query = backend.array(prepared["slots"]["value"], (1, *prepared["shape"]))
+        found = contract([*factors, Factor(("__slot__", *prepared["vars"]), query)], ("__slot__",), backend)[0]
+        if key is not None:
+            cache[key] = found
+    return found
 
 
 def distribution(world: World, nodes: Iterable[str], policy: Any = None, *, given: Any = None,
@@ -230,15 +264,35 @@ def _network_factors(world: World, policy: Policy, scope: Iterable[str], extra_v
     are converted into the smallest sympy domain that holds them, for this query.
     """
     nodes = list(needed(world, scope))
-    entries = [_entry(world, policy, name) for name in nodes]
-    kind = join_classes([extra_class or value_class(extra_values), *(e["class"] for e in entries)])
+    entries = {name: _entry(world, policy, name) for name in nodes}
+    kind = join_classes([extra_class or value_class(extra_values), *(e["class"] for e in entries.values())])
     if kind != OTHER:
         exact = kind == RATIONAL and not world.compiled.floats
         backend = _FLOAT if not exact else _EXACT
-        return nodes, backend, [Factor(e["variables"], node_array(e, exact)) for e in entries]
+        return nodes, backend, [_group_factor(world, group, entries, backend) for group in groups(world, scope)]
+    entries = list(entries.values())
     values = [v for e in entries for v in e["flat"]] + extra_values
     backend = Backend.for_values(values, floats=world.compiled.floats)
     return nodes, backend, [Factor(e["variables"], backend.array(e["flat"], e["shape"])) for e in entries]
+
+
+def _factor(entry: dict, exact: bool) -> Factor:
+    return Factor(entry["variables"], node_array(entry, exact))
+
+
+def _group_factor(world: World, group: tuple[str, ...], entries: Mapping[str, dict], backend: Backend) -> Factor:
+    """The node's factor, or a group's (a shared root and a twin pair) with the root summed out, kept per backend."""
+    if len(group) == 1:
+        return _factor(entries[group[0]], backend.exact)
+    key = ("group factor", group, backend.exact)
+    cache = world.compiled.derived
+    found = cache.get(key)
+    if found is None:
+        parts = [_factor(entries[name], backend.exact) for name in group]
+        variables = tuple(dict.fromkeys(v for part in parts[1:] for v in part.variables if v != group[0]))
+        found = Factor(variables, contract(parts, variables, backend))
+        cache[key] = found
+    return found
 
 
 def _query_slots(world: World, target: Expr, condition: Expr | None, indicator: bool) -> dict[str, list[Any]]:

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 import sympy as sp
 
+from corrig.analysis.at_point import plan_at_point
 from corrig.model.errors import ParameterError, ScenarioError
 
 if TYPE_CHECKING:
@@ -35,7 +36,11 @@ class Verdict:
 
 
 class Plans:
-    """Plans of one scenario, computed once per parameter point."""
+    """Plans of one scenario, computed once per parameter point.
+
+    Once the symbolic plan is made, a plan at a point is read from it by substitution
+    (corrig.analysis.at_point) wherever that gives the plan at the point; elsewhere it is planned.
+    """
 
     def __init__(self, scenario: Scenario, **options: Any):
         self.scenario = scenario
@@ -46,7 +51,10 @@ class Plans:
         """The plan with the parameters of `point` substituted (the symbolic plan for None)."""
         key = tuple(sorted((str(k), str(v)) for k, v in (point or {}).items()))
         if key not in self._plans:
-            self._plans[key] = self.scenario.plan(at=dict(point) if point else None, **self.options)
+            symbolic = self._plans.get(())
+            read = plan_at_point(symbolic, point) if point and symbolic is not None else None
+            self._plans[key] = read if read is not None else \
+                self.scenario.plan(at=dict(point) if point else None, **self.options)
         return self._plans[key]
 
 

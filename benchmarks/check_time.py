@@ -1,0 +1,36 @@
+"""`python -m benchmarks.check_time MODEL`: seconds one `corrig check MODEL` takes in a process whose imports
+are warm (printed on standard output, the report itself thrown away).
+
+The process first checks models/human_control.py, so every lazily imported module (opt_einsum, rich,
+...) is loaded, then empties sympy's cache and times the one check: nothing MODEL's check could reuse
+from an earlier check of MODEL is left, unlike repeating the check in one process.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def main() -> None:
+    from sympy.core.cache import clear_cache
+
+    from corrig.faces.cli import main as corrig_main
+
+    sink = io.StringIO()
+    with contextlib.redirect_stdout(sink), contextlib.redirect_stderr(sink):
+        corrig_main(["check", str(ROOT / "models" / "human_control.py")])
+        clear_cache()
+        start = time.perf_counter()
+        corrig_main(["check", sys.argv[1]])
+        seconds = time.perf_counter() - start
+    print(seconds)
+
+
+if __name__ == "__main__":
+    main()
