@@ -444,3 +444,20 @@ def test_a_cycle_is_enumerated_jointly_and_the_rest_updated_singly():
     assert solution.order == (("Z",), ("M", "O"))
     assert solution.value == Fraction(3, 2) == enumerate_best(w, utility)
     assert "{M, O}" in solution.reason
+
+
+@pytest.mark.parametrize("exact", [True, False])
+def test_more_than_52_variables(exact):
+    # 20 independent steps X_t ~ (1/3, 2/3) → D_t (observes X_t) → U_t = [D_t == X_t]: 60 nodes, more
+    # indices than one np.einsum call can name.  Copying X_t earns 1 per step, so the optimum is 20.
+    w = World("twenty steps")
+    utility = None
+    third = Fraction(1, 3) if exact else 1 / 3
+    for t in range(20):
+        w.chance(f"X{t}", {0: third, 1: 1 - third})
+        w.decision(f"D{t}", [0, 1], observes=[f"X{t}"])
+        w.chance(f"U{t}", {(x, d): int(x == d) for x in (0, 1) for d in (0, 1)}, parents=[f"X{t}", f"D{t}"], states=[0, 1])
+        utility = E(w[f"U{t}"]) if utility is None else utility + E(w[f"U{t}"])
+    solution = solve(w, utility)
+    assert solution.value == (20 if exact else pytest.approx(20, abs=1e-9))
+    assert all(solution.policy.rules[f"D{t}"] == {(0,): 0, (1,): 1} for t in range(20))

@@ -368,17 +368,17 @@ def eliminate(factors: list[Factor], output: tuple[str, ...], rank: Mapping[str,
         if size > ELIMINATION_LIMIT:
             return contract(factors, output, backend)
         scopes = [sc for i, sc in enumerate(scopes) if i not in joined] + [union]
-    index: dict[str, int] = {}
     work = [(f.variables, f.array) for f in factors]
     for v in order:
         bucket = [w for w in work if v in w[0]]
         work = [w for w in work if v not in w[0]]
         union = tuple(dict.fromkeys(u for vars_, _ in bucket for u in vars_ if u != v))
-        work.append((union, _einsum(bucket, union, index)))
-    return _einsum(work, tuple(output), index)
+        work.append((union, _einsum(bucket, union)))
+    return _einsum(work, tuple(output))
 
 
-def _einsum(operands: list[tuple[tuple[str, ...], Any]], out: tuple[str, ...], index: dict[str, int]) -> Any:
+def _einsum(operands: list[tuple[tuple[str, ...], Any]], out: tuple[str, ...]) -> Any:
+    index: dict[str, int] = {}  # numbered per step: np.einsum takes at most 52 distinct indices
     args: list[Any] = []
     for variables, array in operands:
         args += [array, [index.setdefault(v, len(index)) for v in variables]]
