@@ -36,7 +36,7 @@ if TYPE_CHECKING:
 
 SELECTOR = "__piece__"
 SET_LIMIT = 2_000_000  # float table entries the whole elimination may build before the method gives up
-EXACT_SHARE = 20  # an exact rational costs about this many floats: exact eliminations get SET_LIMIT / EXACT_SHARE
+EXACT_SHARE = 4  # an exact entry (an int64 numerator, a Python int past 2**63) costs about this many floats
 
 
 class LimidTooLarge(CorrigError):
