@@ -17,6 +17,9 @@ need no extra index; each piece's utilities are shifted to be non-negative (a co
 does not move the argmax).  When some pieces run in a do() branch, a selector index over the
 pieces is added: piece i's utility lives in slice i, and each intervened node holds the
 do-indicator in the slices of the pieces that set it.
+
+A set's elements are stacked into one table; exact tables are corrig.inference.scaled.Scaled, so
+the elements of a set share one denominator and Pareto pruning compares integer numerators.
 """
 
 from __future__ import annotations
@@ -112,7 +115,7 @@ def _probability(engine: _Contractor, array: Table) -> Table:
     return stack([array, engine.filled(engine.zero, array.shape)])
 
 
-def _chance(engine: _Contractor, name: str, pieces: list[tuple[tuple, Piece]]) -> tuple[tuple[str, ...], np.ndarray]:
+def _chance(engine: _Contractor, name: str, pieces: list[tuple[tuple, Piece]]) -> tuple[tuple[str, ...], Table]:
     """The node's CPD; with the selector index when some piece's do() sets it (its slice the do-indicator)."""
     base = engine.chance_factor(name, {})
     if all(name not in dict(do) for do, _ in pieces):
