@@ -26,6 +26,7 @@ from hypothesis import strategies as st
 
 from corrig import E, P, Policy, World, do, observed
 from corrig import given as given_
+from corrig.analysis import solve as solve_module
 from corrig.analysis.solve import SolveError, has_perfect_recall, relevance_graph, solve
 from corrig.model.errors import QueryError, ZeroProbabilityCondition
 from corrig.model.policies import count_pure_policies, pure_policies
@@ -461,3 +462,27 @@ def test_more_than_52_variables(exact):
     solution = solve(w, utility)
     assert solution.value == (20 if exact else pytest.approx(20, abs=1e-9))
     assert all(solution.policy.rules[f"D{t}"] == {(0,): 0, (1,): 1} for t in range(20))
+
+
+@pytest.mark.parametrize("eliminate", [False, True])
+def test_irrational_probabilities_are_compared_by_value(eliminate, monkeypatch):
+    """P(X = 0) = r = √2/2.  D sees X and earns X + 1 when it copies X: best 1·r + 2·(1 − r) = 2 − r.
+    M, O rely on each other (Fig. 1 of Carey & Everitt with an irrational L): M = 1 shows X through H,
+    O = H earns S = 1 surely.  Optimum 3 − r = 3 − √2/2 ≈ 2.29; sympy's EX elements do not compare by
+    value (EX(√2/2) > EX(1 − √2/2) is False), which made D forget X (value 3 − √2)."""
+    if eliminate:
+        monkeypatch.setattr(solve_module, "JOINT_ENUMERATION", 0)
+    r = sp.sqrt(2) / 2
+    w = World("irrational")
+    w.chance("X", {0: r, 1: 1 - r})
+    w.decision("D", [0, 1], observes=["X"])
+    w.chance("U", {(x, d): int(x == d) * (x + 1) for x in (0, 1) for d in (0, 1)}, parents=["X", "D"], states=[0, 1, 2])
+    w.decision("M", [0, 1])
+    half = Fraction(1, 2)
+    w.chance("H", {(m, x): {0: half if m == 0 else 1 - x, 1: half if m == 0 else x} for m in (0, 1) for x in (0, 1)},
+             parents=["M", "X"], states=[0, 1])
+    w.decision("O", [0, 1], observes=["H"])
+    w.chance("S", {(o, x): int(o == x) for o in (0, 1) for x in (0, 1)}, parents=["O", "X"], states=[0, 1])
+    solution = solve(w, E(w["U"]) + E(w["S"]))
+    assert sp.simplify(solution.value - (3 - r)) == 0
+    assert solution.policy.rules["D"] == {(0,): 0, (1,): 1} and solution.policy.rules["M"] == 1

@@ -17,8 +17,8 @@ single policy update (per information-set context, the action with the largest e
 utility, the rules not yet chosen summed out uniformly), a larger component jointly and exactly
 by corrig.analysis.limid (variable elimination over sets of partial strategies with Pareto
 pruning, after Mauá, de Campos & Zaffalon 2012: no joint rule is enumerated; a component of at
-most JOINT_ENUMERATION joint rules, or one whose sets outgrow limid.SET_LIMIT, has its joint rules
-enumerated instead, up to `limit`).  Perfect
+most JOINT_ENUMERATION joint rules, one whose sets outgrow limid.SET_LIMIT, or one in a world with
+irrational numbers has its joint rules enumerated instead, up to `limit`).  Perfect
 recall (every decision observes the earlier decisions and what they observed) makes every
 component a singleton: that is backward induction.  Each update is one contraction per branch:
 the objective's pieces in a branch share it through a selector index.
@@ -398,14 +398,14 @@ class _Contractor:
         self.world = world
         compiled = world.compiled
         piece_values = [v for piece in pieces for v in piece.values]
+        self.scaled = False  # every number a sympy Rational: Scaled tables
         if compiled.floats or any(isinstance(v, float) or v.has(sp.Float) for v in piece_values):
             self.backend = Backend(None)  # parameters were ruled out: floats need no domain
         else:
             values = [v for t in compiled.tables.values() for row in t.table.values() for v in row] + piece_values
-            rational = value_class(values) == RATIONAL
-            self.backend = Backend(QQ) if rational else Backend.for_values([*values, sp.Integer(0), sp.Integer(1)])
+            self.scaled = value_class(values) == RATIONAL
+            self.backend = Backend(QQ) if self.scaled else Backend.for_values([*values, sp.Integer(0), sp.Integer(1)])
         exact = self.backend.exact
-        self.scaled = exact and self.backend.domain == QQ
         self.one = 1 if self.scaled else self.backend.domain.one if exact else 1.0
         self.zero = 0 if self.scaled else self.backend.domain.zero if exact else 0.0
         self._chance: dict[str, Factor] = {}
@@ -520,8 +520,22 @@ class _Contractor:
             tolerance = FLOAT_TIE * np.maximum(1.0, np.abs(best))
             return np.argmax(values >= best - tolerance, axis=-1)
         flat = values.reshape(-1, values.shape[-1])
-        choice = np.array([max(range(len(row)), key=lambda i, row=row: (row[i], -i)) for row in flat], dtype=int)
+        choice = np.zeros(len(flat), dtype=int)
+        for k, row in enumerate(flat):
+            for i in range(1, len(row)):
+                if self.greater(row[i], row[choice[k]]):
+                    choice[k] = i
         return choice.reshape(values.shape[:-1])
+
+    def greater(self, a: Any, b: Any) -> bool:
+        """a > b for two backend elements: floats beyond FLOAT_TIE, exact numbers exactly (irrational ones
+        compared as sympy numbers: the order of sympy's EX domain elements is not numeric)."""
+        if not self.backend.exact:
+            return float(a) > float(b) + FLOAT_TIE * max(1.0, abs(float(b)))
+        if self.scaled:
+            return bool(a > b)
+        to_sympy = self.backend.domain.to_sympy
+        return bool(to_sympy(a) > to_sympy(b))
 
 
 def _float(value: Any) -> float:
@@ -648,8 +662,8 @@ def _backward(world: World, utility: Term, pieces: list[Piece], limit: int) -> S
 
 def _joint(engine: _Contractor, group: tuple[str, ...], rules: Mapping[str, Mapping[tuple, State]], limit: int,
            how: dict[tuple[str, ...], str]) -> dict[str, dict[tuple, State]]:
-    """The group's jointly optimal rules: enumerated when they are few (at most JOINT_ENUMERATION joint rules),
-    else by exact LIMID elimination, enumerated after all when its sets grow too large."""
+    """The group's jointly optimal rules: enumerated when they are few (at most JOINT_ENUMERATION joint rules)
+    or the numbers irrational, else by exact LIMID elimination, enumerated after all when its sets grow too large."""
     count = 1
     for d in group:
         node = engine.world.nodes[d]
@@ -657,8 +671,8 @@ def _joint(engine: _Contractor, group: tuple[str, ...], rules: Mapping[str, Mapp
         for p in node.parents:
             contexts *= len(engine.world.nodes[p].states)
         count *= len(node.states) ** contexts
-    if count <= min(JOINT_ENUMERATION, limit):
-        how[group] = "enumeration"
+    if count <= min(JOINT_ENUMERATION, limit) or (engine.backend.exact and not engine.scaled):
+        how[group] = "enumeration"  # few joint rules, or irrational numbers (limid's Pareto order needs Scaled or floats)
         return _joint_update(engine, group, rules, limit)
     try:
         chosen, built = joint_optimum(engine, group, rules, _downstream(engine, group))
@@ -716,16 +730,10 @@ def _joint_update(engine: _Contractor, group: tuple[str, ...], rules: Mapping[st
         trial = {**rules, **dict(zip(group, combo, strict=True))}
         value = engine.expected_utility((), relevant, trial)
         value = value if value is not None else 0
-        if best is None or _greater_raw(engine, value, best[0]):
+        if best is None or engine.greater(value, best[0]):
             best = (value, dict(zip(group, combo, strict=True)))
     assert best is not None
     return best[1]
-
-
-def _greater_raw(engine: _Contractor, a: Any, b: Any) -> bool:
-    if engine.backend.exact:
-        return bool(a > b)
-    return float(a) > float(b) + FLOAT_TIE * max(1.0, abs(float(b)))
 
 
 def _as_policy(world: World, rules: Mapping[str, Mapping[tuple, State]]) -> Policy:
