@@ -635,5 +635,5 @@ def _best(values: list[Any]) -> Any:
     if not defined:
         return None
     if any(fl.is_symbolic(v) for v in defined):
-        return sp.Max(*dict.fromkeys(defined))
+        return sp.Max(*dict.fromkeys(defined), evaluate=False)  # sympy would compare every pair at a cost of seconds
     return max(defined, key=float)

@@ -405,6 +405,12 @@ def simplify_condition(condition: Any, box: Mapping[sp.Symbol, sp.Interval]) -> 
     return out
 
 
+_SIGN_SETS = {  # {t real: t op 0}
+    "<": sp.Interval.open(-sp.oo, 0), "<=": sp.Interval(-sp.oo, 0), ">": sp.Interval.open(0, sp.oo),
+    ">=": sp.Interval(0, sp.oo), "==": sp.FiniteSet(0), "!=": sp.Union(sp.Interval.open(-sp.oo, 0), sp.Interval.open(0, sp.oo)),
+}
+
+
 def _prune_same_expression(cond: sp.Basic) -> sp.Basic:
     """And/Or of relations on one expression e: False when the conjuncts on e contradict, True when the disjuncts cover."""
     if not isinstance(cond, sp.And | sp.Or):
@@ -416,11 +422,10 @@ def _prune_same_expression(cond: sp.Basic) -> sp.Basic:
             if e.could_extract_minus_sign():
                 e, op = -e, _REVERSED[op]
             groups.setdefault(e, []).append(op)
-    t = sp.Dummy("t", real=True)
     for ops in groups.values():
         if len(ops) < 2:
             continue
-        sets = [sp.solveset(_RELATION[op](t, 0), t, sp.S.Reals) for op in ops]
+        sets = [_SIGN_SETS[op] for op in ops]
         if isinstance(cond, sp.And) and sp.Intersection(*sets) is sp.EmptySet:
             return sp.false
         if isinstance(cond, sp.Or) and sp.Union(*sets) == sp.S.Reals:
@@ -432,13 +437,22 @@ def holds_at(condition: Any, point: Mapping[sp.Symbol, Any]) -> bool:
     """True when the condition holds at the point by exact substitution (an undefined value: False)."""
     cond = sp.sympify(condition)
     try:
-        value = cond.xreplace({s: sp.sympify(v) for s, v in point.items()})
-        if value in (sp.true, sp.false):
-            return bool(value)
-        value = value.simplify()
-        return value is sp.true
+        return _holds(cond, {s: sp.sympify(v) for s, v in point.items()})
     except (TypeError, ValueError, ZeroDivisionError, AttributeError):
         return False
+
+
+def _holds(cond: sp.Basic, values: Mapping[sp.Symbol, Any]) -> bool:
+    """holds_at, part by part: a conjunction stops at its first false part; a disjunction evaluates every
+    part (one undefined part makes the whole undefined, as substituting into the whole does)."""
+    if isinstance(cond, sp.And):
+        return all(_holds(a, values) for a in cond.args)
+    if isinstance(cond, sp.Or):
+        return any([_holds(a, values) for a in cond.args])
+    value = cond.xreplace(values)
+    if value in (sp.true, sp.false):
+        return bool(value)
+    return value.simplify() is sp.true
 
 
 # one parameter: exact sets ------------------------------------------------------------------
@@ -778,7 +792,8 @@ def _search_witness(cond: sp.Basic, simplified: sp.Basic, box: Mapping[sp.Symbol
     strict = _strict(simplified)
     fallback = None
     # prefer a point where every inequality holds strictly (inside the region, not on its edge)
-    for point in [*grid[:16], *_screen(strict, parameters, grid), *_screen(simplified, parameters, grid)]:
+    screened = (p for c in (strict, simplified) for p in _screen(c, parameters, grid))  # each screen only when reached
+    for point in itertools.chain(grid[:16], screened):
         if holds_at(strict, point) and holds_at(cond, point):
             return point
         if fallback is None and holds_at(cond, point):
