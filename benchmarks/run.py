@@ -257,6 +257,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-models", action="store_true", help="skip timing `corrig check` on models/")
     parser.add_argument("--no-wide", action="store_true", help="only the T-step family (no benchmarks/wide.py workloads)")
     parser.add_argument("--only-wide", action="store_true", help="only the benchmarks/wide.py workloads")
+    parser.add_argument("--only-exact", action="store_true",
+                        help="only the exact-vs-float table of solve (T-step family, off-switch LIMID)")
     parser.add_argument("--only-counterfactual", action="store_true",
                         help="only the counterfactual-vs-do table of benchmarks/wide.py")
     parser.add_argument("--only-models", action="store_true", help="only the start-up table (`corrig check` on models/)")
@@ -267,6 +269,9 @@ def main(argv: list[str] | None = None) -> int:
     out = sys.stdout
     if args.only_counterfactual:
         print(f"- {wide.counterfactual_section(out, repeat, quick=args.quick)}", file=out)
+        return 0
+    if args.only_exact:
+        print(f"- {wide.exact_vs_float(out, repeat, quick=args.quick)}", file=out)
         return 0
     python = None
     pycid_note = ""

@@ -26,6 +26,7 @@ from hypothesis import strategies as st
 
 from corrig import E, P, Policy, World, do, observed
 from corrig import given as given_
+from corrig.analysis import solve as solve_module
 from corrig.analysis.solve import SolveError, has_perfect_recall, relevance_graph, solve
 from corrig.model.errors import QueryError, ZeroProbabilityCondition
 from corrig.model.policies import count_pure_policies, pure_policies
@@ -444,3 +445,44 @@ def test_a_cycle_is_enumerated_jointly_and_the_rest_updated_singly():
     assert solution.order == (("Z",), ("M", "O"))
     assert solution.value == Fraction(3, 2) == enumerate_best(w, utility)
     assert "{M, O}" in solution.reason
+
+
+@pytest.mark.parametrize("exact", [True, False])
+def test_more_than_52_variables(exact):
+    # 20 independent steps X_t ~ (1/3, 2/3) → D_t (observes X_t) → U_t = [D_t == X_t]: 60 nodes, more
+    # indices than one np.einsum call can name.  Copying X_t earns 1 per step, so the optimum is 20.
+    w = World("twenty steps")
+    utility = None
+    third = Fraction(1, 3) if exact else 1 / 3
+    for t in range(20):
+        w.chance(f"X{t}", {0: third, 1: 1 - third})
+        w.decision(f"D{t}", [0, 1], observes=[f"X{t}"])
+        w.chance(f"U{t}", {(x, d): int(x == d) for x in (0, 1) for d in (0, 1)}, parents=[f"X{t}", f"D{t}"], states=[0, 1])
+        utility = E(w[f"U{t}"]) if utility is None else utility + E(w[f"U{t}"])
+    solution = solve(w, utility)
+    assert solution.value == (20 if exact else pytest.approx(20, abs=1e-9))
+    assert all(solution.policy.rules[f"D{t}"] == {(0,): 0, (1,): 1} for t in range(20))
+
+
+@pytest.mark.parametrize("eliminate", [False, True])
+def test_irrational_probabilities_are_compared_by_value(eliminate, monkeypatch):
+    """P(X = 0) = r = √2/2.  D sees X and earns X + 1 when it copies X: best 1·r + 2·(1 − r) = 2 − r.
+    M, O rely on each other (Fig. 1 of Carey & Everitt with an irrational L): M = 1 shows X through H,
+    O = H earns S = 1 surely.  Optimum 3 − r = 3 − √2/2 ≈ 2.29; sympy's EX elements do not compare by
+    value (EX(√2/2) > EX(1 − √2/2) is False), which made D forget X (value 3 − √2)."""
+    if eliminate:
+        monkeypatch.setattr(solve_module, "JOINT_ENUMERATION", 0)
+    r = sp.sqrt(2) / 2
+    w = World("irrational")
+    w.chance("X", {0: r, 1: 1 - r})
+    w.decision("D", [0, 1], observes=["X"])
+    w.chance("U", {(x, d): int(x == d) * (x + 1) for x in (0, 1) for d in (0, 1)}, parents=["X", "D"], states=[0, 1, 2])
+    w.decision("M", [0, 1])
+    half = Fraction(1, 2)
+    w.chance("H", {(m, x): {0: half if m == 0 else 1 - x, 1: half if m == 0 else x} for m in (0, 1) for x in (0, 1)},
+             parents=["M", "X"], states=[0, 1])
+    w.decision("O", [0, 1], observes=["H"])
+    w.chance("S", {(o, x): int(o == x) for o in (0, 1) for x in (0, 1)}, parents=["O", "X"], states=[0, 1])
+    solution = solve(w, E(w["U"]) + E(w["S"]))
+    assert sp.simplify(solution.value - (3 - r)) == 0
+    assert solution.policy.rules["D"] == {(0,): 0, (1,): 1} and solution.policy.rules["M"] == 1

@@ -17,6 +17,9 @@ need no extra index; each piece's utilities are shifted to be non-negative (a co
 does not move the argmax).  When some pieces run in a do() branch, a selector index over the
 pieces is added: piece i's utility lives in slice i, and each intervened node holds the
 do-indicator in the slices of the pieces that set it.
+
+A set's elements are stacked into one table; exact tables are corrig.inference.scaled.Scaled, so
+the elements of a set share one denominator and Pareto pruning compares integer numerators.
 """
 
 from __future__ import annotations
@@ -27,6 +30,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from corrig.inference.scaled import INT64_MAX, Scaled, Table, broadcast_to, einsum, stack
 from corrig.model.errors import CorrigError
 from corrig.model.expr import State
 
@@ -35,15 +39,15 @@ if TYPE_CHECKING:
 
 SELECTOR = "__piece__"
 SET_LIMIT = 2_000_000  # float table entries the whole elimination may build before the method gives up
-EXACT_SHARE = 20  # an exact rational costs about this many floats: exact eliminations get SET_LIMIT / EXACT_SHARE
+EXACT_SHARE = 4  # an exact entry (an int64 numerator, a Python int past 2**63) costs about this many floats
 
 
 class LimidTooLarge(CorrigError):
     """The sets of partial strategies grew beyond SET_LIMIT table entries in all."""
 
 
-Element = tuple[np.ndarray, tuple[tuple[str, int], ...]]  # (pair table, ((decision, rule index), ...))
-SetFactor = tuple[tuple[str, ...], list[Element]]  # (variables, elements)
+Labels = tuple[tuple[str, int], ...]  # the partial strategy of an element: ((decision, rule index), ...)
+SetFactor = tuple[tuple[str, ...], Table, list[Labels]]  # (variables, the elements' pair tables stacked, their labels)
 
 
 def joint_optimum(engine: _Contractor, group: tuple[str, ...], rules: Mapping[str, Mapping[tuple, State]],
@@ -71,57 +75,47 @@ def joint_optimum(engine: _Contractor, group: tuple[str, ...], rules: Mapping[st
         scopes |= set(engine.dags[do].needed({n for p in ps for n in p.scope}))
     nodes = [n for n in world.compiled.order if n in scopes]
     selector = any(name in dict(do) for name in nodes for do, _ in pieces)
-    zero = engine.zero
     sets: list[SetFactor] = []
     for name in nodes:
         node = world.nodes[name]
         if node.is_decision and name in group:
-            elements = [(_probability(engine.rule_factor(name, rule).array, zero), ((name, i),))
-                        for i, rule in enumerate(candidates[name])]
-            sets.append(((*node.parents, name), elements))
+            tables = [_probability(engine, engine.rule_factor(name, rule).array) for rule in candidates[name]]
+            sets.append(((*node.parents, name), stack(tables), [((name, i),) for i in range(len(tables))]))
         elif node.is_decision:
             factor = engine.rule_factor(name, rules[name]) if name in rules else engine.ones(name)
-            sets.append((factor.variables, [(_probability(factor.array, zero), ())]))
+            sets.append((factor.variables, stack([_probability(engine, factor.array)]), [()]))
         else:
             scope, array = _chance(engine, name, pieces)
-            sets.append((scope, [(_probability(array, zero), ())]))
+            sets.append((scope, stack([_probability(engine, array)]), [()]))
     sets.extend(_utility_sets(engine, pieces, selector))
     rank = dict(engine.rank)
-    variables = {v for scope, _ in sets for v in scope}
+    variables = {v for scope, _, _ in sets for v in scope}
     order = sorted(variables, key=lambda v: rank.get(v, -1), reverse=True)  # latest first, the selector last
     budget = SET_LIMIT // EXACT_SHARE if exact else SET_LIMIT
     joint = 1
     for d in group:
         joint *= len(candidates[d])
-    per_evaluation = sum(elements[0][0].size for _, elements in sets)
+    per_evaluation = sum(tables[0].size for _, tables, _ in sets)
     budget = min(budget, joint * per_evaluation)  # never more work than enumerating the joint rules would take
     built = 0
     for v in order:
         bucket = [s for s in sets if v in s[0]]
         sets = [s for s in sets if v not in s[0]]
-        scope, elements, count = _combine(bucket, v, exact, budget - built)
+        scope, tables, labels, count = _combine(bucket, v, exact, budget - built)
         built += count
-        sets.append((scope, elements))
-    _, total, count = _combine(sets, None, exact, budget - built)
+        sets.append((scope, tables, labels))
+    _, total, labels, count = _combine(sets, None, exact, budget - built)
     built += count
-    best_value, best_labels = None, ()
-    for array, labels in total:
-        value = array[1]
-        if best_value is None or value > best_value:
-            best_value, best_labels = value, labels
-    chosen = dict(best_labels)
+    chosen = dict(labels[int(total[:, 1].argmax())])  # the largest expected utility, the first of ties
     return {d: candidates[d][chosen[d]] if d in chosen else candidates[d][0] for d in group}, built
 
 
-def _probability(array: np.ndarray, zero: object) -> np.ndarray:
+def _probability(engine: _Contractor, array: Table) -> Table:
     """(φ, ψ) = (array, 0)."""
-    out = np.empty((2, *array.shape), dtype=array.dtype)
-    out[0] = array
-    out[1] = zero
-    return out
+    return stack([array, engine.filled(engine.zero, array.shape)])
 
 
-def _chance(engine: _Contractor, name: str, pieces: list[tuple[tuple, Piece]]) -> tuple[tuple[str, ...], np.ndarray]:
+def _chance(engine: _Contractor, name: str, pieces: list[tuple[tuple, Piece]]) -> tuple[tuple[str, ...], Table]:
     """The node's CPD; with the selector index when some piece's do() sets it (its slice the do-indicator)."""
     base = engine.chance_factor(name, {})
     if all(name not in dict(do) for do, _ in pieces):
@@ -131,9 +125,9 @@ def _chance(engine: _Contractor, name: str, pieces: list[tuple[tuple, Piece]]) -
         factor = engine.chance_factor(name, dict(do)) if name in dict(do) else base
         array = factor.array
         if factor.variables != base.variables:  # the do-indicator over `name` alone: broadcast over the parents
-            array = np.broadcast_to(array, base.array.shape)
+            array = broadcast_to(array, base.array.shape)
         slices.append(array)
-    return (*base.variables, SELECTOR), np.stack(slices, axis=-1)
+    return (*base.variables, SELECTOR), stack(slices, axis=-1)
 
 
 def _utility_sets(engine: _Contractor, pieces: list[tuple[tuple, Piece]], selector: bool) -> list[SetFactor]:
@@ -144,94 +138,93 @@ def _utility_sets(engine: _Contractor, pieces: list[tuple[tuple, Piece]], select
     for i, (_, piece) in enumerate(pieces):
         shape = tuple(len(world.nodes[n].states) for n in piece.scope)
         values = engine.array(list(piece.values), shape)
-        low = values.min() if values.size else 0
-        if low < 0:
+        low = values.min() if values.size else None
+        if low is not None and (low.numerators if isinstance(low, Scaled) else low) < 0:
             values = values - low  # a constant per piece: the argmax does not move
         if not selector:
-            pair = np.empty((2, *shape), dtype=values.dtype)
-            pair[0] = engine.one
-            pair[1] = values
-            out.append((piece.scope, [(pair, ())]))
+            pair = stack([engine.filled(engine.one, shape), values])
+            out.append((piece.scope, stack([pair]), [()]))
             continue
-        pair = np.empty((2, *shape, k), dtype=values.dtype)
-        pair[0] = engine.one
-        pair[1] = engine.zero
-        pair[1, ..., i] = values
-        out.append(((*piece.scope, SELECTOR), [(pair, ())]))
+        zero = engine.filled(engine.zero, shape)
+        utility = stack([values if j == i else zero for j in range(k)], axis=-1)  # ψ in slice i only
+        pair = stack([engine.filled(engine.one, (*shape, k)), utility])
+        out.append(((*piece.scope, SELECTOR), stack([pair]), [()]))
     return out
 
 
 def _combine(bucket: list[SetFactor], v: str | None, exact: bool,
-             budget: int) -> tuple[tuple[str, ...], list[Element], int]:
+             budget: int) -> tuple[tuple[str, ...], Table, list[Labels], int]:
     """Every product of one element per set, `v` summed out (None: nothing), Pareto-pruned; the table
     entries built are counted and may not exceed `budget` (LimidTooLarge).
 
     The sets are combined two at a time, pruning in between (sound: every later step is monotone);
     each step is a few batched einsums over every pair of elements.
     """
-    scope = tuple(dict.fromkeys(u for s, _ in bucket for u in s if u != v))
+    scope = tuple(dict.fromkeys(u for s, _, _ in bucket for u in s if u != v))
     letters: dict[str, int] = {}
     sizes: dict[str, int] = {}
-    for s, elements in bucket:
+    for s, tables, _ in bucket:
         for axis, u in enumerate(s):
             letters.setdefault(u, len(letters))
-            sizes[u] = elements[0][0].shape[axis + 1]
+            sizes[u] = tables.shape[axis + 2]
     batch_a, batch_b = len(letters), len(letters) + 1
-    partial = sorted(bucket, key=lambda s: len(s[1]))
-    current_scope, elements = partial[0]
-    current = np.stack([a for a, _ in elements])
-    labels = [la for _, la in elements]
+    partial = sorted(bucket, key=lambda s: len(s[2]))
+    current_scope, current, labels = partial[0]
     built = 0
-    for other_scope, other in partial[1:]:
+    for other_scope, other, other_labels in partial[1:]:
         joined = tuple(dict.fromkeys((*current_scope, *other_scope)))
-        size = 2 * len(labels) * len(other)
+        size = 2 * len(labels) * len(other_labels)
         for u in joined:
             size *= sizes[u]
         if built + size > budget:
             raise LimidTooLarge(f"eliminating {v} would build more than {budget} table entries in all")
-        stacked = np.stack([a for a, _ in other])
         spec_a = [batch_a, *(letters[u] for u in current_scope)]
         spec_b = [batch_b, *(letters[u] for u in other_scope)]
         out = [batch_a, batch_b, *(letters[u] for u in joined)]
-        phi = np.einsum(current[:, 0], spec_a, stacked[:, 0], spec_b, out)
-        psi = np.einsum(current[:, 0], spec_a, stacked[:, 1], spec_b, out) + \
-            np.einsum(current[:, 1], spec_a, stacked[:, 0], spec_b, out)
-        product = np.stack([phi, psi], axis=2)
+        phi = einsum(current[:, 0], spec_a, other[:, 0], spec_b, out)
+        psi = einsum(current[:, 0], spec_a, other[:, 1], spec_b, out) + \
+            einsum(current[:, 1], spec_a, other[:, 0], spec_b, out)
+        product = stack([phi, psi], axis=2)
         product = product.reshape(-1, *product.shape[2:])
-        pairs = [la + lb for la in labels for _, lb in other]
+        pairs = [la + lb for la in labels for lb in other_labels]
         built += size
         keep = _pareto(product, exact)
         current, labels, current_scope = product[keep], [pairs[i] for i in keep], joined
     if v is not None:
         pair_axis = len(letters) + 2
-        current = np.einsum(current, [batch_a, pair_axis, *(letters[u] for u in current_scope)],
-                            [batch_a, pair_axis, *(letters[u] for u in scope)])
+        current = einsum(current, [batch_a, pair_axis, *(letters[u] for u in current_scope)],
+                         [batch_a, pair_axis, *(letters[u] for u in scope)])
     keep = _pareto(current, exact)
-    return scope, [(current[i], labels[i]) for i in keep], built
+    return scope, current[keep], [labels[i] for i in keep], built
 
 
-def _prune(elements: list[Element], exact: bool) -> list[Element]:
-    """The Pareto-maximal elements (one of each group of equal tables)."""
-    if len(elements) <= 1:
-        return elements
-    keep = _pareto(np.stack([np.asarray(a) for a, _ in elements]), exact)
-    return [elements[i] for i in keep]
+def _pareto(tables: Table, exact: bool) -> list[int]:
+    """Indices (along the first axis) of the Pareto-maximal tables, one of each group of equal ones.
 
-
-def _pareto(tables: np.ndarray, exact: bool) -> list[int]:
-    """Indices (along the first axis) of the Pareto-maximal tables, one of each group of equal ones."""
+    Tables are visited by decreasing sum, so a table is met after every table that dominates it; a
+    scaled stack (one denominator) is compared exactly by its numerators, its sums as Python ints when
+    int64 could overflow.
+    """
     m = tables.shape[0]
     if m <= 1:
         return list(range(m))
-    flat = tables.reshape(m, -1)
-    approx = flat.astype(float)
-    order = np.argsort(-approx.sum(axis=1), kind="stable")
+    objects = False  # exact sympy-domain elements: compared exactly after a float pre-filter
+    if isinstance(tables, Scaled):
+        flat = approx = tables.numerators.reshape(m, -1)
+        wide = flat.dtype == object or tables.top() * flat.shape[1] > INT64_MAX
+        sums = flat.astype(object).sum(axis=1) if wide else flat.sum(axis=1)
+    else:
+        flat = tables.reshape(m, -1)
+        approx = flat.astype(float)
+        sums = approx.sum(axis=1)
+        objects = exact
+    order = np.argsort(-sums, kind="stable")
     kept: list[int] = []
     rows = np.empty_like(approx)
     for i in order:
         row = approx[i]
         if kept:
-            if exact:
+            if objects:
                 close = np.flatnonzero((rows[:len(kept)] >= row - 1e-9 * (1 + np.abs(row))).all(axis=1))
                 if any((flat[kept[j]] >= flat[i]).all() for j in close):
                     continue

@@ -17,8 +17,8 @@ single policy update (per information-set context, the action with the largest e
 utility, the rules not yet chosen summed out uniformly), a larger component jointly and exactly
 by corrig.analysis.limid (variable elimination over sets of partial strategies with Pareto
 pruning, after Mauá, de Campos & Zaffalon 2012: no joint rule is enumerated; a component of at
-most JOINT_ENUMERATION joint rules, or one whose sets outgrow limid.SET_LIMIT, has its joint rules
-enumerated instead, up to `limit`).  Perfect
+most JOINT_ENUMERATION joint rules, one whose sets outgrow limid.SET_LIMIT, or one in a world with
+irrational numbers has its joint rules enumerated instead, up to `limit`).  Perfect
 recall (every decision observes the earlier decisions and what they observed) makes every
 component a singleton: that is backward induction.  Each update is one contraction per branch:
 the objective's pieces in a branch share it through a selector index.
@@ -40,10 +40,14 @@ from typing import Any
 import networkx as nx
 import numpy as np
 import sympy as sp
+from sympy.polys.domains import QQ
 
 from corrig.analysis.limid import LimidTooLarge, joint_optimum
 from corrig.analysis.parameters import resolve_at, term_parameters
+from corrig.inference import scaled
+from corrig.inference.compiled import RATIONAL, value_class
 from corrig.inference.engine import Backend, Factor, contract, needed_nodes, probability
+from corrig.inference.scaled import Scaled
 from corrig.model.errors import CorrigError, QueryError, StateError, ZeroProbabilityCondition
 from corrig.model.expr import BinOp, Const, Expr, State
 from corrig.model.numbers import to_number
@@ -364,39 +368,46 @@ def eliminate(factors: list[Factor], output: tuple[str, ...], rank: Mapping[str,
         if size > ELIMINATION_LIMIT:
             return contract(factors, output, backend)
         scopes = [sc for i, sc in enumerate(scopes) if i not in joined] + [union]
-    index: dict[str, int] = {}
     work = [(f.variables, f.array) for f in factors]
     for v in order:
         bucket = [w for w in work if v in w[0]]
         work = [w for w in work if v not in w[0]]
         union = tuple(dict.fromkeys(u for vars_, _ in bucket for u in vars_ if u != v))
-        work.append((union, _einsum(bucket, union, index)))
-    return _einsum(work, tuple(output), index)
+        work.append((union, _einsum(bucket, union)))
+    return _einsum(work, tuple(output))
 
 
-def _einsum(operands: list[tuple[tuple[str, ...], Any]], out: tuple[str, ...], index: dict[str, int]) -> Any:
+def _einsum(operands: list[tuple[tuple[str, ...], Any]], out: tuple[str, ...]) -> Any:
+    index: dict[str, int] = {}  # numbered per step: np.einsum takes at most 52 distinct indices
     args: list[Any] = []
     for variables, array in operands:
         args += [array, [index.setdefault(v, len(index)) for v in variables]]
     args.append([index.setdefault(v, len(index)) for v in out])
-    return np.einsum(*args)
+    return scaled.einsum(*args)
 
 
 class _Contractor:
-    """The world's tables in one backend, and EU contractions per branch with rules fixed or summed out."""
+    """The world's tables in one backend, and EU contractions per branch with rules fixed or summed out.
+
+    The backends: float64 arrays; for rational numbers, Scaled tables (integer numerators over a common
+    denominator, corrig.inference.scaled); for other exact numbers (irrational ones), object arrays of
+    the smallest sympy domain holding them.
+    """
 
     def __init__(self, world: World, pieces: list[Piece]):
         self.world = world
         compiled = world.compiled
         piece_values = [v for piece in pieces for v in piece.values]
+        self.scaled = False  # every number a sympy Rational: Scaled tables
         if compiled.floats or any(isinstance(v, float) or v.has(sp.Float) for v in piece_values):
             self.backend = Backend(None)  # parameters were ruled out: floats need no domain
         else:
-            values = [v for t in compiled.tables.values() for row in t.table.values() for v in row]
-            self.backend = Backend.for_values([*values, *piece_values, sp.Integer(0), sp.Integer(1)])
+            values = [v for t in compiled.tables.values() for row in t.table.values() for v in row] + piece_values
+            self.scaled = value_class(values) == RATIONAL
+            self.backend = Backend(QQ) if self.scaled else Backend.for_values([*values, sp.Integer(0), sp.Integer(1)])
         exact = self.backend.exact
-        self.one = self.backend.domain.one if exact else 1.0
-        self.zero = self.backend.domain.zero if exact else 0.0
+        self.one = 1 if self.scaled else self.backend.domain.one if exact else 1.0
+        self.zero = 0 if self.scaled else self.backend.domain.zero if exact else 0.0
         self._chance: dict[str, Factor] = {}
         self.branches: dict[tuple, list[Piece]] = {}
         for piece in pieces:
@@ -406,15 +417,31 @@ class _Contractor:
         self.rank = {n: i for i, n in enumerate(compiled.order)}
         self.contractions = 0
 
-    def array(self, values: list[Any], shape: tuple[int, ...]) -> np.ndarray:
-        """sympy numbers as an array of this backend (floats converted without sympy's slow path)."""
+    def array(self, values: list[Any], shape: tuple[int, ...]) -> scaled.Table:
+        """sympy numbers as a table of this backend (floats converted without sympy's slow path)."""
+        if self.scaled:
+            return Scaled.of(values, shape)
         if self.backend.exact:
-            return self.backend.array(values, shape)
+            return self.backend.objects(values, shape)
         return np.array([_float(v) for v in values], dtype=np.float64).reshape(shape)
 
-    def raw(self, values: list[Any], shape: tuple[int, ...]) -> np.ndarray:
-        """An array of backend elements (self.one / self.zero) as it stands."""
+    def raw(self, values: list[Any], shape: tuple[int, ...]) -> scaled.Table:
+        """A table of backend elements (self.one / self.zero) as it stands."""
+        if self.scaled:
+            return Scaled(np.array(values, dtype=np.int64).reshape(shape))
         return np.array(values, dtype=object if self.backend.exact else np.float64).reshape(shape)
+
+    def filled(self, value: Any, shape: tuple[int, ...]) -> scaled.Table:
+        """A table of `shape` whose every entry is the backend element `value` (self.one or self.zero)."""
+        if self.scaled:
+            return Scaled(np.full(shape, value, dtype=np.int64))
+        return np.full(shape, value, dtype=object if self.backend.exact else np.float64)
+
+    def scalar(self, table: scaled.Table) -> Any:
+        """A one-entry table's value as a backend element (a float or a domain element)."""
+        if isinstance(table, Scaled):
+            return self.backend.domain(*table.rational())
+        return np.asarray(table, dtype=object if self.backend.exact else np.float64).reshape(-1)[0]
 
     def chance_factor(self, name: str, do: Mapping[str, State]) -> Factor:
         world = self.world
@@ -479,20 +506,36 @@ class _Contractor:
             factors += self.utility_factor(pieces)
             result = eliminate(factors, output, self.rank, self.backend)
             if not output:
-                result = np.asarray(result, dtype=object if self.backend.exact else np.float64).reshape(-1)[0]
+                result = self.scalar(result)
             self.contractions += 1
             total = result if total is None else total + result
         return total
 
-    def maximise(self, values: np.ndarray) -> np.ndarray:
+    def maximise(self, values: scaled.Table) -> np.ndarray:
         """The index of the best state along the last axis (first of ties) for every context."""
+        if isinstance(values, Scaled):
+            return values.argmax(axis=-1)
         if not self.backend.exact:
             best = values.max(axis=-1, keepdims=True)
             tolerance = FLOAT_TIE * np.maximum(1.0, np.abs(best))
             return np.argmax(values >= best - tolerance, axis=-1)
         flat = values.reshape(-1, values.shape[-1])
-        choice = np.array([max(range(len(row)), key=lambda i, row=row: (row[i], -i)) for row in flat], dtype=int)
+        choice = np.zeros(len(flat), dtype=int)
+        for k, row in enumerate(flat):
+            for i in range(1, len(row)):
+                if self.greater(row[i], row[choice[k]]):
+                    choice[k] = i
         return choice.reshape(values.shape[:-1])
+
+    def greater(self, a: Any, b: Any) -> bool:
+        """a > b for two backend elements: floats beyond FLOAT_TIE, exact numbers exactly (irrational ones
+        compared as sympy numbers: the order of sympy's EX domain elements is not numeric)."""
+        if not self.backend.exact:
+            return float(a) > float(b) + FLOAT_TIE * max(1.0, abs(float(b)))
+        if self.scaled:
+            return bool(a > b)
+        to_sympy = self.backend.domain.to_sympy
+        return bool(to_sympy(a) > to_sympy(b))
 
 
 def _float(value: Any) -> float:
@@ -619,8 +662,8 @@ def _backward(world: World, utility: Term, pieces: list[Piece], limit: int) -> S
 
 def _joint(engine: _Contractor, group: tuple[str, ...], rules: Mapping[str, Mapping[tuple, State]], limit: int,
            how: dict[tuple[str, ...], str]) -> dict[str, dict[tuple, State]]:
-    """The group's jointly optimal rules: enumerated when they are few (at most JOINT_ENUMERATION joint rules),
-    else by exact LIMID elimination, enumerated after all when its sets grow too large."""
+    """The group's jointly optimal rules: enumerated when they are few (at most JOINT_ENUMERATION joint rules)
+    or the numbers irrational, else by exact LIMID elimination, enumerated after all when its sets grow too large."""
     count = 1
     for d in group:
         node = engine.world.nodes[d]
@@ -628,8 +671,8 @@ def _joint(engine: _Contractor, group: tuple[str, ...], rules: Mapping[str, Mapp
         for p in node.parents:
             contexts *= len(engine.world.nodes[p].states)
         count *= len(node.states) ** contexts
-    if count <= min(JOINT_ENUMERATION, limit):
-        how[group] = "enumeration"
+    if count <= min(JOINT_ENUMERATION, limit) or (engine.backend.exact and not engine.scaled):
+        how[group] = "enumeration"  # few joint rules, or irrational numbers (limid's Pareto order needs Scaled or floats)
         return _joint_update(engine, group, rules, limit)
     try:
         chosen, built = joint_optimum(engine, group, rules, _downstream(engine, group))
@@ -662,7 +705,7 @@ def _single_update(engine: _Contractor, decision: str, rules: Mapping[str, Mappi
         return {ctx: node.states[0] for ctx in contexts}
     output = (*node.parents, decision)
     eu = engine.expected_utility(output, relevant, rules)
-    choice = engine.maximise(np.asarray(eu))
+    choice = engine.maximise(eu)
     flat = np.asarray(choice).reshape(-1)
     return {ctx: node.states[int(i)] for ctx, i in zip(contexts, flat, strict=True)}
 
@@ -687,16 +730,10 @@ def _joint_update(engine: _Contractor, group: tuple[str, ...], rules: Mapping[st
         trial = {**rules, **dict(zip(group, combo, strict=True))}
         value = engine.expected_utility((), relevant, trial)
         value = value if value is not None else 0
-        if best is None or _greater_raw(engine, value, best[0]):
+        if best is None or engine.greater(value, best[0]):
             best = (value, dict(zip(group, combo, strict=True)))
     assert best is not None
     return best[1]
-
-
-def _greater_raw(engine: _Contractor, a: Any, b: Any) -> bool:
-    if engine.backend.exact:
-        return bool(a > b)
-    return float(a) > float(b) + FLOAT_TIE * max(1.0, abs(float(b)))
 
 
 def _as_policy(world: World, rules: Mapping[str, Mapping[tuple, State]]) -> Policy:

@@ -3,7 +3,8 @@
 Every cache lives in `world.compiled.derived`, so a new declaration (which compiles the world
 afresh) drops it.  Per compiled world it keeps
 
-- each chance node's table as a numeric array, once per backend (float64, or exact rationals);
+- each chance node's table as a numeric array, once per backend (float64, or exact rationals as a
+  corrig.inference.scaled.Scaled table);
 - per policy (at most POLICY_ENTRIES policies, least recently used dropped first): each decision
   rule's validated table and its numeric arrays, and the world with the rules applied
   (inference/counterfactual.py's applied_world);
@@ -26,6 +27,8 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import sympy as sp
+
+from corrig.inference.scaled import Scaled
 
 if TYPE_CHECKING:
     from corrig.model.policies import Policy
@@ -71,15 +74,12 @@ def to_float(value: sp.Expr) -> float:
     return float(value)
 
 
-def numeric_array(values: list[sp.Expr], shape: tuple[int, ...], exact: bool) -> np.ndarray:
-    """Rational or float sympy numbers as a float64 array or an object array of QQ elements."""
+def numeric_array(values: list[sp.Expr], shape: tuple[int, ...], exact: bool) -> np.ndarray | Scaled:
+    """Rational or float sympy numbers as a float64 array or a Scaled table (integer numerators over a
+    common denominator)."""
     if not exact:
         return np.array([to_float(v) for v in values], dtype=np.float64).reshape(shape)
-    from sympy.polys.domains import QQ
-
-    converted = np.empty(len(values), dtype=object)
-    converted[:] = [QQ(v.p, v.q) for v in values]
-    return converted.reshape(shape)
+    return Scaled.of(values, shape)
 
 
 def derived(world: World) -> dict:
@@ -208,8 +208,8 @@ def rule_entry(world: World, policy: Policy, name: str) -> dict:
     return found
 
 
-def node_array(entry: dict, exact: bool) -> np.ndarray:
-    """The entry's values as an array of the backend (exact QQ or float64), built once per backend."""
+def node_array(entry: dict, exact: bool) -> np.ndarray | Scaled:
+    """The entry's values as a table of the backend (exact Scaled or float64), built once per backend."""
     key = "exact" if exact else "float"
     array = entry.get(key)
     if array is None:

@@ -2,10 +2,12 @@
 
 A query becomes one tensor contraction over the nodes it needs (the ancestors of what it
 reads), in an elimination order chosen by opt_einsum.  Numbers live in one of two backends:
-floats (numpy float64) when any input is a float, otherwise an exact sympy domain (QQ for
-rationals, a rational-function field for parameters) whose elements are contracted as
-Python objects.  A conditional query contracts its numerator and denominator together, except a
-counterfactual's (the numerator in the twin network, the denominator once in the factual world).
+floats (numpy float64) when any input is a float, otherwise an exact sympy domain: rationals (QQ)
+as Scaled tables (integer numerators over a common denominator, corrig.inference.scaled), any
+other domain (a rational-function field for parameters, an algebraic field) as object arrays of
+its elements, contracted as Python objects.  A conditional query contracts its numerator and
+denominator together, except a counterfactual's (the numerator in the twin network, the
+denominator once in the factual world).
 """
 
 from __future__ import annotations
@@ -34,6 +36,7 @@ from corrig.inference.compiled import (
     to_float,
     value_class,
 )
+from corrig.inference.scaled import Scaled, follow_path, stack
 from corrig.model.errors import QueryError, StateError, ZeroProbabilityCondition
 from corrig.model.expr import Expr, State, assignment_event, not_an_event
 from corrig.model.numbers import is_float_valued, to_number
@@ -155,7 +158,7 @@ def _query(world: World, target: Expr, condition: Expr | None, policy: Policy, *
     slots = ("numerator",) if split else tuple(prepared["slots"])
     query = prepared.get((backend.domain, slots))
     if query is None:
-        query = np.stack([backend.array(prepared["slots"][slot], prepared["shape"]) for slot in slots])
+        query = stack([backend.array(prepared["slots"][slot], prepared["shape"]) for slot in slots])
         if backend.domain is None or backend.domain == QQ:
             prepared[(backend.domain, slots)] = query
     result = contract([*factors, Factor(("__slot__", *prepared["vars"]), query)], ("__slot__",), backend)
@@ -218,7 +221,7 @@ def distribution(world: World, nodes: Iterable[str], policy: Any = None, *, give
     if not factors:
         return {combo: sp.Integer(1) for combo in combos}
     joint = contract(factors, names, backend)
-    flat = list(np.asarray(joint, dtype=object if backend.exact else np.float64).reshape(-1))
+    flat = backend.entries(joint)
     total = sum(flat[1:], flat[0])
     if backend.is_zero(total):
         raise ZeroProbabilityCondition(
@@ -324,7 +327,8 @@ def contract(factors: list[Factor], output: tuple[str, ...], backend: Backend) -
     The contraction (opt_einsum's elimination order, compiled into a ContractExpression) is
     remembered per structure (operand shapes and index lists), so repeated queries of one shape
     (every query of a compiled world, every policy of a plan, every world of a hunt) neither search
-    for an order nor parse the equation again.
+    for an order nor parse the equation again.  Scaled tables follow the same order step by step
+    (scaled.follow_path), each step bounded and reduced on its own.
     """
     index: dict[str, int] = {}
     arrays = []
@@ -334,8 +338,8 @@ def contract(factors: list[Factor], output: tuple[str, ...], backend: Backend) -
         indices.append(tuple(index.setdefault(v, len(index)) for v in factor.variables))
     out = tuple(index.setdefault(v, len(index)) for v in output)
     key = (tuple((a.shape, i) for a, i in zip(arrays, indices, strict=True)), out)
-    expression = _PATHS.get(key)
-    if expression is None:
+    found = _PATHS.get(key)
+    if found is None:
         import opt_einsum  # only when a new structure is met: `corrig check` may never need it at start-up
 
         letters = [opt_einsum.get_symbol(i) for i in range(len(index))]
@@ -345,12 +349,15 @@ def contract(factors: list[Factor], output: tuple[str, ...], backend: Backend) -
         expression = opt_einsum.contract_expression(equation, *shapes, optimize=path)
         if len(_PATHS) >= _PATHS_LIMIT:
             _PATHS.clear()
-        _PATHS[key] = expression
+        found = _PATHS[key] = (expression, path)
+    expression, path = found
+    if arrays and isinstance(arrays[0], Scaled):
+        return follow_path(arrays, indices, out, path)
     return expression(*arrays, backend=backend.einsum_backend)
 
 
 class Backend:
-    """How numbers are stored and contracted: float64, or exact elements of a sympy domain."""
+    """How numbers are stored and contracted: float64, Scaled tables for QQ, or exact elements of another sympy domain."""
 
     def __init__(self, domain: Any | None):
         self.domain = domain
@@ -374,27 +381,47 @@ class Backend:
         """The opt_einsum backend that contracts this representation."""
         return "object" if self.exact else "numpy"
 
-    def array(self, values: list[sp.Expr], shape: tuple[int, ...]) -> np.ndarray:
-        """An array of the given shape holding `values` in this representation."""
+    def array(self, values: list[sp.Expr], shape: tuple[int, ...]) -> np.ndarray | Scaled:
+        """A table of the given shape holding `values` in this representation (rationals: Scaled)."""
+        if self.domain == QQ:
+            return Scaled.of([self.domain.from_sympy(v) for v in values], shape)
+        return self.objects(values, shape)
+
+    def objects(self, values: list[sp.Expr], shape: tuple[int, ...]) -> np.ndarray:
+        """An array of the given shape holding `values` as floats or as elements of the domain, one by one."""
         if not self.exact:
             return np.array([to_float(v) for v in values], dtype=np.float64).reshape(shape)
         converted = np.empty(len(values), dtype=object)
         converted[:] = [self.domain.from_sympy(v) for v in values]
         return converted.reshape(shape)
 
+    def entries(self, table: np.ndarray | Scaled) -> list[Any]:
+        """The table's entries, flat, as floats or domain elements."""
+        if isinstance(table, Scaled):
+            return [self.domain(int(n), table.denominator) for n in table.numerators.reshape(-1)]
+        return list(np.asarray(table, dtype=object if self.exact else np.float64).reshape(-1))
+
     def is_zero(self, value: Any) -> bool:
         """True when the value is exactly zero (for floats: exactly 0.0)."""
+        if isinstance(value, Scaled):
+            return not value.numerators.any()
         return value == 0 if not self.exact else self.domain.is_zero(value)
 
     def divide(self, numerator: Any, denominator: Any) -> Any:
         """numerator / denominator."""
-        return numerator / denominator if not self.exact else self.domain.quo(numerator, denominator)
+        if not self.exact:
+            return numerator / denominator
+        return self.domain.quo(self._element(numerator), self._element(denominator))
 
     def output(self, value: Any) -> Any:
         """A float, or a sympy number or expression."""
         if not self.exact:
             return float(value)
-        return self.domain.to_sympy(value)
+        return self.domain.to_sympy(self._element(value))
+
+    def _element(self, value: Any) -> Any:
+        """A one-entry Scaled table as a domain element; a domain element as it is."""
+        return self.domain(*value.rational()) if isinstance(value, Scaled) else value
 
 
 _FLOAT = Backend(None)
