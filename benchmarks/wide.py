@@ -319,6 +319,9 @@ def run(out: Any, repeat: int, *, quick: bool = False, models: bool = True) -> N
 def run_models(out: Any, log: Any = sys.stderr) -> list[str]:
     """The start-up table (`corrig check` on every bundled model) and its two verdicts."""
     verdicts: list[str] = []
+    # as an installed package has them: bytecode for corrig and the models, written even where
+    # PYTHONDONTWRITEBYTECODE keeps each run from caching its own (every start would compile ~15k lines)
+    subprocess.run([sys.executable, "-m", "compileall", "-q", "corrig", "models", "benchmarks"], cwd=ROOT, check=True)
     print("\n## Start-up and `corrig check`\n", file=out)
     baseline = process_time(["-c", "import sympy, numpy, networkx"], 3)
     times = model_times(3)
