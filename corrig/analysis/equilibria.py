@@ -30,13 +30,14 @@ from typing import Any
 import sympy as sp
 
 from corrig.analysis.cid import objective_cid, scc_order
+from corrig.inference.engine import distribution
 from corrig.model.agents import AI, check, decisions_of, objectives
 from corrig.model.errors import CorrigError, PolicyError, ZeroProbabilityCondition
-from corrig.model.numbers import FLOAT_TOLERANCE
+from corrig.model.numbers import FLOAT_TOLERANCE, to_number
 from corrig.model.params import range_of
 from corrig.model.policies import Policy, pure_policies
 from corrig.model.world import World
-from corrig.objectives.terms import Term, as_term
+from corrig.objectives.terms import Atom, Constant, Product, Sum, Term, as_term
 
 PROFILE_LIMIT = 100_000
 
@@ -371,33 +372,21 @@ def _one_decision_responses(world: World, goals: Mapping[str, Term], ai_rules: M
                             uniform: Mapping[str, Any], others: Mapping[str, list[str]]) -> list[Equilibrium] | None:
     """responses() when one other agent sets one decision: its value is a sum over its observed
     contexts (the context's distribution does not depend on the decision's own rule), so the best
-    rule picks, context by context, the action with the largest gain over a base rule — one
-    evaluation per (context, action) instead of one per rule.  None when a value is undefined."""
+    rule picks, context by context, the action with the largest gain over a base rule.  None when a
+    value is undefined."""
     (agent, (decision,)), = others.items()
     objective = goals[agent]
     node = world.nodes[decision]
     contexts = list(itertools.product(*(world.nodes[q].states for q in node.parents)))
-    first = node.states[0]
 
     def rule(choice: Mapping[tuple, Any]) -> Any:
         return choice[()] if not node.parents else dict(choice)
 
-    def values(choice: Mapping[tuple, Any]) -> tuple[Any, Any]:
-        return (_value(world, objective, Policy({**ai_rules, decision: rule(choice)})),
-                _value(world, objective, Policy({**uniform, decision: rule(choice)})))
-
-    base = {c: first for c in contexts}
-    v_base = values(base)
-    if None in v_base:
+    gains = _gains_from_joint(world, objective, decision, (ai_rules, uniform))
+    if gains is None:
+        gains = _gains_by_evaluation(world, objective, decision, (ai_rules, uniform))
+    if gains is None:
         return None
-    gains: dict[tuple, dict[Any, tuple[Any, Any]]] = {}
-    for c in contexts:
-        gains[c] = {first: (sp.Integer(0), sp.Integer(0))}
-        for a in node.states[1:]:
-            v = values({**base, c: a})
-            if None in v:
-                return None
-            gains[c][a] = (_simplified(v[0] - v_base[0]), _simplified(v[1] - v_base[1]))
     per_context: list[list[tuple[Any, Any]]] = []
     for c in contexts:
         options = []
@@ -418,6 +407,142 @@ def _one_decision_responses(world: World, goals: Mapping[str, Term], ai_rules: M
         policy = Policy({decision: rule(choice)}, name=label)
         value = _value(world, objective, Policy({**ai_rules, decision: rule(choice)}))
         out.append(Equilibrium(policy, {agent: value}, {agent: label}, condition))
+    return out
+
+
+Gains = dict[tuple, dict[Any, tuple[Any, Any]]]
+
+
+def _gains_by_evaluation(world: World, objective: Term, decision: str, levels: tuple[Mapping[str, Any], Mapping[str, Any]]
+                         ) -> Gains | None:
+    """For each observed context and action of `decision`, the objective's gain (at both levels: the
+    AI's rules, then the AI uniform) from playing the action there over playing its first state
+    everywhere — one evaluation of the objective per (context, action).  None when a value is undefined."""
+    node = world.nodes[decision]
+    contexts = list(itertools.product(*(world.nodes[q].states for q in node.parents)))
+    first = node.states[0]
+
+    def values(choice: Mapping[tuple, Any]) -> tuple[Any, ...]:
+        rule = choice[()] if not node.parents else dict(choice)
+        return tuple(_value(world, objective, Policy({**rules, decision: rule})) for rules in levels)
+
+    base = {c: first for c in contexts}
+    v_base = values(base)
+    if None in v_base:
+        return None
+    gains: Gains = {}
+    for c in contexts:
+        gains[c] = {first: (sp.Integer(0), sp.Integer(0))}
+        for a in node.states[1:]:
+            v = values({**base, c: a})
+            if None in v:
+                return None
+            gains[c][a] = (_simplified(v[0] - v_base[0]), _simplified(v[1] - v_base[1]))
+    return gains
+
+
+def _gains_from_joint(world: World, objective: Term, decision: str, levels: tuple[Mapping[str, Any], Mapping[str, Any]]
+                      ) -> Gains | None:
+    """_gains_by_evaluation's table from one joint distribution per atom and level, when the objective
+    is linear in the decision's rule: a sum of exact constant multiples of unconditional,
+    non-counterfactual P/E atoms that do not intervene on the decision, in a world without floats.
+
+    Each atom's value under a rule r is Σ_c Σ_a r(a | c) W(c, a), where W(c, a) = |A| · E_u[target ;
+    context c, action a] with the decision played uniformly (u = 1/|A|); so a gain is a difference of
+    W's, equal as a number to the difference of two evaluations.  None when the objective or a number
+    is not of that form (the gains are then evaluated)."""
+    if world.compiled.floats:
+        return None
+    parts = _linear_atoms(objective)
+    if parts is None or any(a.branch.do is not None and decision in a.branch.do.as_dict() for _, a in parts):
+        return None
+    node = world.nodes[decision]
+    contexts = list(itertools.product(*(world.nodes[q].states for q in node.parents)))
+    first = node.states[0]
+    spread = uniform_rule(world, decision)
+    per_level = []
+    for rules in levels:
+        policy = Policy({**rules, decision: spread})
+        total: dict[tuple, Any] = {(c, a): sp.Integer(0) for c in contexts for a in node.states}
+        for coefficient, atom in parts:
+            for key, w in _joint_weights(world, atom, decision, policy).items():
+                total[key] += coefficient * w
+        if not all(_plain(w) for w in total.values()):
+            return None
+        per_level.append(total)
+    gains: Gains = {}
+    for c in contexts:
+        gains[c] = {first: (sp.Integer(0), sp.Integer(0))}
+        for a in node.states[1:]:
+            gains[c][a] = (_simplified(per_level[0][(c, a)] - per_level[0][(c, first)]),
+                           _simplified(per_level[1][(c, a)] - per_level[1][(c, first)]))
+    return gains
+
+
+def _linear_atoms(term: Term) -> list[tuple[Any, Atom]] | None:
+    """The term as Σ coefficient · atom (+ constants, dropped): None unless each atom is unconditional
+    and not counterfactual and each coefficient an exact constant."""
+    if isinstance(term, Constant):
+        return [] if _plain(term.value) else None
+    if isinstance(term, Atom):
+        b = term.branch
+        return [(sp.Integer(1), term)] if b.given is None and b.counterfactual is None else None
+    if isinstance(term, Sum):
+        out: list[tuple[Any, Atom]] = []
+        for t in term.terms:
+            found = _linear_atoms(t)
+            if found is None:
+                return None
+            out += found
+        return out
+    if isinstance(term, Product):
+        coefficient: Any = sp.Integer(1)
+        inner: list[tuple[Any, Atom]] | None = None
+        for t in term.terms:
+            if isinstance(t, Constant):
+                if not _plain(t.value):
+                    return None
+                coefficient *= sp.sympify(t.value)
+            elif inner is None:
+                inner = _linear_atoms(t)
+                if inner is None:
+                    return None
+            else:
+                return None  # a product of two terms that read the world
+        return [(coefficient * c, a) for c, a in inner or []]
+    return None
+
+
+def _plain(value: Any) -> bool:
+    """An exact rational, or a rational function of the parameters with rational coefficients."""
+    if isinstance(value, bool) or not isinstance(value, int | sp.Basic):
+        return False
+    value = sp.sympify(value)
+    if value.is_Rational:
+        return True
+    return all(x.is_Rational or x.is_Symbol for x in value.atoms()) and value.is_rational_function()
+
+
+def _joint_weights(world: World, atom: Atom, decision: str, policy: Policy) -> dict[tuple, Any]:
+    """(context, action) -> |A| · E_policy[target ; decision's parents = context, decision = action]
+    in the world intervened on by the atom's do (the policy plays the decision uniformly)."""
+    node = world.nodes[decision]
+    do = atom.branch.do.as_dict() if atom.branch.do is not None else None
+    scope = [n for n in world.compiled.order if n in atom.target.scope()]
+    names = list(dict.fromkeys([*node.parents, decision, *scope]))
+    joint = distribution(world, names, policy, do=do)
+    k = len(node.parents)
+    size = sp.Integer(len(node.states))
+    out: dict[tuple, Any] = {}
+    for combo, probability in joint.items():
+        values = dict(zip(names, combo, strict=True))
+        raw = atom.target.evaluate({n: values[n] for n in scope})
+        if atom.kind == "P" or isinstance(raw, bool):
+            weight = sp.Integer(1 if raw else 0)
+        else:
+            weight = to_number(raw, f"the quantity {atom.target!r} at {values}")
+        key = (combo[:k], combo[k])
+        out[key] = out.get(key, sp.Integer(0)) + size * probability * weight
     return out
 
 
