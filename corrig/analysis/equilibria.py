@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import functools
 import itertools
+import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -118,6 +119,19 @@ class Game:
         if count > PROFILE_LIMIT:
             raise GameError(f"{count} strategy profiles to enumerate (limit PROFILE_LIMIT = {PROFILE_LIMIT})")
         self._values: dict[tuple[int, ...], dict[str, Any]] = {}
+        self._weights: tuple[list[str], dict[Atom, dict[tuple, Any]]] | bool | None = None  # False: evaluate each profile
+        self._rules: dict[tuple[str, int], dict[str, dict[tuple, Any]]] = {}
+
+    def _pure_rules(self, agent: str, i: int) -> dict[str, dict[tuple, Any]]:
+        """The agent's strategy number i as decision -> {observed context: action}."""
+        key = (agent, i)
+        if key not in self._rules:
+            strategy, out = self.strategies[agent][i], {}
+            for d in self.decisions[agent]:
+                states = self.world.nodes[d].states
+                out[d] = {c: states[row.index(1)] for c, row in strategy.table(self.world, d).items()}
+            self._rules[key] = out
+        return self._rules[key]
 
     @property
     def agents(self) -> list[str]:
@@ -141,6 +155,15 @@ class Game:
 
     def values(self, profile: tuple[int, ...]) -> dict[str, Any]:
         """Every agent's objective at a profile (None where undefined)."""
+        if profile not in self._values and self._weights is None:
+            self._weights = _profile_weights(self)
+        if profile not in self._values and self._weights:
+            choices = {}
+            for agent, i in zip(self.strategies, profile, strict=True):
+                choices.update(self._pure_rules(agent, i))
+            cache = {atom: _weighted_value(weights, choices) for atom, weights in self._weights[1].items()}
+            self._values[profile] = {agent: objective.evaluate(self.world, None, cache=cache)
+                                     for agent, objective in self.objectives.items()}
         if profile not in self._values:
             policy = self.policy(profile)
             cache: dict = {}
@@ -465,8 +488,8 @@ def _gains_from_joint(world: World, objective: Term, decision: str, levels: tupl
         policy = Policy({**rules, decision: spread})
         total: dict[tuple, Any] = {(c, a): sp.Integer(0) for c in contexts for a in node.states}
         for coefficient, atom in parts:
-            for key, w in _joint_weights(world, atom, decision, policy).items():
-                total[key] += coefficient * w
+            for ((c, a),), w in _joint_weights(world, atom, [decision], policy).items():
+                total[(c, a)] += coefficient * w
         if not all(_plain(w) for w in total.values()):
             return None
         per_level.append(total)
@@ -523,16 +546,19 @@ def _plain(value: Any) -> bool:
     return all(x.is_Rational or x.is_Symbol for x in value.atoms()) and value.is_rational_function()
 
 
-def _joint_weights(world: World, atom: Atom, decision: str, policy: Policy) -> dict[tuple, Any]:
-    """(context, action) -> |A| · E_policy[target ; decision's parents = context, decision = action]
-    in the world intervened on by the atom's do (the policy plays the decision uniformly)."""
-    node = world.nodes[decision]
+def _joint_weights(world: World, atom: Atom, decisions: list[str], policy: Policy, limit: int | None = None
+                   ) -> dict[tuple, Any] | None:
+    """((context, action) per decision) -> Π|A| · E_policy[target ; each decision's parents = its context,
+    the decision = its action] in the world intervened on by the atom's do (the policy plays the
+    decisions uniformly).  None when the joint has more than `limit` assignments."""
     do = atom.branch.do.as_dict() if atom.branch.do is not None else None
     scope = [n for n in world.compiled.order if n in atom.target.scope()]
-    names = list(dict.fromkeys([*node.parents, decision, *scope]))
+    nodes = [world.nodes[d] for d in decisions]
+    names = list(dict.fromkeys([*(q for node in nodes for q in node.parents), *decisions, *scope]))
+    if limit is not None and math.prod(len(world.nodes[n].states) for n in names) > limit:
+        return None
     joint = distribution(world, names, policy, do=do)
-    k = len(node.parents)
-    size = sp.Integer(len(node.states))
+    size = sp.Integer(math.prod(len(node.states) for node in nodes))
     out: dict[tuple, Any] = {}
     for combo, probability in joint.items():
         values = dict(zip(names, combo, strict=True))
@@ -541,9 +567,50 @@ def _joint_weights(world: World, atom: Atom, decision: str, policy: Policy) -> d
             weight = sp.Integer(1 if raw else 0)
         else:
             weight = to_number(raw, f"the quantity {atom.target!r} at {values}")
-        key = (combo[:k], combo[k])
+        key = tuple((tuple(values[q] for q in node.parents), values[node.name]) for node in nodes)
         out[key] = out.get(key, sp.Integer(0)) + size * probability * weight
     return out
+
+JOINT_LIMIT = 4096  # joint assignments read per atom by the profile shortcut (above: each profile is evaluated)
+
+
+def _profile_weights(game: Game) -> tuple[list[str], dict[Atom, dict[tuple, Any]]] | bool:
+    """For a game whose every value is linear in each pure strategy (see _gains_from_joint's
+    conditions, with every number rational): the chosen decisions, and per atom of the objectives the
+    weight of each joint (context, action) of those decisions — |A| · P under uniform play, times
+    the atom's target — so that an atom's value at a profile is the sum of the weights its rules
+    pick.  False when the game is not of that form: each profile is then evaluated."""
+    world = game.world
+    chosen = [d for a in game.strategies for d in game.decisions[a]]
+    if world.compiled.floats or not chosen:
+        return False
+    atoms: list[Atom] = []
+    for objective in game.objectives.values():
+        parts = _linear_atoms(objective)
+        if parts is None or any(a.branch.do is not None and set(chosen) & set(a.branch.do.as_dict()) for _, a in parts):
+            return False
+        atoms += [a for _, a in parts if a not in atoms]
+    policy = Policy({**game.fixed.rules, **{d: uniform_rule(world, d) for d in chosen}})
+    weights = {}
+    for atom in atoms:
+        try:
+            found = _joint_weights(world, atom, chosen, policy, JOINT_LIMIT)
+        except CorrigError:
+            return False  # the evaluation says what is wrong
+        if found is None or not all(w.is_Rational for w in found.values()):
+            return False
+        weights[atom] = found
+    return chosen, weights
+
+
+def _weighted_value(weights: Mapping[tuple, Any], choices: Mapping[str, Mapping[tuple, Any]]) -> Any:
+    """The sum of the weights whose (context, action) pairs the pure rules `choices` pick."""
+    total = sp.Integer(0)
+    rules = list(choices.values())
+    for key, w in weights.items():
+        if all(rule[c] == a for rule, (c, a) in zip(rules, key, strict=True)):
+            total += w
+    return total
 
 
 def _simplified(value: Any) -> Any:
