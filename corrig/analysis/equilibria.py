@@ -31,6 +31,7 @@ from typing import Any
 import sympy as sp
 
 from corrig.analysis.cid import objective_cid, scc_order
+from corrig.inference.compiled import derived
 from corrig.inference.engine import distribution
 from corrig.model.agents import AI, check, decisions_of, objectives
 from corrig.model.errors import CorrigError, PolicyError, ZeroProbabilityCondition
@@ -488,7 +489,11 @@ def _gains_from_joint(world: World, objective: Term, decision: str, levels: tupl
         policy = Policy({**rules, decision: spread})
         total: dict[tuple, Any] = {(c, a): sp.Integer(0) for c in contexts for a in node.states}
         for coefficient, atom in parts:
-            for ((c, a),), w in _joint_weights(world, atom, [decision], policy).items():
+            try:
+                weights = _joint_weights(world, atom, [decision], policy)
+            except CorrigError:
+                return None  # the evaluation says what is wrong
+            for ((c, a),), w in weights.items():
                 total[(c, a)] += coefficient * w
         if not all(_plain(w) for w in total.values()):
             return None
@@ -557,6 +562,11 @@ def _joint_weights(world: World, atom: Atom, decisions: list[str], policy: Polic
     names = list(dict.fromkeys([*(q for node in nodes for q in node.parents), *decisions, *scope]))
     if limit is not None and math.prod(len(world.nodes[n].states) for n in names) > limit:
         return None
+    tables = tuple((d, tuple(policy.table(world, d).items())) for d in policy.rules if d in world.nodes)
+    memo = ("equilibria: joint weights", atom, tuple(decisions), tables)  # the same rules' weights, once per compiled world
+    cache = derived(world)
+    if memo in cache:
+        return cache[memo]
     joint = distribution(world, names, policy, do=do)
     size = sp.Integer(math.prod(len(node.states) for node in nodes))
     out: dict[tuple, Any] = {}
@@ -569,6 +579,7 @@ def _joint_weights(world: World, atom: Atom, decisions: list[str], policy: Polic
             weight = to_number(raw, f"the quantity {atom.target!r} at {values}")
         key = tuple((tuple(values[q] for q in node.parents), values[node.name]) for node in nodes)
         out[key] = out.get(key, sp.Integer(0)) + size * probability * weight
+    cache[memo] = out
     return out
 
 JOINT_LIMIT = 4096  # joint assignments read per atom by the profile shortcut (above: each profile is evaluated)
