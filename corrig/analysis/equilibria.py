@@ -493,6 +493,8 @@ def _gains_from_joint(world: World, objective: Term, decision: str, levels: tupl
                 weights = _joint_weights(world, atom, [decision], policy)
             except CorrigError:
                 return None  # the evaluation says what is wrong
+            if weights is None:
+                return None
             for ((c, a),), w in weights.items():
                 total[(c, a)] += coefficient * w
         if not all(_plain(w) for w in total.values()):
@@ -555,18 +557,24 @@ def _joint_weights(world: World, atom: Atom, decisions: list[str], policy: Polic
                    ) -> dict[tuple, Any] | None:
     """((context, action) per decision) -> Π|A| · E_policy[target ; each decision's parents = its context,
     the decision = its action] in the world intervened on by the atom's do (the policy plays the
-    decisions uniformly).  None when the joint has more than `limit` assignments."""
+    decisions uniformly).  None when the joint has more than `limit` assignments or the target reads
+    a node the world lacks."""
+    if not atom.target.scope() <= set(world.nodes):
+        return None
     do = atom.branch.do.as_dict() if atom.branch.do is not None else None
     scope = [n for n in world.compiled.order if n in atom.target.scope()]
     nodes = [world.nodes[d] for d in decisions]
     names = list(dict.fromkeys([*(q for node in nodes for q in node.parents), *decisions, *scope]))
     if limit is not None and math.prod(len(world.nodes[n].states) for n in names) > limit:
         return None
-    tables = tuple((d, tuple(policy.table(world, d).items())) for d in policy.rules if d in world.nodes)
-    memo = ("equilibria: joint weights", atom, tuple(decisions), tables)  # the same rules' weights, once per compiled world
+    memo = ("equilibria: joint weights", atom, tuple(decisions), _frozen(policy.rules))  # once per compiled world and rules
     cache = derived(world)
-    if memo in cache:
-        return cache[memo]
+    try:
+        found = cache.get(memo)
+    except TypeError:  # an unhashable value in a rule: not remembered
+        memo, found = None, None
+    if found is not None:
+        return found
     joint = distribution(world, names, policy, do=do)
     size = sp.Integer(math.prod(len(node.states) for node in nodes))
     out: dict[tuple, Any] = {}
@@ -579,8 +587,10 @@ def _joint_weights(world: World, atom: Atom, decisions: list[str], policy: Polic
             weight = to_number(raw, f"the quantity {atom.target!r} at {values}")
         key = tuple((tuple(values[q] for q in node.parents), values[node.name]) for node in nodes)
         out[key] = out.get(key, sp.Integer(0)) + size * probability * weight
-    cache[memo] = out
+    if memo is not None:
+        cache[memo] = out
     return out
+
 
 JOINT_LIMIT = 4096  # joint assignments read per atom by the profile shortcut (above: each profile is evaluated)
 
@@ -612,6 +622,13 @@ def _profile_weights(game: Game) -> tuple[list[str], dict[Atom, dict[tuple, Any]
             return False
         weights[atom] = found
     return chosen, weights
+
+
+def _frozen(rules: Any) -> Any:
+    """Rules as a hashable key, each number with its type (0.5 and 1/2 are different rules here)."""
+    if isinstance(rules, Mapping):
+        return tuple((k, _frozen(v)) for k, v in rules.items())
+    return (type(rules).__name__, rules)
 
 
 def _weighted_value(weights: Mapping[tuple, Any], choices: Mapping[str, Mapping[tuple, Any]]) -> Any:
