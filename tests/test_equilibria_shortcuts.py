@@ -11,12 +11,22 @@ from __future__ import annotations
 import itertools
 from fractions import Fraction as F
 
+import pytest
 import sympy as sp
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+import corrig.analysis.equilibria as equilibria
 from corrig import E, P, Policy, World, do, param
-from corrig.analysis.equilibria import Game, _gains_by_evaluation, _gains_from_joint, uniform_rule
+from corrig.analysis.equilibria import (
+    Game,
+    _gains_by_evaluation,
+    _gains_from_joint,
+    pure_nash,
+    responses,
+    subgame_perfect,
+    uniform_rule,
+)
 from corrig.objectives.terms import given as given_
 
 PRIOR = param("p_shortcut", 0, 1)
@@ -35,11 +45,11 @@ def small_game(draw):
     return prior, ai_sees_c, human_sees, payoffs, ai_payoffs, objective, ai_rule
 
 
-def build(spec):
+def build(spec, first="ai"):
     prior, ai_sees_c, human_sees, payoffs, ai_payoffs, kind, _ = spec
     w = World("shortcut game")
     w.chance("C", {0: 1 - prior, 1: prior})
-    w.decision("D1", [0, 1], observes=["C"] if ai_sees_c else [], agent="ai")
+    w.decision("D1", [0, 1], observes=["C"] if ai_sees_c else [], agent=first)
     w.decision("D2", [0, 1], observes=sorted(human_sees, key=["C", "D1"].index), agent="human")
     w.chance("U", lambda C, D1, D2: payoffs[(C, D1, D2)], states=[-2, -1, 0, 1, 2])
     w.chance("V", lambda C, D1, D2: ai_payoffs[(C, D1, D2)], states=[-2, -1, 0, 1, 2])
@@ -67,12 +77,13 @@ def test_joint_gains_equal_evaluated_gains(spec):
     world, objective, _ = build(spec)
     rules = ai_rules(spec, world)
     levels = (rules, {**rules, "D1": uniform_rule(world, "D1")})
-    fast = _gains_from_joint(world, objective, "D2", levels)
+    fast = _gains_from_joint(world, objective, "D2", levels, ["D1"])
     slow = _gains_by_evaluation(world, objective, "D2", levels)
     if spec[5] == "given":
         assert fast is None
     else:
         assert fast is not None  # the shortcut applies: linear objective, exact world
+        fast = fast[0]
         assert fast == slow  # structural sympy equality, entry by entry
         assert all(type(a) is type(b) for c in fast for x, y in zip(fast[c].values(), slow[c].values(), strict=True)
                    for a, b in zip(x, y, strict=True))
@@ -89,9 +100,44 @@ def test_profile_values_equal_evaluation(spec):
         for agent, objective in game.objectives.items():
             direct = objective.evaluate(world, Policy(dict(policy.rules)))
             assert values[agent] == direct and type(values[agent]) is type(direct)
-    # the shortcut ran exactly where every atom's weights are rational (a symbolic coefficient is
-    # applied by the objective itself, to the atoms' values)
-    assert bool(game._weights) == (spec[0] != PRIOR and spec[5] != "given")
+    # the shortcut never runs on a conditional, and always where every number is rational (a symbolic
+    # coefficient is applied by the objective itself, to the atoms' values); with a symbolic prior
+    # it runs only where the weights happen to be rational
+    if spec[5] == "given":
+        assert not game._weights
+    elif spec[0] != PRIOR:
+        assert game._weights
+
+
+def described(found):
+    """Everything an equilibrium list says, as plain data (sympy objects compared structurally)."""
+    return [(e.name, dict(e.policy.rules), dict(e.values), e.condition) for e in found]
+
+
+@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(small_game())
+def test_responses_equal_the_unshortened_computation(spec):
+    # the second path: the same functions with both shortcuts switched off (every gain and value evaluated)
+    world, human, ai = build(spec, first=None)
+    rule = ai_rules(spec, world)["D1"]
+    fast = responses(world, ai, Policy(D1=rule), objectives={"human": human})
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(equilibria, "_gains_from_joint", lambda *args: None)
+        slow = responses(world, ai, Policy(D1=rule), objectives={"human": human})
+    assert described(fast) == described(slow)
+    assert [type(v) for e in fast for v in e.values.values()] == [type(v) for e in slow for v in e.values.values()]
+
+
+@settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(small_game())
+def test_equilibria_equal_the_unshortened_computation(spec):
+    world, human, ai = build(spec)
+    goals = {"ai": ai, "human": human}
+    fast = described(pure_nash(world, objectives=goals)), described(subgame_perfect(world, objectives=goals))
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(equilibria, "_profile_weights", lambda game: False)
+        slow = described(pure_nash(world, objectives=goals)), described(subgame_perfect(world, objectives=goals))
+    assert fast == slow
 
 
 def test_float_world_is_evaluated():
@@ -101,7 +147,7 @@ def test_float_world_is_evaluated():
     w.decision("D2", [0, 1], observes=["C"], agent="human")
     w.chance("U", lambda C, D2: int(C == D2), states=[0, 1])
     levels = ({"D1": 0}, {"D1": uniform_rule(w, "D1")})
-    assert _gains_from_joint(w, E(w["U"]), "D2", levels) is None
+    assert _gains_from_joint(w, E(w["U"]), "D2", levels, ["D1"]) is None
     gains = _gains_by_evaluation(w, E(w["U"]), "D2", levels)
     # by hand: with D2 = 0 everywhere U = 1 iff C = 0; switching context C = 1 to 1 gains 0.75, C = 0 to 1 loses 0.25
     assert gains[(1,)][1][0] == sp.Float(0.75) or abs(float(gains[(1,)][1][0]) - 0.75) < 1e-12

@@ -393,7 +393,8 @@ def _value(world: World, objective: Term, policy: Policy) -> Any:
 
 
 def _one_decision_responses(world: World, goals: Mapping[str, Term], ai_rules: Mapping[str, Any],
-                            uniform: Mapping[str, Any], others: Mapping[str, list[str]]) -> list[Equilibrium] | None:
+                            uniform: Mapping[str, Any], others: Mapping[str, list[str]], spread: list[str]
+                            ) -> list[Equilibrium] | None:
     """responses() when one other agent sets one decision: its value is a sum over its observed
     contexts (the context's distribution does not depend on the decision's own rule), so the best
     rule picks, context by context, the action with the largest gain over a base rule.  None when a
@@ -406,11 +407,11 @@ def _one_decision_responses(world: World, goals: Mapping[str, Term], ai_rules: M
     def rule(choice: Mapping[tuple, Any]) -> Any:
         return choice[()] if not node.parents else dict(choice)
 
-    gains = _gains_from_joint(world, objective, decision, (ai_rules, uniform))
-    if gains is None:
-        gains = _gains_by_evaluation(world, objective, decision, (ai_rules, uniform))
+    fast = _gains_from_joint(world, objective, decision, (ai_rules, uniform), spread)
+    gains = fast[0] if fast is not None else _gains_by_evaluation(world, objective, decision, (ai_rules, uniform))
     if gains is None:
         return None
+    weights = fast[1] if fast is not None and all(w.is_Rational for ws in fast[1].values() for w in ws.values()) else None
     per_context: list[list[tuple[Any, Any]]] = []
     for c in contexts:
         options = []
@@ -429,7 +430,11 @@ def _one_decision_responses(world: World, goals: Mapping[str, Term], ai_rules: M
         label = ", ".join(f"{decision}({','.join(f'{q}={v}' for q, v in zip(node.parents, c, strict=True))})={a}"
                           if node.parents else f"{decision}={a}" for c, a in choice.items())
         policy = Policy({decision: rule(choice)}, name=label)
-        value = _value(world, objective, Policy({**ai_rules, decision: rule(choice)}))
+        if weights is not None:  # rational atom values, summed as the evaluation would contract them
+            cache = {atom: sum((ws[(c, a)] for c, a in choice.items()), sp.Integer(0)) for atom, ws in weights.items()}
+            value = objective.evaluate(world, None, cache=cache)
+        else:
+            value = _value(world, objective, Policy({**ai_rules, decision: rule(choice)}))
         out.append(Equilibrium(policy, {agent: value}, {agent: label}, condition))
     return out
 
@@ -465,16 +470,21 @@ def _gains_by_evaluation(world: World, objective: Term, decision: str, levels: t
     return gains
 
 
-def _gains_from_joint(world: World, objective: Term, decision: str, levels: tuple[Mapping[str, Any], Mapping[str, Any]]
-                      ) -> Gains | None:
-    """_gains_by_evaluation's table from one joint distribution per atom and level, when the objective
-    is linear in the decision's rule: a sum of exact constant multiples of unconditional,
-    non-counterfactual P/E atoms that do not intervene on the decision, in a world without floats.
+def _gains_from_joint(world: World, objective: Term, decision: str, levels: tuple[Mapping[str, Any], Mapping[str, Any]],
+                      spread: list[str]) -> tuple[Gains, dict[Atom, dict[tuple, Any]]] | None:
+    """_gains_by_evaluation's table, and each atom's weights at the first level, from one joint
+    distribution per atom, when the objective is linear in the decision's rule: a sum of exact
+    constant multiples of unconditional, non-counterfactual P/E atoms that do not intervene on the
+    decision, in a world without floats.  `spread`: the decisions whose rules differ between the
+    levels (the AI's), played uniformly in the second.
 
-    Each atom's value under a rule r is Σ_c Σ_a r(a | c) W(c, a), where W(c, a) = |A| · E_u[target ;
-    context c, action a] with the decision played uniformly (u = 1/|A|); so a gain is a difference of
-    W's, equal as a number to the difference of two evaluations.  None when the objective or a number
-    is not of that form (the gains are then evaluated)."""
+    Every value is multilinear in the rules: an atom's value is Σ Π_d r_d(a_d | c_d) · W over the
+    joint (context, action) of `spread` and the decision, where W = Π|A| · E[target ; those
+    contexts and actions] with all of them played uniformly.  So W is computed once (and shared by
+    every AI policy against which the same decision is answered), each level's weights of the
+    decision's (context, action) follow by weighting W with the level's rules, and a gain is a
+    difference of two of them — equal as a number to the difference of two evaluations.  None when
+    the objective or a number is not of that form (the gains are then evaluated)."""
     if world.compiled.floats:
         return None
     parts = _linear_atoms(objective)
@@ -483,30 +493,43 @@ def _gains_from_joint(world: World, objective: Term, decision: str, levels: tupl
     node = world.nodes[decision]
     contexts = list(itertools.product(*(world.nodes[q].states for q in node.parents)))
     first = node.states[0]
-    spread = uniform_rule(world, decision)
-    per_level = []
-    for rules in levels:
-        policy = Policy({**rules, decision: spread})
-        total: dict[tuple, Any] = {(c, a): sp.Integer(0) for c in contexts for a in node.states}
+    chosen = [*(d for d in spread if d != decision), decision]
+    policy = Policy({**levels[1], decision: uniform_rule(world, decision)})
+    try:
+        rules = [{d: Policy(level).table(world, d) for d in chosen[:-1]} for level in levels]
+        joints = {atom: _joint_weights(world, atom, chosen, policy, JOINT_LIMIT) for _, atom in parts}
+    except CorrigError:
+        return None  # the evaluation says what is wrong
+    if any(w is None for w in joints.values()):
+        return None
+    per_atom: list[dict[Atom, dict[tuple, Any]]] = []
+    for tables in rules:
+        weights: dict[Atom, dict[tuple, Any]] = {}
+        for atom, joint in joints.items():
+            out = {(c, a): sp.Integer(0) for c in contexts for a in node.states}
+            for key, w in joint.items():
+                factor = sp.Integer(1)
+                for d, (c, a) in zip(chosen[:-1], key[:-1], strict=True):
+                    factor *= tables[d][c][world.nodes[d].states.index(a)]
+                out[key[-1]] += factor * w
+            weights[atom] = out
+        per_atom.append(weights)
+    totals = []
+    for weights in per_atom:
+        total = {(c, a): sp.Integer(0) for c in contexts for a in node.states}
         for coefficient, atom in parts:
-            try:
-                weights = _joint_weights(world, atom, [decision], policy)
-            except CorrigError:
-                return None  # the evaluation says what is wrong
-            if weights is None:
-                return None
-            for ((c, a),), w in weights.items():
-                total[(c, a)] += coefficient * w
+            for key, w in weights[atom].items():
+                total[key] += coefficient * w
         if not all(_plain(w) for w in total.values()):
             return None
-        per_level.append(total)
+        totals.append(total)
     gains: Gains = {}
     for c in contexts:
         gains[c] = {first: (sp.Integer(0), sp.Integer(0))}
         for a in node.states[1:]:
-            gains[c][a] = (_simplified(per_level[0][(c, a)] - per_level[0][(c, first)]),
-                           _simplified(per_level[1][(c, a)] - per_level[1][(c, first)]))
-    return gains
+            gains[c][a] = (_simplified(totals[0][(c, a)] - totals[0][(c, first)]),
+                           _simplified(totals[1][(c, a)] - totals[1][(c, first)]))
+    return gains, per_atom[0]
 
 
 def _linear_atoms(term: Term) -> list[tuple[Any, Atom]] | None:
@@ -667,7 +690,7 @@ def responses(world: World, utility: Any, policy: Policy | Mapping[str, Any], *,
     uniform = {**ai_rules, **{d: uniform_rule(world, d) for d in sets.get(AI, [])}}
     goals_here = {a: goals[a] for a in others}
     if len(others) == 1 and len(next(iter(others.values()))) == 1:
-        fast = _one_decision_responses(world, goals_here, ai_rules, uniform, others)
+        fast = _one_decision_responses(world, goals_here, ai_rules, uniform, others, sets.get(AI, []))
         if fast is not None:
             return fast
     played = Game(world, goals_here, fixed=Policy(ai_rules), decisions=others)
