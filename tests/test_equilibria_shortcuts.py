@@ -77,7 +77,7 @@ def test_joint_gains_equal_evaluated_gains(spec):
     world, objective, _ = build(spec)
     rules = ai_rules(spec, world)
     levels = (rules, {**rules, "D1": uniform_rule(world, "D1")})
-    fast = _gains_from_joint(world, objective, "D2", levels, ["D1"])
+    fast = _gains_from_joint(world, objective, "D2", levels)
     slow = _gains_by_evaluation(world, objective, "D2", levels)
     if spec[5] == "given":
         assert fast is None
@@ -147,7 +147,7 @@ def test_float_world_is_evaluated():
     w.decision("D2", [0, 1], observes=["C"], agent="human")
     w.chance("U", lambda C, D2: int(C == D2), states=[0, 1])
     levels = ({"D1": 0}, {"D1": uniform_rule(w, "D1")})
-    assert _gains_from_joint(w, E(w["U"]), "D2", levels, ["D1"]) is None
+    assert _gains_from_joint(w, E(w["U"]), "D2", levels) is None
     gains = _gains_by_evaluation(w, E(w["U"]), "D2", levels)
     # by hand: with D2 = 0 everywhere U = 1 iff C = 0; switching context C = 1 to 1 gains 0.75, C = 0 to 1 loses 0.25
     assert gains[(1,)][1][0] == sp.Float(0.75) or abs(float(gains[(1,)][1][0]) - 0.75) < 1e-12

@@ -393,8 +393,7 @@ def _value(world: World, objective: Term, policy: Policy) -> Any:
 
 
 def _one_decision_responses(world: World, goals: Mapping[str, Term], ai_rules: Mapping[str, Any],
-                            uniform: Mapping[str, Any], others: Mapping[str, list[str]], spread: list[str]
-                            ) -> list[Equilibrium] | None:
+                            uniform: Mapping[str, Any], others: Mapping[str, list[str]]) -> list[Equilibrium] | None:
     """responses() when one other agent sets one decision: its value is a sum over its observed
     contexts (the context's distribution does not depend on the decision's own rule), so the best
     rule picks, context by context, the action with the largest gain over a base rule.  None when a
@@ -407,7 +406,7 @@ def _one_decision_responses(world: World, goals: Mapping[str, Term], ai_rules: M
     def rule(choice: Mapping[tuple, Any]) -> Any:
         return choice[()] if not node.parents else dict(choice)
 
-    fast = _gains_from_joint(world, objective, decision, (ai_rules, uniform), spread)
+    fast = _gains_from_joint(world, objective, decision, (ai_rules, uniform))
     gains = fast[0] if fast is not None else _gains_by_evaluation(world, objective, decision, (ai_rules, uniform))
     if gains is None:
         return None
@@ -470,58 +469,35 @@ def _gains_by_evaluation(world: World, objective: Term, decision: str, levels: t
     return gains
 
 
-def _gains_from_joint(world: World, objective: Term, decision: str, levels: tuple[Mapping[str, Any], Mapping[str, Any]],
-                      spread: list[str]) -> tuple[Gains, dict[Atom, dict[tuple, Any]]] | None:
-    """_gains_by_evaluation's table, and each atom's weights at the first level, from one joint
-    distribution per atom, when the objective is linear in the decision's rule: a sum of exact
-    constant multiples of unconditional, non-counterfactual P/E atoms that do not intervene on the
-    decision, in a world without floats.  `spread`: the decisions whose rules differ between the
-    levels (the AI's), played uniformly in the second.
-
-    Every value is multilinear in the rules: an atom's value is Σ Π_d r_d(a_d | c_d) · W over the
-    joint (context, action) of `spread` and the decision, where W = Π|A| · E[target ; those
-    contexts and actions] with all of them played uniformly.  So W is computed once (and shared by
-    every AI policy against which the same decision is answered), each level's weights of the
-    decision's (context, action) follow by weighting W with the level's rules, and a gain is a
-    difference of two of them — equal as a number to the difference of two evaluations.  None when
-    the objective or a number is not of that form (the gains are then evaluated)."""
-    if world.compiled.floats:
-        return None
-    parts = _linear_atoms(objective)
-    if parts is None or any(a.branch.do is not None and decision in a.branch.do.as_dict() for _, a in parts):
+def _gains_from_joint(world: World, objective: Term, decision: str, levels: tuple[Mapping[str, Any], Mapping[str, Any]]
+                      ) -> tuple[Gains, dict[Atom, dict[tuple, Any]]] | None:
+    """_gains_by_evaluation's table, and each atom's weights of the decision's (context, action) at
+    the first level, from the atoms' decision weights (_folded), when the objective is linear in the
+    rules (_linear_atoms) in a world without floats: a gain is then a difference of two weights,
+    equal as a number to the difference of two evaluations.  None when the objective or a number is
+    not of that form, or a rule is missing or malformed (the gains are then evaluated)."""
+    parts = _linear_atoms(world, objective)
+    if parts is None:
         return None
     node = world.nodes[decision]
     contexts = list(itertools.product(*(world.nodes[q].states for q in node.parents)))
     first = node.states[0]
-    chosen = [*(d for d in spread if d != decision), decision]
-    policy = Policy({**levels[1], decision: uniform_rule(world, decision)})
-    try:
-        rules = [{d: Policy(level).table(world, d) for d in chosen[:-1]} for level in levels]
-        joints = {atom: _joint_weights(world, atom, chosen, policy, JOINT_LIMIT) for _, atom in parts}
-    except CorrigError:
-        return None  # the evaluation says what is wrong
-    if any(w is None for w in joints.values()):
-        return None
     per_atom: list[dict[Atom, dict[tuple, Any]]] = []
-    for tables in rules:
-        weights: dict[Atom, dict[tuple, Any]] = {}
-        for atom, joint in joints.items():
-            out = {(c, a): sp.Integer(0) for c in contexts for a in node.states}
-            for key, w in joint.items():
-                factor = sp.Integer(1)
-                for d, (c, a) in zip(chosen[:-1], key[:-1], strict=True):
-                    factor *= tables[d][c][world.nodes[d].states.index(a)]
-                out[key[-1]] += factor * w
-            weights[atom] = out
-        per_atom.append(weights)
     totals = []
-    for weights in per_atom:
+    for rules in levels:
+        weights: dict[Atom, dict[tuple, Any]] = {}
+        for _, atom in parts:
+            folded = _folded(world, atom, [decision], rules)
+            if folded is None:
+                return None
+            weights[atom] = {(c, a): folded.get(((c, a),), sp.Integer(0)) for c in contexts for a in node.states}
         total = {(c, a): sp.Integer(0) for c in contexts for a in node.states}
         for coefficient, atom in parts:
             for key, w in weights[atom].items():
                 total[key] += coefficient * w
         if not all(_plain(w) for w in total.values()):
             return None
+        per_atom.append(weights)
         totals.append(total)
     gains: Gains = {}
     for c in contexts:
@@ -532,9 +508,19 @@ def _gains_from_joint(world: World, objective: Term, decision: str, levels: tupl
     return gains, per_atom[0]
 
 
-def _linear_atoms(term: Term) -> list[tuple[Any, Atom]] | None:
-    """The term as Σ coefficient · atom (+ constants, dropped): None unless each atom is unconditional
-    and not counterfactual and each coefficient an exact constant."""
+def _linear_atoms(world: World, term: Term) -> list[tuple[Any, Atom]] | None:
+    """The term as Σ coefficient · atom (+ constants, dropped), linear in every decision's rule: None
+    unless the world has no floats, each atom is unconditional, not counterfactual and intervenes on
+    no decision, and each coefficient is an exact constant."""
+    if world.compiled.floats:
+        return None
+    parts = _linear_parts(term)
+    if parts is None or any(a.branch.do is not None and set(a.branch.do.as_dict()) & set(world.decisions) for _, a in parts):
+        return None
+    return parts
+
+
+def _linear_parts(term: Term) -> list[tuple[Any, Atom]] | None:
     if isinstance(term, Constant):
         return [] if _plain(term.value) else None
     if isinstance(term, Atom):
@@ -543,7 +529,7 @@ def _linear_atoms(term: Term) -> list[tuple[Any, Atom]] | None:
     if isinstance(term, Sum):
         out: list[tuple[Any, Atom]] = []
         for t in term.terms:
-            found = _linear_atoms(t)
+            found = _linear_parts(t)
             if found is None:
                 return None
             out += found
@@ -557,7 +543,7 @@ def _linear_atoms(term: Term) -> list[tuple[Any, Atom]] | None:
                     return None
                 coefficient *= sp.sympify(t.value)
             elif inner is None:
-                inner = _linear_atoms(t)
+                inner = _linear_parts(t)
                 if inner is None:
                     return None
             else:
@@ -619,32 +605,54 @@ JOINT_LIMIT = 4096  # joint assignments read per atom by the profile shortcut (a
 
 
 def _profile_weights(game: Game) -> tuple[list[str], dict[Atom, dict[tuple, Any]]] | bool:
-    """For a game whose every value is linear in each pure strategy (see _gains_from_joint's
-    conditions, with every number rational): the chosen decisions, and per atom of the objectives the
-    weight of each joint (context, action) of those decisions — |A| · P under uniform play, times
-    the atom's target — so that an atom's value at a profile is the sum of the weights its rules
-    pick.  False when the game is not of that form: each profile is then evaluated."""
+    """For a game whose every value is linear in the rules (_linear_atoms) and rational: the
+    decisions chosen, and per atom of the objectives the weight of each joint (context, action) of
+    those decisions (_folded with the game's fixed rules), so that an atom's value at a profile is
+    the sum of the weights its pure rules pick.  False when the game is not of that form: each
+    profile is then evaluated."""
     world = game.world
     chosen = [d for a in game.strategies for d in game.decisions[a]]
-    if world.compiled.floats or not chosen:
-        return False
     atoms: list[Atom] = []
     for objective in game.objectives.values():
-        parts = _linear_atoms(objective)
-        if parts is None or any(a.branch.do is not None and set(chosen) & set(a.branch.do.as_dict()) for _, a in parts):
+        parts = _linear_atoms(world, objective)
+        if parts is None or not chosen:
             return False
         atoms += [a for _, a in parts if a not in atoms]
-    policy = Policy({**game.fixed.rules, **{d: uniform_rule(world, d) for d in chosen}})
     weights = {}
     for atom in atoms:
-        try:
-            found = _joint_weights(world, atom, chosen, policy, JOINT_LIMIT)
-        except CorrigError:
-            return False  # the evaluation says what is wrong
+        found = _folded(world, atom, chosen, game.fixed.rules)
         if found is None or not all(w.is_Rational for w in found.values()):
             return False
         weights[atom] = found
     return chosen, weights
+
+
+def _folded(world: World, atom: Atom, keep: list[str], rules: Mapping[str, Any]) -> dict[tuple, Any] | None:
+    """The atom's weight of each joint (context, action) of the decisions `keep`, every other decision
+    played by its rule in `rules`: Σ over the others' (context, action) of Π r(a | c) · W, W the
+    atom's weights with every decision played uniformly (_joint_weights, once per compiled world and
+    atom).  The value under pure rules for `keep` is then the sum of the weights they pick, since the
+    value is linear in each decision's rule.  None when the joint is too large or a rule is missing
+    or malformed."""
+    decisions = list(world.decisions)
+    try:
+        joint = _joint_weights(world, atom, decisions, Policy({d: uniform_rule(world, d) for d in decisions}), JOINT_LIMIT)
+        if joint is None:
+            return None
+        policy = Policy(rules)
+        others = [(i, world.nodes[d].states, policy.table(world, d)) for i, d in enumerate(decisions) if d not in keep]
+    except CorrigError:
+        return None  # the evaluation says what is wrong
+    kept = [decisions.index(d) for d in keep]
+    out: dict[tuple, Any] = {}
+    for key, w in joint.items():
+        factor = sp.Integer(1)
+        for i, states, table in others:
+            c, a = key[i]
+            factor *= table[c][states.index(a)]
+        k = tuple(key[i] for i in kept)
+        out[k] = out.get(k, sp.Integer(0)) + factor * w
+    return out
 
 
 def _frozen(rules: Any) -> Any:
@@ -690,7 +698,7 @@ def responses(world: World, utility: Any, policy: Policy | Mapping[str, Any], *,
     uniform = {**ai_rules, **{d: uniform_rule(world, d) for d in sets.get(AI, [])}}
     goals_here = {a: goals[a] for a in others}
     if len(others) == 1 and len(next(iter(others.values()))) == 1:
-        fast = _one_decision_responses(world, goals_here, ai_rules, uniform, others, sets.get(AI, []))
+        fast = _one_decision_responses(world, goals_here, ai_rules, uniform, others)
         if fast is not None:
             return fast
     played = Game(world, goals_here, fixed=Policy(ai_rules), decisions=others)
