@@ -42,6 +42,7 @@ from corrig.model.world import World
 from corrig.objectives.terms import Atom, Constant, Product, Sum, Term, as_term
 
 PROFILE_LIMIT = 100_000
+JOINT_LIMIT = 4096  # joint assignments read per atom by the weights shortcut (above: values are evaluated)
 
 
 class GameError(CorrigError):
@@ -429,7 +430,7 @@ def _one_decision_responses(world: World, goals: Mapping[str, Term], ai_rules: M
         label = ", ".join(f"{decision}({','.join(f'{q}={v}' for q, v in zip(node.parents, c, strict=True))})={a}"
                           if node.parents else f"{decision}={a}" for c, a in choice.items())
         policy = Policy({decision: rule(choice)}, name=label)
-        if weights is not None:  # rational atom values, summed as the evaluation would contract them
+        if weights is not None:  # each atom: the weights the rule picks, rational, so the very number evaluation gives
             cache = {atom: sum((ws[(c, a)] for c, a in choice.items()), sp.Integer(0)) for atom, ws in weights.items()}
             value = objective.evaluate(world, None, cache=cache)
         else:
@@ -562,29 +563,29 @@ def _plain(value: Any) -> bool:
     return all(x.is_Rational or x.is_Symbol for x in value.atoms()) and value.is_rational_function()
 
 
-def _joint_weights(world: World, atom: Atom, decisions: list[str], policy: Policy, limit: int | None = None
-                   ) -> dict[tuple, Any] | None:
-    """((context, action) per decision) -> Π|A| · E_policy[target ; each decision's parents = its context,
-    the decision = its action] in the world intervened on by the atom's do (the policy plays the
-    decisions uniformly).  None when the joint has more than `limit` assignments or the target reads
-    a node the world lacks."""
+def _joint_weights(world: World, atom: Atom) -> dict[tuple, Any] | None:
+    """((context, action) of every decision) -> Π|A| · E_u[target ; each decision's parents = its
+    context, the decision = its action], u playing every decision uniformly, in the world intervened
+    on by the atom's do; once per compiled world and atom.  None when the joint has more than
+    JOINT_LIMIT assignments or the target reads a node the world lacks."""
     if not atom.target.scope() <= set(world.nodes):
         return None
-    do = atom.branch.do.as_dict() if atom.branch.do is not None else None
+    decisions = list(world.decisions)
     scope = [n for n in world.compiled.order if n in atom.target.scope()]
     nodes = [world.nodes[d] for d in decisions]
     names = list(dict.fromkeys([*(q for node in nodes for q in node.parents), *decisions, *scope]))
-    if limit is not None and math.prod(len(world.nodes[n].states) for n in names) > limit:
+    if math.prod(len(world.nodes[n].states) for n in names) > JOINT_LIMIT:
         return None
-    memo = ("equilibria: joint weights", atom, tuple(decisions), _frozen(policy.rules))  # once per compiled world and rules
+    memo = ("equilibria: joint weights", atom)
     cache = derived(world)
     try:
         found = cache.get(memo)
-    except TypeError:  # an unhashable value in a rule: not remembered
+    except TypeError:  # an unhashable constant in the atom: not remembered
         memo, found = None, None
     if found is not None:
         return found
-    joint = distribution(world, names, policy, do=do)
+    uniform = Policy({d: uniform_rule(world, d) for d in decisions})
+    joint = distribution(world, names, uniform, do=atom.branch.do.as_dict() if atom.branch.do is not None else None)
     size = sp.Integer(math.prod(len(node.states) for node in nodes))
     out: dict[tuple, Any] = {}
     for combo, probability in joint.items():
@@ -599,9 +600,6 @@ def _joint_weights(world: World, atom: Atom, decisions: list[str], policy: Polic
     if memo is not None:
         cache[memo] = out
     return out
-
-
-JOINT_LIMIT = 4096  # joint assignments read per atom by the profile shortcut (above: each profile is evaluated)
 
 
 def _profile_weights(game: Game) -> tuple[list[str], dict[Atom, dict[tuple, Any]]] | bool:
@@ -636,7 +634,7 @@ def _folded(world: World, atom: Atom, keep: list[str], rules: Mapping[str, Any])
     or malformed."""
     decisions = list(world.decisions)
     try:
-        joint = _joint_weights(world, atom, decisions, Policy({d: uniform_rule(world, d) for d in decisions}), JOINT_LIMIT)
+        joint = _joint_weights(world, atom)
         if joint is None:
             return None
         policy = Policy(rules)
@@ -653,13 +651,6 @@ def _folded(world: World, atom: Atom, keep: list[str], rules: Mapping[str, Any])
         k = tuple(key[i] for i in kept)
         out[k] = out.get(k, sp.Integer(0)) + factor * w
     return out
-
-
-def _frozen(rules: Any) -> Any:
-    """Rules as a hashable key, each number with its type (0.5 and 1/2 are different rules here)."""
-    if isinstance(rules, Mapping):
-        return tuple((k, _frozen(v)) for k, v in rules.items())
-    return (type(rules).__name__, rules)
 
 
 def _weighted_value(weights: Mapping[tuple, Any], choices: Mapping[str, Mapping[tuple, Any]]) -> Any:
