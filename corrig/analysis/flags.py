@@ -86,10 +86,10 @@ def _tolerance(*values: Any) -> float:
 
 
 def _cancelled(value: Any) -> sp.Basic:
-    """A rational function in lowest terms; an expression with Max, Min or Piecewise as it is (cancel
+    """A rational function in lowest terms; an expression with Max, Min, Piecewise or Abs as it is (cancel
     would treat each as an opaque generator, at a cost of seconds on the value of observing H)."""
     value = sp.sympify(value)
-    return value if value.has(sp.Max, sp.Min, sp.Piecewise) else sp.cancel(value)
+    return value if value.has(sp.Max, sp.Min, sp.Piecewise, sp.Abs) else sp.cancel(value)
 
 
 def compare(op: str, a: Any, b: Any) -> bool | sp.Basic:
