@@ -396,6 +396,8 @@ def simplify_condition(condition: Any, box: Mapping[sp.Symbol, sp.Interval]) -> 
     else:
         return cond
     out = _prune_same_expression(out)
+    if isinstance(out, sp.And):
+        out = _prune_same_expression(_given_siblings(out))
     if isinstance(out, sp.logic.boolalg.BooleanFunction) and len(out.atoms(Relational)) <= 6:
         try:
             simpler = sp.simplify_logic(out, deep=False)
@@ -411,26 +413,70 @@ _SIGN_SETS = {  # {t real: t op 0}
 }
 
 
+def _signed(rel: Relational) -> tuple[sp.Expr, str]:
+    """`rel` as (e, op) meaning e op 0, with e's leading sign positive (one key for a relation and its mirror)."""
+    e, op = sp.expand(rel.lhs - rel.rhs), rel.rel_op
+    if e.could_extract_minus_sign():
+        e, op = -e, _REVERSED[op]
+    return e, op
+
+
 def _prune_same_expression(cond: sp.Basic) -> sp.Basic:
-    """And/Or of relations on one expression e: False when the conjuncts on e contradict, True when the disjuncts cover."""
+    """And/Or of relations on one expression e: False when the conjuncts on e contradict, True when the disjuncts
+    cover, and conjuncts that leave e only the value 0 (e ≤ 0 and e ≥ 0) written as e = 0."""
     if not isinstance(cond, sp.And | sp.Or):
         return cond
     groups: dict[sp.Expr, list[str]] = {}
     for a in cond.args:
         if isinstance(a, Relational):
-            e, op = sp.expand(a.lhs - a.rhs), a.rel_op
-            if e.could_extract_minus_sign():
-                e, op = -e, _REVERSED[op]
+            e, op = _signed(a)
             groups.setdefault(e, []).append(op)
-    for ops in groups.values():
+    pinned = []
+    for e, ops in groups.items():
         if len(ops) < 2:
             continue
         sets = [_SIGN_SETS[op] for op in ops]
-        if isinstance(cond, sp.And) and sp.Intersection(*sets) is sp.EmptySet:
-            return sp.false
+        if isinstance(cond, sp.And):
+            common = sp.Intersection(*sets)
+            if common is sp.EmptySet:
+                return sp.false
+            if common == sp.FiniteSet(0) and "==" not in ops:
+                pinned.append(e)
         if isinstance(cond, sp.Or) and sp.Union(*sets) == sp.S.Reals:
             return sp.true
+    if pinned:
+        kept = [a for a in cond.args if not (isinstance(a, Relational) and _signed(a)[0] in pinned)]
+        return sp.And(*kept, *(sp.Eq(e, 0) for e in pinned))
     return cond
+
+
+def _given_siblings(cond: sp.And) -> sp.Basic:
+    """A conjunction whose relations on an expression e decide a relation on e inside its other parts (e ≤ 0
+    makes a nested e > 0 False and e < 1 ... True where implied): each nested relation replaced by what the
+    sibling relations imply of it."""
+    facts: dict[sp.Expr, sp.Set] = {}
+    for a in cond.args:
+        if isinstance(a, Relational):
+            e, op = _signed(a)
+            facts[e] = sp.Intersection(facts.get(e, sp.S.Reals), _SIGN_SETS[op])
+    if not facts:
+        return cond
+
+    def assume(part: sp.Basic) -> sp.Basic:
+        if isinstance(part, Relational):
+            e, op = _signed(part)
+            known = facts.get(e)
+            if known is None:
+                return part
+            allowed = _SIGN_SETS[op]
+            if sp.Intersection(known, allowed) is sp.EmptySet:
+                return sp.false
+            return sp.true if known.is_subset(allowed) else part
+        if isinstance(part, sp.And | sp.Or | sp.Not):
+            return part.func(*[assume(a) for a in part.args])
+        return part
+
+    return sp.And(*[a if isinstance(a, Relational) else assume(a) for a in cond.args])
 
 
 def holds_at(condition: Any, point: Mapping[sp.Symbol, Any]) -> bool:
@@ -763,8 +809,53 @@ def _region(cond: sp.Basic, parameters: tuple[sp.Symbol, ...], box: dict[sp.Symb
                 return Region(cond, simplified, parameters, box, found, axis, point, is_empty=False)
         witness = _search_witness(cond, simplified, box, parameters, search)
         return Region(cond, simplified, parameters, box, found, axis, witness, is_empty=False if witness else None)
+    curve = _on_a_curve(cond, simplified, box, base) if len(used) == 2 else None
+    if curve is not None:
+        return Region(cond, simplified, parameters, box, witness=curve or None, is_empty=not curve)
     witness = _search_witness(cond, simplified, box, parameters, search)
     return Region(cond, simplified, parameters, box, witness=witness, is_empty=False if witness else None)
+
+
+def _on_a_curve(cond: sp.Basic, simplified: sp.Basic, box: Mapping[sp.Symbol, sp.Interval],
+                base: Point) -> Point | None:
+    """A two-parameter conjunction holding an equation linear in one parameter x, a(y)·x + b(y) = 0, decided
+    exactly: where a(y) ≠ 0, x = −b(y)/a(y) is substituted into the other conjuncts and x's range, leaving a
+    condition on y alone; where a(y) = 0, b(y) = 0 fixes y and the rest is a condition on x alone.
+
+    A witness point where both conditions are empty is {} (the region is empty); None when no conjunct is
+    such an equation or a one-parameter set cannot be found exactly (the caller searches instead).
+    """
+    if not isinstance(simplified, sp.And):
+        return None
+    for eq in (a for a in simplified.args if isinstance(a, sp.Eq)):
+        rest = [a for a in simplified.args if a is not eq]
+        top, bottom = sp.fraction(sp.together(eq.lhs - eq.rhs))
+        for x in _sorted(_symbols_of(top)):
+            (y,) = _symbols_of(simplified) - {x} or (None,)
+            if y is None:
+                return None
+            try:
+                line = sp.Poly(top, x)
+            except sp.PolynomialError:
+                continue
+            if line.degree() != 1 or _symbols_of(line.as_expr()) - {x, y}:
+                continue
+            a, b = line.all_coeffs()
+            x_of_y = -b / a
+            along = sp.And(*(r.xreplace({x: x_of_y}) for r in rest), sp.Ne(a, 0), sp.Ne(bottom.xreplace({x: x_of_y}), 0),
+                           x_of_y >= box[x].start, x_of_y <= box[x].end)
+            ys = exact_set(along, y, box[y])
+            flat = exact_set(sp.And(sp.Eq(a, 0), sp.Eq(b, 0)), y, box[y])
+            if ys is None or flat is None:
+                return None
+            if ys is not sp.EmptySet:
+                y0 = point_in_set(ys)
+                point = {**base, y: y0, x: sp.cancel(x_of_y.xreplace({y: y0}))} if y0 is not None else None
+                return point if point is not None and holds_at(cond, point) else None
+            if flat is not sp.EmptySet:
+                return None  # x free where a(y) = b(y) = 0: left to the search
+            return {}
+    return None
 
 
 def _grid_values(interval: sp.Interval, level: int) -> list[tuple[int, sp.Expr]]:
