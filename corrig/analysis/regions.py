@@ -40,6 +40,7 @@ import numpy as np
 import sympy as sp
 from sympy.calculus.accumulationbounds import AccumBounds
 from sympy.core.relational import Relational
+from sympy.polys.fields import sfield
 from sympy.printing.numpy import NumPyPrinter
 
 from corrig.model.errors import ParameterError
@@ -329,16 +330,12 @@ def _normalize_relational(rel: Relational, box: Mapping[sp.Symbol, sp.Interval])
     if _has_branching(rel):
         expanded = _expand_relational(rel)
         return rel if expanded == rel else simplify_condition(expanded, box)
-    d = sp.together(sp.sympify(rel.lhs - rel.rhs))
-    if d.has(sp.zoo, sp.nan, sp.oo, -sp.oo):
+    difference = sp.sympify(rel.lhs - rel.rhs)
+    if difference.has(sp.zoo, sp.nan, sp.oo, -sp.oo):
         return rel
     sign = 1
     kept: list[tuple[sp.Expr, int, str | None, bool]] = []
-    for part, is_den in zip(sp.fraction(d), (False, True), strict=True):
-        try:
-            coeff, factors = sp.factor_list(part)
-        except (sp.PolynomialError, sp.GeneratorsNeeded, NotImplementedError):
-            coeff, factors = sp.Integer(1), [(part, 1)]
+    for (coeff, factors), is_den in zip(_factored_fraction(difference), (False, True), strict=True):
         if coeff == 0:
             return sp.sympify(_decide(op, ZERO))
         sign *= _number_sign(coeff)
@@ -364,6 +361,28 @@ def _normalize_relational(rel: Relational, box: Mapping[sp.Symbol, sp.Interval])
     if e.could_extract_minus_sign():
         e, op = -e, _REVERSED[op]
     return _solved_form(e, op)
+
+
+def _factored_fraction(value: sp.Expr) -> tuple[tuple[Any, list], tuple[Any, list]]:
+    """Numerator and denominator of a value, each as (coefficient, [(irreducible factor, multiplicity)]).
+
+    A rational function of the parameters over QQ is read into sympy's rational function field once
+    (a third of the cost of together + factor_list on Expr); anything else takes the Expr route."""
+    symbols = _sorted(_symbols_of(value))
+    if symbols and value.is_rational_function(*symbols):
+        try:
+            _, element = sfield(value, *symbols)
+            return tuple((c, [(f.as_expr(), m) for f, m in fs])  # type: ignore[return-value]
+                         for c, fs in (element.numer.factor_list(), element.denom.factor_list()))
+        except (sp.PolynomialError, sp.CoercionFailed, sp.DomainError, NotImplementedError):
+            pass
+    out = []
+    for part in sp.fraction(sp.together(value)):
+        try:
+            out.append(sp.factor_list(part))
+        except (sp.PolynomialError, sp.GeneratorsNeeded, NotImplementedError):
+            out.append((sp.Integer(1), [(part, 1)]))
+    return out[0], out[1]
 
 
 def _solved_form(e: sp.Expr, op: str) -> sp.Basic:
