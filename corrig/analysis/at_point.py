@@ -19,6 +19,7 @@ from dataclasses import replace
 from typing import Any
 
 import sympy as sp
+from sympy.core.relational import Relational
 
 from corrig.analysis import flags as fl
 from corrig.analysis.display import FlagList
@@ -58,7 +59,7 @@ def _number(value: Any, point: Mapping[sp.Symbol, Any]) -> Any:
     found = value.xreplace(point)
     if found.has(sp.nan, sp.zoo, sp.oo, -sp.oo):
         raise _Unreadable
-    return found
+    return fl.lowest_terms(found) if found.free_symbols else found  # as the planner's own values are
 
 
 def _condition(condition: Any, point: Mapping[sp.Symbol, Any]) -> bool | sp.Basic:
@@ -72,7 +73,9 @@ def _condition(condition: Any, point: Mapping[sp.Symbol, Any]) -> bool | sp.Basi
         return holds_at(condition, point)
     if found.has(sp.nan, sp.zoo, sp.oo, -sp.oo):
         raise _Unreadable
-    return found
+    # each relation in lowest terms, as the planner states it: one that is decided there becomes True/False
+    found = found.xreplace({r: r.func(fl.lowest_terms(r.lhs - r.rhs), 0) for r in found.atoms(Relational)})
+    return bool(found) if found in (sp.true, sp.false) else found
 
 
 def _deep(value: Any, point: Mapping[sp.Symbol, Any]) -> Any:
