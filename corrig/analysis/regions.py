@@ -184,6 +184,8 @@ def rational_between(u: Any, v: Any, depth: int = 60) -> sp.Expr:
     """The simplest rational strictly between u < v (Stern–Brocot on exact rationals; an irrational end is
     first replaced by a rational 10^-25 inside it); their midpoint if that takes too long."""
     u, v = sp.sympify(u), sp.sympify(v)
+    if u is sp.S.NegativeInfinity:  # the integer nearest zero below v
+        return sp.Integer(0) if v > 0 else sp.ceiling(v) - 1
     low = _rational_near(u, above=True)
     high = None if v is sp.oo else _rational_near(v, above=False)
     if high is not None and low >= high:
