@@ -110,3 +110,15 @@ def test_plans_read_points_from_the_symbolic_plan_once_it_is_made():
     here = plans.at({"ap_p": R(1, 2), "ap_q": 1})
     assert scenario.planned == [None]  # read by substitution: no second plan
     assert here.values == {"a": R(1, 2), "b": R(1, 2)} and sorted(here.optimal) == ["a", "b"]
+
+
+def test_a_condition_decided_at_a_partial_point_is_decided():
+    # (p² − q²)/(p − q) − p − q is 0 wherever defined; at q = 1/2 the substituted difference
+    # (p² − 1/4)/(p − 1/2) − p − 1/2 is not 0 by sympy's automatic simplification, but in lowest terms
+    # it is, so "≠ 0" is False there, as the planner (which cancels its values) finds.
+    from corrig.analysis.at_point import _condition
+
+    p, q = sp.symbols("ap_p ap_q", real=True)
+    difference = sp.expand((p - q) * (p + q)) / (p - q) - p - q
+    assert _condition(sp.Ne(difference, 0), {q: R(1, 2)}) is False
+    assert _condition(sp.Gt(p * q, 0), {q: R(1, 2)}) == sp.Gt(p / 2, 0)

@@ -4,7 +4,7 @@
     here = plan_at_point(symbolic, {"K": 10, "v": 1/2}) # == plan(world, utility, policies, at=...) or None
 
 Every value, flag size and flag condition of a symbolic plan is exact in the parameters
-(docs/semantics.md, "Parameters"), so at a point the values are the substituted values, the
+(docs/semantics.md, "Numbers"), so at a point the values are the substituted values, the
 optimal set is their argmax, and the flags that fire are those whose condition holds there.
 Where the symbolic plan cannot answer for the point, the answer is None and the caller re-plans:
 a value undefined at the point (its undefined-condition flags are sized there), floats in the point
@@ -19,6 +19,7 @@ from dataclasses import replace
 from typing import Any
 
 import sympy as sp
+from sympy.core.relational import Relational
 
 from corrig.analysis import flags as fl
 from corrig.analysis.display import FlagList
@@ -58,7 +59,7 @@ def _number(value: Any, point: Mapping[sp.Symbol, Any]) -> Any:
     found = value.xreplace(point)
     if found.has(sp.nan, sp.zoo, sp.oo, -sp.oo):
         raise _Unreadable
-    return found
+    return fl.lowest_terms(found) if found.free_symbols else found  # as the planner's own values are
 
 
 def _condition(condition: Any, point: Mapping[sp.Symbol, Any]) -> bool | sp.Basic:
@@ -72,7 +73,9 @@ def _condition(condition: Any, point: Mapping[sp.Symbol, Any]) -> bool | sp.Basi
         return holds_at(condition, point)
     if found.has(sp.nan, sp.zoo, sp.oo, -sp.oo):
         raise _Unreadable
-    return found
+    # each relation in lowest terms, as the planner states it: one that is decided there becomes True/False
+    found = found.xreplace({r: r.func(fl.lowest_terms(r.lhs - r.rhs), 0) for r in found.atoms(Relational)})
+    return bool(found) if found in (sp.true, sp.false) else found
 
 
 def _deep(value: Any, point: Mapping[sp.Symbol, Any]) -> Any:
@@ -109,7 +112,7 @@ def _read(result: Plan, point: dict[sp.Symbol, Any], world: Any) -> Plan:
                 at=dict(point), undefined=undefined)
     here.flags = {name: FlagList(_fired(fs, point)) for name, fs in result.flags.items()}
     here.incentives = _fired(result.incentives, point)
-    here.notes = [n for n in result.notes if n != REGION_DEPENDENT_NOTE or optimal is None]
+    here.notes = [n for n in result.notes if n != REGION_DEPENDENT_NOTE] + ([REGION_DEPENDENT_NOTE] if optimal is None else [])
     here.path_specific_values = _deep(result.path_specific_values, point)
     here.manipulation = _deep(result.manipulation, point)
     here.value_of_observing_h = _deep(result.value_of_observing_h, point)

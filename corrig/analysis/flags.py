@@ -85,11 +85,11 @@ def _tolerance(*values: Any) -> float:
     return FLOAT_TOLERANCE if any(_is_float(v) for v in values) else 0
 
 
-def _cancelled(value: Any) -> sp.Basic:
-    """A rational function in lowest terms; an expression with Max, Min or Piecewise as it is (cancel
+def lowest_terms(value: Any) -> sp.Basic:
+    """A rational function in lowest terms; an expression with Max, Min, Piecewise or Abs as it is (cancel
     would treat each as an opaque generator, at a cost of seconds on the value of observing H)."""
     value = sp.sympify(value)
-    return value if value.has(sp.Max, sp.Min, sp.Piecewise) else sp.cancel(value)
+    return value if value.has(sp.Max, sp.Min, sp.Piecewise, sp.Abs) else sp.cancel(value)
 
 
 def compare(op: str, a: Any, b: Any) -> bool | sp.Basic:
@@ -105,7 +105,7 @@ def compare(op: str, a: Any, b: Any) -> bool | sp.Basic:
         if op == ">":
             return bool(x > y + tol)
         return bool(abs(x - y) > tol)
-    relation = {"<": sp.Lt, ">": sp.Gt, "!=": sp.Ne}[op](_cancelled(a), _cancelled(b))
+    relation = {"<": sp.Lt, ">": sp.Gt, "!=": sp.Ne}[op](lowest_terms(a), lowest_terms(b))
     if relation in (sp.true, sp.false):
         return bool(relation)
     return relation
@@ -326,7 +326,7 @@ def _marginal(dist: Mapping[tuple, Any]) -> dict[tuple, Any]:
 
 def _tv(a: Mapping[tuple, Any], b: Mapping[tuple, Any]) -> Any:
     """½ Σ |a − b|, each difference in lowest terms (sympy's simplify of the sum costs a tenth of a second)."""
-    total = sum((abs(_cancelled(a[k] - b[k])) for k in a), sp.Integer(0))
+    total = sum((abs(lowest_terms(a[k] - b[k])) for k in a), sp.Integer(0))
     value = total / 2
     if isinstance(value, sp.Basic) and value.is_number and value.has(sp.Float):
         return float(value)

@@ -40,6 +40,7 @@ import numpy as np
 import sympy as sp
 from sympy.calculus.accumulationbounds import AccumBounds
 from sympy.core.relational import Relational
+from sympy.polys.fields import sfield
 from sympy.printing.numpy import NumPyPrinter
 
 from corrig.model.errors import ParameterError
@@ -183,6 +184,8 @@ def rational_between(u: Any, v: Any, depth: int = 60) -> sp.Expr:
     """The simplest rational strictly between u < v (Stern–Brocot on exact rationals; an irrational end is
     first replaced by a rational 10^-25 inside it); their midpoint if that takes too long."""
     u, v = sp.sympify(u), sp.sympify(v)
+    if u is sp.S.NegativeInfinity:  # the integer nearest zero below v
+        return sp.Integer(0) if v > 0 else sp.ceiling(v) - 1
     low = _rational_near(u, above=True)
     high = None if v is sp.oo else _rational_near(v, above=False)
     if high is not None and low >= high:
@@ -329,16 +332,12 @@ def _normalize_relational(rel: Relational, box: Mapping[sp.Symbol, sp.Interval])
     if _has_branching(rel):
         expanded = _expand_relational(rel)
         return rel if expanded == rel else simplify_condition(expanded, box)
-    d = sp.together(sp.sympify(rel.lhs - rel.rhs))
-    if d.has(sp.zoo, sp.nan, sp.oo, -sp.oo):
+    difference = sp.sympify(rel.lhs - rel.rhs)
+    if difference.has(sp.zoo, sp.nan, sp.oo, -sp.oo):
         return rel
     sign = 1
     kept: list[tuple[sp.Expr, int, str | None, bool]] = []
-    for part, is_den in zip(sp.fraction(d), (False, True), strict=True):
-        try:
-            coeff, factors = sp.factor_list(part)
-        except (sp.PolynomialError, sp.GeneratorsNeeded, NotImplementedError):
-            coeff, factors = sp.Integer(1), [(part, 1)]
+    for (coeff, factors), is_den in zip(_factored_fraction(difference), (False, True), strict=True):
         if coeff == 0:
             return sp.sympify(_decide(op, ZERO))
         sign *= _number_sign(coeff)
@@ -364,6 +363,28 @@ def _normalize_relational(rel: Relational, box: Mapping[sp.Symbol, sp.Interval])
     if e.could_extract_minus_sign():
         e, op = -e, _REVERSED[op]
     return _solved_form(e, op)
+
+
+def _factored_fraction(value: sp.Expr) -> tuple[tuple[Any, list], tuple[Any, list]]:
+    """Numerator and denominator of a value, each as (coefficient, [(irreducible factor, multiplicity)]).
+
+    A rational function of the parameters over QQ is read into sympy's rational function field once
+    (a third of the cost of together + factor_list on Expr); anything else takes the Expr route."""
+    symbols = _sorted(_symbols_of(value))
+    if symbols and value.is_rational_function(*symbols):
+        try:
+            _, element = sfield(value, *symbols)
+            return tuple((c, [(f.as_expr(), m) for f, m in fs])  # type: ignore[return-value]
+                         for c, fs in (element.numer.factor_list(), element.denom.factor_list()))
+        except (sp.PolynomialError, sp.CoercionFailed, sp.DomainError, NotImplementedError):
+            pass
+    out = []
+    for part in sp.fraction(sp.together(value)):
+        try:
+            out.append(sp.factor_list(part))
+        except (sp.PolynomialError, sp.GeneratorsNeeded, NotImplementedError):
+            out.append((sp.Integer(1), [(part, 1)]))
+    return out[0], out[1]
 
 
 def _solved_form(e: sp.Expr, op: str) -> sp.Basic:
@@ -396,6 +417,8 @@ def simplify_condition(condition: Any, box: Mapping[sp.Symbol, sp.Interval]) -> 
     else:
         return cond
     out = _prune_same_expression(out)
+    if isinstance(out, sp.And):
+        out = _prune_same_expression(_given_siblings(out))
     if isinstance(out, sp.logic.boolalg.BooleanFunction) and len(out.atoms(Relational)) <= 6:
         try:
             simpler = sp.simplify_logic(out, deep=False)
@@ -411,26 +434,70 @@ _SIGN_SETS = {  # {t real: t op 0}
 }
 
 
+def _signed(rel: Relational) -> tuple[sp.Expr, str]:
+    """`rel` as (e, op) meaning e op 0, with e's leading sign positive (one key for a relation and its mirror)."""
+    e, op = sp.expand(rel.lhs - rel.rhs), rel.rel_op
+    if e.could_extract_minus_sign():
+        e, op = -e, _REVERSED[op]
+    return e, op
+
+
 def _prune_same_expression(cond: sp.Basic) -> sp.Basic:
-    """And/Or of relations on one expression e: False when the conjuncts on e contradict, True when the disjuncts cover."""
+    """And/Or of relations on one expression e: False when the conjuncts on e contradict, True when the disjuncts
+    cover, and conjuncts that leave e only the value 0 (e ≤ 0 and e ≥ 0) written as e = 0."""
     if not isinstance(cond, sp.And | sp.Or):
         return cond
     groups: dict[sp.Expr, list[str]] = {}
     for a in cond.args:
         if isinstance(a, Relational):
-            e, op = sp.expand(a.lhs - a.rhs), a.rel_op
-            if e.could_extract_minus_sign():
-                e, op = -e, _REVERSED[op]
+            e, op = _signed(a)
             groups.setdefault(e, []).append(op)
-    for ops in groups.values():
+    pinned = []
+    for e, ops in groups.items():
         if len(ops) < 2:
             continue
         sets = [_SIGN_SETS[op] for op in ops]
-        if isinstance(cond, sp.And) and sp.Intersection(*sets) is sp.EmptySet:
-            return sp.false
+        if isinstance(cond, sp.And):
+            common = sp.Intersection(*sets)
+            if common is sp.EmptySet:
+                return sp.false
+            if common == sp.FiniteSet(0) and "==" not in ops:
+                pinned.append(e)
         if isinstance(cond, sp.Or) and sp.Union(*sets) == sp.S.Reals:
             return sp.true
+    if pinned:
+        kept = [a for a in cond.args if not (isinstance(a, Relational) and _signed(a)[0] in pinned)]
+        return sp.And(*kept, *(sp.Eq(e, 0) for e in pinned))
     return cond
+
+
+def _given_siblings(cond: sp.And) -> sp.Basic:
+    """A conjunction whose relations on an expression e decide a relation on e inside its other parts (e ≤ 0
+    makes a nested e > 0 False and e < 1 ... True where implied): each nested relation replaced by what the
+    sibling relations imply of it."""
+    facts: dict[sp.Expr, sp.Set] = {}
+    for a in cond.args:
+        if isinstance(a, Relational):
+            e, op = _signed(a)
+            facts[e] = sp.Intersection(facts.get(e, sp.S.Reals), _SIGN_SETS[op])
+    if not facts:
+        return cond
+
+    def assume(part: sp.Basic) -> sp.Basic:
+        if isinstance(part, Relational):
+            e, op = _signed(part)
+            known = facts.get(e)
+            if known is None:
+                return part
+            allowed = _SIGN_SETS[op]
+            if sp.Intersection(known, allowed) is sp.EmptySet:
+                return sp.false
+            return sp.true if known.is_subset(allowed) else part
+        if isinstance(part, sp.And | sp.Or | sp.Not):
+            return part.func(*[assume(a) for a in part.args])
+        return part
+
+    return sp.And(*[a if isinstance(a, Relational) else assume(a) for a in cond.args])
 
 
 def holds_at(condition: Any, point: Mapping[sp.Symbol, Any]) -> bool:
@@ -763,8 +830,53 @@ def _region(cond: sp.Basic, parameters: tuple[sp.Symbol, ...], box: dict[sp.Symb
                 return Region(cond, simplified, parameters, box, found, axis, point, is_empty=False)
         witness = _search_witness(cond, simplified, box, parameters, search)
         return Region(cond, simplified, parameters, box, found, axis, witness, is_empty=False if witness else None)
+    curve = _on_a_curve(cond, simplified, box, base) if len(used) == 2 else None
+    if curve is not None:
+        return Region(cond, simplified, parameters, box, witness=curve or None, is_empty=not curve)
     witness = _search_witness(cond, simplified, box, parameters, search)
     return Region(cond, simplified, parameters, box, witness=witness, is_empty=False if witness else None)
+
+
+def _on_a_curve(cond: sp.Basic, simplified: sp.Basic, box: Mapping[sp.Symbol, sp.Interval],
+                base: Point) -> Point | None:
+    """A two-parameter conjunction holding an equation linear in one parameter x, a(y)·x + b(y) = 0, decided
+    exactly: where a(y) ≠ 0, x = −b(y)/a(y) is substituted into the other conjuncts and x's range, leaving a
+    condition on y alone; where a(y) = 0, b(y) = 0 fixes y and the rest is a condition on x alone.
+
+    A witness point where both conditions are empty is {} (the region is empty); None when no conjunct is
+    such an equation or a one-parameter set cannot be found exactly (the caller searches instead).
+    """
+    if not isinstance(simplified, sp.And):
+        return None
+    for eq in (a for a in simplified.args if isinstance(a, sp.Eq)):
+        rest = [a for a in simplified.args if a is not eq]
+        top, bottom = sp.fraction(sp.together(eq.lhs - eq.rhs))
+        for x in _sorted(_symbols_of(top)):
+            (y,) = _symbols_of(simplified) - {x} or (None,)
+            if y is None:
+                return None
+            try:
+                line = sp.Poly(top, x)
+            except sp.PolynomialError:
+                continue
+            if line.degree() != 1 or _symbols_of(line.as_expr()) - {x, y}:
+                continue
+            a, b = line.all_coeffs()
+            x_of_y = -b / a
+            along = sp.And(*(r.xreplace({x: x_of_y}) for r in rest), sp.Ne(a, 0), sp.Ne(bottom.xreplace({x: x_of_y}), 0),
+                           x_of_y >= box[x].start, x_of_y <= box[x].end)
+            ys = exact_set(along, y, box[y])
+            flat = exact_set(sp.And(sp.Eq(a, 0), sp.Eq(b, 0)), y, box[y])
+            if ys is None or flat is None:
+                return None
+            if ys is not sp.EmptySet:
+                y0 = point_in_set(ys)
+                point = {**base, y: y0, x: sp.cancel(x_of_y.xreplace({y: y0}))} if y0 is not None else None
+                return point if point is not None and holds_at(cond, point) else None
+            if flat is not sp.EmptySet:
+                return None  # x free where a(y) = b(y) = 0: left to the search
+            return {}
+    return None
 
 
 def _grid_values(interval: sp.Interval, level: int) -> list[tuple[int, sp.Expr]]:
