@@ -71,7 +71,7 @@ def ai_rules(spec, world):
     return {"D1": 1 if not world.nodes["D1"].parents else {(0,): 1, (1,): 0}}
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(small_game())
 def test_joint_gains_equal_evaluated_gains(spec):
     world, objective, _ = build(spec)
@@ -89,7 +89,7 @@ def test_joint_gains_equal_evaluated_gains(spec):
                    for a, b in zip(x, y, strict=True))
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(small_game())
 def test_profile_values_equal_evaluation(spec):
     world, human, ai = build(spec)
@@ -114,7 +114,7 @@ def described(found):
     return [(e.name, dict(e.policy.rules), dict(e.values), e.condition) for e in found]
 
 
-@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(small_game())
 def test_responses_equal_the_unshortened_computation(spec):
     # the second path: the same functions with both shortcuts switched off (every gain and value evaluated)
@@ -128,7 +128,7 @@ def test_responses_equal_the_unshortened_computation(spec):
     assert [type(v) for e in fast for v in e.values.values()] == [type(v) for e in slow for v in e.values.values()]
 
 
-@settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(small_game())
 def test_equilibria_equal_the_unshortened_computation(spec):
     world, human, ai = build(spec)
