@@ -316,3 +316,15 @@ def test_a_tolerance_outside_the_unit_interval_is_refused():
     world.chance("X", {"a": F(1, 2), "b": F(1, 2)})
     with pytest.raises(ParameterError, match="eps = -1"):
         plan(world, P(world["X"] == "a"), eps=-1)
+
+
+def test_a_mixed_rule_names_its_policy_decision_observation_and_state():
+    w = World("mixed rule")
+    w.chance("H", {"stop": Fraction(1, 2), "run": Fraction(1, 2)})
+    w.decision("A", ["x", "y"], observes=["H"])
+    bad_number = Policy({"A": {"stop": {"x": "half", "y": Fraction(1, 2)}, "run": "x"}}, name="shaky")
+    with pytest.raises(DistributionError, match=r"policy shaky, decision A when H='stop', state 'x': 'half'"):
+        bad_number.table(w, "A")
+    too_much = Policy({"A": {"stop": "x", "run": {"x": Fraction(3, 4), "y": Fraction(3, 4)}}}, name="greedy")
+    with pytest.raises(DistributionError, match=r"policy greedy, decision A when H='run': the probabilities sum to 3/2"):
+        too_much.table(w, "A")

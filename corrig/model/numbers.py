@@ -15,8 +15,10 @@ from corrig.model.params import parameters_in, range_of
 FLOAT_TOLERANCE = 1e-9
 
 
-def to_number(value: Any, where: str) -> sp.Expr:
-    """A user's probability or utility as a sympy number: exact input stays exact, floats stay floats."""
+def to_number(value: Any, where: object) -> sp.Expr:
+    """A user's probability or utility as a sympy number: exact input stays exact, floats stay floats.
+
+    `where` names the number's place in error messages (a string, or an object formatted only then)."""
     if isinstance(value, bool):
         raise DistributionError(f"{where}: {value!r} is a truth value, not a number")
     if isinstance(value, Fraction):
@@ -33,7 +35,7 @@ def is_float_valued(value: sp.Expr) -> bool:
     return value.has(sp.Float)
 
 
-def check_distribution(values: tuple[sp.Expr, ...], states: tuple[State, ...], where: str) -> None:
+def check_distribution(values: tuple[sp.Expr, ...], states: tuple[State, ...], where: object) -> None:
     """Raise DistributionError unless `values` is a distribution: in [0, 1] and summing to one.
 
     Exact values are checked exactly; floats within FLOAT_TOLERANCE; symbolic values at the
@@ -65,7 +67,7 @@ _BOX_VERDICTS: dict[tuple, Any] = {}  # (value, box, slack) -> verdict: worlds o
 _BOX_VERDICTS_LIMIT = 4096
 
 
-def _check_on_box(value: sp.Expr, state: State, where: str, slack: Any) -> None:
+def _check_on_box(value: sp.Expr, state: State, where: object, slack: Any) -> None:
     """Raise unless a symbolic probability lies in [0, 1] at every point of its parameters' box (decided exactly)."""
     from corrig.model.box import in_unit_interval
 

@@ -60,12 +60,11 @@ class Policy:
                 hit = {choice: 1}
                 table[context] = tuple(sp.S.One if s in hit else sp.S.Zero for s in node.states)
                 continue
-            place = str(where)
             for state in choice:
                 if state not in node.states:
-                    raise StateError(f"{place}: {state!r} is not a state of {decision}; its states are {list(node.states)}")
-            row = tuple(to_number(choice.get(s, 0), f"{place}, state {s!r}") for s in node.states)
-            check_distribution(row, node.states, place)
+                    raise StateError(f"{where}: {state!r} is not a state of {decision}; its states are {list(node.states)}")
+            row = tuple(to_number(choice.get(s, 0), _Where(self, node, context, s)) for s in node.states)
+            check_distribution(row, node.states, where)
             table[context] = row
         return table
 
@@ -109,16 +108,21 @@ def _unhashable(value: Any) -> bool:
     return False
 
 
+_NO_STATE = object()
+
+
 class _Where:
-    """Where in a policy a rule is read ("policy P, decision D when X='x'"), worded only when a message needs it."""
+    """Where in a policy a rule is read ("policy P, decision D when X='x'[, state 's']"), worded only when a
+    message needs it."""
 
-    __slots__ = ("context", "node", "policy")
+    __slots__ = ("context", "node", "policy", "state")
 
-    def __init__(self, policy: Policy, node: Node, context: tuple[State, ...]):
-        self.policy, self.node, self.context = policy, node, context
+    def __init__(self, policy: Policy, node: Node, context: tuple[State, ...], state: Any = _NO_STATE):
+        self.policy, self.node, self.context, self.state = policy, node, context, state
 
     def __str__(self) -> str:
-        return f"policy {self.policy}, decision {self.node.name}{_context(self.node, self.context)}"
+        state = "" if self.state is _NO_STATE else f", state {self.state!r}"
+        return f"policy {self.policy}, decision {self.node.name}{_context(self.node, self.context)}{state}"
 
     def __format__(self, spec: str) -> str:
         return format(str(self), spec)
