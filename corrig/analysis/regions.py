@@ -977,7 +977,9 @@ def simplify_value(value: Any, box: Mapping[sp.Symbol, sp.Interval] | None = Non
             candidates.append(how(value))
         except (TypeError, ValueError, NotImplementedError, sp.PolynomialError):
             continue
-    return min(candidates, key=lambda e: (sp.count_ops(e), len(str(e))))
+    ops = [sp.count_ops(e) for e in candidates]
+    fewest = [e for e, n in zip(candidates, ops, strict=True) if n == min(ops)]
+    return fewest[0] if len(fewest) == 1 else min(fewest, key=lambda e: len(str(e)))  # print only to break ties
 
 
 def _resolve_branching(value: sp.Expr, box: Mapping[sp.Symbol, sp.Interval]) -> sp.Expr:
