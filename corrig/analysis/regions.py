@@ -51,6 +51,7 @@ Point = dict[sp.Symbol, sp.Expr]
 POS, NEG, NONNEG, NONPOS, ZERO = "pos", "neg", "nonneg", "nonpos", "zero"
 UNDEFINED_KINDS = ("undefined-condition",)
 MEMO_SIZE = 4096  # remembered answers per memoized question
+LOGIC_ATOMS = 6  # sympy's simplify_logic is run on conditions of at most this many relations
 
 _REVERSED = {"<": ">", "<=": ">=", ">": "<", ">=": "<=", "==": "==", "!=": "!="}
 _RELATION = {"<": sp.Lt, "<=": sp.Le, ">": sp.Gt, ">=": sp.Ge, "==": sp.Eq, "!=": sp.Ne}
@@ -403,23 +404,26 @@ def _solved_form(e: sp.Expr, op: str) -> sp.Basic:
     return _RELATION[op](e, 0)
 
 
-def simplify_condition(condition: Any, box: Mapping[sp.Symbol, sp.Interval]) -> sp.Basic:
-    """The condition with every relation normalized on the box (True/False where decided), logic simplified."""
+def simplify_condition(condition: Any, box: Mapping[sp.Symbol, sp.Interval], logic: bool = True) -> sp.Basic:
+    """The condition with every relation normalized on the box (True/False where decided), logic simplified.
+
+    logic=False leaves out sympy's simplify_logic (for the parts of a condition whose whole gets it)."""
     cond = sp.sympify(condition)
     if cond in (sp.true, sp.false):
         return cond
     if isinstance(cond, Relational):
         return _normalize_relational(cond, box)
     if isinstance(cond, sp.And | sp.Or | sp.Not):
-        out = cond.func(*[simplify_condition(a, box) for a in cond.args])
+        whole = logic and len(cond.atoms(Relational)) <= LOGIC_ATOMS  # then the parts need not simplify_logic
+        out = cond.func(*[simplify_condition(a, box, logic and not whole) for a in cond.args])
     elif isinstance(cond, sp.logic.boolalg.BooleanFunction):
-        return simplify_condition(cond.to_nnf(), box)
+        return simplify_condition(cond.to_nnf(), box, logic)
     else:
         return cond
     out = _prune_same_expression(out)
     if isinstance(out, sp.And):
         out = _prune_same_expression(_given_siblings(out))
-    if isinstance(out, sp.logic.boolalg.BooleanFunction) and len(out.atoms(Relational)) <= 6:
+    if logic and isinstance(out, sp.logic.boolalg.BooleanFunction) and len(out.atoms(Relational)) <= LOGIC_ATOMS:
         try:
             simpler = sp.simplify_logic(out, deep=False)
         except (TypeError, ValueError, RecursionError):
