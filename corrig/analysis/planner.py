@@ -91,7 +91,7 @@ class PolicyRun:
         """The atom's value under this policy (None when it conditions on a probability-0 event)."""
         if atom not in self.atoms:
             try:
-                self.atoms[atom] = atom.evaluate(self.applied, self.policy)
+                self.atoms[atom] = atom.evaluate(self.world, self.policy)
             except ZeroProbabilityCondition as exc:
                 self.atoms[atom] = None
                 self.undefined[atom] = str(exc)
@@ -113,7 +113,7 @@ class PolicyRun:
         if any(self.atom(a) is None for a in utility.atoms()):
             return None
         try:
-            return utility.evaluate(self.applied, self.policy, cache=dict(self.atoms))
+            return utility.evaluate(self.world, self.policy, cache=dict(self.atoms))
         except CorrigError as exc:
             raise _named(exc, f"policy {self.name!r}") from exc
 
@@ -123,7 +123,7 @@ class PolicyRun:
         key = (nodes, None if given is None else repr(given), None if not do else tuple(do.items()))
         if key not in self._dists:
             try:
-                self._dists[key] = distribution(self.applied, nodes, self.policy, given=given, do=do)
+                self._dists[key] = distribution(self.world, nodes, self.policy, given=given, do=do)
             except ZeroProbabilityCondition:
                 raise
             except CorrigError as exc:
