@@ -323,19 +323,25 @@ def run_models(out: Any, log: Any = sys.stderr) -> list[str]:
     # PYTHONDONTWRITEBYTECODE keeps each run from caching its own (every start would compile ~15k lines)
     subprocess.run([sys.executable, "-m", "compileall", "-q", "corrig", "models", "benchmarks"], cwd=ROOT, check=True)
     print("\n## Start-up and `corrig check`\n", file=out)
-    baseline = process_time(["-c", "import sympy, numpy, networkx"], 3)
+    baseline_args = ["-c", "import sympy, numpy, networkx"]
     times = model_times(3)
     print("| model | in-process first (ms) | in-process warm, best of 3 (ms) | fresh process (ms) | process / baseline |",
           file=out)
     print("|---|---|---|---|---|", file=out)
     worst_process = 0.0
+    baselines = []
     for name, first, fastest in times:
         print(f"check {name}", file=log)
-        process = process_time(["-m", "corrig", "check", f"models/{name}.py"], 2)
+        # the check and the baseline in turn, three times each: the ratio of their best holds when the machine drifts
+        rounds = [(process_time(["-m", "corrig", "check", f"models/{name}.py"], 1), process_time(baseline_args, 1))
+                  for _ in range(3)]
+        process, baseline = min(r[0] for r in rounds), min(r[1] for r in rounds)
+        baselines.append(baseline)
         worst_process = max(worst_process, process / baseline)
         print(f"| {name} | {first * 1e3:.0f} | {fastest * 1e3:.0f} | {process * 1e3:.0f} | {process / baseline:.2f} |",
               file=out)
-    print(f"\nBaseline `python -c \"import sympy, numpy, networkx\"`: {baseline * 1e3:.0f} ms.", file=out)
+    print(f"\nBaseline `python -c \"import sympy, numpy, networkx\"`, best of three beside each model: "
+          f"{min(baselines) * 1e3:.0f}–{max(baselines) * 1e3:.0f} ms.", file=out)
     slowest = max(t[2] for t in times)
     verdicts.append(f"every bundled model checked in-process ≤ 300 ms: {'met' if slowest <= 0.3 else 'MISSED'} "
                     f"(slowest best-of-3 {slowest * 1e3:.0f} ms)")
