@@ -856,9 +856,10 @@ def _on_a_curve(cond: sp.Basic, simplified: sp.Basic, box: Mapping[sp.Symbol, sp
         rest = [a for a in simplified.args if a is not eq]
         top, bottom = sp.fraction(sp.together(eq.lhs - eq.rhs))
         for x in _sorted(_symbols_of(top)):
-            (y,) = _symbols_of(simplified) - {x} or (None,)
-            if y is None:
+            others = _symbols_of(simplified) - {x}
+            if len(others) != 1:
                 return None
+            (y,) = others
             try:
                 line = sp.Poly(top, x)
             except sp.PolynomialError:
