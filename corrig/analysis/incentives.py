@@ -39,7 +39,7 @@ from corrig.analysis.cid import CID, branch_graph, branch_reads, objective_cid, 
 from corrig.model.agents import AI, owners
 from corrig.model.agents import declare as declare_agent
 from corrig.model.errors import CorrigError, QueryError, UnknownNodeError, ZeroProbabilityCondition
-from corrig.model.policies import Policy, pure_policies
+from corrig.model.policies import Policy, count_pure_policies, pure_policies
 from corrig.objectives.terms import Term, as_term
 
 if TYPE_CHECKING:
@@ -218,7 +218,7 @@ def best_value(world: World, objective: Term, *, agent: str = AI, fixed: Policy 
     objective = as_term(objective)
     mine = [d for d, a in owners(world).items() if a == agent]
     rules = dict((fixed.rules if isinstance(fixed, Policy) else fixed) or {})
-    count = count_pure_policies_of(world, mine)
+    count = count_pure_policies(world, mine)
     if count > limit:
         raise QueryError(f"{count} pure policies of {agent} to enumerate (limit {limit})")
     values = []
@@ -233,18 +233,6 @@ def best_value(world: World, objective: Term, *, agent: str = AI, fixed: Policy 
     if any(isinstance(v, sp.Basic) and v.free_symbols for v in values):
         return sp.Max(*dict.fromkeys(values))
     return max(values, key=float)
-
-
-def count_pure_policies_of(world: World, decisions: list[str]) -> int:
-    """How many pure policies the given decisions have."""
-    total = 1
-    for d in decisions:
-        node = world.nodes[d]
-        contexts = 1
-        for p in node.parents:
-            contexts *= len(world.nodes[p].states)
-        total *= len(node.states) ** contexts
-    return total
 
 
 def _with_parents(world: World, name: str, parents: tuple[str, ...], kind: str | None = None) -> World:

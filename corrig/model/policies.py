@@ -244,9 +244,10 @@ def _exact_count(world: World, names: Iterable[str]) -> int:
 MAX_COUNT_BITS = 12_000  # beyond this a count has more digits than Python prints (4300)
 
 
-def count_pure_policies(world: World) -> int:
-    """How many pure policies the world has (a LimitError past 2^12000, a number too long to print)."""
-    names = list(world.decisions)
+def count_pure_policies(world: World, decisions: Iterable[str] | None = None) -> int:
+    """How many pure policies the world's decisions (or the given ones) have (a LimitError past 2^12000, a
+    number too long to print)."""
+    names = list(world.decisions if decisions is None else decisions)
     log2 = _log2_count(world, names)
     if log2 > MAX_COUNT_BITS:
         raise limits.LimitError(f"world {world.name!r} has {limits.count_text(log2)} pure policies: too many to count")
