@@ -17,20 +17,7 @@ import pytest
 from corrig.faces import hunt as hunt_module
 from corrig.faces.hunt import HuntResult, search_pool
 from corrig.faces.hunt_draw import Spec, search_chunk
-
-PLANTED = '''from fractions import Fraction as F
-
-from corrig import E, World
-
-world = World("planted")
-world.chance("C", {"safe": F(1, 2), "caught": F(1, 2)})
-world.chance("H", {"run": F(1, 2), "stop": F(1, 2)})
-world.decision("A", ["comply", "block"])
-world.chance("B", lambda H, A: "off" if H == "stop" and A == "comply" else "on")
-world.chance("V", lambda A, B, C: -3 if (A == "block" and C == "caught") else (1 if B == "on" else 0))
-world.set_roles(human="H", stop="stop", run="run", button="B", off="off")
-utility = E(world["V"])
-'''
+from tests.test_hunt import PLANTED  # the planted scenario: blocking pays in 1/8 of worlds
 
 
 class VanishingPool:
