@@ -95,18 +95,19 @@ def _pair(p_second: Fraction) -> tuple[Fraction, Fraction]:
 
 
 def number(x: Fraction, exact: bool) -> Any:
-    """A Fraction for the exact backend, a float otherwise."""
-    return x if exact else float(x)
+    """Exact, or a float; 0 and 1 stay integers (a float world's deterministic rows stay recognisably 0/1:
+    sympy's Float(0.0) != 0, which CompiledNode.deterministic reads as a non-zero entry)."""
+    return x if exact or x in (0, 1) else float(x)
 
 
 # corrig -------------------------------------------------------------------------------------
-def corrig_world(T: int, *, exact: bool = False) -> tuple[Any, Any]:
-    """(world, utility): the family in corrig, utility Σ_t E(U_t) with U_t a deterministic numeric node."""
+def corrig_world_of(nodes: list[Node], *, exact: bool = True, name: str = "workload") -> tuple[Any, Any]:
+    """(world, utility Σ E(U) or None) in corrig from plain-data nodes; decisions stay decisions."""
     from corrig import E, World
 
-    world = World(f"stop button, T={T}")
+    world = World(name)
     utility = None
-    for node in family(T):
+    for node in nodes:
         if node.kind == "decision":
             world.decision(node.name, node.states, observes=node.parents)
         elif node.kind == "chance":
@@ -118,6 +119,12 @@ def corrig_world(T: int, *, exact: bool = False) -> tuple[Any, Any]:
             world.chance(node.name, dict(node.table), parents=node.parents, states=states)
             term = E(world[node.name])
             utility = term if utility is None else utility + term
+    return world, utility
+
+
+def corrig_world(T: int, *, exact: bool = False) -> tuple[Any, Any]:
+    """(world, utility): the family in corrig, utility Σ_t E(U_t) with U_t a deterministic numeric node."""
+    world, utility = corrig_world_of(family(T), exact=exact, name=f"stop button, T={T}")
     world.set_roles(human="H1", stop="stop", run="run", button=f"B{T}", off="off")
     return world, utility
 

@@ -59,7 +59,7 @@ def fixed_policy_row(label: str, nodes: list[wl.Node], policy: dict, target: str
     row: dict[str, Any] = {"label": label, "nodes": len([n for n in nodes if n.kind != "utility"])}
     values = []
     for exact in (False, True):
-        world, _ = wl.corrig_world(nodes, exact=exact)
+        world, _ = family.corrig_world_of(nodes, exact=exact)
         rules = wl.corrig_policy(policy)
         event = world[target] == state
         t, v = best(lambda _a, w=world, e=event, r=rules: w.P(e, r), lambda: None, repeat if not exact else max(1, repeat // 2))
@@ -67,7 +67,7 @@ def fixed_policy_row(label: str, nodes: list[wl.Node], policy: dict, target: str
         values.append(float(v))
 
     def fresh() -> Any:
-        world, _ = wl.corrig_world(nodes, exact=False)
+        world, _ = family.corrig_world_of(nodes, exact=False)
         return world, world[target] == state, wl.corrig_policy(policy)
 
     t, v = best(lambda a: a[0].P(a[1], a[2]), fresh, max(1, repeat // 2))
@@ -99,7 +99,7 @@ def print_fixed(rows: list[dict], out: Any) -> None:
 def chain_row(n: int, repeat: int) -> dict:
     from corrig import P, do, observed
 
-    world, _ = wl.corrig_world(wl.chain(n), exact=False)
+    world, _ = family.corrig_world_of(wl.chain(n), exact=False)
     X = world[f"X{n}"]
     do_term = P(X == "1", do(X1="1"))
     cf_term = P(X == "1", observed(**{f"X{n}": "0"}) >> do(X1="1"))
@@ -142,7 +142,7 @@ def limid_solve_times(N: int, repeat: int) -> dict:
     row: dict[str, Any] = {"N": N, "policies": 9 ** N}
     for exact in (False, True):
         def fresh(exact: bool = exact) -> Any:
-            world, utility = wl.corrig_world(nodes, exact=exact)
+            world, utility = family.corrig_world_of(nodes, exact=exact)
             world.check()
             return world, utility
 
@@ -162,7 +162,7 @@ def limid_row(N: int, repeat: int, enumerate_upto: int) -> dict:
     row["pyagrum"] = t
     row["value pyagrum"] = value
     if N <= enumerate_upto:
-        world, utility = wl.corrig_world(nodes, exact=True)
+        world, utility = family.corrig_world_of(nodes, exact=True)
         row["value enum"] = float(solve(world, utility, method="enumeration").value)
     return row
 

@@ -160,33 +160,6 @@ def markov_off_switch(N: int) -> list[Node]:
 
 
 # builders -----------------------------------------------------------------------------------------
-def corrig_world(nodes: list[Node], *, exact: bool = True, name: str = "workload") -> tuple[Any, Any]:
-    """(world, utility Σ E(U) or None) in corrig; decisions stay decisions."""
-    from corrig import E, World
-
-    world = World(name)
-    utility = None
-    for node in nodes:
-        if node.kind == "decision":
-            world.decision(node.name, node.states, observes=node.parents)
-        elif node.kind == "chance":
-            rows = {ctx: dict(zip(node.states, (_number(p, exact) for p in row), strict=True))
-                    for ctx, row in node.table.items()}
-            world.chance(node.name, rows if node.parents else rows[()], parents=node.parents, states=node.states)
-        else:
-            states = sorted(set(node.table.values()))
-            world.chance(node.name, dict(node.table), parents=node.parents, states=states)
-            term = E(world[node.name])
-            utility = term if utility is None else utility + term
-    return world, utility
-
-
-def _number(p: Fraction, exact: bool) -> Any:
-    """Exact, or a float; 0 and 1 stay integers (a float world's deterministic rows stay recognisably 0/1:
-    sympy's Float(0.0) != 0, which CompiledNode.deterministic reads as a non-zero entry)."""
-    return p if exact or p in (0, 1) else float(p)
-
-
 def corrig_policy(rules: dict[str, dict[tuple, str]]) -> Any:
     """A corrig Policy from {decision: {context: state}}."""
     from corrig import Policy
