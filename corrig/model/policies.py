@@ -218,27 +218,21 @@ def _pure_policies(world: World, names: list[str]) -> Iterator[Policy]:
         yield Policy(rules, name="; ".join(label for _, label in combo))
 
 
-def _log2_count(world: World, names: Iterable[str]) -> float:
-    """log2 of the number of pure policies of `names` (no big numbers built)."""
-    total = 0.0
+def _rule_shapes(world: World, names: Iterable[str]) -> Iterator[tuple[list[int], int]]:
+    """(the sizes of its observed parents, its states) for each decision: states ** Π sizes pure rules."""
     for d in names:
         node = world.nodes[d]
-        contexts = 1.0
-        for p in node.parents:
-            contexts *= len(world.nodes[p].states)
-        total += contexts * math.log2(len(node.states)) if len(node.states) > 1 else 0.0
-    return total
+        yield [len(world.nodes[p].states) for p in node.parents], len(node.states)
+
+
+def _log2_count(world: World, names: Iterable[str]) -> float:
+    """log2 of the number of pure policies of `names` (in floats: no big numbers built)."""
+    return sum(math.prod(parents, start=1.0) * math.log2(states)
+               for parents, states in _rule_shapes(world, names) if states > 1)
 
 
 def _exact_count(world: World, names: Iterable[str]) -> int:
-    total = 1
-    for d in names:
-        node = world.nodes[d]
-        contexts = 1
-        for p in node.parents:
-            contexts *= len(world.nodes[p].states)
-        total *= len(node.states) ** contexts
-    return total
+    return math.prod(states ** math.prod(parents) for parents, states in _rule_shapes(world, names))
 
 
 MAX_COUNT_BITS = 12_000  # beyond this a count has more digits than Python prints (4300)
