@@ -187,8 +187,11 @@ def rational_between(u: Any, v: Any, depth: int = 60) -> sp.Expr:
     u, v = sp.sympify(u), sp.sympify(v)
     if u is sp.S.NegativeInfinity:  # the integer nearest zero below v
         return sp.Integer(0) if v > 0 else sp.ceiling(v) - 1
-    low = _rational_near(u, above=True)
-    high = None if v is sp.oo else _rational_near(v, above=False)
+    try:
+        low = _rational_near(u, above=True)
+        high = None if v is sp.oo else _rational_near(v, above=False)
+    except (TypeError, ValueError):  # an end sympy cannot evaluate to a number: the midpoint, as before
+        return (u + v) / 2
     if high is not None and low >= high:
         return (u + v) / 2  # ends closer than the approximation: their exact midpoint
     found = _simplest_between(low, high, depth)
