@@ -543,16 +543,21 @@ class _Loader:
             return value
         return self.policy(("reference",), value, "reference")
 
+    def claim_point(self, key: Key, spec: dict) -> dict[str, Any] | None:
+        """An expectation's `at` table ({parameter name: number}), each name checked; None without one."""
+        if "at" not in spec:
+            return None
+        points = self.table_at((*key, "at"), spec["at"])
+        for p in points:
+            if p not in self.params:
+                raise self.error((*key, "at", p), f"{p!r} is not a parameter; the parameters are {list(self.params)}")
+        return {p: self.number((*key, "at", p), v) for p, v in points.items()}
+
     def game_claim(self, key: Key, spec: dict) -> Expectation:
         """[[expect]] about equilibria (equilibria = "nash", count / plays / values) or incentives
         (incentive = "value-of-information", nodes = [...] or node + value, decision = "P")."""
-        at = None
-        if "at" in spec:
-            points = self.table_at((*key, "at"), spec["at"])
-            for p in points:
-                if p not in self.params:
-                    raise self.error((*key, "at", p), f"{p!r} is not a parameter; the parameters are {list(self.params)}")
-            at = {self.params[p]: self.number((*key, "at", p), v) for p, v in points.items()}
+        point = self.claim_point(key, spec)
+        at = None if point is None else {self.params[p]: v for p, v in point.items()}
         if "equilibria" in spec:
             spec = self.table_at(key, spec, {"equilibria", "count", "plays", "values", "at"})
             concept = spec["equilibria"]
@@ -606,13 +611,7 @@ class _Loader:
             if not isinstance(policy, str) or (policies is not None and policy != "*" and policy not in policies):
                 known = list(policies) if policies is not None else "the pure policies"
                 raise self.error((*key, claim), f"{policy!r} is not a candidate policy ({known}) or '*'")
-            at = None
-            if "at" in spec:
-                points = self.table_at((*key, "at"), spec["at"])
-                for p in points:
-                    if p not in self.params:
-                        raise self.error((*key, "at", p), f"{p!r} is not a parameter; the parameters are {list(self.params)}")
-                at = {p: self.number((*key, "at", p), v) for p, v in points.items()}
+            at = self.claim_point(key, spec)
             allowed = {"optimal": {"only"}, "not_optimal": set(), "flagged": {"kind", "principal", "size"},
                        "not_flagged": {"kind", "principal"}, "value_is": {"value", "tolerance"}}[claim]
             for extra in {"only", "kind", "value", "tolerance", "principal", "size"} & set(spec):
