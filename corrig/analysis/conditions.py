@@ -336,5 +336,3 @@ def _holds(cond: sp.Basic, values: Mapping[sp.Symbol, Any]) -> bool:
     if value in (sp.true, sp.false):
         return bool(value)
     return value.simplify() is sp.true
-
-

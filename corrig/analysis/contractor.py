@@ -233,4 +233,3 @@ def _float(value: Any) -> float:
     if isinstance(value, sp.Rational):
         return value.p / value.q
     return float(value)
-

@@ -138,4 +138,3 @@ def point_in_set(s: sp.Set) -> sp.Expr | None:
                 if u < v:
                     return rational_between(u, v)
     return None
-

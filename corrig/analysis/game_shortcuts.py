@@ -285,5 +285,3 @@ def _weighted_value(weights: Mapping[tuple, Any], choices: Mapping[str, Mapping[
 
 def _simplified(value: Any) -> Any:
     return sp.cancel(value) if _is_symbolic(value) else value
-
-

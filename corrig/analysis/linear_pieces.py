@@ -293,4 +293,3 @@ def has_perfect_recall(world: World) -> bool:
             if earlier not in seen or not set(world.nodes[earlier].parents) <= seen:
                 return False
     return True
-

@@ -273,4 +273,3 @@ class Game:
         return Equilibrium(self.policy(profile), self.values(profile),
                            {a: self.strategies[a][i].name for a, i in zip(self.strategies, profile, strict=True)},
                            condition)
-

@@ -366,4 +366,3 @@ def _slice_witness(cond: sp.Basic, simplified: sp.Basic, box: Mapping[sp.Symbol,
             if x is not None and holds_at(cond, {**fixed, free: x}):
                 return {s: ({**fixed, free: x})[s] for s in parameters}
     return None
-
