@@ -35,6 +35,7 @@ import networkx as nx
 import sympy as sp
 
 from corrig.analysis import flags as fl
+from corrig.analysis import plan_flags as pf
 from corrig.analysis.display import FlagList, plan_html
 from corrig.analysis.equilibria import against_responses
 from corrig.analysis.mixtures import add_mixture
@@ -404,7 +405,7 @@ def plan(world: World, utility: Term, policies: Any = None, *, reference: Any = 
             branch_values[name] = {a: runs[name].atom(a) for a in atoms}
             values[name] = runs[name].value(utility)
     symbolic = any(fl.is_symbolic(v) for v in values.values())
-    optimal = fl.argmax(values)
+    optimal = pf.argmax(values)
     result = Plan(world, utility, eps, ref_name, named, values, branch_values, optimal or [], symbolic, at=values_at,
                   mixture=mixture, notes=[*response_notes, *mix_notes])
     result.undefined = {name: True if values[name] is None else run.undefined_condition(utility)
@@ -546,13 +547,13 @@ def _manipulation(result: Plan, runs: dict[str, PolicyRun], ref_run: PolicyRun, 
         if button:
             off = P(fl.button_off(world))
             result.shutdown_moved[name] = (run.atom(off), shadow.atom(off))
-    incentives = fl.manipulation_incentive_flags(result.values, result.path_specific_values, human, path, paths,
+    incentives = pf.manipulation_incentive_flags(result.values, result.path_specific_values, human, path, paths,
                                                  both_undefined)
     if not incentives and (result.symbolic or any(fl.is_symbolic(v) for v in result.path_specific_values.values())) \
-            and len(runs) > fl.SYMBOLIC_INCENTIVE_LIMIT:
+            and len(runs) > pf.SYMBOLIC_INCENTIVE_LIMIT:
         result.skipped.append("manipulation-incentive")
         result.notes.append(f"the manipulation incentive compares optimal sets, which depend on the parameters here; "
-                            f"with more than {fl.SYMBOLIC_INCENTIVE_LIMIT} policies it is not built: see each policy's "
+                            f"with more than {pf.SYMBOLIC_INCENTIVE_LIMIT} policies it is not built: see each policy's "
                             f"manipulation flag")
     result.incentives.extend(incentives)
 
@@ -616,8 +617,8 @@ def _value_of_observing(result: Plan, runs: dict[str, PolicyRun], exhaustive: bo
     voi = bests[0] - bests[1]  # left unsimplified: simplify on a Max of rational functions costs seconds
     result.value_of_observing_h = voi
     partly = any(fl.is_symbolic(u) for found in pairs for _, u in found)
-    condition = fl.better_best(pairs[0], pairs[1]) if partly else None  # values undefined at some parameter values
-    flag = fl.value_of_observing_flag(voi, bests[0], bests[1], human, observers, (counts[0], counts[1]), condition)
+    condition = pf.better_best(pairs[0], pairs[1]) if partly else None  # values undefined at some parameter values
+    flag = pf.value_of_observing_flag(voi, bests[0], bests[1], human, observers, (counts[0], counts[1]), condition)
     if flag is not None:
         result.incentives.append(flag)
 

@@ -19,7 +19,7 @@ from typing import Any
 import sympy as sp
 
 from corrig.analysis.conditions import holds_at
-from corrig.analysis.flags import optimality_conditions
+from corrig.analysis.plan_flags import optimality_conditions
 from corrig.analysis.regions import UNDEFINED_KINDS, Region, _resolve_point, _set_text, region
 from corrig.analysis.signs import _sorted, _symbols_of, box_of, simplify_value, value_latex
 
