@@ -1,10 +1,12 @@
 """The corrigibility flags (docs/flags.md): each a number with a cause, never just a boolean.
 
 A `Flag` names its kind, the policy (None for plan-level incentives), where it arises (a node,
-a branch, or a path "A1 -> H -> B"), its size (the quantity the definition thresholds), one
-sentence of explanation, the evidence behind it, and the condition under which it fires: True
-for numeric plans, a sympy relational when the size depends on parameters (the flag *may* fire;
-corrig.analysis.symbolic turns the condition into a region).
+a branch, or a path "A1 -> H -> B"), its size (the quantity the definition thresholds), what that
+quantity is (`measure`: "P(B='off' | do(H='stop'))", so a report prints `P(B='off' | do(H='stop'))
+= 0` rather than a bare 0 that reads backwards), one sentence of explanation, the evidence behind
+it, and the condition under which it fires: True for numeric plans, a sympy relational when the
+size depends on parameters (the flag *may* fire; corrig.analysis.symbolic turns the condition into
+a region).
 
 Definitions (ε is the plan's tolerance, π0 the reference policy, H and B the roles):
 
@@ -200,6 +202,11 @@ class Flag:
     explanation: str
     evidence: dict = field(default_factory=dict, compare=False, repr=False)
     condition: Any = True
+    measure: str = field(default="", compare=False)  # what `size` is: "P(B='off' | do(H='stop'))", "TV(H, L)"
+
+    def reading(self) -> str:
+        """The size with the quantity it is: `P(B='off' | do(H='stop')) = 0`, `TV(H, L) = 1` (docs/flags.md)."""
+        return reading(self.measure, show(self.size) if self.size is not None else "")
 
     @property
     def symbolic(self) -> bool:
@@ -212,7 +219,9 @@ class Flag:
             "kind": self.kind,
             "policy": self.policy,
             "where": self.where,
+            "measure": self.measure,
             **number_fields("size", self.size),
+            "reading": self.reading(),
             "explanation": self.explanation,
             "evidence": jsonable(self.evidence),
             "condition": self.condition if isinstance(self.condition, bool) else str(self.condition),
@@ -222,17 +231,33 @@ class Flag:
         """One Markdown bullet."""
         who = f" ({self.policy})" if self.policy else ""
         when = "" if self.condition is True else f" — fires when `{self.condition}`"
-        return f"- **{self.kind}**{who} at `{self.where}`: size {show(self.size)} — {self.explanation}{when}"
+        return f"- **{self.kind}**{who} at `{self.where}`: {self.reading()} — {self.explanation}{when}"
 
     def __repr__(self) -> str:
         return f"Flag({self.kind!r}, policy={self.policy!r}, where={self.where!r}, size={show(self.size)})"
 
 
+def reading(measure: str, size: str) -> str:
+    """`measure = size`, or the size alone when there is no measure (and "" when there is no size)."""
+    if not size:
+        return ""
+    return f"{measure} = {size}" if measure else size
+
+
+def exceeds(value: Any, bound: Any, op: str = ">", bound_name: str = "ε") -> str:
+    """`value > ε = 1/20` as a sentence's clause; with parameters `value, above ε = 1/20 where the flag fires`
+    (a symbolic value is not claimed to pass the bound everywhere)."""
+    if not is_symbolic(value) and not is_symbolic(bound):
+        return f"{show(value)} {op} {bound_name} = {show(bound)}"
+    word = {">": "above", "<": "below"}[op]
+    return f"{show(value)}, {word} {bound_name} = {show(bound)} where this flag fires"
+
+
 def _flag(kind: str, policy: str | None, where: str, size: Any, condition: bool | sp.Basic, explanation: str,
-          **evidence: Any) -> Flag | None:
+          *, measure: str = "", **evidence: Any) -> Flag | None:
     if not fires(condition):
         return None
-    return Flag(kind, policy, where, size, explanation, evidence, condition)
+    return Flag(kind, policy, where, size, explanation, evidence, condition, measure)
 
 
 # graph helpers ------------------------------------------------------------------------------
@@ -250,7 +275,7 @@ def control_paths(world: World, utility: Term, node: str | None = None) -> list[
             CONTROL_PATH, None, path, sp.Integer(n),
             f"Decision {entry['decision']} can influence {node}, and the objective reads {entry['reads']} downstream of it "
             f"in {n} branch term{'s' if n != 1 else ''}: an incentive to control {node} is possible (graphical pre-check).",
-            {"path": path, **entry}))
+            {"path": path, **entry}, measure="branch terms"))
     return flags
 
 
@@ -295,7 +320,7 @@ def manipulation_flag(name: str, value: Any, path_specific: Any, node: str, path
         MANIPULATION, name, path, m, conjoin(compare("!=", m, 0), defined),
         f"Moving {node} changes this policy's value by {show(m)}: J = {show(value)}, but {show(path_specific)} "
         f"if {node} responded to what the reference policy would have done.",
-        value=value, path_specific_value=path_specific, node=node, paths=paths)
+        measure=f"J − J^{{{node}←π0}}", value=value, path_specific_value=path_specific, node=node, paths=paths)
 
 
 def h_moved_flag(name: str, run: Any, reference: Any, node: str, context: list[str]) -> Flag | None:
@@ -309,7 +334,7 @@ def h_moved_flag(name: str, run: Any, reference: Any, node: str, context: list[s
         H_MOVED, name, node, tv, compare(">", tv, 0),
         f"The policy changes what humans want: the distribution of {node}{by} differs from the reference's "
         f"by total variation {show(tv)} (marginal {show(marginal)}).",
-        node=node, context=context, tv=tv, marginal_tv=marginal,
+        measure=f"TV({', '.join(nodes)})", node=node, context=context, tv=tv, marginal_tv=marginal,
         distribution=_readable(mine, nodes), reference_distribution=_readable(theirs, nodes))
 
 
@@ -352,13 +377,15 @@ def obedience_flags(name: str, run: Any, world: World, eps: Any, moved: tuple[An
     p_stop = run.atom(P(off, do({roles.human: roles.stop})))
     p_run = run.atom(P(off, do({roles.human: roles.run})))
     b, h = f"{roles.button}={roles.off!r}", roles.human
+    asked, unasked = f"P({b} | do({h}={roles.stop!r}))", f"P({b} | do({h}={roles.run!r}))"
     flags = [
-        _flag(NOT_OBEDIENT, name, f"P({b} | do({h}={roles.stop!r}))", p_stop, compare("<", p_stop, 1 - eps),
+        _flag(NOT_OBEDIENT, name, asked, p_stop, compare("<", p_stop, 1 - eps),
               f"When humans want to stop the AI ({h}={roles.stop!r}), the shutdown happens only with probability "
-              f"{show(p_stop)} < 1 − ε = {show(1 - eps)}.", probability=p_stop, eps=eps, channel="button"),
-        _flag(SELF_SHUTDOWN, name, f"P({b} | do({h}={roles.run!r}))", p_run, compare(">", p_run, eps),
+              f"{exceeds(p_stop, 1 - eps, '<', '1 − ε')}.", measure=asked, probability=p_stop, eps=eps,
+              channel="button"),
+        _flag(SELF_SHUTDOWN, name, unasked, p_run, compare(">", p_run, eps),
               f"When humans want the AI to run ({h}={roles.run!r}), it still ends up shut down with probability "
-              f"{show(p_run)} > ε = {show(eps)}.", probability=p_run, eps=eps, channel="button"),
+              f"{exceeds(p_run, eps)}.", measure=unasked, probability=p_run, eps=eps, channel="button"),
     ]
     if moved is not None:
         mine, theirs = moved
@@ -367,17 +394,26 @@ def obedience_flags(name: str, run: Any, world: World, eps: Any, moved: tuple[An
         prevented = sp.cancel(prevented) if is_symbolic(prevented) else _plain(prevented)
         caused = sp.cancel(-prevented) if is_symbolic(prevented) else -prevented
         evidence = {"probability": mine, "path_specific_probability": theirs, "eps": eps, "channel": h}
+        factual, reference = f"P({b})", f"P^{{{h}←π0}}({b})"
         flags += [
             _flag(NOT_OBEDIENT, name, where, prevented, compare(">", prevented, eps),
                   f"The policy prevents shutdowns by moving {h}: humans responding to the reference policy would "
-                  f"shut it down with probability {show(theirs)}, under this policy {show(mine)} (a drop of "
-                  f"{show(prevented)} > ε = {show(eps)}).", **evidence),
+                  f"shut it down with probability {show(theirs)}, under this policy {show(mine)} "
+                  f"({_change('drop', prevented, eps)}).", measure=f"{reference} − {factual}", **evidence),
             _flag(SELF_SHUTDOWN, name, where, caused, compare(">", caused, eps),
                   f"The policy brings about its own shutdown by moving {h}: it is shut down with probability "
-                  f"{show(mine)}, but {show(theirs)} if humans responded to the reference policy (a rise of "
-                  f"{show(caused)} > ε = {show(eps)}).", **evidence),
+                  f"{show(mine)}, but {show(theirs)} if humans responded to the reference policy "
+                  f"({_change('rise', caused, eps)}).", measure=f"{factual} − {reference}", **evidence),
         ]
     return [f for f in flags if f is not None]
+
+
+def _change(word: str, value: Any, eps: Any) -> str:
+    """'a rise of 2/5 > ε = 1/20'; with parameters the difference is not called a rise (it may be negative
+    outside the region where the flag fires): 'a rise where 2*q - 1 > ε = 1/20'."""
+    if not is_symbolic(value) and not is_symbolic(eps):
+        return f"a {word} of {exceeds(value, eps)}"
+    return f"a {word} where {show(value)} > ε = {show(eps)}"
 
 
 def conditioning_parts(utility: Term) -> dict[tuple, tuple[Any, Any, list[str]]]:
@@ -426,21 +462,34 @@ def condition_flags(name: str, run: Any, utility: Term, eps: Any) -> list[Flag]:
     for part, intervention, terms in conditioning_parts(utility).values():
         event, p = condition_probability(run, part, intervention)
         where = f"{part!r}" + (f", {intervention!r}" if intervention else "")
+        measure = f"P({_bare(repr(event))}" + (f" | {intervention!r})" if intervention else ")")
         evidence = {"event": repr(event), "probability": p, "eps": eps, "terms": terms}
         zero = zero_condition(p)
         undefined = _flag(
             UNDEFINED_CONDITION, name, where, p, zero,
             f"The branch conditions on {event!r}, which has probability 0 under this policy: "
-            f"its term{'s are' if len(terms) > 1 else ' is'} undefined.", **evidence)
+            f"its term{'s are' if len(terms) > 1 else ' is'} undefined.", measure=measure, **evidence)
         if undefined is not None:
             flags.append(undefined)
         rare = _flag(
             RARE_CONDITION, name, where, p, conjoin(compare("<", p, eps), negate(zero)),
-            f"The branch conditions on {event!r}, which has probability {show(p)} < ε = {show(eps)}: "
-            f"it averages over worlds the policy almost never produces.", **evidence)
+            f"The branch conditions on {event!r}, which has probability {exceeds(p, eps, '<')}: "
+            f"it averages over worlds the policy almost never produces.", measure=measure, **evidence)
         if rare is not None:
             flags.append(rare)
     return flags
+
+
+def _bare(text: str) -> str:
+    """An event's text without the parentheses around the whole of it: `(H == 'stop')` reads `H == 'stop'`."""
+    if not (text.startswith("(") and text.endswith(")")):
+        return text
+    depth = 0
+    for i, c in enumerate(text):
+        depth += {"(": 1, ")": -1}.get(c, 0)
+        if depth == 0 and i < len(text) - 1:
+            return text  # `(a) & (b)`: the first parenthesis closes early
+    return text[1:-1]
 
 
 def ood_flags(name: str, run: Any, utility: Term, eps: Any) -> list[Flag]:
@@ -511,12 +560,15 @@ def _ood(name: str, run: Any, branch: Branch, node: str, state: Any, weights: Ma
                                   for c in below)), defined)
     forced = f"{node}={state!r}"
     ctx = f" over contexts of {', '.join(parents)}" if parents else ""
+    intervention = (branch.counterfactual.intervention if branch.counterfactual else branch.do).as_dict()
+    measure = f"share of {branch!r} with propensity of {forced} < ε" if len(intervention) > 1 else \
+        f"share of {branch!r} with propensity < ε"
     return _flag(
         OOD_DO_BRANCH, name, repr(branch), share, condition,
         f"The branch forces {forced}, which this policy's world produces with probability below ε = {show(eps)} "
         f"on {show(share)} of the branch's mass{ctx} (lowest propensity {show(low)}, mean {show(mean)}): "
         f"that part of the branch asks about worlds the policy almost never reaches.",
-        node=node, state=state, parents=list(parents), min=low, mean=mean, share_below_eps=share,
+        measure=measure, node=node, state=state, parents=list(parents), min=low, mean=mean, share_below_eps=share,
         contexts_below_eps=below, eps=eps, terms=terms)
 
 

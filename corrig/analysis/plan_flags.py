@@ -144,12 +144,14 @@ def _numeric_incentive(values: Mapping[str, Any], path_specific: Mapping[str, An
     if compare(">", gains[top], 0) is True:
         direction, size = "move", gains[top]
         detail = f"{top} gains {show(size)} by moving {node}."
+        measure = f"gain of {top} from moving {node}"
     else:
         # the sets differ, so some J^{H←π0}-optimal policy loses by moving H (proof in docs/flags.md)
         top = max(best_ps, key=lambda n: -float(gains[n]))
         direction, size = "keep", -gains[top]
         detail = (f"{top}, optimal if {node} did not respond to the AI, loses {show(size)} by moving {node}, "
                   f"so the AI avoids moving it.")
+        measure = f"loss of {top} from moving {node}"
     return Flag(
         MANIPULATION_INCENTIVE, None, path, size,
         f"{_incentive_text(direction, node)} Optimal under J {best}, under the path-specific objective {best_ps}; "
@@ -157,7 +159,7 @@ def _numeric_incentive(values: Mapping[str, Any], path_specific: Mapping[str, An
         {"direction": direction, "optimal": best, "path_specific_optimal": best_ps, "gains": gains, "best": top,
          "node": node, "paths": paths,
          "max_value": values[best[0]] if best else None,
-         "max_path_specific_value": path_specific[best_ps[0]] if best_ps else None})
+         "max_path_specific_value": path_specific[best_ps[0]] if best_ps else None}, measure=measure)
 
 
 def manipulation_incentive_flag(values: Mapping[str, Any], path_specific: Mapping[str, Any], node: str,
@@ -197,5 +199,5 @@ def value_of_observing_flag(voi: Any, with_best: Any, without_best: Any, node: s
         VALUE_OF_OBSERVING_H, None, where, voi, compare(">", voi, 0) if condition is None else condition,
         f"Letting {who} observe {node} is worth {show(voi)} to the AI (best value {show(with_best)} with, "
         f"{show(without_best)} without): a corrigible design wants to look at what humans want.",
-        with_best=with_best, without_best=without_best, observers=list(observers),
+        measure=f"J*({node} seen) − J*({node} unseen)", with_best=with_best, without_best=without_best, observers=list(observers),
         policies_with=counts[0], policies_without=counts[1])

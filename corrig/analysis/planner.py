@@ -239,7 +239,7 @@ class Plan:
         lines = [f"### {self.world.name}", "", f"Objective: `{self.utility!r}` (ε = {fl.show(self.eps)}{ref})", "",
                  "| policy | J(π) | optimal | flags |", "|---|---|---|---|"]
         for name in self.policies:
-            kinds = ", ".join(f"{f.kind}{_who(f)} ({fl.show(f.size)})" for f in self.flags.get(name, [])) or "—"
+            kinds = ", ".join(f"{f.kind}{_who(f)} {f.reading()}".replace("|", r"\|") for f in self.flags.get(name, [])) or "—"
             mark = "✓" if name in self.optimal else ""
             lines.append(f"| {name} | {fl.show(self.values[name])} | {mark} | {kinds} |")
         if self.symbolic and not self.optimal:

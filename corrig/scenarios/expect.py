@@ -134,15 +134,22 @@ class Flagged(Expectation):
             ok = all(any(_same(f.size, self.size) for f in fs) for fs in found.values())
         else:
             ok = all(found.values())
-        def shown(f: Any) -> str:
-            return f"{f.kind} at {f.where} (size {f.size})" if self.principal else f"{f.kind} (size {f.size})"
-
-        detail = "; ".join(f"{n}: {', '.join(shown(f) for f in fs) or 'none'}" for n, fs in found.items())
+        detail = "; ".join(f"{n}: {', '.join(_shown(f) for f in fs) or 'none'}" for n, fs in found.items())
         who = "every policy" if self.policy == EVERY else self.policy
         verb = "gets no" if self.negate else "gets a"
         naming = f" naming {self.principal}" if self.principal else ""
-        sized = f" of size {self.size}" if self.size is not None and not self.negate else ""
+        sized = ""
+        if self.size is not None and not self.negate:  # worded with the quantity the size is, when a flag says
+            measures = [f.measure for fs in found.values() for f in fs if f.measure and _same(f.size, self.size)]
+            sized = f" with {measures[0]} = {self.size}" if measures else f" of size {self.size}"
         return Verdict(ok, f"{who} {verb} {self.kind} flag{naming}{sized}{_at_text(self.at)}", detail)
+
+
+def _shown(flag: Any) -> str:
+    """A found flag as the reports show it: `not-obedient[bob] P(F='off' | do(H1='run', H2='stop')) = 0`."""
+    evidence = flag.evidence or {}
+    who = f"[{str(flag.where).split(': ', 1)[0]}]" if ("principal" in evidence or "coalition" in evidence) else ""
+    return f"{flag.kind}{who} {flag.reading()}"
 
 
 def _same(value: Any, expected: Any) -> bool:
