@@ -72,8 +72,8 @@ def test_check_passes_with_exit_0_and_prints_the_table():
     assert run.returncode == 0, run.stderr
     out = run.stdout
     assert out.count("human control, Fig. 1") == 2
-    for text in ("respect-obey", "manipulate-invert", "1/2", "★", "h-moved TV(H, L) = 1", "not-obedient P(S=0 | do(H=0)) = 0", "✓ J(respect-obey) = 1/2",
-                 "value-of-observing-h"):
+    for text in ("respect-obey", "manipulate-invert", "1/2", "★", "h-moved TV(H, L) = 1",
+                 "not-obedient P(S=0 | do(H=0)) = 0", "✓ J(respect-obey) = 1/2", "value-of-observing-h"):
         assert text in out
     assert "\x1b[" not in out + run.stderr  # piped: no colours, no progress bar
     assert run.stderr == ""
@@ -181,7 +181,7 @@ def test_explain_lists_terms_and_flag_evidence(cli):
     run = corrig("explain", FIG1, "--policy", "manipulate-invert")
     assert run.returncode == 0, run.stderr
     out = run.stdout
-    for text in ("E((S * ((2 * L) - 1)))", "factual", "manipulation m(π)", "h-moved at H: TV(H, L) = 1", "reference_distribution",
+    for text in ("E((S * ((2 * L) - 1)))", "factual", "manipulation m(π)", "h-moved: TV(H, L) = 1", "reference_distribution",
                  "not-obedient", "probability: 0", "value-of-observing-h"):
         assert text in out, text
     by_index = cli("explain", FIG1, "--policy", "2", "--json")

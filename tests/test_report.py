@@ -98,7 +98,7 @@ def test_explain_report_sums_weighted_terms(fig1):
     assert [(t.weight, t.branch, t.value, t.contribution) for t in report.terms] == [("1", "factual", "1/2", "1/2")]
     assert report.manipulation == "1" and report.path_specific_value == "-1/2"
     text = render_explain_markdown(report)
-    assert "**h-moved at H**: TV(H, L) = 1" in text and "reference_distribution" in text
+    assert "**h-moved**: TV(H, L) = 1" in text and "reference_distribution" in text
 
 
 def test_numbers_exact_or_numeric():

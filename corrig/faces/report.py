@@ -63,7 +63,8 @@ class FlagCell:
     def heading(self) -> str:
         """`kind[who] at where`, the place left out when the measure already names it."""
         who = f"[{self.who}]" if self.who else ""
-        named = self.where in (self.measure, f"{self.who}: {self.measure}")
+        place = self.where.removeprefix(f"{self.who}: ") if self.who else self.where
+        named = bool(self.measure) and place in self.measure
         return f"{self.kind}{who}" + ("" if named else f" at {self.where}")
 
     def short(self) -> str:
