@@ -14,6 +14,8 @@ A `.py` scenario is a program and loading it runs it; a `.toml` scenario is data
 from __future__ import annotations
 
 import argparse
+import functools
+import os
 import re
 import sys
 import traceback
@@ -63,8 +65,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     check = sub.add_parser("check", help="plan each scenario, print its table of policies and flags, verify its expectations",
                            description="Plan each scenario file; print policies, values, optimal marker, flags with "
-                                       "sizes and the expectation verdicts. Exit 1 when an expectation fails.")
-    check.add_argument("files", nargs="+", metavar="FILE", help="scenario files (.py runs code; .toml does not)")
+                                       "sizes and the expectation verdicts. A folder stands for its .py and .toml "
+                                       "files (a package's __init__.py and files that define no world are skipped). "
+                                       "Exit 1 when an expectation fails, 2 when a file cannot be checked.")
+    check.add_argument("files", nargs="+", metavar="FILE",
+                       help="scenario files (.py runs code; .toml does not), or folders of them")
     _formats(check)
     _planning(check)
 
@@ -112,12 +117,49 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 # consoles and progress ------------------------------------------------------------------------
-def _console(stream: Any = None) -> Any:
+@functools.cache
+def _console_class() -> type:
+    """rich's Console, except that a closed pipe raises BrokenPipeError (main ends quietly) instead of
+    rich's SystemExit(1), which would read as a scenario ending the program."""
     from rich.console import Console
 
-    stream = stream or sys.stdout
-    return Console(file=stream, highlight=False, soft_wrap=True,
-                   width=None if stream.isatty() else 120)
+    class QuietConsole(Console):
+        def on_broken_pipe(self) -> None:
+            self.quiet = True
+            raise BrokenPipeError
+
+    return QuietConsole
+
+
+def _console(stream: Any = None) -> Any:
+    stream = sys.stdout if stream is None else stream
+    return _console_class()(file=stream, highlight=False, soft_wrap=True, width=None if _tty(stream) else 120)
+
+
+def _tty(stream: Any) -> bool:
+    """Whether a stream is a terminal (a closed or detached one is not)."""
+    try:
+        return bool(stream.isatty())
+    except (AttributeError, ValueError, OSError):
+        return False
+
+
+def _discard_closed_streams() -> None:
+    """Standard output or error closed by the shell (`>&-`): what would be written there is discarded,
+    as with `> /dev/null`, and the exit status still tells the result."""
+    for name in ("stdout", "stderr"):
+        if getattr(sys, name) is None:
+            setattr(sys, name, open(os.devnull, "w", encoding="utf-8"))  # open until the process ends
+
+
+def _quiet_broken_pipe() -> None:
+    """The reader of standard output has gone (`| head -1`): send what is left to /dev/null, so that
+    neither the rest of the run nor Python's final flush complains about the closed pipe."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (AttributeError, ValueError, OSError):
+        pass  # standard output is not a file descriptor (an in-process caller's buffer)
 
 
 @contextmanager
@@ -129,7 +171,7 @@ def progress(total: int | None, description: str) -> Iterator[Callable[..., None
     if total is not None:
         columns += [BarColumn(), TextColumn("{task.completed}/{task.total}")]
     columns.append(TimeElapsedColumn())
-    bar = Progress(*columns, transient=True, disable=not sys.stdout.isatty(), console=_console(sys.stderr))
+    bar = Progress(*columns, transient=True, disable=not _tty(sys.stdout), console=_console(sys.stderr))
     with bar:
         task = bar.add_task(description, total=total)
 
@@ -231,13 +273,20 @@ def cmd_check(args: argparse.Namespace) -> int:
         scenario_report,
     )
     from corrig.faces.safe_text import cleaned, json_safe
-    from corrig.model.errors import ScenarioError
+    from corrig.model.errors import NotAScenario, ScenarioError
     from corrig.scenarios.expect import Expectation, Plans
 
     reports = []
     err = _console(sys.stderr)
-    with progress(len(args.files), "checking") as advance:
-        for path in args.files:
+    files, skipped, empty = scenario_files(args.files)
+    for path in skipped:
+        err.print(f"[dim]skipped {_escape(path)}: a package's __init__.py is not a scenario[/]")
+    for folder in empty:
+        message = f"{folder}: the folder holds no .py or .toml scenario file"
+        reports.append(error_report(folder, message))
+        err.print(f"[bold red]error:[/] {_escape(message)}")
+    with progress(len(files), "checking") as advance:
+        for path in files:
             advance(0, description=_escape(f"loading {path}"))
             scenario = None
             try:
@@ -260,6 +309,8 @@ def cmd_check(args: argparse.Namespace) -> int:
                     advance(0, description=_escape(f"regions of {scenario.name}"))
                     regions = symbolic_plan(result)
                 reports.append(scenario_report(path, scenario, result, verdicts, numeric=args.numeric, regions=regions))
+            except NotAScenario:  # a helper module beside the scenarios (`models/*.py` names it too)
+                err.print(f"[dim]skipped {_escape(path)}: it defines no `world`, so it is not a scenario[/]")
             except SystemExit as exc:  # a Python scenario's mechanism or rule ended the program while planning
                 message = f"{path}: the scenario called sys.exit({exc.code!r}) while it was planned"
                 reports.append(error_report(path, message))
@@ -271,17 +322,50 @@ def cmd_check(args: argparse.Namespace) -> int:
                 reports.append(error_report(path, message))
                 err.print(f"[bold red]error:[/] {_escape(message)}")
             advance(1)
-    out = _console()
+    if not reports:
+        err.print(f"[bold red]error:[/] no scenario to check in {_escape(' '.join(args.files))}")
+        return INVALID
+    status = max(r.status for r in reports)
     shown = cleaned(reports)  # every user-supplied string with its control characters escaped
-    if args.format == "json":
-        print(json_safe(render_json(reports)))
-    elif args.format == "markdown":
-        print(render_markdown(shown))
-    elif args.format == "latex":
-        print(render_latex(shown))
-    else:
-        render_terminal(shown, out)
-    return max(r.status for r in reports)
+    try:
+        if args.format == "json":
+            print(json_safe(render_json(reports)))
+        elif args.format == "markdown":
+            print(render_markdown(shown))
+        elif args.format == "latex":
+            print(render_latex(shown))
+        else:
+            render_terminal(shown, _console())
+        sys.stdout.flush()
+    except BrokenPipeError:  # the reader stopped early (`| head -1`): the claims hold or fail all the same
+        _quiet_broken_pipe()
+    return status
+
+
+def scenario_files(paths: Sequence[str]) -> tuple[list[str], list[str], list[str]]:
+    """The files `check` reads: (files, skipped __init__.py files, folders holding none).
+
+    A folder stands for its own .py and .toml files (sorted; not its subfolders), without its
+    package's `__init__.py`; an `__init__.py` named on the command line (as `models/*.py` names it)
+    is skipped too.  Every other file named is checked as given (one that loads but defines no
+    `world` is skipped when it is loaded).
+    """
+    files: list[str] = []
+    skipped: list[str] = []
+    empty: list[str] = []
+    for path in paths:
+        folder = Path(path)
+        if folder.is_dir():
+            found = sorted(str(f) for f in folder.iterdir()
+                           if f.suffix in (".py", ".toml") and f.name != "__init__.py" and f.is_file())
+            files += found
+            if not found:
+                empty.append(path)
+        elif folder.name == "__init__.py" and folder.is_file():
+            skipped.append(path)
+        else:
+            files.append(path)
+    return files, skipped, empty
 
 
 def _policy_count(scenario: Any) -> str:
@@ -456,9 +540,11 @@ COMMANDS = {"check": cmd_check, "explain": cmd_explain, "draw": cmd_draw, "regio
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit status."""
+    _discard_closed_streams()
     parser = build_parser()
     args = parser.parse_args(argv)
     err = _console(sys.stderr)
+    status = OK
     try:
         from corrig.model import limits
 
@@ -466,15 +552,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         for item in args.limit:
             raised.update(limits.parse(item))
         with limits.raised(**raised):  # for this run (and the processes it starts) only
-            return COMMANDS[args.command](args)
+            status = COMMANDS[args.command](args)
+        sys.stdout.flush()  # a closed pipe shows here, not in Python's final flush
+        return status
+    except BrokenPipeError:  # the reader of the output stopped early (`| head -1`): end quietly, as Unix tools do
+        _quiet_broken_pipe()
+        return status
     except (CorrigError, UsageError) as exc:
         err.print(f"[bold red]error:[/] {_escape(str(exc))}")
         return INVALID
     except KeyboardInterrupt:
         err.print("interrupted")
         return 130
-    except BrokenPipeError:
-        return OK
     except SystemExit as exc:  # a Python scenario's code ended the program: that is not the run's result
         err.print(f"[bold red]error:[/] the scenario called sys.exit({_escape(repr(exc.code))}) while it was used")
         return INVALID

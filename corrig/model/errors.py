@@ -58,3 +58,7 @@ class ParameterConflict(ParameterError):
 
 class ScenarioError(CorrigError):
     """A scenario file fails to load or lacks what a scenario must define; names the file and line."""
+
+
+class NotAScenario(ScenarioError):
+    """A file defines no `world` at all (a helper module beside the scenarios, a package's `__init__.py`)."""
