@@ -3,9 +3,23 @@
 from corrig.analysis.flags import Flag
 from corrig.analysis.planner import Plan, plan
 from corrig.analysis.regions import region
+from corrig.analysis.solve import SolveError
 from corrig.analysis.symbolic import symbolic_plan
-from corrig.model.errors import CorrigError
+from corrig.model.errors import (
+    CorrigError,
+    DistributionError,
+    NotAScenario,
+    ParameterError,
+    PolicyError,
+    QueryError,
+    ScenarioError,
+    StateError,
+    UnknownNodeError,
+    WorldError,
+    ZeroProbabilityCondition,
+)
 from corrig.model.expr import Var
+from corrig.model.limits import LimitError
 from corrig.model.params import param
 from corrig.model.policies import Policy, pure_policies
 from corrig.model.world import World
@@ -13,7 +27,8 @@ from corrig.objectives.terms import E, P, do, given, observed
 from corrig.scenarios.expect import flagged, not_flagged, not_optimal, optimal, value_is
 from corrig.scenarios.load import load_scenario
 
-__all__ = ["CorrigError", "E", "Flag", "P", "Plan", "Policy", "Var", "World", "do", "flagged", "given", "load_scenario",
-           "not_flagged", "not_optimal", "observed", "optimal", "param", "plan", "pure_policies", "region", "symbolic_plan",
-           "value_is"]
+__all__ = ["CorrigError", "DistributionError", "E", "Flag", "LimitError", "NotAScenario", "P", "ParameterError", "Plan",
+           "Policy", "PolicyError", "QueryError", "ScenarioError", "SolveError", "StateError", "UnknownNodeError", "Var",
+           "World", "WorldError", "ZeroProbabilityCondition", "do", "flagged", "given", "load_scenario", "not_flagged",
+           "not_optimal", "observed", "optimal", "param", "plan", "pure_policies", "region", "symbolic_plan", "value_is"]
 __version__ = "0.1.0"
