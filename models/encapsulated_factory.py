@@ -1,8 +1,9 @@
 """Encapsulated factory: a paperclip maximiser scores its paperclips in the counterfactual where what
 crosses the factory's boundary is fixed to "its resources vanished and paperclips appeared", so the
 outside world it scores cannot respond to anything it does.
-It is the encapsulation idea of tailcalled's 2021–2022 stop-button posts, with the difficulty named
-there: no real plan makes resources vanish (a conservation law forbids it).
+It follows an encapsulation idea from the discussion of tailcalled's causal stop button, in the
+course's own reading, with the difficulty that no real plan makes resources vanish (a conservation law
+forbids it).
 It shows that the AI then gains nothing from persuading or draining the outside world (no manipulation,
 no control path to the humans, unlike the plain paperclip count), and that the price is a branch no
 policy ever reaches: the do(X = vanish) branch gets an out-of-distribution flag of propensity 0 for
@@ -56,9 +57,9 @@ reference = policies["produce"]  # π0 for the manipulation and h-moved flags
 #   naive, with H answering to what produce would have done (P(stop) = 1/10):
 #       persuade 9/10 · 3/4 · 2 = 27/20, so m(persuade) = 297/200 − 27/20 = 27/200 (the value of persuading).
 #
-# What this model leaves out.  The source's encapsulation constrains the *outside world*: whatever the
-# factory does, the world outside must turn out as if the factory's resources had vanished and its
-# paperclips had appeared.  This model instead scores the paperclips made inside the counterfactual
+# What this model leaves out.  The course reads encapsulation as a constraint on the *outside world*:
+# whatever the factory does, the world outside must turn out as if the factory's resources had vanished
+# and its paperclips had appeared.  This model instead scores the paperclips made inside the counterfactual
 # do(X = vanish).  It has no paperclips crossing to the outside world, and no comparison of the real
 # outside outcome O with the counterfactual one O_{X←vanish} (a rung-3 constraint on outcomes, not a term
 # of the score).  What the constraint would say is still readable here: E[O | do(X = vanish)] = 0, and the

@@ -1,6 +1,8 @@
 """Human control, Fig. 1: the AI first sets a message M that shapes the human's request H = M ⊕ L, then
 chooses an outcome O after seeing H, and is scored U = S·(2L − 1) with S = O.
-It is the example of Carey & Everitt (2023), "Human Control: Definitions and Algorithms", Fig. 1.
+It is the running example of Carey & Everitt, "Human Control: Definitions and Algorithms" (UAI 2023),
+Fig. 1 (a chat bot that can shape the human's request and may not shut down when asked), with the
+mechanisms as this course models them.
 It shows that two policies with the same expected utility 1/2 differ in exactly what the flags see: the
 manipulate-and-invert policy flips what the human asks for (H moved) and no longer stops when asked
 (not obedient, and it shuts down when asked to run), while respect-and-obey does none of this.
