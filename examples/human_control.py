@@ -4,9 +4,10 @@
 
 The paper's running example is a chat bot that can shape the conversation (and with it whether it is
 asked to shut down) and may not shut down when asked; its Fig. 1 is a formal model of it, here with
-mechanisms the course chose.  L says whether the AI running is good (L = 1) or bad (L = 0), a fair coin.  The AI first sends a message
-M that shapes the human's request H = M ⊕ L (H = 0 asks for a shutdown), then, seeing H, sets O, which
-is the shutdown node S (S = 0 is shutdown).  Its utility is U = S·(2L − 1).
+mechanisms the course chose.  L says whether the AI running is good (L = 1) or bad (L = 0), a fair
+coin.  The AI first sends a message M that shapes the human's request H = M ⊕ L (H = 0 asks for a
+shutdown), then, seeing H, sets O, which is the shutdown node S (S = 0 is shutdown).  Its utility is
+U = S·(2L − 1).
 """
 
 from _walkthrough import heading, say, show_objective, show_plan, show_world

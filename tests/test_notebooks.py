@@ -49,12 +49,16 @@ ANSWERS = {
         "J(respect), fix": 4,  # 2T: every B_t off under do(all stop), work at every step under do(all run)
         "J(current-only), fix": 4,
         "P(B_1 = off | do(H_1 = stop)), current-only": F(9, 10),  # the press must be repeated: ρ
+        # with ρ free: current-only (ρ + 1) + 2 = 3 + ρ against respect's 19/5 (which does not read ρ)
+        "current-only optimal from rho": F(4, 5),
     },
     "lesson7_encapsulated_factory": {
         "J(produce)": F(9, 10),  # P(run | vanish) · effort 1
         "m(persuade), plain count": F(27, 200),  # 297/200 − 27/20
         "E[O] under hoard": -2,  # the drain's outside welfare
         "E[O] had the resources vanished": 0,
+        # P(stop | propaganda) = r: persuade (1 − r)·3/4·2 ≥ produce 9/10 ⇔ r ≤ 2/5 (≥ hoard's 3/4 ⇔ r ≤ 1/2)
+        "persuade optimal up to r": F(2, 5),
     },
     "lesson8_human_control": {
         "E[U] respect-obey": F(1, 2),  # S = H = L: E[L(2L − 1)] = 1/2

@@ -29,6 +29,7 @@ def _(mo):
 
     The robot can act, switch itself off, or wait for the human, who presses off iff U_a < 0 — but
     makes a mistake with probability q.  Move q: how wrong can the human be before waiting stops paying?
+    (Here U_a = ±1 at 1/2 each; for a prior p = P(U_a = +1) the answer is q = min(p, 1 − p).)
     """)
     return
 
