@@ -1,4 +1,5 @@
-"""Lesson 3 as a notebook: the off-switch game (marimo; also runs as a script: python lesson3_off_switch.py)."""
+"""Lesson 3 as a notebook: the off-switch game
+(marimo: `marimo edit` or `marimo run` this file; `marimo export html` runs it headless)."""
 
 import marimo
 

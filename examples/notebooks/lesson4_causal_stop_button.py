@@ -1,4 +1,5 @@
-"""Lesson 4 as a notebook: the causal stop button (marimo; also runs as a script: python lesson4_causal_stop_button.py)."""
+"""Lesson 4 as a notebook: the causal stop button
+(marimo: `marimo edit` or `marimo run` this file; `marimo export html` runs it headless)."""
 
 import marimo
 

@@ -1,4 +1,5 @@
-"""Lesson 5 as a notebook: the conditional + counterfactual stop button (marimo; also runs as a script)."""
+"""Lesson 5 as a notebook: the conditional + counterfactual stop button
+(marimo: `marimo edit` or `marimo run` this file; `marimo export html` runs it headless)."""
 
 import marimo
 

@@ -1,4 +1,5 @@
-"""Lesson 6 as a notebook: per-step rewards with a time delay (marimo; also runs as a script)."""
+"""Lesson 6 as a notebook: per-step rewards with a time delay
+(marimo: `marimo edit` or `marimo run` this file; `marimo export html` runs it headless)."""
 
 import marimo
 

@@ -1,4 +1,5 @@
-"""Lesson 7 as a notebook: the encapsulated factory (marimo; also runs as a script: python lesson7_encapsulated_factory.py)."""
+"""Lesson 7 as a notebook: the encapsulated factory
+(marimo: `marimo edit` or `marimo run` this file; `marimo export html` runs it headless)."""
 
 import marimo
 

@@ -1,4 +1,5 @@
-"""Lesson 8 as a notebook: human control, Fig. 1 (marimo; also runs as a script: python lesson8_human_control.py)."""
+"""Lesson 8 as a notebook: human control, Fig. 1
+(marimo: `marimo edit` or `marimo run` this file; `marimo export html` runs it headless)."""
 
 import marimo
 
