@@ -109,4 +109,6 @@ expect = [
     BranchWeight(4, 16, F(11, 16)),
     BranchWeight(5, 32, F(13, 16)),
     BranchWeight(6, 64, F(57, 64)),
+    BranchWeight(7, 128, F(15, 16)),  # the last n where 1 − (1 + n)/2^n holds
+    BranchWeight(8, 256, F(255, 256)),  # the single-stop branches are rare too: 1 − 1/2^n
 ]

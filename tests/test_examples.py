@@ -3,22 +3,12 @@ script from another directory) and prints the lines that carry its lesson."""
 
 from __future__ import annotations
 
-import contextlib
-import io
 import re
-import runpy
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
-
-ROOT = Path(__file__).resolve().parent.parent
-EXAMPLES = ROOT / "examples"
-COURSE = [
-    "naive_switch", "utility_indifference", "off_switch", "causal_stop_button",
-    "conditional_counterfactual", "time_delay", "encapsulated_factory", "human_control",
-]
+from course_runs import COURSE, EXAMPLES, narrations, normalise
 
 # Lines each lesson must print (whitespace-normalised substrings); the numbers are the hand-derived
 # ones of tests/test_models.py and of the models' comments.
@@ -129,24 +119,9 @@ KEY_LINES = {
 SECTIONS = ["The world:", "The objective", "LaTeX:", "What it means"]
 
 
-def normalise(text: str) -> str:
-    return re.sub(r"\s+", " ", text)
-
-
 @pytest.fixture(scope="module")
 def outputs() -> dict[str, str]:
-    printed = {}
-    saved = list(sys.path)
-    sys.path.insert(0, str(EXAMPLES))  # as `python examples/<name>.py` would
-    try:
-        for name in COURSE:
-            buffer = io.StringIO()
-            with contextlib.redirect_stdout(buffer):
-                runpy.run_path(str(EXAMPLES / f"{name}.py"), run_name="__main__")
-            printed[name] = buffer.getvalue()
-    finally:
-        sys.path[:] = saved
-    return printed
+    return narrations()
 
 
 def test_the_course_is_complete():
