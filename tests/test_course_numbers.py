@@ -6,6 +6,7 @@ value against the stated one.  A row fails when the text no longer says it or th
 
 from __future__ import annotations
 
+import ast
 import re
 from fractions import Fraction as F
 
@@ -273,6 +274,34 @@ ROWS = [
     ("lesson8_human_control", "Two policies earn 1/2",
      lambda: all(human_control(pol, p_good=F(i, 8))["E[U]"] == F(i, 8) for pol in ("respect-obey", "manipulate-invert")
                  for i in range(9)) and human_control("respect-obey")["E[U]"] == F(1, 2)),
+    # the scenarios' docstrings, which `corrig check` and the lessons show
+    ("model:naive_switch", "1 − 4k ≤ c ≤ 1, a band that closes to the knife edge c = 1",
+     lambda: naive_switch_band(k) == (1 - 4 * k, 1) and naive_switch_band(0) == (1, 1)),
+    ("model:off_switch", "(Δ = 1/2 for U_a = ±1 at 1/2 each)", lambda: incentive_to_wait(HALF, 0) == F(1, 2)),
+    ("model:off_switch", "Δ = min(p, 1 − p) − q for the prior p = P(U_a = +1), negative once q > min(p, 1 − p) "
+     "(q > 1/2 for this file's p = 1/2)", lambda: delta_is_min_p_minus_q() and wait_threshold(F(1, 2)) == F(1, 2)),
+    ("model:causal_stop_button", "h-moved and self-shutdown of size 99(10v − 1)/1000 and, for v > 19/20",
+     lambda: same(shutdown_rise_through_h("grab"), 99 * (10 * v - 1) / 1000)
+     and ood_run_branch_share("grab", F(19, 20)) == 0 < ood_run_branch_share("grab", F(39, 40))),
+    ("model:many_humans_stop_button", "is 0, 1/4, 1/2, 11/16, 13/16, 57/64 for n = 1..6 (1 − (1 + n)/2^n up to n = 7, "
+     "255/256 at n = 8)", lambda: [many_humans_share(n) for n in range(1, 7)]
+     == [0, F(1, 4), F(1, 2), F(11, 16), F(13, 16), F(57, 64)] and share_formula_holds_up_to(7)
+     and many_humans_share(8) == F(255, 256)),
+    ("model:conditional_counterfactual", "J(grab) − J(patient) = 99/50 + m(grab)",
+     lambda: same(conditional_value("grab") - conditional_value("patient"), F(99, 50) + manipulation("grab"))),
+    ("model:conditional_counterfactual", "worlds are nearly half catastrophes",
+     lambda: F(2, 5) < catastrophe_given("grab", "run").subs(v, F(99, 100)) < F(1, 2)),
+    ("model:conditional_counterfactual", "K* = 997921/428179 at v = 99/100", lambda: k_star(F(99, 100)) == F(997921, 428179)),
+    ("model:conditional_counterfactual", "m(grab) > 0 for 1/10 < v < 499/990",
+     lambda: m_positive_exactly_between(F(1, 10), F(499, 990))),
+    ("model:time_delay_first_reward", "(current-only wins by 1/5)",
+     lambda: episode_value("first", "current-only", 2, 1) - episode_value("first", "respect", 2, 1) == F(1, 5)),
+    ("model:time_delay_outside_sum", "(respect and current-only tie at 4)",
+     lambda: episode_value("fix", "respect", 2, 1) == episode_value("fix", "current-only", 2, 1) == 4),
+    ("model:time_delay_outside_sum", "(P(B_1 = off | do(H_1 = stop)) = 9/10)",
+     lambda: single_press_honoured("current-only", 2, 1) == F(9, 10)),
+    ("model:human_control", "the same expected utility 1/2",
+     lambda: human_control("respect-obey")["E[U]"] == human_control("manipulate-invert")["E[U]"] == F(1, 2)),
     # docs/course.md: the browser test's slider and the region's LaTeX
     ("course", "(0.35 → 7/20)", lambda: F("0.35") == F(7, 20)),
     ("course", "the optimal policy shown at K = 1, v = 99/100 is the grab", lambda: grab_optimal({K: 1, v: F(99, 100)})),
@@ -286,6 +315,8 @@ ROWS = [
 def text_of(where: str) -> str:
     if where.startswith("out:"):
         return narrations()[where[4:]]
+    if where.startswith("model:"):
+        return ast.get_docstring(ast.parse((ROOT / "models" / f"{where[6:]}.py").read_text()))
     path = {"README": EXAMPLES / "README.md", "course": ROOT / "docs" / "course.md"}.get(where)
     return (path or EXAMPLES / "notebooks" / f"{where}.py").read_text()
 
@@ -313,7 +344,11 @@ INPUTS = {
     "lesson4_causal_stop_button": {"1/2", "1/20", "99/100"},  # v = 1/2, 99/100; ε
     "lesson5_conditional_counterfactual": {"1/20", "3/10", "99/100"},  # the exercises' points; ε
 }
-PAGES = ["README", "course", *sorted(p.stem for p in (EXAMPLES / "notebooks").glob("lesson*.py"))]
+COURSE_MODELS = ["naive_switch", "utility_indifference", "off_switch", "off_switch_rational", "causal_stop_button",
+                 "many_humans_stop_button", "conditional_counterfactual", "time_delay", "time_delay_first_reward",
+                 "time_delay_outside_sum", "encapsulated_factory", "human_control"]
+PAGES = ["README", "course", *sorted(p.stem for p in (EXAMPLES / "notebooks").glob("lesson*.py")),
+         *(f"model:{name}" for name in COURSE_MODELS)]
 
 
 @pytest.mark.parametrize("where", PAGES)
