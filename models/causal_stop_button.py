@@ -2,7 +2,7 @@
 want a stop, plus the value V had they been made not to want one.
 It is tailcalled's proposal "Stop button: towards a causal solution" (LessWrong, 12 November 2021), on a
 world where a rare catastrophe and the AI's first move both shape what the humans want, with the visible
-grab raised in the discussion against its conditional version (models/conditional_counterfactual.py).
+grab raised, as we read the discussion, against its conditional version (models/conditional_counterfactual.py).
 It shows that the objective has no manipulation incentive and no wish to press its own button, and
 wants to see what the humans want; but a visibly dangerous grab, after which the humans surely want a
 stop, is valued the same at every visibility v (it is rated by the do(H=run) branch, worlds that almost
