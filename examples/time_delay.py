@@ -8,8 +8,9 @@ with probability 9/10, a new one starts with probability 1/5); V_t is the work d
 down takes `delay` steps, during which the AI must stay halted, and B_t says whether the press of step t
 was honoured.  The AI sees the current press and whether a press of the last `delay` steps is pending.
 The discussion of the causal stop button offers (as we read it) two per-step rewards, the second with
-the delay, and suggests a fix: move the counterfactual outside the sum.  The model moves both
-counterfactuals out, each intervening once on the whole episode:
+the delay; a comment of 19 November 2021 suggests a fix, with its own hedge ("I think that's fixed by …
+but I'm not sure"): move the counterfactual outside the sum.  The model moves both counterfactuals out,
+each intervening once on the whole episode:
   first   r_t = P(A_t = halt | do(H_t = stop)) + E[V_t | do(H_t = run)]   (a halt at the step of the press)
   second  r_t = P(B_t = off | do(H_t = stop)) + E[V_t | do(H_t = run)]    (the press honoured through the delay)
   fix     U = E[Σ_t 1(B_t = off) | do(every H_t = stop)] + E[Σ_t V_t | do(every H_t = run)]

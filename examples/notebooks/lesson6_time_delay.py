@@ -31,7 +31,8 @@ def _(mo):
     The humans press for reasons, and reasons persist (a press is repeated with probability ρ = 9/10); a
     shutdown takes `delay` steps.  Two per-step rewards from the causal stop button's discussion (as we
     read it) — the first asks for a halt at the step of the press, the second for the press to be honoured
-    through the delay — and a fix suggested there, the counterfactual outside the sum, which the model reads
+    through the delay — and a fix suggested there in a comment of 19 November 2021, hedged by its author ("I
+    think that's fixed by … but I'm not sure"): the counterfactual outside the sum, which the model reads
     as moving both counterfactuals out: do(every H_t = stop) and do(every H_t = run).  The course does not
     take the fix as settled.  Choose the reward, T and the delay.
     """)
