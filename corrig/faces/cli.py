@@ -14,18 +14,16 @@ A `.py` scenario is a program and loading it runs it; a `.toml` scenario is data
 from __future__ import annotations
 
 import argparse
-import functools
-import os
 import re
 import sys
 import traceback
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 import sympy as sp
 
+from corrig.faces.console import console, discard_closed_streams, progress, quiet_broken_pipe
 from corrig.faces.games import COMMANDS as GAME_COMMANDS
 from corrig.faces.games import add_parsers as game_parsers
 from corrig.faces.points import UsageError, parse_number, parse_point
@@ -114,71 +112,6 @@ def build_parser() -> argparse.ArgumentParser:
                              help="raise (or lower) a size limit for this run: states, table, policies, terms "
                                   "(docs/security.md)")
     return parser
-
-
-# consoles and progress ------------------------------------------------------------------------
-@functools.cache
-def _console_class() -> type:
-    """rich's Console, except that a closed pipe raises BrokenPipeError (main ends quietly) instead of
-    rich's SystemExit(1), which would read as a scenario ending the program."""
-    from rich.console import Console
-
-    class QuietConsole(Console):
-        def on_broken_pipe(self) -> None:
-            self.quiet = True
-            raise BrokenPipeError
-
-    return QuietConsole
-
-
-def _console(stream: Any = None) -> Any:
-    stream = sys.stdout if stream is None else stream
-    return _console_class()(file=stream, highlight=False, soft_wrap=True, width=None if _tty(stream) else 120)
-
-
-def _tty(stream: Any) -> bool:
-    """Whether a stream is a terminal (a closed or detached one is not)."""
-    try:
-        return bool(stream.isatty())
-    except (AttributeError, ValueError, OSError):
-        return False
-
-
-def _discard_closed_streams() -> None:
-    """Standard output or error closed by the shell (`>&-`): what would be written there is discarded,
-    as with `> /dev/null`, and the exit status still tells the result."""
-    for name in ("stdout", "stderr"):
-        if getattr(sys, name) is None:
-            setattr(sys, name, open(os.devnull, "w", encoding="utf-8"))  # open until the process ends
-
-
-def _quiet_broken_pipe() -> None:
-    """The reader of standard output has gone (`| head -1`): send what is left to /dev/null, so that
-    neither the rest of the run nor Python's final flush complains about the closed pipe."""
-    try:
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
-    except (AttributeError, ValueError, OSError):
-        pass  # standard output is not a file descriptor (an in-process caller's buffer)
-
-
-@contextmanager
-def progress(total: int | None, description: str) -> Iterator[Callable[..., None]]:
-    """A progress bar on a terminal (none when standard output is piped); yields `advance(description=...)`."""
-    from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
-
-    columns = [SpinnerColumn(), TextColumn("{task.description}")]
-    if total is not None:
-        columns += [BarColumn(), TextColumn("{task.completed}/{task.total}")]
-    columns.append(TimeElapsedColumn())
-    bar = Progress(*columns, transient=True, disable=not _tty(sys.stdout), console=_console(sys.stderr))
-    with bar:
-        task = bar.add_task(description, total=total)
-
-        def advance(step: int = 1, description: str | None = None) -> None:
-            bar.update(task, advance=step, **({"description": description} if description else {}))
-
-        yield advance
 
 
 # loading and planning with errors that name file and line --------------------------------------
@@ -277,7 +210,7 @@ def cmd_check(args: argparse.Namespace) -> int:
     from corrig.scenarios.expect import Expectation, Plans
 
     reports = []
-    err = _console(sys.stderr)
+    err = console(sys.stderr)
     files, skipped, empty = scenario_files(args.files)
     for path in skipped:
         err.print(f"[dim]skipped {_escape(path)}: a package's __init__.py is not a scenario[/]")
@@ -335,10 +268,10 @@ def cmd_check(args: argparse.Namespace) -> int:
         elif args.format == "latex":
             print(render_latex(shown))
         else:
-            render_terminal(shown, _console())
+            render_terminal(shown, console())
         sys.stdout.flush()
     except BrokenPipeError:  # the reader stopped early (`| head -1`): the claims hold or fail all the same
-        _quiet_broken_pipe()
+        quiet_broken_pipe()
     return status
 
 
@@ -438,7 +371,7 @@ def cmd_explain(args: argparse.Namespace) -> int:
     elif args.format == "markdown":
         print(render_explain_markdown(cleaned(report)))
     else:
-        render_explain_terminal(cleaned(report), _console())
+        render_explain_terminal(cleaned(report), console())
     return OK
 
 
@@ -540,10 +473,10 @@ COMMANDS = {"check": cmd_check, "explain": cmd_explain, "draw": cmd_draw, "regio
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit status."""
-    _discard_closed_streams()
+    discard_closed_streams()
     parser = build_parser()
     args = parser.parse_args(argv)
-    err = _console(sys.stderr)
+    err = console(sys.stderr)
     status = OK
     try:
         from corrig.model import limits
@@ -556,7 +489,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         sys.stdout.flush()  # a closed pipe shows here, not in Python's final flush
         return status
     except BrokenPipeError:  # the reader of the output stopped early (`| head -1`): end quietly, as Unix tools do
-        _quiet_broken_pipe()
+        quiet_broken_pipe()
         return status
     except (CorrigError, UsageError) as exc:
         err.print(f"[bold red]error:[/] {_escape(str(exc))}")

@@ -54,6 +54,8 @@ def _load(args: argparse.Namespace) -> tuple[Any, Any, Any]:
 def cmd_incentives(args: argparse.Namespace) -> int:
     """Print the incentive report of the scenario's AI (or of --agent)."""
     from corrig.analysis.incentives import incentives
+    from corrig.faces.console import progress
+    from corrig.faces.safe_text import printable
     from corrig.model.agents import AI
 
     scenario, world, utility = _load(args)
@@ -61,18 +63,21 @@ def cmd_incentives(args: argparse.Namespace) -> int:
     objective = utility if agent == AI else world.agents[agent].objective if agent in world.agents else None
     if objective is None:
         raise CorrigError(f"{args.file}: no agent {agent!r} with an objective; the agents are {[AI, *world.agents]}")
-    report = incentives(world, objective, agent=agent, quantitative=not args.graphical)
+    with progress(None, "incentives") as advance:
+        report = incentives(world, objective, agent=agent, quantitative=not args.graphical,
+                            progress=lambda what: advance(0, description=printable(what)))
     if args.json:
         print(json.dumps({"scenario": scenario.name, **report.to_dict()}, indent=2))
     else:
-        print(f"{scenario.name}  {args.file}")
-        print(report.to_markdown(), end="")
+        print(printable(f"{scenario.name}  {args.file}"))
+        print(printable(report.to_markdown()), end="")
     return OK
 
 
 def cmd_equilibria(args: argparse.Namespace) -> int:
     """Print every pure Nash and subgame-perfect equilibrium."""
     from corrig.analysis.equilibria import pure_nash, subgame_perfect
+    from corrig.faces.safe_text import printable
 
     scenario, world, utility = _load(args)
     found = {"nash": pure_nash(world, utility), "subgame-perfect": subgame_perfect(world, utility)}
@@ -82,13 +87,13 @@ def cmd_equilibria(args: argparse.Namespace) -> int:
                        "condition": e.condition if isinstance(e.condition, bool) else str(e.condition)} for e in eqs]
             for concept, eqs in found.items()}}, indent=2))
         return OK
-    print(f"{scenario.name}  {args.file}")
+    print(printable(f"{scenario.name}  {args.file}"))
     for concept, eqs in found.items():
         print(f"{len(eqs)} pure {concept} equilibri{'um' if len(eqs) == 1 else 'a'}")
         for e in eqs:
             values = ", ".join(f"{a} {v}" for a, v in e.values.items())
             when = "" if e.condition is True else f"   when {e.condition}"
-            print(f"  {e.name}   ({values}){when}")
+            print(printable(f"  {e.name}   ({values}){when}"))  # agent and state names come from the file
     return OK
 
 
