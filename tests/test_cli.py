@@ -231,3 +231,26 @@ def test_a_terminal_gets_a_progress_bar_and_colours():
     assert proc.returncode == 0
     assert "\x1b[" in out  # colours and cursor control: rich drew for a terminal
     assert "checking" in out or "planning" in out or "loading" in out  # the progress bar's description
+
+
+def test_docs_cli_names_every_command_and_option_of_the_help():
+    # docs/cli.md is read against `corrig --help` and each subcommand's --help (hunt's options in docs/hunt.md):
+    # every subcommand is in its synopsis, every option (any of its spellings) in its text.
+    import argparse
+
+    from corrig.faces.cli import build_parser
+
+    docs = Path(__file__).resolve().parent.parent / "docs"
+    cli, hunt = (docs / "cli.md").read_text(encoding="utf-8"), (docs / "hunt.md").read_text(encoding="utf-8")
+    synopsis = cli.split("```", 2)[1]
+    commands = next(a for a in build_parser()._actions if isinstance(a, argparse._SubParsersAction)).choices
+    assert set(commands) == {"check", "explain", "draw", "region", "export", "incentives", "equilibria", "hunt"}
+    missing = []
+    for name, parser in commands.items():
+        if f"corrig {name} " not in synopsis:
+            missing.append(f"synopsis: corrig {name}")
+        text = hunt if name == "hunt" else cli
+        missing += [f"{name} {a.option_strings}" for a in parser._actions
+                    if a.option_strings and "--help" not in a.option_strings
+                    and not any(o in text for o in a.option_strings)]
+    assert missing == []

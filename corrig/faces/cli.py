@@ -1,10 +1,12 @@
 """The `corrig` command: check scenario files, explain a policy, draw a world, plot regions.
 
-    corrig check FILE... [--json | --markdown | --latex] [--eps E] [--at p=0.3,q=1/4] [--numeric]
+    corrig check FILE|FOLDER... [--json | --markdown | --latex] [--eps E] [--at p=0.3,q=1/4] [--numeric]
     corrig explain FILE --policy NAME
     corrig draw FILE -o dag.png [--policy NAME]
     corrig region FILE --x p --y q -o region.png
     corrig export FILE.py [-o FILE.toml]
+    corrig incentives FILE / corrig equilibria FILE     (corrig/faces/games.py)
+    corrig hunt FILE --property P                        (corrig/faces/hunt.py)
 
 Exit status: 0 every expectation holds; 1 an expectation fails; 2 a file could not be loaded,
 validated or planned (the message names the file, the line and the culprit); 3 an internal error.
