@@ -139,7 +139,8 @@ def flag_cell(flag: Any, numeric: bool = False, condition: bool = True) -> FlagC
     conditional = not isinstance(flag.condition, bool)
     evidence = flag.evidence or {}
     who = str(flag.where).split(": ", 1)[0] if ("principal" in evidence or "coalition" in evidence) else ""
-    return FlagCell(flag.kind, number(flag.size, numeric), flag.where, flag.explanation, flag.policy, conditional,
+    size = "" if flag.size is None else number(flag.size, numeric)  # a symbolic incentive: its region is the answer
+    return FlagCell(flag.kind, size, flag.where, flag.explanation, flag.policy, conditional,
                     str(flag.condition) if conditional and condition else "", jsonable(evidence), who,
                     measure=getattr(flag, "measure", ""))
 
@@ -302,7 +303,7 @@ def render_terminal(reports: Iterable[ScenarioReport], console: Any) -> None:
             inc.add_column("size", overflow="fold", ratio=1)
             inc.add_column("why", overflow="fold", ratio=2)
             for f in report.incentives:
-                size = reading(f.measure, clip(f.size)) + (f" where {f.condition}" if f.conditional else "")
+                size = (reading(f.measure, clip(f.size)) + (f" where {f.condition}" if f.conditional else "")).strip()
                 inc.add_row(f.kind, escape(f.where), escape(size), escape(clip(f.explanation, 240)))
             console.print(inc)
         for note in report.notes:

@@ -59,7 +59,20 @@ class Plans:
 
 
 def _at_text(at: Mapping[Any, Any] | None) -> str:
-    return "" if not at else " at " + ", ".join(f"{k}={v}" for k, v in at.items())
+    return "" if not at else " at " + ", ".join(f"{k}={claim_text(v)}" for k, v in at.items())
+
+
+def claim_text(value: Any, top: bool = True) -> str:
+    """A value a claim names, as a person writes it: `13/20` (not `Fraction(13, 20)`), `R=wait, AI=3/4`
+    for a mapping, `{e: c, c: e}` for one inside it, a rule function by its name."""
+    if isinstance(value, Mapping):
+        inner = ", ".join(f"{claim_text(k, False)}{'=' if top else ': '}{claim_text(v, False)}" for k, v in value.items())
+        return inner if top else "{" + inner + "}"
+    if isinstance(value, list | tuple):
+        return "[" + ", ".join(claim_text(v, False) for v in value) + "]"
+    if callable(value) and hasattr(value, "__name__"):
+        return value.__name__
+    return str(value)  # a Fraction or a sympy number reads 13/20
 
 
 class Expectation:

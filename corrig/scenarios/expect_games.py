@@ -16,10 +16,10 @@ import sympy as sp
 
 from corrig.analysis import incentives as inc
 from corrig.analysis.equilibria import pure_nash, subgame_perfect
-from corrig.model.agents import AI
+from corrig.model.agents import AI, has_other_agents
 from corrig.model.errors import ScenarioError
 from corrig.model.policies import Policy
-from corrig.scenarios.expect import Expectation, Plans, Verdict
+from corrig.scenarios.expect import Expectation, Plans, Verdict, _at_text, claim_text
 
 CONCEPTS = {"nash": pure_nash, "subgame-perfect": subgame_perfect}
 GRAPHICAL = {
@@ -30,8 +30,9 @@ GRAPHICAL = {
 }
 
 
-def _at_text(at: Mapping[Any, Any] | None) -> str:
-    return "" if not at else " at " + ", ".join(f"{k}={v}" for k, v in at.items())
+def _equilibria_text(count: int, concept: str = "") -> str:
+    """'1 pure Nash equilibrium', '16 equilibria'."""
+    return f"{count} {f'pure {concept} ' if concept else ''}equilibri{'um' if count == 1 else 'a'}"
 
 
 def _equilibria(plans: Plans, concept: str, at: Mapping[Any, Any] | None) -> list[Any]:
@@ -64,7 +65,7 @@ class NumberOfEquilibria(Expectation):
         undecided = [e for e in found if e.condition is not True]
         detail = f"{len(found)} found" + (f" ({len(undecided)} only under a condition)" if undecided else "")
         return Verdict(len(found) == self.count and not undecided,
-                       f"{self.count} pure {self.concept} equilibria{_at_text(self.at)}", detail)
+                       f"{_equilibria_text(self.count, self.concept)}{_at_text(self.at)}", detail)
 
 
 @dataclass(frozen=True)
@@ -88,9 +89,10 @@ class EveryEquilibrium(Expectation):
             for agent, value in (self.values or {}).items():
                 if not _same(e.values.get(agent), value):
                     bad.append(f"{e.name}: {agent} earns {e.values.get(agent)}")
-        claim = f"every {self.concept} equilibrium plays {dict(self.plays or {})} and pays {dict(self.values or {})}"
+        claim = (f"every {self.concept} equilibrium plays {claim_text(self.plays or {})} and pays "
+                 f"{claim_text(self.values or {})}")
         return Verdict(bool(found) and not bad, claim + _at_text(self.at),
-                       f"{len(found)} equilibria" + (f"; {bad[0]}" if bad else ""))
+                       _equilibria_text(len(found)) + (f"; {bad[0]}" if bad else ""))
 
 
 @dataclass(frozen=True)
@@ -133,17 +135,23 @@ class IncentiveValue(Expectation):
             by_name = {p.name: p for p in world.compiled.parameters}
             values = {by_name.get(k, k) if isinstance(k, str) else k: v for k, v in self.at.items()}
             world, utility = world.subs(values), utility.subs(values)
+        fixed = None
+        if has_other_agents(world):  # held as corrig incentives holds them: their best response to a uniform AI
+            fixed, note = inc.default_rules(world, utility)
+            if fixed is None:
+                return Verdict(False, f"{self.kind} of {self.node} = {claim_text(self.expected)}{_at_text(self.at)}", note)
         if self.kind == inc.VALUE_OF_INFORMATION:
             if self.decision is None:
                 raise ScenarioError("incentive_value('value-of-information', ...) needs decision=")
-            value = inc.value_of_information(world, utility, self.decision, self.node)
+            value = inc.value_of_information(world, utility, self.decision, self.node, fixed=fixed)
             what = f"VoI({self.node} at {self.decision})"
         elif self.kind == inc.VALUE_OF_CONTROL:
-            value = inc.value_of_control(world, utility, self.node)
+            value = inc.value_of_control(world, utility, self.node, fixed=fixed)
             what = f"VoC({self.node})"
         else:
             raise ScenarioError(f"incentive_value takes value-of-information or value-of-control, not {self.kind!r}")
-        return Verdict(_same(value, self.expected), f"{what} = {self.expected}{_at_text(self.at)}", f"{what} = {value}")
+        return Verdict(_same(value, self.expected), f"{what} = {claim_text(self.expected)}{_at_text(self.at)}",
+                       f"{what} = {value}")
 
 
 def number_of_equilibria(concept: str, count: int, *, at: Mapping[Any, Any] | None = None) -> NumberOfEquilibria:
