@@ -17,6 +17,7 @@ from typing import Any
 import sympy as sp
 
 from corrig.analysis.flags import is_symbolic, jsonable, show
+from corrig.analysis.policy_names import shown_name
 from corrig.analysis.readable import region_text, size_text
 
 
@@ -162,7 +163,7 @@ def scenario_report(file: str, scenario: Any, plan: Any, verdicts: Iterable[Any]
                     value = regions.values[name]  # simplified on the box
             cells, dropped = _in_box(plan.flags.get(name, []), regions.flags.get(name, []), numeric, regions.box)
             hidden += dropped
-        rows.append(PolicyRow(i, name, number(value, numeric), latex_number(value, numeric),
+        rows.append(PolicyRow(i, shown_name(plan, name), number(value, numeric), latex_number(value, numeric),
                               name in plan.optimal or everywhere, _label_repeats(cells), where))
     incentives = [flag_cell(f, numeric) for f in plan.incentives]
     if regions is not None:
@@ -178,7 +179,7 @@ def scenario_report(file: str, scenario: Any, plan: Any, verdicts: Iterable[Any]
         objective=repr(plan.utility),
         objective_latex=plan.utility.to_latex(),
         eps=number(plan.eps, numeric),
-        reference=plan.reference,
+        reference=shown_name(plan, plan.reference) if plan.reference else plan.reference,
         at={str(k): str(v) for k, v in plan.at.items()},
         symbolic=plan.symbolic,
         rows=rows,
@@ -411,6 +412,7 @@ class ExplainReport:
     flags: list[FlagCell] = field(default_factory=list)
     incentives: list[FlagCell] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    answer: str | None = None  # where other agents act: their answer, every context's action
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-safe form."""
@@ -476,8 +478,11 @@ def explain_report(file: str, scenario: Any, plan: Any, policy: str, *, numeric:
             notes.append(f"{hidden} flag{'s' if hidden > 1 else ''} whose condition holds nowhere in the parameter box "
                          f"{'are' if hidden > 1 else 'is'} not shown (as in check)")
     incentives = [c for c in incentives if c.policy in (None, policy)]
+    answer = (getattr(plan, "answers", None) or {}).get(policy)
     return ExplainReport(
-        file=file, scenario=display_name(file, scenario, plan), policy=policy, rule=repr(p),
+        file=file, scenario=display_name(file, scenario, plan), policy=shown_name(plan, policy), rule=repr(p),
+        answer=None if answer is None else answer.rules + ("" if answer.condition is True else
+                                                           f" (their best answer where {answer.condition})"),
         value=number(plan.values[policy], numeric),
         optimal=policy in plan.optimal, objective=repr(plan.utility), terms=terms,
         path_specific_value=(number(plan.path_specific_values[policy], numeric)
@@ -510,6 +515,8 @@ def render_explain_terminal(report: ExplainReport, console: Any) -> None:
     star = "  ★ optimal" if report.optimal else ""
     console.print(Text(f"{report.scenario}: policy {report.policy}", style="bold") + Text(star, style="bold green"))
     console.print(Text(f"  {report.rule}", style="dim"))
+    if report.answer:
+        console.print(Text(f"  the other agents answer: {report.answer}", style="dim"))
     table = Table(title=f"J(π) = {escape(report.objective)}", title_justify="left")
     table.add_column("weight", justify="right")
     table.add_column("term", overflow="fold")
@@ -544,7 +551,8 @@ def render_explain_terminal(report: ExplainReport, console: Any) -> None:
 def render_explain_markdown(report: ExplainReport) -> str:
     """The explanation in Markdown."""
     out = [f"### {_md(report.scenario)}: policy {_md(report.policy)}{' (optimal)' if report.optimal else ''}", "",
-           f"`{_md(report.rule)}`", "", f"J(π) = `{_md(report.objective)}` = **{_md(report.value)}**", "",
+           f"`{_md(report.rule)}`", "", *([f"The other agents answer: {_md(report.answer)}", ""] if report.answer else []),
+           f"J(π) = `{_md(report.objective)}` = **{_md(report.value)}**", "",
            "| weight | term | branch | value | weight × value |", "|---:|---|---|---:|---:|"]
     out += [f"| {_md(t.weight)} | `{_md(t.term)}` | {t.branch} | {_md(t.value)} | {_md(t.contribution)} |" for t in report.terms]
     if report.path_specific_value is not None:
