@@ -172,10 +172,34 @@ def _normalize_relational(rel: Relational, box: Mapping[sp.Symbol, sp.Interval])
     decided = _decide(op, cls)
     if decided is False or (decided is True and not denominators):
         return sp.sympify(decided)
+    if not denominators and len(kept) > 1 and any(c in (NONNEG, NONPOS) for _, _, c, _ in kept):
+        return _split_semidefinite(op, sign, kept, box)
     e = sign * sp.Mul(*[f**m for f, m, _, den in kept if not den]) / sp.Mul(*[f**m for f, m, _, den in denominators])
     if e.could_extract_minus_sign():
         e, op = -e, _REVERSED[op]
     return _solved_form(e, op)
+
+
+def _split_semidefinite(op: str, sign: int, kept: list[tuple[sp.Expr, int, str | None, bool]],
+                        box: Mapping[sp.Symbol, sp.Interval]) -> sp.Basic:
+    """`sign · Π h_i · g op 0` where each h_i keeps one sign on the box but vanishes somewhere (p, 1 − p on
+    [0, 1]), as a condition on the h_i being 0 and on g: with every h_i ≥ 0 (a factor ≤ 0 negated),
+    Π h_i · g > 0 ⇔ every h_i > 0 and g > 0, and Π h_i · g ≥ 0 ⇔ some h_i = 0 or g ≥ 0 (likewise < ≤ = ≠)."""
+    zeros, rest = [], []
+    for f, m, cls, _ in kept:
+        if cls in (NONNEG, NONPOS):
+            if cls == NONPOS and m % 2:
+                sign, f = -sign, -f
+            zeros.append(f)
+        else:
+            rest.append(f**m)
+    g = sign * sp.Mul(*rest)
+    some_zero = sp.Or(*(sp.Eq(h, 0) for h in zeros))
+    none_zero = sp.And(*(sp.Gt(h, 0) for h in zeros))
+    rule = {">": sp.And(none_zero, sp.Gt(g, 0)), "<": sp.And(none_zero, sp.Lt(g, 0)),
+            ">=": sp.Or(some_zero, sp.Ge(g, 0)), "<=": sp.Or(some_zero, sp.Le(g, 0)),
+            "==": sp.Or(some_zero, sp.Eq(g, 0)), "!=": sp.And(none_zero, sp.Ne(g, 0))}[op]
+    return simplify_condition(rule, box)
 
 
 def _factored_fraction(value: sp.Expr) -> tuple[tuple[Any, list], tuple[Any, list]]:
@@ -237,11 +261,18 @@ def simplify_condition(condition: Any, box: Mapping[sp.Symbol, sp.Interval], log
         out = _prune_same_expression(_given_siblings(out))
     if logic and isinstance(out, sp.logic.boolalg.BooleanFunction) and len(out.atoms(Relational)) <= LOGIC_ATOMS:
         try:
-            simpler = sp.simplify_logic(out, deep=False)
+            simpler = _pruned_throughout(sp.simplify_logic(out, deep=False))
         except (TypeError, ValueError, RecursionError):
             return out
         return simpler if sp.count_ops(simpler) <= sp.count_ops(out) else out
     return out
+
+
+def _pruned_throughout(cond: sp.Basic) -> sp.Basic:
+    """Every And/Or inside the condition pruned (after simplify_logic regroups them), innermost first."""
+    if not isinstance(cond, sp.And | sp.Or):
+        return cond
+    return _prune_same_expression(cond.func(*(_pruned_throughout(a) for a in cond.args)))
 
 
 _SIGN_SETS = {  # {t real: t op 0}
@@ -284,7 +315,33 @@ def _prune_same_expression(cond: sp.Basic) -> sp.Basic:
     if pinned:
         kept = [a for a in cond.args if not (isinstance(a, Relational) and _signed(a)[0] in pinned)]
         return sp.And(*kept, *(sp.Eq(e, 0) for e in pinned))
-    return cond
+    return _merge_bounds(cond)
+
+
+def _merge_bounds(cond: sp.Basic) -> sp.Basic:
+    """And/Or whose relations bound one parameter by numbers (p = 0, p ≥ 1/2): those bounds as one set of
+    the parameter — empty in a conjunction: False; the whole line in a disjunction: True; else one interval
+    (or point) when the set is one, written as its relations."""
+    bounds: dict[sp.Symbol, list[Relational]] = {}
+    for a in cond.args:
+        if isinstance(a, Relational) and isinstance(a.lhs, sp.Symbol) and a.rhs.is_number and a.rel_op != "!=":
+            bounds.setdefault(a.lhs, []).append(a)
+    merged = dict.fromkeys(cond.args)
+    for x, rels in bounds.items():
+        if len(rels) < 2:
+            continue
+        sets = [r.as_set() for r in rels]
+        joined = sp.Intersection(*sets) if isinstance(cond, sp.And) else sp.Union(*sets)
+        if joined is sp.EmptySet:
+            return sp.false if isinstance(cond, sp.And) else cond
+        if joined == sp.S.Reals:
+            return sp.true if isinstance(cond, sp.Or) else cond
+        if not isinstance(joined, sp.Interval | sp.FiniteSet) or (isinstance(joined, sp.FiniteSet) and len(joined) > 1):
+            continue
+        for r in rels:
+            merged.pop(r, None)
+        merged[joined.as_relational(x)] = None
+    return cond.func(*merged) if len(merged) != len(cond.args) else cond
 
 
 def _given_siblings(cond: sp.And) -> sp.Basic:

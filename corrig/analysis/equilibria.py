@@ -34,7 +34,7 @@ import sympy as sp
 from corrig.analysis.cid import objective_cid, scc_order
 from corrig.analysis.game_shortcuts import _gains_by_evaluation, _gains_from_joint, _value, uniform_rule
 from corrig.analysis.profiles import Equilibrium, Game, GameError, _lex_at_least, _same, at_least, conjunction, decide
-from corrig.analysis.regions import _strict, region
+from corrig.analysis.regions import region
 from corrig.analysis.rule_text import profile_words, simplest_rule
 from corrig.model.agents import AI, check, decisions_of, objectives
 from corrig.model.policies import Policy, pure_policies
@@ -186,8 +186,18 @@ def _with_room(found: list[Equilibrium]) -> list[Equilibrium]:
     others (q = 1/2, where the human is indifferent) is left to a plan at that point."""
     if len(found) < 2 or all(e.condition is True for e in found):
         return found
-    roomy = [e for e in found if e.condition is True or region(_strict(e.condition)).is_empty is False]
+    roomy = [e for e in found if e.condition is True or region(_interior(e.condition)).is_empty is False]
     return roomy or found
+
+
+def _interior(condition: sp.Basic) -> sp.Basic:
+    """A condition whose witness shows room around: inequalities strict, equations False (a set they pin down
+    has no room), p ≠ c True (leaving out a line or a point leaves the room)."""
+    strict = {sp.Le: sp.Lt, sp.Ge: sp.Gt}
+    return sp.sympify(condition).to_nnf().replace(
+        lambda e: isinstance(e, sp.core.relational.Relational),
+        lambda e: sp.false if isinstance(e, sp.Eq) else sp.true if isinstance(e, sp.Ne)
+        else strict.get(type(e), type(e))(e.lhs, e.rhs))
 
 def responses(world: World, utility: Any, policy: Policy | Mapping[str, Any], *,
               objectives: Mapping[str, Any] | None = None) -> list[Equilibrium]:

@@ -125,12 +125,12 @@ def _decide(condition: sp.Basic) -> Any:
 
 
 def _decide_on_box(condition: sp.Basic, symbols: list[sp.Symbol]) -> Any:
-    """A condition in several parameters: True or False where its relations, normalized on the parameters'
-    box (corrig.analysis.conditions), decide it there; else the condition as given."""
+    """A condition in several parameters simplified on their box (corrig.analysis.conditions): True or False
+    where that decides it, else the simplified condition (the same on the box)."""
     if not all(range_of(s).bounded for s in symbols):
         return condition
     simplified = simplify_condition(condition, box_of(symbols))
-    return bool(simplified) if simplified in (sp.true, sp.false) else condition
+    return bool(simplified) if simplified in (sp.true, sp.false) else simplified
 
 
 @functools.lru_cache(maxsize=65536)
