@@ -318,13 +318,18 @@ def _prune_same_expression(cond: sp.Basic) -> sp.Basic:
     return _merge_bounds(cond)
 
 
+def _is_bound(rel: Relational) -> bool:
+    """A relation bounding one parameter by a number: p ≥ 1/2, p = 0 (p ≠ 0 is no interval)."""
+    return isinstance(rel.lhs, sp.Symbol) and rel.rhs.is_number and rel.rel_op != "!="
+
+
 def _merge_bounds(cond: sp.Basic) -> sp.Basic:
     """And/Or whose relations bound one parameter by numbers (p = 0, p ≥ 1/2): those bounds as one set of
     the parameter — empty in a conjunction: False; the whole line in a disjunction: True; else one interval
     (or point) when the set is one, written as its relations."""
     bounds: dict[sp.Symbol, list[Relational]] = {}
     for a in cond.args:
-        if isinstance(a, Relational) and isinstance(a.lhs, sp.Symbol) and a.rhs.is_number and a.rel_op != "!=":
+        if isinstance(a, Relational) and _is_bound(a):
             bounds.setdefault(a.lhs, []).append(a)
     merged = dict.fromkeys(cond.args)
     for x, rels in bounds.items():
@@ -349,20 +354,25 @@ def _given_siblings(cond: sp.And) -> sp.Basic:
     makes a nested e > 0 False and e < 1 ... True where implied): each nested relation replaced by what the
     sibling relations imply of it."""
     facts: dict[sp.Expr, sp.Set] = {}
+    bounds: dict[sp.Symbol, sp.Set] = {}  # what sibling bounds by numbers (p ≥ 1/2) say of one parameter
     for a in cond.args:
         if isinstance(a, Relational):
             e, op = _signed(a)
             facts[e] = sp.Intersection(facts.get(e, sp.S.Reals), _SIGN_SETS[op])
+            if _is_bound(a):
+                bounds[a.lhs] = sp.Intersection(bounds.get(a.lhs, sp.S.Reals), a.as_set())
     if not facts:
         return cond
 
     def assume(part: sp.Basic) -> sp.Basic:
         if isinstance(part, Relational):
-            e, op = _signed(part)
-            known = facts.get(e)
+            if _is_bound(part) and part.lhs in bounds:
+                known, allowed = bounds[part.lhs], part.as_set()
+            else:
+                e, op = _signed(part)
+                known, allowed = facts.get(e), _SIGN_SETS[op]
             if known is None:
                 return part
-            allowed = _SIGN_SETS[op]
             if sp.Intersection(known, allowed) is sp.EmptySet:
                 return sp.false
             return sp.true if known.is_subset(allowed) else part
