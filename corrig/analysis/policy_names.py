@@ -17,7 +17,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from corrig.analysis.conditions import holds_at
-from corrig.analysis.regions import _resolve_point
+from corrig.analysis.regions import _resolve_point, condition_text
 from corrig.model.errors import PolicyError
 
 LISTED = 8  # names an error lists before "… and N more"
@@ -75,5 +75,5 @@ def _one_profile(plan: Any, wanted: str, profiles: list[str], point: Mapping[Any
         return chosen, f"{wanted}: the profile {answers[chosen].name}, the other agents' answer at the point"
     chosen = profiles[0]
     return chosen, (f"{wanted}: {len(profiles)} profiles, the other agents answering differently in different parts of "
-                    f"the parameter box; showing {answers[chosen].name} (where {answers[chosen].condition}); "
-                    f"choose another by its name or number, or give --at")
+                    f"the parameter box; showing {answers[chosen].name} (where {condition_text(answers[chosen].condition)});"
+                    f" choose another by its name or number, or give --at")
