@@ -149,3 +149,45 @@ def test_explain_and_draw_take_the_ai_part_of_a_profile(tmp_path, capsys):
     assert main(["draw", model, "--policy", "wait", "-o", str(tmp_path / "wait.png")]) == 0
     assert main(["explain", model, "--policy", "wiat"]) == 2
     assert len(capsys.readouterr().err) < 400
+
+
+WIDE_SCENARIO = """\"\"\"An erring human whose error rate q may pass 1/2.
+A test world.
+It shows claims naming a profile.
+\"\"\"
+from fractions import Fraction as F
+from corrig import E, Policy, World, param, value_is
+
+p, q = param("p", 0, 1), param("q", 0, 1)
+world = World("erring human, q up to 1")
+world.chance("U_a", {-1: 1 - p, 1: p})
+world.decision("R", ["act", "switch-off", "wait"])
+world.decision("choice", ["stop", "run"], observes=["U_a", "R"], agent="human")
+world.chance("H", lambda choice: {choice: 1 - q, ("run" if choice == "stop" else "stop"): q}, states=["stop", "run"])
+world.chance("B", lambda R, H: "off" if R == "switch-off" or (R == "wait" and H == "stop") else "on")
+world.chance("V", lambda U_a, B: U_a if B == "on" else 0)
+world.set_roles(human="H", stop="stop", run="run", button="B", off="off")
+utility = E(world["V"])
+world.agent("human", objective=utility)
+policies = {a: Policy(R=a) for a in ("act", "switch-off", "wait")}
+expect = [value_is("wait · choice: run iff U_a=-1", p + q - 1),
+          value_is("wait", F(1, 2), at={p: F(3, 4), q: F(3, 4)}),
+          value_is("wait", F(1, 2), at={p: F(3, 4), q: F(1, 4)})]
+"""
+
+
+def test_claims_name_a_profile_by_its_words_or_the_ai_part_at_a_point(tmp_path):
+    from corrig import value_is
+    from corrig.model.errors import ScenarioError
+    from corrig.scenarios.expect import verify
+
+    path = tmp_path / "wide.py"
+    path.write_text(WIDE_SCENARIO)
+    scenario = load_scenario(path)
+    # J(wait · reversed) = p + q − 1; at p = 3/4, q = 3/4 the human reverses: 3/4 + 3/4 − 1 = 1/2; at q = 1/4 it
+    # does not: p − q = 1/2
+    verdicts = verify(scenario)
+    assert all(v.ok for v in verdicts), [(v.claim, v.found) for v in verdicts]
+    scenario.expect = [value_is("wait", 0)]  # with no point, "wait" meets two answers
+    with pytest.raises(ScenarioError, match="2 profiles"):
+        verify(scenario)

@@ -36,22 +36,24 @@ def names_text(plan: Any) -> str:
     return listed + (f", … and {len(names) - LISTED} more" if len(names) > LISTED else "")
 
 
-def find_policy(plan: Any, wanted: str, point: Mapping[Any, Any] | None = None) -> tuple[str, str | None]:
+def find_policy(plan: Any, wanted: str, point: Mapping[Any, Any] | None = None, *, loose: bool = True
+                ) -> tuple[str, str | None]:
     """The plan's key for `wanted`, and a note saying which profile was chosen when the name was the AI's part
-    alone (None otherwise).  PolicyError (short: it lists at most LISTED names) when nothing or too much matches."""
+    alone (None otherwise).  loose: a number in the table, or a part of one name, will do too (the command line).
+    PolicyError (short: it lists at most LISTED names) when nothing or too much matches."""
     keys = list(plan.policies)
     if wanted in plan.policies:
         return wanted, None
     shown = {shown_name(plan, k): k for k in keys}
     if wanted in shown:
         return shown[wanted], None
-    if wanted.isdigit() and len(wanted) <= 9 and 1 <= int(wanted) <= len(keys):
+    if loose and wanted.isdigit() and len(wanted) <= 9 and 1 <= int(wanted) <= len(keys):
         return keys[int(wanted) - 1], None
     answers = getattr(plan, "answers", None) or {}
     profiles = [k for k in keys if k in answers and answers[k].candidate == wanted]
     if profiles:
         return _one_profile(plan, wanted, profiles, point)
-    close = [k for k in keys if wanted.lower() in shown_name(plan, k).lower()]
+    close = [k for k in keys if wanted.lower() in shown_name(plan, k).lower()] if loose else []
     if len(close) == 1:
         return close[0], None
     if close:
