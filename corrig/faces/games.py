@@ -92,7 +92,7 @@ def cmd_equilibria(args: argparse.Namespace) -> int:
         gs = groups[concept]
         plural = "um" if len(eqs) == 1 else "a"
         grouped = "" if len(gs) == len(eqs) else \
-            f", in {len(gs)} group{'s' if len(gs) > 1 else ''} that differ only off the path of play"
+            f" in {len(gs)} play{'s' if len(gs) > 1 else ''} (those of one play differ only off its path)"
         print(f"{len(eqs)} pure {concept} equilibri{plural}{grouped}")
         for g in gs:
             values = ", ".join(f"{a} {v}" for a, v in g.values.items())
@@ -100,7 +100,7 @@ def cmd_equilibria(args: argparse.Namespace) -> int:
             when = "" if g.condition is True else f"   where {region_text(region(g.condition))}"
             print(f"  {g.words}   ({values}){many}{when}")
     if any(len(groups[c]) < len(found[c]) for c in found):
-        print("(×N: N equilibria that play alike and differ only where the play never goes; --json lists each)")
+        print("(×N: N equilibria that play alike and differ only where the play never goes; --json lists each one)")
     return OK
 
 

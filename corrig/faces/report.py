@@ -239,11 +239,11 @@ def error_report(file: str, message: str) -> ScenarioReport:
 
 
 # terminal -----------------------------------------------------------------------------------
-def _hanging(console: Any, prefix: Any, body: Any) -> None:
+def _hanging(console: Any, prefix: Any, body: Any, gap: int = 1) -> None:
     """A line that wraps at the console's width with its continuation lines under `body`'s start."""
     from rich.table import Table
 
-    grid = Table.grid(padding=(0, 1) if prefix.plain.strip() else 0)
+    grid = Table.grid(padding=(0, gap) if prefix.plain.strip() else 0)
     grid.add_column(no_wrap=True)
     grid.add_column(overflow="fold")
     grid.add_row(prefix, body)
@@ -270,7 +270,7 @@ def render_terminal(reports: Iterable[ScenarioReport], console: Any) -> None:
         if report.error is not None:
             continue  # the command line prints errors on standard error
         point = f"  at {', '.join(f'{k}={v}' for k, v in report.at.items())}" if report.at else ""
-        _hanging(console, Text(report.name, style="bold"), Text(f"{report.file}{point}", style="dim"))
+        _hanging(console, Text(report.name, style="bold"), Text(f"{report.file}{point}", style="dim"), gap=2)
         _hanging(console, Text("J(π) =", style="dim"), Text(f"{report.objective}   ε = {report.eps}"
                  + (f"   reference π0 = {report.reference}" if report.reference else ""), style="dim"))
         regions = any(r.optimal_where for r in report.rows)
