@@ -10,7 +10,6 @@ from pathlib import Path
 import pytest
 import sympy as sp
 
-from corrig import E, Policy, World, param, plan
 from corrig.analysis.policy_names import find_policy, shown_name
 from corrig.analysis.symbolic import symbolic_plan
 from corrig.model.errors import PolicyError
@@ -21,21 +20,15 @@ ACTIONS = ("act", "switch-off", "wait")
 CONTEXTS = [(u, r) for u in (-1, 1) for r in ACTIONS]
 
 
-def erring_world(q_high=F(1, 2)) -> tuple[World, object, dict]:
-    """models/off_switch_erring.py with q's range [0, q_high] (the model: 1/2)."""
-    p = param("p_ag", 0, 1)
-    q = param("q_ag", 0, q_high)
-    w = World("erring human")
-    w.chance("U_a", {-1: 1 - p, 1: p})
-    w.decision("R", list(ACTIONS))
-    w.decision("choice", ["stop", "run"], observes=["U_a", "R"], agent="human")
-    w.chance("H", lambda choice: {choice: 1 - q, ("run" if choice == "stop" else "stop"): q}, states=["stop", "run"])
-    w.chance("B", lambda R, H: "off" if R == "switch-off" or (R == "wait" and H == "stop") else "on")
-    w.chance("V", lambda U_a, B: U_a if B == "on" else 0)
-    w.set_roles(human="H", stop="stop", run="run", button="B", off="off")
-    utility = E(w["V"])
-    w.agent("human", objective=utility)
-    return w, utility, {a: Policy(R=a) for a in ACTIONS}
+def wide_scenario(directory: Path, expect: str = "[]"):
+    """models/off_switch_erring.py with q up to 1 (the model stops at 1/2) and the given expect list, loaded."""
+    source = (MODELS / "off_switch_erring.py").read_text()
+    source = source.replace('q = param("q", 0, F(1, 2))', 'q = param("q", 0, 1)')
+    source = source[:source.index("expect = [")] + f"from corrig import value_is\nexpect = {expect}\n"
+    assert 'param("q", 0, 1)' in source
+    path = directory / "erring_wide.py"
+    path.write_text(source)
+    return load_scenario(path)
 
 
 def value(p, q, rule, robot) -> F:
@@ -95,13 +88,12 @@ def test_flags_do_not_vanish_when_a_point_is_given(point):
     assert here.kinds("wait") == set()
 
 
-def test_the_answer_splits_the_box_where_the_human_would_rather_reverse():
+def test_the_answer_splits_the_box_where_the_human_would_rather_reverse(tmp_path):
     # with q up to 1 the human, who wants what the robot wants, answers a wait with "run iff U_a = +1" for q ≤ 1/2
     # and with the reverse for q ≥ 1/2 (its choice is carried out wrongly more often than not): after a wait, running
     # when U_a = 1 earns p(1 − q) against pq for stopping, so run iff q ≤ 1/2; when U_a = −1, stopping earns −(1 − p)q
     # against −(1 − p)(1 − q), so stop iff q ≤ 1/2.
-    world, utility, policies = erring_world(q_high=1)
-    result = plan(world, utility, policies, reference="wait")
+    result = wide_scenario(tmp_path).plan()
     p, q = sorted(result.world.compiled.parameters, key=str)
     names = {(a.candidate, a.words): n for n, a in result.answers.items()}
     assert set(names) == {(c, w) for c in ACTIONS for w in ("choice: run iff U_a=1", "choice: run iff U_a=-1")}
@@ -118,9 +110,9 @@ def test_the_answer_splits_the_box_where_the_human_would_rather_reverse():
         assert {result.answers[n].candidate for n in optimal} == best, (x, y, optimal)
         assert all(regions.value_at(n, point) == top for n in optimal)
     # --policy wait (the AI's part) picks the profile answering at the point, and says which
-    low, note = find_policy(result, "wait", {"q_ag": F(1, 4), "p_ag": F(1, 2)})
+    low, note = find_policy(result, "wait", {"q": F(1, 4), "p": F(1, 2)})
     assert low == names[("wait", "choice: run iff U_a=1")] and "at the point" in note
-    high, _ = find_policy(result, "wait", {"q_ag": F(3, 4), "p_ag": F(1, 2)})
+    high, _ = find_policy(result, "wait", {"q": F(3, 4), "p": F(1, 2)})
     assert high == names[("wait", "choice: run iff U_a=-1")]
     first, note = find_policy(result, "wait")
     assert first == low and "2 profiles" in note and len(note) < 300
@@ -151,39 +143,14 @@ def test_explain_and_draw_take_the_ai_part_of_a_profile(tmp_path, capsys):
     assert len(capsys.readouterr().err) < 400
 
 
-WIDE_SCENARIO = """\"\"\"An erring human whose error rate q may pass 1/2.
-A test world.
-It shows claims naming a profile.
-\"\"\"
-from fractions import Fraction as F
-from corrig import E, Policy, World, param, value_is
-
-p, q = param("p", 0, 1), param("q", 0, 1)
-world = World("erring human, q up to 1")
-world.chance("U_a", {-1: 1 - p, 1: p})
-world.decision("R", ["act", "switch-off", "wait"])
-world.decision("choice", ["stop", "run"], observes=["U_a", "R"], agent="human")
-world.chance("H", lambda choice: {choice: 1 - q, ("run" if choice == "stop" else "stop"): q}, states=["stop", "run"])
-world.chance("B", lambda R, H: "off" if R == "switch-off" or (R == "wait" and H == "stop") else "on")
-world.chance("V", lambda U_a, B: U_a if B == "on" else 0)
-world.set_roles(human="H", stop="stop", run="run", button="B", off="off")
-utility = E(world["V"])
-world.agent("human", objective=utility)
-policies = {a: Policy(R=a) for a in ("act", "switch-off", "wait")}
-expect = [value_is("wait · choice: run iff U_a=-1", p + q - 1),
-          value_is("wait", F(1, 2), at={p: F(3, 4), q: F(3, 4)}),
-          value_is("wait", F(1, 2), at={p: F(3, 4), q: F(1, 4)})]
-"""
-
-
 def test_claims_name_a_profile_by_its_words_or_the_ai_part_at_a_point(tmp_path):
     from corrig import value_is
     from corrig.model.errors import ScenarioError
     from corrig.scenarios.expect import verify
 
-    path = tmp_path / "wide.py"
-    path.write_text(WIDE_SCENARIO)
-    scenario = load_scenario(path)
+    claims = ('[value_is("wait · choice: run iff U_a=-1", p + q - 1), value_is("wait", F(1, 2), at={p: F(3, 4), '
+              'q: F(3, 4)}), value_is("wait", F(1, 2), at={p: F(3, 4), q: F(1, 4)})]')
+    scenario = wide_scenario(tmp_path, claims)
     # J(wait · reversed) = p + q − 1; at p = 3/4, q = 3/4 the human reverses: 3/4 + 3/4 − 1 = 1/2; at q = 1/4 it
     # does not: p − q = 1/2
     verdicts = verify(scenario)
