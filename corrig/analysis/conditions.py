@@ -320,13 +320,57 @@ def _prune_same_expression(cond: sp.Basic) -> sp.Basic:
 
 def _is_bound(rel: Relational) -> bool:
     """A relation bounding one parameter by a number: p ≥ 1/2, p = 0 (p ≠ 0 is no interval)."""
-    return isinstance(rel.lhs, sp.Symbol) and rel.rhs.is_number and rel.rel_op != "!="
+    return isinstance(rel.lhs, sp.Symbol) and rel.rhs.is_number and rel.rhs.is_real and rel.rel_op != "!="
+
+
+Span = tuple[Any, bool, Any, bool]  # (low, low open?, high, high open?): an interval of one parameter's values
+_EVERY: Span = (-sp.oo, True, sp.oo, True)
+
+
+def _span(rel: Relational) -> Span:
+    """The values of p a bound `p op k` allows."""
+    k, op = rel.rhs, rel.rel_op
+    return {"<": (-sp.oo, True, k, True), "<=": (-sp.oo, True, k, False), ">": (k, True, sp.oo, True),
+            ">=": (k, False, sp.oo, True), "==": (k, False, k, False)}[op]
+
+
+def _meet(a: Span, b: Span) -> Span | None:
+    """The intersection of two spans (None: empty)."""
+    low = max((a[0], a[1]), (b[0], b[1]), key=lambda e: (e[0], e[1]))
+    high = min((a[2], not a[3]), (b[2], not b[3]), key=lambda e: (e[0], e[1]))
+    high = (high[0], not high[1])
+    if low[0] > high[0] or (low[0] == high[0] and (low[1] or high[1])):
+        return None
+    return (low[0], low[1], high[0], high[1])
+
+
+def _join(a: Span, b: Span) -> Span | None:
+    """The union of two spans when it is one span (they overlap or touch), else None."""
+    first, second = sorted((a, b), key=lambda s: (s[0], s[1]))
+    if first[2] < second[0] or (first[2] == second[0] and first[3] and second[1]):
+        return None
+    high = max((first[2], not first[3]), (second[2], not second[3]), key=lambda e: (e[0], e[1]))
+    return (first[0], first[1], high[0], not high[1])
+
+
+def _within(a: Span, b: Span) -> bool:
+    """a ⊆ b."""
+    return _meet(a, b) == a
+
+
+def _relations(x: sp.Symbol, span: Span) -> sp.Basic:
+    low, low_open, high, high_open = span
+    if low == high:
+        return sp.Eq(x, low)
+    parts = [] if low == -sp.oo else [(sp.Gt if low_open else sp.Ge)(x, low)]
+    parts += [] if high == sp.oo else [(sp.Lt if high_open else sp.Le)(x, high)]
+    return sp.And(*parts)
 
 
 def _merge_bounds(cond: sp.Basic) -> sp.Basic:
-    """And/Or whose relations bound one parameter by numbers (p = 0, p ≥ 1/2): those bounds as one set of
-    the parameter — empty in a conjunction: False; the whole line in a disjunction: True; else one interval
-    (or point) when the set is one, written as its relations."""
+    """And/Or whose relations bound one parameter by numbers (p = 0, p ≥ 1/2): those bounds as one interval of
+    the parameter — empty in a conjunction: False; the whole line in a disjunction: True; else, when the bounds
+    make one interval (or point), written as its relations."""
     bounds: dict[sp.Symbol, list[Relational]] = {}
     for a in cond.args:
         if isinstance(a, Relational) and _is_bound(a):
@@ -335,17 +379,20 @@ def _merge_bounds(cond: sp.Basic) -> sp.Basic:
     for x, rels in bounds.items():
         if len(rels) < 2:
             continue
-        sets = [r.as_set() for r in rels]
-        joined = sp.Intersection(*sets) if isinstance(cond, sp.And) else sp.Union(*sets)
-        if joined is sp.EmptySet:
-            return sp.false if isinstance(cond, sp.And) else cond
-        if joined == sp.S.Reals:
-            return sp.true if isinstance(cond, sp.Or) else cond
-        if not isinstance(joined, sp.Interval | sp.FiniteSet) or (isinstance(joined, sp.FiniteSet) and len(joined) > 1):
+        joined: Span | None = _span(rels[0])
+        for r in rels[1:]:
+            joined = (_meet if isinstance(cond, sp.And) else _join)(joined, _span(r))
+            if joined is None:
+                break
+        if joined is None:
+            if isinstance(cond, sp.And):
+                return sp.false
             continue
+        if joined == _EVERY:
+            return sp.true if isinstance(cond, sp.Or) else cond
         for r in rels:
             merged.pop(r, None)
-        merged[joined.as_relational(x)] = None
+        merged[_relations(x, joined)] = None
     return cond.func(*merged) if len(merged) != len(cond.args) else cond
 
 
@@ -354,23 +401,26 @@ def _given_siblings(cond: sp.And) -> sp.Basic:
     makes a nested e > 0 False and e < 1 ... True where implied): each nested relation replaced by what the
     sibling relations imply of it."""
     facts: dict[sp.Expr, sp.Set] = {}
-    bounds: dict[sp.Symbol, sp.Set] = {}  # what sibling bounds by numbers (p ≥ 1/2) say of one parameter
+    bounds: dict[sp.Symbol, Span | None] = {}  # what sibling bounds by numbers (p ≥ 1/2) say of one parameter
     for a in cond.args:
         if isinstance(a, Relational):
             e, op = _signed(a)
             facts[e] = sp.Intersection(facts.get(e, sp.S.Reals), _SIGN_SETS[op])
             if _is_bound(a):
-                bounds[a.lhs] = sp.Intersection(bounds.get(a.lhs, sp.S.Reals), a.as_set())
+                known = bounds.get(a.lhs, _EVERY)
+                bounds[a.lhs] = None if known is None else _meet(known, _span(a))
     if not facts:
         return cond
 
     def assume(part: sp.Basic) -> sp.Basic:
         if isinstance(part, Relational):
             if _is_bound(part) and part.lhs in bounds:
-                known, allowed = bounds[part.lhs], part.as_set()
-            else:
-                e, op = _signed(part)
-                known, allowed = facts.get(e), _SIGN_SETS[op]
+                known, allowed = bounds[part.lhs], _span(part)
+                if known is None or _meet(known, allowed) is None:
+                    return sp.false
+                return sp.true if _within(known, allowed) else part
+            e, op = _signed(part)
+            known, allowed = facts.get(e), _SIGN_SETS[op]
             if known is None:
                 return part
             if sp.Intersection(known, allowed) is sp.EmptySet:

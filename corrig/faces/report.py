@@ -242,8 +242,13 @@ def error_report(file: str, message: str) -> ScenarioReport:
 def _hanging(console: Any, prefix: Any, body: Any, gap: int = 1) -> None:
     """A line that wraps at the console's width with its continuation lines under `body`'s start."""
     from rich.table import Table
+    from rich.text import Text
 
-    grid = Table.grid(padding=(0, gap) if prefix.plain.strip() else 0)
+    space = gap if prefix.plain.strip() else 0
+    if prefix.cell_len + space + body.cell_len <= console.width and "\n" not in body.plain:
+        console.print(prefix + Text(" " * space) + body)  # fits: one line, no grid to lay out
+        return
+    grid = Table.grid(padding=(0, space))
     grid.add_column(no_wrap=True)
     grid.add_column(overflow="fold")
     grid.add_row(prefix, body)
