@@ -158,3 +158,11 @@ def test_claims_name_a_profile_by_its_words_or_the_ai_part_at_a_point(tmp_path):
     scenario.expect = [value_is("wait", 0)]  # with no point, "wait" meets two answers
     with pytest.raises(ScenarioError, match="2 profiles"):
         verify(scenario)
+
+
+def test_profile_names_are_escaped_for_latex(capsys):
+    from corrig.faces.cli import main
+
+    assert main(["check", str(MODELS / "off_switch_erring.py"), "--latex"]) == 0
+    out = capsys.readouterr().out
+    assert r"3 & wait $\cdot$ choice: run iff U\_a=1 & $p - q$" in out

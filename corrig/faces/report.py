@@ -364,7 +364,8 @@ def render_markdown(reports: Iterable[ScenarioReport]) -> str:
 # latex -------------------------------------------------------------------------------------
 _LATEX_ESCAPES = {"\\": r"\textbackslash{}", "&": r"\&", "%": r"\%", "$": r"\$", "#": r"\#", "_": r"\_",
                   "{": r"\{", "}": r"\}", "~": r"\textasciitilde{}", "^": r"\textasciicircum{}", "π": r"$\pi$",
-                  "ε": r"$\varepsilon$", "−": "-", "→": r"$\to$", "≠": r"$\neq$"}
+                  "ε": r"$\varepsilon$", "−": "-", "→": r"$\to$", "≠": r"$\neq$", "·": r"$\cdot$",
+                  "∈": r"$\in$"}
 
 
 def tex(text: str) -> str:
