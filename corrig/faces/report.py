@@ -576,8 +576,8 @@ def render_explain_terminal(report: ExplainReport, console: Any) -> None:
         console.print(Text(title, style="bold"))
         for f in flags:
             kind, _, rest = f.heading().partition(" ")
-            _hanging(console, Text(f"  {kind}", style="yellow" if f.conditional else "red"),
-                     Text(f"{rest}: {f.reading()}" if rest else f"{f.reading()}"))
+            _hanging(console, Text(f"  {kind}", style="yellow" if f.conditional else "red") + Text("" if rest else ":"),
+                     Text(f"{rest}: {f.reading()}" if rest else f.reading()))
             _hanging(console, Text("   "), Text(f.explanation))
             if f.conditional:
                 _hanging(console, Text("   "), Text(f"fires when {f.condition}", style="yellow"))
