@@ -323,7 +323,7 @@ def render_terminal(reports: Iterable[ScenarioReport], console: Any) -> None:
             inc = Table(title="incentives", title_justify="left", show_header=True, box=None, padding=(0, 1))
             inc.add_column("flag", style="magenta")
             inc.add_column("where", overflow="fold", max_width=32)
-            inc.add_column("size", overflow="fold", max_width=40)
+            inc.add_column("size", overflow="fold", max_width=30)
             inc.add_column("why", overflow="fold", ratio=1)
             for f in report.incentives:
                 size = (reading(f.measure, clip(f.size)) + (f" where {f.condition}" if f.conditional else "")).strip()
