@@ -3,23 +3,23 @@
 from corrig.analysis.flags import Flag
 from corrig.analysis.planner import Plan, plan
 from corrig.analysis.regions import region
-from corrig.analysis.solve import SolveError
 from corrig.analysis.symbolic import symbolic_plan
-from corrig.model.errors import (
+from corrig.errors import (
     CorrigError,
     DistributionError,
+    LimitError,
     NotAScenario,
     ParameterError,
     PolicyError,
     QueryError,
     ScenarioError,
+    SolveError,
     StateError,
     UnknownNodeError,
     WorldError,
     ZeroProbabilityCondition,
 )
 from corrig.model.expr import Var
-from corrig.model.limits import LimitError
 from corrig.model.params import param
 from corrig.model.policies import Policy, pure_policies
 from corrig.model.world import World

@@ -9,8 +9,6 @@ bar crashed with "'NoneType' object has no attribute 'isatty'" (exit 3 and a tra
 
 from __future__ import annotations
 
-import contextlib
-import io
 import json
 import os
 import subprocess
@@ -19,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from corrig.faces.cli import main
+from tests.test_files_and_exit_codes import run  # main() in-process: (status, stdout, stderr)
 
 ROOT = Path(__file__).resolve().parent.parent
 MODELS = ROOT / "models"
@@ -45,13 +43,6 @@ utility = P(world["Y"] == 1)
 policies = {"on": Policy(A=1)}
 expect = [value_is("on", F({claim}))]
 '''
-
-
-def run(*argv: str) -> tuple[int, str, str]:
-    out, err = io.StringIO(), io.StringIO()
-    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-        status = main(list(argv))
-    return status, out.getvalue(), err.getvalue()
 
 
 @pytest.fixture
