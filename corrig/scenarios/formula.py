@@ -26,15 +26,14 @@ from typing import Any
 import sympy as sp
 
 from corrig.model.expr import Expr, Var
+from corrig.model.numbers import MAX_BITS, MAX_DEGREE, bit_length, degree_bound
 
 MAX_EXPRESSION = 2000  # characters of one expression
 MAX_NODES = 1000  # nodes of its syntax tree (the terms of a sum count one each)
 MAX_DEPTH = 64  # nesting depth (a chain a + b + c ... counts once)
 MAX_DIGITS = 300  # digits of an integer literal
 MAX_STRING = 200  # characters of a string literal
-MAX_BITS = 4096  # bits of any intermediate exact number (numerator or denominator)
 MAX_EXPONENT = 64  # |p| and q of a rational exponent p/q
-MAX_DEGREE = 64  # polynomial degree of an expression in the parameters
 
 _BINARY: dict[type, Callable[[Any, Any], Any]] = {
     ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul, ast.Div: operator.truediv,
@@ -134,37 +133,6 @@ def check_number(value: Any, where: str) -> Any:
         if value.free_symbols and degree_bound(value) > MAX_DEGREE:
             raise _Invalid(f"{where}: a polynomial of degree more than {MAX_DEGREE} in the parameters")
     return value
-
-
-def degree_bound(value: sp.Basic) -> int:
-    """An upper bound on the degree of an expression in its symbols (numerator and denominator alike)."""
-    if value.is_Symbol:
-        return 1
-    if value.is_number:
-        return 0
-    if value.is_Add:
-        return max(degree_bound(a) for a in value.args)
-    if value.is_Mul:
-        return sum(degree_bound(a) for a in value.args)
-    if value.is_Pow:
-        exponent = value.exp
-        if exponent.is_Rational:
-            return degree_bound(value.base) * math.ceil(abs(exponent))
-        return MAX_DEGREE + 1
-    return sum(degree_bound(a) for a in value.args) if value.args else 0
-
-
-def _bits(value: Any) -> int | None:
-    """The bit length of an exact number's numerator or denominator (None for anything else)."""
-    if isinstance(value, bool):
-        return 1
-    if isinstance(value, int):
-        return value.bit_length()
-    if isinstance(value, Fraction):
-        return max(value.numerator.bit_length(), value.denominator.bit_length())
-    if isinstance(value, sp.Rational):
-        return max(int(value.p).bit_length(), int(value.q).bit_length())
-    return None
 
 
 def _kind_of(value: Any) -> str:
@@ -299,7 +267,7 @@ class Evaluator:
             raise _Invalid(f"{where}: the exponent must be a small rational number") from None
         if not (power.is_Rational and abs(power.p) <= MAX_EXPONENT and power.q <= MAX_EXPONENT):
             raise _Invalid(f"{where}: the exponent must be a small rational number (|p|, q <= {MAX_EXPONENT})")
-        bits = _bits(base)
+        bits = bit_length(base)
         if bits is not None and bits * math.ceil(abs(power)) > MAX_BITS:
             raise _Invalid(f"{where}: the power would have more than {MAX_BITS} bits")
         if isinstance(base, sp.Basic) and base.free_symbols and degree_bound(base) * math.ceil(abs(power)) > MAX_DEGREE:
