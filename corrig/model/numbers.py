@@ -5,6 +5,7 @@ numbers (MAX_BITS bits, MAX_DEGREE in the parameters) that files and objectives 
 from __future__ import annotations
 
 import math
+import re
 from fractions import Fraction
 from typing import Any
 
@@ -17,6 +18,8 @@ from corrig.model.params import parameters_in, range_of
 FLOAT_TOLERANCE = 1e-9
 MAX_BITS = 4096  # bits of any exact number a file or an objective builds (numerator or denominator)
 MAX_DEGREE = 64  # polynomial degree of an expression in the parameters
+MAX_TEXT_DIGITS = 300  # digits of a number given as text, exponent included (1e-99999 has 100 000)
+_NUMBER_TEXT = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE]([+-]?\d+))?(/\d+)?")
 
 
 def to_number(value: Any, where: object) -> sp.Expr:
@@ -127,3 +130,18 @@ def bit_length(value: Any) -> int | None:
     if isinstance(value, sp.Rational):
         return max(int(value.p).bit_length(), int(value.q).bit_length())
     return None
+
+
+def number_from_text(text: str) -> sp.Rational:
+    """An exact number from text: 2, 0.3, 1/4, -1e-3 (at most MAX_TEXT_DIGITS digits once the exponent is
+    applied); ValueError saying why otherwise.  Nothing in the text is evaluated."""
+    match = _NUMBER_TEXT.fullmatch(text.strip())
+    if not match:
+        raise ValueError(f"{text[:40]!r} is not a number (write 0.3, 1/4 or 2)")
+    exponent = match.group(4) or "0"
+    if len(text) > MAX_TEXT_DIGITS or len(exponent) > 4 or len(text) + abs(int(exponent)) > MAX_TEXT_DIGITS:
+        raise ValueError(f"{text[:40]!r} has more than {MAX_TEXT_DIGITS} digits")
+    try:
+        return sp.Rational(text.strip())
+    except (TypeError, ValueError, ZeroDivisionError):
+        raise ValueError(f"{text[:40]!r} is not a number") from None
