@@ -30,20 +30,18 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import networkx as nx
 import sympy as sp
 
 from corrig.analysis.cid import CID, branch_graph, branch_reads, objective_cid, requisite_graph
-from corrig.model.agents import AI, owners
+from corrig.model.agents import AI, check_agent, owners
 from corrig.model.agents import declare as declare_agent
 from corrig.model.errors import CorrigError, QueryError, UnknownNodeError, ZeroProbabilityCondition
-from corrig.model.policies import Policy, count_pure_policies, pure_policies
+from corrig.model.policies import Policy, checked_policy, count_pure_policies, pure_policies
+from corrig.model.world import World, check_world
 from corrig.objectives.terms import Term, as_term
-
-if TYPE_CHECKING:
-    from corrig.model.world import World
 
 VALUE_OF_INFORMATION = "value-of-information"
 VALUE_OF_CONTROL = "value-of-control"
@@ -54,13 +52,21 @@ POLICY_LIMIT = 4096  # pure policies a quantitative value may enumerate (per var
 
 
 # the agent's diagram ------------------------------------------------------------------------
+def _arguments(world: World, agent: Any) -> None:
+    """Refuse a world argument that is no World, or an agent the world does not have (QueryError naming it)."""
+    check_world(world, "an incentive criterion")
+    check_agent(world, agent)
+
+
 def _agent_cid(world: World, objective: Term, agent: str) -> CID:
     """The diagram in which only `agent`'s decisions are decisions (the others' are chance nodes)."""
+    _arguments(world, agent)
     mine = {d: a for d, a in owners(world).items() if a == agent}
     return objective_cid(world, {agent: as_term(objective)}, mine)
 
 
 def _decision(world: World, decision: str, agent: str) -> None:
+    _arguments(world, agent)
     if decision not in world.nodes:
         raise UnknownNodeError(f"{decision!r} is not a node of world {world.name!r}; its nodes are {list(world.nodes)}")
     if not world.nodes[decision].is_decision:
@@ -171,7 +177,11 @@ def instrumental_control_paths(world: World, objective: Term, node: str, *, deci
     decision and read node; "terms" lists the branch terms whose graph has it.
     """
     _node(world, node)
-    chosen = [d for d, a in owners(world).items() if a == AI] if decisions is None else decisions
+    chosen = [d for d, a in owners(world).items() if a == AI] if decisions is None else list(decisions)
+    for d in chosen:
+        if d not in world.nodes or not world.nodes[d].is_decision:
+            raise QueryError(f"decisions= names {d!r}, which is not a decision of world {world.name!r}; "
+                             f"its decisions are {list(world.decisions)}")
     found: dict[str, dict[str, Any]] = {}
     for atom in as_term(objective).atoms():
         graph, names = branch_graph(world, atom.branch)
@@ -216,8 +226,9 @@ def best_value(world: World, objective: Term, *, agent: str = AI, fixed: Policy 
     """The agent's best value over its pure policies, the other agents' rules `fixed` (exact; with
     parameters a sympy Max).  None when every policy's value is undefined."""
     objective = as_term(objective)
+    _arguments(world, agent)
     mine = [d for d, a in owners(world).items() if a == agent]
-    rules = dict((fixed.rules if isinstance(fixed, Policy) else fixed) or {})
+    rules = dict(checked_policy(fixed, world, "fixed").rules)
     count = count_pure_policies(world, mine)
     if count > limit:
         raise QueryError(f"{count} pure policies of {agent} to enumerate (limit {limit})")
@@ -250,6 +261,7 @@ def value_of_information(world: World, objective: Term, decision: str, node: str
     """EU*(the world with node -> decision) − EU*(the world without it) (PyCID quantitative_voi)."""
     _decision(world, decision, agent)
     _node(world, node)
+    fixed = checked_policy(fixed, world, "fixed")
     graph = world.compiled.graph
     if node == decision or node in nx.descendants(graph, decision):
         raise QueryError(f"value of information of {node} at {decision}: {node} is {decision} or one of its "
@@ -265,7 +277,9 @@ def value_of_information(world: World, objective: Term, decision: str, node: str
 def value_of_control(world: World, objective: Term, node: str, *, agent: str = AI,
                      fixed: Policy | Mapping[str, Any] | None = None) -> Any:
     """EU*(the agent also chooses node from its parents) − EU* (PyCID quantitative_voc)."""
+    _arguments(world, agent)
     _node(world, node)
+    fixed = checked_policy(fixed, world, "fixed")
     if world.nodes[node].is_decision:
         raise QueryError(f"value of control of {node}: {node} is a decision; it applies to chance nodes")
     controlled = _with_parents(world, node, world.nodes[node].parents, kind="decision")
@@ -335,7 +349,9 @@ def incentives(world: World, objective: Term, *, agent: str = AI, quantitative: 
                fixed: Policy | Mapping[str, Any] | None = None, limit: int = POLICY_LIMIT) -> IncentiveReport:
     """Every criterion at every decision of `agent`; quantitative values when the enumeration is small."""
     objective = as_term(objective)
+    _arguments(world, agent)
     world.check()
+    fixed = checked_policy(fixed, world, "fixed")
     cid = _agent_cid(world, objective, agent)
     report = IncentiveReport(agent, exact=cid.exact, notes=list(cid.notes))
     mine = [d for d, a in owners(world).items() if a == agent]

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 import sympy as sp
 
 from corrig.model import limits
-from corrig.model.errors import PolicyError, StateError
+from corrig.model.errors import CorrigError, PolicyError, StateError, with_context
 from corrig.model.expr import State
 from corrig.model.numbers import check_distribution, to_number
 
@@ -98,6 +98,17 @@ class Policy:
         """Raise unless every rule names a decision and is well formed for it."""
         for decision in self.rules:
             self.table(world, decision)
+
+
+def checked_policy(value: Any, world: World, what: str) -> Policy:
+    """A caller's policy argument (a Policy, a {decision: rule} dict or None) as a Policy whose every rule is
+    well formed for a decision of `world`; otherwise the error (PolicyError, StateError) names `what`."""
+    try:
+        policy = as_policy(value)
+        policy.check(world)
+    except CorrigError as exc:
+        raise with_context(exc, what) from exc
+    return policy
 
 
 def _unhashable(value: Any) -> bool:

@@ -195,6 +195,9 @@ def make_principals(humans: Any, buttons: Any = ()) -> Principals:
             else:
                 raise PrincipalError(f"{where}: give (node, stop, run) or {{node, stop, run, sees, about}}, got {spec!r}")
     else:
+        if isinstance(humans, str) or not isinstance(humans, Iterable):
+            raise PrincipalError(f"the principals must be a {{name: (node, stop, run)}} dict or a list of Principal, "
+                                 f"got {type(humans).__name__}")
         for p in humans:
             if not isinstance(p, Principal):
                 raise PrincipalError(f"{p!r} is not a Principal")
@@ -221,6 +224,9 @@ def make_principals(humans: Any, buttons: Any = ()) -> Principals:
             made.append(Button(getattr(node, "name", node), spec["off"], spec.get("rule", "any"),
                                tuple(spec.get("humans", ())), spec.get("designated")))
         buttons = made
+    elif isinstance(buttons, str) or not isinstance(buttons, Iterable):
+        raise PrincipalError(f"the buttons must be a Button, a list of Button or a {{node: {{off, rule, ...}}}} dict, "
+                             f"got {type(buttons).__name__}")
     checked: list[Button] = []
     for b in buttons:
         if not isinstance(b, Button):

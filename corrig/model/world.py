@@ -27,6 +27,7 @@ from corrig.model.errors import (
     CycleError,
     DistributionError,
     PolicyError,
+    QueryError,
     StateError,
     UnknownNodeError,
     WorldError,
@@ -573,3 +574,10 @@ class World:
         from corrig.inference.interop import to_pgmpy
 
         return to_pgmpy(self, policy, do=do)
+
+
+def check_world(value: Any, function: str) -> World:
+    """`value` when it is a World; otherwise a QueryError saying that `function` needs one."""
+    if not isinstance(value, World):
+        raise QueryError(f"{function} needs a corrig World, got {type(value).__name__}")
+    return value

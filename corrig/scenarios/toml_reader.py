@@ -26,6 +26,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from corrig.analysis.mixtures import check_support
 from corrig.model import limits
 from corrig.model.agents import AI, owners
 from corrig.model.agents import check as check_agents
@@ -76,9 +77,10 @@ class _Loader(ValueReader):
         if not isinstance(doc, str):
             raise self.error(("doc",), "expected a string")
         mixed = data.get("mixed")
-        if mixed is not None and not isinstance(mixed, bool) and not (
-                isinstance(mixed, list) and all(isinstance(m, str) for m in mixed)):
-            raise self.error(("mixed",), f"mixed is true or a list of candidate policy names, got {mixed!r}")
+        try:
+            check_support(mixed)
+        except CorrigError as exc:
+            raise self.error(("mixed",), str(exc)) from None
         return Scenario(name=self.world.name, world=self.world, utility=utility, policies=policies, reference=reference,
                         eps=eps, expect=expect, doc=doc.strip(), path=self.file, mixed=mixed)
 
