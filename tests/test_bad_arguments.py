@@ -45,7 +45,7 @@ def coin_world() -> World:
     w = World("coin")
     w.chance("U", {"u1": F(1, 2), "u2": F(1, 2)})
     w.decision("O", [1, 2])
-    w.chance("Score", lambda U, O: O if U == "u1" else 3 - O)
+    w.chance("Score", lambda U, O: O if U == "u1" else 3 - O)  # noqa: E741  (O: the outcome)
     return w
 
 

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 import sympy as sp
 
 from corrig.analysis.at_point import plan_at_point
+from corrig.analysis.principals import concerns
 from corrig.model.errors import ParameterError, ScenarioError
 
 if TYPE_CHECKING:
@@ -119,8 +120,7 @@ class Flagged(Expectation):
             return False
         if self.principal is None:
             return True
-        evidence = flag.evidence or {}
-        return self.principal == evidence.get("principal") or self.principal in evidence.get("coalition", ())
+        return concerns(flag.evidence or {}, self.principal)
 
     def check(self, plans: Plans) -> Verdict:
         plan = plans.at(self.at)
