@@ -37,7 +37,7 @@ from corrig.analysis.profiles import Equilibrium, Game, GameError, _lex_at_least
 from corrig.model.agents import AI, check, check_agent, decisions_of, objectives
 from corrig.model.policies import Policy, checked_policy, pure_policies
 from corrig.model.world import World, check_world
-from corrig.objectives.terms import Term, as_term
+from corrig.objectives.terms import Term, as_term, check_size
 
 
 def _setup(world: World, utility: Any, objectives_: Mapping[str, Any] | None) -> tuple[dict[str, Any], dict[str, list[str]]]:
@@ -50,6 +50,8 @@ def _setup(world: World, utility: Any, objectives_: Mapping[str, Any] | None) ->
     goals = dict(objectives_) if objectives_ is not None else objectives(world, utility)
     if utility is not None:
         goals.setdefault(AI, utility)
+    for agent, goal in goals.items():
+        check_size(as_term(goal), f"{agent}'s objective")
     sets = decisions_of(world)
     missing = [a for a in sets if a not in goals]
     if missing:

@@ -41,7 +41,7 @@ from corrig.model.agents import declare as declare_agent
 from corrig.model.errors import CorrigError, QueryError, UnknownNodeError, ZeroProbabilityCondition
 from corrig.model.policies import Policy, checked_policy, count_pure_policies, pure_policies
 from corrig.model.world import World, check_world
-from corrig.objectives.terms import Term, as_term
+from corrig.objectives.terms import Term, as_term, check_size
 
 VALUE_OF_INFORMATION = "value-of-information"
 VALUE_OF_CONTROL = "value-of-control"
@@ -61,6 +61,7 @@ def _arguments(world: World, agent: Any) -> None:
 def _agent_cid(world: World, objective: Term, agent: str) -> CID:
     """The diagram in which only `agent`'s decisions are decisions (the others' are chance nodes)."""
     _arguments(world, agent)
+    check_size(as_term(objective), f"{agent}'s objective")
     mine = {d: a for d, a in owners(world).items() if a == agent}
     return objective_cid(world, {agent: as_term(objective)}, mine)
 

@@ -55,7 +55,7 @@ from corrig.model.expr import Expr
 from corrig.model.params import check_distinct_names
 from corrig.model.policies import Policy, count_pure_policies, pure_policies
 from corrig.model.world import World
-from corrig.objectives.terms import Atom, Branch, P, Term, as_term
+from corrig.objectives.terms import Atom, Branch, P, Term, as_term, check_size
 
 DEFAULT_EPS = sp.Rational(1, 20)
 VOI_POLICY_LIMIT = 1024
@@ -373,6 +373,7 @@ def plan(world: World, utility: Term, policies: Any = None, *, reference: Any = 
     if not isinstance(world, World):
         raise QueryError(f"plan() needs a corrig World, got {type(world).__name__}")
     utility = as_term(utility)
+    check_size(utility, "the objective")
     eps = as_number(eps, "eps")
     check_support(mixed)
     values_at: dict[sp.Symbol, Any] = {}

@@ -9,7 +9,7 @@ before any table is built or any policy enumerated:
 | `states` | 10 000 | states of one node |
 | `table` | 1 000 000 | entries of one node's table (parent assignments x states) |
 | `policies` | 100 000 | pure policies enumerated when a scenario lists none |
-| `terms` | 10 000 | terms of a declarative scenario's utility |
+| `terms` | 10 000 | terms of a declarative scenario's utility, or of any objective a plan, game or incentive reads |
 | `coalitions` | 10 000 | coalitions whose obedience a button's flags check (grouped, per button) |
 
 They can be raised for one run (`corrig check --limit policies=1000000 ...`), in the environment

@@ -117,6 +117,9 @@ class Nash(Term):
         values = [t.evaluate(world, policy, cache=cache) for t in self.parts]
         return nash_value(values, self.disagreement, self.weights)
 
+    def subterms(self) -> tuple[Term, ...]:
+        return self.parts
+
     def atoms(self) -> tuple[Atom, ...]:
         return _unique(a for t in self.parts for a in t.atoms())
 
@@ -147,6 +150,9 @@ class Maximin(Term):
         if all(v.is_number for v in values):
             return _combine(min(values, key=float))
         return sp.Min(*values)
+
+    def subterms(self) -> tuple[Term, ...]:
+        return self.parts
 
     def atoms(self) -> tuple[Atom, ...]:
         return _unique(a for t in self.parts for a in t.atoms())
