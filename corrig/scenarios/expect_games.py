@@ -16,7 +16,7 @@ import sympy as sp
 
 from corrig.analysis import incentives as inc
 from corrig.analysis.equilibria import pure_nash, subgame_perfect
-from corrig.analysis.parameters import resolve_at
+from corrig.analysis.parameters import resolve_at, term_parameters
 from corrig.model.agents import AI, check_agent
 from corrig.model.errors import ScenarioError
 from corrig.model.policies import Policy
@@ -136,7 +136,8 @@ class IncentiveValue(Expectation):
         world, utility = s.world, s.utility
         check_agent(world, self.agent, f"incentive_value({self.kind!r}, agent=...)")
         if self.at:
-            values = resolve_at(self.at, world, utility, 0)
+            others = {p for a in world.agents.values() if a.objective is not None for p in term_parameters(a.objective)}
+            values = resolve_at(self.at, world, utility, 0, others)
             world, utility = world.subs(values), utility.subs(values)
         if self.kind == inc.VALUE_OF_INFORMATION:
             if self.decision is None:

@@ -117,7 +117,7 @@ def _game_claim(loader: Any, key: Key, spec: dict) -> Expectation:
     if "equilibria" in spec:
         spec = loader.table_at(key, spec, {"equilibria", "count", "plays", "values", "at"})
         concept = spec["equilibria"]
-        if concept not in CONCEPTS:
+        if not isinstance(concept, str) or concept not in CONCEPTS:
             raise loader.error((*key, "equilibria"), f"equilibria is one of {list(CONCEPTS)}, got {concept!r}")
         if "count" in spec:
             count = spec["count"]
@@ -143,14 +143,14 @@ def _game_claim(loader: Any, key: Key, spec: dict) -> Expectation:
         return EveryEquilibrium(concept, plays, values, at)
     spec = loader.table_at(key, spec, {"incentive", "nodes", "node", "value", "decision", "agent", "at"})
     kind = spec["incentive"]
-    if kind not in GRAPHICAL:
+    if not isinstance(kind, str) or kind not in GRAPHICAL:
         raise loader.error((*key, "incentive"), f"incentive is one of {list(GRAPHICAL)}, got {kind!r}")
     agent = spec.get("agent", AI)
     if not isinstance(agent, str) or agent not in agents:
         raise loader.error((*key, "agent"), f"{agent!r} is not an agent; the agents are {agents}")
     decision = spec.get("decision")
     if decision is not None:
-        if decision not in world.nodes or not world.nodes[decision].is_decision:
+        if not isinstance(decision, str) or decision not in world.nodes or not world.nodes[decision].is_decision:
             raise loader.error((*key, "decision"), f"{decision!r} is not a decision node")
         if owners(world)[decision] != agent:
             raise loader.error((*key, "decision"), f"{decision} is set by {owners(world)[decision]}, not by {agent}")
