@@ -126,11 +126,7 @@ def test_a_numeric_state_with_thousands_of_digits_is_refused():
 
 # Aggregated objectives (issue 24): a Nash product is a power of each part's gain, so its weights and its
 # number of parts are held to the number budgets like an expression's `**`.
-AGGREGATE = """name = "bargain"
-
-[parameters]
-p = [0, 1]
-
+BARGAIN_NODES = """
 [nodes.U]
 states = ["u1", "u2"]
 distribution = {{ u1 = "{prior}", u2 = "1 - {prior}" }}
@@ -143,7 +139,12 @@ states = [1, 2]
 states = [1, 2]
 parents = ["U", "O"]
 formula = "O if U == 'u1' else 3 - O"
+"""  # two value hypotheses U and the AI's blind outcome O (models/eu_vs_nash.py), as a str.format template
+AGGREGATE = """name = "bargain"
 
+[parameters]
+p = [0, 1]
+""" + BARGAIN_NODES + """
 [utility]
 nash = [{parts}]
 {extra}"""

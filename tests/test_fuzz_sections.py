@@ -18,10 +18,10 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from corrig.model.errors import CorrigError
-from corrig.scenarios.expect import Expectation, Plans
+from corrig.scenarios.expect import Plans
 from corrig.scenarios.toml_reader import loads_declarative
-from tests.test_fuzz import EXAMPLES, EXPRESSIONS, FUZZ, HOSTILE, _toml_string, _watchdog
+from tests.test_budgets import BARGAIN_NODES
+from tests.test_fuzz import EXAMPLES, EXPRESSIONS, FUZZ, HOSTILE, _loads_or_named, _toml_string, mangled
 
 SECTIONS = settings(FUZZ, max_examples=5 * EXAMPLES)  # most examples are refused at load, in milliseconds
 
@@ -98,20 +98,7 @@ PRINCIPAL_SLOTS = {"node": '"H1"', "stop": '"stop"', "sees": '["H1"]', "about": 
 
 AGGREGATE = """name = "bargain"
 {mixed}
-
-[nodes.U]
-states = ["u1", "u2"]
-distribution = {{ u1 = "51/100", u2 = "49/100" }}
-
-[nodes.O]
-kind = "decision"
-states = [1, 2]
-
-[nodes.Score]
-states = [1, 2]
-parents = ["U", "O"]
-formula = "O if U == 'u1' else 3 - O"
-
+""" + BARGAIN_NODES.replace("{prior}", "51/100") + """
 [utility]
 {kind} = [[{{ E = {quantity}, given = {{ U = "u1" }} }}], [{{ E = "Score", given = {given}, weight = {weight} }}]]
 {numbers}
@@ -203,23 +190,6 @@ VALUES = st.one_of(
 )
 
 
-def _checks_or_named(text: str) -> None:
-    """Loading, planning and checking every claim either work or raise a CorrigError."""
-    with _watchdog():
-        try:
-            scenario = loads_declarative(text, file="fuzz.toml")
-        except CorrigError:
-            return
-        try:
-            plans = Plans(scenario)
-            plans.at(None)
-            for claim in scenario.expect:
-                assert isinstance(claim, Expectation)
-                claim.check(plans)
-        except CorrigError:
-            return
-
-
 @SECTIONS
 @given(seed=st.sampled_from(range(len(SEEDS))), data=st.data())
 def test_any_value_in_any_slot_of_the_new_sections(seed, data):
@@ -229,7 +199,7 @@ def test_any_value_in_any_slot_of_the_new_sections(seed, data):
     if slot in ("mixed", "numbers", "kind"):  # whole lines or a key: give them a key = value or a bare value
         value = {"mixed": f"mixed = {value}", "numbers": f"weights = {value}"}.get(slot, data.draw(
             st.sampled_from(["nash", "maximin", "weighted_sum", "mixture", "nash = [] \nmaximin"])))
-    _checks_or_named(template.format(**{**valid, slot: value}))
+    _loads_or_named(template.format(**{**valid, slot: value}), claims=True)
 
 
 FRAGMENTS = ["[principals.carol]", "node = \"H1\"", "[[buttons]]", "rule = \"majority\"", "humans = [\"ghost\"]",
@@ -246,20 +216,7 @@ FRAGMENTS = ["[principals.carol]", "node = \"H1\"", "[[buttons]]", "rule = \"maj
                                 st.sampled_from(FRAGMENTS)), max_size=6))
 def test_mangled_documents_of_the_new_sections(seed, edits):
     template, valid = SEEDS[seed]
-    lines = template.format(**valid).splitlines()
-    for action, index, fragment in edits:
-        index %= max(len(lines), 1)
-        if not lines:
-            lines = [fragment]
-        elif action == "delete":
-            del lines[index]
-        elif action == "repeat":
-            lines.insert(index, lines[index])
-        elif action == "replace":
-            lines[index] = fragment
-        else:
-            lines[index], lines[-1] = lines[-1], lines[index]
-    _checks_or_named("\n".join(lines) + "\n")
+    _loads_or_named(mangled(template.format(**valid).splitlines(), edits), claims=True)
 
 
 def test_the_seeds_are_valid_and_their_claims_hold():
