@@ -245,3 +245,31 @@ def test_the_seeds_are_valid_and_their_claims_hold():
         for claim in claims:
             verdict = claim.check(plans)
             assert verdict.ok, (verdict.claim, verdict.detail)
+
+
+def test_what_the_fuzzers_found():
+    """Each input below crashed with a Python exception before (exit 3 from `corrig check`)."""
+    import pytest
+
+    from corrig.scenarios.toml_lines import DeclarativeError
+    from tests.test_fuzz import TEMPLATE, VALID
+
+    # a claim whose concept, criterion or decision is a list: TypeError (unhashable type: 'list')
+    for slot, key in (("concept", "expect[0].equilibria"), ("incentive", "expect[2].incentive"),
+                      ("decision", "expect[2].decision")):
+        with pytest.raises(DeclarativeError) as info:
+            loads_declarative(GAME.format(**{**GAME_SLOTS, slot: "[]"}), file="f.toml")
+        assert info.value.key == key
+    # a formula comparing a parameter: TypeError (cannot determine truth value of Relational: p > 0)
+    with pytest.raises(DeclarativeError, match="depends on the parameters") as info:
+        loads_declarative(TEMPLATE.format(**{**VALID, "formula": '"1 if p > 0 else 0"'}), file="f.toml")
+    assert info.value.key == "nodes.B.formula"
+    # value_is = "*": KeyError; it claims every policy has the value.  Without `mixed`, O=1 is worth √2 and so is
+    # O=2: (1·2)^(1/2) and (2·1)^(1/2), as E[Score | u1] = O and E[Score | u2] = 3 − O
+    scenario = loads_declarative(AGGREGATE.format(**{**AGGREGATE_SLOTS, "policy": '"*"', "mixed": ""}), file="f.toml")
+    verdict = scenario.expect[0].check(Plans(scenario))
+    assert verdict.ok and verdict.found == "J(O=1) = sqrt(2), J(O=2) = sqrt(2)"
+    # with the mixture the coin flip is a candidate too, worth (3/2)^(1/2) (3/2)^(1/2) = 3/2: not every policy
+    scenario = loads_declarative(AGGREGATE.format(**{**AGGREGATE_SLOTS, "policy": '"*"'}), file="f.toml")
+    verdict = scenario.expect[0].check(Plans(scenario))
+    assert not verdict.ok and verdict.found == "J(mix(O=1: 1/2, O=2: 1/2)) = 3/2"

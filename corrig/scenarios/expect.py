@@ -171,19 +171,21 @@ class ValueIs(Expectation):
 
     def check(self, plans: Plans) -> Verdict:
         plan = plans.at(self.at)
-        self._policies(plan, self.policy)
-        value = plan.values[self.policy]
+        names = self._policies(plan, self.policy)  # "*": every policy has that value
+        wrong = [n for n in names if not self._holds(plan.values[n])]
+        shown = ", ".join(f"J({n}) = {plan.values[n]}" for n in (wrong or names)[:4])
+        return Verdict(not wrong, f"J({self.policy}) = {self.expected}{_at_text(self.at)}", shown)
+
+    def _holds(self, value: Any) -> bool:
         if value is None or self.expected is None:  # "undefined" matches only an undefined value
-            ok = value is None and self.expected is None
-        elif isinstance(value, float) or isinstance(self.expected, float):
+            return value is None and self.expected is None
+        if isinstance(value, float) or isinstance(self.expected, float):
             for number in (value, self.expected):
                 if isinstance(number, sp.Basic) and number.free_symbols:
                     raise ScenarioError(f"{self!r}: {number} depends on the parameters and cannot be compared within a "
                                         f"float tolerance; give at={{param: value}} or an exact expected value")
-            ok = abs(float(value) - float(self.expected)) <= self.tolerance
-        else:
-            ok = sp.simplify(sp.sympify(value) - sp.sympify(self.expected)) == 0
-        return Verdict(ok, f"J({self.policy}) = {self.expected}{_at_text(self.at)}", f"J({self.policy}) = {value}")
+            return abs(float(value) - float(self.expected)) <= self.tolerance
+        return sp.simplify(sp.sympify(value) - sp.sympify(self.expected)) == 0
 
 
 def optimal(policy: str, *, only: bool = False, at: Mapping[Any, Any] | None = None) -> Optimal:

@@ -135,6 +135,15 @@ def check_number(value: Any, where: str) -> Any:
     return value
 
 
+def _decided(value: Any, where: str) -> Any:
+    """A condition's value when it does not depend on the parameters (then it is true or false); otherwise the
+    formula is refused: a state cannot be chosen by a condition on parameters (`0 < p` is neither)."""
+    if isinstance(value, sp.Basic) and value.free_symbols:
+        raise _Invalid(f"{where}: whether {value} holds depends on the parameters; a condition in a formula or a "
+                       f"rule must not (put the parameter in a probability or a value instead)")
+    return value
+
+
 def _kind_of(value: Any) -> str:
     """'text' for state names, 'number' for numbers, 'other' for anything else (ordering needs one kind)."""
     if isinstance(value, str):
@@ -209,7 +218,7 @@ class Evaluator:
                 if isinstance(value, Expr):
                     return ~value
                 if isinstance(node.op, ast.Not):
-                    return not value
+                    return not _decided(value, self._where(node))
                 if not isinstance(value, int):
                     raise TypeError(f"~ needs an integer or an event, got {value!r}")
                 return ~value
@@ -284,7 +293,8 @@ class Evaluator:
             for v in values[1:]:
                 out = (out & v) if isinstance(node.op, ast.And) else (out | v)
             return out
-        return all(values) if isinstance(node.op, ast.And) else any(values)
+        truths = [_decided(v, self._where(node)) for v in values]
+        return all(truths) if isinstance(node.op, ast.And) else any(truths)
 
     def _Compare(self, node: ast.Compare) -> Any:
         where = self._where(node)
@@ -322,12 +332,12 @@ class Evaluator:
             for p in parts[1:]:
                 out = out & p
             return out
-        return all(parts)
+        return all(_decided(p, where) for p in parts)
 
     def _IfExp(self, node: ast.IfExp) -> Any:
         if self.mode != "value":
             raise _Invalid(f"{self._where(node)}: `x if c else y` is only allowed in formulas and rules")
-        return self.eval(node.body) if self.eval(node.test) else self.eval(node.orelse)
+        return self.eval(node.body) if _decided(self.eval(node.test), self._where(node)) else self.eval(node.orelse)
 
     def _Call(self, node: ast.Call) -> Any:
         name = node.func.id if isinstance(node.func, ast.Name) else None
