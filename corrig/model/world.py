@@ -447,13 +447,10 @@ class World:
                         f"declared nodes: {list(self._nodes)}"
                     )
                 graph.add_edge(parent, node.name)
-        try:
-            cycle = nx.find_cycle(graph)
-        except nx.NetworkXNoCycle:
-            cycle = None
-        if cycle:
-            raise CycleError([u for u, _ in cycle])
-        order = tuple(nx.lexicographical_topological_sort(graph, key=list(self._nodes).index))
+        try:  # the order fails on a cycle; only then is the cycle looked for (find_cycle walks every edge)
+            order = tuple(nx.lexicographical_topological_sort(graph, key=list(self._nodes).index))
+        except nx.NetworkXUnfeasible:
+            raise CycleError([u for u, _ in nx.find_cycle(graph)]) from None
         for node in self._nodes.values():  # every table (a decision's rule table too) within the limit, before any is built
             limits.check_table(node.name, [len(self._nodes[p].states) for p in node.parents], len(node.states))
         tables = {name: self._compiled_node(self._nodes[name]) for name in order if not self._nodes[name].is_decision}
