@@ -200,7 +200,7 @@ def hunt(path: str | Path, prop: str, *, budget: int = 1000, seed: int = 0, vary
     such as tcp://127.0.0.1:8786, or a distributed.Client).  first=False searches the whole budget and
     counts every failure (`failures`); the counterexample is still the failing world of smallest index.
     Ctrl-C (also while shrinking) and lost workers stop the search and keep what was found (`interrupted`,
-    `lost`); a dask cluster with no worker for `worker_timeout` seconds counts as lost.
+    `lost`); a dask cluster with no worker answering (no heartbeat) for `worker_timeout` seconds counts as lost.
     """
     base, principal = split_property(prop)
     if base not in PROPERTIES:
