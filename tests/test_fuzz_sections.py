@@ -273,3 +273,20 @@ def test_what_the_fuzzers_found():
     scenario = loads_declarative(AGGREGATE.format(**{**AGGREGATE_SLOTS, "policy": '"*"'}), file="f.toml")
     verdict = scenario.expect[0].check(Plans(scenario))
     assert not verdict.ok and verdict.found == "J(mix(O=1: 1/2, O=2: 1/2)) = 3/2"
+
+
+def test_a_float_overflow_is_named_not_an_infinite_value():
+    """A float weight near the largest float makes sums overflow: two terms of weight −9·10^307 gave J = −inf
+    for every policy and an empty optimal set without a word; in a Nash product the mixture search compared
+    NaNs (TypeError: Invalid NaN comparison)."""
+    import pytest
+
+    from corrig.model.errors import QueryError
+
+    nodes = BARGAIN_NODES.replace("{prior}", "1/2").replace("{{", "{").replace("}}", "}")
+    twice = nodes + '[[utility]]\nE = "Score"\nweight = -9e307\n\n[[utility]]\nE = "Score"\nweight = -9e307\n'
+    with pytest.raises(QueryError, match="the objective is -inf: a float overflowed"):
+        loads_declarative(twice, file="o.toml").plan()
+    bargain = AGGREGATE.format(**{**AGGREGATE_SLOTS, "weight": "-8.98846567431158e+307"})
+    with pytest.raises(QueryError, match="float overflowed"):
+        loads_declarative(bargain, file="o.toml").plan()

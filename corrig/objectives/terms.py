@@ -13,6 +13,7 @@ Terms are immutable and hashable; their repr is valid Python and `to_latex()` re
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from fractions import Fraction
@@ -344,7 +345,7 @@ class Atom(Term):
     def evaluate(self, world: World, policy: Any = None, *, cache: dict | None = None) -> Any:
         if cache is not None and self in cache:
             return cache[self]
-        value = self._compute(world, policy)
+        value = _finite(self._compute(world, policy), self)
         if cache is not None:
             cache[self] = value
         return value
@@ -489,7 +490,20 @@ def _unique(atoms: Any) -> tuple[Atom, ...]:
 
 def _combine(value: Any) -> Any:
     if isinstance(value, sp.Basic) and value.is_number and value.has(sp.Float):
-        return float(value)
+        value = float(value)
+    return _finite(value, "the objective")
+
+
+_NOT_FINITE = frozenset({sp.oo, -sp.oo, sp.zoo, sp.nan})
+
+
+def _finite(value: Any, what: Any) -> Any:
+    """`value`, unless floats overflowed into an infinity or NaN: then a QueryError saying so (not a silent
+    -inf, or a NaN that no comparison can order)."""
+    bad = not math.isfinite(value) if isinstance(value, float) else isinstance(value, sp.Basic) and value in _NOT_FINITE
+    if bad:
+        raise QueryError(f"{what} is {value}: a float overflowed (numbers beyond ±1.8e308); use smaller weights "
+                         f"or values, or exact numbers")
     return value
 
 
