@@ -69,11 +69,6 @@ class CoalitionGroup:
     pool: tuple[str, ...] = ()
     stopping: int = 0
 
-    @property
-    def size(self) -> int:
-        """How many coalitions the group stands for."""
-        return math.comb(len(self.pool), self.stopping)
-
     def representative(self) -> frozenset[str]:
         """One coalition of the group: the members and the first `stopping` voters of the pool."""
         return self.members | frozenset(self.pool[:self.stopping])
