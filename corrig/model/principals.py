@@ -213,7 +213,11 @@ def _tuple(value: Any, what: str) -> tuple[str, ...] | None:
         items = tuple(value)
     except TypeError:
         raise PrincipalError(f"{what} must be a node name or a list of node names, got {value!r}") from None
-    return tuple(getattr(v, "name", v) for v in items)
+    names = tuple(getattr(v, "name", v) for v in items)
+    for name in names:
+        if names.count(name) > 1:
+            raise PrincipalError(f"{what} names {name!r} twice")
+    return names
 
 
 def make_principals(humans: Any, buttons: Any = ()) -> Principals:
