@@ -94,16 +94,13 @@ def probability(world: World, event: Any, policy: Any = None, *, given: Any = No
 def expectation(world: World, quantity: Any, policy: Any = None, *, given: Any = None,
                 do: Mapping[str, State] | None = None) -> Any:
     """E_π[quantity | given] in `world` mutilated by `do`: exact unless an input is a float."""
+    if not isinstance(quantity, Expr):
+        raise QueryError(f"the quantity must be an expression over the world's nodes (such as V or 2*X - 1), got {quantity!r}")
     if world.compiled.continuous is not None:
-        if not isinstance(quantity, Expr):
-            raise QueryError(f"the quantity must be an expression over the world's nodes (such as V or 2*X - 1), "
-                             f"got {quantity!r}")
         check_scope(world, quantity, "quantity")
         lowered, quantity, given = _integrated_out(world, quantity, given, do)
         return expectation(lowered, quantity, policy, given=given, do=do)
     mutilated = _mutilate(world, do)
-    if not isinstance(quantity, Expr):
-        raise QueryError(f"the quantity must be an expression over the world's nodes (such as V or 2*X - 1), got {quantity!r}")
     check_scope(mutilated, quantity, "quantity")
     condition = None if given is None else as_event(mutilated, given, "condition")
     _check_rung2(mutilated, condition, do)
