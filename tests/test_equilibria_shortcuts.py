@@ -17,16 +17,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import corrig.analysis.equilibria as equilibria
+import corrig.analysis.profiles as profiles
 from corrig import E, P, Policy, World, do, param
-from corrig.analysis.equilibria import (
-    Game,
-    _gains_by_evaluation,
-    _gains_from_joint,
-    pure_nash,
-    responses,
-    subgame_perfect,
-    uniform_rule,
-)
+from corrig.analysis.equilibria import pure_nash, responses, subgame_perfect
+from corrig.analysis.game_shortcuts import _gains_by_evaluation, _gains_from_joint, uniform_rule
+from corrig.analysis.profiles import Game
 from corrig.objectives.terms import given as given_
 
 PRIOR = param("p_shortcut", 0, 1)
@@ -135,7 +130,7 @@ def test_equilibria_equal_the_unshortened_computation(spec):
     goals = {"ai": ai, "human": human}
     fast = described(pure_nash(world, objectives=goals)), described(subgame_perfect(world, objectives=goals))
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(equilibria, "_profile_weights", lambda game: False)
+        patch.setattr(profiles, "_profile_weights", lambda game: False)
         slow = described(pure_nash(world, objectives=goals)), described(subgame_perfect(world, objectives=goals))
     assert fast == slow
 

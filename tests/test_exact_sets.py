@@ -8,7 +8,8 @@ import sympy as sp
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from corrig.analysis.regions import _RELATION, exact_set
+from corrig.analysis.conditions import _RELATION
+from corrig.analysis.exact_sets import exact_set
 
 x = sp.Symbol("x_exact", real=True)
 DOMAIN = sp.Interval(0, 2)

@@ -273,7 +273,7 @@ def test_symbolic_ood_condition_ignores_contexts_whose_weight_vanishes():
     # over all contexts, 0, is.  At a = 1/3, h = 0: the alarm holds 1/3 of the weight below ε (size 1/3).
     from symbolic_worlds import A_NUDGE, H_NUDGE, nudge_world
 
-    from corrig.analysis.regions import holds_at
+    from corrig.analysis.conditions import holds_at
 
     world, utility, policies = nudge_world()
     result = plan(world, utility, policies, reference="honest")

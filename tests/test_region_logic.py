@@ -7,7 +7,8 @@ from __future__ import annotations
 import sympy as sp
 
 from corrig import param, region
-from corrig.analysis.regions import box_of, simplify_condition
+from corrig.analysis.conditions import simplify_condition
+from corrig.analysis.signs import box_of
 
 R = sp.Rational
 p, q = param("rl_p", 0, 1), param("rl_q", 0, 1)

@@ -18,6 +18,8 @@ from hypothesis import strategies as st
 
 from corrig import E, World
 from corrig.analysis import solve as solve_module
+from corrig.analysis.contractor import _Contractor
+from corrig.analysis.linear_pieces import _linear_terms, _pieces, relevance_graph
 from corrig.analysis.solve import solve
 from corrig.inference import scaled
 from corrig.inference.scaled import INT64_MAX, Scaled
@@ -233,7 +235,7 @@ def test_the_same_policy_as_element_wise_rationals(eliminate):
     """On 40 random worlds, the scaled tables choose the very policy (ties broken the same way) and
     value that the element-wise rational path (sympy QQ objects, still used for irrational numbers)
     chooses; the worlds include cyclic relevance graphs and tied optimal policies."""
-    original = solve_module._Contractor.__init__
+    original = _Contractor.__init__
 
     def element_wise(self, *args, **kwargs):
         original(self, *args, **kwargs)
@@ -243,15 +245,15 @@ def test_the_same_policy_as_element_wise_rationals(eliminate):
     cyclic = ties = 0
     for seed in range(40):
         nodes, world, utility, _ = random_world(seed, wide=False)
-        pieces = solve_module._pieces(world, solve_module._linear_terms(utility)[0])
-        cyclic += not nx.is_directed_acyclic_graph(solve_module.relevance_graph(world, pieces))
+        pieces = _pieces(world, _linear_terms(utility)[0])
+        cyclic += not nx.is_directed_acyclic_graph(relevance_graph(world, pieces))
         best, values = brute_force(nodes)
         ties += sum(v == best for v in values.values()) > 1
         with pytest.MonkeyPatch.context() as mp:
             if eliminate:
                 mp.setattr(solve_module, "JOINT_ENUMERATION", 0)
             fast = solve(world, utility)
-            mp.setattr(solve_module._Contractor, "__init__", element_wise)
+            mp.setattr(_Contractor, "__init__", element_wise)
             slow = solve(*build(nodes, exact=True))
         assert fast.value == slow.value
         assert fast.policy.rules == slow.policy.rules, seed

@@ -221,7 +221,7 @@ def node_states_index(world: World, name: str, state) -> int:
 
 
 def _pyagrum_pieces(world: World, utility):
-    from corrig.analysis.solve import _linear_terms, _pieces
+    from corrig.analysis.linear_pieces import _linear_terms, _pieces
 
     pairs, constant = _linear_terms(utility)
     pieces = _pieces(world, pairs)
@@ -312,7 +312,7 @@ def test_pyagrum_is_not_exact_without_sufficient_recall():
 
 
 def _pieces_of(world, utility):
-    from corrig.analysis.solve import _linear_terms, _pieces
+    from corrig.analysis.linear_pieces import _linear_terms, _pieces
 
     return _pieces(world, _linear_terms(utility)[0])
 

@@ -32,7 +32,9 @@ from symbolic_worlds import (
 )
 
 from corrig import P, Policy, World, param, plan
-from corrig.analysis.regions import Region, holds_at, rational_between, region, sign_on_box, simplify_value, value_latex
+from corrig.analysis.conditions import holds_at
+from corrig.analysis.regions import Region, region
+from corrig.analysis.signs import rational_between, sign_on_box, simplify_value, value_latex
 from corrig.analysis.symbolic import optimal_regions, symbolic_plan
 from corrig.model.errors import ParameterError
 from corrig.scenarios.load import load_scenario

@@ -22,10 +22,10 @@ import sympy as sp
 from sympy.core.relational import Relational
 
 from corrig.analysis import flags as fl
+from corrig.analysis.conditions import holds_at
 from corrig.analysis.display import FlagList
 from corrig.analysis.parameters import resolve_at
 from corrig.analysis.planner import REGION_DEPENDENT_NOTE, Plan
-from corrig.analysis.regions import holds_at
 from corrig.model.agents import has_other_agents
 
 

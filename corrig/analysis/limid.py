@@ -35,7 +35,8 @@ from corrig.model.errors import CorrigError
 from corrig.model.expr import State
 
 if TYPE_CHECKING:
-    from corrig.analysis.solve import Piece, _Contractor
+    from corrig.analysis.contractor import _Contractor
+    from corrig.analysis.linear_pieces import Piece
 
 SELECTOR = "__piece__"
 SET_LIMIT = 2_000_000  # float table entries the whole elimination may build before the method gives up

@@ -15,7 +15,9 @@ from typing import Any
 import sympy as sp
 from sympy.printing.str import StrPrinter
 
-from corrig.analysis.regions import NEG, POS, Region, exact_set, sign_on_box, simplify_value
+from corrig.analysis.exact_sets import exact_set
+from corrig.analysis.regions import Region
+from corrig.analysis.signs import NEG, POS, sign_on_box, simplify_value
 
 _FLIP = {"<": ">", ">": "<", "<=": ">=", ">=": "<=", "==": "==", "!=": "!="}
 _SHOW = {"<": "<", ">": ">", "<=": "≤", ">=": "≥", "==": "=", "!=": "≠"}

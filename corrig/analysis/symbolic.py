@@ -18,20 +18,10 @@ from typing import Any
 
 import sympy as sp
 
+from corrig.analysis.conditions import holds_at
 from corrig.analysis.flags import optimality_conditions
-from corrig.analysis.regions import (
-    UNDEFINED_KINDS,
-    Region,
-    _resolve_point,
-    _set_text,
-    _sorted,
-    _symbols_of,
-    box_of,
-    holds_at,
-    region,
-    simplify_value,
-    value_latex,
-)
+from corrig.analysis.regions import UNDEFINED_KINDS, Region, _resolve_point, _set_text, region
+from corrig.analysis.signs import _sorted, _symbols_of, box_of, simplify_value, value_latex
 
 
 def optimal_regions(values: Mapping[str, Any], params: Iterable[sp.Symbol] | None = None,

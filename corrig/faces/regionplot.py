@@ -20,7 +20,8 @@ from typing import Any
 import numpy as np
 import sympy as sp
 
-from corrig.analysis.regions import box_of, point_in_set
+from corrig.analysis.exact_sets import point_in_set
+from corrig.analysis.signs import box_of
 from corrig.analysis.symbolic import SymbolicPlan, symbolic_plan
 from corrig.faces.safe_text import figure_text
 from corrig.model.errors import ParameterError

@@ -23,7 +23,7 @@ from corrig.objectives.aggregate import Maximin, Nash
 from corrig.objectives.terms import Atom, Constant, Product, Sum, Term
 from corrig.scenarios.expect import Flagged, Optimal, ValueIs
 from corrig.scenarios.expect_games import EveryEquilibrium, IncentiveNodes, IncentiveValue, NumberOfEquilibria
-from corrig.scenarios.toml_reader import _state_text
+from corrig.scenarios.toml_values import _state_text
 
 
 # the writer ---------------------------------------------------------------------------------
