@@ -176,7 +176,7 @@ def _trivial(threshold: sp.Expr, op: str, x: sp.Symbol, y: sp.Symbol, where: sp.
 
 def region_text(region: Region) -> str:
     """The region in words: one parameter's set with decimals, a solved threshold, or the exact condition."""
-    if region.is_empty or region.everywhere:
+    if region.is_empty or region.everywhere or region.method != "exact":
         return str(region)
     if region.set is not None and region.axis is not None:
         return f"{region.axis} ∈ {set_text(region.set)}"
