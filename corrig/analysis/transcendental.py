@@ -39,7 +39,7 @@ from corrig.model.links import Phi, phi, sigmoid
 TRANSCENDENTAL = (Phi, phi, sigmoid, sp.erf, sp.erfc, sp.exp, sp.log, sp.polylog, sp.betainc_regularized, Quadrature)
 MAX_BOXES = 2048  # sub-boxes the interval branch and bound may visit per relation
 SAMPLES = 9  # grid points per parameter when a region is sampled (at most SAMPLE_LIMIT in all)
-SAMPLE_LIMIT = 400
+SAMPLE_LIMIT = 125
 PRECISION = 96  # bits of the interval evaluations
 PROVED, INTERVAL, SAMPLED = "proved", "interval arithmetic", "sampled"
 
@@ -452,7 +452,7 @@ def decide_relations(condition: sp.Basic, box: Mapping[sp.Symbol, sp.Interval]) 
         if truth is not None:
             decided[relation] = sp.true if truth else sp.false
     settled = condition.xreplace(decided)
-    if settled not in (sp.true, sp.false) and isinstance(settled, sp.logic.boolalg.Boolean):
+    if settled not in (sp.true, sp.false) and isinstance(settled, sp.logic.boolalg.Boolean) and not settled.has(Quadrature):
         settled = sp.simplify_logic(settled) if len(settled.atoms(Relational)) <= 6 else settled
     return settled, verdicts
 

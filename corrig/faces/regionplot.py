@@ -23,8 +23,11 @@ import sympy as sp
 from corrig.analysis.exact_sets import point_in_set
 from corrig.analysis.signs import box_of
 from corrig.analysis.symbolic import SymbolicPlan, symbolic_plan
+from corrig.analysis.transcendental import holds_numerically
 from corrig.faces.safe_text import figure_text
+from corrig.inference.quadrature import fast_value, is_bounded
 from corrig.model.errors import ParameterError
+from corrig.model.links import numpy_functions
 
 # No two of these overlaid read as a third ("//" over "\\\\" reads as "xx", "||" over "--" as "++"),
 # and each flag's hatch also has its own colour.
@@ -32,6 +35,7 @@ HATCHES = ("//", "..", "||", "oo", "**", "OO")
 HATCH_COLOURS = ("black", "#8b0000", "#00008b", "#006400", "#8b008b", "#8b4513")
 COLOURS = ("#4e79a7", "#f28e2b", "#59a14f", "#e15759", "#b07aa1", "#76b7b2", "#edc948", "#ff9da7", "#9c755f", "#bab0ac")
 UNDEFINED_COLOUR = "#dddddd"
+QUADRATURE_RESOLUTION = 60  # grid points per axis when values are known by quadrature
 
 
 def _symbol(choice: Any, parameters: tuple[sp.Symbol, ...], what: str) -> sp.Symbol:
@@ -47,13 +51,27 @@ def _numeric(expr: Any, axes: list[sp.Symbol], grids: list[np.ndarray], shape: t
     expr = sp.sympify(expr)
     if expr in (sp.true, sp.false):
         return np.full(shape, bool(expr))
-    fn = sp.lambdify(axes, expr, "numpy")
+    if is_bounded(expr):  # a value known by quadrature: each grid point integrated (mpmath.fp)
+        fn = np.vectorize(lambda *point: _sampled(expr, axes, point), otypes=[object])
+    else:
+        fn = sp.lambdify(axes, expr, [numpy_functions(), "numpy"])
     with np.errstate(all="ignore"):
         out = np.asarray(fn(*grids))
+        if out.dtype == object:
+            out = out.astype(bool) if all(isinstance(v, bool | np.bool_) for v in out.flat) else out.astype(float)
     if out.dtype == bool:
         return np.broadcast_to(out, shape).copy()
     out = np.broadcast_to(np.real_if_close(out).astype(float), shape)
     return np.where(np.isfinite(out), out, np.nan)
+
+
+def _sampled(expr: sp.Basic, axes: list[sp.Symbol], point: tuple[float, ...]) -> Any:
+    """A value or condition holding quadratures at one grid point (NaN / False where it cannot be settled)."""
+    at = {s: sp.Float(v) for s, v in zip(axes, point, strict=True)}
+    if isinstance(expr, sp.logic.boolalg.Boolean) and not isinstance(expr, sp.Expr):
+        return bool(holds_numerically(expr, at))
+    value, _ = fast_value(expr, at)
+    return np.nan if value is None else value
 
 
 def _labels(splan: SymbolicPlan, axes: list[sp.Symbol], grids: list[np.ndarray], fixed: Mapping[sp.Symbol, Any],
@@ -73,6 +91,10 @@ def _labels(splan: SymbolicPlan, axes: list[sp.Symbol], grids: list[np.ndarray],
         best = np.nanmax(np.where(np.isnan(stack), -np.inf, stack), axis=0)
     tol = 1e-9 * (1 + np.abs(best))
     optimal = (stack >= (best - tol)) & ~np.isnan(stack)
+    for i, name in enumerate(names):  # a region proved on the whole box beats the floats (Δ below their tolerance)
+        settled = splan.optimal.get(name)
+        if settled is not None and getattr(settled, "method", "exact") == "proved":
+            optimal[i] = bool(settled.everywhere) if settled.everywhere or settled.is_empty else optimal[i]
     cells: dict[tuple[str, ...], list[tuple[int, ...]]] = {}
     for cell in np.ndindex(*shape):
         members = tuple(n for i, n in enumerate(names) if optimal[(i, *cell)])
@@ -146,6 +168,9 @@ def region_plot(result: Any, x: Any = None, y: Any = None, *, resolution: int = 
     elif rest:
         y = rest[0]
     box = box_of(parameters)
+    sampled = any(is_bounded(v) for v in splan.values.values() if v is not None)
+    if sampled:  # each grid point integrates (mpmath.fp.quad): a coarser grid, said in the title
+        resolution = min(resolution, QUADRATURE_RESOLUTION)
     given = {(s if not isinstance(s, str) else next((p for p in parameters if p.name == s), s)): v
              for s, v in (at or {}).items()}
     fixed = {s: sp.sympify(given.get(s, point_in_set(box[s]))) for s in parameters if s not in (x, y)}
@@ -200,6 +225,8 @@ def region_plot(result: Any, x: Any = None, y: Any = None, *, resolution: int = 
     ax.set_xlabel(f"${sp.latex(x)}$")
     held = ", ".join(f"{s} = {v}" for s, v in fixed.items())
     name = getattr(getattr(splan.plan, "world", None), "name", "plan")
-    ax.set_title(figure_text(title or "\n".join(textwrap.wrap(f"{name}: optimal policy{f' ({held})' if held else ''}", 50))))
+    how = f"; values by quadrature on a {resolution}×{resolution} grid" if sampled else ""
+    ax.set_title(figure_text(title or "\n".join(textwrap.wrap(f"{name}: optimal policy{f' ({held})' if held else ''}{how}",
+                                                             50))))
     ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1), fontsize="small", frameon=False)
     return fig

@@ -59,7 +59,7 @@ class Quadrature(sp.Function):
         return True if self.is_number else None
 
     def _eval_evalf(self, prec: int) -> sp.Float | None:
-        if not self.is_number:
+        if not self.is_number or self.has(sp.zoo, sp.nan):
             return None
         value, _ = _integrate(self, _working(prec))
         return sp.Float(value, precision=prec)
@@ -162,33 +162,60 @@ def _float_links() -> dict[str, Any]:
             "sigmoid": sigmoid, "erf": math.erf, "erfc": math.erfc}
 
 
-@lru_cache(maxsize=4096)
-def _float_integral(atom: Quadrature) -> tuple[float, float]:
-    """(value, error estimate) of a parameter-free Quadrature in double precision (mpmath.fp: fast)."""
+class _FloatForm:
+    """An expression compiled once for evaluation in double precision at many points: its closed-form part
+    lambdified, each Quadrature's integrand and ends lambdified in the parameters."""
+
+    def __init__(self, expr: sp.Expr):
+        atoms = sorted(atoms_of(expr), key=str)
+        self.parameters = sorted((s for s in expr.free_symbols if isinstance(s, sp.Symbol)), key=str)
+        names = [sp.Dummy(f"q{i}") for i in range(len(atoms))]
+        modules = [_float_links(), "math", "mpmath"]
+        self.outer = sp.lambdify([*self.parameters, *names], expr.xreplace(dict(zip(atoms, names, strict=True))),
+                                 modules=modules)
+        self.inner = [_float_quadrature(atom, tuple(self.parameters)) for atom in atoms]
+
+    def __call__(self, values: list[float]) -> tuple[float, float]:
+        integrals = [integral(tuple(values)) for integral in self.inner]
+        middle = float(self.outer(*values, *(v for v, _ in integrals)))
+        error = 1e-14 * max(1.0, abs(middle))
+        for i, (v, e) in enumerate(integrals):  # each integral's error carried to first order (twice, for safety)
+            shifted = [w for w, _ in integrals]
+            shifted[i] = v + e
+            error += 2 * abs(float(self.outer(*values, *shifted)) - middle) + 1e-15
+        return middle, error
+
+
+@lru_cache(maxsize=1024)
+def _float_quadrature(atom: Quadrature, parameters: tuple[sp.Symbol, ...]) -> Any:
+    """The atom as a function of the parameters' values: (value, error) by mpmath.fp.quad, each point once."""
     integrand, u, low, high, points = atom.args
-    function = sp.lambdify(u, integrand, modules=[_float_links(), "math", "mpmath"])
-    ends = [float(low), *(float(p) for p in points), float(high)]
-    ends = [ends[0], *sorted(p for p in ends[1:-1] if ends[0] < p < ends[-1]), ends[-1]]
-    value, error = mpmath.fp.quad(function, ends, error=True)
-    return float(value), max(float(error), 1e-15 * max(1.0, abs(float(value))))
+    modules = [_float_links(), "math", "mpmath"]
+    function = sp.lambdify([u, *parameters], integrand, modules=modules)
+    ends = sp.lambdify(parameters, [low, *points, high], modules=modules)
+
+    @lru_cache(maxsize=65536)
+    def at(values: tuple[float, ...]) -> tuple[float, float]:
+        cuts = [float(e) for e in ends(*values)]
+        cuts = [cuts[0], *sorted(c for c in cuts[1:-1] if cuts[0] < c < cuts[-1]), cuts[-1]]
+        value, error = mpmath.fp.quad(lambda x: function(x, *values), cuts, error=True)
+        return float(value), max(float(error), 1e-15 * max(1.0, abs(float(value))))
+
+    return at
+
+
+@lru_cache(maxsize=1024)
+def _float_form(expr: sp.Expr) -> _FloatForm:
+    return _FloatForm(expr)
 
 
 def fast_value(expr: Any, point: Mapping[sp.Symbol, Any]) -> tuple[float | None, float]:
     """(float value, error bound) of an expression at a parameter point: closed forms in double precision,
     each Quadrature by mpmath.fp.quad, its error carried to first order (None: not a finite real number)."""
-    value = sp.sympify(expr).xreplace(dict(point))
-    atoms = sorted(atoms_of(value), key=str)
-    names = [sp.Dummy(f"q{i}") for i in range(len(atoms))]
-    body = value.xreplace(dict(zip(atoms, names, strict=True)))
+    expr = sp.sympify(expr)
     try:
-        function = sp.lambdify(names, body, modules=[_float_links(), "math", "mpmath"])
-        integrals = [_float_integral(a) for a in atoms]
-        middle = float(function(*(v for v, _ in integrals)))
-        error = 1e-14 * max(1.0, abs(middle))
-        for i, (v, e) in enumerate(integrals):
-            shifted = [w for w, _ in integrals]
-            shifted[i] = v + e
-            error += 2 * abs(float(function(*shifted)) - middle) + 1e-15
-    except (TypeError, ValueError, ZeroDivisionError, OverflowError):
+        form = _float_form(expr)
+        middle, error = form([float(point[s]) for s in form.parameters])
+    except (TypeError, ValueError, ZeroDivisionError, OverflowError, KeyError):
         return None, math.inf
     return (middle, error) if math.isfinite(middle) else (None, math.inf)

@@ -153,3 +153,18 @@ class sigmoid(_Link):
 
 
 LINKS: dict[str, type[_Link]] = {"Phi": Phi, "phi": phi, "sigmoid": sigmoid}
+
+
+def numpy_functions() -> dict[str, Any]:
+    """The functions as numpy ufunc-like callables, for evaluating on grids (plots): {name: function}."""
+    import math
+
+    import numpy as np
+
+    erf = np.vectorize(math.erf, otypes=[float])
+    erfc = np.vectorize(math.erfc, otypes=[float])
+    root2, root2pi = math.sqrt(2), math.sqrt(2 * math.pi)
+    return {"Phi": lambda x: erfc(-np.asarray(x, dtype=float) / root2) / 2,
+            "phi": lambda x: np.exp(-np.asarray(x, dtype=float) ** 2 / 2) / root2pi,
+            "sigmoid": lambda x: 1 / (1 + np.exp(-np.asarray(x, dtype=float))),
+            "erf": erf, "erfc": erfc}
