@@ -280,9 +280,8 @@ def _transcendental_region(cond: sp.Basic, parameters: tuple[sp.Symbol, ...], bo
         if settled is sp.false:
             return Region(cond, settled, parameters, box, is_empty=True, method=method, detail=detail)
         return Region(cond, settled, parameters, box, witness=base, is_empty=False, method=method, detail=detail)
-    relations = list(settled.atoms(Relational))
-    if len(relations) == 1 and not is_sampled(settled):
-        detail, witness = interval_cover(settled, relations[0], box, parameters)
+    if not is_sampled(settled):
+        detail, witness = interval_cover(settled, box, parameters)
         method = INTERVAL
     else:
         holds, fails, close, witness = sampled(settled, box, parameters)

@@ -503,29 +503,43 @@ def is_sampled(condition: sp.Basic) -> bool:
     return condition.has(Quadrature)
 
 
-def interval_cover(condition: sp.Basic, relation: Relational, box: Mapping[sp.Symbol, sp.Interval],
-                   parameters: tuple[sp.Symbol, ...]) -> tuple[str, dict[sp.Symbol, Any] | None]:
-    """How interval arithmetic splits the box for a one-relation condition (shares where it holds, fails and is
-    undecided), and a rational point inside a sub-box where it holds."""
-    value = sp.expand(relation.lhs - relation.rhs)
-    symbols = _sorted(_symbols_of(value))
-    _, boxes = interval_sign(value, box)
+def interval_cover(condition: sp.Basic, box: Mapping[sp.Symbol, sp.Interval], parameters: tuple[sp.Symbol, ...],
+                   budget: int = MAX_BOXES) -> tuple[str, dict[sp.Symbol, Any] | None]:
+    """How interval arithmetic splits the box for a condition: sub-boxes are cut (branch and bound) until each
+    relation's sign, and so the condition, is decided on it; the shares where it holds, fails and stays
+    undecided, and a rational point inside a sub-box where it holds."""
+    relations = list(condition.atoms(Relational))
+    values = [sp.expand(r.lhs - r.rhs) for r in relations]
+    symbols = _sorted(set().union(*(_symbols_of(v) for v in values)))
+    functions = [enclosure(v, symbols) for v in values]
+    start = [(mpmath.mpf(float(box[s].start)), mpmath.mpf(float(box[s].end))) for s in symbols]
+    pending, done = [start], []
+    while pending:
+        current = pending.pop()
+        decided = {}
+        for relation, function in zip(relations, functions, strict=True):
+            value = _evaluate(function, current)
+            sign = None if value is None else _sign_of(value)
+            truth = _DECIDES.get(sign, {}).get(relation.rel_op) if sign else None
+            if truth is not None:
+                decided[relation] = sp.true if truth else sp.false
+        truth = condition.xreplace(decided)
+        if truth in (sp.true, sp.false) or len(done) + len(pending) >= budget:
+            done.append((current, bool(truth) if truth in (sp.true, sp.false) else None))
+            continue
+        widest = max(range(len(current)), key=lambda i: current[i][1] - current[i][0])
+        lo, hi = current[widest]
+        for part in ((lo, (lo + hi) / 2), ((lo + hi) / 2, hi)):
+            pending.append([*current[:widest], part, *current[widest + 1:]])
     volume = {True: 0.0, False: 0.0, None: 0.0}
-    total = 1.0
-    for s in symbols:
-        total *= float(box[s].end - box[s].start)
     witness = None
-    for sub, sign in boxes:
-        truth = _DECIDES.get(sign, {}).get(relation.rel_op) if sign else None
-        truth = None if truth is None else bool(condition.xreplace({relation: sp.true if truth else sp.false}))
-        size = 1.0
-        for lo, hi in sub:
-            size *= float(hi - lo)
-        volume[truth] += size
+    for sub, truth in done:
+        volume[truth] += math.prod(float(hi - lo) for lo, hi in sub)
         if truth and witness is None:
             centre = {s: sp.nsimplify((lo + hi) / 2, rational=True, tolerance=float(hi - lo) / 8)
                       for s, (lo, hi) in zip(symbols, sub, strict=True)}
             witness = {p: centre.get(p, (box[p].start + box[p].end) / 2) for p in parameters}
+    total = sum(volume.values()) or 1.0
     share = {k: 100 * v / total for k, v in volume.items()}
     return (f"holds on sub-boxes covering {share[True]:.0f}% of the box, fails on {share[False]:.0f}%, "
-            f"{share[None]:.0f}% undecided along its boundary ({len(boxes)} sub-boxes)"), witness
+            f"{share[None]:.0f}% undecided along its boundary ({len(done)} sub-boxes)"), witness

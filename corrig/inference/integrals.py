@@ -42,7 +42,7 @@ def integral(distribution: Distribution, low: sp.Expr, high: sp.Expr, integrand:
     for term in sp.Add.make_args(sp.expand(integrand)):
         coefficient, shape = term.as_independent(u, as_Add=False)  # shape = u^k · links
         links = [a for a in shape.atoms(*LINK_TYPES) if u in a.free_symbols]
-        _, power = shape.as_independent(*links, as_Add=False) if links else (1, shape)
+        power = shape.as_independent(*links, as_Add=False)[0] if links else shape
         k = _power(power, u)
         closed = _closed(distribution, low, high, k, links, shape, u) if k is not None else None
         if closed is None:  # one Quadrature per shape, the constant outside: equal integrals are one atom
