@@ -46,6 +46,7 @@ if TYPE_CHECKING:
     from corrig.model.world import World
 
 Profile = tuple[tuple[tuple[str, tuple], State], ...]  # ((reader, context), choice) pairs
+MAX_MOMENT = 8  # the highest power of a continuous node a quantity may integrate
 
 
 def is_continuous(world: World) -> bool:
@@ -115,8 +116,13 @@ class Lowering:
         if not expanded.is_polynomial(*gens):
             raise QueryError(f"{expr!r} is {raw} on an interval of {', '.join(sorted(symbols))}: E(...) integrates "
                              f"polynomials in continuous nodes (and comparisons of them)")
+        poly = sp.Poly(expanded, *gens)
+        if max(poly.degree(g) for g in gens) > MAX_MOMENT:
+            raise QueryError(f"{expr!r} is a polynomial of degree {max(poly.degree(g) for g in gens)} in "
+                             f"{', '.join(sorted(symbols))}: corrig integrates powers of a continuous node up to "
+                             f"{MAX_MOMENT}")
         total = sp.S.Zero
-        for powers, coefficient in sp.Poly(expanded, *gens).terms():
+        for powers, coefficient in poly.terms():
             term = coefficient
             for name, k in zip(symbols, powers, strict=True):
                 if k:
