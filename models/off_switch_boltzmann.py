@@ -1,7 +1,8 @@
 """Off-switch game with a Gaussian belief and a noisy (Boltzmann) human: §4 of Hadfield-Menell, Dragan, Abbeel &
-Russell (2017), "The Off-Switch Game", where the human who knows U lets the robot act with probability
-π_H(U) = sigmoid(beta·U) = 1/(1 + exp(−beta·U)) instead of exactly when U ≥ 0 (beta → ∞ is the rational
-human of off_switch_gaussian.py; the paper writes the same choice with a temperature, 1/beta here).
+Russell (2017), "The Off-Switch Game", where the human who knows U is only noisily rational: here a
+Boltzmann (logistic) choice, letting the robot act with probability π_H(U) = sigmoid(beta·U) =
+1/(1 + exp(−beta·U)) instead of exactly when U ≥ 0 (beta is the rationality, the inverse of a temperature;
+beta → ∞ is the rational human of off_switch_gaussian.py).
 It shows where deferring stops paying: a robot sure of itself (small sigma) facing a noisy human (small
 beta) does better acting, and the flags say what acting costs (the human can no longer stop it).
 

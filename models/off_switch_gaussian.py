@@ -22,7 +22,10 @@ Hand derivation (z = (u − mu)/sigma standard normal, ∫_a^∞ z·phi(z) dz = 
         mu < 0:  mu·Phi(mu/sigma) + sigma·phi(mu/sigma)      = sigma·phi(mu/sigma) − |mu|·Phi(−|mu|/sigma)
     so Δ(mu, sigma) = sigma·phi(mu/sigma) − |mu|·Phi(−|mu|/sigma) = sigma·g(mu/sigma) with
     g(x) = phi(x) − |x|·Phi(−|x|): even, g'(x) = −Phi(−x) < 0 for x > 0, and g(x) → 0 as x → ∞, so g > 0
-    and Δ > 0 everywhere (corrig.analysis.transcendental proves it this way; see docs/continuous.md).
+    and Δ > 0 everywhere.  The regions prove it the same way, one comparison at a time (docs/continuous.md):
+    J(wait) − J(act) = sigma·(x·Phi(x) − x + phi(x)) at x = mu/sigma, whose derivative in x is Phi(x) − 1 < 0,
+    falling from ∞ to 0; J(wait) − J(switch-off) = sigma·(x·Phi(x) + phi(x)), derivative Phi(x) > 0, rising
+    from 0 to ∞.  Both are positive for every mu and sigma > 0: wait is the only optimal policy everywhere.
 
 At mu = 1/2, sigma = 1: J(wait) = Phi(1/2)/2 + phi(1/2) ≈ 0.6978 > 1/2 = J(act): Δ ≈ 0.1978.
 """

@@ -32,12 +32,13 @@ import mpmath
 import sympy as sp
 from sympy.core.relational import Relational
 
-from corrig.analysis.signs import NEG, NONNEG, NONPOS, POS, ZERO, _memoized, _sorted, _symbols_of
+from corrig.analysis.signs import NEG, NONNEG, NONPOS, POS, ZERO, _classify, _memoized, _sorted, _symbols_of
 from corrig.inference.quadrature import Quadrature, fast_value
 from corrig.model.links import Phi, phi, sigmoid
 
 TRANSCENDENTAL = (Phi, phi, sigmoid, sp.erf, sp.erfc, sp.exp, sp.log, sp.polylog, sp.betainc_regularized, Quadrature)
 MAX_BOXES = 2048  # sub-boxes the interval branch and bound may visit per relation
+COVER_BOXES = 512  # sub-boxes describing where a region that is not settled on the whole box holds
 SAMPLES = 9  # grid points per parameter when a region is sampled (at most SAMPLE_LIMIT in all)
 SAMPLE_LIMIT = 125
 PRECISION = 96  # bits of the interval evaluations
@@ -136,18 +137,7 @@ def enclosure(expr: sp.Expr, symbols: tuple[sp.Symbol, ...]) -> Any:
 
 def _sign_of(interval: Any) -> str | None:
     interval = _iv(interval)
-    a, b = mpmath.mpf(interval.a), mpmath.mpf(interval.b)
-    if a > 0:
-        return POS
-    if b < 0:
-        return NEG
-    if a == 0 and b == 0:
-        return ZERO
-    if a >= 0:
-        return NONNEG
-    if b <= 0:
-        return NONPOS
-    return None
+    return _classify(mpmath.mpf(interval.a), mpmath.mpf(interval.b))
 
 
 def _joined(signs: set[str | None]) -> str | None:
@@ -504,7 +494,7 @@ def is_sampled(condition: sp.Basic) -> bool:
 
 
 def interval_cover(condition: sp.Basic, box: Mapping[sp.Symbol, sp.Interval], parameters: tuple[sp.Symbol, ...],
-                   budget: int = MAX_BOXES) -> tuple[str, dict[sp.Symbol, Any] | None]:
+                   budget: int = COVER_BOXES) -> tuple[str, dict[sp.Symbol, Any] | None]:
     """How interval arithmetic splits the box for a condition: sub-boxes are cut (branch and bound) until each
     relation's sign, and so the condition, is decided on it; the shares where it holds, fails and stays
     undecided, and a rational point inside a sub-box where it holds."""

@@ -19,15 +19,20 @@ import sympy as sp
 
 
 class _Link(sp.Function):
-    """A real function of one real argument, evaluated by mpmath."""
+    """A real function of one real argument, positive there, evaluated by mpmath."""
 
     nargs = 1
+    latex_name = ""
 
     def _eval_is_extended_real(self) -> bool | None:
         return self.args[0].is_extended_real
 
     def _eval_is_finite(self) -> bool | None:
         return True if self.args[0].is_extended_real else None
+
+    def _eval_is_positive(self) -> bool | None:
+        x = self.args[0]
+        return True if x.is_extended_real and x.is_finite else None
 
     def _eval_evalf(self, prec: int) -> sp.Float | None:
         x = self.args[0].evalf(prec)
@@ -39,6 +44,10 @@ class _Link(sp.Function):
     @staticmethod
     def _mpmath(x: Any) -> Any:
         raise NotImplementedError
+
+    def _latex(self, printer: Any, exp: Any = None) -> str:
+        body = rf"{self.latex_name}\left({printer._print(self.args[0])}\right)"
+        return body if exp is None else rf"{body}^{{{exp}}}"
 
 
 def _canonical(cls: type, x: sp.Expr) -> sp.Expr | None:
@@ -63,16 +72,14 @@ def _canonical(cls: type, x: sp.Expr) -> sp.Expr | None:
 class Phi(_Link):
     """Φ(x), the standard normal cumulative distribution function."""
 
+    latex_name = r"\Phi"
+
     @classmethod
     def eval(cls, x: sp.Expr) -> sp.Expr | None:
         return _canonical(cls, x)
 
     def fdiff(self, argindex: int = 1) -> sp.Expr:
         return phi(self.args[0])
-
-    def _eval_is_positive(self) -> bool | None:
-        x = self.args[0]
-        return True if x.is_extended_real and x is not sp.S.NegativeInfinity and x.is_finite else None
 
     def _eval_rewrite_as_erf(self, x: sp.Expr, **kwargs: Any) -> sp.Expr:
         return (1 + sp.erf(x / sp.sqrt(2))) / 2
@@ -84,13 +91,11 @@ class Phi(_Link):
     def _mpmath(x: Any) -> Any:
         return mpmath.ncdf(x)
 
-    def _latex(self, printer: Any, exp: Any = None) -> str:
-        body = rf"\Phi\left({printer._print(self.args[0])}\right)"
-        return body if exp is None else rf"{body}^{{{exp}}}"
-
 
 class phi(_Link):
     """φ(x), the standard normal density."""
+
+    latex_name = r"\varphi"
 
     @classmethod
     def eval(cls, x: sp.Expr) -> sp.Expr | None:
@@ -106,10 +111,6 @@ class phi(_Link):
     def fdiff(self, argindex: int = 1) -> sp.Expr:
         return -self.args[0] * phi(self.args[0])
 
-    def _eval_is_positive(self) -> bool | None:
-        x = self.args[0]
-        return True if x.is_extended_real and x.is_finite else None
-
     def _eval_rewrite_as_exp(self, x: sp.Expr, **kwargs: Any) -> sp.Expr:
         return sp.exp(-x ** 2 / 2) / sp.sqrt(2 * sp.pi)
 
@@ -119,13 +120,11 @@ class phi(_Link):
     def _mpmath(x: Any) -> Any:
         return mpmath.npdf(x)
 
-    def _latex(self, printer: Any, exp: Any = None) -> str:
-        body = rf"\varphi\left({printer._print(self.args[0])}\right)"
-        return body if exp is None else rf"{body}^{{{exp}}}"
-
 
 class sigmoid(_Link):
     """σ(x) = 1/(1 + exp(-x)), the logistic (Boltzmann) choice probability."""
+
+    latex_name = r"\sigma"
 
     @classmethod
     def eval(cls, x: sp.Expr) -> sp.Expr | None:
@@ -133,10 +132,6 @@ class sigmoid(_Link):
 
     def fdiff(self, argindex: int = 1) -> sp.Expr:
         return sigmoid(self.args[0]) * (1 - sigmoid(self.args[0]))
-
-    def _eval_is_positive(self) -> bool | None:
-        x = self.args[0]
-        return True if x.is_extended_real and x.is_finite else None
 
     def _eval_rewrite_as_exp(self, x: sp.Expr, **kwargs: Any) -> sp.Expr:
         return 1 / (1 + sp.exp(-x))
@@ -146,10 +141,6 @@ class sigmoid(_Link):
     @staticmethod
     def _mpmath(x: Any) -> Any:
         return 1 / (1 + mpmath.exp(-x))
-
-    def _latex(self, printer: Any, exp: Any = None) -> str:
-        body = rf"\sigma\left({printer._print(self.args[0])}\right)"
-        return body if exp is None else rf"{body}^{{{exp}}}"
 
 
 LINKS: dict[str, type[_Link]] = {"Phi": Phi, "phi": phi, "sigmoid": sigmoid}
