@@ -235,3 +235,17 @@ def test_thresholds_whose_order_the_box_leaves_open_are_refused():
     w.chance("H", lambda U: {"a": U < theta, "b": (U >= theta) & (U < 0), "c": U >= 0})
     with pytest.raises(CorrigError, match="come in either order"):
         w.P(w["H"] == "a")
+
+
+def test_two_continuous_nodes_and_a_piecewise_choice():
+    # independent U ~ Normal(0, 1) and V ~ Uniform(0, 2): E[U·V] = 0, E[U²V²] = 1·4/3, P(U < 0, V < 1) = 1/4
+    w = World()
+    U = w.chance("U", Normal(0, 1))
+    V = w.chance("V", Uniform(0, 2))
+    assert w.E(U * V) == 0 and w.E(U * U * V * V) == F(4, 3) and w.P((U < 0) & (V < 1)) == F(1, 4)
+    # a Boltzmann choice below 1, a coin above: P(H = s) = ∫_{-oo}^1 phi·sigmoid + (1 - Phi(1))/2
+    H = w.chance("H", lambda U: {"s": sp.Piecewise((sigmoid(U), U < 1), (F(1, 2), True)),
+                                 "r": sp.Piecewise((1 - sigmoid(U), U < 1), (F(1, 2), True))})
+    number, error = bounded(w.P(H == "s"))
+    expected = _quad(lambda u: stats.norm.pdf(u) * expit(u), -np.inf, 1) + stats.norm.sf(1) / 2
+    assert abs(number - expected) <= error + 1e-12

@@ -137,18 +137,6 @@ class Partition:
         b = self.bounds
         return [(k, b[k], b[k + 1]) for k in range(self.low, self.high)]
 
-    def truth(self, condition: Any, cell: int, u: sp.Symbol) -> bool:
-        """Whether a condition on u holds on the open cell `cell` (comparisons with == are measure zero)."""
-        if isinstance(condition, BooleanAtom | bool):
-            return bool(condition)
-        decided = {r: self._relation(r, cell, u) for r in relations(condition)}
-        value = condition.xreplace(decided)
-        if value not in (sp.true, sp.false):
-            value = sp.simplify_logic(value)
-        if value not in (sp.true, sp.false):
-            raise WorldError(f"cannot decide {condition} on a cell of {self.node}")
-        return value is sp.true
-
     def _relation(self, relation: Relational, cell: int, u: sp.Symbol) -> Any:
         found = threshold(relation, u, f"a comparison of {self.node}")
         j = _index(self.bounds, found.at, self.node)
@@ -156,20 +144,17 @@ class Partition:
         return sp.true if holds else sp.false
 
     def decide(self, value: Any, cell: int, u: sp.Symbol) -> Any:
-        """The value on the cell: every Piecewise and comparison of u decided there."""
+        """The value on the open cell `cell`: every comparison of u replaced by its truth there (== is measure
+        zero), so a Piecewise keeps its branch and an event becomes True or False; comparisons of another node
+        are left for its own partition."""
         if isinstance(value, bool) or not isinstance(value, sp.Basic) or u not in value.free_symbols:
             return value
-        if isinstance(value, sp.Piecewise | Relational) or value.has(sp.Piecewise) or value.atoms(Relational):
-            value = sp.piecewise_fold(value) if value.has(sp.Piecewise) else value
-        if isinstance(value, sp.Piecewise):
-            for piece, condition in value.args:
-                if self.truth(condition, cell, u):
-                    return self.decide(piece, cell, u)
-            return sp.S.Zero
-        if not isinstance(value, sp.Expr):  # a relation or a logical combination of relations
-            return self.truth(value, cell, u)
-        if value.args:
-            return value.func(*(self.decide(a, cell, u) for a in value.args))
+        decided = {r: self._relation(r, cell, u) for r in value.atoms(Relational) if u in r.free_symbols}
+        value = value.xreplace(decided)
+        if isinstance(value, sp.logic.boolalg.BooleanFunction) and not value.free_symbols & {u}:
+            value = sp.simplify_logic(value) if len(value.atoms(Relational)) <= 6 else value
+        if isinstance(value, BooleanAtom):
+            return bool(value)
         return value
 
 
