@@ -33,6 +33,7 @@ import sympy as sp
 from sympy.core.relational import Relational
 
 from corrig.analysis.signs import NEG, NONNEG, NONPOS, POS, ZERO, _classify, _memoized, _sorted, _symbols_of
+from corrig.inference.enclosures import ENCLOSURES, PRECISION, as_interval
 from corrig.inference.quadrature import Quadrature, fast_value
 from corrig.model.links import Phi, phi, sigmoid
 
@@ -41,7 +42,6 @@ MAX_BOXES = 2048  # sub-boxes the interval branch and bound may visit per relati
 COVER_BOXES = 512  # sub-boxes describing where a region that is not settled on the whole box holds
 SAMPLES = 9  # grid points per parameter when a region is sampled (at most SAMPLE_LIMIT in all)
 SAMPLE_LIMIT = 125
-PRECISION = 96  # bits of the interval evaluations
 PROVED, INTERVAL, SAMPLED = "proved", "interval arithmetic", "sampled"
 
 
@@ -59,84 +59,15 @@ class SignVerdict:
     detail: str
 
 
-# interval enclosures ---------------------------------------------------------------------------------
-def _iv(x: Any) -> Any:
-    return x if isinstance(x, mpmath.iv.mpf) else mpmath.iv.mpf(x)
-
-
-def _monotone(function: Any, at_minus_infinity: Any, at_infinity: Any, increasing: bool = True) -> Any:
-    """An interval extension of a monotone function: its values at the interval's ends, each computed one
-    widened outward (a limit at an infinite end is exact)."""
-    slack = mpmath.ldexp(1, -PRECISION + 8)
-
-    def enclose(x: Any) -> Any:
-        x = _iv(x)
-        ends = []
-        for end in (mpmath.mpf(x.a), mpmath.mpf(x.b)):
-            if mpmath.isinf(end):
-                limit = mpmath.mpf(at_infinity if end > 0 else at_minus_infinity)
-                ends.append((limit, limit))
-                continue
-            with mpmath.workprec(PRECISION + 20):
-                value = function(end)
-            ends.append((value - abs(value) * slack - slack ** 2, value + abs(value) * slack + slack ** 2))
-        (low, _), (_, high) = (ends[0], ends[1]) if increasing else (ends[1], ends[0])
-        floor, ceiling = sorted((mpmath.mpf(at_minus_infinity), mpmath.mpf(at_infinity)))
-        return mpmath.iv.mpf([max(low, floor), min(high, ceiling)])  # never past the function's own range
-    return enclose
-
-
-def _widened(low: Any, high: Any) -> Any:
-    slack = mpmath.ldexp(1, -PRECISION + 8)
-    return mpmath.iv.mpf([low - abs(low) * slack - slack ** 2, high + abs(high) * slack + slack ** 2])
-
-
-def _extremum(pick: Any) -> Any:
-    """Max or Min of intervals: the pick of the lower ends to the pick of the upper ends."""
-    def enclose(*args: Any) -> Any:
-        intervals = [_iv(a) for a in args]
-        return mpmath.iv.mpf([pick(mpmath.mpf(i.a) for i in intervals), pick(mpmath.mpf(i.b) for i in intervals)])
-    return enclose
-
-
-def _phi_interval(x: Any) -> Any:
-    x = _iv(x)
-    a, b = mpmath.mpf(x.a), mpmath.mpf(x.b)
-    nearest = mpmath.mpf(0) if a <= 0 <= b else min(abs(a), abs(b))
-    farthest = max(abs(a), abs(b))
-    with mpmath.workprec(PRECISION + 20):
-        top = mpmath.npdf(nearest)
-        bottom = mpmath.mpf(0) if mpmath.isinf(farthest) else mpmath.npdf(farthest)
-    enclosed = _widened(bottom, top)
-    return mpmath.iv.mpf([max(mpmath.mpf(enclosed.a), 0), mpmath.mpf(enclosed.b)])  # phi >= 0
-
-
-_ENCLOSURES = {
-    "Phi": _monotone(mpmath.ncdf, 0, 1),
-    "sigmoid": _monotone(lambda v: 1 / (1 + mpmath.exp(-v)), 0, 1),
-    "erf": _monotone(mpmath.erf, -1, 1),
-    "erfc": _monotone(mpmath.erfc, 2, 0, increasing=False),
-    "exp": _monotone(mpmath.exp, 0, mpmath.inf),
-    "log": _monotone(mpmath.log, -mpmath.inf, mpmath.inf),
-    "phi": _phi_interval,
-    "sqrt": lambda x: mpmath.iv.sqrt(_iv(x)),
-    "Max": _extremum(max),
-    "Min": _extremum(min),
-    "Abs": lambda x: abs(_iv(x)),
-    "pi": mpmath.iv.pi,
-    "E": mpmath.iv.e,
-}
-
-
 def enclosure(expr: sp.Expr, symbols: tuple[sp.Symbol, ...]) -> Any:
     """A function of intervals enclosing `expr` (None when it holds something without an enclosure)."""
     if expr.has(Quadrature, sp.polylog, sp.betainc_regularized):
         return None
-    return sp.lambdify(symbols, expr, modules=[_ENCLOSURES, "mpmath"])
+    return sp.lambdify(symbols, expr, modules=[ENCLOSURES, "mpmath"])
 
 
 def _sign_of(interval: Any) -> str | None:
-    interval = _iv(interval)
+    interval = as_interval(interval)
     return _classify(mpmath.mpf(interval.a), mpmath.mpf(interval.b))
 
 

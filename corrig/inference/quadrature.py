@@ -24,14 +24,10 @@ from typing import Any
 import mpmath
 import sympy as sp
 
+from corrig.inference.enclosures import ENCLOSURES
 from corrig.model.links import LINKS
 
 BOUND_PREC = 96  # bits a reported bound is computed at (about 28 digits)
-_IV_FUNCTIONS = {"erf": mpmath.iv.erf, "erfc": mpmath.iv.erfc, "exp": mpmath.iv.exp, "log": mpmath.iv.log,
-                 "sqrt": mpmath.iv.sqrt, "Phi": mpmath.iv.ncdf, "phi": mpmath.iv.npdf,
-                 "sigmoid": lambda x: 1 / (1 + mpmath.iv.exp(-x)), "pi": mpmath.iv.pi, "E": mpmath.iv.e,
-                 "Abs": abs}
-
 
 class Quadrature(sp.Function):
     """∫_low^high integrand du: an exact number that has no closed form, evaluated by mpmath."""
@@ -134,18 +130,31 @@ def bounded(value: Any) -> tuple[float, float]:
     prec = BOUND_PREC
     names = [sp.Dummy(f"q{i}") for i in range(len(atoms))]
     expression = sp.sympify(value).xreplace(dict(zip(atoms, names, strict=True)))
-    function = sp.lambdify(names, expression, modules=[_IV_FUNCTIONS, "mpmath"])
+    function = sp.lambdify(names, expression, modules=[ENCLOSURES, "mpmath"])
     saved = mpmath.iv.prec
     mpmath.iv.prec = prec
     try:
-        intervals = []
-        for atom in atoms:
-            middle, error = _integrate(atom, prec, True)
-            intervals.append(mpmath.iv.mpf(middle) + mpmath.iv.mpf([-error, error]))
-        result = function(*intervals)
+        integrals = [_integrate(atom, prec, True) for atom in atoms]
+        try:
+            result = function(*(mpmath.iv.mpf(middle) + mpmath.iv.mpf([-error, error]) for middle, error in integrals))
+            return float(result.mid), float(result.delta / 2)
+        except (ArithmeticError, ValueError, TypeError, mpmath.libmp.NoConvergence):
+            return _first_order(expression, names, integrals)  # a function without an enclosure (a polylog)
     finally:
         mpmath.iv.prec = saved
-    return float(result.mid), float(result.delta / 2)
+
+
+def _first_order(expression: sp.Expr, names: list[sp.Symbol], integrals: list[tuple[Any, Any]]) -> tuple[float, float]:
+    """(value, error) with each quadrature's error carried to first order (twice, for safety)."""
+    function = sp.lambdify(names, expression, modules=[{n: _mp_link(n) for n in LINKS}, "mpmath"])
+    middles = [m for m, _ in integrals]
+    value = function(*middles)
+    error = mpmath.mpf(0)
+    for i, (m, e) in enumerate(integrals):
+        shifted = list(middles)
+        shifted[i] = m + e
+        error += 2 * abs(function(*shifted) - value)
+    return float(value), float(error + abs(value) * mpmath.ldexp(1, -50))
 
 
 def show_bounded(value: Any, digits: int = 10) -> str:
