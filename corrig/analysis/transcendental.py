@@ -38,7 +38,7 @@ from corrig.inference.quadrature import Quadrature, fast_value
 from corrig.model.links import Phi, phi, sigmoid
 
 TRANSCENDENTAL = (Phi, phi, sigmoid, sp.erf, sp.erfc, sp.exp, sp.log, sp.polylog, sp.betainc_regularized, Quadrature)
-MAX_BOXES = 2048  # sub-boxes the interval branch and bound may visit per relation
+MAX_BOXES = 512  # sub-boxes the interval branch and bound may visit per relation
 COVER_BOXES = 512  # sub-boxes describing where a region that is not settled on the whole box holds
 SAMPLES = 9  # grid points per parameter when a region is sampled (at most SAMPLE_LIMIT in all)
 SAMPLE_LIMIT = 125

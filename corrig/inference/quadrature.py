@@ -27,7 +27,7 @@ import sympy as sp
 from corrig.inference.enclosures import ENCLOSURES
 from corrig.model.links import LINKS
 
-BOUND_PREC = 96  # bits a reported bound is computed at (about 28 digits)
+BOUND_PREC = 64  # bits a reported bound is computed at (about 19 digits)
 
 class Quadrature(sp.Function):
     """∫_low^high integrand du: an exact number that has no closed form, evaluated by mpmath."""
