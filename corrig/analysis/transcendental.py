@@ -325,6 +325,9 @@ def sign_verdict(expr: sp.Expr, box: Mapping[sp.Symbol, sp.Interval]) -> SignVer
     """The sign of `expr` on the box by proof, then interval arithmetic; sign None when neither settles it."""
     if expr.has(sp.Max, sp.Min):
         resolved = resolve_extrema(expr, box)
+        if sp.expand(resolved) == 0:
+            return SignVerdict(ZERO, INTERVAL, f"{expr} is 0 on the box: each Max / Min resolves to the same "
+                                               f"argument, whose lead over the others has a settled sign")
         if len(resolved.atoms(sp.Max, sp.Min)) < len(expr.atoms(sp.Max, sp.Min)):
             verdict = sign_verdict(sp.expand(resolved), box)
             return SignVerdict(verdict.sign, verdict.method, f"{expr} = {resolved} on the box; {verdict.detail}")
