@@ -14,8 +14,9 @@ from typing import TYPE_CHECKING, Any
 import sympy as sp
 
 from corrig.analysis.at_point import plan_at_point
+from corrig.analysis.policy_names import find_policy, names_text
 from corrig.analysis.principals import concerns
-from corrig.model.errors import ParameterError, ScenarioError
+from corrig.model.errors import CorrigError, ParameterError, ScenarioError
 
 if TYPE_CHECKING:
     from corrig.scenarios.scenario import Scenario
@@ -73,12 +74,20 @@ class Expectation:
         raise NotImplementedError
 
     def _policies(self, plan: Any, name: str) -> list[str]:
+        """The plan's keys the claim is about: every policy, or the one `name` means (corrig.analysis.policy_names:
+        where other agents act, the AI's part names the profile answering it — at the claim's point)."""
         if name == EVERY:
             return list(plan.policies)
-        if name not in plan.policies:
-            known = list(plan.policies)
-            raise ScenarioError(f"expectation {self!r} names policy {name!r}, which the plan does not have: {known}")
-        return [name]
+        if name in plan.policies:
+            return [name]
+        try:
+            found, note = find_policy(plan, name, self.at, loose=False)
+        except CorrigError:
+            raise ScenarioError(f"expectation {self!r} names policy {name!r}, which the plan does not have: "
+                                f"{names_text(plan)}") from None
+        if note is not None and not self.at and len([a for a in plan.answers.values() if a.candidate == name]) > 1:
+            raise ScenarioError(f"expectation {self!r}: {note.split('; showing')[0]}; give at= or the profile's name")
+        return [found]
 
 
 @dataclass(frozen=True)
@@ -92,14 +101,14 @@ class Optimal(Expectation):
 
     def check(self, plans: Plans) -> Verdict:
         plan = plans.at(self.at)
-        self._policies(plan, self.policy)
+        keys = self._policies(plan, self.policy)  # "*": every policy (optimal, not optimal, or the only ones)
         if plan.symbolic:
             raise ScenarioError(f"{self!r}: the plan is symbolic; give at={{param: value}} to check optimality at a point")
         optimal = list(plan.optimal)
         if self.negate:
-            ok = self.policy not in optimal
+            ok = not set(keys) & set(optimal)
         else:
-            ok = optimal == [self.policy] if self.only else self.policy in optimal
+            ok = optimal == keys if self.only else set(keys) <= set(optimal)
         word = "not optimal" if self.negate else ("the only optimal policy" if self.only else "optimal")
         return Verdict(ok, f"{self.policy} is {word}{_at_text(self.at)}", f"optimal: {optimal}")
 
@@ -171,9 +180,10 @@ class ValueIs(Expectation):
 
     def check(self, plans: Plans) -> Verdict:
         plan = plans.at(self.at)
-        names = self._policies(plan, self.policy)  # "*": every policy has that value
-        wrong = [n for n in names if not self._holds(plan.values[n])]
-        shown = ", ".join(f"J({n}) = {plan.values[n]}" for n in (wrong or names)[:4])
+        keys = self._policies(plan, self.policy)  # "*": every policy has that value
+        wrong = [k for k in keys if not self._holds(plan.values[k])]
+        shown = (f"J({self.policy}) = {plan.values[keys[0]]}" if len(keys) == 1 else
+                 ", ".join(f"J({k}) = {plan.values[k]}" for k in (wrong or keys)[:4]))
         return Verdict(not wrong, f"J({self.policy}) = {self.expected}{_at_text(self.at)}", shown)
 
     def _holds(self, value: Any) -> bool:
