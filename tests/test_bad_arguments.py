@@ -205,3 +205,16 @@ P = "O == 1"
     with pytest.raises(DeclarativeError, match="twice") as info:
         loads_declarative(text, file="m.toml")
     assert info.value.key == "mixed" and info.value.line == 1
+
+
+def test_claims_about_every_policy():
+    # "*" is every policy (docs/declarative.md).  In the coin world E[Score] = 1/2·O + 1/2·(3 − O) = 3/2 for both
+    # outcomes: every policy is optimal, and each is worth 3/2.  Unpacking one key from "*" raised ValueError.
+    from corrig.scenarios.expect import Plans, not_optimal, optimal, value_is
+    from corrig.scenarios.scenario import Scenario
+
+    w = coin_world()
+    plans = Plans(Scenario(name="coin", world=w, utility=E(w["Score"])))
+    assert optimal("*").check(plans).ok and optimal("*", only=True).check(plans).ok
+    assert not not_optimal("*").check(plans).ok
+    assert value_is("*", F(3, 2)).check(plans).ok and not value_is("*", 1).check(plans).ok
