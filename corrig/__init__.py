@@ -19,7 +19,9 @@ from corrig.errors import (
     WorldError,
     ZeroProbabilityCondition,
 )
+from corrig.model.distributions import Beta, Exponential, Logistic, Normal, Uniform
 from corrig.model.expr import Var
+from corrig.model.links import Phi, phi, sigmoid
 from corrig.model.params import param
 from corrig.model.policies import Policy, pure_policies
 from corrig.model.world import World
@@ -27,8 +29,9 @@ from corrig.objectives.terms import E, P, do, given, observed
 from corrig.scenarios.expect import flagged, not_flagged, not_optimal, optimal, value_is
 from corrig.scenarios.load import load_scenario
 
-__all__ = ["CorrigError", "DistributionError", "E", "Flag", "LimitError", "NotAScenario", "P", "ParameterError", "Plan",
-           "Policy", "PolicyError", "QueryError", "ScenarioError", "SolveError", "StateError", "UnknownNodeError", "Var",
-           "World", "WorldError", "ZeroProbabilityCondition", "do", "flagged", "given", "load_scenario", "not_flagged",
-           "not_optimal", "observed", "optimal", "param", "plan", "pure_policies", "region", "symbolic_plan", "value_is"]
+__all__ = ["Beta", "CorrigError", "DistributionError", "E", "Exponential", "Flag", "LimitError", "Logistic",
+           "Normal", "NotAScenario", "P", "ParameterError", "Phi", "Plan", "Policy", "PolicyError", "QueryError",
+           "ScenarioError", "SolveError", "StateError", "Uniform", "UnknownNodeError", "Var", "World", "WorldError",
+           "ZeroProbabilityCondition", "do", "flagged", "given", "load_scenario", "not_flagged", "not_optimal", "observed",
+           "optimal", "param", "phi", "plan", "pure_policies", "region", "sigmoid", "symbolic_plan", "value_is"]
 __version__ = "0.1.0"

@@ -38,7 +38,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import networkx as nx
 import sympy as sp
@@ -48,14 +48,12 @@ from corrig.analysis.parameters import term_parameters
 from corrig.analysis.signs import box_of, simplify_value
 from corrig.analysis.solve import SolveError, solve
 from corrig.inference.counterfactual import apply_policy
-from corrig.model.agents import AI, owners
+from corrig.model.agents import AI, check_agent, owners
 from corrig.model.agents import declare as declare_agent
 from corrig.model.errors import CorrigError, QueryError, UnknownNodeError, ZeroProbabilityCondition
-from corrig.model.policies import Policy, count_pure_policies, pure_policies
-from corrig.objectives.terms import Term, as_term
-
-if TYPE_CHECKING:
-    from corrig.model.world import World
+from corrig.model.policies import Policy, checked_policy, count_pure_policies, pure_policies
+from corrig.model.world import World, check_world
+from corrig.objectives.terms import Term, as_term, check_size
 
 VALUE_OF_INFORMATION = "value-of-information"
 VALUE_OF_CONTROL = "value-of-control"
@@ -67,13 +65,22 @@ SOLVE_LIMIT = 1 << 16  # joint rules (or pure policies) corrig.analysis.solve ma
 
 
 # the agent's diagram ------------------------------------------------------------------------
+def _arguments(world: World, agent: Any) -> None:
+    """Refuse a world argument that is no World, or an agent the world does not have (QueryError naming it)."""
+    check_world(world, "an incentive criterion")
+    check_agent(world, agent)
+
+
 def _agent_cid(world: World, objective: Term, agent: str) -> CID:
     """The diagram in which only `agent`'s decisions are decisions (the others' are chance nodes)."""
+    _arguments(world, agent)
+    check_size(as_term(objective), f"{agent}'s objective")
     mine = {d: a for d, a in owners(world).items() if a == agent}
     return objective_cid(world, {agent: as_term(objective)}, mine)
 
 
 def _decision(world: World, decision: str, agent: str) -> None:
+    _arguments(world, agent)
     if decision not in world.nodes:
         raise UnknownNodeError(f"{decision!r} is not a node of world {world.name!r}; its nodes are {list(world.nodes)}")
     if not world.nodes[decision].is_decision:
@@ -184,7 +191,11 @@ def instrumental_control_paths(world: World, objective: Term, node: str, *, deci
     decision and read node; "terms" lists the branch terms whose graph has it.
     """
     _node(world, node)
-    chosen = [d for d, a in owners(world).items() if a == AI] if decisions is None else decisions
+    chosen = [d for d, a in owners(world).items() if a == AI] if decisions is None else list(decisions)
+    for d in chosen:
+        if d not in world.nodes or not world.nodes[d].is_decision:
+            raise QueryError(f"decisions= names {d!r}, which is not a decision of world {world.name!r}; "
+                             f"its decisions are {list(world.decisions)}")
     found: dict[str, dict[str, Any]] = {}
     for atom in as_term(objective).atoms():
         graph, names = branch_graph(world, atom.branch)
@@ -230,7 +241,7 @@ def facing(world: World, agent: str = AI, fixed: Policy | Mapping[str, Any] | No
     others = [d for d, a in owners(world).items() if a != agent and world.nodes[d].is_decision]
     if not others:
         return world
-    rules = dict((fixed.rules if isinstance(fixed, Policy) else fixed) or {})
+    rules = dict(checked_policy(fixed, world, "fixed").rules)
     missing = [d for d in others if d not in rules]
     if missing:
         raise QueryError(f"the other agents' decisions {missing} need rules for {agent}'s values: pass fixed={{...}}")
@@ -244,6 +255,7 @@ def best_value(world: World, objective: Term, *, agent: str = AI, fixed: Policy 
     parameters, the Max over the agent's pure policies (at most `limit`).  None when every policy's
     value is undefined.  `memo` (a dict shared by the values of one report) keeps each world's best."""
     objective = as_term(objective)
+    _arguments(world, agent)
     world = facing(world, agent, fixed)
     key = tuple((n, node.kind, node.parents) for n, node in world.nodes.items())
     if memo is not None and key in memo:
@@ -305,6 +317,7 @@ def value_of_information(world: World, objective: Term, decision: str, node: str
     best_value for `limit` and `memo`."""
     _decision(world, decision, agent)
     _node(world, node)
+    fixed = checked_policy(fixed, world, "fixed")
     graph = world.compiled.graph
     if node == decision or node in nx.descendants(graph, decision):
         raise QueryError(f"value of information of {node} at {decision}: {node} is {decision} or one of its "
@@ -322,7 +335,9 @@ def value_of_control(world: World, objective: Term, node: str, *, agent: str = A
                      memo: dict | None = None) -> Any:
     """EU*(the agent also chooses node from its parents) − EU* (PyCID quantitative_voc); another agent's
     decision counts as the chance node its rule in `fixed` makes it.  See best_value for `limit`, `memo`."""
+    _arguments(world, agent)
     _node(world, node)
+    fixed = checked_policy(fixed, world, "fixed")
     if owners(world).get(node) == agent:
         raise QueryError(f"value of control of {node}: {node} is {agent}'s own decision; it applies to the other nodes")
     world = facing(world, agent, fixed)
@@ -430,7 +445,9 @@ def incentives(world: World, objective: Term, *, agent: str = AI, quantitative: 
     node the criteria list (`fixed`: the other agents' rules, by default default_rules; `progress` is
     told which value is being computed).  A value that cannot be computed is None with a note saying why."""
     objective = as_term(objective)
+    _arguments(world, agent)
     world.check()
+    fixed = checked_policy(fixed, world, "fixed")
     cid = _agent_cid(world, objective, agent)
     report = IncentiveReport(agent, exact=cid.exact, notes=list(cid.notes))
     mine = [d for d, a in owners(world).items() if a == agent]
@@ -443,11 +460,19 @@ def incentives(world: World, objective: Term, *, agent: str = AI, quantitative: 
     report.indirect_value_of_control = {d: indirect_value_of_control_nodes(world, objective, d, agent=agent) for d in mine}
     if not quantitative:
         return report
-    if fixed is None and any(a != agent for a in owners(world).values()):
+    if not fixed.rules and any(a != agent for a in owners(world).values()):
         fixed, note = default_rules(world, objective, agent)
         report.notes.append(note)
         if fixed is None:
             return report
+    part = world.compiled.continuous
+    continuous = set(part.nodes) if part is not None else set()
+    reading = set(part.readers) if part is not None else set()
+    if continuous & {n for d in mine for n in report.value_of_information[d]} or \
+            (continuous | reading) & set(report.value_of_control):
+        report.notes.append(f"values of information and control skipped for the continuous nodes {sorted(continuous)} "
+                            f"and of control for the nodes reading them {sorted(reading)}: an AI decision observes "
+                            f"only discrete nodes (docs/continuous.md)")
     memo: dict = {}
 
     def value(what: str, compute: Callable[[], Any]) -> Any:
@@ -466,7 +491,8 @@ def incentives(world: World, objective: Term, *, agent: str = AI, quantitative: 
     for d in mine:
         report.voi_values[d] = {n: value(f"VoI({n}) at {d}", lambda d=d, n=n: value_of_information(
             world, objective, d, n, agent=agent, fixed=fixed, limit=limit, memo=memo))
-            for n in report.value_of_information[d]}
+            for n in report.value_of_information[d] if n not in continuous}
     report.voc_values = {n: value(f"VoC({n})", lambda n=n: value_of_control(
-        world, objective, n, agent=agent, fixed=fixed, limit=limit, memo=memo)) for n in report.value_of_control}
+        world, objective, n, agent=agent, fixed=fixed, limit=limit, memo=memo))
+        for n in report.value_of_control if n not in continuous | reading}
     return report

@@ -26,7 +26,6 @@ the flags need are cached per policy and shared between them.  Choices the desig
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -38,31 +37,32 @@ from corrig.analysis import flags as fl
 from corrig.analysis import plan_flags as pf
 from corrig.analysis.display import FlagList, plan_html
 from corrig.analysis.equilibria import against_responses
-from corrig.analysis.mixtures import add_mixture
+from corrig.analysis.mixtures import add_mixture, check_support
 from corrig.analysis.parameters import as_number, resolve_at, term_parameters
 from corrig.analysis.principals import principal_flags
 from corrig.analysis.solve import solve
 from corrig.inference.counterfactual import apply_policy, twin_network
 from corrig.inference.engine import distribution, node_tables
 from corrig.model.agents import has_other_agents
-from corrig.model.errors import CorrigError, ParameterError, PolicyError, QueryError, ZeroProbabilityCondition
+from corrig.model.errors import (
+    CorrigError,
+    ParameterError,
+    PolicyError,
+    QueryError,
+    ZeroProbabilityCondition,
+    with_context,
+)
 from corrig.model.expr import Expr
 from corrig.model.params import check_distinct_names
 from corrig.model.policies import Policy, count_pure_policies, pure_policies
 from corrig.model.world import World
-from corrig.objectives.terms import Atom, Branch, P, Term, as_term
+from corrig.objectives.integrated import integrate_out
+from corrig.objectives.terms import Atom, Branch, P, Term, as_term, check_size
 
 DEFAULT_EPS = sp.Rational(1, 20)
 VOI_POLICY_LIMIT = 1024
 REGION_DEPENDENT_NOTE = ("values depend on parameters in ways that make the optimal set region-dependent "
                          "(see corrig.analysis.symbolic)")
-
-
-def _named(exc: CorrigError, where: str) -> CorrigError:
-    """The same error, its message prefixed with the policy / term at fault."""
-    new = copy.copy(exc)
-    new.args = (f"{where}: {exc}",)
-    return new
 
 
 class PolicyRun:
@@ -85,7 +85,7 @@ class PolicyRun:
             try:
                 self._applied = apply_policy(self.world, self.policy)
             except CorrigError as exc:
-                raise _named(exc, f"policy {self.name!r}") from exc
+                raise with_context(exc, f"policy {self.name!r}") from exc
         return self._applied
 
     def atom(self, atom: Atom) -> Any:
@@ -97,7 +97,7 @@ class PolicyRun:
                 self.atoms[atom] = None
                 self.undefined[atom] = str(exc)
             except CorrigError as exc:
-                raise _named(exc, f"policy {self.name!r}, term {atom!r}") from exc
+                raise with_context(exc, f"policy {self.name!r}, term {atom!r}") from exc
         return self.atoms[atom]
 
     def undefined_condition(self, utility: Term) -> bool | sp.Basic:
@@ -116,7 +116,7 @@ class PolicyRun:
         try:
             return utility.evaluate(self.world, self.policy, cache=dict(self.atoms))
         except CorrigError as exc:
-            raise _named(exc, f"policy {self.name!r}") from exc
+            raise with_context(exc, f"policy {self.name!r}") from exc
 
     def dist(self, nodes: Iterable[str], *, given: Expr | None = None, do: Mapping[str, Any] | None = None) -> dict:
         """P_π(nodes | given) in the world mutilated by `do` (cached)."""
@@ -128,7 +128,7 @@ class PolicyRun:
             except ZeroProbabilityCondition:
                 raise
             except CorrigError as exc:
-                raise _named(exc, f"policy {self.name!r}") from exc
+                raise with_context(exc, f"policy {self.name!r}") from exc
         return self._dists[key]
 
     def table(self, node: str) -> Mapping[tuple, tuple]:
@@ -137,7 +137,7 @@ class PolicyRun:
             try:
                 self._tables[node] = node_tables(self.world, self.policy, [node])[node]
             except CorrigError as exc:
-                raise _named(exc, f"policy {self.name!r}") from exc
+                raise with_context(exc, f"policy {self.name!r}") from exc
         return self._tables[node]
 
     def context_weights(self, branch: Branch, node: str) -> dict[tuple, Any]:
@@ -265,8 +265,12 @@ def _who(flag: fl.Flag) -> str:
 # inputs -------------------------------------------------------------------------------------
 def _given_policy_parameters(world: World, policies: Any, reference: Any) -> set[sp.Symbol]:
     """The parameters the caller's candidate and reference policies read (mixed rules)."""
-    given = list(policies.values()) if isinstance(policies, Mapping) else (
-        [policies] if isinstance(policies, Policy) else list(policies or []))
+    if isinstance(policies, Mapping):
+        given = list(policies.values())
+    elif isinstance(policies, Policy):
+        given = [policies]
+    else:  # a list of policies; anything else is named by _candidates
+        given = list(policies) if isinstance(policies, Iterable) and not isinstance(policies, str) else []
     found: set[sp.Symbol] = set()
     for p in [*given, reference]:
         if isinstance(p, Mapping):
@@ -315,7 +319,7 @@ def _candidates(world: World, policies: Any) -> tuple[dict[str, Policy], dict[st
         try:
             named[name].check(world)
         except CorrigError as exc:
-            raise _named(exc, f"candidate policy {name!r}") from exc
+            raise with_context(exc, f"candidate policy {name!r}") from exc
     if not named:
         raise PolicyError("no candidate policies to plan over")
     return named, given
@@ -346,7 +350,7 @@ def _reference(world: World, reference: Any, named: Mapping[str, Policy], given:
     try:
         reference.check(world)  # a rule for a chance node would otherwise be ignored
     except CorrigError as exc:
-        raise _named(exc, "the reference policy") from exc
+        raise with_context(exc, "the reference policy") from exc
     for name, original in given.items():
         if original is reference:
             return name, named[name]
@@ -373,7 +377,9 @@ def plan(world: World, utility: Term, policies: Any = None, *, reference: Any = 
     if not isinstance(world, World):
         raise QueryError(f"plan() needs a corrig World, got {type(world).__name__}")
     utility = as_term(utility)
+    check_size(utility, "the objective")
     eps = as_number(eps, "eps")
+    check_support(mixed)
     values_at: dict[sp.Symbol, Any] = {}
     in_policies = _given_policy_parameters(world, policies, reference) if not isinstance(policies, str) else set()
     check_distinct_names(set(world.compiled.parameters) | term_parameters(utility) | in_policies
@@ -387,6 +393,7 @@ def plan(world: World, utility: Term, policies: Any = None, *, reference: Any = 
     if getattr(sp.sympify(eps), "is_number", False) and not 0 <= eps <= 1:
         raise ParameterError(f"eps = {eps}: the tolerance of the flags must lie in [0, 1]")
     world.check()
+    world, utility = integrate_out(world, utility)  # continuous nodes: their exact discrete world (docs/continuous.md)
     answers: dict[str, Any] = {}
     if has_other_agents(world):  # the other agents answer each AI candidate (corrig.analysis.equilibria)
         named, given, reference, answers = against_responses(world, utility, policies, reference, _candidates)
@@ -519,7 +526,7 @@ def _manipulation(result: Plan, runs: dict[str, PolicyRun], ref_run: PolicyRun, 
     try:
         reference_applied = apply_policy(world, ref_run.policy)
     except CorrigError as exc:
-        raise _named(exc, f"reference policy {ref_run.name!r}") from exc
+        raise with_context(exc, f"reference policy {ref_run.name!r}") from exc
     stochastic = [n for n in dependent if n != human and not world.nodes[n].is_decision
                   and not world.compiled.tables[n].deterministic]
     if stochastic:

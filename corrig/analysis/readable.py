@@ -18,6 +18,7 @@ from sympy.printing.str import StrPrinter
 from corrig.analysis.exact_sets import exact_set
 from corrig.analysis.regions import Region
 from corrig.analysis.signs import NEG, POS, sign_on_box, simplify_value
+from corrig.inference.quadrature import is_bounded, show_bounded
 
 _FLIP = {"<": ">", ">": "<", "<=": ">=", ">=": "<=", "==": "==", "!=": "!="}
 _SHOW = {"<": "<", ">": ">", "<=": "≤", ">=": "≥", "==": "=", "!=": "≠"}
@@ -28,6 +29,8 @@ def number_text(x: Any) -> str:
     x = sp.sympify(x)
     if x.is_Integer or not x.is_number or x.is_infinite:
         return str(x)
+    if is_bounded(x):  # known by quadrature: its decimal with its error bound, never a bare float
+        return show_bounded(x)
     try:
         return f"{x} ≈ {float(x):.4g}"
     except TypeError:
@@ -176,7 +179,7 @@ def _trivial(threshold: sp.Expr, op: str, x: sp.Symbol, y: sp.Symbol, where: sp.
 
 def region_text(region: Region) -> str:
     """The region in words: one parameter's set with decimals, a solved threshold, or the exact condition."""
-    if region.is_empty or region.everywhere:
+    if region.is_empty or region.everywhere or region.method != "exact":
         return str(region)
     if region.set is not None and region.axis is not None:
         return f"{region.axis} ∈ {set_text(region.set)}"

@@ -111,8 +111,8 @@ def build_parser() -> argparse.ArgumentParser:
         command.add_argument("--force", action="store_true", help="replace OUT if it exists")
     for command in sub.choices.values():
         command.add_argument("--limit", action="append", metavar="NAME=N", default=[],
-                             help="raise (or lower) a size limit for this run: states, table, policies, terms "
-                                  "(docs/security.md)")
+                             help="raise (or lower) a size limit for this run: states, table, policies, terms, "
+                                  "coalitions (docs/security.md)")
     return parser
 
 

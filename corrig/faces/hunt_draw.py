@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 import sympy as sp
 
+from corrig.analysis.principals import concerns
 from corrig.model.errors import CorrigError
 
 PROPERTIES: dict[str, tuple[tuple[str, ...], str]] = {
@@ -234,8 +235,7 @@ def split_property(prop: str) -> tuple[str, str | None]:
 def _names(flag: Any, principal: str | None) -> bool:
     if principal is None:
         return True
-    evidence = flag.evidence or {}
-    return principal == evidence.get("principal") or principal in evidence.get("coalition", ())
+    return concerns(flag.evidence or {}, principal)
 
 
 def _positive(value: Any) -> bool:

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 import sympy as sp
 
 from corrig.model import limits
-from corrig.model.errors import PolicyError, StateError
+from corrig.model.errors import CorrigError, PolicyError, StateError, with_context
 from corrig.model.expr import State
 from corrig.model.numbers import check_distribution, to_number
 
@@ -118,6 +118,17 @@ def _check_observations(policy: Policy, world: World, node: Node, rule: Mapping[
                 what = f"entry {key!r} names {value!r}, which" if isinstance(key, tuple) else f"entry {key!r}"
                 raise StateError(f"policy {policy}, decision {node.name}: the rule's {what} is not a state of {parent}; "
                                  f"its states are {list(states)}")
+
+
+def checked_policy(value: Any, world: World, what: str) -> Policy:
+    """A caller's policy argument (a Policy, a {decision: rule} dict or None) as a Policy whose every rule is
+    well formed for a decision of `world`; otherwise the error (PolicyError, StateError) names `what`."""
+    try:
+        policy = as_policy(value)
+        policy.check(world)
+    except CorrigError as exc:
+        raise with_context(exc, what) from exc
+    return policy
 
 
 def _unhashable(value: Any) -> bool:

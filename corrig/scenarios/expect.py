@@ -15,6 +15,7 @@ import sympy as sp
 
 from corrig.analysis.at_point import plan_at_point
 from corrig.analysis.policy_names import find_policy, names_text
+from corrig.analysis.principals import concerns
 from corrig.model.errors import CorrigError, ParameterError, ScenarioError
 
 if TYPE_CHECKING:
@@ -113,14 +114,14 @@ class Optimal(Expectation):
 
     def check(self, plans: Plans) -> Verdict:
         plan = plans.at(self.at)
-        (key,) = self._policies(plan, self.policy)
+        keys = self._policies(plan, self.policy)  # "*": every policy (optimal, not optimal, or the only ones)
         if plan.symbolic:
             raise ScenarioError(f"{self!r}: the plan is symbolic; give at={{param: value}} to check optimality at a point")
         optimal = list(plan.optimal)
         if self.negate:
-            ok = key not in optimal
+            ok = not set(keys) & set(optimal)
         else:
-            ok = optimal == [key] if self.only else key in optimal
+            ok = optimal == keys if self.only else set(keys) <= set(optimal)
         word = "not optimal" if self.negate else ("the only optimal policy" if self.only else "optimal")
         return Verdict(ok, f"{self.policy} is {word}{_at_text(self.at)}", f"optimal: {optimal}")
 
@@ -141,8 +142,7 @@ class Flagged(Expectation):
             return False
         if self.principal is None:
             return True
-        evidence = flag.evidence or {}
-        return self.principal == evidence.get("principal") or self.principal in evidence.get("coalition", ())
+        return concerns(flag.evidence or {}, self.principal)
 
     def check(self, plans: Plans) -> Verdict:
         plan = plans.at(self.at)
@@ -200,19 +200,22 @@ class ValueIs(Expectation):
 
     def check(self, plans: Plans) -> Verdict:
         plan = plans.at(self.at)
-        (key,) = self._policies(plan, self.policy)
-        value = plan.values[key]
+        keys = self._policies(plan, self.policy)  # "*": every policy has that value
+        wrong = [k for k in keys if not self._holds(plan.values[k])]
+        shown = (f"J({self.policy}) = {plan.values[keys[0]]}" if len(keys) == 1 else
+                 ", ".join(f"J({k}) = {plan.values[k]}" for k in (wrong or keys)[:4]))
+        return Verdict(not wrong, f"J({self.policy}) = {self.expected}{_at_text(self.at)}", shown)
+
+    def _holds(self, value: Any) -> bool:
         if value is None or self.expected is None:  # "undefined" matches only an undefined value
-            ok = value is None and self.expected is None
-        elif isinstance(value, float) or isinstance(self.expected, float):
+            return value is None and self.expected is None
+        if isinstance(value, float) or isinstance(self.expected, float):
             for number in (value, self.expected):
                 if isinstance(number, sp.Basic) and number.free_symbols:
                     raise ScenarioError(f"{self!r}: {number} depends on the parameters and cannot be compared within a "
                                         f"float tolerance; give at={{param: value}} or an exact expected value")
-            ok = abs(float(value) - float(self.expected)) <= self.tolerance
-        else:
-            ok = sp.simplify(sp.sympify(value) - sp.sympify(self.expected)) == 0
-        return Verdict(ok, f"J({self.policy}) = {self.expected}{_at_text(self.at)}", f"J({self.policy}) = {value}")
+            return abs(float(value) - float(self.expected)) <= self.tolerance
+        return sp.simplify(sp.sympify(value) - sp.sympify(self.expected)) == 0
 
 
 def optimal(policy: str, *, only: bool = False, at: Mapping[Any, Any] | None = None) -> Optimal:

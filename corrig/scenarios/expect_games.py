@@ -16,7 +16,8 @@ import sympy as sp
 
 from corrig.analysis import incentives as inc
 from corrig.analysis.equilibria import pure_nash, subgame_perfect
-from corrig.model.agents import AI, has_other_agents
+from corrig.analysis.parameters import resolve_at, term_parameters
+from corrig.model.agents import AI, check_agent, owners
 from corrig.model.errors import ScenarioError
 from corrig.model.policies import Policy
 from corrig.scenarios.expect import Expectation, Plans, Verdict, _at_text, claim_text
@@ -78,8 +79,10 @@ class EveryEquilibrium(Expectation):
     at: Mapping[Any, Any] | None = None
 
     def check(self, plans: Plans) -> Verdict:
-        found = _equilibria(plans, self.concept, self.at)
         world = plans.scenario.world
+        for agent in self.values or {}:
+            check_agent(world, agent, f"every_equilibrium({self.concept!r}, values=...)")
+        found = _equilibria(plans, self.concept, self.at)
         wanted = Policy(dict(self.plays or {}))
         bad = []
         for e in found:
@@ -108,6 +111,7 @@ class IncentiveNodes(Expectation):
         s = plans.scenario
         if self.kind not in GRAPHICAL:
             raise ScenarioError(f"unknown incentive {self.kind!r}: choose one of {list(GRAPHICAL)}")
+        check_agent(s.world, self.agent, f"incentive_nodes({self.kind!r}, agent=...)")
         if self.kind == inc.VALUE_OF_CONTROL:
             found = list(inc.value_of_control_nodes(s.world, s.utility, agent=self.agent))
         else:
@@ -120,33 +124,37 @@ class IncentiveNodes(Expectation):
 
 @dataclass(frozen=True)
 class IncentiveValue(Expectation):
-    """A quantitative value of information (at `decision`) or of control equals `expected`."""
+    """A quantitative value of information (at `decision`) or of control equals `expected` (for `agent`)."""
 
     kind: str
     node: str
     expected: Any
     decision: str | None = None
     at: Mapping[Any, Any] | None = None
+    agent: str = AI
 
     def check(self, plans: Plans) -> Verdict:
         s = plans.scenario
         world, utility = s.world, s.utility
+        check_agent(world, self.agent, f"incentive_value({self.kind!r}, agent=...)")
         if self.at:
-            by_name = {p.name: p for p in world.compiled.parameters}
-            values = {by_name.get(k, k) if isinstance(k, str) else k: v for k, v in self.at.items()}
+            others = {p for a in world.agents.values() if a.objective is not None for p in term_parameters(a.objective)}
+            values = resolve_at(self.at, world, utility, 0, others)
             world, utility = world.subs(values), utility.subs(values)
         fixed = None
-        if has_other_agents(world):  # held as corrig incentives holds them: their best response to a uniform AI
-            fixed, note = inc.default_rules(world, utility)
+        if any(a != self.agent for a in owners(world).values()):  # held as corrig incentives holds them
+            fixed, note = inc.default_rules(world, utility, self.agent)
             if fixed is None:
                 return Verdict(False, f"{self.kind} of {self.node} = {claim_text(self.expected)}{_at_text(self.at)}", note)
         if self.kind == inc.VALUE_OF_INFORMATION:
             if self.decision is None:
                 raise ScenarioError("incentive_value('value-of-information', ...) needs decision=")
-            value = inc.value_of_information(world, utility, self.decision, self.node, fixed=fixed)
+            value = inc.value_of_information(world, utility, self.decision, self.node, agent=self.agent, fixed=fixed)
             what = f"VoI({self.node} at {self.decision})"
         elif self.kind == inc.VALUE_OF_CONTROL:
-            value = inc.value_of_control(world, utility, self.node, fixed=fixed)
+            if self.decision is not None:
+                raise ScenarioError(f"incentive_value('value-of-control', ...) takes no decision= (got {self.decision!r})")
+            value = inc.value_of_control(world, utility, self.node, agent=self.agent, fixed=fixed)
             what = f"VoC({self.node})"
         else:
             raise ScenarioError(f"incentive_value takes value-of-information or value-of-control, not {self.kind!r}")
@@ -171,6 +179,6 @@ def incentive_nodes(kind: str, nodes: list[str], *, decision: str | None = None,
 
 
 def incentive_value(kind: str, node: str, expected: Any, *, decision: str | None = None,
-                    at: Mapping[Any, Any] | None = None) -> IncentiveValue:
-    """Claim: the quantitative value of information / control of `node` equals `expected`."""
-    return IncentiveValue(kind, node, expected, decision, at)
+                    at: Mapping[Any, Any] | None = None, agent: str = AI) -> IncentiveValue:
+    """Claim: the quantitative value of information / control of `node` (for `agent`) equals `expected`."""
+    return IncentiveValue(kind, node, expected, decision, at, agent)

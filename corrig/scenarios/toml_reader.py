@@ -26,6 +26,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from corrig.analysis.mixtures import check_support
 from corrig.model import limits
 from corrig.model.agents import AI, owners
 from corrig.model.agents import check as check_agents
@@ -35,6 +36,7 @@ from corrig.model.policies import Policy
 from corrig.objectives.terms import Constant, E, P, Term, do, given, observed, sum_of
 from corrig.scenarios.scenario import Scenario
 from corrig.scenarios.toml_aggregate import is_aggregate, read_aggregate
+from corrig.scenarios.toml_continuous import read_continuous, read_reader
 from corrig.scenarios.toml_expect import read_expectations
 from corrig.scenarios.toml_lines import DeclarativeError, Key, Locator, key_text
 from corrig.scenarios.toml_principals import read_principals
@@ -42,7 +44,8 @@ from corrig.scenarios.toml_values import ValueReader, _state_text
 
 TOP_KEYS = {"name", "doc", "eps", "reference", "parameters", "nodes", "roles", "utility", "policies", "expect",
             "principals", "buttons", "mixed", "agents"}
-NODE_KEYS = {"kind", "states", "numeric", "parents", "observes", "agent", "distribution", "table", "formula", "doc"}
+NODE_KEYS = {"kind", "states", "numeric", "parents", "observes", "agent", "distribution", "table", "formula", "doc",
+             "probability"}
 TERM_KEYS = {"P", "E", "weight", "given", "do", "observed", "times"}
 ROLE_KEYS = {"human", "stop", "run", "button", "off"}
 
@@ -76,9 +79,10 @@ class _Loader(ValueReader):
         if not isinstance(doc, str):
             raise self.error(("doc",), "expected a string")
         mixed = data.get("mixed")
-        if mixed is not None and not isinstance(mixed, bool) and not (
-                isinstance(mixed, list) and all(isinstance(m, str) for m in mixed)):
-            raise self.error(("mixed",), f"mixed is true or a list of candidate policy names, got {mixed!r}")
+        try:
+            check_support(mixed)
+        except CorrigError as exc:
+            raise self.error(("mixed",), str(exc)) from None
         return Scenario(name=self.world.name, world=self.world, utility=utility, policies=policies, reference=reference,
                         eps=eps, expect=expect, doc=doc.strip(), path=self.file, mixed=mixed)
 
@@ -102,6 +106,11 @@ class _Loader(ValueReader):
             raise self.error(("nodes",), "a world needs at least one node")
         for name, spec in section.items():
             key = ("nodes", name)
+            if isinstance(spec, dict) and spec.get("kind") == "continuous":  # no states: read by toml_continuous
+                if not name.isidentifier() or name in self.params:
+                    raise self.error(key, f"{name!r} cannot name a node (an identifier that is not a parameter)")
+                self.states[name] = ()
+                continue
             spec = self.table_at(key, spec, NODE_KEYS, required=("states",))
             states = spec["states"]
             if not isinstance(states, list) or not states:
@@ -137,8 +146,11 @@ class _Loader(ValueReader):
     def node(self, name: str, spec: dict) -> None:
         key = ("nodes", name)
         kind = spec.get("kind", "chance")
-        if kind not in ("chance", "decision"):
-            raise self.error((*key, "kind"), f"kind is 'chance' or 'decision', got {kind!r}")
+        if kind not in ("chance", "decision", "continuous"):
+            raise self.error((*key, "kind"), f"kind is 'chance', 'decision' or 'continuous', got {kind!r}")
+        if kind == "continuous":
+            read_continuous(self, name, spec)
+            return
         states = self.states[name]
         if kind == "decision":
             for bad in ("parents", "distribution", "table", "formula"):
@@ -159,6 +171,14 @@ class _Loader(ValueReader):
         parents = spec.get("parents", [])
         for i, p in enumerate(parents):
             self.node_name((*key, "parents", i), p)
+        sources = [p for p in parents if not self.states[p]]
+        if sources:
+            if len(sources) > 1:
+                raise self.error((*key, "parents"), f"node {name} reads the continuous nodes {sources}: a node may read one")
+            read_reader(self, name, spec, sources[0], parents, states)
+            return
+        if "probability" in spec:
+            raise self.error((*key, "probability"), "probability = {...} is for a node reading a continuous node")
         given = [m for m in ("distribution", "table", "formula") if m in spec]
         if len(given) != 1:
             what = "distribution = {state = probability}" if not parents else "table = {...} or formula = \"...\""
@@ -340,7 +360,7 @@ def _weighted(weight: Any, term: Term) -> Term:
 def loads_declarative(text: str, *, file: Path | str | None = None) -> Any:
     """A Scenario from TOML text (nothing in it is run)."""
     path = Path(file) if file is not None else None
-    _check_key_depth(text, path)
+    _check_before_parsing(text, path)
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
@@ -358,8 +378,11 @@ def loads_declarative(text: str, *, file: Path | str | None = None) -> Any:
 MAX_KEY_PARTS = 64  # dotted parts of one key (tomllib's work grows with the square of their number)
 
 
-def _check_key_depth(text: str, file: Path | None) -> None:
-    """Refuse a key of more than MAX_KEY_PARTS dotted parts before tomllib reads it (one pass over the text)."""
+def _check_before_parsing(text: str, file: Path | None) -> None:
+    """In one pass over the text, before tomllib reads it: refuse a key of more than MAX_KEY_PARTS dotted parts,
+    and more [[utility]] (or [[agents.NAME.objective]]) tables than the `terms` limit, so a file of 10^5 terms
+    is refused without being parsed (the count after parsing covers terms written as inline tables)."""
+    terms = 0
     for number, line in enumerate(text.splitlines(), start=1):
         stripped = line.lstrip()
         if stripped.startswith("["):
@@ -368,6 +391,15 @@ def _check_key_depth(text: str, file: Path | None) -> None:
             key = stripped[: stripped.find("=") + 1 or len(stripped)]
         if key.count(".") >= MAX_KEY_PARTS:
             raise DeclarativeError(f"a key of more than {MAX_KEY_PARTS} dotted parts", file=file, line=number)
+        if stripped.startswith("[["):
+            parts = [p.strip() for p in key.strip("[] ").split(".")]
+            if parts[0] == "utility" or (parts[0] == "agents" and "objective" in parts):
+                terms += 1
+                try:
+                    limits.check("terms", terms, "the number of utility terms (at least)",
+                                 "Merge terms that read the same branch.")
+                except CorrigError as exc:
+                    raise DeclarativeError(str(exc), file=file, key=".".join(parts), line=number) from None
 
 
 def _check_integers(data: Any, file: Path | None, locator: Locator) -> None:
