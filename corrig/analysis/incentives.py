@@ -50,7 +50,7 @@ from corrig.analysis.solve import SolveError, solve
 from corrig.inference.counterfactual import apply_policy
 from corrig.model.agents import AI, check_agent, owners
 from corrig.model.agents import declare as declare_agent
-from corrig.model.errors import CorrigError, QueryError, UnknownNodeError, ZeroProbabilityCondition
+from corrig.model.errors import CorrigError, PolicyError, QueryError, UnknownNodeError, ZeroProbabilityCondition
 from corrig.model.policies import Policy, checked_policy, count_pure_policies, pure_policies
 from corrig.model.world import World, check_world
 from corrig.objectives.terms import Term, as_term, check_size
@@ -244,7 +244,7 @@ def facing(world: World, agent: str = AI, fixed: Policy | Mapping[str, Any] | No
     rules = dict(checked_policy(fixed, world, "fixed").rules)
     missing = [d for d in others if d not in rules]
     if missing:
-        raise QueryError(f"the other agents' decisions {missing} need rules for {agent}'s values: pass fixed={{...}}")
+        raise PolicyError(f"the other agents' decisions {missing} need rules for {agent}'s values: pass fixed={{...}}")
     return apply_policy(world, Policy({d: rules[d] for d in others}))
 
 

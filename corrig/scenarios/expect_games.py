@@ -142,8 +142,8 @@ class IncentiveValue(Expectation):
             values = resolve_at(self.at, world, utility, 0, others)
             world, utility = world.subs(values), utility.subs(values)
         fixed = None
-        if any(a != self.agent for a in owners(world).values()):  # held as corrig incentives holds them
-            fixed, note = inc.default_rules(world, utility, self.agent)
+        if self.agent == AI and any(a != AI for a in owners(world).values()):  # as corrig incentives holds them
+            fixed, note = inc.default_rules(world, utility)
             if fixed is None:
                 return Verdict(False, f"{self.kind} of {self.node} = {claim_text(self.expected)}{_at_text(self.at)}", note)
         if self.kind == inc.VALUE_OF_INFORMATION:
