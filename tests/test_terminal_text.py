@@ -104,27 +104,23 @@ def test_a_name_with_dollars_is_drawn_as_text(tmp_path):
 
 GAME = """name = "game \\u001b]0;title\\u0007"
 
-[nodes.D1]
-kind = "decision"
-states = ["\\u001b[31me", "c"]
-
-[nodes.D2]
-kind = "decision"
-states = ["e", "\\u009b2Jc"]
-observes = ["D1"]
-agent = "taxi\\u001b[2J"
+[nodes]
+D1 = { kind = "decision", states = ["\\u001b[31me", "c"] }
+D2 = { kind = "decision", states = ["e", "\\u009b2Jc"], observes = ["D1"], agent = "taxi\\u001b[2J" }
 
 [nodes.U]
 states = [0, 1]
 parents = ["D1", "D2"]
-table = { "\\u001b[31me, e" = { 0 = 1 }, "\\u001b[31me, \\u009b2Jc" = { 1 = 1 }, "c, e" = { 1 = 1 }, "c, \\u009b2Jc" = { 0 = 1 } }
+table."\\u001b[31me, e" = { 0 = 1 }
+table."\\u001b[31me, \\u009b2Jc" = { 1 = 1 }
+table."c, e" = { 1 = 1 }
+table."c, \\u009b2Jc" = { 0 = 1 }
 
 [[utility]]
 E = "U"
 
 [agents."taxi\\u001b[2J"]
-[[agents."taxi\\u001b[2J".objective]]
-E = "U"
+objective = [{ E = "U" }]
 """
 
 
