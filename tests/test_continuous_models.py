@@ -106,3 +106,17 @@ def test_the_probit_region_is_decided_by_interval_arithmetic():
     wait = symbolic_plan(result).optimal["wait"]
     assert wait.method == "interval arithmetic" and not wait.everywhere
     assert wait.contains({"mu": F(1, 2), "sigma": 2}) and not wait.contains({"mu": F(3, 2), "sigma": F(1, 10)})
+
+
+def test_an_exact_tie_known_by_quadrature_keeps_both_policies_and_plans_with_flags():
+    # By hand: at mu = beta·sigma²/2 the Boltzmann human's J(wait) − J(act) = −E[U·sigmoid(−beta·U)] is 0 exactly,
+    # since sigmoid(−beta·u)·exp(u·mu/sigma²) = 1/(2·cosh(beta·u/2)) is even in u and u·(even)·phi(u/sigma) is odd.
+    # Quadrature cannot tell that 0 from a tiny number: both policies stay optimal (before, the value of observing H
+    # compared them with sympy and raised a TypeError, and the optimal set kept one by float noise).
+    at = {noisy.mu: F(1, 2), noisy.sigma: 1, noisy.beta: 1}
+    density = stats.norm(0.5, 1).pdf
+    wait, error = _quad(lambda u: u * density(u) * expit(u))
+    assert abs(wait - 0.5) < 1e-12 + error  # scipy agrees: a tie
+    tie = plan(noisy.world, noisy.utility, noisy.policies, reference=noisy.reference, at=at)
+    assert tie.optimal == ["act", "wait"]
+    assert {f.kind for f in tie.flags["act"]} == {"not-obedient"}

@@ -27,6 +27,7 @@ from corrig.analysis.linear_pieces import Piece, _Dag
 from corrig.inference import scaled
 from corrig.inference.compiled import RATIONAL, value_class
 from corrig.inference.engine import Backend, Factor, contract
+from corrig.inference.quadrature import bounded
 from corrig.inference.scaled import Scaled
 from corrig.model.expr import State
 from corrig.model.world import World
@@ -219,13 +220,18 @@ class _Contractor:
 
     def greater(self, a: Any, b: Any) -> bool:
         """a > b for two backend elements: floats beyond FLOAT_TIE, exact numbers exactly (irrational ones
-        compared as sympy numbers: the order of sympy's EX domain elements is not numeric)."""
+        compared as sympy numbers: the order of sympy's EX domain elements is not numeric), numbers known by
+        quadrature only when their difference clears its error bound (an exact tie cannot be told apart)."""
         if not self.backend.exact:
             return float(a) > float(b) + FLOAT_TIE * max(1.0, abs(float(b)))
         if self.scaled:
             return bool(a > b)
         to_sympy = self.backend.domain.to_sympy
-        return bool(to_sympy(a) > to_sympy(b))
+        relation = to_sympy(a) > to_sympy(b)
+        if relation in (sp.true, sp.false):
+            return bool(relation)
+        middle, error = bounded(to_sympy(a) - to_sympy(b))
+        return middle > error
 
 
 def _float(value: Any) -> float:

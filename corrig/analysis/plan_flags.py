@@ -33,6 +33,7 @@ from corrig.analysis.flags import (
     negate,
     show,
 )
+from corrig.inference.quadrature import bounded, is_bounded
 
 
 def argmax(values: Mapping[str, Any], limit: int = 64) -> list[str] | None:
@@ -42,6 +43,8 @@ def argmax(values: Mapping[str, Any], limit: int = 64) -> list[str] | None:
         return []
     if not any(is_symbolic(v) for v in defined.values()):
         best = max(defined.values(), key=float)
+        if any(is_bounded(v) for v in defined.values()):  # known by quadrature: a tie within the error bound is kept
+            return [n for n, v in defined.items() if v == best or _within_bound(best, v)]
         tol = _tolerance(*defined.values())
         return [n for n, v in defined.items() if float(best) - float(v) <= tol] if tol else \
             [n for n, v in defined.items() if v == best]
@@ -64,6 +67,12 @@ def argmax(values: Mapping[str, Any], limit: int = 64) -> list[str] | None:
         if status:
             optimal.append(n)
     return optimal
+
+
+def _within_bound(best: Any, value: Any) -> bool:
+    """best − value is not known to be positive: it lies within the error bound of its quadratures."""
+    middle, error = bounded(sp.sympify(best) - sp.sympify(value))
+    return middle <= error
 
 
 def optimality_conditions(values: Mapping[str, Any], undefined: Mapping[str, Any] | None = None) -> dict[str, sp.Basic]:
