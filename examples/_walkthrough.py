@@ -36,8 +36,11 @@ def show_world(world) -> None:
     for node in world.nodes.values():
         kind = "decision" if node.is_decision else "chance"
         link = ("observes " if node.is_decision else "parents ") + (", ".join(node.parents) or "—")
-        states = ", ".join(str(s) for s in node.states)
-        print(f"  {node.name:<8} {kind:<9} {link:<32} states: {states}")
+        if node.is_continuous:  # its distribution (one per context of its parents) instead of states
+            shown = "continuous: " + ", ".join(str(d) for d in world.compiled.continuous.nodes[node.name].values())
+        else:
+            shown = "states: " + ", ".join(str(s) for s in node.states)
+        print(f"  {node.name:<8} {kind:<9} {link:<32} {shown}")
     roles = world.roles
     print(f"  roles: human = {roles.human} (stop = {roles.stop!r}, run = {roles.run!r}), "
           f"button = {roles.button} (off = {roles.off!r})")

@@ -1,5 +1,6 @@
 """The course's numbers derived without corrig: each scenario of models/ enumerated by hand in plain
-Python (exact fractions, sympy only for the symbols K, v, c, k, q, p, ρ).
+Python (exact fractions, sympy only for the symbols K, v, c, k, q, p, ρ); lesson 9's continuous belief
+integrated numerically by scipy's adaptive quadrature, never with one of corrig's closed forms.
 
 Nothing here imports corrig or models/: the worlds are written out again from their descriptions in
 examples/README.md and the lessons, so a number that both agree on has been derived twice.
@@ -8,10 +9,13 @@ examples/README.md and the lessons, so a number that both agree on has been deri
 from __future__ import annotations
 
 import itertools
+import math
 from fractions import Fraction as F
 from math import comb
 
 import sympy as sp
+from scipy import integrate, optimize, stats
+from scipy.special import expit
 
 EPS = F(1, 20)  # the flags' ε
 
@@ -272,3 +276,46 @@ def human_control(policy: str, p_good=F(1, 2), h_answers_to=None) -> dict:
     moved = sum((p_good if good else 1 - p_good) * int((message ^ good) != (0 ^ good)) for good in (0, 1))  # vs M = 0
     return {"E[U]": value, "P(S=0 | do(H=0))": F(rule(0) == 0), "P(S=0 | do(H=1))": F(rule(1) == 0),
             "TV(H | L)": moved}
+
+
+# Lesson 9: the off-switch game with a Normal belief -------------------------------------------------------
+# U ~ Normal(mu, sigma²); act gives U, switch-off 0, wait U when the human lets the action happen: always when
+# U ≥ 0 (rational), with probability sigmoid(beta·U) (Boltzmann).  Each value is an adaptive quadrature over
+# mu ± 14 sigma (the tails beyond weigh below 1e-44), split at 0 and at mu.
+def gaussian_wait(mu: float, sigma: float, beta: float | None = None) -> float:
+    """J(wait) = E[U·π(U)], π(U) = 1(U ≥ 0) for the rational human (beta None), sigmoid(beta·U) for the Boltzmann one."""
+    density = stats.norm(mu, sigma).pdf
+    low, high = mu - 14 * sigma, mu + 14 * sigma
+    if beta is None:
+        low = max(low, 0.0)
+        if low >= high:
+            return 0.0
+        f = lambda u: u * density(u)  # noqa: E731
+    else:
+        f = lambda u: u * density(u) * expit(beta * u)  # noqa: E731
+    cuts = sorted({low, high, *(c for c in (0.0, mu) if low < c < high)})
+    return math.fsum(integrate.quad(f, a, b, epsabs=1e-15, epsrel=1e-13, limit=400)[0]
+                     for a, b in itertools.pairwise(cuts))
+
+
+def gaussian_delta(mu: float, sigma: float, beta: float | None = None) -> float:
+    """Δ = J(wait) − max(J(act), J(switch-off)) = J(wait) − max(mu, 0)."""
+    return gaussian_wait(mu, sigma, beta) - max(mu, 0.0)
+
+
+def normal_cdf(x: float) -> float:
+    return 0.5 * math.erfc(-x / math.sqrt(2))
+
+
+def normal_density(x: float) -> float:
+    return math.exp(-x * x / 2) / math.sqrt(2 * math.pi)
+
+
+def rational_delta_formula(mu: float, sigma: float) -> float:
+    """The lesson's closed form σφ(μ/σ) − |μ|Φ(−|μ|/σ), evaluated with math.erfc (not corrig's Φ)."""
+    return sigma * normal_density(mu / sigma) - abs(mu) * normal_cdf(-abs(mu) / sigma)
+
+
+def boltzmann_crossing(delta_of, low: float, high: float) -> float:
+    """Where Δ, as a function of one parameter, changes sign (scipy's brentq on the quadrature)."""
+    return optimize.brentq(delta_of, low, high, xtol=1e-13)

@@ -4,6 +4,7 @@ exercise's answer, computed by the notebook with corrig, equals the answer deriv
 from __future__ import annotations
 
 import importlib.util
+import math
 import shutil
 import subprocess
 import sys
@@ -12,13 +13,28 @@ from pathlib import Path
 
 import pytest
 import sympy as sp
+from course_derivations import boltzmann_crossing, gaussian_delta, rational_delta_formula
 
 marimo = pytest.importorskip("marimo")
 
 NOTEBOOKS = Path(__file__).resolve().parent.parent / "examples" / "notebooks"
 LESSONS = sorted(p.stem for p in NOTEBOOKS.glob("lesson*.py"))
 
-# The answers, by hand (the derivations are in the models' comments and in the course's lessons).
+
+
+def number(value) -> float:
+    """A sympy answer (free symbols set to nothing) as a float at 30 digits."""
+    return float(sp.N(sp.sympify(value), 30))
+
+
+def g_matches_quadrature(got) -> bool:
+    # Δ(x, σ = 1) by scipy's quadrature, E[max(U, 0)] − max(x, 0), against corrig's g at x = μ
+    (x,) = sp.sympify(got).free_symbols
+    return all(abs(number(got.subs(x, sp.Rational(t, 4))) - gaussian_delta(t / 4, 1.0)) < 1e-12 for t in range(-12, 13))
+
+
+# The answers, by hand (the derivations are in the models' comments and in the course's lessons); a
+# callable checks an answer known only numerically (lesson 9's quadratures) against an independent one.
 ANSWERS = {
     "lesson1_naive_switch": {
         "work from c": F(3, 5),  # k = 1/10: 3/4 + c/4 ≥ 1 − k ⇔ c ≥ 3/5
@@ -67,6 +83,19 @@ ANSWERS = {
         "P(S=0 | do(H=0)), manipulate-invert": 0,  # O = 1 − H = 1: never stops
         "h-moved": 1,  # P(H | L) flipped in every L
     },
+    "lesson9_off_switch_gaussian": {
+        # Δ = φ(1/2) − (1/2)Φ(−1/2): scipy's quadrature of E[max(U, 0)] − 1/2, and the closed form via math.erfc
+        "Delta at mu = 1/2, sigma = 1": lambda got: abs(number(got) - gaussian_delta(0.5, 1.0)) < 1e-12
+        and abs(number(got) - rational_delta_formula(0.5, 1.0)) < 1e-12,
+        "g(x), x = mu": g_matches_quadrature,  # Δ(μ, σ) = σ·g(μ/σ): g(x) = Δ(x, 1)
+        "g(0)": lambda got: sp.simplify(got - 1 / sp.sqrt(2 * sp.pi)) == 0,  # φ(0) − 0·Φ(0) = 1/√(2π)
+        # |μ| ≤ βσ²/2 (the lesson's derivation): σ ≥ √(2μ/β) = √(1/2); scipy's brentq on the quadrature agrees
+        "wait from sigma, beta = 2, mu = 1/2": lambda got: abs(got - math.sqrt(0.5)) < 1e-9
+        and abs(boltzmann_crossing(lambda s: gaussian_delta(0.5, s, 2.0), 0.1, 3.0) - math.sqrt(0.5)) < 1e-9,
+        # β < 2μ/σ² = 2
+        "deferring stops paying below beta, mu = 1/4, sigma = 1/2": lambda got: abs(got - 2) < 1e-9
+        and abs(boltzmann_crossing(lambda b: gaussian_delta(0.25, 0.5, b), 0.5, 4.0) - 2) < 1e-9,
+    },
 }
 
 
@@ -84,7 +113,7 @@ def pictures(outputs: tuple) -> int:
 
 
 def test_every_lesson_has_a_notebook():
-    assert len(LESSONS) == 8 and set(LESSONS) == set(ANSWERS)
+    assert len(LESSONS) == 9 and set(LESSONS) == set(ANSWERS)
 
 
 @pytest.mark.parametrize("name", sorted(ANSWERS))
@@ -96,7 +125,9 @@ def test_notebook_runs_and_its_answers_are_the_hand_derived_ones(name):
     assert set(answers) == set(expected)
     for key, value in expected.items():
         got = answers[key]
-        if isinstance(value, sp.Basic) and value.free_symbols:
+        if callable(value) and not isinstance(value, sp.Basic):  # a sympy Symbol is callable too
+            assert value(got), (key, got)
+        elif isinstance(value, sp.Basic) and value.free_symbols:
             assert sp.simplify(sp.sympify(got) - value.subs({s: next(t for t in sp.sympify(got).free_symbols
                                                                    if t.name == s.name) for s in value.free_symbols})) == 0
         else:

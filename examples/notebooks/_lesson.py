@@ -21,6 +21,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 from corrig import plan  # noqa: E402  (re-exported for the notebooks)
 from corrig.faces.draw import draw_world  # noqa: E402
 from corrig.faces.regionplot import region_plot  # noqa: E402
+from corrig.inference.quadrature import fast_value  # noqa: E402
 
 
 def exact(value: float | int) -> Fraction:
@@ -57,3 +58,18 @@ def optimal_line(result: Any) -> str:
     """The optimal set as one line of HTML, with an id the browser test looks for."""
     names = ", ".join(result.optimal) or "(depends on the parameters)"
     return f"<p id='corrig-optimal'><b>optimal: {names}</b></p>"
+
+
+def crossing(value: Any, symbol: Any, low: float, high: float, steps: int = 60) -> float:
+    """Where a value of one parameter changes sign between low and high (bisection on its float value: a value
+    known by quadrature has no exact root to solve for)."""
+    def sign(x: float) -> bool:
+        return fast_value(value, {symbol: x})[0] > 0
+
+    below = sign(low)
+    if sign(high) == below:
+        raise ValueError(f"{value} keeps one sign on [{low}, {high}]")
+    for _ in range(steps):
+        middle = (low + high) / 2
+        low, high = (middle, high) if sign(middle) == below else (low, middle)
+    return (low + high) / 2
