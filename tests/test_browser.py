@@ -1,10 +1,14 @@
-"""The course in a browser: serve lesson 5's notebook with `marimo run`, open it in headless Chromium
-(Debian's `chromium`, driven by Playwright), move the K slider across K* and watch the optimal policy
-change from grab to patient.  A screenshot is kept under artifacts/browser/ (CORRIG_ARTIFACTS to move it).
+"""The course in a browser: serve a lesson's notebook with `marimo run`, open it in headless Chromium
+(Debian's `chromium`, driven by Playwright), move a slider across a boundary and watch the optimal policy
+change.  A screenshot of each is kept under artifacts/browser/ (CORRIG_ARTIFACTS to move it).
 
-By hand (models/conditional_counterfactual.py): at v = 99/100 the grab is optimal iff
+By hand, lesson 5 (models/conditional_counterfactual.py): at v = 99/100 the grab is optimal iff
 K < K* = 997921/428179 ≈ 2.331.  The slider starts at K = 1 (grab) and moves in steps of 1/2; three
 steps right reach K = 5/2 > K* (patient).
+
+Lesson 9 (models/off_switch_boltzmann.py): the Boltzmann human's robot waits iff |μ| ≤ βσ²/2 (the lesson's
+derivation).  At μ = 1/2, β = 2 that is σ ≥ 1/√2 ≈ 0.7071: σ starts at 1 (wait) and moves in steps of 1/10;
+three steps left reach σ = 7/10 (βσ²/2 = 49/100 < 1/2: act).
 """
 
 from __future__ import annotations
@@ -21,7 +25,8 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-LESSON = ROOT / "examples" / "notebooks" / "lesson5_conditional_counterfactual.py"
+NOTEBOOKS = ROOT / "examples" / "notebooks"
+LESSONS = {"lesson5": "lesson5_conditional_counterfactual.py", "lesson9": "lesson9_off_switch_gaussian.py"}
 CHROMIUM = os.environ.get("CORRIG_CHROMIUM", "/usr/bin/chromium")
 ARTIFACTS = Path(os.environ.get("CORRIG_ARTIFACTS", ROOT / "artifacts")) / "browser"
 
@@ -39,8 +44,8 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture(scope="module")
-def served():
+@pytest.fixture(scope="module", params=sorted(LESSONS))
+def served(request):
     if not Path(CHROMIUM).exists():
         _needs(f"Chromium at {CHROMIUM} (apt-get install chromium)")
     try:
@@ -51,9 +56,9 @@ def served():
     if marimo is None:
         _needs("marimo (pip install marimo)")
     port = _free_port()
-    server = subprocess.Popen([marimo, "run", str(LESSON), "--headless", "--host", "127.0.0.1", "--port", str(port),
-                               "--no-token", "--no-sandbox"], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                              cwd=ROOT)
+    server = subprocess.Popen([marimo, "run", str(NOTEBOOKS / LESSONS[request.param]), "--headless", "--host", "127.0.0.1",
+                               "--port", str(port), "--no-token", "--no-sandbox"], stdout=subprocess.PIPE,
+                              stderr=subprocess.STDOUT, cwd=ROOT)
     url = f"http://127.0.0.1:{port}/"
     try:
         for _ in range(240):  # up to a minute for the server to answer
@@ -65,7 +70,7 @@ def served():
                 time.sleep(0.25)
         else:
             pytest.fail("marimo run did not answer on " + url)
-        yield url
+        yield url, request.param
     finally:
         server.terminate()
         try:
@@ -74,13 +79,24 @@ def served():
             server.kill()
 
 
-def test_moving_k_across_k_star_changes_the_optimal_policy(served):
+# the optimal set each lesson shows before and after its drive (tests/browser_drive.py), and the screenshot's name
+EXPECTED = {
+    "lesson5": ("before: 1 optimal: grab", "after: 2.5 optimal: patient", "lesson5-patient.png"),  # K = 5/2 > K*
+    "lesson9": ("optimal: wait", "optimal: act", "lesson9-act.png"),  # σ = 7/10 < 1/√2
+}
+
+
+def test_moving_a_slider_across_a_boundary_changes_the_optimal_policy(served):
+    url, lesson = served
+    before, after, name = EXPECTED[lesson]
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    screenshot = ARTIFACTS / "lesson5-patient.png"
-    done = subprocess.run([sys.executable, str(Path(__file__).parent / "browser_drive.py"), served, CHROMIUM,
-                           str(screenshot)], capture_output=True, text=True, timeout=600)
+    screenshot = ARTIFACTS / name
+    done = subprocess.run([sys.executable, str(Path(__file__).parent / "browser_drive.py"), url, CHROMIUM,
+                           str(screenshot), lesson], capture_output=True, text=True, timeout=600)
     assert done.returncode == 0, done.stdout + done.stderr
-    before, after = done.stdout.splitlines()[-2:]
-    assert before == "before: 1 optimal: grab"  # K = 1 < K*
-    assert after == "after: 2.5 optimal: patient"  # K = 5/2 > K* ≈ 2.331
+    lines = done.stdout.splitlines()
+    shown_before, shown_after = (next(line for line in lines if line.startswith(f"{when}:")) for when in ("before", "after"))
+    assert shown_before.endswith(before) and shown_after.endswith(after)
+    if lesson == "lesson9":
+        assert "point: μ = 1/2, σ = 7/10, β = 2." in lines  # three steps of 1/10 from 1: exactly 7/10
     assert screenshot.is_file() and screenshot.stat().st_size > 10_000
