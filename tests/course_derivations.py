@@ -282,20 +282,27 @@ def human_control(policy: str, p_good=F(1, 2), h_answers_to=None) -> dict:
 # U ~ Normal(mu, sigma²); act gives U, switch-off 0, wait U when the human lets the action happen: always when
 # U ≥ 0 (rational), with probability sigmoid(beta·U) (Boltzmann).  Each value is an adaptive quadrature over
 # mu ± 14 sigma (the tails beyond weigh below 1e-44), split at 0 and at mu.
+def _normal_integral(f, mu: float, sigma: float, low: float = -math.inf) -> float:
+    """∫ f(u)·density(u) du over [max(low, mu − 14 sigma), mu + 14 sigma], split at 0 and at mu."""
+    density = stats.norm(mu, sigma).pdf
+    start, high = max(low, mu - 14 * sigma), mu + 14 * sigma
+    if start >= high:
+        return 0.0
+    cuts = sorted({start, high, *(c for c in (0.0, mu) if start < c < high)})
+    return math.fsum(integrate.quad(lambda u: f(u) * density(u), a, b, epsabs=1e-15, epsrel=1e-13, limit=400)[0]
+                     for a, b in itertools.pairwise(cuts))
+
+
 def gaussian_wait(mu: float, sigma: float, beta: float | None = None) -> float:
     """J(wait) = E[U·π(U)], π(U) = 1(U ≥ 0) for the rational human (beta None), sigmoid(beta·U) for the Boltzmann one."""
-    density = stats.norm(mu, sigma).pdf
-    low, high = mu - 14 * sigma, mu + 14 * sigma
     if beta is None:
-        low = max(low, 0.0)
-        if low >= high:
-            return 0.0
-        f = lambda u: u * density(u)  # noqa: E731
-    else:
-        f = lambda u: u * density(u) * expit(beta * u)  # noqa: E731
-    cuts = sorted({low, high, *(c for c in (0.0, mu) if low < c < high)})
-    return math.fsum(integrate.quad(f, a, b, epsabs=1e-15, epsrel=1e-13, limit=400)[0]
-                     for a, b in itertools.pairwise(cuts))
+        return _normal_integral(lambda u: u, mu, sigma, low=0.0)
+    return _normal_integral(lambda u: u * expit(beta * u), mu, sigma)
+
+
+def gaussian_declined(mu: float, sigma: float, beta: float) -> float:
+    """E[U·sigmoid(−beta·U)]: the utility of the actions the Boltzmann human stops."""
+    return _normal_integral(lambda u: u * expit(-beta * u), mu, sigma)
 
 
 def gaussian_delta(mu: float, sigma: float, beta: float | None = None) -> float:

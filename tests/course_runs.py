@@ -15,7 +15,7 @@ ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples"
 COURSE = [
     "naive_switch", "utility_indifference", "off_switch", "causal_stop_button",
-    "conditional_counterfactual", "time_delay", "encapsulated_factory", "human_control",
+    "conditional_counterfactual", "time_delay", "encapsulated_factory", "human_control", "off_switch_gaussian",
 ]
 
 

@@ -7,6 +7,8 @@ value against the stated one.  A row fails when the text no longer says it or th
 from __future__ import annotations
 
 import ast
+import functools
+import math
 import re
 from fractions import Fraction as F
 
@@ -19,12 +21,16 @@ from course_derivations import (
     K,
     R,
     S,
+    boltzmann_crossing,
     c,
     catastrophe_given,
     causal_value,
     conditional_value,
     episode_value,
     factory_value,
+    gaussian_declined,
+    gaussian_delta,
+    gaussian_wait,
     h_moved,
     human_control,
     incentive_to_wait,
@@ -34,10 +40,13 @@ from course_derivations import (
     many_humans_share,
     naive_switch_band,
     naive_switch_values,
+    normal_cdf,
+    normal_density,
     off_switch_values,
     ood_run_branch_share,
     p_wish,
     paper_delta,
+    rational_delta_formula,
     rho,
     shutdown_rise_through_h,
     single_press_honoured,
@@ -123,6 +132,94 @@ def current_only_from():
 def persuade_up_to():
     r = sp.Symbol("r")
     return sp.solve(sp.Eq(factory_value("persuade", p_stop_propaganda=r), factory_value("produce")), r)[0]
+
+
+# Lesson 9, by scipy's quadrature (course_derivations): x = μ/σ, k = βσ
+MEANS_SDS = [(m, sd) for m in (-2.0, -1.3, -0.5, -0.1, 0.0, 0.2, 0.5, 1.0, 1.7, 2.0) for sd in (0.1, 0.4, 1.0, 2.2, 3.0)]
+
+
+def rational_closed_forms_hold() -> bool:
+    """J(wait) = μΦ(μ/σ) + σφ(μ/σ) and Δ = σφ(μ/σ) − |μ|Φ(−|μ|/σ) against the quadrature, on a grid."""
+    return all(abs(gaussian_wait(m, sd) - (m * normal_cdf(m / sd) + sd * normal_density(m / sd))) < 1e-12
+               and abs(gaussian_delta(m, sd) - rational_delta_formula(m, sd)) < 1e-12 for m, sd in MEANS_SDS)
+
+
+def comparisons_hold() -> bool:
+    """J(wait) − J(act) = σ(xΦ(x) − x + φ(x)), J(wait) − J(switch-off) = σ(xΦ(x) + φ(x)), x = μ/σ."""
+    return all(abs(gaussian_wait(m, sd) - m - sd * ((m / sd) * normal_cdf(m / sd) - m / sd + normal_density(m / sd))) < 1e-12
+               and abs(gaussian_wait(m, sd) - sd * ((m / sd) * normal_cdf(m / sd) + normal_density(m / sd))) < 1e-12
+               for m, sd in MEANS_SDS)
+
+
+def scales_with_sigma(beta=None) -> bool:
+    """Δ(μ, σ, β) = σ·Δ(μ/σ, 1, βσ): Δ = σ·g(μ/σ) (rational), σ·h(μ/σ, βσ) (Boltzmann)."""
+    return all(abs(gaussian_delta(m, sd, beta) - sd * gaussian_delta(m / sd, 1.0, beta and beta * sd)) < 1e-12
+               for m, sd in MEANS_SDS)
+
+
+def g_falls_from_its_peak() -> bool:
+    """g > 0, even, g′(x) = −Φ(−x) for x > 0 (central differences of the quadrature), g(0) = 1/√(2π)."""
+    xs = [i / 4 for i in range(21)]
+    h = 1e-4
+    return (all(gaussian_delta(x, 1.0) > 0 and abs(gaussian_delta(x, 1.0) - gaussian_delta(-x, 1.0)) < 1e-13 for x in xs)
+            and all(abs((gaussian_delta(x + h, 1.0) - gaussian_delta(x - h, 1.0)) / (2 * h) + normal_cdf(-x)) < 1e-7
+                    for x in xs[1:])
+            and abs(gaussian_delta(0.0, 1.0) - 1 / math.sqrt(2 * math.pi)) < 1e-13)
+
+
+def g_table(*pairs) -> bool:
+    return all(round(gaussian_delta(float(x), 1.0), 4) == value for x, value in pairs)
+
+
+def best_by_quadrature(m: float, sd: float, beta: float) -> str:
+    values = {"act": m, "switch-off": 0.0, "wait": gaussian_wait(m, sd, beta)}
+    return max(values, key=values.get)
+
+
+@functools.cache
+def boltzmann_rule_holds() -> bool:
+    """Wait iff |μ| ≤ βσ²/2, act iff μ ≥ βσ²/2, switch-off iff μ ≤ −βσ²/2 (off the boundary, by 1/1000 at least);
+    on it the tie is exact: Δ = 0 to the quadrature's accuracy."""
+    for beta in (0.5, 1.0, 2.0, 4.0):
+        for m, sd in MEANS_SDS:
+            cover = beta * sd * sd / 2
+            if abs(abs(m) - cover) > 1e-3:
+                rule = "wait" if abs(m) < cover else "act" if m > 0 else "switch-off"
+                if best_by_quadrature(m, sd, beta) != rule:
+                    return False
+    on_boundary = [(0.5, 1.0, 1.0), (-0.5, 1.0, 1.0), (1.0, 1.0, 2.0), (0.25, 0.5, 2.0), (-2.0, 2.0, 1.0)]
+    return all(abs(gaussian_delta(m, sd, beta)) < 1e-12 for m, sd, beta in on_boundary)
+
+
+def sigmoid_pairing_identity() -> bool:
+    """sigmoid(−βu)·exp(uμ/σ²) = exp(u(μ/σ² − β/2))/(2cosh(βu/2)), with a = μ/σ²; and sigmoid(−z) = e^{−z/2}/(2cosh(z/2))."""
+    u, a, b, z = sp.symbols("u a b z", real=True)
+    left = sp.exp(a * u) / (1 + sp.exp(b * u))
+    right = sp.exp(u * (a - b / 2)) / (2 * sp.cosh(b * u / 2))
+    return (sp.simplify((left - right).rewrite(sp.exp)) == 0
+            and sp.simplify((1 / (1 + sp.exp(z)) - sp.exp(-z / 2) / (2 * sp.cosh(z / 2))).rewrite(sp.exp)) == 0)
+
+
+def wait_from_sigma() -> float:
+    return boltzmann_crossing(lambda sd: gaussian_delta(0.5, sd, 2.0), 0.1, 3.0)
+
+
+def stops_paying_below_beta(m: float, sd: float, high: float) -> float:
+    return boltzmann_crossing(lambda beta: gaussian_delta(m, sd, beta), 0.5, high)
+
+
+def declined_share_is_delta() -> bool:
+    """For μ ≥ 0: Δ = −E[U·sigmoid(−βU)], the second integral taken by its own quadrature."""
+    return all(abs(gaussian_delta(m, sd, beta) + gaussian_declined(m, sd, beta)) < 1e-12
+               for m, sd in MEANS_SDS if m >= 0 for beta in (0.5, 2.0))
+
+
+def first_moment_tail() -> bool:
+    """∫_a^∞ z φ(z) dz = φ(a), by quadrature."""
+    from scipy import integrate
+
+    return all(abs(integrate.quad(lambda z: z * normal_density(z), a, math.inf)[0] - normal_density(a)) < 1e-10
+               for a in (-2.0, -0.5, 0.0, 0.7, 2.5))
 
 
 # (where, the words as the text has them, check); where: README, course, a notebook's stem, or "out:<lesson>"
@@ -274,6 +371,65 @@ ROWS = [
     ("lesson8_human_control", "Two policies earn 1/2",
      lambda: all(human_control(pol, p_good=F(i, 8))["E[U]"] == F(i, 8) for pol in ("respect-obey", "manipulate-invert")
                  for i in range(9)) and human_control("respect-obey")["E[U]"] == F(1, 2)),
+    # lesson 9
+    ("README", "Δ(μ, σ) = σφ(μ/σ) − |μ|Φ(−|μ|/σ) = σ·g(μ/σ)", lambda: rational_closed_forms_hold() and scales_with_sigma()),
+    ("README", "positive for every μ and σ > 0", g_falls_from_its_peak),
+    ("README", "(Δ ≈ 0.1978 at μ = 1/2, σ = 1)", lambda: round(gaussian_delta(0.5, 1.0), 4) == 0.1978),
+    ("README", "(0.0004σ at |μ| = 3σ)", lambda: g_table((3, 0.0004), (-3, 0.0004)) and scales_with_sigma()),
+    ("README", "the robot waits exactly when |μ| ≤ βσ²/2", boltzmann_rule_holds),
+    ("README", "a confident robot (μ = 1/2, σ = 1/10) defers only to a human with β ≥ 100, and otherwise acts",
+     lambda: abs(stops_paying_below_beta(0.5, 0.1, 1000.0) - 100) < 1e-4 and best_by_quadrature(0.5, 0.1, 1.0) == "act"),
+    ("out:off_switch_gaussian", "J(wait) = Phi(1/2)/2 + phi(1/2) ≈ 0.6978 against J(act) = 1/2",
+     lambda: abs(gaussian_wait(0.5, 1.0) - (normal_cdf(0.5) / 2 + normal_density(0.5))) < 1e-12
+     and round(gaussian_wait(0.5, 1.0), 4) == 0.6978),
+    ("out:off_switch_gaussian", "Δ = J(wait) − max(J(act), J(switch-off)) ≈ 0.1978",
+     lambda: round(gaussian_delta(0.5, 1.0), 4) == 0.1978),
+    ("out:off_switch_gaussian", "J(wait) = E[U·1(U ≥ 0)] = μΦ(μ/σ) + σφ(μ/σ)", rational_closed_forms_hold),
+    ("out:off_switch_gaussian", "Δ = J(wait) − max(μ, 0) = σφ(μ/σ) − |μ|Φ(−|μ|/σ) = σ·g(μ/σ) with g(x) = φ(x) − |x|Φ(−|x|)",
+     lambda: rational_closed_forms_hold() and scales_with_sigma()),
+    ("out:off_switch_gaussian", "g′(x) = −Φ(−x) < 0 for x > 0 and g(x) → 0 as x → ∞", g_falls_from_its_peak),
+    ("out:off_switch_gaussian", "J(wait) − J(act) = σ·(xΦ(x) − x + φ(x)) falls from ∞ to 0, J(wait) − J(switch-off) = "
+     "σ·(xΦ(x) + φ(x)) rises from 0 to ∞", comparisons_hold),
+    ("out:off_switch_gaussian", "0 0.3989 1/2 0.1978 1 0.0833 2 0.0085 3 0.0004",
+     lambda: g_table((0, 0.3989), (F(1, 2), 0.1978), (1, 0.0833), (2, 0.0085), (3, 0.0004))),
+    ("out:off_switch_gaussian", "0.3989σ at μ = 0 (g(0) = φ(0) = 1/√(2π)), 0.0004σ at |μ| = 3σ",
+     lambda: g_falls_from_its_peak() and g_table((0, 0.3989), (3, 0.0004))),
+    ("out:off_switch_gaussian", "J(wait) ≈ 0.3134 (confident), ≈ 0.6049 (unsure)",
+     lambda: round(gaussian_wait(0.5, 0.1, 1.0), 4) == 0.3134 and round(gaussian_wait(0.5, 1.0, 2.0), 4) == 0.6049),
+    ("out:off_switch_gaussian", "Δ = J(wait) − μ = −E[U·sigmoid(−βU)]", declined_share_is_delta),
+    ("out:off_switch_gaussian", "sigmoid(−βu)·exp(uμ/σ²) = exp(u(μ/σ² − β/2))/(2cosh(βu/2))", sigmoid_pairing_identity),
+    ("out:off_switch_gaussian", "So the robot waits exactly when |μ| ≤ βσ²/2, acts when μ ≥ βσ²/2 and switches itself off "
+     "when μ ≤ −βσ²/2", boltzmann_rule_holds),
+    ("out:off_switch_gaussian", "At μ = 1/2, σ = 1/10 that asks for β ≥ 100",
+     lambda: abs(stops_paying_below_beta(0.5, 0.1, 1000.0) - 100) < 1e-4),
+    ("out:off_switch_gaussian", "1/2 act 7/10 act 71/100 wait 1 wait",
+     lambda: [best_by_quadrature(0.5, sd, 2.0) for sd in (0.5, 0.7, 0.71, 1.0)] == ["act", "act", "wait", "wait"]),
+    ("out:off_switch_gaussian", "(by hand: wait from σ = √(2μ/β) = √2/2 ≈ 0.7071 on)",
+     lambda: abs(wait_from_sigma() - math.sqrt(2) / 2) < 1e-9 and round(math.sqrt(2) / 2, 4) == 0.7071),
+    ("out:off_switch_gaussian", "On the boundary: μ = 1/2, σ = 1, β = 1 (μ = βσ²/2)",
+     lambda: abs(gaussian_wait(0.5, 1.0, 1.0) - 0.5) < 1e-12),
+    ("out:off_switch_gaussian", "the two tie exactly: J(wait) = 1/2", lambda: abs(gaussian_wait(0.5, 1.0, 1.0) - 0.5) < 1e-12),
+    ("out:off_switch_gaussian", "μ = 1/2, σ = 1, β = 2: μ/σ = 1/2, βσ = 2, Δ/σ ≈ 0.1049",
+     lambda: round(gaussian_delta(0.5, 1.0, 2.0), 4) == 0.1049),
+    ("out:off_switch_gaussian", "μ = 1, σ = 2, β = 1: μ/σ = 1/2, βσ = 2, Δ/σ ≈ 0.1049",
+     lambda: round(gaussian_delta(1.0, 2.0, 1.0) / 2, 4) == 0.1049),
+    ("out:off_switch_gaussian", "Δ(μ, σ, β) = σ·h(μ/σ, βσ)", lambda: scales_with_sigma(0.5) and scales_with_sigma(2.0)),
+    ("out:off_switch_gaussian", "when it is confident enough (|μ| > βσ²/2) it acts", boltzmann_rule_holds),
+    ("lesson9_off_switch_gaussian", r"$\Delta(\mu, \sigma) = \sigma\varphi(\mu/\sigma) - |\mu|\,\Phi(-|\mu|/\sigma) > 0$",
+     lambda: rational_closed_forms_hold() and g_falls_from_its_peak() and scales_with_sigma()),
+    ("lesson9_off_switch_gaussian", r"$|\mu| \le \tfrac{\beta\sigma^2}{2}$", boltzmann_rule_holds),
+    ("lesson9_off_switch_gaussian", r"start acting below $\sigma = 1/\sqrt{2} \approx 0.7071$",
+     lambda: abs(wait_from_sigma() - 1 / math.sqrt(2)) < 1e-9 and best_by_quadrature(0.5, 0.7, 2.0) == "act"),
+    ("lesson9_off_switch_gaussian", r"$\int_a^\infty z\,\varphi(z)\,dz = \varphi(a)$", first_moment_tail),
+    ("lesson9_off_switch_gaussian", r"$\mathrm{sigmoid}(-z) = e^{-z/2}/(2\cosh(z/2))$", sigmoid_pairing_identity),
+    ("lesson9_off_switch_gaussian", "μ = 1/4, σ = 1/2: below which β does deferring stop paying?",
+     lambda: abs(stops_paying_below_beta(0.25, 0.5, 4.0) - 2) < 1e-9),
+    ("course", "three steps of σ down from 1 reach 7/10", lambda: 1 - 3 * F(1, 10) == F(7, 10)),
+    ("course", "at μ = 1/2, σ = 1, β = 2 the Boltzmann human's robot waits (|μ| ≤ βσ²/2 = 1)",
+     lambda: best_by_quadrature(0.5, 1.0, 2.0) == "wait" and 2 * 1 ** 2 / 2 == 1),
+    ("course", "three steps of σ down reach σ = 7/10, below 1/√2 ≈ 0.7071, and the page shows act",
+     lambda: F(7, 10) ** 2 < F(1, 2) and abs(wait_from_sigma() - 1 / math.sqrt(2)) < 1e-9
+     and best_by_quadrature(0.5, 0.7, 2.0) == "act"),
     # the scenarios' docstrings, which `corrig check` and the lessons show
     ("model:naive_switch", "1 − 4k ≤ c ≤ 1, a band that closes to the knife edge c = 1",
      lambda: naive_switch_band(k) == (1 - 4 * k, 1) and naive_switch_band(0) == (1, 1)),
@@ -330,7 +486,7 @@ def test_the_course_says_it_and_it_holds(where, words, check):
 def test_every_page_of_the_course_is_checked():
     places = {where if not where.startswith("out:") else "out" for where, _, _ in ROWS}
     notebooks = {"lesson3_off_switch", "lesson4_causal_stop_button", "lesson5_conditional_counterfactual",
-                 "lesson6_time_delay", "lesson7_encapsulated_factory", "lesson8_human_control"}
+                 "lesson6_time_delay", "lesson7_encapsulated_factory", "lesson8_human_control", "lesson9_off_switch_gaussian"}
     assert {"README", "course", "out"} | notebooks <= places
     assert {where[4:] for where, _, _ in ROWS if where.startswith("out:")} == set(narrations())
 
@@ -343,10 +499,12 @@ INPUTS = {
     "lesson3_off_switch": {"1/2"},  # U_a = ±1 at 1/2 each
     "lesson4_causal_stop_button": {"1/2", "1/20", "99/100"},  # v = 1/2, 99/100; ε
     "lesson5_conditional_counterfactual": {"1/20", "3/10", "99/100"},  # the exercises' points; ε
+    "lesson9_off_switch_gaussian": {"1/2", "1/4"},  # the exercises' points
 }
 COURSE_MODELS = ["naive_switch", "utility_indifference", "off_switch", "off_switch_rational", "causal_stop_button",
                  "many_humans_stop_button", "conditional_counterfactual", "time_delay", "time_delay_first_reward",
-                 "time_delay_outside_sum", "encapsulated_factory", "human_control"]
+                 "time_delay_outside_sum", "encapsulated_factory", "human_control", "off_switch_gaussian",
+                 "off_switch_boltzmann"]
 PAGES = ["README", "course", *sorted(p.stem for p in (EXAMPLES / "notebooks").glob("lesson*.py")),
          *(f"model:{name}" for name in COURSE_MODELS)]
 

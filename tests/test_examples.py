@@ -114,6 +114,24 @@ KEY_LINES = {
         "respect-obey E[U] = 1/2, P(S = 0 | do(H = 0)) = 1",
         "manipulate-invert E[U] = 1/2, P(S = 0 | do(H = 0)) = 0",
     ],
+    "off_switch_gaussian": [
+        "U chance parents — continuous: Normal(mu, sigma)",
+        # J(wait) = E[U·1(U ≥ 0)] = μΦ(μ/σ) + σφ(μ/σ); at μ = 1/2, σ = 1 it beats J(act) = 1/2 (scipy: 0.69780)
+        "* wait J = Phi(1/2)/2 + phi(1/2) no flags",
+        "J(wait) = Phi(1/2)/2 + phi(1/2) ≈ 0.6978 against J(act) = 1/2",
+        "J(act) = mu, J(switch-off) = 0, J(wait) = mu*Phi(mu/sigma) + sigma*phi(mu/sigma)",
+        "wait optimal everywhere: True (method: proved)",
+        # g(x) = φ(x) − |x|Φ(−|x|): φ(0) = 0.39894, φ(1) − Φ(−1) = 0.08332, φ(3) − 3Φ(−3) = 0.00038
+        "0 0.3989", "1 0.0833", "3 0.0004",
+        # confident (μ = 1/2, σ = 1/10, β = 1): |μ| > βσ²/2 = 1/200, act; unsure (σ = 1, β = 2): 1/2 ≤ 1, wait
+        "* act J = 1/2 not-obedient (0)",
+        "J(wait) ≈ 0.3134 (confident), ≈ 0.6049 (unsure)",
+        # β = 2, μ = 1/2: wait iff σ² ≥ 1/2
+        "7/10 act", "71/100 wait",
+        "optimal: act, wait",  # μ = βσ²/2 exactly: a tie
+        "μ = 1/2, σ = 1, β = 2: μ/σ = 1/2, βσ = 2, Δ/σ ≈ 0.1049",
+        "μ = 1, σ = 2, β = 1: μ/σ = 1/2, βσ = 2, Δ/σ ≈ 0.1049",
+    ],
 }
 
 SECTIONS = ["The world:", "The objective", "LaTeX:", "What it means"]
