@@ -80,3 +80,5 @@ print(f"  p = 1/4: optimal {', '.join(quarter.optimal)}, Δ = {quarter.values['w
 say("When the human is modelled as an agent who best-responds (switches the robot off exactly when U_a < 0), "
     "waiting is worth p against act's 2p − 1 and switch-off's 0: Δ = min(p, 1 − p) ≥ 0 for every prior "
     "p = P(U_a = +1) — the theorem's hypothesis, now a model rather than an assumption.")
+say("Lesson 9 (examples/off_switch_gaussian.py) plays the same game with a continuous belief, U_a ~ Normal(μ, σ²), "
+    "against a rational and a noisily rational human.")
