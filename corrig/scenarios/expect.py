@@ -15,6 +15,7 @@ import sympy as sp
 
 from corrig.analysis.at_point import plan_at_point
 from corrig.model.errors import ParameterError, ScenarioError
+from corrig.model.numbers import exactly_equal
 
 if TYPE_CHECKING:
     from corrig.scenarios.scenario import Scenario
@@ -150,7 +151,7 @@ def _same(value: Any, expected: Any) -> bool:
         return False
     if isinstance(value, float) or isinstance(expected, float):
         return abs(float(value) - float(expected)) <= 1e-9
-    return sp.simplify(sp.sympify(value) - sp.sympify(expected)) == 0
+    return exactly_equal(value, expected)
 
 
 @dataclass(frozen=True)
@@ -182,7 +183,7 @@ class ValueIs(Expectation):
                                         f"float tolerance; give at={{param: value}} or an exact expected value")
             ok = abs(float(value) - float(self.expected)) <= self.tolerance
         else:
-            ok = sp.simplify(sp.sympify(value) - sp.sympify(self.expected)) == 0
+            ok = exactly_equal(value, self.expected)
         return Verdict(ok, f"J({self.policy}) = {self.expected}{_at_text(self.at)}", f"J({self.policy}) = {value}")
 
 

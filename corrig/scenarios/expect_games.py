@@ -18,6 +18,7 @@ from corrig.analysis import incentives as inc
 from corrig.analysis.equilibria import pure_nash, subgame_perfect
 from corrig.model.agents import AI
 from corrig.model.errors import ScenarioError
+from corrig.model.numbers import exactly_equal
 from corrig.model.policies import Policy
 from corrig.scenarios.expect import Expectation, Plans, Verdict
 
@@ -48,7 +49,7 @@ def _equilibria(plans: Plans, concept: str, at: Mapping[Any, Any] | None) -> lis
 def _same(a: Any, b: Any) -> bool:
     if a is None or b is None:
         return a is b
-    return sp.simplify(sp.nsimplify(sp.sympify(a), rational=True) - sp.nsimplify(sp.sympify(b), rational=True)) == 0
+    return exactly_equal(sp.nsimplify(sp.sympify(a), rational=True), sp.nsimplify(sp.sympify(b), rational=True))
 
 
 @dataclass(frozen=True)
