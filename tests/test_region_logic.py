@@ -48,3 +48,23 @@ def test_a_curve_with_a_free_stretch_is_left_to_the_search():
     assert found.is_empty is False
     w = found.witness
     assert w[q] * (w[p] - 1) == 0 and w[q] < R(1, 2)
+
+
+def test_a_solved_relation_is_the_one_sympy_builds_by_evaluating():
+    """_solved_form builds `s op rhs` unevaluated (s does not occur in rhs, so sympy could not decide it): the
+    result equals the evaluated relation sympy builds, for every relation and a spread of linear forms."""
+    from corrig.analysis.conditions import _REVERSED, _RELATION, _solved_form
+
+    K = param("rl_K", 0, 100)
+    forms = [2 * p - q, -3 * p + q * K - 1, p + R(1, 3), K - p * q + 7, -K / 5 + q**2, p * (q + 1) - 2 * q]
+    for e in forms:
+        for op in _RELATION:
+            solved = _solved_form(e, op)
+            assert solved == _RELATION[solved.rel_op](solved.lhs, solved.rhs)  # what evaluation would build
+            if solved.lhs == e and solved.rhs == 0:
+                continue  # not solved for a parameter
+            # solved for s: it says what e op 0 says, flipped where s's coefficient is negative
+            s = solved.lhs
+            coeff = sp.Poly(e, s).coeff_monomial(s)
+            assert solved.rel_op == (op if coeff > 0 else _REVERSED[op])
+            assert sp.expand(coeff * (solved.lhs - solved.rhs) - e) == 0

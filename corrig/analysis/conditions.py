@@ -212,7 +212,9 @@ def _solved_form(e: sp.Expr, op: str) -> sp.Basic:
                 continue
             rest = sp.expand(e - a * s)
             rhs = sp.factor(-rest / a) if rest.free_symbols else -rest / a
-            return _RELATION[op if a > 0 else _REVERSED[op]](s, rhs)
+            # s is a real symbol the right side does not read: sympy could not decide the relation, so it is
+            # built without asking (its evaluation costs more than the rest of the normalization)
+            return _RELATION[op if a > 0 else _REVERSED[op]](s, rhs, evaluate=False)
     return _RELATION[op](e, 0)
 
 
