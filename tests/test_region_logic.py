@@ -53,7 +53,7 @@ def test_a_curve_with_a_free_stretch_is_left_to_the_search():
 def test_a_solved_relation_is_the_one_sympy_builds_by_evaluating():
     """_solved_form builds `s op rhs` unevaluated (s does not occur in rhs, so sympy could not decide it): the
     result equals the evaluated relation sympy builds, for every relation and a spread of linear forms."""
-    from corrig.analysis.conditions import _REVERSED, _RELATION, _solved_form
+    from corrig.analysis.conditions import _RELATION, _REVERSED, _solved_form
 
     K = param("rl_K", 0, 100)
     forms = [2 * p - q, -3 * p + q * K - 1, p + R(1, 3), K - p * q + 7, -K / 5 + q**2, p * (q + 1) - 2 * q]
