@@ -27,6 +27,7 @@ the flags need are cached per policy and shared between them.  Choices the desig
 from __future__ import annotations
 
 import copy
+import itertools
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -580,7 +581,8 @@ def _value_of_observing(result: Plan, runs: dict[str, PolicyRun], exhaustive: bo
     with_h = {d: (*world.nodes[d].parents, human) if human not in world.nodes[d].parents else world.nodes[d].parents
               for d in observers}
     without_h = {d: tuple(p for p in world.nodes[d].parents if p != human) for d in world.decisions}
-    worlds = [_observing(world, with_h), _observing(world, without_h)]
+    observing = all(with_h[d] == world.nodes[d].parents for d in observers)  # every observer sees H already
+    worlds = [world if observing else _observing(world, with_h), _observing(world, without_h)]
     counts = [count_pure_policies(w) for w in worlds]
     numeric = (not world.compiled.parameters and not term_parameters(utility) and not world.agents
                and not any(fl.is_symbolic(u) for u in result.undefined.values()))
@@ -590,6 +592,11 @@ def _value_of_observing(result: Plan, runs: dict[str, PolicyRun], exhaustive: bo
                             f"(limit VOI_POLICY_LIMIT = {VOI_POLICY_LIMIT}"
                             + (f", shared by {share} principals)" if share > 1 else ")"))
         return
+    # (value, where undefined) of the policies evaluated, by their rules read in the world observing H: a policy
+    # of the world without H is the one of the world with H whose rules ignore it, and a candidate is one of its
+    # pure policies when the world observes H already
+    known = {_rules_read(world, run.policy, worlds[0]): (result.values[name], result.undefined[name])
+             for name, run in runs.items()} if observing else {}
     bests, pairs = [], []
     for variant in worlds:
         same = all(variant.nodes[d].parents == world.nodes[d].parents for d in world.decisions)
@@ -605,9 +612,12 @@ def _value_of_observing(result: Plan, runs: dict[str, PolicyRun], exhaustive: bo
         else:
             found = []
             for p in pure_policies(variant):
-                variant_run = PolicyRun(variant, p, p.name)
-                value = variant_run.value(utility)
-                found.append((value, True if value is None else variant_run.undefined_condition(utility)))
+                key = _rules_read(variant, p, worlds[0])
+                if key not in known:
+                    variant_run = PolicyRun(variant, p, p.name)
+                    value = variant_run.value(utility)
+                    known[key] = (value, True if value is None else variant_run.undefined_condition(utility))
+                found.append(known[key])
         pairs.append(found)
         bests.append(_best([v for v, _ in found]))
     if bests[0] is None or bests[1] is None:
@@ -620,6 +630,19 @@ def _value_of_observing(result: Plan, runs: dict[str, PolicyRun], exhaustive: bo
     flag = fl.value_of_observing_flag(voi, bests[0], bests[1], human, observers, (counts[0], counts[1]), condition)
     if flag is not None:
         result.incentives.append(flag)
+
+
+def _rules_read(world: World, policy: Policy, wider: World) -> tuple:
+    """The policy's rules in `world` as tables over each decision's parents in `wider` (a superset of them): two
+    policies with equal tables have equal values, whichever of the two worlds each is a policy of."""
+    tables = []
+    for d in world.decisions:
+        table = policy.table(world, d)
+        parents = wider.nodes[d].parents
+        at = [parents.index(p) for p in world.nodes[d].parents]
+        contexts = itertools.product(*(wider.nodes[p].states for p in parents))
+        tables.append(tuple(table[tuple(ctx[i] for i in at)] for ctx in contexts))
+    return tuple(tables)
 
 
 def _solved(world: World, utility: Term) -> Any:
