@@ -68,3 +68,31 @@ def test_a_solved_relation_is_the_one_sympy_builds_by_evaluating():
             coeff = sp.Poly(e, s).coeff_monomial(s)
             assert solved.rel_op == (op if coeff > 0 else _REVERSED[op])
             assert sp.expand(coeff * (solved.lhs - solved.rhs) - e) == 0
+
+
+def test_the_sign_of_a_polynomial_on_rational_ends_is_the_one_its_roots_give():
+    """signs._rational_sign (Sturm counts of the square-free factors, no root computed) against the root-based path
+    (sympy's real roots in [a, b], the sign at a rational point between each two) on pseudo-random polynomials with
+    rational roots of every multiplicity, an irrational pair (x² − 2) and no real root (x² + 1), and intervals that
+    start or end at a root."""
+    import random
+
+    from corrig.analysis import signs
+
+    x = sp.Symbol("x", real=True)
+    rng = random.Random(24)
+    compared = 0
+    for _ in range(150):
+        roots = [R(rng.randint(-4, 8), rng.randint(1, 4)) for _ in range(rng.randint(0, 3))]
+        e = R(rng.choice([-3, -1, 1, 2]), rng.randint(1, 3))
+        for r in roots:
+            e *= (x - r) ** rng.randint(1, 3)
+        e *= (x**2 - 2) ** rng.randint(0, 1) * (x**2 + 1) ** rng.randint(0, 1)
+        if not sp.expand(e).free_symbols:
+            continue
+        a = rng.choice([*roots, R(rng.randint(-2, 2), rng.randint(1, 3))])
+        b = a + R(rng.randint(1, 6), rng.randint(1, 3))
+        poly = sp.Poly(sp.expand(e), x)
+        assert signs._rational_sign(poly, a, b) == signs._sign_between_roots(poly, a, b), (e, a, b)
+        compared += 1
+    assert compared > 100
