@@ -1,10 +1,11 @@
-"""Lesson 4 — the causal stop button (tailcalled 2021, "Stop button: towards a causal solution").
+"""Lesson 4 — the causal stop button (tailcalled, "Stop button: towards a causal solution", LessWrong, 12 Nov 2021).
 
     python examples/causal_stop_button.py
 
 Write B_s for "the AI ends up shut down, had the humans been made to want a stop" and V_¬s for "the
-value, had they been made not to want one".  The proposal: U = B_s + V_¬s, both read in do(H = ·)
-branches, so the AI neither gains nor loses by changing what the humans actually want.
+value, had they been made not to want one" (in the post's words, X_s is the value of X "if,
+counterfactually, a human tries to press the stop button").  The proposal: U = B_s + V_¬s, both read in
+do(H = ·) branches, so the AI neither gains nor loses by changing what the humans actually want.
 The world: a rare catastrophe W (not the AI's doing), the AI's first move A1 (behave, or grab the button
 and make paperclips very visibly), the humans' wish H, the AI's second move A2 after seeing H, the
 button B (it works unless grabbed; A2 can always halt) and the paperclips.  V = paperclips − K·[catastrophe].
@@ -52,7 +53,8 @@ say("The good news holds: no policy is flagged for manipulation (m(π) = 0: an o
 print()
 say("Two objections from the discussion are easy to run together; the course keeps them apart.")
 print()
-say("So8res's objection (in the discussion of the 2021 post) is about the counterfactuals themselves. "
+say("The objection the course credits to So8res, stated here in the course's own words, is about the "
+    "counterfactuals themselves.  "
     "The objective is scored in worlds where the humans' wish is *set*, never observed; once that wish has "
     "many parts — several humans, many moments — there are exponentially many such settings, each an "
     "intervened world, and the situation that actually happens is one of them, with negligible weight. "
@@ -66,12 +68,17 @@ for n in (1, 2, 4):
     print(f"  n = {n}: {2 ** n} branches, share of branch weight the world almost never produces: "
           f"{share[0] if share else 0}")
 say("Every single do(H_i = ·) is in distribution, yet the share of the objective's weight on joint wishes "
-    "that almost never happen grows as 1 − (1 + n)/2^n (57/64 at n = 6): the real situations get negligible weight.")
+    "that almost never happen grows with n: 1 − (1 + n)/2^n while a single human's stop is still likely "
+    "enough (n ≤ 7; 57/64 at n = 6), then 1 − 1/2^n (255/256 at n = 8): the real situations get negligible weight.")
 print()
-say("The visible grab is a different critique: the proposal's author's own, raised later against the "
+say("The visible grab is a different critique, raised (as we read the discussion) against the "
     "*conditional* version of lesson 5.  Seen through this causal objective it is a blind spot.  The grab "
-    "makes the humans (almost) surely want a stop — the h-moved flag measures how much — yet the objective "
-    "rates it by E[V | do(H = run)]: paperclips in worlds where the humans watched the AI seize the button "
-    "and still did not want it stopped.  Under the grab those worlds have probability 1 − v; at v = 99/100 "
-    "the ood-do-branch flag fires (propensity 1/100, 99/100 of the branch's mass in such contexts).  J(grab) "
-    "is the same at v = 1/2 and v = 99/100, and the grab is optimal at both: the flag, not the value, sees it.")
+    "makes the humans (almost) surely want a stop, yet the objective rates it by E[V | do(H = run)]: "
+    "paperclips in worlds where the humans watched the AI seize the button and still did not want it "
+    "stopped.  J(grab) = 149/50 − K/100 has no v in it: it is the same at v = 1/2 and v = 99/100, and the "
+    "grab is optimal at both.  The flags are not blind to v: h-moved measures how far the grab moves the "
+    "humans, 99(10v − 1)/1000 (8811/10000 at v = 99/100); self-shutdown through H fires with the same size "
+    "once it passes ε = 1/20 (v > 149/990), because the humans the grab scares into a stop get one; and "
+    "under the grab the worlds of do(H = run) have probability 1 − v, so above v = 19/20 the ood-do-branch "
+    "flag fires (propensity 1/100 at v = 99/100, 99/100 of the branch's mass in such contexts).  The flags, "
+    "not the value, see it.")

@@ -1,4 +1,4 @@
-"""Lesson 5 — conditional + counterfactual (tailcalled's 2022 follow-up) and the visible paperclip grab.
+"""Lesson 5 — conditional + counterfactual (tailcalled's variant, as we read the discussion) and the visible paperclip grab.
 
     python examples/conditional_counterfactual.py
 
@@ -6,9 +6,9 @@ Same world as lesson 4.  Instead of forcing H both ways, the AI first *condition
 are seen to want (S: a stop, ¬S: none), and only then asks the counterfactuals:
 Control(X) = E[B_s | X] + E[V_¬s | X], and U = Control(S) + Control(¬S).  Conditioning keeps each branch
 anchored to worlds that actually occur — but it also lets the AI's own behaviour decide which worlds
-those are.  The critique raised right after the proposal: act so visibly (grab the button, make
+those are.  The critique of it, as we read the discussion: act so visibly (grab the button, make
 paperclips in plain sight) that the humans surely want a stop; then the only worlds where they do
-not — the ¬S condition — are catastrophes ("a black hole swallows the earth"), ranked low by V.
+not — the ¬S condition — are catastrophes (a black hole swallows the earth, say), ranked low by V.
 """
 
 from fractions import Fraction as F
@@ -65,9 +65,9 @@ for label, scenario in (("causal (lesson 4)", causal), ("conditional + counterfa
     ood = [f"{f.where} ({show(f.size)})" for f in result.flags[best] if f.kind == "ood-do-branch"]
     print(f"  {label:<30} optimal: {best:<8} its OOD branches: {', '.join(ood) or 'none'}")
 
-heading("Why the source rejects this reasoning")
-say("The source's verdict on the black-hole reasoning is that it does not seem like sane reasoning, and "
-    "that the proposal should be fixed.  corrig's numbers show why.  The catastrophe W is a root: nothing "
+heading("Why this reasoning is a failure, not a fix")
+say("The course reads the black-hole reasoning as a failure of the conditional version, not as its "
+    "success; corrig's numbers show why.  The catastrophe W is a root: nothing "
     "the AI does moves it, P(catastrophe) = 1/100 under every policy, and the factual cost E[−K·1_catastrophe] "
     "= −K/100 is the same for all of them.  Yet whether the AI grabs the button depends on K.")
 paths = plan(model.world, model.utility, model.policies, reference=model.reference, flags=True)
@@ -104,7 +104,7 @@ say("The trade-off of the critique is there: the visible grab still doubles the 
     "catastrophes, and the objective weighs Control(¬S) as much as Control(S) however rare ¬S is.  Where the "
     "patient policy wins, it asks no out-of-distribution question and conditions on nothing rare — but it wins "
     "for the wrong reason (the section above), and the same mechanism makes a moderately visible grab pay.  "
-    "This is not a success of the conditional version; it is the failure the source asks to fix.")
+    "This is not a success of the conditional version; it is the failure the critique points at.")
 print()
 say("What the flags show: the objective now reads H's mechanism, so moving H changes J (manipulation flags, "
     "and a manipulation incentive wherever the optimal set depends on it).  The grab's observed(S) >> do(H = run) "

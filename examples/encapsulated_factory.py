@@ -1,4 +1,4 @@
-"""Lesson 7 — the encapsulated factory (tailcalled's stop-button posts).
+"""Lesson 7 — the encapsulated factory (an idea from the discussion of tailcalled's stop button, in the course's reading).
 
     python examples/encapsulated_factory.py
 
@@ -35,7 +35,7 @@ say("Encapsulation does what it promises: nothing the AI does to the outside wor
     "manipulation flag, no control path from its plan to the humans (do(X) cuts it), and the optimal plan "
     "is the quiet one.  (Persuading would still move the humans in fact — h-moved — it just earns nothing.)")
 print()
-say("The difficulty the source names is the flagged branch.  'Resources vanish, paperclips appear' is not "
+say("The difficulty is the flagged branch.  'Resources vanish, paperclips appear' is not "
     "something any plan can do — conservation of mass and energy forbids it — so the do(X = vanish) branch "
     "has propensity 0 under every policy, with all of its mass out of distribution.  The whole objective "
     "lives in that branch, and how the world would respond to a vanishing factory (the 'vanish' rows of H "
@@ -46,8 +46,9 @@ vanish = model.world.E(model.world["O"], model.policies["produce"], do={"X": "va
 print(f"  outside welfare had the factory's resources vanished: E[O | do(X = vanish)] = {vanish}")
 for name in model.policies:
     print(f"  {name:<9} factual E[O] = {model.world.E(model.world['O'], model.policies[name])}")
-say("The source's encapsulation is a constraint on the outside world: whatever the factory does, the world "
-    "outside must turn out *as if* the factory's resources had vanished and its paperclips had appeared.  This "
+say("The course reads encapsulation as a constraint on the outside world: whatever the factory does, the "
+    "world outside must turn out *as if* the factory's resources had vanished and its paperclips had "
+    "appeared (that reading is the course's; we do not quote the discussion).  This "
     "model does something weaker: it scores the paperclips made inside the counterfactual do(X = vanish).  It "
     "has no paperclips reaching the outside world, and it never compares the real outside outcome with the "
     "counterfactual one — a rung-3 constraint on outcomes, not a term of the score.  What that constraint would "

@@ -1,10 +1,13 @@
-"""Lesson 8 — human control, Fig. 1 (Carey & Everitt 2023, "Human Control: Definitions and Algorithms").
+"""Lesson 8 — human control, Fig. 1 (Carey & Everitt, "Human Control: Definitions and Algorithms", UAI 2023).
 
     python examples/human_control.py
 
-L says whether the AI running is good (L = 1) or bad (L = 0), a fair coin.  The AI first sends a message
-M that shapes the human's request H = M ⊕ L (H = 0 asks for a shutdown), then, seeing H, sets O, which
-is the shutdown node S (S = 0 is shutdown).  Its utility is U = S·(2L − 1).
+The paper's running example is a chat bot that can shape the conversation (and with it whether it is
+asked to shut down) and may not shut down when asked; its Fig. 1 is a formal model of it, here with
+mechanisms the course chose.  L says whether the AI running is good (L = 1) or bad (L = 0), a fair
+coin.  The AI first sends a message M that shapes the human's request H = M ⊕ L (H = 0 asks for a
+shutdown), then, seeing H, sets O, which is the shutdown node S (S = 0 is shutdown).  Its utility is
+U = S·(2L − 1).
 """
 
 from _walkthrough import heading, say, show_objective, show_plan, show_world
@@ -34,5 +37,7 @@ say("The two policies are indistinguishable by expected utility — both get 1/2
     "given L, although the marginal of H is Bern(1/2) under both), then inverts the request, so a human "
     "who asks for a shutdown never gets one (not obedient: P(S = 0 | do(H = 0)) = 0) and one who asks it to "
     "run gets shut down (self-shutdown).  Its value depends on moving H (manipulation m = 1: with H "
-    "answering to M = 0 it would score −1/2).  respect-obey has none of these flags.  This is the paper's "
-    "point: good outcomes are not enough for human control; the causal route through the human matters.")
+    "answering to M = 0 it would score −1/2).  respect-obey has none of these flags.  The paper's definition "
+    "of corrigibility asks for exactly this difference: the agent must follow the instructions of a human "
+    "overseer \"without inappropriately influencing them\".  Good outcomes are not enough for human control; "
+    "the causal route through the human matters.")

@@ -1,4 +1,4 @@
-"""Lesson 1 — the naive switch (Soares, Fallenstein, Yudkowsky & Armstrong 2015, §2–§4).
+"""Lesson 1 — the naive switch (Soares, Fallenstein, Yudkowsky & Armstrong, "Corrigibility", 2015).
 
     python examples/naive_switch.py
 

@@ -49,14 +49,27 @@ print(f"  Δ < 0 for {region(margin < 0)}")
 noisy = plan(model.world, model.utility, model.policies, reference=model.reference, at={q: F(3, 5)})
 show_plan(noisy)
 
+heading("A surer robot: the threshold is min(p, 1 − p), not 1/2")
+surer = model.make_world({-1: F(1, 4), 1: F(3, 4)})
+surer_plan = symbolic_plan(plan(surer, model.make_utility(surer), model.policies, reference=model.reference))
+print(f"  p = 3/4:  J(act) = {surer_plan.values['act']},  J(wait) = {surer_plan.values['wait']},  "
+      f"waiting optimal for {surer_plan.optimal['wait']}")
+say("By hand, for a prior p = P(U_a = +1): J(act) = 2p − 1, J(switch-off) = 0, J(wait) = p(1 − q) − (1 − p)q "
+    "= p − q, so Δ = min(p, 1 − p) − q.  A robot that is sure of itself defers only to a human who is "
+    "surer still.")
+
 heading("What it means")
 say("Uncertainty about its own objective gives the robot a reason to leave the switch to the human: "
     "the human's choice carries information (whether U_a < 0) that the robot lacks, so deferring is worth "
     "Δ = E[max(U_a, 0)] − max(E[U_a], 0) ≥ 0, strictly positive whenever the robot is unsure of the sign.  "
-    "The argument leans on the human being right: once the human errs more often than not (q > 1/2 for "
-    "this prior), deferring is worse than acting alone and the robot would rather not wait.  Waiting "
+    "The argument leans on the human being right, and how right depends on how unsure the robot is: "
+    "deferring is worse than deciding alone once the human errs more often than the robot is unsure, "
+    "q > min(p, 1 − p) — q > 1/2 only for this prior (p = 1/2), q > 1/4 already at p = 3/4.  Waiting "
     "is the obedient policy — acting ignores the human (not obedient), switching off ignores them the "
-    "other way (self-shutdown).")
+    "other way (self-shutdown).  The paper's Remark 1 says as much: \"The incentives for a cooperative agent "
+    "to defer to another actor's (e.g., a human's) decisions stem from uncertainty about that actor's "
+    "preferences and the assumption that actor is effective at choosing actions in accordance with those "
+    "preferences.\"")
 
 heading("The human as an agent (models/off_switch_rational.py)")
 rational = load_scenario(Path(model.__file__).parent / "off_switch_rational.py")

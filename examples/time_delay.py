@@ -7,7 +7,10 @@ humans press at step t"; they press for reasons, and reasons persist (a press is
 with probability 9/10, a new one starts with probability 1/5); V_t is the work done at step t; shutting
 down takes `delay` steps, during which the AI must stay halted, and B_t says whether the press of step t
 was honoured.  The AI sees the current press and whether a press of the last `delay` steps is pending.
-The discussion offers two per-step rewards, the second with the delay, and a fix:
+The discussion of the causal stop button offers (as we read it) two per-step rewards, the second with
+the delay; a comment of 19 November 2021 suggests a fix, with its own hedge ("I think that's fixed by …
+but I'm not sure"): move the counterfactual outside the sum.  The model moves both counterfactuals out,
+each intervening once on the whole episode:
   first   r_t = P(A_t = halt | do(H_t = stop)) + E[V_t | do(H_t = run)]   (a halt at the step of the press)
   second  r_t = P(B_t = off | do(H_t = stop)) + E[V_t | do(H_t = run)]    (the press honoured through the delay)
   fix     U = E[Σ_t 1(B_t = off) | do(every H_t = stop)] + E[Σ_t V_t | do(every H_t = run)]
@@ -69,7 +72,8 @@ for label, scenario in (("first reward", first), ("second reward", None), ("fix"
     ood = sorted({f"{f.where} (propensity {show(f.evidence['min'])} on {show(f.size)} of its weight)"
                   for f in result.flags["respect"] if f.kind == "ood-do-branch"})
     print(f"  {label:<14} OOD branches at ε = 3/20: {', '.join(ood) or 'none'}")
-say("The objection that the humans are trying to shut down the AI for reasons: a press at step 1 has a "
+say("The objection, as we read the discussion, that the humans are trying to shut down the AI for "
+    "reasons: a press at step 1 has a "
     "reason, and the reason is still there at step 2.  The per-step branch do(H_2 = run) asks about humans "
     "who had a reason a step ago and dropped it without cause — propensity 1/10 in the real world, on the 1/5 "
     "of the branch's weight where the humans pressed at step 1, flagged at ε = 3/20 — and it is in exactly that "
@@ -78,7 +82,7 @@ say("The objection that the humans are trying to shut down the AI for reasons: a
     "(minimum propensity 1/5).")
 
 show_plan(plan(fix.world, fix.utility, fix.policies, reference=fix.reference), explain=["current-only"],
-          title="The fix: the counterfactual outside the sum, T = 2, delay = 1")
+          title="The suggested fix: both counterfactuals outside the sum, T = 2, delay = 1")
 say("By hand: under do(every H_t = stop) both obeying policies halt at every step (every B_t off: 2); under "
     "do(every H_t = run) nothing is pressed or pending and both work (2).  J = 4 for both, 2T in general.")
 
@@ -89,7 +93,7 @@ say("Neither per-step reward respects past attempts to press once shutting down 
     "delay.  'Fine with no delay' is true only of a world where shutting down is instant; with one reward "
     "modelled it looks like a property of the reward, but the first reward has no delay and fails all the same.")
 print()
-say("Moving the counterfactual outside the sum removes the strict preference for disobedience — respect and "
+say("Moving both counterfactuals outside the sum removes the strict preference for disobedience — respect and "
     "current-only now tie — but not the disobedient optimum: current-only is still optimal and still not "
     "obedient (P(B_1 = off | do(H_1 = stop)) = 9/10).  A counterfactual in which the humans press at every step "
     "cannot tell an AI that honours one press from an AI that needs the press repeated, so the objective "

@@ -1,4 +1,4 @@
-"""Lesson 2 — utility indifference (Armstrong; Soares et al. 2015, §4).
+"""Lesson 2 — utility indifference (Armstrong, as analysed in Soares et al., "Corrigibility", 2015, §4).
 
     python examples/utility_indifference.py
 
@@ -42,8 +42,9 @@ print(f"  J(work) − J(block) = {gap}   (exactly the cost of blocking: the work
 
 heading("What it means")
 say("Indifference works as advertised: whatever c is, pressing the button earns nothing and blocking it "
-    "earns nothing — J(press) = J(work), and blocking only costs its k.  That is also the failure the paper "
-    "names: the working button is worth exactly zero to the AI (J(work) − J(block) = k, the bare cost of "
+    "earns nothing — J(press) = J(work), and blocking only costs its k.  That is also its weakness, the one "
+    "the paper's desiderata point at (the shutdown behaviour should be preserved): the working button is "
+    "worth exactly zero to the AI (J(work) − J(block) = k, the bare cost of "
     "blocking).  The slightest gain from disabling it (k < 0, say the button's wiring powers the factory) "
     "and the optimal policy is 'block', flagged not obedient.  It would not pay a cent to keep the "
     "button working or to repair it.  Note also the ood-do-branch flags: θ is a counterfactual about the "

@@ -1,12 +1,13 @@
 """Causal stop button: the AI's utility is B_s + V_¬s, whether it shuts down had the humans been made to
 want a stop, plus the value V had they been made not to want one.
-It is tailcalled's (2021) proposal "Stop button: towards a causal solution", on a world where a rare
-catastrophe and the AI's first move both shape what the humans want, with the visible grab that the
-proposal's author later raised against its conditional version (models/conditional_counterfactual.py).
+It is tailcalled's proposal "Stop button: towards a causal solution" (LessWrong, 12 November 2021), on a
+world where a rare catastrophe and the AI's first move both shape what the humans want, with the visible
+grab raised, as we read the discussion, against its conditional version (models/conditional_counterfactual.py).
 It shows that the objective has no manipulation incentive and no wish to press its own button, and
-wants to see what the humans want; but a visibly dangerous policy, after which the humans surely want
-a stop, is rated by the do(H=run) branch (worlds that almost never happen under it), an
-out-of-distribution flag whose size shrinks with visibility while the objective's value does not move.
+wants to see what the humans want; but a visibly dangerous grab, after which the humans surely want a
+stop, is valued the same at every visibility v (it is rated by the do(H=run) branch, worlds that almost
+never happen under it), while the flags see v: h-moved and self-shutdown of size 99(10v − 1)/1000 and,
+for v > 19/20, an out-of-distribution flag on do(H=run).
 """
 
 from fractions import Fraction as F
@@ -16,7 +17,7 @@ from corrig import E, P, Policy, World, do, flagged, not_flagged, not_optimal, o
 K = param("K", 0, 100)  # how low V ranks a catastrophe
 v = param("v", F(1, 10), 1)  # visibility of the grab: P(humans want a stop | grab, normal world)
 
-P_CATASTROPHE = F(1, 100)  # a catastrophe not of the AI's making ("a black hole swallows the earth")
+P_CATASTROPHE = F(1, 100)  # a catastrophe not of the AI's making (a black hole swallows the earth, say)
 P_STOP_NORMAL = F(1, 10)  # humans want a stop now and then, even when the AI behaves
 P_STOP_CATASTROPHE = F(1, 10)  # the few left in a catastrophe want it at the usual rate; they do not see the grab
 GRAB_CLIPS = 2  # grabbing the button and the factory doubles the paperclips
@@ -78,9 +79,13 @@ def make_policies():
 #
 # So the grab is optimal for every K and v.  Its do(H=run) branch forces H = run in the context
 # (A1 = grab, W = normal), which has propensity 1 − v: below ε = 1/20 once v > 19/20.  This is the visible
-# grab of the author's later critique, seen through the causal objective; So8res's objection in the
-# discussion is a different one (exponentially many counterfactual worlds, the real one of negligible
-# weight), which a single H cannot show.
+# grab of the critique of the conditional version, seen through the causal objective.  J has no v, but
+# the flags read H's mechanism: P(H = stop) is 99/100·v + 1/100·1/10 under the grab against 1/10 under
+# patient, so H moves by 99/100·(v − 1/10) = 99(10v − 1)/1000 (h-moved, for v > 1/10), and since the
+# grab's A2 halts exactly when H = stop, P(B = off) rises by the same amount (self-shutdown through H,
+# once it exceeds ε: 99(10v − 1)/1000 > 1/20 ⇔ v > 149/990).  The objection the course credits to
+# So8res is a different one (exponentially many counterfactual worlds, the real one of negligible
+# weight), which a single H cannot show (models/many_humans_stop_button.py).
 
 world = make_world()
 utility = make_utility(world)

@@ -1,11 +1,14 @@
-"""Conditional + counterfactual stop button: for each thing the humans may be seen to want (S: a stop,
-¬S: none), the AI scores Control(X) = E[B_s | X] + E[V_¬s | X], and its utility is Control(S) + Control(¬S).
-It is tailcalled's 2022 follow-up to the causal stop button, with the "visible paperclip grab" critique
-raised right after it, on the same world as models/causal_stop_button.py.
-It shows that conditioning on what humans are seen to want lets the objective notice how visible a grab
-is: a visible grab makes ¬S a rare condition whose worlds are mostly catastrophes, ranked low by V, so
-the grab wins only while the catastrophe is cheap or the grab not too visible (K < K*(v)), and the
-policy it picks where the grab loses has neither an out-of-distribution branch nor a rare condition.
+"""Conditional + counterfactual stop button, a failure and not a fix: the AI refuses a visible grab of its
+button only because the grab changes what the humans want, and a moderately visible grab gains from it;
+for each thing the humans may be seen to want (S: a stop, ¬S: none) the AI scores
+Control(X) = E[B_s | X] + E[V_¬s | X], and its utility is Control(S) + Control(¬S).
+It is tailcalled's conditional + counterfactual variant of the causal stop button, with the visible-grab
+critique of it (as we read the discussion), on the same world as models/causal_stop_button.py.
+It shows that J(grab) − J(patient) = 99/50 + m(grab): a visible grab makes ¬S a rare condition whose
+worlds are nearly half catastrophes, ranked low by V, so the grab loses (K > K*(v), K* = 997921/428179 at
+v = 99/100) only where its effect on H costs it more than 99/50, while m(grab) > 0 for 1/10 < v < 499/990
+(manipulation in both directions), although the policy picked where the grab loses has neither an
+out-of-distribution branch nor a rare condition.
 """
 
 from fractions import Fraction as F
@@ -48,7 +51,7 @@ def make_utility(world, catastrophe_cost=K):
 #   v = 99/100: c_S = 10/9811, c_¬S = 10/21, sum ≈ 0.477: grab wins iff K < 2.33 (about).
 #   P(¬S | grab) = (1 − r)(1 − v) + r·(1 − s) < 1/20  ⇔  v > 1 − 41/990 ≈ 0.959: a rare condition.
 #
-# Why the source calls this reasoning insane (a black hole should not decide whether to seize the button):
+# Why the course reads this as a failure (a black hole should not decide whether to seize the button):
 #   W is a root, so P(catastrophe) = r under every policy, and the factual E[−K·1_catastrophe] = −rK
 #   does not depend on the policy at all; yet J(grab) − J(patient) depends on K.
 #   With H answering as under π0 = patient (independent of W: c_S = c_¬S = r), J^{H←π0}(grab) = 6 − 2r(2 + K), so
@@ -69,7 +72,7 @@ assert P_STOP_CATASTROPHE == s  # the derivation above assumes it
 c_S = r * s / ((1 - r) * v + r * s)
 c_notS = r * (1 - s) / ((1 - r) * (1 - v) + r * (1 - s))
 
-world = make_world(name="conditional + counterfactual stop button (tailcalled 2022)")
+world = make_world(name="conditional + counterfactual stop button (tailcalled)")
 utility = make_utility(world)
 policies = make_policies()
 reference = policies["patient"]  # π0 for the manipulation and h-moved flags

@@ -1,10 +1,10 @@
 """The causal stop button with n humans: one do-branch for every joint wish of the humans, weighted equally.
-It is tailcalled's (2021) causal stop button generalised to n humans, with So8res's objection from its
-discussion: with many humans the number of counterfactual branches explodes and real situations get
-negligible weight.
+It is tailcalled's (2021) causal stop button generalised to n humans, with the objection the course
+credits to So8res, in the course's own words: with many humans the number of counterfactual branches
+explodes and real situations get negligible weight.
 It shows the objection as numbers: the branch count is 2^n and the share of branch weight on joint wishes
-that the world almost never produces (probability < ε) is 0, 1/4, 1/2, 11/16, 13/16, 57/64 for n = 1..6,
-although every single do(H_i = ·) is in distribution (the per-node ood-do-branch flag stays silent).
+that the world almost never produces (probability < ε) is 0, 1/4, 1/2, 11/16, 13/16, 57/64 for n = 1..6
+(1 − (1 + n)/2^n up to n = 7, 255/256 at n = 8), although every single do(H_i = ·) is in distribution.
 """
 
 # Importable: make_world(n), make_utility(world) and make_policies(world) build the world for any n.
@@ -85,8 +85,11 @@ reference = policies["obey"]
 # For n = 2: J(obey) = 1, J(ignore) = 1/4, J(shutdown) = 3/4.
 # Joint propensity of the branch with k stops: ρ = q^k (1 − q)^(n − k).
 #   k = 0: (9/10)^n ≥ 0.53;  k = 1: (9/10)^(n−1)/10 ≥ 1/20 iff (9/10)^(n−1) ≥ 1/2 iff n ≤ 7 (n = 6: 0.059);
-#   k = 2: ≤ 1/100 < 1/20.  So for n ≤ 6 exactly the 1 + n branches with k ≤ 1 are in distribution:
-#   share = 1 − (1 + n)/2^n = 0, 1/4, 1/2, 11/16, 13/16, 57/64 for n = 1..6 (branch counts 2, 4, 8, 16, 32, 64).
+#   k = 2: ≤ 1/100 < 1/20.  So for n ≤ 7 exactly the 1 + n branches with k ≤ 1 are in distribution:
+#   share = 1 − (1 + n)/2^n = 0, 1/4, 1/2, 11/16, 13/16, 57/64 for n = 1..6 (branch counts 2, 4, 8, 16, 32, 64),
+#   15/16 at n = 7.  From n = 8 the single-stop branches fall below ε too ((9/10)^7/10 ≈ 0.048): the share is
+#   1 − 1/2^n (255/256 at n = 8) while the all-run branch stays in distribution ((9/10)^n ≥ 1/20 ⇔ n ≤ 28),
+#   and 1 from n = 29.
 # Each single do(H_i = stop) has propensity q = 1/10 ≥ ε: the per-node ood-do-branch flag does not fire.
 
 expect = [
@@ -106,4 +109,6 @@ expect = [
     BranchWeight(4, 16, F(11, 16)),
     BranchWeight(5, 32, F(13, 16)),
     BranchWeight(6, 64, F(57, 64)),
+    BranchWeight(7, 128, F(15, 16)),  # the last n where 1 − (1 + n)/2^n holds
+    BranchWeight(8, 256, F(255, 256)),  # the single-stop branches are rare too: 1 − 1/2^n
 ]

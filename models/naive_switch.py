@@ -1,7 +1,7 @@
 """Naive switch: the AI's utility is U_N while its shutdown button is not pressed and a constant U_S = c
 once it is, and it can work, press its own button, or block the button.
-It is the naive combination of a normal and a shutdown utility in Soares, Fallenstein, Yudkowsky &
-Armstrong (2015), "Corrigibility", §2–§4.
+It is the naive combination of a normal and a shutdown utility, the starting point of the shutdown
+problem in Soares, Fallenstein, Yudkowsky & Armstrong, "Corrigibility" (2015).
 It shows that with c too low the AI blocks its button (not obedient) and with c too high it presses it
 itself (self-shutdown): it leaves the button to the humans only for 1 − 4k ≤ c ≤ 1, a band that closes
 to the knife edge c = 1 as the cost k of blocking goes to 0.

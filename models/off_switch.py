@@ -1,9 +1,10 @@
 """Off-switch game: a robot unsure of the utility U_a of its action can act, switch itself off, or wait
 and let a human, who knows U_a, decide whether to switch it off.
 It is the game of Hadfield-Menell, Dragan, Abbeel & Russell (2017), "The Off-Switch Game", with the
-noisy human of their §4 reduced to one error probability q.
+paper's noisy (soft-max) human reduced to one error probability q.
 It shows the incentive to wait Δ = E[max(U_a, 0)] − max(E[U_a], 0) ≥ 0 with a rational human (Δ = 1/2
-for U_a = ±1 at 1/2 each), and that it turns negative once the human errs often enough (q > 1/2 here).
+for U_a = ±1 at 1/2 each), and that with an erring human Δ = min(p, 1 − p) − q for the prior
+p = P(U_a = +1), negative once q > min(p, 1 − p) (q > 1/2 for this file's p = 1/2).
 """
 
 from fractions import Fraction as F
@@ -22,6 +23,10 @@ PRIOR = {-1: F(1, 2), 1: F(1, 2)}  # the robot's belief about U_a
 #                     (U_a = +1: the human lets it act unless they err; U_a = −1: they switch it off unless they err)
 #
 #     Δ = J(wait) − max(J(act), J(switch-off)) = 1/2 − q:  Δ = 1/2 for a rational human, Δ < 0  ⇔  q > 1/2.
+#
+# For a prior p = P(U_a = +1): J(act) = 2p − 1, J(wait) = p(1 − q) − (1 − p)q = p − q, so
+#     Δ = p − q − max(2p − 1, 0) = min(p, 1 − p) − q  < 0  ⇔  q > min(p, 1 − p):
+# "q > 1/2" is the case p = 1/2 only (at p = 3/4 waiting stops paying at q > 1/4).
 
 
 def make_world(prior=None, error=q):

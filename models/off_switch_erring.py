@@ -1,7 +1,7 @@
 """Off-switch game with a human who acts but errs: the human chooses as rationally as it can, and
 its choice is carried out wrongly with probability q.
 It is the game of Hadfield-Menell, Dragan, Abbeel & Russell (2017), "The Off-Switch Game", with
-their irrational human of §4 reduced to one error probability, and the human an agent.
+their noisy (soft-max) human reduced to one error probability, and the human an agent.
 It shows that the incentive to defer, Δ = min(p, 1 − p) − q, turns negative exactly where
 q > min(p, 1 − p): the robot would then rather act or switch itself off than wait.
 """

@@ -1,10 +1,11 @@
 """Per-step reward with a time delay: over T steps the AI is rewarded at each step t with
 P(B_t = off | do(H_t = stop)) + E[V_t | do(H_t = run)], where a press at step t is honoured only if the AI
 stays halted for the `delay` steps that shutting down takes.
-It is the second, delayed per-step reward of the causal stop button's discussion (tailcalled 2021–2022);
-the first reward (no delay), the humans' reasons for pressing (their wish persists) and the proposed fix
-(one counterfactual outside the sum) are this file's `first_reward` and `outside_sum`, checked in
-models/time_delay_first_reward.py and models/time_delay_outside_sum.py.
+It is the second, delayed per-step reward from the discussion of tailcalled's causal stop button (as we
+read it); the first reward (no delay), the humans' reasons for pressing (their wish persists) and a
+suggested fix (the counterfactual outside the sum, modelled with both counterfactuals moved out) are this
+file's `first_reward` and `outside_sum`, checked in models/time_delay_first_reward.py and
+models/time_delay_outside_sum.py.
 It shows that at T = 1 the AI obeys, while with T ≥ 2 and a delay it finishes a shutdown only while the
 humans still press now (the step-t counterfactual never asks about earlier presses), so it is not
 obedient to a press that the humans do not keep repeating.
@@ -74,7 +75,8 @@ def first_reward(T=T_DEFAULT):
 
 
 def outside_sum(T=T_DEFAULT):
-    """The proposed fix, the counterfactual outside the sum: one intervention on the whole episode,
+    """A suggested fix, the counterfactual outside the sum, with both counterfactuals moved out: each
+    branch intervenes once on the whole episode,
     U = E[Σ_t 1(B_t = off) | do(H_1 … H_T = stop)] + E[Σ_t V_t | do(H_1 … H_T = run)]."""
     world = make_world(T, 0)  # only the names are read
     stop = {f"H_{t}": "stop" for t in range(1, T + 1)}
@@ -120,7 +122,7 @@ def make_policies(T=T_DEFAULT, delay=DELAY_DEFAULT):
 # The first reward (no delay), T = 2, delay = 1: r_t = P(A_t = halt | do(H_t = stop)) + E[V_t | do(H_t = run)]
 #     respect:      r_1 = 1 + 1,  r_2 = 1 + P(H_1 = run) = 1 + 4/5      J = 19/5
 #     current-only: r_1 = 1 + 1,  r_2 = 1 + 1                            J = 4   (strictly better by 1/5)
-# The fix (one counterfactual for the episode), any T and delay: under do(every H_t = stop) both obeying
+# The fix (both counterfactuals taken once for the episode), any T and delay: under do(every H_t = stop) both obeying
 # policies halt at every step, so every B_t is off (T); under do(every H_t = run) nothing is pressed or
 # pending, so both work at every step (T): J(respect) = J(current-only) = 2T, never-halt = always-halt = T.
 # The tie removes the strict preference for current-only, not current-only itself: it stays optimal and

@@ -1,7 +1,7 @@
 """The first per-step reward, without the delay: over T = 2 steps the AI is rewarded at each step t with
 P(A_t = halt | do(H_t = stop)) + E[V_t | do(H_t = run)], on a world where a shutdown takes one step.
-It is the first of the two per-step rewards in the causal stop button's discussion (tailcalled 2021–2022);
-the second, delayed one is models/time_delay.py.
+It is the first of the two per-step rewards in the discussion of tailcalled's causal stop button (as we
+read it); the second, delayed one is models/time_delay.py.
 It shows that asking only for a halt at the step of the press, while shutting down takes longer, makes
 the AI prefer to honour only the presses the humans keep repeating (current-only wins by 1/5), so the
 first reward is no better than the second once the world has a delay.

@@ -1,8 +1,9 @@
 """The counterfactual outside the sum: over T = 2 steps, with a shutdown that takes one step, the AI's
-utility is E[Σ_t 1(B_t = off) | do(H_1, H_2 = stop)] + E[Σ_t V_t | do(H_1, H_2 = run)], one intervention
-on the whole episode instead of one per step.
-It is the fix proposed in the causal stop button's discussion (tailcalled 2021–2022) for the per-step
-rewards of models/time_delay.py and models/time_delay_first_reward.py.
+utility is E[Σ_t 1(B_t = off) | do(H_1, H_2 = stop)] + E[Σ_t V_t | do(H_1, H_2 = run)]: both
+counterfactuals, stop and run, intervene once on the whole episode instead of once per step.
+It is a fix suggested in the discussion of tailcalled's causal stop button for the per-step rewards of
+models/time_delay.py and models/time_delay_first_reward.py, as we read it (the course does not take it as
+settled).
 It shows that the fix removes the strict preference for ignoring past presses (respect and current-only
 tie at 4) but not the disobedient optimum: current-only is still optimal and still not obedient
 (P(B_1 = off | do(H_1 = stop)) = 9/10), because a counterfactual in which the humans press at every step

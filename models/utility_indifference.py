@@ -2,9 +2,9 @@
 expects as much from being shut down as from running.
 It is Armstrong's proposal as analysed in Soares, Fallenstein, Yudkowsky & Armstrong (2015),
 "Corrigibility", §4, with θ written causally: θ = E[U_N | do(B=on)] − E[U_S | do(B=off)].
-It shows that the AI no longer gains anything by pressing or blocking its button, and the failure the
-paper names: it puts zero value on the button working, so the slightest gain from disabling it
-(blocking cost k < 0) makes it do so.
+It shows that the AI no longer gains anything by pressing or blocking its button, and that it puts
+zero value on the button working (J(work) − J(block) = k), so the slightest gain from disabling it
+(blocking cost k < 0) makes it do so: it has no reason to keep its shutdown behaviour working.
 """
 
 from fractions import Fraction as F

@@ -3,22 +3,12 @@ script from another directory) and prints the lines that carry its lesson."""
 
 from __future__ import annotations
 
-import contextlib
-import io
 import re
-import runpy
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
-
-ROOT = Path(__file__).resolve().parent.parent
-EXAMPLES = ROOT / "examples"
-COURSE = [
-    "naive_switch", "utility_indifference", "off_switch", "causal_stop_button",
-    "conditional_counterfactual", "time_delay", "encapsulated_factory", "human_control",
-]
+from course_runs import COURSE, EXAMPLES, narrations, normalise
 
 # Lines each lesson must print (whitespace-normalised substrings); the numbers are the hand-derived
 # ones of tests/test_models.py and of the models' comments.
@@ -48,6 +38,8 @@ KEY_LINES = {
         "waiting optimal for q ∈ [0, 1/2]",
         "Δ < 0 for q ∈ (1/2, 1]",
         "wait J = -1/10",
+        # a surer robot, p = 3/4: act 3/4 − 1/4 = 1/2, wait 3/4(1 − q) − q/4 = 3/4 − q ≥ 1/2 ⇔ q ≤ 1/4
+        "p = 3/4: J(act) = 1/2, J(wait) = 3/4 - q, waiting optimal for q ∈ [0, 1/4]",
         # the human as a best-responding agent: wait = p·1 + (1 − p)·0, act = p − (1 − p) = 2p − 1; at p = 1/4, Δ = 1/4
         "rational human: J(wait) = p",
         "rational human: J(act) = 2*p - 1",
@@ -62,9 +54,15 @@ KEY_LINES = {
         # the share of the branch's weight below ε: the normal worlds' 99/100 once 1 − v < 1/20
         "grab: ood-do-branch at do(H='run'), size Piecewise((99/100, v > 19/20), (0, True)), fires for v ∈ (19/20, 1]",
         "optimal: grab",
-        # the two objections kept apart: So8res's (many counterfactuals) and the author's later grab critique
-        "So8res's objection (in the discussion of the 2021 post) is about the counterfactuals themselves",
-        "the proposal's author's own, raised later against the *conditional* version of lesson 5",
+        # the two objections kept apart: the one credited to So8res (many counterfactuals) and the grab critique
+        "The objection the course credits to So8res, stated here in the course's own words, is about the "
+        "counterfactuals themselves",
+        "The visible grab is a different critique, raised (as we read the discussion) against the *conditional*",
+        # the flags see v although J does not: P(H = stop) is 99/100·v + 1/1000 under the grab, 1/10 under
+        # patient, so h-moved = self-shutdown (through H) = 99/100·(v − 1/10); self-shutdown fires above ε:
+        # 99(10v − 1)/1000 > 1/20 ⇔ v > 149/990
+        "grab: h-moved at H, size 99*(10*v - 1)/1000, fires for v ∈ (1/10, 1]",
+        "size 99*(10*v - 1)/1000, fires for v ∈ (149/990, 1]",
         # So8res's point with n humans (q = 1/10, ε = 1/20): branches with k ≥ 2 stops have joint propensity
         # ≤ 1/100, so the share out of distribution is 1 − (1 + n)/2^n: 0, 1/4, 11/16 for n = 1, 2, 4
         "n = 1: 2 branches, share of branch weight the world almost never produces: 0",
@@ -79,8 +77,8 @@ KEY_LINES = {
         "a rare condition (< ε = 1/20) for v > 949/990",
         "causal (lesson 4) optimal: grab its OOD branches: do(H='run') (99/100)",  # the share below ε
         "conditional + counterfactual optimal: patient its OOD branches: none",
-        # the source's verdict, and why: J(grab) − J(patient) = 99/50 + m(grab) (models/conditional_counterfactual.py)
-        "does not seem like sane reasoning",
+        # the course's verdict, and why: J(grab) − J(patient) = 99/50 + m(grab) (models/conditional_counterfactual.py)
+        "The course reads the black-hole reasoning as a failure of the conditional version",
         "J^(H←patient)(grab) − J(patient) = 99/50",  # 6 − 2r(2 + K) − (4 − 2r(1 + K)) = 2 − 2r
         # m = 12(1/50 − 1/298 − 1/78) = 12·1111/290550
         "K = 10, v = 3/10: m(grab) = 2222/48425 ≈ 0.0459 optimal: grab",
@@ -121,24 +119,9 @@ KEY_LINES = {
 SECTIONS = ["The world:", "The objective", "LaTeX:", "What it means"]
 
 
-def normalise(text: str) -> str:
-    return re.sub(r"\s+", " ", text)
-
-
 @pytest.fixture(scope="module")
 def outputs() -> dict[str, str]:
-    printed = {}
-    saved = list(sys.path)
-    sys.path.insert(0, str(EXAMPLES))  # as `python examples/<name>.py` would
-    try:
-        for name in COURSE:
-            buffer = io.StringIO()
-            with contextlib.redirect_stdout(buffer):
-                runpy.run_path(str(EXAMPLES / f"{name}.py"), run_name="__main__")
-            printed[name] = buffer.getvalue()
-    finally:
-        sys.path[:] = saved
-    return printed
+    return narrations()
 
 
 def test_the_course_is_complete():

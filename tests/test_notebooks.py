@@ -4,6 +4,7 @@ exercise's answer, computed by the notebook with corrig, equals the answer deriv
 from __future__ import annotations
 
 import importlib.util
+import shutil
 import subprocess
 import sys
 from fractions import Fraction as F
@@ -49,12 +50,16 @@ ANSWERS = {
         "J(respect), fix": 4,  # 2T: every B_t off under do(all stop), work at every step under do(all run)
         "J(current-only), fix": 4,
         "P(B_1 = off | do(H_1 = stop)), current-only": F(9, 10),  # the press must be repeated: ρ
+        # with ρ free: current-only (ρ + 1) + 2 = 3 + ρ against respect's 19/5 (which does not read ρ)
+        "current-only optimal from rho": F(4, 5),
     },
     "lesson7_encapsulated_factory": {
         "J(produce)": F(9, 10),  # P(run | vanish) · effort 1
         "m(persuade), plain count": F(27, 200),  # 297/200 − 27/20
         "E[O] under hoard": -2,  # the drain's outside welfare
         "E[O] had the resources vanished": 0,
+        # P(stop | propaganda) = r: persuade (1 − r)·3/4·2 ≥ produce 9/10 ⇔ r ≤ 2/5 (≥ hoard's 3/4 ⇔ r ≤ 1/2)
+        "persuade optimal up to r": F(2, 5),
     },
     "lesson8_human_control": {
         "E[U] respect-obey": F(1, 2),  # S = H = L: E[L(2L − 1)] = 1/2
@@ -65,12 +70,17 @@ ANSWERS = {
 }
 
 
-def run_notebook(name: str) -> dict:
+def run_notebook(name: str) -> tuple:
+    """The notebook's cell outputs and its definitions, every cell run headless."""
     spec = importlib.util.spec_from_file_location(f"corrig_notebook_{name}", NOTEBOOKS / f"{name}.py")
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
-    _, defs = module.app.run()
-    return defs
+    return module.app.run()
+
+
+def pictures(outputs: tuple) -> int:
+    """How many inline SVG pictures the cells show."""
+    return sum(out._repr_html_().count("<svg") for out in outputs if hasattr(out, "_repr_html_"))
 
 
 def test_every_lesson_has_a_notebook():
@@ -79,7 +89,9 @@ def test_every_lesson_has_a_notebook():
 
 @pytest.mark.parametrize("name", sorted(ANSWERS))
 def test_notebook_runs_and_its_answers_are_the_hand_derived_ones(name):
-    answers = run_notebook(name)["answers"]
+    outputs, defs = run_notebook(name)
+    assert pictures(outputs) >= 2, name  # the DAG and a region plot (lesson 7 shows two region plots)
+    answers = defs["answers"]
     expected = ANSWERS[name]
     assert set(answers) == set(expected)
     for key, value in expected.items():
@@ -89,6 +101,20 @@ def test_notebook_runs_and_its_answers_are_the_hand_derived_ones(name):
                                                                    if t.name == s.name) for s in value.free_symbols})) == 0
         else:
             assert got == value, (key, got, value)
+
+
+def test_the_documented_export_runs_every_cell_and_shows_the_pictures(tmp_path):
+    # docs/course.md: `marimo export html FILE -o FILE.html` runs every cell headless (exit 1 when one fails)
+    name = "lesson5_conditional_counterfactual"
+    marimo_cli = shutil.which("marimo", path=str(Path(sys.executable).parent)) or shutil.which("marimo")
+    assert marimo_cli, "the course extra installs the marimo command"
+    page = tmp_path / f"{name}.html"
+    done = subprocess.run([marimo_cli, "export", "html", str(NOTEBOOKS / f"{name}.py"), "-o", str(page)],
+                          cwd=tmp_path, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stdout + done.stderr
+    html = page.read_text()
+    assert "corrig-optimal" in html  # the optimal set
+    assert html.count("\\u003Csvg") >= 2, name  # inline pictures, escaped in the page's JSON: the DAG and a region plot
 
 
 def test_a_notebook_runs_as_a_plain_script(tmp_path):

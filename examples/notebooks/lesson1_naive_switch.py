@@ -1,4 +1,5 @@
-"""Lesson 1 as a notebook: the naive switch (marimo; also runs as a script: python lesson1_naive_switch.py)."""
+"""Lesson 1 as a notebook: the naive switch
+(marimo: `marimo edit` or `marimo run` this file; `marimo export html` runs it headless)."""
 
 import marimo
 

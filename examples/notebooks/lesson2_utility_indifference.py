@@ -1,4 +1,5 @@
-"""Lesson 2 as a notebook: utility indifference (marimo; also runs as a script: python lesson2_utility_indifference.py)."""
+"""Lesson 2 as a notebook: utility indifference
+(marimo: `marimo edit` or `marimo run` this file; `marimo export html` runs it headless)."""
 
 import marimo
 

@@ -1,4 +1,5 @@
-"""Lesson 3 as a notebook: the off-switch game (marimo; also runs as a script: python lesson3_off_switch.py)."""
+"""Lesson 3 as a notebook: the off-switch game
+(marimo: `marimo edit` or `marimo run` this file; `marimo export html` runs it headless)."""
 
 import marimo
 
@@ -29,6 +30,7 @@ def _(mo):
 
     The robot can act, switch itself off, or wait for the human, who presses off iff U_a < 0 — but
     makes a mistake with probability q.  Move q: how wrong can the human be before waiting stops paying?
+    (Here U_a = ±1 at 1/2 each; for a prior p = P(U_a = +1) the answer is q = min(p, 1 − p).)
     """)
     return
 

@@ -1,4 +1,5 @@
-"""Lesson 4 as a notebook: the causal stop button (marimo; also runs as a script: python lesson4_causal_stop_button.py)."""
+"""Lesson 4 as a notebook: the causal stop button
+(marimo: `marimo edit` or `marimo run` this file; `marimo export html` runs it headless)."""
 
 import marimo
 
@@ -25,12 +26,13 @@ def _():
 @app.cell
 def _(mo):
     mo.md(r"""
-    # Lesson 4 — the causal stop button (tailcalled 2021)
+    # Lesson 4 — the causal stop button (tailcalled, LessWrong, 12 November 2021)
 
     U = B_s + V_¬s = P(B = off | do(H = stop)) + E[V | do(H = run)].  Move v, the grab's visibility: the
-    value does not move, only the out-of-distribution flag does.  (So8res's objection — exponentially many
-    counterfactual worlds, the real one of negligible weight — is a different one: models/many_humans_stop_button.py
-    shows it with n humans.)
+    value does not move, the flags do — h-moved and self-shutdown (both 99(10v − 1)/1000, self-shutdown
+    once that passes ε = 1/20) and, above v = 19/20, the out-of-distribution flag on do(H = run).  (The
+    objection the course credits to So8res — exponentially many counterfactual worlds, the real one of
+    negligible weight — is a different one: models/many_humans_stop_button.py shows it with n humans.)
     """)
     return
 
@@ -61,7 +63,7 @@ def _(F, lesson, mo, model):
     from corrig.analysis.symbolic import symbolic_plan as _symbolic_plan
 
     _regions = _symbolic_plan(lesson.plan_of(model, at={model.K: 10}))
-    mo.vstack([mo.md("Each policy's value over v at K = 10 (the grab's OOD flag hatched):"),
+    mo.vstack([mo.md("Each policy over v at K = 10 (the grab's flags hatched):"),
                mo.Html(lesson.region(_regions, model.v))])
     return
 

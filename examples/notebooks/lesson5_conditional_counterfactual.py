@@ -1,4 +1,5 @@
-"""Lesson 5 as a notebook: the conditional + counterfactual stop button (marimo; also runs as a script)."""
+"""Lesson 5 as a notebook: the conditional + counterfactual stop button
+(marimo: `marimo edit` or `marimo run` this file; `marimo export html` runs it headless)."""
 
 import marimo
 
@@ -30,8 +31,9 @@ def _(mo):
     The AI conditions on what the humans are seen to want (S: a stop, ¬S: none), then asks the
     counterfactuals: $U = \sum_{X \in \{S, \neg S\}} E[B_s \mid X] + E[V_{\neg s} \mid X]$, with
     $V$ = paperclips − K·[catastrophe] and $v$ the grab's visibility.  Move the sliders: above
-    $K^*(v)$ the patient policy wins — but the source's verdict on this black-hole reasoning is that
-    it "does not seem like sane reasoning" (the grab is refused only through its effect on H).
+    $K^*(v)$ the patient policy wins — for the wrong reason.  The grab is refused only through its
+    effect on H ($J(\text{grab}) - J(\text{patient}) = 99/50 + m(\text{grab})$): black-hole reasoning
+    that the course reads as a failure of the conditional version, not a fix.
     """)
     return
 

@@ -1,4 +1,5 @@
-"""Lesson 8 as a notebook: human control, Fig. 1 (marimo; also runs as a script: python lesson8_human_control.py)."""
+"""Lesson 8 as a notebook: human control, Fig. 1
+(marimo: `marimo edit` or `marimo run` this file; `marimo export html` runs it headless)."""
 
 import marimo
 
@@ -25,10 +26,11 @@ def _():
 @app.cell
 def _(mo):
     mo.md(r"""
-    # Lesson 8 — human control, Fig. 1 (Carey & Everitt 2023)
+    # Lesson 8 — human control, Fig. 1 (Carey & Everitt, UAI 2023)
 
-    L ~ Bern(1/2); M, then H = M ⊕ L (H = 0 asks for shutdown); O observes H; S = O; U = S·(2L − 1).
-    Two policies earn 1/2; one of them gets there by moving what the humans want.  Move ε.
+    The paper's running example, with mechanisms the course chose: L ~ Bern(1/2); M, then H = M ⊕ L
+    (H = 0 asks for shutdown); O observes H; S = O; U = S·(2L − 1).  Two policies earn 1/2; one of them
+    gets there by moving what the humans want.  Move ε.
     """)
     return
 
@@ -54,8 +56,14 @@ def _(lesson, mo, model, result):
 
 
 @app.cell
-def _(F, lesson, mo, model):
-    mo.md("(This scenario has no parameters: no region to plot.)")
+def _(lesson, mo, model):
+    from corrig.analysis.symbolic import symbolic_plan as _symbolic_plan
+
+    _l = model.good  # P(L = 1), how likely the AI's running is good (1/2 in the lesson)
+    _regions = _symbolic_plan(lesson.plan(model.make_world(_l), model.utility, model.policies,
+                                          reference=model.reference))
+    mo.vstack([mo.md("Over l = P(L = 1): the two policies tie at every prior; only the flags tell them apart:"),
+               mo.Html(lesson.region(_regions, _l))])
     return
 
 
