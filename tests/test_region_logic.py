@@ -96,3 +96,21 @@ def test_the_sign_of_a_polynomial_on_rational_ends_is_the_one_its_roots_give():
         assert signs._rational_sign(poly, a, b) == signs._sign_between_roots(poly, a, b), (e, a, b)
         compared += 1
     assert compared > 100
+
+
+def test_the_strict_form_holds_where_the_evaluated_one_does():
+    """regions._strict leaves its relations unevaluated (the witness search only evaluates it at points): at every
+    point of a grid it holds exactly where the strict relations sympy builds by evaluating hold."""
+    import itertools
+
+    from corrig.analysis.conditions import holds_at
+    from corrig.analysis.regions import _strict
+
+    condition = sp.And(sp.Or(2 * p - q >= 0, q <= R(1, 3)), p * q - R(1, 4) <= 0, sp.Ge(-(p - q) ** 2, 0))
+    evaluated = condition.replace(lambda e: isinstance(e, sp.Le | sp.Ge),
+                                  lambda e: (sp.Lt if isinstance(e, sp.Le) else sp.Gt)(e.lhs, e.rhs))
+    strict = _strict(condition)
+    assert strict != evaluated  # −(p − q)² > 0 is decided False by evaluation, kept by _strict
+    for x, y in itertools.product([R(k, 6) for k in range(7)], repeat=2):
+        point = {p: x, q: y}
+        assert holds_at(strict, point) == holds_at(evaluated, point), point
