@@ -179,3 +179,25 @@ def test_exactly_equal_agrees_with_sympy_simplify():
     for a, b, equal in pairs:
         assert exactly_equal(a, b) is equal, (a, b)
         assert (sp.simplify(sp.sympify(a) - sp.sympify(b)) == 0) is equal, (a, b)
+
+
+def test_a_compiled_nodes_parameters_and_floats_are_its_tables():
+    """Each compiled node remembers the parameters and floats of its table (a copy reuses an unchanged node's);
+    the world's parameters and float flag are read from them: the same as reading every probability anew."""
+    from corrig import param
+    from corrig.model.numbers import is_float_valued
+    from corrig.model.params import parameters_in
+
+    p = param("p", 0, 1)
+    w = symbolic_world(p)
+    w.replace("B", lambda A: {"off": 0.5, "on": 0.5} if A == "push" else "on", states=["on", "off"])
+    copy = w.check().copy(name="copy")  # copied once compiled: it may reuse the compiled nodes
+    copy.replace("V", lambda W, B: 1, states=[0, 1])
+    for world in (w, copy):
+        compiled = world.compiled
+        values = [v for t in compiled.tables.values() for row in t.table.values() for v in row]
+        assert compiled.parameters == frozenset().union(*(parameters_in(v) for v in values)) == {p}
+        assert compiled.floats == any(is_float_valued(v) for v in values) is True
+        for t in compiled.tables.values():
+            assert t.deterministic == all(sum(1 for v in row if v != 0) == 1 for row in t.table.values())
+    assert copy.compiled.tables["W"] is w.compiled.tables["W"]  # unchanged: its table (and what it read) reused
