@@ -167,6 +167,27 @@ def limid_row(N: int, repeat: int, enumerate_upto: int) -> dict:
     return row
 
 
+def limid_section(out: Any, repeat: int, *, quick: bool = False, log: Any = sys.stderr) -> tuple[list[str], list[dict]]:
+    """The Markov off-switch LIMID table (N = 1..6, or 1..3 quick), its verdicts and its rows."""
+    print("\n## Markov-chain off-switch LIMID (cyclic relevance graph)\n", file=out)
+    limids = []
+    for N in range(1, (3 if quick else 6) + 1):
+        print(f"limid N={N}", file=log)
+        limids.append(limid_row(N, repeat, enumerate_upto=2 if quick else 3))
+    print_limid(limids, out)
+    print("\nTimes in ms. \"enumeration\": corrig.solve(method=\"enumeration\"), every pure policy by the engine.", file=out)
+    exact_ok = all(abs(r["value f"] - r["value enum"]) <= AGREE and abs(r["value x"] - r["value enum"]) <= AGREE
+                   for r in limids if "value enum" in r)
+    worst = max(r["float"] / r["pyagrum"] for r in limids)
+    verdicts = [f"the off-switch LIMID solved exactly (= enumeration where run) within 10× pyAgrum up to N = "
+                f"{limids[-1]['N']}: {'met' if exact_ok and worst <= 10 else 'MISSED'} (worst {worst:.2f}, "
+                f"agrees with enumeration: {'yes' if exact_ok else 'NO'})"]
+    below = [r["N"] for r in limids if r["value pyagrum"] < r["value f"] - AGREE]
+    if below:
+        print(f"\npyAgrum's single policy updating stops below the optimum at N = {below}.", file=out)
+    return verdicts, limids
+
+
 def print_limid(rows: list[dict], out: Any) -> None:
     print("| N | pure policies | corrig solve f / x | pyAgrum LIMID | corrig/pyAgrum | x/f | corrig value | enumeration | "
           "pyAgrum MEU | method |", file=out)
@@ -292,22 +313,8 @@ def run(out: Any, repeat: int, *, quick: bool = False, models: bool = True) -> N
     verdicts.append(f"fixed-policy queries ≤ 1.5× pyAgrum on ladders and grids: {'met' if worst <= 1.5 else 'MISSED'} "
                     f"(worst {worst:.2f})")
     verdicts.append(counterfactual_section(out, repeat, quick=quick))
-    print("\n## Markov-chain off-switch LIMID (cyclic relevance graph)\n", file=out)
-    limids = []
-    for N in range(1, (3 if quick else 6) + 1):
-        print(f"limid N={N}", file=log)
-        limids.append(limid_row(N, repeat, enumerate_upto=2 if quick else 3))
-    print_limid(limids, out)
-    print("\nTimes in ms. \"enumeration\": corrig.solve(method=\"enumeration\"), every pure policy by the engine.", file=out)
-    exact_ok = all(abs(r["value f"] - r["value enum"]) <= AGREE and abs(r["value x"] - r["value enum"]) <= AGREE
-                   for r in limids if "value enum" in r)
-    worst = max(r["float"] / r["pyagrum"] for r in limids)
-    verdicts.append(f"the off-switch LIMID solved exactly (= enumeration where run) within 10× pyAgrum up to N = "
-                    f"{limids[-1]['N']}: {'met' if exact_ok and worst <= 10 else 'MISSED'} (worst {worst:.2f}, "
-                    f"agrees with enumeration: {'yes' if exact_ok else 'NO'})")
-    below = [r["N"] for r in limids if r["value pyagrum"] < r["value f"] - AGREE]
-    if below:
-        print(f"\npyAgrum's single policy updating stops below the optimum at N = {below}.", file=out)
+    limid_verdicts, limids = limid_section(out, repeat, quick=quick)
+    verdicts += limid_verdicts
     verdicts.append(exact_vs_float(out, repeat, quick=quick, limids=limids))
     if models:
         verdicts += run_models(out, log)
