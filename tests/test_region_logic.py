@@ -114,3 +114,33 @@ def test_the_strict_form_holds_where_the_evaluated_one_does():
     for x, y in itertools.product([R(k, 6) for k in range(7)], repeat=2):
         point = {p: x, q: y}
         assert holds_at(strict, point) == holds_at(evaluated, point), point
+
+
+def test_a_relation_is_solved_as_when_every_parameter_is_tried():
+    """_solved_form skips powers and products of two parameter-reading factors (no parameter has a numeric
+    coefficient there); on pseudo-random sums of products it gives what trying every parameter gives."""
+    import random
+
+    from corrig.analysis import conditions as C
+
+    K = param("rl_K", 0, 100)
+
+    def every_parameter(e: sp.Expr, op: str) -> sp.Basic:  # the relation solved by trying each parameter in turn
+        if sp.fraction(e)[1] == 1:
+            for s in C._sorted(C._symbols_of(e)):
+                poly = sp.Poly(e, s) if e.is_polynomial(s) else None
+                if poly is None or poly.degree() != 1 or not poly.coeff_monomial(s).is_number:
+                    continue
+                a = poly.coeff_monomial(s)
+                rest = sp.expand(e - a * s)
+                rhs = sp.factor(-rest / a) if rest.free_symbols else -rest / a
+                return C._RELATION[op if a > 0 else C._REVERSED[op]](s, rhs, evaluate=False)
+        return C._RELATION[op](e, 0)
+
+    rng = random.Random(24)
+    atoms = [p, q, K, p - q, 2 * p + 1, K - 3 * q, p * q - 1, sp.sqrt(2) * (K - 1), (p - q) ** 2, 1 / (p + 2), R(3, 4)]
+    for _ in range(120):
+        e = rng.choice([-2, -1, 1, 3]) * sp.Mul(*rng.sample(atoms, rng.randint(1, 3))) + rng.choice([0, p, R(1, 5)])
+        if e.free_symbols:
+            for op in C._RELATION:
+                assert C._solved_form(e, op) == every_parameter(e, op), (e, op)

@@ -202,7 +202,10 @@ def _factored_fraction(value: sp.Expr) -> tuple[tuple[Any, list], tuple[Any, lis
 
 def _solved_form(e: sp.Expr, op: str) -> sp.Basic:
     """`e op 0` as `s op' rhs` when e is linear in a parameter s with a numeric coefficient."""
-    if sp.fraction(e)[1] == 1:
+    core = e.as_coeff_Mul()[1]
+    # a power, or a product of two factors that read parameters, has no parameter with a numeric coefficient
+    product = isinstance(core, sp.Pow) or (isinstance(core, sp.Mul) and sum(bool(_symbols_of(f)) for f in core.args) > 1)
+    if not product and sp.fraction(e)[1] == 1:
         for s in _sorted(_symbols_of(e)):
             poly = sp.Poly(e, s) if e.is_polynomial(s) else None
             if poly is None or poly.degree() != 1:
