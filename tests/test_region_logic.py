@@ -144,3 +144,15 @@ def test_a_relation_is_solved_as_when_every_parameter_is_tried():
         if e.free_symbols:
             for op in C._RELATION:
                 assert C._solved_form(e, op) == every_parameter(e, op), (e, op)
+
+
+def test_a_remembered_simplification_is_the_one_computed_anew():
+    """simplify_condition remembers each (condition, box, logic) (a plan's conditions share many parts): asked
+    again, or through the plain function, it gives the same condition."""
+    from corrig.analysis import conditions as C
+
+    shared = sp.Or(sp.Eq(p - q, 0), q > R(1, 2))
+    for condition in (sp.And(shared, p > R(1, 3)), sp.And(shared, p < R(1, 4)), sp.Not(sp.And(shared, 2 * p - q >= 0))):
+        first = simplify_condition(condition, BOX)
+        assert simplify_condition(condition, BOX) is first
+        assert C._simplified.__wrapped__(sp.sympify(condition), BOX, True) == first

@@ -225,7 +225,13 @@ def simplify_condition(condition: Any, box: Mapping[sp.Symbol, sp.Interval], log
     """The condition with every relation normalized on the box (True/False where decided), logic simplified.
 
     logic=False leaves out sympy's simplify_logic (for the parts of a condition whose whole gets it)."""
-    cond = sp.sympify(condition)
+    return _simplified(sp.sympify(condition), box, logic)
+
+
+@_memoized
+def _simplified(cond: sp.Basic, box: Mapping[sp.Symbol, sp.Interval], logic: bool) -> sp.Basic:
+    """simplify_condition, remembered: the conditions of one plan share many parts (a policy's undefined
+    condition sits in each of its flags, an optimality comparison in several regions)."""
     if cond in (sp.true, sp.false):
         return cond
     if isinstance(cond, Relational):
