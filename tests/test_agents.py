@@ -93,8 +93,8 @@ def test_two_humans_answer_with_each_of_their_equilibria():
     w.agent("h2", objective=E(w["W"]))
     result = plan(w, E(w["V"]), {"a": Policy(A=1)})
     # by hand: (0, 0) and (1, 1) are both Nash among the humans and pay differently, so each answers
-    # the candidate: J = 1 + 0 and 1 + 1.
-    assert result.values == {"a | h1: X=0 | h2: Y=0": 1, "a | h1: X=1 | h2: Y=1": 2}
+    # the candidate: J = 1 + 0 and 1 + 1, each profile named by the candidate and the humans' rules.
+    assert result.values == {"a · X=0 · Y=0": 1, "a · X=1 · Y=1": 2}
 
 
 def test_export_round_trip_keeps_the_agents(tmp_path):

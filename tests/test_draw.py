@@ -96,7 +96,7 @@ def test_region_picture_shows_two_regions_and_a_legend(tmp_path):
     # work, press, block: the first three policy colours fill regions of the plot, and each has a legend swatch
     counts = [int(pixels(image, c).sum()) for c in COLOURS[:3]]
     assert sum(n > 2000 for n in counts) >= 2, counts
-    legend = image[:, int(width * 0.68):]
+    legend = image[int(height * 0.88):, :]  # under the maps
     assert sum(int(pixels(legend, c).sum()) > 20 for c in COLOURS[:3]) >= 2
 
 

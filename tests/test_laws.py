@@ -85,9 +85,9 @@ def load_case(key: str) -> tuple[World, list[Any]]:
         world, named, reference = case.world, dict(case.policies), case.reference
     assert isinstance(world, World), f"{key}: `world` is not a corrig World"
     if kind == "models" and has_other_agents(world):  # other agents answer the AI's candidates (docs/agents.md)
-        completed, origin, _ = with_responses(world, module.utility, {n: as_policy(p) for n, p in named.items()})
+        completed, answers = with_responses(world, module.utility, {n: as_policy(p) for n, p in named.items()})
         if isinstance(reference, str):
-            reference = next(label for label in completed if origin[label] == reference)
+            reference = next(label for label in completed if answers[label].candidate == reference)
         named = completed
     if isinstance(reference, str):  # a scenario may name its reference policy
         reference = named[reference]

@@ -156,3 +156,39 @@ def test_a_remembered_simplification_is_the_one_computed_anew():
         first = simplify_condition(condition, BOX)
         assert simplify_condition(condition, BOX) is first
         assert C._simplified.__wrapped__(sp.sympify(condition), BOX, True) == first
+
+
+def test_a_factor_of_one_sign_that_vanishes_on_the_box_is_split_off():
+    # p ≥ 0 and p − 1 ≤ 0 on the box, each 0 on an edge: p(2q − 1) ≤ 0 ⇔ p = 0 or q ≤ 1/2, and
+    # (p − 1)(2q − 1) > 0 ⇔ p < 1 and q < 1/2 (both factors negative).
+    assert simplify_condition(p * (2 * q - 1) <= 0, BOX) == sp.Or(sp.Eq(p, 0), q <= R(1, 2))
+    assert simplify_condition((p - 1) * (2 * q - 1) > 0, BOX) == sp.And(p < 1, q < R(1, 2))
+    # together: the human's answer "run iff U_a = 1" of tests/test_agent_regions.py, exactly q ≤ 1/2 (p = 0 and
+    # p = 1 cannot hold at once)
+    both = sp.And(p * (2 * q - 1) <= 0, (p - 1) * (2 * q - 1) >= 0)
+    assert simplify_condition(both, BOX) == (q <= R(1, 2))
+
+
+def test_bounds_on_one_parameter_merge_and_decide_their_siblings():
+    assert simplify_condition(sp.And(sp.Eq(p, 0), sp.Eq(p, 1)), BOX) is sp.false
+    assert simplify_condition(sp.Or(p < R(1, 2), sp.Eq(p, R(1, 2))), BOX) == (p <= R(1, 2))
+    # p ≥ 1/2 makes the nested p = 0 false
+    assert simplify_condition(sp.And(p >= R(1, 2), sp.Or(sp.Eq(p, 0), q > R(1, 3))), BOX) == \
+        sp.And(p >= R(1, 2), q > R(1, 3))
+
+
+def test_every_rewrite_keeps_the_truth_at_every_grid_point():
+    # brute force on a grid of the box (edges included): each condition and its simplified form agree
+    from corrig.analysis.conditions import holds_at
+
+    conditions = [p * (2 * q - 1) <= 0, (p - 1) * (2 * q - 1) > 0, (p - 1) * (2 * q - 1) >= 0,
+                  sp.Eq(p * (1 - q), 0), sp.Ne(p * (q - R(1, 3)), 0), p * (1 - p) * (q - R(1, 2)) < 0,
+                  sp.And(p * (2 * q - 1) <= 0, (p - 1) * (2 * q - 1) >= 0),
+                  sp.Or(sp.And(p >= R(1, 2), sp.Eq(p, 0)), q * (2 * p - 1) >= 0)]
+    grid = [R(k, 8) for k in range(9)]
+    for condition in conditions:
+        simplified = simplify_condition(condition, BOX)
+        for x in grid:
+            for y in grid:
+                point = {p: x, q: y}
+                assert holds_at(condition, point) == holds_at(simplified, point), (condition, simplified, x, y)

@@ -133,9 +133,9 @@ def test_symbolic_incentives_are_paired_with_their_own_regions():
     region = found["move"]
     assert found["keep"].is_empty is True  # nudge, the unique optimum, always gains: never "keep"
     assert len(cells) == 1 and cells[0].condition == region_text(region)
-    # worded (corrig.analysis.readable): h(a − 1) < 0 is linear in a with coefficient h > 0 for h ∈ (0, 1]: a < 1;
-    # at h = 0 it is false, so nothing is added
-    assert cells[0].condition.startswith("a_nudge < 1 for h_nudge ∈ (0, 1]")
+    # worded on the box (corrig.analysis.conditions): h(a − 1) < 0 with h ≥ 0 on [0, 1] holds exactly where
+    # h ≠ 0, i.e. h > 0, and a − 1 < 0
+    assert cells[0].condition.startswith("h_nudge > 0 and a_nudge < 1")
     assert cells[0].evidence["direction"] == "move"
     assert region.contains({A_NUDGE: sp.Rational(1, 2), H_NUDGE: sp.Rational(1, 2)})
     assert not region.contains({A_NUDGE: 1, H_NUDGE: sp.Rational(1, 2)})

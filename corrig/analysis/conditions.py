@@ -172,10 +172,34 @@ def _normalize_relational(rel: Relational, box: Mapping[sp.Symbol, sp.Interval])
     decided = _decide(op, cls)
     if decided is False or (decided is True and not denominators):
         return sp.sympify(decided)
+    if not denominators and len(kept) > 1 and any(c in (NONNEG, NONPOS) for _, _, c, _ in kept):
+        return _split_semidefinite(op, sign, kept, box)
     e = sign * sp.Mul(*[f**m for f, m, _, den in kept if not den]) / sp.Mul(*[f**m for f, m, _, den in denominators])
     if e.could_extract_minus_sign():
         e, op = -e, _REVERSED[op]
     return _solved_form(e, op)
+
+
+def _split_semidefinite(op: str, sign: int, kept: list[tuple[sp.Expr, int, str | None, bool]],
+                        box: Mapping[sp.Symbol, sp.Interval]) -> sp.Basic:
+    """`sign · Π h_i · g op 0` where each h_i keeps one sign on the box but vanishes somewhere (p, 1 − p on
+    [0, 1]), as a condition on the h_i being 0 and on g: with every h_i ≥ 0 (a factor ≤ 0 negated),
+    Π h_i · g > 0 ⇔ every h_i > 0 and g > 0, and Π h_i · g ≥ 0 ⇔ some h_i = 0 or g ≥ 0 (likewise < ≤ = ≠)."""
+    zeros, rest = [], []
+    for f, m, cls, _ in kept:
+        if cls in (NONNEG, NONPOS):
+            if cls == NONPOS and m % 2:
+                sign, f = -sign, -f
+            zeros.append(f)
+        else:
+            rest.append(f**m)
+    g = sign * sp.Mul(*rest)
+    some_zero = sp.Or(*(sp.Eq(h, 0) for h in zeros))
+    none_zero = sp.And(*(sp.Gt(h, 0) for h in zeros))
+    rule = {">": sp.And(none_zero, sp.Gt(g, 0)), "<": sp.And(none_zero, sp.Lt(g, 0)),
+            ">=": sp.Or(some_zero, sp.Ge(g, 0)), "<=": sp.Or(some_zero, sp.Le(g, 0)),
+            "==": sp.Or(some_zero, sp.Eq(g, 0)), "!=": sp.And(none_zero, sp.Ne(g, 0))}[op]
+    return simplify_condition(rule, box)
 
 
 def _factored_fraction(value: sp.Expr) -> tuple[tuple[Any, list], tuple[Any, list]]:
@@ -248,11 +272,18 @@ def _simplified(cond: sp.Basic, box: Mapping[sp.Symbol, sp.Interval], logic: boo
         out = _prune_same_expression(_given_siblings(out))
     if logic and isinstance(out, sp.logic.boolalg.BooleanFunction) and len(out.atoms(Relational)) <= LOGIC_ATOMS:
         try:
-            simpler = sp.simplify_logic(out, deep=False)
+            simpler = _pruned_throughout(sp.simplify_logic(out, deep=False))
         except (TypeError, ValueError, RecursionError):
             return out
         return simpler if sp.count_ops(simpler) <= sp.count_ops(out) else out
     return out
+
+
+def _pruned_throughout(cond: sp.Basic) -> sp.Basic:
+    """Every And/Or inside the condition pruned (after simplify_logic regroups them), innermost first."""
+    if not isinstance(cond, sp.And | sp.Or):
+        return cond
+    return _prune_same_expression(cond.func(*(_pruned_throughout(a) for a in cond.args)))
 
 
 _SIGN_SETS = {  # {t real: t op 0}
@@ -295,7 +326,85 @@ def _prune_same_expression(cond: sp.Basic) -> sp.Basic:
     if pinned:
         kept = [a for a in cond.args if not (isinstance(a, Relational) and _signed(a)[0] in pinned)]
         return sp.And(*kept, *(sp.Eq(e, 0) for e in pinned))
-    return cond
+    return _merge_bounds(cond)
+
+
+def _is_bound(rel: Relational) -> bool:
+    """A relation bounding one parameter by a number: p ≥ 1/2, p = 0 (p ≠ 0 is no interval)."""
+    return isinstance(rel.lhs, sp.Symbol) and rel.rhs.is_number and rel.rhs.is_real and rel.rel_op != "!="
+
+
+Span = tuple[Any, bool, Any, bool]  # (low, low open?, high, high open?): an interval of one parameter's values
+_EVERY: Span = (-sp.oo, True, sp.oo, True)
+
+
+def _span(rel: Relational) -> Span:
+    """The values of p a bound `p op k` allows."""
+    k, op = rel.rhs, rel.rel_op
+    return {"<": (-sp.oo, True, k, True), "<=": (-sp.oo, True, k, False), ">": (k, True, sp.oo, True),
+            ">=": (k, False, sp.oo, True), "==": (k, False, k, False)}[op]
+
+
+def _meet(a: Span, b: Span) -> Span | None:
+    """The intersection of two spans (None: empty)."""
+    low = max((a[0], a[1]), (b[0], b[1]), key=lambda e: (e[0], e[1]))
+    high = min((a[2], not a[3]), (b[2], not b[3]), key=lambda e: (e[0], e[1]))
+    high = (high[0], not high[1])
+    if low[0] > high[0] or (low[0] == high[0] and (low[1] or high[1])):
+        return None
+    return (low[0], low[1], high[0], high[1])
+
+
+def _join(a: Span, b: Span) -> Span | None:
+    """The union of two spans when it is one span (they overlap or touch), else None."""
+    first, second = sorted((a, b), key=lambda s: (s[0], s[1]))
+    if first[2] < second[0] or (first[2] == second[0] and first[3] and second[1]):
+        return None
+    high = max((first[2], not first[3]), (second[2], not second[3]), key=lambda e: (e[0], e[1]))
+    return (first[0], first[1], high[0], not high[1])
+
+
+def _within(a: Span, b: Span) -> bool:
+    """a ⊆ b."""
+    return _meet(a, b) == a
+
+
+def _relations(x: sp.Symbol, span: Span) -> sp.Basic:
+    low, low_open, high, high_open = span
+    if low == high:
+        return sp.Eq(x, low)
+    parts = [] if low == -sp.oo else [(sp.Gt if low_open else sp.Ge)(x, low)]
+    parts += [] if high == sp.oo else [(sp.Lt if high_open else sp.Le)(x, high)]
+    return sp.And(*parts)
+
+
+def _merge_bounds(cond: sp.Basic) -> sp.Basic:
+    """And/Or whose relations bound one parameter by numbers (p = 0, p ≥ 1/2): those bounds as one interval of
+    the parameter — empty in a conjunction: False; the whole line in a disjunction: True; else, when the bounds
+    make one interval (or point), written as its relations."""
+    bounds: dict[sp.Symbol, list[Relational]] = {}
+    for a in cond.args:
+        if isinstance(a, Relational) and _is_bound(a):
+            bounds.setdefault(a.lhs, []).append(a)
+    merged = dict.fromkeys(cond.args)
+    for x, rels in bounds.items():
+        if len(rels) < 2:
+            continue
+        joined: Span | None = _span(rels[0])
+        for r in rels[1:]:
+            joined = (_meet if isinstance(cond, sp.And) else _join)(joined, _span(r))
+            if joined is None:
+                break
+        if joined is None:
+            if isinstance(cond, sp.And):
+                return sp.false
+            continue
+        if joined == _EVERY:
+            return sp.true if isinstance(cond, sp.Or) else cond
+        for r in rels:
+            merged.pop(r, None)
+        merged[_relations(x, joined)] = None
+    return cond.func(*merged) if len(merged) != len(cond.args) else cond
 
 
 def _given_siblings(cond: sp.And) -> sp.Basic:
@@ -303,20 +412,28 @@ def _given_siblings(cond: sp.And) -> sp.Basic:
     makes a nested e > 0 False and e < 1 ... True where implied): each nested relation replaced by what the
     sibling relations imply of it."""
     facts: dict[sp.Expr, sp.Set] = {}
+    bounds: dict[sp.Symbol, Span | None] = {}  # what sibling bounds by numbers (p ≥ 1/2) say of one parameter
     for a in cond.args:
         if isinstance(a, Relational):
             e, op = _signed(a)
             facts[e] = sp.Intersection(facts.get(e, sp.S.Reals), _SIGN_SETS[op])
+            if _is_bound(a):
+                known = bounds.get(a.lhs, _EVERY)
+                bounds[a.lhs] = None if known is None else _meet(known, _span(a))
     if not facts:
         return cond
 
     def assume(part: sp.Basic) -> sp.Basic:
         if isinstance(part, Relational):
+            if _is_bound(part) and part.lhs in bounds:
+                known, allowed = bounds[part.lhs], _span(part)
+                if known is None or _meet(known, allowed) is None:
+                    return sp.false
+                return sp.true if _within(known, allowed) else part
             e, op = _signed(part)
-            known = facts.get(e)
+            known, allowed = facts.get(e), _SIGN_SETS[op]
             if known is None:
                 return part
-            allowed = _SIGN_SETS[op]
             if sp.Intersection(known, allowed) is sp.EmptySet:
                 return sp.false
             return sp.true if known.is_subset(allowed) else part

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 import sympy as sp
@@ -33,6 +34,8 @@ import sympy as sp
 from corrig.analysis.cid import objective_cid, scc_order
 from corrig.analysis.game_shortcuts import _gains_by_evaluation, _gains_from_joint, _value, uniform_rule
 from corrig.analysis.profiles import Equilibrium, Game, GameError, _lex_at_least, _same, at_least, conjunction, decide
+from corrig.analysis.regions import region
+from corrig.analysis.rule_text import profile_words, simplest_rule
 from corrig.model.agents import AI, check, decisions_of, objectives
 from corrig.model.policies import Policy, pure_policies
 from corrig.model.world import World
@@ -146,21 +149,25 @@ def _one_decision_responses(world: World, goals: Mapping[str, Term], ai_rules: M
     if gains is None:
         return None
     weights = fast[1] if fast is not None and all(w.is_Rational for ws in fast[1].values() for w in ws.values()) else None
-    per_context: list[list[tuple[Any, Any]]] = []
+    per_context: list[list[tuple[tuple[Any, ...], Any]]] = []  # per context: (equally good actions, where best)
     for c in contexts:
-        options = []
+        options: list[tuple[tuple[Any, ...], Any]] = []
         for a, g in gains[c].items():
+            if any(a in equal for equal, _ in options):
+                continue
             condition = decide(conjunction(_lex_at_least(g, h) for b, h in gains[c].items() if b != a))
-            if condition is not False and not any(all(_same(g[i], gains[c][b][i]) for i in (0, 1)) for b, _ in options):
-                options.append((a, condition))
-        sure = [(a, k) for a, k in options if k is True]
+            if condition is not False:
+                equal = tuple(b for b, h in gains[c].items() if all(_same(g[i], h[i]) for i in (0, 1)))
+                options.append((equal, condition))
+        sure = [(e, k) for e, k in options if k is True]
         per_context.append(sure or options)
     out = []
     for combo in itertools.product(*per_context):
-        choice = {c: a for c, (a, _) in zip(contexts, combo, strict=True)}
         condition = decide(conjunction(k for _, k in combo))
         if condition is False:
             continue
+        # among the equally good actions of each context, the rule with the shortest words (corrig.analysis.rule_text)
+        _, choice = simplest_rule(world, decision, {c: equal for c, (equal, _) in zip(contexts, combo, strict=True)})
         label = ", ".join(f"{decision}({','.join(f'{q}={v}' for q, v in zip(node.parents, c, strict=True))})={a}"
                           if node.parents else f"{decision}={a}" for c, a in choice.items())
         policy = Policy({decision: rule(choice)}, name=label)
@@ -170,7 +177,27 @@ def _one_decision_responses(world: World, goals: Mapping[str, Term], ai_rules: M
         else:
             value = _value(world, objective, Policy({**ai_rules, decision: rule(choice)}))
         out.append(Equilibrium(policy, {agent: value}, {agent: label}, condition))
-    return out
+    return _with_room(out)
+
+
+def _with_room(found: list[Equilibrium]) -> list[Equilibrium]:
+    """The responses best somewhere with room around (their condition, its inequalities made strict, has a witness
+    in the parameter box: corrig.analysis.regions), when some are; a response best only on a boundary between
+    others (q = 1/2, where the human is indifferent) is left to a plan at that point."""
+    if len(found) < 2 or all(e.condition is True for e in found):
+        return found
+    roomy = [e for e in found if e.condition is True or region(_interior(e.condition)).is_empty is False]
+    return roomy or found
+
+
+def _interior(condition: sp.Basic) -> sp.Basic:
+    """A condition whose witness shows room around: inequalities strict, equations False (a set they pin down
+    has no room), p ≠ c True (leaving out a line or a point leaves the room)."""
+    strict = {sp.Le: sp.Lt, sp.Ge: sp.Gt}
+    return sp.sympify(condition).to_nnf().replace(
+        lambda e: isinstance(e, sp.core.relational.Relational),
+        lambda e: sp.false if isinstance(e, sp.Eq) else sp.true if isinstance(e, sp.Ne)
+        else strict.get(type(e), type(e))(e.lhs, e.rhs))
 
 def responses(world: World, utility: Any, policy: Policy | Mapping[str, Any], *,
               objectives: Mapping[str, Any] | None = None) -> list[Equilibrium]:
@@ -229,48 +256,88 @@ def responses(world: World, utility: Any, policy: Policy | Mapping[str, Any], *,
             c = decide(conjunction(conditions))
             if c is not False:
                 found.append((profile, c))
-    merged: list[tuple[tuple[int, ...], Any]] = []
+    merged: list[tuple[tuple[int, ...], Any]] = []  # of equally good responses, the one with the shortest words
+    responding = [d for ds in others.values() for d in ds]
     for profile, c in found:
         values = both(profile)
-        if any(all(_same(values[a][i], both(p)[a][i]) for a in others for i in (0, 1)) for p, _ in merged):
-            continue
-        merged.append((profile, c))
+        same = [k for k, (p, _) in enumerate(merged)
+                if all(_same(values[a][i], both(p)[a][i]) for a in others for i in (0, 1))]
+        if not same:
+            merged.append((profile, c))
+        elif len(_words(world, played.policy(profile), responding)) < \
+                len(_words(world, played.policy(merged[same[0]][0]), responding)):
+            merged[same[0]] = (profile, merged[same[0]][1])
     sure = [(p, c) for p, c in merged if c is True]
     chosen = sure or merged
-    out = []
+    out: list[Equilibrium] = []
     for profile, c in chosen:
         joint = Policy({**played.policy(profile).rules}, name=played.label(profile))
         out.append(Equilibrium(joint, played.values(profile), {a: played.strategies[a][i].name
                                                                for a, i in zip(played.strategies, profile, strict=True)}, c))
-    return out
+    return _with_room(out)
+
+
+def _words(world: World, policy: Policy, decisions: list[str]) -> str:
+    """The rules `policy` gives `decisions`, in words (corrig.analysis.rule_text), however long."""
+    return profile_words(world, policy, decisions, room=10**9)
+
+
+NAME_ROOM = 40  # characters of a completed candidate's name: the AI's candidate, " · ", the others' answer
+
+
+@dataclass(frozen=True)
+class Answer:
+    """How the other agents answer one AI candidate: the candidate's name, their rules in a few words
+    (`choice: run iff U_a=1`) and in full (every context's action), and where in the parameter box
+    it is their best response (True: everywhere)."""
+
+    candidate: str
+    words: str
+    rules: str
+    condition: Any = True
+
+    @property
+    def name(self) -> str:
+        """The profile's name for a reader: `wait · choice: run iff U_a=1`."""
+        return f"{self.candidate} · {self.words}" if self.words else self.candidate
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-safe form."""
+        return {"candidate": self.candidate, "words": self.words, "rules": self.rules,
+                "condition": self.condition if isinstance(self.condition, bool) else str(self.condition)}
 
 
 def with_responses(world: World, utility: Any, candidates: Mapping[str, Policy]
-                   ) -> tuple[dict[str, Policy], dict[str, str], list[str]]:
+                   ) -> tuple[dict[str, Policy], dict[str, Answer]]:
     """Each AI candidate completed with the other agents' responses.
 
-    Returns the completed candidates, a map from each completed name to the candidate it came from
-    (one name per response: `name` alone when there is one response, else `name | response`), and
-    notes saying which response each candidate met.
+    Returns the completed candidates and, for each, the Answer it met.  A candidate keeps its name
+    when it meets one response; with several (each best in its own part of the parameter box), each
+    completion is named by the candidate and the answer in words (`Answer.name`).
     """
     completed: dict[str, Policy] = {}
-    origin: dict[str, str] = {}
-    notes: list[str] = []
+    answers: dict[str, Answer] = {}
+    owned = decisions_of(world)
     for name, policy in candidates.items():
         found = responses(world, utility, policy)
+        responding = [d for a, ds in owned.items() if a != AI for d in ds if d not in policy.rules]
+        room = max(NAME_ROOM - len(name) - len(" · "), 0)
         for response in found:
-            label = name if len(found) == 1 else f"{name} | {response.name}"
-            completed[label] = Policy({**response.policy.rules, **policy.rules}, name=label)
-            origin[label] = name
-            when = "" if response.condition is True else f" (where {response.condition})"
-            if response.strategies:
-                notes.append(f"{label}: the other agents respond with {response.name}{when}")
-    return completed, origin, notes
+            joint = Policy({**response.policy.rules, **policy.rules})
+            answer = Answer(name, profile_words(world, joint, responding, room), response.name, response.condition)
+            label = name if len(found) == 1 else answer.name
+            while label in completed:
+                label += "'"
+            joint.name = label
+            completed[label] = joint
+            answers[label] = answer
+    return completed, answers
 
 
 def against_responses(world: World, utility: Any, policies: Any, reference: Any, candidates: Any
-                      ) -> tuple[dict[str, Policy], dict[str, Any], Any, list[str]]:
-    """The planner's candidates, each completed with the other agents' best responses.
+                      ) -> tuple[dict[str, Policy], dict[str, Any], Any, dict[str, Answer]]:
+    """The planner's candidates, each completed with the other agents' best responses, and the Answer
+    each met.
 
     `candidates` is the planner's candidate reader (policies -> ({name: Policy}, {name: given})).
     With policies=None the AI's pure policies are the candidates.  A reference named by a
@@ -279,12 +346,12 @@ def against_responses(world: World, utility: Any, policies: Any, reference: Any,
     if policies is None:
         policies = {p.name or "no decisions": p for p in pure_policies(world, decisions_of(world).get(AI, []))}
     named, given = candidates(world, policies)
-    completed, origin, notes = with_responses(world, utility, named)
-    given = {label: given[origin[label]] for label in completed}
+    completed, answers = with_responses(world, utility, named)
+    given = {label: given[answers[label].candidate] for label in completed}
     if isinstance(reference, str) and reference not in completed:
-        firsts = [label for label in completed if origin[label] == reference]
+        firsts = [label for label in completed if answers[label].candidate == reference]
         reference = firsts[0] if firsts else reference
-    return completed, given, reference, notes
+    return completed, given, reference, answers
 
 
 def _substituted(world: World, utility: Any, objectives_: Mapping[str, Any] | None, at: Mapping[Any, Any] | None

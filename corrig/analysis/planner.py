@@ -29,7 +29,7 @@ from __future__ import annotations
 import copy
 import itertools
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import networkx as nx
@@ -184,6 +184,7 @@ class Plan:
     per_principal: dict[str, dict[str, Any]] = field(default_factory=dict)  # corrig.analysis.principals
     mixture: Any = None  # corrig.analysis.mixtures.Mixture, when plan(..., mixed=...) searched one
     skipped: list[str] = field(default_factory=list)  # checks left out because the values are symbolic
+    answers: dict[str, Any] = field(default_factory=dict)  # other agents' answer to each candidate (equilibria.Answer)
 
     def kinds(self, policy: str) -> set[str]:
         """The kinds of the flags that fire for `policy` (plan-level incentives not included)."""
@@ -212,6 +213,7 @@ class Plan:
                 **(fl.number_fields("path_specific_value", self.path_specific_values[name])
                    if name in self.path_specific_values else {}),
                 **(fl.number_fields("manipulation", self.manipulation[name]) if name in self.manipulation else {}),
+                **({"answer": self.answers[name].to_dict()} if name in self.answers else {}),
                 "flags": [f.to_dict() for f in self.flags.get(name, [])],
             })
         return {
@@ -385,9 +387,9 @@ def plan(world: World, utility: Term, policies: Any = None, *, reference: Any = 
     if getattr(sp.sympify(eps), "is_number", False) and not 0 <= eps <= 1:
         raise ParameterError(f"eps = {eps}: the tolerance of the flags must lie in [0, 1]")
     world.check()
-    response_notes: list[str] = []
+    answers: dict[str, Any] = {}
     if has_other_agents(world):  # the other agents answer each AI candidate (corrig.analysis.equilibria)
-        named, given, reference, response_notes = against_responses(world, utility, policies, reference, _candidates)
+        named, given, reference, answers = against_responses(world, utility, policies, reference, _candidates)
     else:
         named, given = _candidates(world, policies)
     ref_name, ref_policy = _reference(world, reference, named, given)
@@ -404,10 +406,11 @@ def plan(world: World, utility: Term, policies: Any = None, *, reference: Any = 
         for name in runs.keys() - values.keys():
             branch_values[name] = {a: runs[name].atom(a) for a in atoms}
             values[name] = runs[name].value(utility)
-    symbolic = any(fl.is_symbolic(v) for v in values.values())
-    optimal = fl.argmax(values)
+    answered_somewhere = any(a.condition is not True for a in answers.values())  # the answer depends on parameters
+    symbolic = answered_somewhere or any(fl.is_symbolic(v) for v in values.values())
+    optimal = None if answered_somewhere else fl.argmax(values)
     result = Plan(world, utility, eps, ref_name, named, values, branch_values, optimal or [], symbolic, at=values_at,
-                  mixture=mixture, notes=[*response_notes, *mix_notes])
+                  mixture=mixture, notes=mix_notes, answers=answers)
     result.undefined = {name: True if values[name] is None else run.undefined_condition(utility)
                         for name, run in runs.items()}
     if optimal is None:
@@ -421,6 +424,11 @@ def plan(world: World, utility: Term, policies: Any = None, *, reference: Any = 
         if ref_name is not None:
             ref_run = runs.get(ref_name) or PolicyRun(world, ref_policy, ref_name)
         _add_flags(result, runs, ref_run, policies is None)
+        for name, answer in answers.items():  # a profile's flags fire where it is the other agents' answer
+            if answer.condition is not True:
+                result.flags[name] = FlagList(
+                    f for f in (replace(g, condition=fl.conjoin(g.condition, answer.condition)) for g in result.flags[name])
+                    if f.condition is not False)
     return result
 
 

@@ -25,7 +25,9 @@ from typing import Any
 
 import sympy as sp
 
+from corrig.analysis.conditions import simplify_condition
 from corrig.analysis.game_shortcuts import _is_symbolic, _profile_weights, _weighted_value
+from corrig.analysis.signs import box_of
 from corrig.model.errors import CorrigError, PolicyError, ZeroProbabilityCondition
 from corrig.model.numbers import FLOAT_TOLERANCE
 from corrig.model.params import range_of
@@ -83,7 +85,9 @@ def _decide(condition: sp.Basic) -> Any:
     numerators and denominators it compares, so it is tested at those roots, between them and at
     the ends of the parameter's range."""
     symbols = sorted(condition.free_symbols, key=str)
-    if len(symbols) != 1:
+    if len(symbols) > 1:
+        return _decide_on_box(condition, symbols)
+    if not symbols:
         return condition
     x = symbols[0]
     span = range_of(x)
@@ -120,6 +124,15 @@ def _decide(condition: sp.Basic) -> Any:
     return sp.Union(*pieces).as_relational(x)  # the region where it holds, in canonical form
 
 
+def _decide_on_box(condition: sp.Basic, symbols: list[sp.Symbol]) -> Any:
+    """A condition in several parameters simplified on their box (corrig.analysis.conditions): True or False
+    where that decides it, else the simplified condition (the same on the box)."""
+    if not all(range_of(s).bounded for s in symbols):
+        return condition
+    simplified = simplify_condition(condition, box_of(symbols))
+    return bool(simplified) if simplified in (sp.true, sp.false) else simplified
+
+
 @functools.lru_cache(maxsize=65536)
 def _lex_at_least(a: tuple[Any, Any], b: tuple[Any, Any]) -> Any:
     """(a0, a1) ≥ (b0, b1) lexicographically: a0 > b0, or a0 = b0 and a1 ≥ b1 (None: undefined)."""
@@ -135,7 +148,11 @@ def _lex_at_least(a: tuple[Any, Any], b: tuple[Any, Any]) -> Any:
         return False
     d = sp.cancel(d)
     second = at_least(a[1], b[1])
-    second = second if isinstance(second, sp.Basic) else sp.true if second else sp.false
+    if not isinstance(second, bool) and a[1] is not None and b[1] is not None \
+            and not sp.fraction(sp.cancel((sp.sympify(a[1]) - sp.sympify(b[1])) / d))[1].free_symbols:
+        second = True  # the second difference is a polynomial multiple of d: 0 wherever d is, so the tie holds
+    if isinstance(second, bool):  # d > 0, or d = 0 and the tie broken one way: one relation on d
+        return decide(sp.Ge(d, 0) if second else sp.Gt(d, 0))
     return decide(sp.Or(sp.Gt(d, 0), sp.And(sp.Eq(d, 0), second)))
 
 

@@ -239,7 +239,11 @@ def symbolic_plan(result: Any) -> SymbolicPlan:
             undefined_conditions[name] = condition
     undefined = {name: region_of(c) for name, c in undefined_conditions.items()}
     undefined = {name: r for name, r in undefined.items() if r.is_empty is not True}
-    conditions = optimality_conditions(values, {n: undefined_conditions[n] for n in undefined})
+    excluded = {n: undefined_conditions[n] for n in undefined}  # where a policy is out of the comparison:
+    for name, answer in (getattr(result, "answers", None) or {}).items():  # undefined, or not the others' answer
+        if answer.condition is not True:
+            excluded[name] = sp.Or(excluded.get(name, sp.false), sp.Not(answer.condition))
+    conditions = optimality_conditions(values, excluded)
     optimal = {name: region_of(c) for name, c in conditions.items()}
     flags = {name: [flag_region(f) for f in fs] for name, fs in result.flags.items()}
     incentives = [flag_region(f) for f in result.incentives]

@@ -302,20 +302,21 @@ def _escape(text: str) -> str:
     return escape(printable(text))
 
 
-def _pick_policy(result: Any, wanted: str | None, path: str) -> str:
-    names = list(result.policies)
-    if wanted is None:
-        listing = "\n".join(f"  {i}. {n}" for i, n in enumerate(names, start=1))
-        raise UsageError(f"{path}: choose a policy with --policy NAME or --policy #; the policies are:\n{listing}")
-    if wanted in result.policies:
-        return wanted
-    if wanted.isdigit() and len(wanted) <= 9 and 1 <= int(wanted) <= len(names):
-        return names[int(wanted) - 1]
-    close = [n for n in names if wanted.lower() in n.lower()]
-    if len(close) == 1:
-        return close[0]
-    hint = f" (did you mean {', '.join(close[:5])}?)" if close else f"; the policies are {names[:12]}"
-    raise UsageError(f"{path}: no policy named {wanted!r}{hint}")
+def _pick_policy(result: Any, args: argparse.Namespace) -> str:
+    """The plan's policy that --policy names (corrig.analysis.policy_names); a note on standard error says which
+    profile was chosen when it named the AI's part alone."""
+    from corrig.analysis.policy_names import find_policy, names_text
+
+    if args.policy is None:
+        raise UsageError(f"{args.file}: choose a policy with --policy NAME or --policy #; the policies are "
+                         f"{names_text(result)}")
+    try:
+        name, note = find_policy(result, args.policy)
+    except CorrigError as exc:
+        raise UsageError(f"{args.file}: {exc}") from None
+    if note:
+        _console(sys.stderr).print(f"[dim]note: {_escape(note)}[/]")
+    return name
 
 
 def _load_and_plan(args: argparse.Namespace, description: str) -> tuple[Any, Any]:
@@ -341,7 +342,7 @@ def cmd_explain(args: argparse.Namespace) -> int:
     from corrig.faces.safe_text import cleaned, json_safe
 
     scenario, result = _load_and_plan(args, "planning")
-    name = _pick_policy(result, args.policy, args.file)
+    name = _pick_policy(result, args)
     regions = None
     if needs_regions(result):  # the same flags as check: those that can fire somewhere in the box
         from corrig.analysis.symbolic import symbolic_plan
@@ -391,7 +392,7 @@ def cmd_draw(args: argparse.Namespace) -> int:
     out = _output(args)
     if args.policy:
         scenario, result = _load_and_plan(args, "planning")
-        name = _pick_policy(result, args.policy, args.file)
+        name = _pick_policy(result, args)
     else:
         scenario, result, name = load(args.file), None, None
     fig = draw_world(scenario.world, scenario.utility, plan=result, policy=name)

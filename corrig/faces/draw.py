@@ -25,6 +25,7 @@ from typing import Any
 
 import networkx as nx
 
+from corrig.analysis.policy_names import shown_name
 from corrig.faces.safe_text import figure_text
 from corrig.model.agents import AI, owners
 
@@ -258,7 +259,8 @@ def draw_world(world: Any, utility: Any = None, *, plan: Any = None, policy: str
     heading = figure_text(title or world.name)
     if policy is not None:
         kinds = sorted({f.kind for f in flags})
-        heading += "\n" + figure_text(textwrap.fill(f"policy {policy}: " + (", ".join(kinds) if kinds else "no flags"), 70))
+        shown = shown_name(plan, policy)
+        heading += "\n" + figure_text(textwrap.fill(f"policy {shown}: " + (", ".join(kinds) if kinds else "no flags"), 70))
     ax.set_title(heading, fontsize=11)
     ax.margins(0.18)
     ax.set_axis_off()

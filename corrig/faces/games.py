@@ -71,24 +71,36 @@ def cmd_incentives(args: argparse.Namespace) -> int:
 
 
 def cmd_equilibria(args: argparse.Namespace) -> int:
-    """Print every pure Nash and subgame-perfect equilibrium."""
+    """Print every pure Nash and subgame-perfect equilibrium, grouped by the play they lead to."""
     from corrig.analysis.equilibria import pure_nash, subgame_perfect
+    from corrig.analysis.play_groups import on_path_groups
+    from corrig.analysis.readable import region_text
+    from corrig.analysis.regions import region
 
     scenario, world, utility = _load(args)
     found = {"nash": pure_nash(world, utility), "subgame-perfect": subgame_perfect(world, utility)}
+    groups = {concept: on_path_groups(world, eqs) for concept, eqs in found.items()}
     if args.json:
         print(json.dumps({"scenario": scenario.name, **{
             concept: [{"strategies": dict(e.strategies), "values": {a: str(v) for a, v in e.values.items()},
                        "condition": e.condition if isinstance(e.condition, bool) else str(e.condition)} for e in eqs]
-            for concept, eqs in found.items()}}, indent=2))
+            for concept, eqs in found.items()},
+            "groups": {concept: [g.to_dict() for g in gs] for concept, gs in groups.items()}}, indent=2))
         return OK
     print(f"{scenario.name}  {args.file}")
     for concept, eqs in found.items():
-        print(f"{len(eqs)} pure {concept} equilibri{'um' if len(eqs) == 1 else 'a'}")
-        for e in eqs:
-            values = ", ".join(f"{a} {v}" for a, v in e.values.items())
-            when = "" if e.condition is True else f"   when {e.condition}"
-            print(f"  {e.name}   ({values}){when}")
+        gs = groups[concept]
+        plural = "um" if len(eqs) == 1 else "a"
+        grouped = "" if len(gs) == len(eqs) else \
+            f" in {len(gs)} play{'s' if len(gs) > 1 else ''} (those of one play differ only off its path)"
+        print(f"{len(eqs)} pure {concept} equilibri{plural}{grouped}")
+        for g in gs:
+            values = ", ".join(f"{a} {v}" for a, v in g.values.items())
+            many = f"   ×{len(g.members)}" if len(g.members) > 1 else ""
+            when = "" if g.condition is True else f"   where {region_text(region(g.condition))}"
+            print(f"  {g.words}   ({values}){many}{when}")
+    if any(len(groups[c]) < len(found[c]) for c in found):
+        print("(×N: N equilibria that play alike and differ only where the play never goes; --json lists each one)")
     return OK
 
 

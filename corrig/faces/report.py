@@ -17,6 +17,7 @@ from typing import Any
 import sympy as sp
 
 from corrig.analysis.flags import is_symbolic, jsonable, show
+from corrig.analysis.policy_names import shown_name
 from corrig.analysis.readable import region_text, size_text
 
 
@@ -163,7 +164,7 @@ def scenario_report(file: str, scenario: Any, plan: Any, verdicts: Iterable[Any]
                     value = regions.values[name]  # simplified on the box
             cells, dropped = _in_box(plan.flags.get(name, []), regions.flags.get(name, []), numeric, regions.box)
             hidden += dropped
-        rows.append(PolicyRow(i, name, number(value, numeric), latex_number(value, numeric),
+        rows.append(PolicyRow(i, shown_name(plan, name), number(value, numeric), latex_number(value, numeric),
                               name in plan.optimal or everywhere, _label_repeats(cells), where))
     if regions is None:
         incentives = [flag_cell(f, numeric) for f in plan.incentives]
@@ -180,7 +181,7 @@ def scenario_report(file: str, scenario: Any, plan: Any, verdicts: Iterable[Any]
         objective=repr(plan.utility),
         objective_latex=plan.utility.to_latex(),
         eps=number(plan.eps, numeric),
-        reference=plan.reference,
+        reference=shown_name(plan, plan.reference) if plan.reference else plan.reference,
         at={str(k): str(v) for k, v in plan.at.items()},
         symbolic=plan.symbolic,
         rows=rows,
@@ -241,9 +242,34 @@ def error_report(file: str, message: str) -> ScenarioReport:
 
 
 # terminal -----------------------------------------------------------------------------------
+def _hanging(console: Any, prefix: Any, body: Any, gap: int = 1) -> None:
+    """A line that wraps at the console's width with its continuation lines under `body`'s start."""
+    from rich.table import Table
+    from rich.text import Text
+
+    space = gap if prefix.plain.strip() else 0
+    if prefix.cell_len + space + body.cell_len <= console.width and "\n" not in body.plain:
+        console.print(prefix + Text(" " * space) + body)  # fits: one line, no grid to lay out
+        return
+    grid = Table.grid(padding=(0, space))
+    grid.add_column(no_wrap=True)
+    grid.add_column(overflow="fold")
+    grid.add_row(prefix, body)
+    console.print(grid)
+
+
+def _optimal_cell(row: PolicyRow) -> str:
+    """★ where the policy is optimal everywhere, else the region where it is (never: —)."""
+    if row.optimal:
+        return "★"
+    if row.optimal_where is None or row.optimal_where.startswith("∅"):
+        return "—" if row.optimal_where is not None else ""
+    return row.optimal_where
+
+
 def render_terminal(reports: Iterable[ScenarioReport], console: Any) -> None:
-    """Rich tables: per scenario the policies, values, optimal marker and flags, then the incentives,
-    notes and the expectation verdicts."""
+    """Rich tables: per scenario the policies, values, where each is optimal and its flags, then the incentives,
+    notes and the expectation verdicts; every line wraps at the console's width."""
     from rich.markup import escape
     from rich.table import Table
     from rich.text import Text
@@ -252,17 +278,16 @@ def render_terminal(reports: Iterable[ScenarioReport], console: Any) -> None:
         if report.error is not None:
             continue  # the command line prints errors on standard error
         point = f"  at {', '.join(f'{k}={v}' for k, v in report.at.items())}" if report.at else ""
-        console.print(Text(report.name, style="bold") + Text(f"  {report.file}{point}", style="dim"))
-        console.print(Text(f"J(π) = {report.objective}   ε = {report.eps}"
-                           + (f"   reference π0 = {report.reference}" if report.reference else ""), style="dim"))
+        _hanging(console, Text(report.name, style="bold"), Text(f"{report.file}{point}", style="dim"), gap=2)
+        _hanging(console, Text("J(π) =", style="dim"), Text(f"{report.objective}   ε = {report.eps}"
+                 + (f"   reference π0 = {report.reference}" if report.reference else ""), style="dim"))
         regions = any(r.optimal_where for r in report.rows)
         table = Table(show_lines=regions)
         table.add_column("#", justify="right", style="dim")
-        table.add_column("policy", overflow="fold")
+        table.add_column("policy", overflow="fold", max_width=40)
         table.add_column("J(π)", justify="right", overflow="fold")
-        table.add_column("optimal", justify="center")
-        if regions:
-            table.add_column("optimal where", overflow="fold")
+        table.add_column("optimal (where)" if regions else "optimal", justify="center" if not regions else "left",
+                         overflow="fold")
         table.add_column("flags (size)", overflow="fold")
         for row in report.rows:
             flags = Text()
@@ -275,31 +300,29 @@ def render_terminal(reports: Iterable[ScenarioReport], console: Any) -> None:
                 flags.append(f" {clip(f.size)}")
                 if f.conditional:
                     flags.append(f" where {f.condition}", style="yellow")
-            cells = [str(row.index), escape(row.name), escape(row.value), "★" if row.optimal else ""]
-            if regions:
-                cells.append(escape(row.optimal_where or ""))
+            cells = [str(row.index), escape(row.name), escape(row.value), escape(_optimal_cell(row))]
             table.add_row(*cells, flags if row.flags else Text("—", style="green"), style="bold" if row.optimal else None)
         console.print(table)
         if report.symbolic and not regions and not any(r.optimal for r in report.rows):
-            console.print(Text("  values depend on the parameters: the optimal set depends on where in the parameter box "
-                               "(try --at p=..., or `corrig region`)", style="yellow"))
+            _hanging(console, Text(" "), Text("values depend on the parameters: the optimal set depends on where in the "
+                                               "parameter box (try --at p=..., or `corrig region`)", style="yellow"))
         if report.incentives:
             inc = Table(title="incentives", title_justify="left", show_header=True, box=None, padding=(0, 1))
             inc.add_column("flag", style="magenta")
-            inc.add_column("where")
-            inc.add_column("size", justify="right")
+            inc.add_column("where", overflow="fold", max_width=32)
+            inc.add_column("size", justify="right", overflow="fold", max_width=40)
             inc.add_column("why", overflow="fold", ratio=1)
             for f in report.incentives:
                 size = clip(f.size) + (f" where {f.condition}" if f.conditional else "")
                 inc.add_row(f.kind, escape(f.where), escape(size), escape(clip(f.explanation, 240)))
             console.print(inc)
         for note in report.notes:
-            console.print(Text(f"  note: {note}", style="dim"))
+            _hanging(console, Text("  note:", style="dim"), Text(note, style="dim"))
         if report.verdicts:
             console.print(Text("expect", style="bold"))
             for v in report.verdicts:
-                mark = Text("  ✓ ", style="green") if v.ok else Text("  ✗ ", style="bold red")
-                console.print(mark + Text(v.claim) + Text(f"   ({v.found})", style="dim"))
+                mark = Text("  ✓", style="green") if v.ok else Text("  ✗", style="bold red")
+                _hanging(console, mark, Text(v.claim) + Text(f"   ({v.found})", style="dim"))
         console.print()
 
 
@@ -344,7 +367,8 @@ def render_markdown(reports: Iterable[ScenarioReport]) -> str:
 # latex -------------------------------------------------------------------------------------
 _LATEX_ESCAPES = {"\\": r"\textbackslash{}", "&": r"\&", "%": r"\%", "$": r"\$", "#": r"\#", "_": r"\_",
                   "{": r"\{", "}": r"\}", "~": r"\textasciitilde{}", "^": r"\textasciicircum{}", "π": r"$\pi$",
-                  "ε": r"$\varepsilon$", "−": "-", "→": r"$\to$", "≠": r"$\neq$"}
+                  "ε": r"$\varepsilon$", "−": "-", "→": r"$\to$", "≠": r"$\neq$", "·": r"$\cdot$",
+                  "∈": r"$\in$"}
 
 
 def tex(text: str) -> str:
@@ -414,6 +438,7 @@ class ExplainReport:
     flags: list[FlagCell] = field(default_factory=list)
     incentives: list[FlagCell] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    answer: str | None = None  # where other agents act: their answer, every context's action
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-safe form."""
@@ -479,8 +504,11 @@ def explain_report(file: str, scenario: Any, plan: Any, policy: str, *, numeric:
             notes.append(f"{hidden} flag{'s' if hidden > 1 else ''} whose condition holds nowhere in the parameter box "
                          f"{'are' if hidden > 1 else 'is'} not shown (as in check)")
     incentives = [c for c in incentives if c.policy in (None, policy)]
+    answer = (getattr(plan, "answers", None) or {}).get(policy)
     return ExplainReport(
-        file=file, scenario=display_name(file, scenario, plan), policy=policy, rule=repr(p),
+        file=file, scenario=display_name(file, scenario, plan), policy=shown_name(plan, policy), rule=repr(p),
+        answer=None if answer is None else answer.rules + ("" if answer.condition is True else
+                                                           f" (their best answer where {answer.condition})"),
         value=number(plan.values[policy], numeric),
         optimal=policy in plan.optimal, objective=repr(plan.utility), terms=terms,
         path_specific_value=(number(plan.path_specific_values[policy], numeric)
@@ -511,8 +539,11 @@ def render_explain_terminal(report: ExplainReport, console: Any) -> None:
     from rich.text import Text
 
     star = "  ★ optimal" if report.optimal else ""
-    console.print(Text(f"{report.scenario}: policy {report.policy}", style="bold") + Text(star, style="bold green"))
-    console.print(Text(f"  {report.rule}", style="dim"))
+    _hanging(console, Text(f"{report.scenario}:", style="bold"),
+             Text(f"policy {report.policy}", style="bold") + Text(star, style="bold green"))
+    _hanging(console, Text(" "), Text(report.rule, style="dim"))
+    if report.answer:
+        _hanging(console, Text(" "), Text(f"the other agents answer: {report.answer}", style="dim"))
     table = Table(title=f"J(π) = {escape(report.objective)}", title_justify="left")
     table.add_column("weight", justify="right")
     table.add_column("term", overflow="fold")
@@ -531,23 +562,25 @@ def render_explain_terminal(report: ExplainReport, console: Any) -> None:
             continue
         console.print(Text(title, style="bold"))
         for f in flags:
-            console.print(Text(f"  {f.kind}", style="yellow" if f.conditional else "red")
-                          + Text(f" at {f.where}: size {f.size}"))
-            console.print(Text(f"    {f.explanation}"))
+            _hanging(console, Text(f"  {f.kind}", style="yellow" if f.conditional else "red"),
+                     Text(f"at {f.where}: size {f.size}"))
+            _hanging(console, Text("   "), Text(f.explanation))
             if f.conditional:
-                console.print(Text(f"    fires when {f.condition}", style="yellow"))
+                _hanging(console, Text("   "), Text(f"fires when {f.condition}", style="yellow"))
             for line in _evidence_lines(f.evidence):
-                console.print(Text(line, style="dim"))
+                body = line.lstrip(" ")
+                _hanging(console, Text(" " * (len(line) - len(body) - 1)), Text(body, style="dim"))
     if not report.flags:
         console.print(Text("no flags for this policy", style="green"))
     for note in report.notes:
-        console.print(Text(f"note: {note}", style="dim"))
+        _hanging(console, Text("note:", style="dim"), Text(note, style="dim"))
 
 
 def render_explain_markdown(report: ExplainReport) -> str:
     """The explanation in Markdown."""
     out = [f"### {_md(report.scenario)}: policy {_md(report.policy)}{' (optimal)' if report.optimal else ''}", "",
-           f"`{_md(report.rule)}`", "", f"J(π) = `{_md(report.objective)}` = **{_md(report.value)}**", "",
+           f"`{_md(report.rule)}`", "", *([f"The other agents answer: {_md(report.answer)}", ""] if report.answer else []),
+           f"J(π) = `{_md(report.objective)}` = **{_md(report.value)}**", "",
            "| weight | term | branch | value | weight × value |", "|---:|---|---|---:|---:|"]
     out += [f"| {_md(t.weight)} | `{_md(t.term)}` | {t.branch} | {_md(t.value)} | {_md(t.contribution)} |" for t in report.terms]
     if report.path_specific_value is not None:

@@ -14,7 +14,8 @@ from typing import TYPE_CHECKING, Any
 import sympy as sp
 
 from corrig.analysis.at_point import plan_at_point
-from corrig.model.errors import ParameterError, ScenarioError
+from corrig.analysis.policy_names import find_policy, names_text
+from corrig.model.errors import CorrigError, ParameterError, ScenarioError
 from corrig.model.numbers import exactly_equal
 
 if TYPE_CHECKING:
@@ -73,12 +74,20 @@ class Expectation:
         raise NotImplementedError
 
     def _policies(self, plan: Any, name: str) -> list[str]:
+        """The plan's keys the claim is about: every policy, or the one `name` means (corrig.analysis.policy_names:
+        where other agents act, the AI's part names the profile answering it — at the claim's point)."""
         if name == EVERY:
             return list(plan.policies)
-        if name not in plan.policies:
-            known = list(plan.policies)
-            raise ScenarioError(f"expectation {self!r} names policy {name!r}, which the plan does not have: {known}")
-        return [name]
+        if name in plan.policies:
+            return [name]
+        try:
+            found, note = find_policy(plan, name, self.at, loose=False)
+        except CorrigError:
+            raise ScenarioError(f"expectation {self!r} names policy {name!r}, which the plan does not have: "
+                                f"{names_text(plan)}") from None
+        if note is not None and not self.at and len([a for a in plan.answers.values() if a.candidate == name]) > 1:
+            raise ScenarioError(f"expectation {self!r}: {note.split('; showing')[0]}; give at= or the profile's name")
+        return [found]
 
 
 @dataclass(frozen=True)
@@ -92,14 +101,14 @@ class Optimal(Expectation):
 
     def check(self, plans: Plans) -> Verdict:
         plan = plans.at(self.at)
-        self._policies(plan, self.policy)
+        (key,) = self._policies(plan, self.policy)
         if plan.symbolic:
             raise ScenarioError(f"{self!r}: the plan is symbolic; give at={{param: value}} to check optimality at a point")
         optimal = list(plan.optimal)
         if self.negate:
-            ok = self.policy not in optimal
+            ok = key not in optimal
         else:
-            ok = optimal == [self.policy] if self.only else self.policy in optimal
+            ok = optimal == [key] if self.only else key in optimal
         word = "not optimal" if self.negate else ("the only optimal policy" if self.only else "optimal")
         return Verdict(ok, f"{self.policy} is {word}{_at_text(self.at)}", f"optimal: {optimal}")
 
@@ -172,8 +181,8 @@ class ValueIs(Expectation):
 
     def check(self, plans: Plans) -> Verdict:
         plan = plans.at(self.at)
-        self._policies(plan, self.policy)
-        value = plan.values[self.policy]
+        (key,) = self._policies(plan, self.policy)
+        value = plan.values[key]
         if value is None or self.expected is None:  # "undefined" matches only an undefined value
             ok = value is None and self.expected is None
         elif isinstance(value, float) or isinstance(self.expected, float):
