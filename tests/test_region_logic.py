@@ -192,3 +192,25 @@ def test_every_rewrite_keeps_the_truth_at_every_grid_point():
             for y in grid:
                 point = {p: x, q: y}
                 assert holds_at(condition, point) == holds_at(simplified, point), (condition, simplified, x, y)
+
+
+def test_a_difference_and_its_negation_share_their_factors(monkeypatch):
+    """_factored_fraction factors a − b and b − a once: the negation's numerator coefficient is the negated one
+    and the factors are the ones factoring it anew gives; a relation and its mirror normalize as when each
+    is factored on its own."""
+    from corrig.analysis import conditions as C
+
+    K = param("rl_K", 0, 100)
+    values = [(p - q) / (q + 1), K * (2 * p - 1) - q ** 2, (p * q - R(1, 4)) / ((2 * q - 3) * (K + 1)), 3 - 2 * p,
+              (K - 2 * p) ** 2 * (q - R(1, 3)) / (p + 2)]
+    for v in values:
+        for value in (v, -v):
+            (c, factors), (d, denominators) = C._factored_fraction(value)
+            (c0, factors0), (d0, denominators0) = C._factored.__wrapped__(value)  # factored on its own
+            assert (c / d == c0 / d0) and sorted(map(str, factors)) == sorted(map(str, factors0))
+            assert sorted(map(str, denominators)) == sorted(map(str, denominators0))
+    box = box_of((p, q, K))
+    relations = [rel for v in values for rel in (v >= K * q, K * q >= v, v > K * q, K * q < v, sp.Ne(v, K * q))]
+    shared = [simplify_condition(rel, box) for rel in relations]
+    monkeypatch.setattr(C, "_factored_fraction", C._factored.__wrapped__)  # each difference factored on its own
+    assert shared == [C._normalize_relational.__wrapped__(rel, box) for rel in relations]

@@ -205,6 +205,18 @@ def _split_semidefinite(op: str, sign: int, kept: list[tuple[sp.Expr, int, str |
 def _factored_fraction(value: sp.Expr) -> tuple[tuple[Any, list], tuple[Any, list]]:
     """Numerator and denominator of a value, each as (coefficient, [(irreducible factor, multiplicity)]).
 
+    a − b and b − a share their factors (a relation and its mirror, or the comparisons of two values in
+    several regions): each is factored once, the sign carried by the numerator's coefficient."""
+    if value.could_extract_minus_sign():
+        (coeff, factors), denominator = _factored(-value)
+        return (-coeff, factors), denominator
+    return _factored(value)
+
+
+@_memoized
+def _factored(value: sp.Expr) -> tuple[tuple[Any, list], tuple[Any, list]]:
+    """_factored_fraction of a value, remembered.
+
     A rational function of the parameters over QQ is read into sympy's rational function field once
     (a third of the cost of together + factor_list on Expr); anything else takes the Expr route."""
     symbols = _sorted(_symbols_of(value))
