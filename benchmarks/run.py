@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from benchmarks import family, wide
+from benchmarks import continuous, family, wide
 from benchmarks.pycid_env import PeerUnavailable, pycid_python, run_worker
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -264,11 +264,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--only-models", action="store_true", help="only the start-up table (`corrig check` on models/)")
     parser.add_argument("--only-limid", action="store_true",
                         help="only the Markov off-switch LIMID table (corrig's solve against pyAgrum's LIMID)")
+    parser.add_argument("--only-continuous", action="store_true",
+                        help="only the continuous-belief table (the Gaussian off-switch game, benchmarks/continuous.py)")
     args = parser.parse_args(argv)
     max_T = min(args.max_T, 3) if args.quick else args.max_T
     repeat = args.repeat or (3 if args.quick else 7)
     pycid_max = args.pycid_max_T if args.pycid_max_T is not None else (1 if args.quick else 3)
     out = sys.stdout
+    if args.only_continuous:
+        for verdict in continuous.run(out, repeat):
+            print(f"- {verdict}", file=out)
+        return 0
     if args.only_counterfactual:
         print(f"- {wide.counterfactual_section(out, repeat, quick=args.quick)}", file=out)
         return 0

@@ -4,8 +4,10 @@ from corrig.analysis.flags import Flag
 from corrig.analysis.planner import Plan, plan
 from corrig.analysis.regions import region
 from corrig.analysis.symbolic import symbolic_plan
+from corrig.model.distributions import Beta, Exponential, Logistic, Normal, Uniform
 from corrig.model.errors import CorrigError
 from corrig.model.expr import Var
+from corrig.model.links import Phi, phi, sigmoid
 from corrig.model.params import param
 from corrig.model.policies import Policy, pure_policies
 from corrig.model.world import World
@@ -13,7 +15,7 @@ from corrig.objectives.terms import E, P, do, given, observed
 from corrig.scenarios.expect import flagged, not_flagged, not_optimal, optimal, value_is
 from corrig.scenarios.load import load_scenario
 
-__all__ = ["CorrigError", "E", "Flag", "P", "Plan", "Policy", "Var", "World", "do", "flagged", "given", "load_scenario",
-           "not_flagged", "not_optimal", "observed", "optimal", "param", "plan", "pure_policies", "region", "symbolic_plan",
-           "value_is"]
+__all__ = ["Beta", "CorrigError", "E", "Exponential", "Flag", "Logistic", "Normal", "P", "Phi", "Plan", "Policy", "Uniform",
+           "Var", "World", "do", "flagged", "given", "load_scenario", "not_flagged", "not_optimal", "observed", "optimal",
+           "param", "phi", "plan", "pure_policies", "region", "sigmoid", "symbolic_plan", "value_is"]
 __version__ = "0.1.0"

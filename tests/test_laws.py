@@ -136,15 +136,20 @@ def sample(items: list, k: int, seed: str) -> list:
     return random.Random(seed).sample(items, k)
 
 
+def discrete(world: World) -> list[str]:
+    """The nodes with states (a continuous node has none: it is neither set by do nor given a marginal)."""
+    return [n for n in world.nodes if not world.nodes[n].is_continuous]
+
+
 def interventions(world: World, seed: str) -> list[tuple[str, Any]]:
     """A few (node, state) pairs to intervene with: each sampled node with one of its states."""
     rng = random.Random(seed)
-    nodes = sample(list(world.nodes), MAX_INTERVENTIONS, seed)
+    nodes = sample(discrete(world), MAX_INTERVENTIONS, seed)
     return [(n, rng.choice(world.nodes[n].states)) for n in nodes]
 
 
 def queried(world: World, seed: str, exclude: tuple[str, ...] = ()) -> list[str]:
-    return sample([n for n in world.nodes if n not in exclude], MAX_QUERIED, seed + "/queried")
+    return sample([n for n in discrete(world) if n not in exclude], MAX_QUERIED, seed + "/queried")
 
 
 @pytest.fixture(params=CASES)
@@ -187,7 +192,7 @@ def test_do_on_a_non_ancestor_changes_nothing(case):
     graph = world.graph
     checked = 0
     for policy, y in itertools.product(policies, queried(world, key)):
-        evidence_nodes = [n for n in world.nodes if n != y][:1]
+        evidence_nodes = [n for n in discrete(world) if n != y][:1]
         conditions = [None] + [{e: world.nodes[e].states[0]} for e in evidence_nodes]
         for given in conditions:
             read = {y, *(given or {})}
@@ -220,7 +225,7 @@ def test_given_and_do_agree_with_pgmpy(case):
         for x, value in interventions(world, key):
             parents = list(graph.predecessors(x))
             # evidence pgmpy's back-door query handles: one parent of x, or anything when x is a root
-            pool = parents if parents else [n for n in world.nodes if n != x]
+            pool = [p for p in parents if p in discrete(world)] if parents else [n for n in discrete(world) if n != x]
             conditions = [{}] + [{e: world.nodes[e].states[0]} for e in sample(pool, 2, f"{key}/{x}")]
             mutilated = VariableElimination(world.to_pgmpy(policy, do={x: value}))
             for given, y in itertools.product(conditions, queried(world, key, exclude=(x,))):

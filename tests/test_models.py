@@ -25,7 +25,7 @@ MODELS = ROOT / "models"
 SCENARIOS = [
     "naive_switch", "utility_indifference", "off_switch", "causal_stop_button",
     "conditional_counterfactual", "time_delay", "encapsulated_factory", "human_control",
-    "time_delay_first_reward", "time_delay_outside_sum",
+    "time_delay_first_reward", "time_delay_outside_sum", "off_switch_gaussian", "off_switch_boltzmann",
 ]
 
 

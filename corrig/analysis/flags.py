@@ -49,6 +49,7 @@ import sympy as sp
 from corrig.analysis.cid import branch_graph, branch_reads, event_scope
 from corrig.analysis.incentives import instrumental_control_nodes as instrumental_control_nodes  # re-exported
 from corrig.analysis.incentives import instrumental_control_paths
+from corrig.inference.quadrature import bounded, is_bounded, show_bounded
 from corrig.model.errors import ZeroProbabilityCondition
 from corrig.model.expr import Compare, Const, Var
 from corrig.model.numbers import FLOAT_TOLERANCE
@@ -163,11 +164,14 @@ def is_zero(value: Any) -> bool:
 
 
 def show(value: Any) -> str:
-    """A number for a sentence: exact as written, floats to 4 significant digits."""
+    """A number for a sentence: exact as written, floats to 4 significant digits, a number known by quadrature
+    (corrig.inference.quadrature) as its decimal with its error bound."""
     if value is None:
         return "undefined"
     if _is_float(value) and not is_symbolic(value):
         return f"{float(value):.4g}"
+    if is_bounded(value) and not is_symbolic(value):
+        return show_bounded(value)
     return str(value)
 
 
@@ -189,6 +193,9 @@ def number_fields(key: str, value: Any) -> dict[str, Any]:
     if value is None:
         return {key: None, f"{key}_float": None}
     exact = repr(float(value)) if _is_float(value) and not is_symbolic(value) else str(value)
+    if is_bounded(value) and not is_symbolic(value):  # known by quadrature: the float with its error bound
+        middle, error = bounded(value)
+        return {key: exact, f"{key}_float": middle, f"{key}_bound": error}
     return {key: exact, f"{key}_float": None if is_symbolic(value) else float(value)}
 
 

@@ -348,12 +348,20 @@ def incentives(world: World, objective: Term, *, agent: str = AI, quantitative: 
     report.indirect_value_of_control = {d: indirect_value_of_control_nodes(world, objective, d, agent=agent) for d in mine}
     if not quantitative:
         return report
+    part = world.compiled.continuous
+    continuous = set(part.nodes) if part is not None else set()
+    reading = set(part.readers) if part is not None else set()
+    if continuous & {n for d in mine for n in report.value_of_information[d]} or \
+            (continuous | reading) & set(report.value_of_control):
+        report.notes.append(f"values of information and control skipped for the continuous nodes {sorted(continuous)} "
+                            f"and of control for the nodes reading them {sorted(reading)}: an AI decision observes "
+                            f"only discrete nodes (docs/continuous.md)")
     try:
         for d in mine:
             report.voi_values[d] = {n: value_of_information(world, objective, d, n, agent=agent, fixed=fixed)
-                                    for n in report.value_of_information[d]}
+                                    for n in report.value_of_information[d] if n not in continuous}
         report.voc_values = {n: value_of_control(world, objective, n, agent=agent, fixed=fixed)
-                             for n in report.value_of_control}
+                             for n in report.value_of_control if n not in continuous | reading}
     except CorrigError as exc:
         report.notes.append(f"quantitative values skipped: {exc}")
     return report

@@ -50,6 +50,7 @@ from corrig.model.expr import Expr
 from corrig.model.params import check_distinct_names
 from corrig.model.policies import Policy, count_pure_policies, pure_policies
 from corrig.model.world import World
+from corrig.objectives.integrated import integrate_out
 from corrig.objectives.terms import Atom, Branch, P, Term, as_term
 
 DEFAULT_EPS = sp.Rational(1, 20)
@@ -387,6 +388,7 @@ def plan(world: World, utility: Term, policies: Any = None, *, reference: Any = 
     if getattr(sp.sympify(eps), "is_number", False) and not 0 <= eps <= 1:
         raise ParameterError(f"eps = {eps}: the tolerance of the flags must lie in [0, 1]")
     world.check()
+    world, utility = integrate_out(world, utility)  # continuous nodes: their exact discrete world (docs/continuous.md)
     answers: dict[str, Any] = {}
     if has_other_agents(world):  # the other agents answer each AI candidate (corrig.analysis.equilibria)
         named, given, reference, answers = against_responses(world, utility, policies, reference, _candidates)

@@ -18,6 +18,7 @@ from sympy.printing.str import StrPrinter
 from corrig.analysis.exact_sets import exact_set
 from corrig.analysis.regions import Region
 from corrig.analysis.signs import NEG, POS, _memoized, sign_on_box, simplify_value
+from corrig.inference.quadrature import is_bounded, show_bounded
 
 _FLIP = {"<": ">", ">": "<", "<=": ">=", ">=": "<=", "==": "==", "!=": "!="}
 _SHOW = {"<": "<", ">": ">", "<=": "≤", ">=": "≥", "==": "=", "!=": "≠"}
@@ -28,6 +29,8 @@ def number_text(x: Any) -> str:
     x = sp.sympify(x)
     if x.is_Integer or not x.is_number or x.is_infinite:
         return str(x)
+    if is_bounded(x):  # known by quadrature: its decimal with its error bound, never a bare float
+        return show_bounded(x)
     try:
         return f"{x} ≈ {float(x):.4g}"
     except TypeError:
@@ -178,6 +181,8 @@ def _trivial(threshold: sp.Expr, op: str, x: sp.Symbol, y: sp.Symbol, where: sp.
 def region_text(region: Region) -> str:
     """The region in words: one parameter's set with decimals, a solved threshold, or the exact condition."""
     region = getattr(region, "computed", region)  # a LazyRegion's Region: policies often share one
+    if region.method != "exact":
+        return str(region)  # with how it was settled (its detail, which two equal regions need not share)
     return _region_text(region, tuple(region.witness.items()) if region.witness is not None else None)
 
 

@@ -37,6 +37,16 @@ from sympy.printing.numpy import NumPyPrinter
 from corrig.analysis.conditions import holds_at, simplify_condition
 from corrig.analysis.exact_sets import exact_set, point_in_set
 from corrig.analysis.signs import _memoized, _sorted, _symbols_of, box_of
+from corrig.analysis.transcendental import (
+    INTERVAL,
+    PROVED,
+    SAMPLED,
+    decide_relations,
+    interval_cover,
+    is_sampled,
+    is_transcendental,
+    sampled,
+)
 from corrig.model.errors import ParameterError
 
 Point = dict[sp.Symbol, sp.Expr]
@@ -65,6 +75,8 @@ class Region:
     axis: sp.Symbol | None = None
     witness: Point | None = field(default=None, compare=False)
     is_empty: bool | None = None
+    method: str = "exact"  # or, for transcendental values, "proved", "interval arithmetic", "sampled"
+    detail: str = field(default="", compare=False)  # how a non-exact method settled it (corrig.analysis.transcendental)
 
     @property
     def status(self) -> str:
@@ -86,10 +98,14 @@ class Region:
         return ", ".join(f"{s} ∈ {_set_text(self.box[s])}" for s in self.parameters)
 
     def __str__(self) -> str:
+        how = f" — {self.method}" if self.method != "exact" else ""  # `detail` says how (reports list it)
         if self.is_empty:
-            return "∅ (holds nowhere in the box)"
+            return "∅ (holds nowhere in the box)" + how
         if self.everywhere:
-            return f"everywhere ({self._box_text()})" if self.parameters else "always"
+            return (f"everywhere ({self._box_text()})" if self.parameters else "always") + how
+        if self.method != "exact":
+            witness = f"; e.g. {point_text(self.witness)}" if self.witness is not None else ""
+            return f"{condition_text(self.simplified)}  ({self.method}: {self.detail}{witness})"
         if self.set is not None:
             return f"{self.axis} ∈ {_set_text(self.set)}"
         text = condition_text(self.simplified)
@@ -131,6 +147,8 @@ class Region:
             "latex": self.to_latex(),
             "parameters": {s.name: [str(self.box[s].start), str(self.box[s].end)] for s in self.parameters},
             "witness": None if self.witness is None else {s.name: str(v) for s, v in self.witness.items()},
+            "method": self.method,
+            "detail": self.detail,
         }
         if self.set is not None:
             out["axis"] = str(self.axis)
@@ -218,6 +236,8 @@ def region(condition: Any, params: Iterable[sp.Symbol] | None = None, *, search:
 @_memoized
 def _region(cond: sp.Basic, parameters: tuple[sp.Symbol, ...], box: dict[sp.Symbol, sp.Interval],
             search: int) -> Region:
+    if is_transcendental(cond):
+        return _transcendental_region(cond, parameters, box)
     simplified = simplify_condition(cond, box)
     used = _sorted(_symbols_of(simplified))
     if simplified is sp.false:
@@ -245,6 +265,33 @@ def _region(cond: sp.Basic, parameters: tuple[sp.Symbol, ...], box: dict[sp.Symb
         return Region(cond, simplified, parameters, box, witness=curve or None, is_empty=not curve)
     witness = _search_witness(cond, simplified, box, parameters, search)
     return Region(cond, simplified, parameters, box, witness=witness, is_empty=False if witness else None)
+
+
+def _transcendental_region(cond: sp.Basic, parameters: tuple[sp.Symbol, ...], box: dict[sp.Symbol, sp.Interval]
+                           ) -> Region:
+    """A region whose condition reads Phi, exp, quadratures, ...: proved, decided by interval arithmetic, or sampled
+    (corrig.analysis.transcendental), the method and how it went recorded in the Region."""
+    settled, verdicts = decide_relations(cond, box)
+    used = [v for v in verdicts if v.sign is not None]
+    base = {s: point_in_set(box[s]) for s in parameters}
+    if settled in (sp.true, sp.false):
+        method = PROVED if used and all(v.method == PROVED for v in used) else INTERVAL
+        detail = "; ".join(dict.fromkeys(v.detail for v in used)) or "decided by its parts' signs"
+        if settled is sp.false:
+            return Region(cond, settled, parameters, box, is_empty=True, method=method, detail=detail)
+        return Region(cond, settled, parameters, box, witness=base, is_empty=False, method=method, detail=detail)
+    if not is_sampled(settled):
+        detail, witness = interval_cover(settled, box, parameters)
+        method = INTERVAL
+    else:
+        holds, fails, close, witness = sampled(settled, box, parameters)
+        detail = (f"holds at {holds} of {holds + fails + close} grid points, fails at {fails}"
+                  + (f", {close} too close to call within their error bounds" if close else ""))
+        method = SAMPLED
+    if witness is not None and not holds_at(cond, witness):
+        witness = None
+    return Region(cond, settled, parameters, box, witness=witness, is_empty=False if witness else None,
+                  method=method, detail=detail)
 
 
 def _on_a_curve(cond: sp.Basic, simplified: sp.Basic, box: Mapping[sp.Symbol, sp.Interval],

@@ -24,7 +24,9 @@ from typing import Any
 import sympy as sp
 from sympy.calculus.accumulationbounds import AccumBounds
 
+from corrig.inference.quadrature import Quadrature
 from corrig.model.errors import ParameterError
+from corrig.model.links import LINKS
 from corrig.model.params import Range, range_of
 
 POS, NEG, NONNEG, NONPOS, ZERO = "pos", "neg", "nonneg", "nonpos", "zero"
@@ -123,6 +125,8 @@ def sign_on_box(expr: Any, box: Mapping[sp.Symbol, sp.Interval]) -> str | None:
         return _classify(min(values), max(values))
     if poly is not None and len(syms) == 1:
         return _univariate_sign(poly, box[syms[0]])
+    if expr.has(Quadrature, *LINKS.values()):  # sympy's AccumBounds know none of these (corrig.analysis.transcendental)
+        return None
     try:
         bounds = expr.xreplace({s: AccumBounds(box[s].start, box[s].end) for s in syms})
     except (TypeError, ValueError, ZeroDivisionError):

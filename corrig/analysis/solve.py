@@ -50,6 +50,7 @@ from corrig.model.errors import CorrigError, QueryError, ZeroProbabilityConditio
 from corrig.model.expr import State
 from corrig.model.policies import Policy, count_pure_policies, pure_policies
 from corrig.model.world import World
+from corrig.objectives.integrated import integrate_out
 from corrig.objectives.terms import Term, as_term
 
 METHODS = ("auto", "backward-induction", "enumeration")
@@ -96,6 +97,7 @@ def solve(world: World, utility: Any, *, method: str = "auto", at: Mapping[Any, 
         values_at = resolve_at(at, world, utility, sp.Integer(0))
         world, utility = world.subs(values_at), utility.subs(values_at)
     world.check()
+    world, utility = integrate_out(world, utility)  # continuous nodes: their exact discrete world
     if not world.decisions:
         raise SolveError(f"world {world.name!r} has no decision node: there is no policy to choose")
     _require_numbers(world, utility)

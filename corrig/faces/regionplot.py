@@ -12,8 +12,10 @@ is a line over it, the background coloured by the optimal policy, and below it o
 The legend lies inside the figure, under the maps.  Drawn into a given `ax`, the flags are outlines
 on the one map instead, and the legend sits inside that Axes.
 
-The picture evaluates values and conditions numerically on a grid (lambdify); the exact regions of
-corrig.analysis.symbolic stay the source of truth.  Parameters other than x and y are held at `at`
+The picture evaluates values and conditions numerically on a grid (lambdify; values known by quadrature
+integrated at each point of a coarser grid, said in the title); the exact regions of
+corrig.analysis.symbolic stay the source of truth, and a region proved on the whole box is drawn as proved.
+Parameters other than x and y are held at `at`
 (default: the simplest point of their range), named in the title.  Needs matplotlib
 (`pip install corrig[plot]`).
 """
@@ -33,8 +35,11 @@ from corrig.analysis.flags import show
 from corrig.analysis.policy_names import shown_name
 from corrig.analysis.signs import box_of
 from corrig.analysis.symbolic import SymbolicPlan, symbolic_plan
+from corrig.analysis.transcendental import holds_numerically
 from corrig.faces.safe_text import figure_text
+from corrig.inference.quadrature import fast_value, is_bounded
 from corrig.model.errors import ParameterError
+from corrig.model.links import numpy_functions
 
 # Okabe & Ito (2008), "Color Universal Design", without black; then matplotlib's tab20 for larger plans.
 OKABE_ITO = ("#E69F00", "#56B4E9", "#009E73", "#F0E442", "#0072B2", "#D55E00", "#CC79A7", "#999999")
@@ -46,6 +51,7 @@ UNDEFINED_COLOUR = "#f2f2f2"
 BLANK = "#eeeeee"  # a small map where its flag does not fire
 OUTLINES = ("-", "--", ":", "-.")  # a flag's outline on a given Axes
 MAX_PANELS = 9  # flag maps drawn; more are named in a note under the figure
+QUADRATURE_RESOLUTION = 60  # grid points per axis when values are known by quadrature
 LABEL_ROOM = 40  # characters of a legend label
 
 
@@ -72,13 +78,27 @@ def _numeric(expr: Any, axes: list[sp.Symbol], grids: list[np.ndarray], shape: t
     expr = sp.sympify(expr)
     if expr in (sp.true, sp.false):
         return np.full(shape, bool(expr))
-    fn = sp.lambdify(axes, expr, "numpy")
+    if is_bounded(expr):  # a value known by quadrature: each grid point integrated (mpmath.fp)
+        fn = np.vectorize(lambda *point: _sampled(expr, axes, point), otypes=[object])
+    else:
+        fn = sp.lambdify(axes, expr, [numpy_functions(), "numpy"])
     with np.errstate(all="ignore"):
         out = np.asarray(fn(*grids))
+        if out.dtype == object:
+            out = out.astype(bool) if all(isinstance(v, bool | np.bool_) for v in out.flat) else out.astype(float)
     if out.dtype == bool:
         return np.broadcast_to(out, shape).copy()
     out = np.broadcast_to(np.real_if_close(out).astype(float), shape)
     return np.where(np.isfinite(out), out, np.nan)
+
+
+def _sampled(expr: sp.Basic, axes: list[sp.Symbol], point: tuple[float, ...]) -> Any:
+    """A value or condition holding quadratures at one grid point (NaN / False where it cannot be settled)."""
+    at = {s: sp.Float(v) for s, v in zip(axes, point, strict=True)}
+    if isinstance(expr, sp.logic.boolalg.Boolean) and not isinstance(expr, sp.Expr):
+        return bool(holds_numerically(expr, at))
+    value, _ = fast_value(expr, at)
+    return np.nan if value is None else value
 
 
 def _labels(splan: SymbolicPlan, axes: list[sp.Symbol], grids: list[np.ndarray], fixed: Mapping[sp.Symbol, Any],
@@ -105,6 +125,11 @@ def _labels(splan: SymbolicPlan, axes: list[sp.Symbol], grids: list[np.ndarray],
         answer = answered.get(name)
         if answer is not None and answer.condition is not True:
             optimal[i] &= _numeric(sp.sympify(answer.condition).xreplace(fixed), axes, grids, shape).astype(bool)
+    for i, name in enumerate(names):  # a region proved on the whole box beats the floats (Δ below their tolerance)
+        settled = splan.optimal.get(name)
+        if settled is not None and getattr(settled, "method", "exact") == "proved" and \
+                (settled.everywhere or settled.is_empty):
+            optimal[i] = bool(settled.everywhere)
     # each cell's optimal set, as the row of its members in `optimal` (one pass over the distinct rows)
     rows, inverse = np.unique(optimal.reshape(len(names), -1).T, axis=0, return_inverse=True)
     inverse = inverse.reshape(shape)
@@ -213,6 +238,9 @@ def region_plot(result: Any, x: Any = None, y: Any = None, *, resolution: int = 
     elif rest:
         y = rest[0]
     box = box_of(parameters)
+    sampled = any(is_bounded(v) for v in splan.values.values() if v is not None)
+    if sampled:  # each grid point integrates (mpmath.fp.quad): a coarser grid, said in the title
+        resolution = min(resolution, QUADRATURE_RESOLUTION)
     given = {(s if not isinstance(s, str) else next((p for p in parameters if p.name == s), s)): v
              for s, v in (at or {}).items()}
     fixed = {s: sp.sympify(given.get(s, point_in_set(box[s]))) for s in parameters if s not in (x, y)}
@@ -230,7 +258,9 @@ def region_plot(result: Any, x: Any = None, y: Any = None, *, resolution: int = 
     colours = _set_colours(sets, names)
     held = ", ".join(f"{s} = {v}" for s, v in fixed.items())
     world = getattr(getattr(splan.plan, "world", None), "name", "plan")
-    heading = figure_text(title or "\n".join(textwrap.wrap(f"{world}: optimal policy{f' ({held})' if held else ''}", 60)))
+    how = f"; values by quadrature on a {resolution}×{resolution} grid" if sampled else ""
+    heading = figure_text(title or "\n".join(textwrap.wrap(f"{world}: optimal policy{f' ({held})' if held else ''}{how}",
+                                                          60)))
     drawing = _Drawing(plt, splan.plan, names, sets, colours, index, masks, (x, xs), (y, ys if y is not None else None))
     if ax is not None:
         drawing.one_map(ax, values, heading)

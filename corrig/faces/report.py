@@ -19,12 +19,15 @@ import sympy as sp
 from corrig.analysis.flags import is_symbolic, jsonable, show
 from corrig.analysis.policy_names import shown_name
 from corrig.analysis.readable import region_text, size_text
+from corrig.inference.quadrature import bounded, is_bounded
 
 
 def number(value: Any, numeric: bool = False) -> str:
     """A value for a table cell: exact (1/2, p/2), floats to 4 significant digits; decimals with numeric."""
     if value is None:
         return "undefined"
+    if is_bounded(value) and not is_symbolic(value):
+        return show(value)  # known by quadrature: always with its error bound
     if numeric and not is_symbolic(value):
         return f"{float(value):.4g}"
     if numeric and isinstance(value, sp.Basic):
@@ -36,6 +39,9 @@ def latex_number(value: Any, numeric: bool = False) -> str:
     """A value in LaTeX."""
     if value is None:
         return r"\text{undefined}"
+    if is_bounded(value) and not is_symbolic(value):
+        middle, error = bounded(value)
+        return rf"{middle:.10g} \pm {error:.1g}"
     if isinstance(value, float) or (numeric and not is_symbolic(value)):
         return f"{float(value):.4g}"
     return sp.latex(sp.sympify(value))
@@ -172,6 +178,8 @@ def scenario_report(file: str, scenario: Any, plan: Any, verdicts: Iterable[Any]
         incentives, dropped = _in_box(plan.incentives, regions.incentives, numeric, regions.box)
         hidden += dropped
     notes = list(plan.notes)
+    if regions is not None:
+        notes += _proofs(regions)
     if hidden:
         notes.append(f"{hidden} flag{'s' if hidden > 1 else ''} whose condition holds nowhere in the parameter box "
                      f"{'are' if hidden > 1 else 'is'} not shown (see --json)")
@@ -190,6 +198,19 @@ def scenario_report(file: str, scenario: Any, plan: Any, verdicts: Iterable[Any]
         verdicts=[VerdictRow(v.ok, v.claim, v.found) for v in verdicts],
         plan=plan.to_dict,
     )
+
+
+def _proofs(regions: Any) -> list[str]:
+    """How each region over transcendental values was settled (proved / interval arithmetic), once per argument."""
+    found: dict[str, list[str]] = {}
+    named = [(f"{name} optimal", r) for name, r in regions.optimal.items()]
+    named += [(f"{fr.flag.kind} ({fr.flag.policy or 'plan'})", fr.region) for frs in regions.flags.values() for fr in frs]
+    named += [(f"{fr.flag.kind} (plan)", fr.region) for fr in regions.incentives]
+    for label, region in named:
+        if getattr(region, "method", "exact") in ("proved", "interval arithmetic") and region.detail and \
+                (region.everywhere or region.is_empty):
+            found.setdefault(f"{region.method}: {region.detail}", []).append(label)
+    return [f"{', '.join(labels)}: {how}" for how, labels in found.items()]
 
 
 def _in_box(flags: list[Any], regions: list[Any], numeric: bool, box: Any = None) -> tuple[list[FlagCell], int]:

@@ -74,6 +74,8 @@ def counterfactual_query(world: World, target: Expr, policy: Any, *, observed: E
     from corrig.inference.engine import _query, check_scope
 
     check_scope(world, target, "counterfactual target")
+    if world.compiled.continuous is not None:
+        world, target, observed = _integrated_out(world, target, observed, intervention)
     for name, state in intervention.items():
         if state not in world[name].states:
             states = list(world[name].states)
@@ -84,6 +86,37 @@ def counterfactual_query(world: World, target: Expr, policy: Any, *, observed: E
     twin_target = target.renamed(names)
     _check_identified(applied, twin, names, twin_target, observed)
     return _query(twin, twin_target, observed, _NO_RULES, indicator=indicator, condition_world=applied)
+
+
+def _integrated_out(world: World, target: Expr, observed: Expr, intervention: Mapping[str, State]
+                    ) -> tuple[World, Expr, Expr]:
+    """A counterfactual in a world with continuous nodes, read on its discrete world.
+
+    The twin copies share every continuous root (exogenous noise), and readers keep their choice given it.
+    Refused: intervening on a continuous node, copying one (a parent downstream of the intervention), and
+    copying a reader whose choice is random given its continuous parent when the observation bears on it
+    (how its two copies' choices are coupled is not identified)."""
+    from corrig.inference.continuous import discretize, random_readers
+
+    part = world.compiled.continuous
+    graph = world.compiled.graph
+    duplicated = set(intervention)
+    for name in intervention:
+        if name in part.nodes:
+            raise CounterfactualError(f"do({name}=...): {name} is continuous; a counterfactual sets discrete nodes")
+        duplicated |= nx.descendants(graph, name)
+    informed = set(needed(world, observed.scope()))
+    for name in sorted(duplicated & set(part.nodes)):
+        raise CounterfactualError(
+            f"the continuous node {name} lies downstream of the intervention (through its parents): its two copies "
+            f"would need a coupling; corrig shares continuous roots between the copies only")
+    for name in sorted(duplicated & random_readers(part) & informed):
+        raise CounterfactualError(
+            f"node {name} chooses at random given its continuous parent {part.readers[name].source} and lies "
+            f"downstream of the intervention, and the observation bears on it: how its factual and counterfactual "
+            f"choices are coupled is not identified")
+    lowering = discretize(world, [target, observed])
+    return lowering.world, lowering.expr(target), lowering.expr(observed)
 
 
 def twin_network(world: World, intervention: Mapping[str, State]) -> tuple[World, dict[str, str]]:
@@ -157,8 +190,11 @@ def _identified(world: World, twin: World, names: Mapping[str, str], target: Exp
 def with_explicit_noise(world: World) -> World:
     """The same world with each stochastic non-root chance node made a deterministic function of a
     new noise root `U_<node>` (inverse-CDF coupling); the conversion is recorded in `assumptions`."""
-    converted = world.copy(name=f"{world.name} (explicit noise)")
     compiled = world.compiled
+    if compiled.continuous is not None:
+        raise CounterfactualError(f"world {world.name!r} has continuous nodes: they are exogenous noise already, shared "
+                                  f"by counterfactual copies; explicit noise is for discrete nodes")
+    converted = world.copy(name=f"{world.name} (explicit noise)")
     for name in compiled.order:
         node = world.nodes[name]
         if node.is_decision or not node.parents or compiled.tables[name].deterministic:

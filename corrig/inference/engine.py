@@ -81,6 +81,9 @@ def check_scope(world: World, expr: Expr, what: str) -> None:
 def probability(world: World, event: Any, policy: Any = None, *, given: Any = None,
                 do: Mapping[str, State] | None = None) -> Any:
     """P_π(event | given) in `world` mutilated by `do`: exact unless an input is a float."""
+    if world.compiled.continuous is not None:
+        lowered, event, given = _integrated_out(world, event, given, do)
+        return probability(lowered, event, policy, given=given, do=do)
     mutilated = _mutilate(world, do)
     target = as_event(mutilated, event)
     condition = None if given is None else as_event(mutilated, given, "condition")
@@ -91,13 +94,32 @@ def probability(world: World, event: Any, policy: Any = None, *, given: Any = No
 def expectation(world: World, quantity: Any, policy: Any = None, *, given: Any = None,
                 do: Mapping[str, State] | None = None) -> Any:
     """E_π[quantity | given] in `world` mutilated by `do`: exact unless an input is a float."""
-    mutilated = _mutilate(world, do)
     if not isinstance(quantity, Expr):
         raise QueryError(f"the quantity must be an expression over the world's nodes (such as V or 2*X - 1), got {quantity!r}")
+    if world.compiled.continuous is not None:
+        check_scope(world, quantity, "quantity")
+        lowered, quantity, given = _integrated_out(world, quantity, given, do)
+        return expectation(lowered, quantity, policy, given=given, do=do)
+    mutilated = _mutilate(world, do)
     check_scope(mutilated, quantity, "quantity")
     condition = None if given is None else as_event(mutilated, given, "condition")
     _check_rung2(mutilated, condition, do)
     return _query(mutilated, quantity, condition, as_policy(policy), indicator=False)
+
+
+def _integrated_out(world: World, target: Any, given: Any, do: Mapping[str, State] | None) -> tuple[World, Expr, Expr | None]:
+    """The discrete world of a continuous one for this query (corrig.inference.continuous), and the query read there."""
+    from corrig.inference.continuous import discretize
+
+    for name in do or {}:
+        if name in world and world.nodes[name].is_continuous:
+            raise QueryError(f"do({name}=...): {name} is continuous; do() sets discrete nodes")
+    if isinstance(target, Mapping) or (isinstance(target, Expr) and not_an_event(target) is None):
+        target = as_event(world, target)
+    condition = None if given is None else as_event(world.do(do) if do else world, given, "condition")
+    lowering = discretize(world, [target, condition])
+    lowered = None if target is None else lowering.expr(target)
+    return lowering.world, lowered, None if condition is None else lowering.expr(condition)
 
 
 def _mutilate(world: World, do: Mapping[str, State] | None) -> World:
@@ -202,6 +224,13 @@ def distribution(world: World, nodes: Iterable[str], policy: Any = None, *, give
     Keys are state tuples in the order of `nodes` (the empty tuple for no nodes).  Raises
     ZeroProbabilityCondition when the condition has probability 0.
     """
+    if world.compiled.continuous is not None:
+        continuous = [n for n in nodes if n in world and world.nodes[n].is_continuous]
+        if continuous:
+            raise QueryError(f"{continuous[0]} is continuous: it has no table of states; ask P({continuous[0]} < c) "
+                             f"or E({continuous[0]})")
+        lowered, _, given = _integrated_out(world, None, given, do)
+        return distribution(lowered, nodes, policy, given=given, do=do)
     mutilated = _mutilate(world, do)
     names = tuple(nodes)
     for name in names:

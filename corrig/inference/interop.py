@@ -6,6 +6,7 @@ import itertools
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
+from corrig.inference.continuous import discretize
 from corrig.inference.engine import node_tables
 from corrig.model.errors import ParameterError
 from corrig.model.expr import State
@@ -21,12 +22,15 @@ def to_pgmpy(world: World, policy: Any = None, *, do: Mapping[str, State] | None
     """A pgmpy DiscreteBayesianNetwork of `world` (mutilated by `do`) with the policy's rules as CPDs.
 
     Every decision needs a rule.  Probabilities become floats; symbolic parameters must be
-    substituted first (pgmpy holds numbers only).
+    substituted first (pgmpy holds numbers only).  A world with continuous nodes is exported as its
+    integrated-out discrete world (corrig.inference.continuous): each continuous node's states are its cells.
     """
     from pgmpy.factors.discrete import TabularCPD
     from pgmpy.models import DiscreteBayesianNetwork
 
     mutilated = world.do(do) if do else world
+    if mutilated.compiled.continuous is not None:
+        mutilated = discretize(mutilated).world
     compiled = mutilated.compiled
     tables = node_tables(mutilated, as_policy(policy), compiled.order)
     model = DiscreteBayesianNetwork()

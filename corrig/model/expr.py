@@ -379,7 +379,7 @@ def not_an_event(expr: Expr) -> str | None:
     states are truth values, or a truth-value constant.  Anything else (a quantity such as L + 1, a node
     over numbers or names) has no truth value of its own: reading it as "nonzero" would silently give
     the wrong probability."""
-    if isinstance(expr, Compare | In):
+    if isinstance(expr, Compare | In) or getattr(expr, "is_event", False) is True:  # or an event integrated out
         return None
     if isinstance(expr, Logic):
         for arg in expr.args:

@@ -24,10 +24,13 @@ import sympy as sp
 from corrig.model import limits
 from corrig.model.agents import Agent
 from corrig.model.agents import declare as declare_agent
+from corrig.model.continuous import ContinuousPart, ContinuousVar, distributions, read_reader, reader_states
+from corrig.model.distributions import Distribution
 from corrig.model.errors import (
     CycleError,
     DistributionError,
     PolicyError,
+    QueryError,
     StateError,
     UnknownNodeError,
     WorldError,
@@ -53,7 +56,7 @@ class Node:
     """A declared node.  `table` maps each parent assignment to a distribution over `states`."""
 
     name: str
-    kind: str  # "chance" or "decision"
+    kind: str  # "chance", "decision" or "continuous"
     states: tuple[State, ...]
     parents: tuple[str, ...]
     mechanism: Any = field(default=None, compare=False)
@@ -62,6 +65,11 @@ class Node:
     def is_decision(self) -> bool:
         """True for a node the AI sets."""
         return self.kind == "decision"
+
+    @property
+    def is_continuous(self) -> bool:
+        """True for a node with a continuous distribution (corrig.model.distributions)."""
+        return self.kind == "continuous"
 
 
 @dataclass(frozen=True)
@@ -99,6 +107,25 @@ class CompiledWorld:
     parameters: frozenset[sp.Symbol]
     floats: bool  # some CPD holds a float: queries answer in floats
     derived: dict = field(default_factory=dict, compare=False, repr=False)  # worlds built from this one (twins)
+    continuous: ContinuousPart | None = None  # continuous nodes and their readers (corrig.model.continuous)
+
+
+class _Tables(dict):
+    """A continuous world's tables: its continuous nodes and their readers have none until integrated out."""
+
+    def __init__(self, tables: Mapping[str, CompiledNode], integrated: set[str]):
+        super().__init__(tables)
+        self.integrated = integrated
+
+    def __missing__(self, name: str) -> CompiledNode:
+        if name in self.integrated:
+            raise QueryError(f"node {name} is continuous or reads a continuous node: it has a table only once the "
+                             f"continuous nodes are integrated out (corrig.inference.continuous.discretize); this "
+                             f"operation does not do that")
+        raise KeyError(name)
+
+
+_CONTINUOUS: Any = object()  # _infer_states' answer for a mechanism returning distributions
 
 
 def _sort_states(states: list[State]) -> tuple[State, ...]:
@@ -140,6 +167,7 @@ class World:
         self.assumptions: tuple[str, ...] = ()
         self._former_decisions: frozenset[str] = frozenset()  # decisions made chance nodes by do() or replace()
         self.agents: dict[str, Agent] = {}  # agents other than the default AI (corrig.model.agents)
+        self._integrated = False  # tables built by corrig.inference.continuous: exact by construction, not rechecked
 
     # declaration --------------------------------------------------------------------------
     def chance(
@@ -159,6 +187,12 @@ class World:
         """
         self._check_new_name(name)
         explicit = None if states is None else tuple(states)
+        if isinstance(mechanism, Distribution):
+            if parents:
+                raise WorldError(f"node {name}: a distribution has no parents; give a function of the parents "
+                                 f"returning one (lambda X: Normal(X, 1)) for a node that reads them")
+            self._add(Node(name, "continuous", (), (), mechanism))
+            return ContinuousVar(name, ())
         if callable(mechanism):
             own_parents = _parent_names(mechanism, name)
             if parents is not None and tuple(parents) != own_parents:
@@ -174,8 +208,21 @@ class World:
                 f"node {name}: a mechanism must be a dict or a function of the parents, "
                 f"got {type(mechanism).__name__}"
             )
+        if explicit is None and self._continuous_table(mechanism, node_parents):
+            self._add(Node(name, "continuous", (), node_parents, mechanism))
+            return ContinuousVar(name, ())
+        sources = [p for p in node_parents if p in self._nodes and self._nodes[p].is_continuous]
+        if explicit is None and sources:
+            states_of = {p: self._nodes[p].states for p in node_parents if p in self._nodes}
+            if len(sources) > 1 or len(states_of) < len(node_parents):
+                raise WorldError(f"node {name} reads {sources}: a node may read one continuous node, its other "
+                                 f"parents declared first (or give states=)")
+            explicit = _sort_states(reader_states(name, mechanism, node_parents, states_of))
         if explicit is None:
             explicit = self._infer_states(name, mechanism, node_parents)
+            if explicit is _CONTINUOUS:
+                self._add(Node(name, "continuous", (), node_parents, mechanism))
+                return ContinuousVar(name, ())
         limits.check_states(name, len(explicit))
         if len(set(explicit)) != len(explicit) or not explicit:
             raise StateError(f"node {name}: its states {list(explicit)} must be distinct and non-empty")
@@ -285,11 +332,19 @@ class World:
                 self._call(name, mechanism, parents, context)
                 for context in itertools.product(*(self._nodes[p].states for p in parents))
             ]
+        rows = list(rows)
+        if rows and all(isinstance(row, Distribution) for row in rows):
+            return _CONTINUOUS
         seen: dict[State, None] = {}  # ordered, and membership is a hash probe (10 000 states stay linear)
         for row in rows:
             for state in (row.keys() if isinstance(row, Mapping) else [row]):
                 seen.setdefault(state, None)
         return _sort_states(list(seen))
+
+    def _continuous_table(self, mechanism: Any, parents: tuple[str, ...]) -> bool:
+        """True for a table {parent context: distribution}: a continuous node with discrete parents."""
+        return (isinstance(mechanism, Mapping) and bool(parents) and bool(mechanism)
+                and all(isinstance(v, Distribution) for v in mechanism.values()))
 
     @staticmethod
     def _call(name: str, mechanism: Callable[..., Any], parents: tuple[str, ...], context: tuple) -> Any:
@@ -304,7 +359,7 @@ class World:
     # reading ------------------------------------------------------------------------------
     def __getitem__(self, name: str) -> Var:
         node = self._node(name)
-        return Var(node.name, node.states)
+        return ContinuousVar(node.name, ()) if node.is_continuous else Var(node.name, node.states)
 
     def __contains__(self, name: object) -> bool:
         return name in self._nodes
@@ -322,7 +377,7 @@ class World:
     @property
     def handles(self) -> dict[str, Var]:
         """A handle for every node, by name."""
-        return {n.name: Var(n.name, n.states) for n in self._nodes.values()}
+        return {n.name: self[n.name] for n in self._nodes.values()}
 
     @property
     def decisions(self) -> tuple[str, ...]:
@@ -354,12 +409,15 @@ class World:
         twin = self.copy(name=f"{self.name} | do({', '.join(f'{k}={v!r}' for k, v in settings.items())})")
         for name, state in settings.items():
             node = self._node(name)
+            if node.is_continuous:
+                raise QueryError(f"do({name}={state!r}): {name} is continuous; do() sets discrete nodes (a decision, "
+                                 f"a human's choice); to ask what happens at a value, condition on an interval of {name}")
             if state not in node.states:
                 raise StateError(f"do({name}={state!r}): {state!r} is not a state of {name}; its states are {list(node.states)}")
             if node.is_decision:
                 twin._former_decisions |= {name}
             twin._nodes[name] = Node(name, "chance", node.states, (), {state: 1})
-        twin._compiled = self._mutilated(twin, settings)
+        twin._compiled = None if self.compiled.continuous is not None else self._mutilated(twin, settings)
         return twin
 
     def _mutilated(self, twin: World, settings: Mapping[str, State]) -> CompiledWorld:
@@ -385,6 +443,7 @@ class World:
         twin.assumptions = self.assumptions
         twin._former_decisions = self._former_decisions
         twin.agents = dict(self.agents)
+        twin._integrated = self._integrated
         twin._inherited = self._compiled.tables if self._compiled is not None else self._inherited
         return twin
 
@@ -416,10 +475,14 @@ class World:
             states[name] = new
         moved = {name for name, node in self._nodes.items() if states[name] != node.states}
         twin = self.copy()
+        part = compiled.continuous
         for name, node in self._nodes.items():
             if node.is_decision:
                 if name in moved:
                     twin._nodes[name] = Node(name, "decision", states[name], node.parents)
+                continue
+            if part is not None and (name in part.nodes or name in part.readers):
+                twin._substituted(name, part, mapping, states)
                 continue
             table = compiled.tables[name]
             reads = any(v.free_symbols & mapping.keys() for row in table.table.values() for v in row)
@@ -430,6 +493,19 @@ class World:
             twin.replace(name, rows if node.parents else rows[()], parents=node.parents, states=states[name])
         twin._compiled = None
         return twin
+
+    def _substituted(self, name: str, part: ContinuousPart, mapping: Mapping[sp.Symbol, Any],
+                     states: Mapping[str, tuple[State, ...]]) -> None:
+        """Redeclare a continuous node or a reader with `mapping` substituted (as tables of its read rows)."""
+        node = self._nodes[name]
+        if name in part.nodes:
+            table = {ctx: d.subs(mapping) for ctx, d in part.nodes[name].items()}
+            self._nodes[name] = Node(name, "continuous", (), node.parents, table[()] if not node.parents else table)
+            return
+        reader = part.readers[name]
+        rows = {tuple(s.subs(mapping) if isinstance(s, sp.Basic) else s for s in ctx):
+                {state: value.subs(mapping) for state, value in row.items()} for ctx, row in reader.rows.items()}
+        self._nodes[name] = Node(name, "chance", states[name], node.parents, rows[()] if not reader.others else rows)
 
     # compilation --------------------------------------------------------------------------
     def check(self) -> World:
@@ -466,7 +542,12 @@ class World:
         order = tuple(nx.lexicographical_topological_sort(graph, key=list(self._nodes).index))
         for node in self._nodes.values():  # every table (a decision's rule table too) within the limit, before any is built
             limits.check_table(node.name, [len(self._nodes[p].states) for p in node.parents], len(node.states))
-        tables = {name: self._compiled_node(self._nodes[name]) for name in order if not self._nodes[name].is_decision}
+        part = self._continuous_part(order)
+        integrated = set(part.nodes) | set(part.readers) if part is not None else set()
+        tables = {name: self._compiled_node(self._nodes[name]) for name in order
+                  if not self._nodes[name].is_decision and name not in integrated}
+        if part is not None:
+            tables = _Tables(tables, integrated)
         self._check_roles()
         if self._principals is not None:
             self._principals.check(self)
@@ -474,9 +555,34 @@ class World:
             *(t.parameters for t in tables.values()),
             *(parameters_in(s) for node in self._nodes.values() for s in node.states),  # numeric states
         )
+        if part is not None:
+            parameters |= part.parameters
         check_distinct_names(parameters, f"world {self.name!r}")
-        floats = any(t.floats for t in tables.values())
-        return CompiledWorld(dict(self._nodes), order, tables, graph, self._roles, parameters, floats)
+        floats = any(t.floats for t in tables.values()) or (part is not None and part.floats)
+        return CompiledWorld(dict(self._nodes), order, tables, graph, self._roles, parameters, floats, continuous=part)
+
+    def _continuous_part(self, order: tuple[str, ...]) -> ContinuousPart | None:
+        """The continuous nodes' distributions and their readers' rows, checked (None in a discrete world)."""
+        continuous = [n for n in order if self._nodes[n].is_continuous]
+        if not continuous:
+            return None
+        readers: dict[str, str] = {}
+        for node in self._nodes.values():
+            sources = [p for p in node.parents if p in continuous]
+            if not sources:
+                continue
+            if node.is_decision:
+                raise WorldError(f"decision {node.name} observes the continuous node {sources[0]}: AI decisions may "
+                                 f"observe only discrete nodes (declare a discrete node that reads {sources[0]}, e.g. "
+                                 f"lambda {sources[0]}: {{'high': {sources[0]} >= 0, 'low': {sources[0]} < 0}}, and observe it)")
+            if node.is_continuous:
+                raise WorldError(f"continuous node {node.name} reads the continuous node {sources[0]}: a continuous "
+                                 f"node's parents must be discrete")
+            if len(sources) > 1:
+                raise WorldError(f"node {node.name} reads the continuous nodes {sources}: a node may read one")
+            readers[node.name] = sources[0]
+        nodes = {n: distributions(self, n) for n in continuous}
+        return ContinuousPart(nodes, {r: read_reader(self, r, source) for r, source in readers.items()})
 
     def _compiled_node(self, node: Node) -> CompiledNode:
         """The node's validated table, reused from the world this one was copied from when unchanged."""
@@ -541,7 +647,8 @@ class World:
         read = frozenset().union(*(parameters_in(v) for v in values), *(parameters_in(s) for s in node.states))
         if len(read) > 1:  # two parameters of one name are named before their sum is checked
             check_distinct_names(read, f"world {self.name!r}, {where}")
-        check_distribution(values, node.states, where)
+        if not self._integrated:
+            check_distribution(values, node.states, where)
         return values
 
     # queries (the engine does the work) ---------------------------------------------------

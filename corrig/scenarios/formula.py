@@ -2,8 +2,10 @@
 
 Numbers, events, quantities and deterministic formulas are written as short expressions ("1/2",
 "1 - p", "S == 0", "M ^ L"), parsed with `ast` and interpreted node by node: names, literals,
-arithmetic, comparisons, `and`/`or`/`not`, `in [...]`, `x if c else y` and `min`/`max`/`abs` -- no
-attribute access, no other calls, no imports.  Nothing the text says is ever run as Python.
+arithmetic, comparisons, `and`/`or`/`not`, `in [...]`, `x if c else y`, `min`/`max`/`abs` and, in numbers
+and in the choice probabilities of a node reading a continuous one, `Phi`/`phi`/`sigmoid`
+(corrig.model.links) -- no attribute access, no other calls, no imports.  Nothing the text says is
+ever run as Python.
 
 Every expression has a budget, checked before the work it bounds (docs/security.md): its length,
 its syntax tree's size and nesting depth, the digits of an integer and the length of a string
@@ -26,6 +28,7 @@ from typing import Any
 import sympy as sp
 
 from corrig.model.expr import Expr, Var
+from corrig.model.links import LINKS
 
 MAX_EXPRESSION = 2000  # characters of one expression
 MAX_NODES = 1000  # nodes of its syntax tree (the terms of a sum count one each)
@@ -48,6 +51,7 @@ _COMPARE: dict[type, Callable[[Any, Any], Any]] = {
 _ORDER = (ast.Lt, ast.LtE, ast.Gt, ast.GtE)
 _CALLS: dict[str, tuple[Callable[..., Any], int, int | None]] = {"min": (min, 2, None), "max": (max, 2, None),
                                                                "abs": (abs, 1, 1)}
+_LINK_MODES = ("number", "choice")  # the modes that may call Phi, phi and sigmoid
 
 
 class _Invalid(Exception):
@@ -190,6 +194,9 @@ class Evaluator:
     mode "number": a probability, weight or parameter value (exact rationals, floats, parameters).
     mode "event": an event or quantity over node handles (builds corrig expressions).
     mode "value": a deterministic formula over concrete parent values (returns a state).
+    mode "choice": a probability of a node reading a continuous node, a sympy expression in its symbol:
+    comparisons of it are relations (`U < 0`), `and`/`or`/`not` and `&`/`|`/`~` combine them, and
+    `x if c else y` with such a condition is a Piecewise (corrig.model.continuous).
     """
 
     def __init__(self, mode: str, names: Mapping[str, Any], what: str, text: str = ""):
@@ -218,7 +225,7 @@ class Evaluator:
                 raise _Invalid(f"{value!r} is not a number")
             return value
         if isinstance(value, int):
-            return sp.Integer(value) if self.mode == "number" else value
+            return sp.Integer(value) if self.mode in ("number", "choice") else value
         if isinstance(value, float):
             return check_number(value, self._where(node))
         raise _Invalid(f"{self._where(node)}: {type(value).__name__} is not allowed in {self.what}")
@@ -238,7 +245,7 @@ class Evaluator:
                     raise TypeError("no arithmetic on the state names")
                 return -value if isinstance(node.op, ast.USub) else +value
             if isinstance(node.op, ast.Not | ast.Invert) and self.mode != "number":
-                if isinstance(value, Expr):
+                if isinstance(value, Expr) or _is_relation(value):
                     return ~value
                 if isinstance(node.op, ast.Not):
                     return not value
@@ -311,7 +318,7 @@ class Evaluator:
         if self.mode == "number":
             raise _Invalid(f"{self._where(node)}: and/or are not allowed in {self.what}")
         values = [self.eval(v) for v in node.values]
-        if any(isinstance(v, Expr) for v in values):
+        if any(isinstance(v, Expr) or _is_relation(v) for v in values):
             out = values[0]
             for v in values[1:]:
                 out = (out & v) if isinstance(node.op, ast.And) else (out | v)
@@ -345,11 +352,15 @@ class Evaluator:
                 if kinds != {"number"} and kinds != {"text"}:
                     raise _Invalid(f"{where}: <, <=, >, >= compare numbers with numbers or names with names")
             try:
+                if self.mode == "choice" and any(isinstance(v, sp.Basic) and v.free_symbols for v in (left, right)):
+                    parts.append(_RELATIONS[type(op)](left, right))  # a relation of the continuous node's symbol
+                    left = right
+                    continue
                 parts.append(fn(left, right))
             except TypeError as exc:
                 raise _Invalid(f"{where}: {exc}") from None
             left = right
-        if any(isinstance(p, Expr) for p in parts):
+        if any(isinstance(p, Expr) or _is_relation(p) for p in parts):
             out = parts[0]
             for p in parts[1:]:
                 out = out & p
@@ -357,13 +368,23 @@ class Evaluator:
         return all(parts)
 
     def _IfExp(self, node: ast.IfExp) -> Any:
-        if self.mode != "value":
+        if self.mode not in ("value", "choice"):
             raise _Invalid(f"{self._where(node)}: `x if c else y` is only allowed in formulas and rules")
-        return self.eval(node.body) if self.eval(node.test) else self.eval(node.orelse)
+        test = self.eval(node.test)
+        if _is_relation(test):  # a condition on the continuous node: a Piecewise
+            return sp.Piecewise((self.eval(node.body), test), (self.eval(node.orelse), True))
+        return self.eval(node.body) if test else self.eval(node.orelse)
 
     def _Call(self, node: ast.Call) -> Any:
         name = node.func.id if isinstance(node.func, ast.Name) else None
         where = self._where(node)
+        if self.mode in _LINK_MODES and name in LINKS and not node.keywords:
+            if len(node.args) != 1 or isinstance(node.args[0], ast.Starred):
+                raise _Invalid(f"{where}: {name} takes exactly 1 argument")
+            argument = self.eval(node.args[0])
+            if not isinstance(argument, sp.Basic | int | float) or isinstance(argument, bool):
+                raise _Invalid(f"{where}: {name} needs a number")
+            return check_number(LINKS[name](argument), where)
         if self.mode != "value" or name not in _CALLS or node.keywords:
             raise _Invalid(f"{where}: calls are not allowed in {self.what} (formulas may use min, max, abs)")
         function, least, most = _CALLS[name]
@@ -382,6 +403,14 @@ class Evaluator:
             return check_number(function(*args), where)
         except TypeError as exc:
             raise _Invalid(f"{where}: {exc}") from None
+
+
+_RELATIONS = {ast.Eq: sp.Eq, ast.NotEq: sp.Ne, ast.Lt: sp.Lt, ast.LtE: sp.Le, ast.Gt: sp.Gt, ast.GtE: sp.Ge}
+
+
+def _is_relation(value: Any) -> bool:
+    """A sympy relation or logical combination of relations (a choice's condition on a continuous node)."""
+    return isinstance(value, sp.logic.boolalg.Boolean) and not isinstance(value, sp.Expr | sp.logic.boolalg.BooleanAtom)
 
 
 def _kind(value: Any) -> str:

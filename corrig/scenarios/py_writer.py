@@ -19,12 +19,16 @@ from typing import Any
 
 import sympy as sp
 
+from corrig.model.continuous import NodeValue
+from corrig.model.distributions import FAMILIES
 from corrig.model.errors import CorrigError
 from corrig.model.expr import BinOp, Compare, Const, Expr, In, Logic, Var
+from corrig.model.links import LINKS
 from corrig.objectives.terms import Atom, Constant, Product, Sum, Term
 
 RESERVED = frozenset({"E", "F", "P", "Policy", "Rational", "World", "do", "given", "observed", "flagged", "optimal",
-                      "world", "utility", "policies", "reference", "eps", "expect", "name"})
+                      "world", "utility", "policies", "reference", "eps", "expect", "name", *FAMILIES, *LINKS,
+                      "Piecewise", "Eq", "Ne"})
 
 
 class PythonWriteError(CorrigError):
@@ -159,12 +163,67 @@ def policy(world: Any, rules: Any, name: str | None = None) -> str:
     return f"Policy({{{', '.join(out)}}}{suffix})"
 
 
+_RELATION_TEXT = {"<": "<", "<=": "<=", ">": ">", ">=": ">="}
+
+
+def choice(value: Any) -> str:
+    """A continuous reader's probability (numbers, the node's symbol, links, comparisons, Piecewise) as Python
+    source built from literals: the symbol is `_u('name')`, every number goes through `number()`."""
+    if isinstance(value, bool) or value in (sp.true, sp.false):
+        return repr(bool(value))
+    value = sp.sympify(value)
+    if isinstance(value, NodeValue):
+        return f"_u({literal(value.name)})"
+    if value.is_Number:
+        return number(value)
+    if isinstance(value, sp.Add | sp.Mul):
+        joiner = " + " if isinstance(value, sp.Add) else " * "
+        return "(" + joiner.join(choice(a) for a in value.args) + ")"
+    if isinstance(value, sp.Pow) and value.exp.is_Integer:
+        return f"({choice(value.base)}) ** {int(value.exp)!r}"
+    if type(value) in LINKS.values():
+        return f"{type(value).__name__}({choice(value.args[0])})"
+    if isinstance(value, sp.Piecewise):
+        return "Piecewise(" + ", ".join(f"({choice(e)}, {choice(c)})" for e, c in value.args) + ")"
+    if isinstance(value, sp.core.relational.Relational):
+        if value.rel_op in _RELATION_TEXT:
+            return f"({choice(value.lhs)} {_RELATION_TEXT[value.rel_op]} {choice(value.rhs)})"
+        return f"{'Eq' if value.rel_op == '==' else 'Ne'}({choice(value.lhs)}, {choice(value.rhs)})"
+    if isinstance(value, sp.And | sp.Or):
+        return "(" + (" & " if isinstance(value, sp.And) else " | ").join(choice(a) for a in value.args) + ")"
+    if isinstance(value, sp.Not):
+        return f"~{choice(value.args[0])}"
+    raise PythonWriteError(f"cannot write {value} in a continuous reader's probability")
+
+
+def _continuous_lines(world: Any, name: str) -> list[str]:
+    """A continuous node (its distribution, or a table of them) or a node reading one (a table of its rows)."""
+    part = world.compiled.continuous
+    node = world.nodes[name]
+    if name in part.nodes:
+        table = {ctx: f"{d.family}({', '.join(number(p) for p in d.params)})" for ctx, d in part.nodes[name].items()}
+        if not node.parents:
+            return [f"world.chance({literal(name)}, {table[()]})"]
+        rows = "{" + ", ".join(f"{literal(ctx)}: {text}" for ctx, text in table.items()) + "}"
+        return [f"world.chance({literal(name)}, {rows}, parents={literal(list(node.parents))})"]
+    reader = part.readers[name]
+    rows = {ctx: "{" + ", ".join(f"{literal(s)}: {choice(v)}" for s, v in row.items()) + "}"
+            for ctx, row in reader.rows.items()}
+    mechanism = rows[()] if not reader.others else "{" + ", ".join(f"{literal(c)}: {r}" for c, r in rows.items()) + "}"
+    return [f"world.chance({literal(name)}, {mechanism}, parents={literal(list(node.parents))}, "
+            f"states={literal(list(node.states))})"]
+
+
 def world_lines(world: Any) -> list[str]:
     """`world = World(...)` and one declaration per node, every chance node as a table."""
     lines = [f"world = World({literal(world.name)})"]
     compiled = world.compiled
+    part = compiled.continuous
     for name in compiled.order:
         node = world.nodes[name]
+        if part is not None and (name in part.nodes or name in part.readers):
+            lines += _continuous_lines(world, name)
+            continue
         if node.is_decision:
             lines.append(f"world.decision({literal(name)}, {literal(list(node.states))}, "
                          f"observes={literal(list(node.parents))})")
@@ -206,8 +265,11 @@ def scenario_text(*, doc: str, world: Any, utility: Term, policies: Mapping[str,
     """
     names = list(world.compiled.order)
     handle = handle_writer(names)
+    continuous = ["", "from sympy import Eq, Ne, Piecewise", "",
+                  f"from corrig import {', '.join(sorted({*FAMILIES, *LINKS}))}",
+                  "from corrig.model.continuous import value_symbol as _u"] if world.compiled.continuous else []
     lines = ["# ruff: noqa", literal(doc), "", "from fractions import Fraction as F", "",
-             "from corrig import E, P, Policy, World, do, flagged, given, observed, optimal", "",
+             "from corrig import E, P, Policy, World, do, flagged, given, observed, optimal", *continuous, "",
              *world_lines(world), ""]
     lines += [f"{n} = world[{literal(n)}]" for n in names if safe_identifier(n)]
     lines.append(f"utility = {term(utility, handle)}")

@@ -35,6 +35,7 @@ from corrig.model.policies import Policy
 from corrig.objectives.terms import Constant, E, P, Term, do, given, observed, sum_of
 from corrig.scenarios.scenario import Scenario
 from corrig.scenarios.toml_aggregate import is_aggregate, read_aggregate
+from corrig.scenarios.toml_continuous import read_continuous, read_reader
 from corrig.scenarios.toml_expect import read_expectations
 from corrig.scenarios.toml_lines import DeclarativeError, Key, Locator, key_text
 from corrig.scenarios.toml_principals import read_principals
@@ -42,7 +43,8 @@ from corrig.scenarios.toml_values import ValueReader, _state_text
 
 TOP_KEYS = {"name", "doc", "eps", "reference", "parameters", "nodes", "roles", "utility", "policies", "expect",
             "principals", "buttons", "mixed", "agents"}
-NODE_KEYS = {"kind", "states", "numeric", "parents", "observes", "agent", "distribution", "table", "formula", "doc"}
+NODE_KEYS = {"kind", "states", "numeric", "parents", "observes", "agent", "distribution", "table", "formula", "doc",
+             "probability"}
 TERM_KEYS = {"P", "E", "weight", "given", "do", "observed", "times"}
 ROLE_KEYS = {"human", "stop", "run", "button", "off"}
 
@@ -102,6 +104,11 @@ class _Loader(ValueReader):
             raise self.error(("nodes",), "a world needs at least one node")
         for name, spec in section.items():
             key = ("nodes", name)
+            if isinstance(spec, dict) and spec.get("kind") == "continuous":  # no states: read by toml_continuous
+                if not name.isidentifier() or name in self.params:
+                    raise self.error(key, f"{name!r} cannot name a node (an identifier that is not a parameter)")
+                self.states[name] = ()
+                continue
             spec = self.table_at(key, spec, NODE_KEYS, required=("states",))
             states = spec["states"]
             if not isinstance(states, list) or not states:
@@ -137,8 +144,11 @@ class _Loader(ValueReader):
     def node(self, name: str, spec: dict) -> None:
         key = ("nodes", name)
         kind = spec.get("kind", "chance")
-        if kind not in ("chance", "decision"):
-            raise self.error((*key, "kind"), f"kind is 'chance' or 'decision', got {kind!r}")
+        if kind not in ("chance", "decision", "continuous"):
+            raise self.error((*key, "kind"), f"kind is 'chance', 'decision' or 'continuous', got {kind!r}")
+        if kind == "continuous":
+            read_continuous(self, name, spec)
+            return
         states = self.states[name]
         if kind == "decision":
             for bad in ("parents", "distribution", "table", "formula"):
@@ -159,6 +169,14 @@ class _Loader(ValueReader):
         parents = spec.get("parents", [])
         for i, p in enumerate(parents):
             self.node_name((*key, "parents", i), p)
+        sources = [p for p in parents if not self.states[p]]
+        if sources:
+            if len(sources) > 1:
+                raise self.error((*key, "parents"), f"node {name} reads the continuous nodes {sources}: a node may read one")
+            read_reader(self, name, spec, sources[0], parents, states)
+            return
+        if "probability" in spec:
+            raise self.error((*key, "probability"), "probability = {...} is for a node reading a continuous node")
         given = [m for m in ("distribution", "table", "formula") if m in spec]
         if len(given) != 1:
             what = "distribution = {state = probability}" if not parents else "table = {...} or formula = \"...\""

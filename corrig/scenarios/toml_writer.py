@@ -16,6 +16,7 @@ import sympy as sp
 from corrig.model.agents import AI, owners
 from corrig.model.errors import CorrigError
 from corrig.model.expr import BinOp, Compare, Const, Expr, In, Logic, Var
+from corrig.model.links import LINKS
 from corrig.model.params import parameters_in, range_of
 from corrig.model.policies import Policy
 from corrig.model.world import World
@@ -23,6 +24,7 @@ from corrig.objectives.aggregate import Maximin, Nash
 from corrig.objectives.terms import Atom, Constant, Product, Sum, Term
 from corrig.scenarios.expect import Flagged, Optimal, ValueIs
 from corrig.scenarios.expect_games import EveryEquilibrium, IncentiveNodes, IncentiveValue, NumberOfEquilibria
+from corrig.scenarios.toml_continuous import continuous_entries
 from corrig.scenarios.toml_values import _state_text
 
 
@@ -92,7 +94,8 @@ def number_text(value: Any) -> Any:
     if value.is_Float:
         return float(value)
     for atom in value.atoms(sp.Function):
-        raise DumpError(f"{value} uses {atom.func}, which the declarative format cannot write")
+        if type(atom) not in LINKS.values():  # Phi, phi and sigmoid are in the expression language
+            raise DumpError(f"{value} uses {atom.func}, which the declarative format cannot write")
     return str(value)
 
 
@@ -288,8 +291,12 @@ def dump_declarative(scenario: Any) -> str:
             bounds = {k: number_text(b) for k, b in (("low", span.low), ("high", span.high)) if b is not None}
             lines.append(f"{_toml_key(s.name)} = {_toml_value(bounds)}")
     owner = owners(world)
+    part = compiled.continuous
     for name, node in world.nodes.items():
         lines += ["", f"[nodes.{_toml_key(name)}]"]
+        if part is not None and (name in part.nodes or name in part.readers):
+            lines += [f"{key} = {_toml_value(value)}" for key, value in continuous_entries(world, name)]
+            continue
         if node.is_decision:
             lines.append('kind = "decision"')
         numeric = any(isinstance(s, Fraction) for s in node.states)

@@ -1,0 +1,469 @@
+"""Regions over conditions whose values are transcendental: Phi, phi, erf, exp, sigmoid, log, quadratures.
+
+The exact machinery (corrig.analysis.conditions, exact_sets) decides relations between rational functions.
+A continuous world's values hold Phi(mu/sigma), exp(-rate), ... and numbers known only by quadrature; for
+their relations each sign is settled by the strongest of three means, and every region says which:
+
+1. *proved* — a sign argument sympy checks.  A value homogeneous in two parameters, e(t·a, t·s) =
+   t^d·e(a, s) with s > 0 on the box, has the sign of g(x) = e(x, 1) at x = a/s; for g on the whole real
+   line (split where an Abs, Max or Min switches): its derivative g' keeps one sign (interval arithmetic over
+   the piece, below), g is analytic and not constant, so it is strictly monotone there, and its limits or
+   values at the piece's ends (sympy's `limit`) bound it.  Such a proof holds for every real a and every
+   s > 0, beyond the box.  The off-switch game's Δ(mu, sigma) = sigma·g(mu/sigma) > 0 is proved so.
+2. *interval arithmetic* — the box is cut into sub-boxes (branch and bound, at most MAX_BOXES) and the
+   value enclosed on each: mpmath's interval arithmetic for + − × ÷ and powers, and for each monotone
+   function the enclosure of its values at the sub-box's ends, widened outward (phi: at the end nearest
+   zero and the end farthest from it).  A sign found on every sub-box holds on the box; elsewhere the
+   region is decided sub-box by sub-box up to a strip along its boundary, whose share of the box is stated.
+3. *sampled* — a value holding a quadrature (corrig.inference.quadrature) has no rigorous enclosure: it is
+   evaluated on a grid, each sample within its quadrature error bound; the region is then described by the
+   samples (how many hold), never claimed for the whole box.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import mpmath
+import sympy as sp
+from sympy.core.relational import Relational
+
+from corrig.analysis.signs import NEG, NONNEG, NONPOS, POS, ZERO, _classify, _memoized, _sorted, _symbols_of
+from corrig.inference.enclosures import ENCLOSURES, PRECISION, as_interval
+from corrig.inference.quadrature import Quadrature, fast_value
+from corrig.model.links import Phi, phi, sigmoid
+
+TRANSCENDENTAL = (Phi, phi, sigmoid, sp.erf, sp.erfc, sp.exp, sp.log, sp.polylog, sp.betainc_regularized, Quadrature)
+MAX_BOXES = 512  # sub-boxes the interval branch and bound may visit per relation
+COVER_BOXES = 512  # sub-boxes describing where a region that is not settled on the whole box holds
+SAMPLES = 9  # grid points per parameter when a region is sampled (at most SAMPLE_LIMIT in all)
+SAMPLE_LIMIT = 125
+PROVED, INTERVAL, SAMPLED = "proved", "interval arithmetic", "sampled"
+
+
+def is_transcendental(value: Any) -> bool:
+    """True for an expression (or condition) holding a function the rational machinery cannot decide."""
+    return isinstance(value, sp.Basic) and value.has(*TRANSCENDENTAL)
+
+
+@dataclass(frozen=True)
+class SignVerdict:
+    """The sign a value keeps on the box (None: not settled), how it was settled, and in words why."""
+
+    sign: str | None
+    method: str
+    detail: str
+
+
+def enclosure(expr: sp.Expr, symbols: tuple[sp.Symbol, ...]) -> Any:
+    """A function of intervals enclosing `expr` (None when it holds something without an enclosure)."""
+    if expr.has(Quadrature, sp.polylog, sp.betainc_regularized):
+        return None
+    return sp.lambdify(symbols, expr, modules=[ENCLOSURES, "mpmath"])
+
+
+def _sign_of(interval: Any) -> str | None:
+    interval = as_interval(interval)
+    return _classify(mpmath.mpf(interval.a), mpmath.mpf(interval.b))
+
+
+def _joined(signs: set[str | None]) -> str | None:
+    """The sign on a union of sub-boxes with these signs."""
+    if None in signs or not signs:
+        return None
+    if signs == {ZERO}:
+        return ZERO
+    for one, weak in ((POS, NONNEG), (NEG, NONPOS)):
+        if signs == {one}:
+            return one
+        if signs <= {one, weak, ZERO}:
+            return weak
+    return None
+
+
+def _evaluate(function: Any, box: list[tuple[Any, Any]]) -> Any:
+    saved = mpmath.iv.prec
+    mpmath.iv.prec = PRECISION
+    try:
+        with mpmath.workprec(PRECISION):
+            return function(*(mpmath.iv.mpf([lo, hi]) for lo, hi in box))
+    except (ZeroDivisionError, ValueError, TypeError, ArithmeticError):
+        return None
+    finally:
+        mpmath.iv.prec = saved
+
+
+def interval_sign(expr: sp.Expr, box: Mapping[sp.Symbol, sp.Interval], budget: int = MAX_BOXES
+                  ) -> tuple[str | None, list[tuple[list[tuple[Any, Any]], str | None]]]:
+    """The sign of `expr` on the box by branch and bound, and the sub-boxes visited with their signs."""
+    symbols = _sorted(_symbols_of(expr))
+    function = enclosure(expr, symbols)
+    if function is None:
+        return None, []
+    start = [(mpmath.mpf(float(box[s].start)) if box[s].start.is_finite else -mpmath.inf,
+              mpmath.mpf(float(box[s].end)) if box[s].end.is_finite else mpmath.inf) for s in symbols]
+    pending, done = [start], []
+    while pending and len(done) + len(pending) < budget:
+        current = pending.pop()
+        value = _evaluate(function, current)
+        sign = None if value is None else _sign_of(value)
+        if sign is not None or not symbols:
+            done.append((current, sign))
+            continue
+        widest = max(range(len(current)), key=lambda i: _width(current[i]))
+        lo, hi = current[widest]
+        middle = _split(lo, hi)
+        for part in ((lo, middle), (middle, hi)):
+            pending.append([*current[:widest], part, *current[widest + 1:]])
+    done += [(b, None) for b in pending]
+    return _joined({s for _, s in done}), done
+
+
+def _width(span: tuple[Any, Any]) -> Any:
+    lo, hi = span
+    return mpmath.inf if mpmath.isinf(lo) or mpmath.isinf(hi) else hi - lo
+
+
+def _split(lo: Any, hi: Any) -> Any:
+    if mpmath.isinf(lo) and mpmath.isinf(hi):
+        return mpmath.mpf(0)
+    if mpmath.isinf(hi):
+        return max(2 * abs(lo), 1) if lo >= 0 else mpmath.mpf(0)
+    if mpmath.isinf(lo):
+        return -max(2 * abs(hi), 1) if hi <= 0 else mpmath.mpf(0)
+    return (lo + hi) / 2
+
+
+# proofs --------------------------------------------------------------------------------------------
+def _homogeneous(expr: sp.Expr, symbols: tuple[sp.Symbol, ...]) -> int | None:
+    """d with expr(t·symbols) = t^d·expr, or None."""
+    t = sp.Dummy("t", positive=True)
+    scaled = expr.xreplace({s: t * s for s in symbols})
+    for d in range(4):
+        if sp.expand(scaled - t ** d * expr) == 0 or sp.simplify(scaled - t ** d * expr) == 0:
+            return d
+    return None
+
+
+def _switches(g: sp.Expr, x: sp.Symbol) -> list[sp.Expr]:
+    """Where an Abs, Max, Min or sign in g switches branch (points linear in x)."""
+    points = set()
+    for node in g.atoms(sp.Abs, sp.Max, sp.Min, sp.sign):
+        args = node.args if not isinstance(node, sp.Abs | sp.sign) else (node.args[0], sp.S.Zero)
+        for a, b in itertools.combinations(args, 2):
+            found = sp.solve(sp.Eq(a, b), x)
+            points |= {p for p in found if p.is_real}
+    return sorted(points, key=lambda p: float(p))
+
+
+def _on_piece(g: sp.Expr, x: sp.Symbol, low: sp.Expr, high: sp.Expr) -> sp.Expr:
+    """g with its Abs / Max / Min resolved on the open interval (low, high)."""
+    inside = _inside(low, high)
+    def branch(node: sp.Basic) -> sp.Basic:
+        if isinstance(node, sp.Abs):
+            return node.args[0] if node.args[0].subs(x, inside) >= 0 else -node.args[0]
+        if isinstance(node, sp.sign):
+            return sp.sign(node.args[0].subs(x, inside))
+        values = [a.subs(x, inside) for a in node.args]
+        pick = values.index(max(values) if isinstance(node, sp.Max) else min(values))
+        return node.args[pick]
+    return g.replace(lambda n: isinstance(n, sp.Abs | sp.Max | sp.Min | sp.sign), branch)
+
+
+def _inside(low: sp.Expr, high: sp.Expr) -> sp.Expr:
+    if low is sp.S.NegativeInfinity and high is sp.S.Infinity:
+        return sp.S.Zero
+    if low is sp.S.NegativeInfinity:
+        return high - 1
+    if high is sp.S.Infinity:
+        return low + 1
+    return (low + high) / 2
+
+
+def _end_value(g: sp.Expr, x: sp.Symbol, end: sp.Expr, direction: str) -> sp.Expr | None:
+    """g's limit at a piece's end (its value at a finite end)."""
+    if end.is_finite:
+        value = g.subs(x, end)
+        return value if value.is_finite else None
+    rewritten = g.rewrite(sp.erf).rewrite(sp.exp)
+    try:
+        return sp.limit(rewritten, x, end, direction)
+    except (NotImplementedError, ValueError, TypeError):
+        return None
+
+
+def _number_sign(value: sp.Expr) -> int | None:
+    if value is sp.S.Infinity:
+        return 1
+    if value is sp.S.NegativeInfinity:
+        return -1
+    if value.is_zero:
+        return 0
+    try:
+        return 1 if value > 0 else -1 if value < 0 else 0
+    except TypeError:
+        return None
+
+
+def _critical_point(piece: sp.Expr, slope: sp.Expr, x: sp.Symbol, low: sp.Expr, high: sp.Expr
+                    ) -> tuple[sp.Expr, bool, str] | None:
+    """The one zero of g' inside (low, high) when g'' keeps one sign there (so g' is monotone), found exactly,
+    with whether g' increases through it."""
+    curvature = sp.simplify(slope.diff(x))
+    bend, _ = interval_sign(curvature, {x: sp.Interval(low, high)}, budget=256)
+    if bend not in (POS, NEG, NONNEG, NONPOS) or curvature.subs(x, _inside(low, high)) == 0:
+        return None
+    try:
+        roots = sp.solve(slope.rewrite(sp.erf), x)
+    except (NotImplementedError, ValueError, TypeError):
+        return None
+    inside = [r for r in roots if r.is_real and (low is sp.S.NegativeInfinity or r > low)
+              and (high is sp.S.Infinity or r < high)]
+    if len(inside) != 1:
+        return None
+    rising = bend in (POS, NONNEG)
+    return inside[0], rising, f"g''(x) = {curvature} {'≥' if rising else '≤'} 0, so g' vanishes only at x = {inside[0]}"
+
+
+def _monotone_piece(piece: sp.Expr, slope: sp.Expr, slope_sign: str, x: sp.Symbol, low: sp.Expr, high: sp.Expr,
+                    reason: str) -> tuple[str | None, str]:
+    """The sign of g on (low, high), where g' keeps one sign: g runs strictly between its end values."""
+    at_low, at_high = _end_value(piece, x, low, "+"), _end_value(piece, x, high, "-")
+    if at_low is None or at_high is None:
+        return None, f"no limit of g at the ends of ({low}, {high})"
+    lo_sign, hi_sign = _number_sign(at_low), _number_sign(at_high)
+    if lo_sign is None or hi_sign is None:
+        return None, f"cannot sign g's limits {at_low}, {at_high}"
+    if lo_sign >= 0 and hi_sign >= 0:
+        sign = POS
+    elif lo_sign <= 0 and hi_sign <= 0:
+        sign = NEG
+    else:
+        return None, f"g changes sign on ({low}, {high})"
+    rising = slope_sign in (POS, NONNEG)
+    return sign, (f"on ({low}, {high}) g'(x) = {slope} {'≥' if rising else '≤'} 0 ({reason}) and g' ≢ 0, "
+                  f"so g {'increases' if rising else 'decreases'} strictly from {at_low} to {at_high}")
+
+
+def one_variable_sign(g: sp.Expr, x: sp.Symbol) -> tuple[str | None, str]:
+    """The sign of g on the whole real line, proved piece by piece by monotonicity (pieces cut where an Abs, Max
+    or Min switches and where g' vanishes, if g'' keeps one sign); (None, why not) if not."""
+    cuts = set(_switches(g, x))
+    critical: dict[sp.Expr, bool] = {}  # a zero of g' -> whether g' increases through it
+    steps: list[str] = []
+    for _ in range(4):  # each round may add a critical point
+        points = sorted(cuts, key=lambda p: float(p))
+        signs, steps, more = [], [note for note in steps if note.startswith("g''")], False
+        for low, high in itertools.pairwise([sp.S.NegativeInfinity, *points, sp.S.Infinity]):
+            piece = _on_piece(g, x, low, high)
+            slope = sp.simplify(piece.diff(x))
+            slope_sign, _ = interval_sign(slope, {x: sp.Interval(low, high)}, budget=256)
+            reason = "interval arithmetic"
+            if high in critical or low in critical:  # g' monotone through its zero at an end: its sign here follows
+                rising_through, left = (critical[high], True) if high in critical else (critical[low], False)
+                slope_sign = (NONPOS if rising_through else NONNEG) if left else (NONNEG if rising_through else NONPOS)
+                reason = "g' is monotone and vanishes at the end"
+            if slope_sign not in (POS, NEG, NONNEG, NONPOS) or slope.subs(x, _inside(low, high)) == 0:
+                found = _critical_point(piece, slope, x, low, high)
+                if found is None:
+                    return None, f"cannot sign g'(x) = {slope} on ({low}, {high})"
+                cuts.add(found[0])
+                critical[found[0]] = found[1]
+                steps.append(found[2])
+                more = True
+                break
+            sign, why = _monotone_piece(piece, slope, slope_sign, x, low, high, reason)
+            if sign is None:
+                return None, why
+            signs.append(sign)
+            steps.append(why)
+        if more:
+            continue
+        for point in points:
+            s = _number_sign(g.subs(x, point))
+            signs.append(POS if s and s > 0 else NEG if s and s < 0 else ZERO)
+            steps.append(f"g({point}) = {g.subs(x, point)}")
+        found = set(signs)
+        for sign, allowed in ((POS, {POS}), (NEG, {NEG}), (NONNEG, {POS, ZERO}), (NONPOS, {NEG, ZERO})):
+            if found <= allowed:
+                return sign, "; ".join(steps)
+        return None, "g changes sign"
+    return None, "too many critical points"
+
+
+def prove_sign(expr: sp.Expr, box: Mapping[sp.Symbol, sp.Interval]) -> SignVerdict | None:
+    """A proof of the sign of a value homogeneous in two parameters (the scale positive on the box), or None."""
+    symbols = _sorted(_symbols_of(expr))
+    if len(symbols) != 2 or expr.has(Quadrature):
+        return None
+    degree = _homogeneous(expr, symbols)
+    if degree is None:
+        return None
+    for scale in symbols:
+        if not box[scale].start > 0:
+            continue
+        (other,) = [s for s in symbols if s != scale]
+        x = sp.Dummy("x", real=True)
+        g = sp.simplify(expr.xreplace({other: x, scale: sp.S.One}))
+        sign, why = one_variable_sign(g, x)
+        if sign is not None:
+            g_text = str(g).replace(str(x), "x")
+            factor = {0: "", 1: f"{scale}·"}.get(degree, f"{scale}^{degree}·")
+            return SignVerdict(sign, PROVED, f"{expr} = {factor}g({other}/{scale}) with g(x) = {g_text}: "
+                                             f"{why.replace(str(x), 'x')}; so it is {_WORDS[sign]} for every real "
+                                             f"{other} and {scale} > 0")
+    return None
+
+
+# the sign of a relation's value -----------------------------------------------------------------
+@_memoized
+def sign_verdict(expr: sp.Expr, box: Mapping[sp.Symbol, sp.Interval]) -> SignVerdict:
+    """The sign of `expr` on the box by proof, then interval arithmetic; sign None when neither settles it."""
+    if expr.has(sp.Max, sp.Min):
+        resolved = resolve_extrema(expr, box)
+        if sp.expand(resolved) == 0:
+            return SignVerdict(ZERO, INTERVAL, f"{expr} is 0 on the box: each Max / Min resolves to the same "
+                                               f"argument, whose lead over the others has a settled sign")
+        if len(resolved.atoms(sp.Max, sp.Min)) < len(expr.atoms(sp.Max, sp.Min)):
+            verdict = sign_verdict(sp.expand(resolved), box)
+            return SignVerdict(verdict.sign, verdict.method, f"{expr} = {resolved} on the box; {verdict.detail}")
+    proved = prove_sign(expr, box)
+    if proved is not None:
+        return proved
+    sign, boxes = interval_sign(expr, box)
+    if sign is not None:
+        return SignVerdict(sign, INTERVAL, f"{expr} is {sign} on each of {len(boxes)} sub-boxes")
+    return SignVerdict(None, SAMPLED if expr.has(Quadrature) else INTERVAL, "")
+
+
+def resolve_extrema(value: sp.Expr, box: Mapping[sp.Symbol, sp.Interval]) -> sp.Expr:
+    """The value with each Max / Min replaced by the argument whose lead over the others has a settled sign."""
+    def winner(node: sp.Basic) -> sp.Basic:
+        larger = isinstance(node, sp.Max)
+        for a in node.args:
+            if all(sign_verdict(sp.expand(a - b if larger else b - a), box).sign in (POS, NONNEG, ZERO)
+                   for b in node.args if b is not a):
+                return a
+        return node
+
+    return value.replace(lambda n: isinstance(n, sp.Max | sp.Min), winner)
+
+
+_WORDS = {POS: "positive", NEG: "negative", NONNEG: "nonnegative", NONPOS: "nonpositive", ZERO: "zero"}
+_DECIDES = {  # sign of e -> truth of `e op 0`
+    POS: {"<": False, "<=": False, ">": True, ">=": True, "==": False, "!=": True},
+    NEG: {"<": True, "<=": True, ">": False, ">=": False, "==": False, "!=": True},
+    NONNEG: {"<": False, ">=": True},
+    NONPOS: {">": False, "<=": True},
+    ZERO: {"<": False, "<=": True, ">": False, ">=": True, "==": True, "!=": False},
+}
+
+
+def decide_relations(condition: sp.Basic, box: Mapping[sp.Symbol, sp.Interval]) -> tuple[sp.Basic, list[SignVerdict]]:
+    """The condition with each relation whose truth is settled on the whole box replaced by it, and the verdicts."""
+    verdicts, decided = [], {}
+    for relation in condition.atoms(Relational):
+        value = sp.expand(relation.lhs - relation.rhs)
+        if not value.free_symbols:
+            continue
+        verdict = sign_verdict(value, box)
+        verdicts.append(verdict)
+        truth = _DECIDES.get(verdict.sign, {}).get(relation.rel_op) if verdict.sign else None
+        if truth is not None:
+            decided[relation] = sp.true if truth else sp.false
+    settled = condition.xreplace(decided)
+    if settled not in (sp.true, sp.false) and isinstance(settled, sp.logic.boolalg.Boolean) and not settled.has(Quadrature):
+        settled = sp.simplify_logic(settled) if len(settled.atoms(Relational)) <= 6 else settled
+    return settled, verdicts
+
+
+# sampling ---------------------------------------------------------------------------------------------
+def sample_points(box: Mapping[sp.Symbol, sp.Interval], parameters: tuple[sp.Symbol, ...]) -> list[dict[sp.Symbol, Any]]:
+    """A grid over the box (SAMPLES per parameter, fewer when the grid would pass SAMPLE_LIMIT), rational points."""
+    per = max(2, min(SAMPLES, int(SAMPLE_LIMIT ** (1 / max(1, len(parameters))))))
+    axes = [[box[s].start + (box[s].end - box[s].start) * sp.Rational(i, per - 1) for i in range(per)]
+            for s in parameters]
+    return [dict(zip(parameters, c, strict=True)) for c in itertools.product(*axes)]
+
+
+def holds_numerically(condition: sp.Basic, point: Mapping[sp.Symbol, Any]) -> bool | None:
+    """Whether the condition holds at a point, each relation's value within its error bound (None: too close)."""
+    values = {}
+    for relation in condition.atoms(Relational):
+        value, error = fast_value(relation.lhs - relation.rhs, point)
+        if value is None or math.isnan(value):
+            return None
+        if abs(value) <= error:
+            return None
+        values[relation] = sp.true if {"<": value < 0, "<=": value < 0, ">": value > 0, ">=": value > 0,
+                                       "==": False, "!=": True}[relation.rel_op] else sp.false
+    truth = condition.xreplace(values)
+    return bool(truth) if truth in (sp.true, sp.false) else None
+
+
+def sampled(condition: sp.Basic, box: Mapping[sp.Symbol, sp.Interval], parameters: tuple[sp.Symbol, ...]
+            ) -> tuple[int, int, int, dict[sp.Symbol, Any] | None]:
+    """(holds, fails, too close to call, a point where it holds) over the sample grid."""
+    holds = fails = close = 0
+    witness = None
+    for point in sample_points(box, parameters):
+        truth = holds_numerically(condition, point)
+        if truth is None:
+            close += 1
+        elif truth:
+            holds += 1
+            witness = witness or point
+        else:
+            fails += 1
+    return holds, fails, close, witness
+
+
+def is_sampled(condition: sp.Basic) -> bool:
+    """True when a condition reads a quadrature: no enclosure, only samples."""
+    return condition.has(Quadrature)
+
+
+def interval_cover(condition: sp.Basic, box: Mapping[sp.Symbol, sp.Interval], parameters: tuple[sp.Symbol, ...],
+                   budget: int = COVER_BOXES) -> tuple[str, dict[sp.Symbol, Any] | None]:
+    """How interval arithmetic splits the box for a condition: sub-boxes are cut (branch and bound) until each
+    relation's sign, and so the condition, is decided on it; the shares where it holds, fails and stays
+    undecided, and a rational point inside a sub-box where it holds."""
+    relations = list(condition.atoms(Relational))
+    values = [sp.expand(r.lhs - r.rhs) for r in relations]
+    symbols = _sorted(set().union(*(_symbols_of(v) for v in values)))
+    functions = [enclosure(v, symbols) for v in values]
+    start = [(mpmath.mpf(float(box[s].start)), mpmath.mpf(float(box[s].end))) for s in symbols]
+    pending, done = [start], []
+    while pending:
+        current = pending.pop()
+        decided = {}
+        for relation, function in zip(relations, functions, strict=True):
+            value = _evaluate(function, current)
+            sign = None if value is None else _sign_of(value)
+            truth = _DECIDES.get(sign, {}).get(relation.rel_op) if sign else None
+            if truth is not None:
+                decided[relation] = sp.true if truth else sp.false
+        truth = condition.xreplace(decided)
+        if truth in (sp.true, sp.false) or len(done) + len(pending) >= budget:
+            done.append((current, bool(truth) if truth in (sp.true, sp.false) else None))
+            continue
+        widest = max(range(len(current)), key=lambda i: current[i][1] - current[i][0])
+        lo, hi = current[widest]
+        for part in ((lo, (lo + hi) / 2), ((lo + hi) / 2, hi)):
+            pending.append([*current[:widest], part, *current[widest + 1:]])
+    volume = {True: 0.0, False: 0.0, None: 0.0}
+    witness = None
+    for sub, truth in done:
+        volume[truth] += math.prod(float(hi - lo) for lo, hi in sub)
+        if truth and witness is None:
+            centre = {s: sp.nsimplify((lo + hi) / 2, rational=True, tolerance=float(hi - lo) / 8)
+                      for s, (lo, hi) in zip(symbols, sub, strict=True)}
+            witness = {p: centre.get(p, (box[p].start + box[p].end) / 2) for p in parameters}
+    total = sum(volume.values()) or 1.0
+    share = {k: 100 * v / total for k, v in volume.items()}
+    return (f"holds on sub-boxes covering {share[True]:.0f}% of the box, fails on {share[False]:.0f}%, "
+            f"{share[None]:.0f}% undecided along its boundary ({len(done)} sub-boxes)"), witness

@@ -1,0 +1,230 @@
+"""Integrals without a closed form: an exact symbolic value, evaluated numerically with an error bound.
+
+`Quadrature(integrand, u, low, high, points)` is the number ∫_low^high integrand du.  It is a sympy
+function, so it stays exact inside every value built from it (a plan's J(π) is a sum of products of
+closed forms and these), its parameters substitute like any other's, and sympy never tries to integrate
+it.  A number is asked of it only when one is needed (a comparison, a float, a report): mpmath's
+tanh-sinh quadrature (`mpmath.quad`), split at `points` (the integrand's steep places), at the
+precision asked for plus a guard.
+
+`bounded(value)` gives a value's float and an error bound: each Quadrature inside it is an mpmath interval
+[v - e, v + e], with e the larger of mpmath's own error estimate and the difference from Gauss-Legendre
+quadrature on the same pieces, and the value is evaluated in mpmath's interval arithmetic.  The bound is
+as good as those two estimates (quadrature of a smooth integrand: the two methods agree to the last digit
+or the bound says they do not); it is not a proof, and every report marks such a value "±".
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from functools import lru_cache
+from typing import Any
+
+import mpmath
+import sympy as sp
+
+from corrig.inference.enclosures import ENCLOSURES
+from corrig.model.links import LINKS
+
+BOUND_PREC = 64  # bits a reported bound is computed at (about 19 digits)
+
+class Quadrature(sp.Function):
+    """∫_low^high integrand du: an exact number that has no closed form, evaluated by mpmath."""
+
+    nargs = 5
+    is_commutative = True
+
+    @classmethod
+    def eval(cls, integrand: sp.Expr, u: sp.Expr, low: sp.Expr, high: sp.Expr, points: sp.Tuple) -> sp.Expr | None:
+        if low == high:
+            return sp.S.Zero
+        expanded = sp.expand(integrand)  # one form per integral: sympy's expand reaches into the arguments
+        return cls(expanded, u, low, high, points) if expanded != integrand else None
+
+    @property
+    def free_symbols(self) -> set[sp.Basic]:
+        integrand, u, low, high, points = self.args
+        return (integrand.free_symbols - {u}) | low.free_symbols | high.free_symbols | points.free_symbols
+
+    @property
+    def is_number(self) -> bool:
+        return not self.free_symbols
+
+    def _eval_is_extended_real(self) -> bool | None:
+        return True if self.is_number else None
+
+    def _eval_evalf(self, prec: int) -> sp.Float | None:
+        if not self.is_number or self.has(sp.zoo, sp.nan):
+            return None
+        value, _ = _integrate(self, _working(prec))
+        return sp.Float(value, precision=prec)
+
+    def _sympystr(self, printer: Any) -> str:
+        integrand, u, low, high, _ = self.args
+        return f"Integral({printer._print(integrand)}, ({printer._print(u)}, {printer._print(low)}, {printer._print(high)}))"
+
+    def _latex(self, printer: Any, exp: Any = None) -> str:
+        integrand, u, low, high, _ = self.args
+        body = (rf"\int_{{{printer._print(low)}}}^{{{printer._print(high)}}} {printer._print(integrand)}"
+                rf"\, d{printer._print(u)}")
+        return body if exp is None else rf"\left({body}\right)^{{{exp}}}"
+
+
+def quadrature(integrand: sp.Expr, u: sp.Symbol, low: sp.Expr, high: sp.Expr, points: list[sp.Expr]) -> sp.Expr:
+    """The number ∫_low^high integrand du, split at the `points` that lie inside."""
+    return Quadrature(integrand, u, low, high, sp.Tuple(*points))
+
+
+def _working(prec: int) -> int:
+    """The precision an evaluation runs at: the request plus a guard, rounded up so that requests share results."""
+    return 32 * -(-(prec + 8) // 32)
+
+
+@lru_cache(maxsize=4096)
+def _integrate(atom: Quadrature, prec: int, check: bool = False) -> tuple[Any, Any]:
+    """(value, error estimate) at `prec` bits by tanh-sinh; with `check`, the error also covers the difference
+    from Gauss-Legendre on the same pieces (the bound a report shows)."""
+    integrand, u, low, high, points = atom.args
+    function = sp.lambdify(u, integrand, modules=[{n: _mp_link(n) for n in LINKS}, "mpmath"])
+    with mpmath.workprec(prec):
+        ends = [_mp(low), *(_mp(p) for p in points), _mp(high)]
+        ends = [ends[0], *sorted(p for p in ends[1:-1] if ends[0] < p < ends[-1]), ends[-1]]
+        if ends[0] == ends[-1]:
+            return mpmath.mpf(0), mpmath.mpf(0)
+        value, error = mpmath.quad(function, ends, error=True)
+        floor = mpmath.ldexp(max(abs(value), 1), 12 - prec)  # never claim more than the working precision
+        if not check:
+            return value, max(abs(error), floor)
+        other = mpmath.quad(function, ends, method="gauss-legendre")
+        return value, max(abs(error), abs(value - other), floor)
+
+
+def _mp_link(name: str) -> Any:
+    return lambda x: LINKS[name]._mpmath(x)
+
+
+def _mp(value: sp.Expr) -> Any:
+    if value is sp.S.Infinity:
+        return mpmath.inf
+    if value is sp.S.NegativeInfinity:
+        return -mpmath.inf
+    return mpmath.mpf(sp.Float(value.evalf(mpmath.mp.dps + 5), mpmath.mp.dps + 5)._to_mpmath(mpmath.mp.prec))
+
+
+def atoms_of(value: Any) -> set[Quadrature]:
+    """The Quadrature atoms a value holds."""
+    return set(value.atoms(Quadrature)) if isinstance(value, sp.Basic) else set()
+
+
+def is_bounded(value: Any) -> bool:
+    """True for a number known only numerically (it holds a Quadrature)."""
+    return bool(atoms_of(value))
+
+
+def bounded(value: Any) -> tuple[float, float]:
+    """(value, error bound) of a parameter-free number holding Quadrature atoms, by interval arithmetic."""
+    atoms = sorted(atoms_of(value), key=str)
+    if not atoms:
+        return float(value), 0.0
+    prec = BOUND_PREC
+    names = [sp.Dummy(f"q{i}") for i in range(len(atoms))]
+    expression = sp.sympify(value).xreplace(dict(zip(atoms, names, strict=True)))
+    function = sp.lambdify(names, expression, modules=[ENCLOSURES, "mpmath"])
+    saved = mpmath.iv.prec
+    mpmath.iv.prec = prec
+    try:
+        integrals = [_integrate(atom, prec, True) for atom in atoms]
+        try:
+            result = function(*(mpmath.iv.mpf(middle) + mpmath.iv.mpf([-error, error]) for middle, error in integrals))
+            return float(result.mid), float(result.delta / 2)
+        except (ArithmeticError, ValueError, TypeError, mpmath.libmp.NoConvergence):
+            return _first_order(expression, names, integrals)  # a function without an enclosure (a polylog)
+    finally:
+        mpmath.iv.prec = saved
+
+
+def _first_order(expression: sp.Expr, names: list[sp.Symbol], integrals: list[tuple[Any, Any]]) -> tuple[float, float]:
+    """(value, error) with each quadrature's error carried to first order (twice, for safety)."""
+    function = sp.lambdify(names, expression, modules=[{n: _mp_link(n) for n in LINKS}, "mpmath"])
+    middles = [m for m, _ in integrals]
+    value = function(*middles)
+    error = mpmath.mpf(0)
+    for i, (m, e) in enumerate(integrals):
+        shifted = list(middles)
+        shifted[i] = m + e
+        error += 2 * abs(function(*shifted) - value)
+    return float(value), float(error + abs(value) * mpmath.ldexp(1, -50))
+
+
+def show_bounded(value: Any, digits: int = 10) -> str:
+    """A bounded number as text: `0.123456 ± 2e-17 (quadrature)`."""
+    middle, error = bounded(value)
+    return f"{middle:.{digits}g} ± {error:.1g} (quadrature)"
+
+
+def _float_links() -> dict[str, Any]:
+    def sigmoid(x: float) -> float:
+        return 1 / (1 + math.exp(-x)) if x > -700 else 0.0
+
+    return {"Phi": lambda x: 0.5 * math.erfc(-x / math.sqrt(2)), "phi": lambda x: math.exp(-x * x / 2) / math.sqrt(2 * math.pi),
+            "sigmoid": sigmoid, "erf": math.erf, "erfc": math.erfc}
+
+
+class _FloatForm:
+    """An expression compiled once for evaluation in double precision at many points: its closed-form part
+    lambdified, each Quadrature's integrand and ends lambdified in the parameters."""
+
+    def __init__(self, expr: sp.Expr):
+        atoms = sorted(atoms_of(expr), key=str)
+        self.parameters = sorted((s for s in expr.free_symbols if isinstance(s, sp.Symbol)), key=str)
+        names = [sp.Dummy(f"q{i}") for i in range(len(atoms))]
+        modules = [_float_links(), "math", "mpmath"]
+        self.outer = sp.lambdify([*self.parameters, *names], expr.xreplace(dict(zip(atoms, names, strict=True))),
+                                 modules=modules)
+        self.inner = [_float_quadrature(atom, tuple(self.parameters)) for atom in atoms]
+
+    def __call__(self, values: list[float]) -> tuple[float, float]:
+        integrals = [integral(tuple(values)) for integral in self.inner]
+        middle = float(self.outer(*values, *(v for v, _ in integrals)))
+        error = 1e-14 * max(1.0, abs(middle))
+        for i, (v, e) in enumerate(integrals):  # each integral's error carried to first order (twice, for safety)
+            shifted = [w for w, _ in integrals]
+            shifted[i] = v + e
+            error += 2 * abs(float(self.outer(*values, *shifted)) - middle) + 1e-15
+        return middle, error
+
+
+@lru_cache(maxsize=1024)
+def _float_quadrature(atom: Quadrature, parameters: tuple[sp.Symbol, ...]) -> Any:
+    """The atom as a function of the parameters' values: (value, error) by mpmath.fp.quad, each point once."""
+    integrand, u, low, high, points = atom.args
+    modules = [_float_links(), "math", "mpmath"]
+    function = sp.lambdify([u, *parameters], integrand, modules=modules)
+    ends = sp.lambdify(parameters, [low, *points, high], modules=modules)
+
+    @lru_cache(maxsize=65536)
+    def at(values: tuple[float, ...]) -> tuple[float, float]:
+        cuts = [float(e) for e in ends(*values)]
+        cuts = [cuts[0], *sorted(c for c in cuts[1:-1] if cuts[0] < c < cuts[-1]), cuts[-1]]
+        value, error = mpmath.fp.quad(lambda x: function(x, *values), cuts, error=True)
+        return float(value), max(float(error), 1e-15 * max(1.0, abs(float(value))))
+
+    return at
+
+
+@lru_cache(maxsize=1024)
+def _float_form(expr: sp.Expr) -> _FloatForm:
+    return _FloatForm(expr)
+
+
+def fast_value(expr: Any, point: Mapping[sp.Symbol, Any]) -> tuple[float | None, float]:
+    """(float value, error bound) of an expression at a parameter point: closed forms in double precision,
+    each Quadrature by mpmath.fp.quad, its error carried to first order (None: not a finite real number)."""
+    expr = sp.sympify(expr)
+    try:
+        form = _float_form(expr)
+        middle, error = form([float(point[s]) for s in form.parameters])
+    except (TypeError, ValueError, ZeroDivisionError, OverflowError, KeyError):
+        return None, math.inf
+    return (middle, error) if math.isfinite(middle) else (None, math.inf)

@@ -1,0 +1,86 @@
+"""Every face on the two continuous models: check (text, Markdown, LaTeX, JSON), explain, draw, region, export,
+incentives and hunt either work — values known by quadrature always with their bound — or say why not."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from corrig.faces.cli import main
+
+MODELS = Path(__file__).parent.parent / "models"
+GAUSSIAN = str(MODELS / "off_switch_gaussian.py")
+BOLTZMANN = str(MODELS / "off_switch_boltzmann.py")
+UNSURE = "mu=1/2,sigma=1,beta=2"
+
+
+@pytest.fixture
+def cli(capsys):
+    def run(*args: str) -> tuple[int, str, str]:
+        code = main(list(args))
+        out, err = capsys.readouterr()
+        return code, out, err
+
+    return run
+
+
+def test_check_marks_every_number_known_by_quadrature(cli):
+    for fmt, mark in (("--markdown", "± "), ("--latex", r"\pm"), (None, "± ")):
+        code, out, err = cli("check", BOLTZMANN, "--at", UNSURE, *([fmt] if fmt else []))
+        assert code == 0, err
+        assert mark in out, (fmt, out[-800:])
+        assert "(quadrature)" in out or fmt == "--latex", (fmt, out[-800:])
+    code, out, _ = cli("check", BOLTZMANN, "--at", UNSURE, "--json")
+    wait = next(p for p in json.loads(out)["scenarios"][0]["plan"]["policies"] if p["name"] == "wait")
+    assert abs(wait["value_float"] - 0.6048596929946793) < wait["value_bound"] + 1e-12  # scipy's value, test_continuous_models
+    assert wait["value_bound"] < 1e-12
+
+
+def test_check_states_how_each_region_was_settled(cli):
+    code, out, err = cli("check", GAUSSIAN)
+    assert code == 0, err
+    words = " ".join(out.split())  # the notes wrap at the console's width
+    assert "wait optimal: proved:" in words and "act optimal: proved:" in words
+    assert "so it is positive for every real mu and sigma > 0" in words
+
+
+def test_explain_shows_bounded_branch_values(cli):
+    code, out, err = cli("explain", BOLTZMANN, "--policy", "wait", "--at", UNSURE)
+    assert code == 0, err
+    assert "± " in out and "(quadrature)" in out
+
+
+def test_draw_and_region_write_pictures(cli, tmp_path):
+    pytest.importorskip("matplotlib")
+    code, _, err = cli("draw", GAUSSIAN, "-o", str(tmp_path / "dag.png"))
+    assert code == 0 and (tmp_path / "dag.png").stat().st_size > 0, err
+    code, _out, err = cli("region", BOLTZMANN, "--x", "mu", "--y", "sigma", "--at", "beta=1", "-o", str(tmp_path / "r.png"))
+    assert code == 0 and (tmp_path / "r.png").stat().st_size > 0, err
+
+
+def test_incentives_skip_continuous_values_with_a_note(cli):
+    code, out, err = cli("incentives", GAUSSIAN)
+    assert code == 0, err
+    assert "VoI(H)" in out and "VoI(U)" not in out
+    assert "skipped for the continuous nodes ['U']" in out
+
+
+def test_export_writes_toml_that_checks_the_same(cli, tmp_path):
+    out_path = tmp_path / "g.toml"
+    code, _, err = cli("export", GAUSSIAN, "-o", str(out_path))
+    assert code == 0, err
+    text = out_path.read_text()
+    assert 'kind = "continuous"' in text and 'distribution = "Normal(mu, sigma)"' in text
+    code, _out, err = cli("check", str(out_path))
+    assert code == 0, err
+
+
+def test_hunt_finds_the_confident_robot_and_writes_a_reproducing_file(cli, tmp_path):
+    out_path = tmp_path / "found.py"
+    code, out, err = cli("hunt", BOLTZMANN, "--property", "obedient", "--budget", "3", "--jobs", "1",
+                         "--at", "sigma=1/10,beta=1,mu=1", "-o", str(out_path))
+    assert code == 1, (out, err)  # a counterexample: acting is optimal and ignores the human's stop
+    code, out, err = cli("check", str(out_path))
+    assert code == 0, (out, err)
