@@ -36,6 +36,7 @@ import networkx as nx
 import sympy as sp
 
 from corrig.analysis import flags as fl
+from corrig.analysis.cid import policy_dependent_ancestry, reads_mechanism
 from corrig.analysis.display import FlagList, plan_html
 from corrig.analysis.equilibria import against_responses
 from corrig.analysis.mixtures import add_mixture
@@ -511,7 +512,7 @@ def _manipulation(result: Plan, runs: dict[str, PolicyRun], ref_run: PolicyRun, 
     if world.nodes[human].is_decision:
         result.notes.append(f"the human node {human} is a decision: manipulation and h-moved checks skipped")
         return
-    dependent, context = fl.policy_dependent_ancestry(world, human)
+    dependent, context = policy_dependent_ancestry(world, human)
     path = paths[0] if paths else human
     if not dependent:
         result.notes.append(f"no decision is upstream of {human}: no policy can move it (m(π) = 0, no h-moved)")
@@ -529,7 +530,7 @@ def _manipulation(result: Plan, runs: dict[str, PolicyRun], ref_run: PolicyRun, 
             f"{', '.join(stochastic)} {'is' if len(stochastic) == 1 else 'are'} stochastic between a decision and "
             f"{human}: in J^{{{human}<-π0}} the reference copies are drawn independently of the factual ones "
             f"(world.with_explicit_noise() couples them through shared noise)")
-    touching = [a for a in utility.atoms() if fl.reads_mechanism(world, a, human)]
+    touching = [a for a in utility.atoms() if reads_mechanism(world, a, human)]
     button = world.roles.button is not None
     both_undefined: dict[str, Any] = {}
     for name, run in runs.items():
