@@ -7,7 +7,9 @@ Each case below hung, exhausted memory or raised a bare Python exception before 
 from __future__ import annotations
 
 import pytest
+import sympy as sp
 
+from corrig.model.limits import LimitError
 from corrig.scenarios.toml_lines import DeclarativeError, Locator
 from corrig.scenarios.toml_reader import loads_declarative
 
@@ -120,3 +122,64 @@ def test_a_numeric_state_with_thousands_of_digits_is_refused():
     with pytest.raises(DeclarativeError, match="not an exact number") as info:
         loads_declarative(text, file="n.toml")
     assert info.value.key == "nodes.X.states" and info.value.line == 3
+
+
+# Aggregated objectives (issue 24): a Nash product is a power of each part's gain, so its weights and its
+# number of parts are held to the number budgets like an expression's `**`.
+BARGAIN_NODES = """
+[nodes.U]
+states = ["u1", "u2"]
+distribution = {{ u1 = "{prior}", u2 = "1 - {prior}" }}
+
+[nodes.O]
+kind = "decision"
+states = [1, 2]
+
+[nodes.Score]
+states = [1, 2]
+parents = ["U", "O"]
+formula = "O if U == 'u1' else 3 - O"
+"""  # two value hypotheses U and the AI's blind outcome O (models/eu_vs_nash.py), as a str.format template
+AGGREGATE = """name = "bargain"
+
+[parameters]
+p = [0, 1]
+""" + BARGAIN_NODES + """
+[utility]
+nash = [{parts}]
+{extra}"""
+GAIN_U1 = '[{ E = "Score", given = { U = "u1" }%s }]'  # E[Score | u1] = O: the gain is 1 under O=1, 2 under O=2
+
+
+def aggregate(parts: list[str], extra: str = "", prior: str = "1/2") -> str:
+    return AGGREGATE.format(parts=", ".join(parts), extra=extra, prior=prior)
+
+
+def test_a_nash_product_of_thousands_of_parts_is_refused_by_the_number_budget():
+    # 5000 parts, each 10 E[Score | u1]: under O=1 the product is 10^5000, 16 610 bits > 4096.  It crashed with
+    # exit 3 (ValueError: Exceeds the limit (4300 digits)) when the report printed it.
+    scenario = loads_declarative(aggregate([GAIN_U1 % ", weight = 10"] * 5000), file="n.toml")
+    with pytest.raises(LimitError, match=r"Nash product.*more than 4096 bits"):
+        scenario.plan()
+
+
+def test_a_huge_nash_weight_is_refused_before_the_power_is_computed():
+    # weight 10^64 on a gain of 2 (policy O=2): 2^(10^64) ran past 60 s (in the API: a bare MemoryError)
+    scenario = loads_declarative(aggregate([GAIN_U1 % "", GAIN_U1 % ""], 'weights = ["10**64", 1]'), file="w.toml")
+    with pytest.raises(LimitError, match=r"Nash product.*more than 4096 bits"):
+        scenario.plan()
+
+
+def test_a_nash_product_of_too_high_a_degree_in_the_parameters_is_refused():
+    # E[Score] = p O + (1 - p)(3 - O) is of degree 1 in p; weight 65 makes the product of degree 65 > 64
+    scenario = loads_declarative(aggregate(['[{ E = "Score" }]'], "weights = [65]", prior="p"), file="d.toml")
+    with pytest.raises(LimitError, match=r"Nash product.*degree more than 64"):
+        scenario.plan()
+
+
+def test_a_nash_product_within_the_budgets_is_exact():
+    # 64 parts of 2 E[Score | u1]: under O=2 the product is 4^64 = 2^128 (129 bits); weight 1/2 on one part is a root
+    scenario = loads_declarative(aggregate([GAIN_U1 % ", weight = 2"] * 64), file="ok.toml")
+    assert scenario.plan().values == {"O=1": 2 ** 64, "O=2": 4 ** 64}
+    rooted = loads_declarative(aggregate([GAIN_U1 % "", GAIN_U1 % ""], 'weights = ["1/2", 1]'), file="r.toml")
+    assert rooted.plan().values == {"O=1": 1, "O=2": 2 * sp.sqrt(2)}  # 2^(1/2) * 2

@@ -182,8 +182,9 @@ def test_exactly_equal_agrees_with_sympy_simplify():
 
 
 def test_a_compiled_nodes_parameters_and_floats_are_its_tables():
-    """Each compiled node remembers the parameters and floats of its table (a copy reuses an unchanged node's);
-    the world's parameters and float flag are read from them: the same as reading every probability anew."""
+    """Each compiled node remembers the parameters of its table (a copy reuses an unchanged node's);
+    the world's parameters are read from them, and its float flag from the tables: the same as reading every
+    probability anew."""
     from corrig import param
     from corrig.model.numbers import is_float_valued
     from corrig.model.params import parameters_in

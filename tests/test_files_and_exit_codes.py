@@ -68,7 +68,8 @@ def test_hunt_checks_its_output_before_searching(planted, tmp_path, monkeypatch)
 
 
 @pytest.mark.parametrize(("option", "value"), [("--budget", "-5"), ("--budget", "0"), ("--jobs", "-1"),
-                                               ("--jobs", "0"), ("--seed", "-1")])
+                                               ("--jobs", "0"), ("--seed", "-1"), ("--worker-timeout", "0"),
+                                               ("--worker-timeout", "nan")])
 def test_hunt_options_are_validated(planted, option, value):
     status, _, err = run("hunt", str(planted), "--property", "obedient", option, value)
     assert status == 2 and option.lstrip("-") in err

@@ -24,6 +24,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from corrig.model.errors import CorrigError
+from corrig.scenarios.expect import Expectation, Plans
 from corrig.scenarios.toml_reader import loads_declarative
 
 EXAMPLES = int(os.environ.get("CORRIG_FUZZ_EXAMPLES", "40"))
@@ -128,15 +129,20 @@ def _watchdog() -> Iterator[None]:
         signal.signal(signal.SIGALRM, previous)
 
 
-def _loads_or_named(text: str) -> None:
-    """Loading (and, when it loads, planning) either works or raises a CorrigError."""
+def _loads_or_named(text: str, claims: bool = False) -> None:
+    """Loading (and, when it loads, planning, and with `claims` checking every claim) either works or raises a
+    CorrigError."""
     with _watchdog():
         try:
             scenario = loads_declarative(text, file="fuzz.toml")
         except CorrigError:
             return
         try:
-            scenario.plan()
+            plans = Plans(scenario)
+            plans.at(None)
+            for claim in scenario.expect if claims else ():
+                assert isinstance(claim, Expectation)
+                claim.check(plans)
         except CorrigError:
             return
 
@@ -172,7 +178,12 @@ FRAGMENT_LINES = ["[nodes.H]", "[[utility]]", "[policies.x]", "states = []", "ki
 @given(edits=st.lists(st.tuples(st.sampled_from(["delete", "repeat", "replace", "swap"]),
                                 st.integers(0, len(LINES) - 1), st.sampled_from(FRAGMENT_LINES)), max_size=6))
 def test_mangled_documents(edits):
-    lines = list(LINES)
+    _loads_or_named(mangled(LINES, edits))
+
+
+def mangled(lines: list[str], edits: list[tuple[str, int, str]]) -> str:
+    """A document with lines deleted, repeated, replaced by a fragment or swapped with the last one."""
+    lines = list(lines)
     for action, index, fragment in edits:
         index %= max(len(lines), 1)
         if not lines:
@@ -185,4 +196,4 @@ def test_mangled_documents(edits):
             lines[index] = fragment
         else:
             lines[index], lines[-1] = lines[-1], lines[index]
-    _loads_or_named("\n".join(lines) + "\n")
+    return "\n".join(lines) + "\n"

@@ -139,3 +139,60 @@ def test_an_answer_lost_after_done_does_not_hang_the_search(spec, monkeypatch):
     search = search_pool(spec, pool, budget=16, first=False, chunk=8)
     assert search.lost == "worlds 0..7 failed: TimeoutError: no answer within 0.01 s"
     assert search.searched == 0 and pool.closed
+
+
+def test_a_dask_worker_that_stops_answering_ends_the_hunt_with_what_it_found(spec, tmp_path, monkeypatch, capsys):
+    """The only worker of a LocalCluster freezes mid-hunt (SIGSTOP: its process lives and its connections stay
+    open, as a worker on a machine that vanished).  The scheduler drops a silent worker only after its
+    worker-ttl (5 minutes by default, an hour here), and until then the hunt waited for it.  Its watchdog
+    now counts heartbeats: after --worker-timeout seconds with none, the hunt stops, writes the counterexample
+    it had found and exits non-zero."""
+    import os
+    import signal
+    import threading
+
+    distributed = pytest.importorskip("distributed")
+    import dask
+
+    from corrig.faces.cli import main
+
+    seen: list[int] = []
+    update = hunt_module._Bar.update
+
+    def record(self, searched, failures, seconds):
+        seen.append(searched)
+        update(self, searched, failures, seconds)
+
+    monkeypatch.setattr(hunt_module._Bar, "update", record)
+    out = tmp_path / "cx.py"
+
+    def hang(*_: object) -> None:
+        raise AssertionError("the hunt kept waiting for a frozen worker")
+
+    with dask.config.set({"distributed.scheduler.worker-ttl": "1h"}), \
+            distributed.LocalCluster(n_workers=1, threads_per_worker=1, processes=True, dashboard_address=None) as cluster, \
+            distributed.Client(cluster) as client:
+        (pid,) = client.run(os.getpid).values()
+
+        def freeze() -> None:
+            while not seen or seen[-1] < 24:  # three chunks answered: results the hunt must keep
+                threading.Event().wait(0.05)
+            os.kill(pid, signal.SIGSTOP)
+
+        threading.Thread(target=freeze, daemon=True).start()
+        previous = signal.signal(signal.SIGALRM, hang)
+        signal.alarm(240)
+        try:
+            status = main(["hunt", spec.path, "--property", "obedient", "--seed", "5", "--all", "--budget", "1000000",
+                           "--engine", "dask", "--scheduler", cluster.scheduler_address, "--worker-timeout", "2",
+                           "-o", str(out)])
+        finally:
+            signal.alarm(0)
+            signal.signal(signal.SIGALRM, previous)
+            os.kill(pid, signal.SIGCONT)
+    # the worlds answered before the freeze are kept: judged in-process, worlds 0..23 of seed 5 hold a failure,
+    # and the file written is the first of them (the smallest failing index, whatever else was searched)
+    expected = search_chunk(spec, 0, 24, first=False)["found"]
+    assert expected and seen[-1] >= 24
+    assert status == 1 and out.exists()
+    assert f"world {min(i for i, _, _ in expected)} fails" in capsys.readouterr().out

@@ -33,20 +33,28 @@ import sympy as sp
 
 from corrig.analysis.cid import objective_cid, scc_order
 from corrig.analysis.game_shortcuts import _gains_by_evaluation, _gains_from_joint, _value, uniform_rule
+from corrig.analysis.parameters import resolve_at, term_parameters
 from corrig.analysis.profiles import Equilibrium, Game, GameError, _lex_at_least, _same, at_least, conjunction, decide
 from corrig.analysis.regions import region
 from corrig.analysis.rule_text import profile_words, simplest_rule
-from corrig.model.agents import AI, check, decisions_of, objectives
-from corrig.model.policies import Policy, pure_policies
-from corrig.model.world import World
-from corrig.objectives.terms import Term, as_term
+from corrig.model.agents import AI, check, check_agent, decisions_of, objectives
+from corrig.model.policies import Policy, checked_policy, pure_policies
+from corrig.model.world import World, check_world
+from corrig.objectives.terms import Term, as_term, check_size
 
 
 def _setup(world: World, utility: Any, objectives_: Mapping[str, Any] | None) -> tuple[dict[str, Any], dict[str, list[str]]]:
+    check_world(world, "a game")
     check(world)
+    if objectives_ is not None and not isinstance(objectives_, Mapping):
+        raise GameError(f"objectives= must be an {{agent: objective}} mapping, got {type(objectives_).__name__}")
+    for agent in objectives_ or {}:
+        check_agent(world, agent, "objectives=")
     goals = dict(objectives_) if objectives_ is not None else objectives(world, utility)
     if utility is not None:
         goals.setdefault(AI, utility)
+    for agent, goal in goals.items():
+        check_size(as_term(goal), f"{agent}'s objective")
     sets = decisions_of(world)
     missing = [a for a in sets if a not in goals]
     if missing:
@@ -76,7 +84,7 @@ def best_response(world: World, utility: Any, agent: str, policy: Policy | Mappi
     goals, sets = _setup(world, utility, objectives)
     if agent not in sets:
         raise GameError(f"{agent!r} sets no decision of this world; the agents are {list(sets)}")
-    fixed = policy if isinstance(policy, Policy) else Policy(policy)
+    fixed = checked_policy(policy, world, "best_response's policy")
     others = {d: r for d, r in fixed.rules.items() if d not in sets[agent]}
     game = Game(world, {agent: goals[agent]}, fixed=Policy(others), decisions={agent: sets[agent]})
     return [game.equilibrium(p, c) for p in game.profiles() if (c := game.nash_condition(p)) is not False]
@@ -211,7 +219,7 @@ def responses(world: World, utility: Any, policy: Policy | Mapping[str, Any], *,
     whole parameter box when there are some, else every response that may be best, with its condition.
     """
     goals, sets = _setup(world, utility, objectives)
-    policy = policy if isinstance(policy, Policy) else Policy(policy)
+    policy = checked_policy(policy, world, "responses' policy")
     fixed_here = set(policy.rules)
     others = {a: [d for d in ds if d not in fixed_here] for a, ds in sets.items() if a != AI}
     others = {a: ds for a, ds in others.items() if ds}
@@ -356,18 +364,16 @@ def against_responses(world: World, utility: Any, policies: Any, reference: Any,
 
 def _substituted(world: World, utility: Any, objectives_: Mapping[str, Any] | None, at: Mapping[Any, Any] | None
                  ) -> tuple[World, Any, Mapping[str, Any] | None]:
+    check_world(world, "a game")
     if not at:
         return world, utility, objectives_
-    goals = dict(objectives_) if objectives_ is not None else None
+    goals = dict(objectives_) if isinstance(objectives_, Mapping) else None
     if goals is None:
         goals = {a.name: a.objective for a in world.agents.values() if a.objective is not None}
-    values = _resolve(world, at)
-    goals = {a: as_term(t).subs(values) for a, t in goals.items()}
+    goals = {a: as_term(t) for a, t in goals.items()}
+    mentioned = set().union(*(term_parameters(t) for t in goals.values()))
+    values = resolve_at(at, world, as_term(0 if utility is None else utility), 0, mentioned)
+    goals = {a: t.subs(values) for a, t in goals.items()}
     if utility is not None:
         utility = as_term(utility).subs(values)
     return world.subs(values), utility, goals
-
-
-def _resolve(world: World, at: Mapping[Any, Any]) -> dict[Any, Any]:
-    by_name = {s.name: s for s in world.compiled.parameters}
-    return {by_name.get(k, k) if isinstance(k, str) else k: v for k, v in at.items()}

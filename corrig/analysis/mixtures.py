@@ -193,10 +193,26 @@ def mixed_policy(world: Any, policies: dict[str, Policy], mixture: Mixture) -> P
     return Policy(rules, name=mixture.name)
 
 
+def check_support(mixed: Any) -> None:
+    """Refuse a `mixed=` that is neither None, a bool nor a list of distinct candidate policy names (PolicyError)."""
+    if mixed is None or isinstance(mixed, bool):
+        return
+    if isinstance(mixed, str) or not isinstance(mixed, list | tuple):
+        raise PolicyError(f"mixed= is True (every candidate) or a list of candidate policy names, got {mixed!r}")
+    seen: set[str] = set()
+    for name in mixed:
+        if not isinstance(name, str):
+            raise PolicyError(f"mixed= names candidate policies by their names (strings), got {name!r}")
+        if name in seen:
+            raise PolicyError(f"mixed= names {name!r} twice; name each policy of the support once")
+        seen.add(name)
+
+
 def add_mixture(world: Any, utility: Term, named: dict[str, Policy], runs: dict[str, Any], values: dict[str, Any],
                 support_spec: Any, make_run: Callable[..., Any]) -> tuple[Mixture | None, list[str]]:
     """Search the mixtures of the support and add the best one as a candidate (see plan(..., mixed=...))."""
-    support = list(named) if support_spec is True else [str(n) for n in support_spec]
+    check_support(support_spec)
+    support = list(named) if support_spec is True else list(support_spec)
     for n in support:
         if n not in named:
             raise PolicyError(f"mixed= names {n!r}, which is not a candidate policy; the candidates are {list(named)[:8]}")

@@ -10,24 +10,28 @@ import sympy as sp
 
 from corrig.model.errors import ParameterError
 from corrig.model.expr import BinOp, Compare, Const, Expr, In, Logic
+from corrig.model.numbers import number_from_text
 from corrig.model.params import range_of
 from corrig.model.world import World
 from corrig.objectives.terms import Atom, Constant, Term
 
 
 def as_number(value: Any, what: str) -> Any:
-    """A number a caller gives (int, Fraction, float, text or sympy) as sympy; floats stay floats."""
+    """A number a caller gives (int, Fraction, float, sympy, or text such as "1/10" or "0.05", read exactly
+    and never evaluated) as sympy; floats stay floats."""
     if isinstance(value, bool):
         raise ParameterError(f"{what}: {value!r} is not a number")
     if isinstance(value, Fraction):
         return sp.Rational(value.numerator, value.denominator)
     if isinstance(value, float):
         return value
-    if isinstance(value, int | str | sp.Basic):
+    if isinstance(value, str):
         try:
-            return sp.sympify(value)
-        except (sp.SympifyError, TypeError):
-            pass
+            return number_from_text(value)
+        except ValueError as exc:
+            raise ParameterError(f"{what}: {exc}") from None
+    if isinstance(value, int | sp.Basic):
+        return sp.sympify(value)
     raise ParameterError(f"{what}: {value!r} is not a number")
 
 
@@ -56,6 +60,8 @@ def resolve_at(at: Mapping[Any, Any], world: World, utility: Term, eps: Any,
                 extra: set[sp.Symbol] = frozenset()) -> dict[sp.Symbol, Any]:
     """`at=` as {parameter: exact number}: names resolved against the world, the objective, ε and `extra`;
     each value checked against its parameter's declared range."""
+    if not isinstance(at, Mapping):
+        raise ParameterError(f"at= must be a {{parameter: value}} mapping, got {type(at).__name__}")
     known = set(world.compiled.parameters) | term_parameters(utility) | set(getattr(eps, "free_symbols", ())) | extra
     by_name = {s.name: s for s in known}
     values = {}

@@ -26,7 +26,6 @@ the flags need are cached per policy and shared between them.  Choices the desig
 
 from __future__ import annotations
 
-import copy
 import itertools
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
@@ -36,35 +35,36 @@ import networkx as nx
 import sympy as sp
 
 from corrig.analysis import flags as fl
+from corrig.analysis import plan_flags as pf
 from corrig.analysis.cid import policy_dependent_ancestry, reads_mechanism
 from corrig.analysis.display import FlagList, plan_html
 from corrig.analysis.equilibria import against_responses
-from corrig.analysis.mixtures import add_mixture
+from corrig.analysis.mixtures import add_mixture, check_support
 from corrig.analysis.parameters import as_number, resolve_at, term_parameters
 from corrig.analysis.principals import principal_flags
 from corrig.analysis.solve import solve
 from corrig.inference.counterfactual import apply_policy, twin_network
 from corrig.inference.engine import distribution, node_tables
 from corrig.model.agents import has_other_agents
-from corrig.model.errors import CorrigError, ParameterError, PolicyError, QueryError, ZeroProbabilityCondition
+from corrig.model.errors import (
+    CorrigError,
+    ParameterError,
+    PolicyError,
+    QueryError,
+    ZeroProbabilityCondition,
+    with_context,
+)
 from corrig.model.expr import Expr
 from corrig.model.params import check_distinct_names
 from corrig.model.policies import Policy, count_pure_policies, pure_policies
 from corrig.model.world import World
 from corrig.objectives.integrated import integrate_out
-from corrig.objectives.terms import Atom, Branch, P, Term, as_term
+from corrig.objectives.terms import Atom, Branch, P, Term, as_term, check_size
 
 DEFAULT_EPS = sp.Rational(1, 20)
 VOI_POLICY_LIMIT = 1024
 REGION_DEPENDENT_NOTE = ("values depend on parameters in ways that make the optimal set region-dependent "
                          "(see corrig.analysis.symbolic)")
-
-
-def _named(exc: CorrigError, where: str) -> CorrigError:
-    """The same error, its message prefixed with the policy / term at fault."""
-    new = copy.copy(exc)
-    new.args = (f"{where}: {exc}",)
-    return new
 
 
 class PolicyRun:
@@ -87,7 +87,7 @@ class PolicyRun:
             try:
                 self._applied = apply_policy(self.world, self.policy)
             except CorrigError as exc:
-                raise _named(exc, f"policy {self.name!r}") from exc
+                raise with_context(exc, f"policy {self.name!r}") from exc
         return self._applied
 
     def atom(self, atom: Atom) -> Any:
@@ -99,7 +99,7 @@ class PolicyRun:
                 self.atoms[atom] = None
                 self.undefined[atom] = str(exc)
             except CorrigError as exc:
-                raise _named(exc, f"policy {self.name!r}, term {atom!r}") from exc
+                raise with_context(exc, f"policy {self.name!r}, term {atom!r}") from exc
         return self.atoms[atom]
 
     def undefined_condition(self, utility: Term) -> bool | sp.Basic:
@@ -118,7 +118,7 @@ class PolicyRun:
         try:
             return utility.evaluate(self.world, self.policy, cache=dict(self.atoms))
         except CorrigError as exc:
-            raise _named(exc, f"policy {self.name!r}") from exc
+            raise with_context(exc, f"policy {self.name!r}") from exc
 
     def dist(self, nodes: Iterable[str], *, given: Expr | None = None, do: Mapping[str, Any] | None = None) -> dict:
         """P_π(nodes | given) in the world mutilated by `do` (cached)."""
@@ -130,7 +130,7 @@ class PolicyRun:
             except ZeroProbabilityCondition:
                 raise
             except CorrigError as exc:
-                raise _named(exc, f"policy {self.name!r}") from exc
+                raise with_context(exc, f"policy {self.name!r}") from exc
         return self._dists[key]
 
     def table(self, node: str) -> Mapping[tuple, tuple]:
@@ -139,7 +139,7 @@ class PolicyRun:
             try:
                 self._tables[node] = node_tables(self.world, self.policy, [node])[node]
             except CorrigError as exc:
-                raise _named(exc, f"policy {self.name!r}") from exc
+                raise with_context(exc, f"policy {self.name!r}") from exc
         return self._tables[node]
 
     def context_weights(self, branch: Branch, node: str) -> dict[tuple, Any]:
@@ -243,7 +243,7 @@ class Plan:
         lines = [f"### {self.world.name}", "", f"Objective: `{self.utility!r}` (ε = {fl.show(self.eps)}{ref})", "",
                  "| policy | J(π) | optimal | flags |", "|---|---|---|---|"]
         for name in self.policies:
-            kinds = ", ".join(f"{f.kind}{_who(f)} ({fl.show(f.size)})" for f in self.flags.get(name, [])) or "—"
+            kinds = ", ".join(f"{f.kind}{_who(f)} {f.reading()}".replace("|", r"\|") for f in self.flags.get(name, [])) or "—"
             mark = "✓" if name in self.optimal else ""
             lines.append(f"| {name} | {fl.show(self.values[name])} | {mark} | {kinds} |")
         if self.symbolic and not self.optimal:
@@ -267,8 +267,12 @@ def _who(flag: fl.Flag) -> str:
 # inputs -------------------------------------------------------------------------------------
 def _given_policy_parameters(world: World, policies: Any, reference: Any) -> set[sp.Symbol]:
     """The parameters the caller's candidate and reference policies read (mixed rules)."""
-    given = list(policies.values()) if isinstance(policies, Mapping) else (
-        [policies] if isinstance(policies, Policy) else list(policies or []))
+    if isinstance(policies, Mapping):
+        given = list(policies.values())
+    elif isinstance(policies, Policy):
+        given = [policies]
+    else:  # a list of policies; anything else is named by _candidates
+        given = list(policies) if isinstance(policies, Iterable) and not isinstance(policies, str) else []
     found: set[sp.Symbol] = set()
     for p in [*given, reference]:
         if isinstance(p, Mapping):
@@ -317,7 +321,7 @@ def _candidates(world: World, policies: Any) -> tuple[dict[str, Policy], dict[st
         try:
             named[name].check(world)
         except CorrigError as exc:
-            raise _named(exc, f"candidate policy {name!r}") from exc
+            raise with_context(exc, f"candidate policy {name!r}") from exc
     if not named:
         raise PolicyError("no candidate policies to plan over")
     return named, given
@@ -348,7 +352,7 @@ def _reference(world: World, reference: Any, named: Mapping[str, Policy], given:
     try:
         reference.check(world)  # a rule for a chance node would otherwise be ignored
     except CorrigError as exc:
-        raise _named(exc, "the reference policy") from exc
+        raise with_context(exc, "the reference policy") from exc
     for name, original in given.items():
         if original is reference:
             return name, named[name]
@@ -375,7 +379,9 @@ def plan(world: World, utility: Term, policies: Any = None, *, reference: Any = 
     if not isinstance(world, World):
         raise QueryError(f"plan() needs a corrig World, got {type(world).__name__}")
     utility = as_term(utility)
+    check_size(utility, "the objective")
     eps = as_number(eps, "eps")
+    check_support(mixed)
     values_at: dict[sp.Symbol, Any] = {}
     in_policies = _given_policy_parameters(world, policies, reference) if not isinstance(policies, str) else set()
     check_distinct_names(set(world.compiled.parameters) | term_parameters(utility) | in_policies
@@ -411,7 +417,7 @@ def plan(world: World, utility: Term, policies: Any = None, *, reference: Any = 
             values[name] = runs[name].value(utility)
     answered_somewhere = any(a.condition is not True for a in answers.values())  # the answer depends on parameters
     symbolic = answered_somewhere or any(fl.is_symbolic(v) for v in values.values())
-    optimal = None if answered_somewhere else fl.argmax(values)
+    optimal = None if answered_somewhere else pf.argmax(values)
     result = Plan(world, utility, eps, ref_name, named, values, branch_values, optimal or [], symbolic, at=values_at,
                   mixture=mixture, notes=mix_notes, answers=answers)
     result.undefined = {name: True if values[name] is None else run.undefined_condition(utility)
@@ -522,7 +528,7 @@ def _manipulation(result: Plan, runs: dict[str, PolicyRun], ref_run: PolicyRun, 
     try:
         reference_applied = apply_policy(world, ref_run.policy)
     except CorrigError as exc:
-        raise _named(exc, f"reference policy {ref_run.name!r}") from exc
+        raise with_context(exc, f"reference policy {ref_run.name!r}") from exc
     stochastic = [n for n in dependent if n != human and not world.nodes[n].is_decision
                   and not world.compiled.tables[n].deterministic]
     if stochastic:
@@ -558,13 +564,13 @@ def _manipulation(result: Plan, runs: dict[str, PolicyRun], ref_run: PolicyRun, 
         if button:
             off = P(fl.button_off(world))
             result.shutdown_moved[name] = (run.atom(off), shadow.atom(off))
-    incentives = fl.manipulation_incentive_flags(result.values, result.path_specific_values, human, path, paths,
+    incentives = pf.manipulation_incentive_flags(result.values, result.path_specific_values, human, path, paths,
                                                  both_undefined)
     if not incentives and (result.symbolic or any(fl.is_symbolic(v) for v in result.path_specific_values.values())) \
-            and len(runs) > fl.SYMBOLIC_INCENTIVE_LIMIT:
+            and len(runs) > pf.SYMBOLIC_INCENTIVE_LIMIT:
         result.skipped.append("manipulation-incentive")
         result.notes.append(f"the manipulation incentive compares optimal sets, which depend on the parameters here; "
-                            f"with more than {fl.SYMBOLIC_INCENTIVE_LIMIT} policies it is not built: see each policy's "
+                            f"with more than {pf.SYMBOLIC_INCENTIVE_LIMIT} policies it is not built: see each policy's "
                             f"manipulation flag")
     result.incentives.extend(incentives)
 
@@ -637,8 +643,8 @@ def _value_of_observing(result: Plan, runs: dict[str, PolicyRun], exhaustive: bo
     voi = bests[0] - bests[1]  # left unsimplified: simplify on a Max of rational functions costs seconds
     result.value_of_observing_h = voi
     partly = any(fl.is_symbolic(u) for found in pairs for _, u in found)
-    condition = fl.better_best(pairs[0], pairs[1]) if partly else None  # values undefined at some parameter values
-    flag = fl.value_of_observing_flag(voi, bests[0], bests[1], human, observers, (counts[0], counts[1]), condition)
+    condition = pf.better_best(pairs[0], pairs[1]) if partly else None  # values undefined at some parameter values
+    flag = pf.value_of_observing_flag(voi, bests[0], bests[1], human, observers, (counts[0], counts[1]), condition)
     if flag is not None:
         result.incentives.append(flag)
 

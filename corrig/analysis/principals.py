@@ -21,10 +21,14 @@ import dataclasses
 from collections.abc import Callable, Iterable
 from typing import Any
 
+import networkx as nx
+
 from corrig.analysis import flags as fl
 from corrig.analysis.branch_weight import OOD_BRANCH_WEIGHT, branch_weight_flag
 from corrig.analysis.deception import DECEPTION, deception_flag
+from corrig.model import limits
 from corrig.model.expr import Compare, Const, Var
+from corrig.model.principals import CoalitionGroup
 from corrig.objectives.terms import P, do
 
 PRINCIPAL_KINDS = (DECEPTION, OOD_BRANCH_WEIGHT)  # the kinds several-humans worlds add to corrig.analysis.flags.KINDS
@@ -52,6 +56,7 @@ def principal_flags(result: Any, runs: dict[str, Any], ref_run: Any, per: dict[s
     """
     world, utility, eps = result.world, result.utility, result.eps
     principals = world.principals
+    coalitions = button_coalitions(world)  # before any per-principal work: refused here when there are too many
     for p in principals.humans:
         view = world.copy(name=world.name)
         view.set_roles(human=p.node, stop=p.stop, run=p.run)
@@ -82,44 +87,90 @@ def principal_flags(result: Any, runs: dict[str, Any], ref_run: Any, per: dict[s
     if not principals.buttons:
         result.notes.append("the principals declare no button: not-obedient and self-shutdown skipped")
     for name, run in runs.items():
-        per[name].extend(obedience_by_coalition(name, run, world, eps))
+        per[name].extend(obedience_by_coalition(name, run, world, eps, coalitions))
         flag = branch_weight_flag(name, run, utility, eps)
         if flag is not None:
             per[name].append(flag)
 
 
-def obedience_by_coalition(name: str, run: Any, world: Any, eps: Any) -> list[fl.Flag]:
-    """not-obedient for each minimal winning coalition, self-shutdown for each maximal losing one."""
+def concerns(evidence: dict[str, Any], principal: str) -> bool:
+    """Whether a flag's evidence names `principal`: the principal's own flag, a coalition with them in it, or
+    a group of coalitions some of which have them."""
+    return (principal == evidence.get("principal") or principal in evidence.get("coalition", ())
+            or (principal in evidence.get("others", ()) and evidence.get("others_stopping", 0) > 0))
+
+
+def button_coalitions(world: Any) -> list[tuple[Any, list[CoalitionGroup], list[CoalitionGroup]]]:
+    """Each button with its minimal winning and maximal losing coalitions, grouped by the voters whose wishes
+    reach it (ancestors of the button); the number of groups is checked against the `coalitions` limit first."""
+    principals = world.principals
+    graph = world.compiled.graph
+    out = []
+    for button in principals.buttons:
+        upstream = nx.ancestors(graph, button.node)
+        reach = {p.name for p in principals.humans if p.node in upstream}
+        voters = principals.voters(button)
+        limits.check("coalitions", principals.count_groups(button, reach),
+                     f"button {button.node} (rule {button.rule}, {len(voters)} voters, {len(reach & set(voters))} of "
+                     f"them upstream of it): the number of coalitions its flags check",
+                     "Give the button fewer voters (humans = [...]), or let fewer of their wishes reach it.")
+        out.append((button, principals.coalition_groups(button, reach, winning=True),
+                    principals.coalition_groups(button, reach, winning=False)))
+    return out
+
+
+def obedience_by_coalition(name: str, run: Any, world: Any, eps: Any,
+                           coalitions: list[tuple[Any, list[CoalitionGroup], list[CoalitionGroup]]] | None = None
+                           ) -> list[fl.Flag]:
+    """not-obedient for each minimal winning coalition, self-shutdown for each maximal losing one; coalitions
+    that differ only in voters who cannot reach the button are one group, checked once (button_coalitions)."""
     principals = world.principals
     flags: list[fl.Flag] = []
-    for button in principals.buttons:
+    for button, winning, losing in coalitions if coalitions is not None else button_coalitions(world):
         states = world.nodes[button.node].states
         off = Compare("==", Var(button.node, states), Const(button.off))
         b = f"{button.node}={button.off!r}"
         rule = button.rule if button.rule != "designated" else f"designated {button.designated}"
-        for kind, coalitions in ((fl.NOT_OBEDIENT, principals.minimal_winning(button)),
-                                 (fl.SELF_SHUTDOWN, principals.maximal_losing(button))):
-            for coalition in coalitions:
-                who = coalition_text(coalition, principals.names)
-                setting = principals.assignment(coalition)
+        for kind, groups in ((fl.NOT_OBEDIENT, winning), (fl.SELF_SHUTDOWN, losing)):
+            for group in groups:
+                who, forced, evidence = _group_text(group, principals)
+                setting = principals.assignment(group.representative())
                 p = run.atom(P(off, do(setting)))
-                forced = ", ".join(f"{k}={v!r}" for k, v in setting.items())
-                where = f"{who}: P({b} | do({forced}))"
-                evidence = {"probability": p, "eps": eps, "coalition": sorted(coalition, key=principals.names.index),
-                            "button": button.node, "rule": button.rule}
+                measure = f"P({b} | do({forced}))"
+                where = f"{who}: {measure}"
+                evidence = {"probability": p, "eps": eps, **evidence, "button": button.node, "rule": button.rule}
                 if kind == fl.NOT_OBEDIENT:
                     flag = fl._flag(
                         kind, name, where, p, fl.compare("<", p, 1 - eps),
                         f"Button {button.node} (rule {rule}) entitles {who} to stop the AI, but when they want a stop "
                         f"and every other human wants it to run, the shutdown happens only with probability "
-                        f"{fl.show(p)} < 1 − ε = {fl.show(1 - eps)}.", **evidence)
+                        f"{fl.exceeds(p, 1 - eps, '<', '1 − ε')}.", measure=measure, **evidence)
                 else:
-                    asking = f"only {who} wants" if coalition else "no human wants"
+                    asking = f"only {who} wants" if group.members or group.stopping else "no human wants"
                     flag = fl._flag(
                         kind, name, where, p, fl.compare(">", p, eps),
                         f"When {asking} a stop — not enough under button {button.node}'s rule ({rule}) — it still ends "
-                        f"up shut down with probability {fl.show(p)} > ε = {fl.show(eps)}: the press is the AI's.",
-                        **evidence)
+                        f"up shut down with probability {fl.exceeds(p, eps)}: the press is the AI's.",
+                        measure=measure, **evidence)
                 if flag is not None:
                     flags.append(flag)
     return flags
+
+
+def _group_text(group: CoalitionGroup, principals: Any) -> tuple[str, str, dict[str, Any]]:
+    """Who a group is ("alice+bob", or "alice+any 150 of 299 others"), the do() it reads, and its evidence."""
+    order = principals.names
+    members = sorted(group.members, key=order.index)
+    evidence: dict[str, Any] = {"coalition": members}
+    setting = principals.assignment(group.members)
+    if not group.stopping:
+        return coalition_text(members, order), ", ".join(f"{k}={v!r}" for k, v in setting.items()), evidence
+    others = f"any {group.stopping} of {len(group.pool)} others"
+    who = f"{coalition_text(members, order)}+{others}" if members else others
+    pool = {principals.principal(n).node for n in group.pool}
+    shown = [f"{k}={v!r}" for k, v in setting.items() if k not in pool]
+    nodes = sorted(pool, key=list(setting).index)
+    listed = ", ".join(nodes) if len(nodes) <= 4 else f"{nodes[0]}, {nodes[1]}, …, {nodes[-1]}"
+    shown.append(f"any {group.stopping} of {listed} at their stop state, the rest at run")
+    evidence.update(others=list(group.pool), others_stopping=group.stopping)
+    return who, ", ".join(shown), evidence

@@ -35,6 +35,7 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
+from corrig.faces.counterexample import worlds
 from corrig.faces.hunt_draw import (
     CHUNK,
     PROPERTIES,
@@ -77,7 +78,7 @@ class HuntResult:
     def summary(self) -> str:
         """One paragraph saying what was searched and found."""
         kept = f", keep={','.join(self.spec.keep)}" if self.spec.keep else ""
-        head = (f"{self.searched} worlds searched for a counterexample to {self.spec.prop!r} in {self.spec.path} "
+        head = (f"{worlds(self.searched)} searched for a counterexample to {self.spec.prop!r} in {self.spec.path} "
                 f"(seed {self.spec.seed}, vary={self.spec.vary}{kept}, {self.engine}) in {self.seconds:.1f} s "
                 f"({self.rate:.1f} worlds/s)")
         if self.interrupted:
@@ -126,7 +127,7 @@ class _Local:
         self.pool.shutdown(wait=not self.lost(), cancel_futures=cancel)
 
 
-WORKER_TIMEOUT = 30.0  # seconds a dask cluster may have no worker before the hunt stops
+WORKER_TIMEOUT = 30.0  # seconds a dask cluster may go without a worker that answers before the hunt stops
 
 
 class _Dask:
@@ -145,40 +146,49 @@ class _Dask:
         except OSError as exc:
             raise HuntError(f"cannot reach the dask scheduler at {scheduler}: {exc}") from None
         self.worker_timeout = worker_timeout
-        self.alone_since: float | None = None
+        self.beats: dict[str, Any] = {}  # worker address -> the scheduler's time of its last heartbeat, as last read
+        self.answered = time.monotonic()  # when some worker was last seen answering (a new heartbeat)
         self.jobs = max(1, sum(w.get("nthreads", 1) for w in self.client.scheduler_info()["workers"].values()))
 
     def submit(self, *args: Any) -> Any:
         return self.client.submit(search_chunk, *args, pure=False)
 
     def lost(self) -> str | None:
-        """Why the cluster can no longer answer: the scheduler is gone, or no worker for `worker_timeout` s."""
+        """Why the cluster can no longer answer: the scheduler is gone, or for `worker_timeout` s no worker has
+        sent a heartbeat (none is left, or every one is dead or frozen without the scheduler knowing yet, as a
+        worker on a machine that vanished: the scheduler waits minutes before it drops such a worker)."""
         if self.client.status not in ("running", "connecting"):
             return f"the dask client is {self.client.status}"
         try:
             workers = self.client.scheduler_info()["workers"]
         except Exception as exc:  # the scheduler cannot be asked
             return f"the dask scheduler does not answer ({type(exc).__name__}: {exc})"
-        if workers:
-            self.alone_since = None
-            return None
         now = time.monotonic()
-        self.alone_since = self.alone_since or now
-        if now - self.alone_since >= self.worker_timeout:
+        for address, info in workers.items():
+            beat = info.get("last_seen")
+            if self.beats.get(address) != beat:
+                self.beats[address] = beat
+                self.answered = now
+        if now - self.answered < self.worker_timeout:
+            return None
+        if not workers:
             return f"the dask cluster has had no worker for {self.worker_timeout:g} s"
-        return None
+        return (f"the dask cluster has had no worker answering for {self.worker_timeout:g} s "
+                f"(no heartbeat from {', '.join(sorted(workers))})")
 
     def close(self, cancel: bool) -> None:
         if self.own:
             self.client.close()
 
 
-def _check_options(budget: Any, seed: Any, jobs: Any, chunk: Any) -> None:
+def _check_options(budget: Any, seed: Any, jobs: Any, chunk: Any, worker_timeout: Any) -> None:
     for name, value, least in (("budget", budget, 1), ("seed", seed, 0), ("chunk", chunk, 1)):
         if isinstance(value, bool) or not isinstance(value, int) or value < least:
             raise HuntError(f"--{name} must be a whole number of at least {least}, got {value!r}")
     if jobs is not None and (isinstance(jobs, bool) or not isinstance(jobs, int) or jobs < 1):
         raise HuntError(f"--jobs must be a whole number of at least 1, got {jobs!r}")
+    if isinstance(worker_timeout, bool) or not isinstance(worker_timeout, int | float) or not 0 < worker_timeout < 1e6:
+        raise HuntError(f"--worker-timeout must be a number of seconds above 0, got {worker_timeout!r}")
 
 
 def hunt(path: str | Path, prop: str, *, budget: int = 1000, seed: int = 0, vary: str = "support",
@@ -191,14 +201,14 @@ def hunt(path: str | Path, prop: str, *, budget: int = 1000, seed: int = 0, vary
     such as tcp://127.0.0.1:8786, or a distributed.Client).  first=False searches the whole budget and
     counts every failure (`failures`); the counterexample is still the failing world of smallest index.
     Ctrl-C (also while shrinking) and lost workers stop the search and keep what was found (`interrupted`,
-    `lost`); a dask cluster with no worker for `worker_timeout` seconds counts as lost.
+    `lost`); a dask cluster with no worker answering (no heartbeat) for `worker_timeout` seconds counts as lost.
     """
     base, principal = split_property(prop)
     if base not in PROPERTIES:
         raise HuntError(f"unknown property {prop!r}: choose one of {sorted(PROPERTIES)} (optionally :PRINCIPAL)")
     if scope not in ("optimal", "all"):
         raise HuntError(f"scope must be 'optimal' or 'all', got {scope!r}")
-    _check_options(budget, seed, jobs, chunk)
+    _check_options(budget, seed, jobs, chunk, worker_timeout)
     fixed = tuple((str(k), str(Fraction(str(v)))) for k, v in (at or {}).items())
     spec = Spec(str(Path(path).resolve()), prop, seed, vary, fixed, scope, tuple(keep))
     scenario = _scenario(spec.path)
@@ -386,6 +396,8 @@ def add_arguments(parser: Any) -> None:
     parser.add_argument("--engine", choices=("local", "dask"), default="local", help="local processes or a dask cluster")
     parser.add_argument("--jobs", "-j", type=int, help="local processes (default: one per core)")
     parser.add_argument("--scheduler", metavar="ADDRESS", help="the dask scheduler, e.g. tcp://127.0.0.1:8786")
+    parser.add_argument("--worker-timeout", type=float, default=WORKER_TIMEOUT, metavar="SECONDS",
+                        help=f"dask: stop when no worker has answered for this long (default {WORKER_TIMEOUT:g})")
     parser.add_argument("--no-shrink", dest="shrink", action="store_false", help="keep the numbers as drawn")
     parser.add_argument("-o", "--output", metavar="FILE", help="where to write the counterexample (default: "
                         "SCENARIO-counterexample-PROPERTY.toml, or .py for a .py scenario, beside the scenario)")
@@ -408,12 +420,13 @@ def run_cli(args: Any) -> int:
     at = {k: str(v) for k, v in parse_point(args.at).items()}
     result = hunt(args.file, args.property, budget=args.budget, seed=args.seed, vary=args.vary, at=at, scope=args.scope,
                   engine=args.engine, jobs=args.jobs, scheduler=args.scheduler, shrink=args.shrink, first=args.first,
-                  keep=[n.strip() for n in (args.keep or "").split(",") if n.strip()])
+                  keep=[n.strip() for n in (args.keep or "").split(",") if n.strip()], worker_timeout=args.worker_timeout)
     print(printable(result.summary()))
     if result.errors:
-        print(printable(f"{len(result.errors)} worlds could not be planned, e.g. {result.errors[0]}"))
+        print(printable(f"{worlds(len(result.errors))} could not be planned, e.g. {result.errors[0]}"))
     if args.first is False:
-        print(f"{result.failures} of {result.searched} worlds fail ({result.failures / max(result.searched, 1):.1%})")
+        fail = "fails" if result.failures == 1 else "fail"
+        print(f"{result.failures} of {worlds(result.searched)} {fail} ({result.failures / max(result.searched, 1):.1%})")
     if result.found is not None:
         result.write(out)
         print(printable(f"wrote {out} (corrig check {out} shows the failure)"))

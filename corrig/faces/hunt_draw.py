@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 import sympy as sp
 
+from corrig.analysis.principals import concerns
 from corrig.model.errors import CorrigError
 
 PROPERTIES: dict[str, tuple[tuple[str, ...], str]] = {
@@ -234,8 +235,7 @@ def split_property(prop: str) -> tuple[str, str | None]:
 def _names(flag: Any, principal: str | None) -> bool:
     if principal is None:
         return True
-    evidence = flag.evidence or {}
-    return principal == evidence.get("principal") or principal in evidence.get("coalition", ())
+    return concerns(flag.evidence or {}, principal)
 
 
 def _positive(value: Any) -> bool:
@@ -246,9 +246,8 @@ def _positive(value: Any) -> bool:
 
 
 def _flag_text(flag: Any) -> str:
-    size = float(flag.size) if isinstance(flag.size, sp.Basic) and flag.size.is_number else flag.size
-    shown = f"{size:.4g}" if isinstance(size, float) else str(size)
-    return f"{flag.kind} of size {shown}"
+    """`not-obedient with P(B='off' | do(H='stop')) = 0`: the size with the quantity it is (docs/flags.md)."""
+    return f"{flag.kind} with {flag.reading()}" if flag.measure else f"{flag.kind} of size {flag.reading()}"
 
 
 def search_chunk(spec: Spec, start: int, stop: int, first: bool = True) -> dict[str, Any]:

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
-import sympy as sp
+from corrig.model.numbers import number_from_text
 
 
 class UsageError(Exception):
@@ -28,18 +27,9 @@ def parse_point(text: str | None) -> dict[str, Any]:
     return point
 
 
-MAX_DIGITS = 300  # digits of a number typed on the command line, exponent included (1e-99999 has 100 000)
-
-
 def parse_number(text: str, what: str) -> Any:
-    """An exact number from text: 2, 0.3, 1/4, -1e-3 (at most MAX_DIGITS digits once the exponent is applied)."""
-    match = re.fullmatch(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE]([+-]?\d+))?(/\d+)?", text.strip())
-    if not match:
-        raise UsageError(f"{what}: {text!r} is not a number (write 0.3, 1/4 or 2)")
-    exponent = match.group(4) or "0"
-    if len(text) > MAX_DIGITS or len(exponent) > 4 or len(text) + abs(int(exponent)) > MAX_DIGITS:
-        raise UsageError(f"{what}: {text[:40]!r} has more than {MAX_DIGITS} digits")
+    """An exact number from text: 2, 0.3, 1/4, -1e-3 (at most MAX_TEXT_DIGITS digits once the exponent is applied)."""
     try:
-        return sp.Rational(text.strip())
-    except (TypeError, ValueError, ZeroDivisionError):
-        raise UsageError(f"{what}: {text!r} is not a number") from None
+        return number_from_text(text)
+    except ValueError as exc:
+        raise UsageError(f"{what}: {exc}") from None

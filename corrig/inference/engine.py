@@ -236,6 +236,8 @@ def distribution(world: World, nodes: Iterable[str], policy: Any = None, *, give
     for name in names:
         if name not in mutilated:
             raise QueryError(f"{name!r} is not a node of world {mutilated.name!r}")
+        if names.count(name) > 1:
+            raise QueryError(f"the distribution of {list(names)} names {name} twice")
     condition = None if given is None else as_event(mutilated, given, "condition")
     _check_rung2(mutilated, condition, do)
     rules = as_policy(policy)

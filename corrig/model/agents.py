@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from corrig.model.errors import UnknownNodeError, WorldError
+from corrig.model.errors import QueryError, UnknownNodeError, WorldError
 
 if TYPE_CHECKING:
     from corrig.model.world import World
@@ -63,6 +63,19 @@ def check(world: World) -> None:
                                        f"its nodes are {list(world.nodes)}")
             if not world.nodes[d].is_decision:
                 raise WorldError(f"agent {agent.name} sets {d}, which is a chance node, not a decision")
+
+
+def names(world: World) -> list[str]:
+    """Every agent of the world: the AI, each agent that sets a decision, each declared agent."""
+    return list(dict.fromkeys([AI, *decisions_of(world), *world.agents]))
+
+
+def check_agent(world: World, agent: Any, what: str = "agent") -> str:
+    """`agent` when it names an agent of the world; otherwise a QueryError naming `what` and the agents."""
+    known = names(world)
+    if not isinstance(agent, str) or agent not in known:
+        raise QueryError(f"{what}: {agent!r} is not an agent of world {world.name!r}; its agents are {known}")
+    return agent
 
 
 def owners(world: World) -> dict[str, str]:

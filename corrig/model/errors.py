@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import copy
+
 
 class CorrigError(Exception):
     """Base class of every error corrig raises on bad input or an unanswerable query."""
@@ -58,3 +60,14 @@ class ParameterConflict(ParameterError):
 
 class ScenarioError(CorrigError):
     """A scenario file fails to load or lacks what a scenario must define; names the file and line."""
+
+
+class NotAScenario(ScenarioError):
+    """A file defines no `world` at all (a helper module beside the scenarios, a package's `__init__.py`)."""
+
+
+def with_context(exc: CorrigError, where: str) -> CorrigError:
+    """The same error (same class), its message prefixed with the argument, policy or term at fault."""
+    new = copy.copy(exc)
+    new.args = (f"{where}: {exc}",)
+    return new

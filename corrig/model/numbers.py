@@ -1,8 +1,11 @@
-"""Numbers and distributions: a user's probability or utility as a sympy number, and the check that a
-list of such numbers is a distribution (in [0, 1], summing to one)."""
+"""Numbers and distributions: a user's probability or utility as a sympy number, the check that a
+list of such numbers is a distribution (in [0, 1], summing to one), and the size budgets of exact
+numbers (MAX_BITS bits, MAX_DEGREE in the parameters) that files and objectives are held to."""
 
 from __future__ import annotations
 
+import math
+import re
 from fractions import Fraction
 from typing import Any
 
@@ -14,6 +17,10 @@ from corrig.model.expr import State
 from corrig.model.params import parameters_in, range_of
 
 FLOAT_TOLERANCE = 1e-9
+MAX_BITS = 4096  # bits of any exact number a file or an objective builds (numerator or denominator)
+MAX_DEGREE = 64  # polynomial degree of an expression in the parameters
+MAX_TEXT_DIGITS = 300  # digits of a number given as text, exponent included (1e-99999 has 100 000)
+_NUMBER_TEXT = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE]([+-]?\d+))?(/\d+)?")
 
 
 def to_number(value: Any, where: object) -> sp.Expr:
@@ -110,3 +117,49 @@ def _check_on_box(value: sp.Expr, state: State, where: object, slack: Any) -> No
     shown = value.subs(point) if point else value
     raise DistributionError(f"{where}: the probability of {state!r} is {value}, outside [0, 1] at {at} (where it is "
                             f"{shown}); its parameters range over {spans}")
+
+
+def degree_bound(value: sp.Basic) -> int:
+    """An upper bound on the degree of an expression in its symbols (numerator and denominator alike)."""
+    if value.is_Symbol:
+        return 1
+    if value.is_number:
+        return 0
+    if value.is_Add:
+        return max(degree_bound(a) for a in value.args)
+    if value.is_Mul:
+        return sum(degree_bound(a) for a in value.args)
+    if value.is_Pow:
+        exponent = value.exp
+        if exponent.is_Rational:
+            return degree_bound(value.base) * math.ceil(abs(exponent))
+        return MAX_DEGREE + 1
+    return sum(degree_bound(a) for a in value.args) if value.args else 0
+
+
+def bit_length(value: Any) -> int | None:
+    """The bit length of an exact number's numerator or denominator (None for anything else)."""
+    if isinstance(value, bool):
+        return 1
+    if isinstance(value, int):
+        return value.bit_length()
+    if isinstance(value, Fraction):
+        return max(value.numerator.bit_length(), value.denominator.bit_length())
+    if isinstance(value, sp.Rational):
+        return max(int(value.p).bit_length(), int(value.q).bit_length())
+    return None
+
+
+def number_from_text(text: str) -> sp.Rational:
+    """An exact number from text: 2, 0.3, 1/4, -1e-3 (at most MAX_TEXT_DIGITS digits once the exponent is
+    applied); ValueError saying why otherwise.  Nothing in the text is evaluated."""
+    match = _NUMBER_TEXT.fullmatch(text.strip())
+    if not match:
+        raise ValueError(f"{text[:40]!r} is not a number (write 0.3, 1/4 or 2)")
+    exponent = match.group(4) or "0"
+    if len(text) > MAX_TEXT_DIGITS or len(exponent) > 4 or len(text) + abs(int(exponent)) > MAX_TEXT_DIGITS:
+        raise ValueError(f"{text[:40]!r} has more than {MAX_TEXT_DIGITS} digits")
+    try:
+        return sp.Rational(text.strip())
+    except (TypeError, ValueError, ZeroDivisionError):
+        raise ValueError(f"{text[:40]!r} is not a number") from None

@@ -18,6 +18,7 @@ button, node or state at fault.
 from __future__ import annotations
 
 import itertools
+import math
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -59,6 +60,21 @@ class Button:
 
 
 @dataclass(frozen=True)
+class CoalitionGroup:
+    """Coalitions asking for a stop that a button cannot tell apart: `members` and any `stopping` of the
+    voters in `pool` (voters whose wishes do not reach the button), the rest of the humans wanting it to run.
+    Without a pool it is the one coalition `members`."""
+
+    members: frozenset[str]
+    pool: tuple[str, ...] = ()
+    stopping: int = 0
+
+    def representative(self) -> frozenset[str]:
+        """One coalition of the group: the members and the first `stopping` voters of the pool."""
+        return self.members | frozenset(self.pool[:self.stopping])
+
+
+@dataclass(frozen=True)
 class Principals:
     """The declared humans and buttons of a world."""
 
@@ -93,19 +109,54 @@ class Principals:
             return members == set(voters)
         return button.designated in members
 
-    def _coalitions(self, button: Button) -> list[frozenset[str]]:
-        voters = self.voters(button)
-        return [frozenset(c) for k in range(len(voters) + 1) for c in itertools.combinations(voters, k)]
+    def coalition_size(self, button: Button, winning: bool) -> int | None:
+        """For a rule that treats its voters alike (any, majority, all), the size of every ⊆-minimal winning
+        (`winning`) or ⊆-maximal losing coalition; None for a designated button."""
+        n = len(self.voters(button))
+        sizes = {"any": (1, 0), "majority": (n // 2 + 1, n // 2), "all": (n, n - 1)}.get(button.rule)
+        return None if sizes is None else sizes[0 if winning else 1]
 
     def minimal_winning(self, button: Button) -> list[frozenset[str]]:
-        """The ⊆-minimal coalitions the rule entitles to stop the AI."""
-        winning = [c for c in self._coalitions(button) if self.wins(button, c)]
-        return [c for c in winning if not any(o < c for o in winning)]
+        """The ⊆-minimal coalitions the rule entitles to stop the AI (listed, not searched among all 2^n)."""
+        return [g.members for g in self.coalition_groups(button, set(self.voters(button)), winning=True)]
 
     def maximal_losing(self, button: Button) -> list[frozenset[str]]:
         """The ⊆-maximal coalitions the rule does not entitle to stop the AI (∅ for "any")."""
-        losing = [c for c in self._coalitions(button) if not self.wins(button, c)]
-        return [c for c in losing if not any(c < o for o in losing)]
+        return [g.members for g in self.coalition_groups(button, set(self.voters(button)), winning=False)]
+
+    def coalition_groups(self, button: Button, reach: set[str], winning: bool) -> list[CoalitionGroup]:
+        """The minimal winning (or maximal losing) coalitions of a button, those that differ only in voters
+        outside `reach` (whose wishes cannot reach the button) gathered into one group each."""
+        voters = self.voters(button)
+        size = self.coalition_size(button, winning)
+        if size is None:  # designated: one coalition each way
+            chosen = {button.designated} if winning else set(voters) - {button.designated}
+            return [CoalitionGroup(frozenset(chosen))]
+        near = [v for v in voters if v in reach]
+        pool = tuple(v for v in voters if v not in reach)
+        groups = []
+        for k in range(max(0, size - len(pool)), min(size, len(near)) + 1):
+            stopping = size - k
+            for members in itertools.combinations(near, k):
+                if stopping == len(pool):
+                    groups.append(CoalitionGroup(frozenset(members) | frozenset(pool)))
+                else:
+                    groups.append(CoalitionGroup(frozenset(members), pool if stopping else (), stopping))
+        return groups
+
+    def count_groups(self, button: Button, reach: set[str]) -> int:
+        """How many groups coalition_groups gives, winning and losing together, counted without listing them."""
+        voters = self.voters(button)
+        near = sum(1 for v in voters if v in reach)
+        pool = len(voters) - near
+        total = 0
+        for winning in (True, False):
+            size = self.coalition_size(button, winning)
+            if size is None:
+                total += 1
+                continue
+            total += sum(math.comb(near, k) for k in range(max(0, size - pool), min(size, near) + 1))
+        return total
 
     def assignment(self, coalition: Iterable[str]) -> dict[str, State]:
         """do() values: each human in `coalition` wants a stop, every other principal wants to run."""
@@ -162,7 +213,11 @@ def _tuple(value: Any, what: str) -> tuple[str, ...] | None:
         items = tuple(value)
     except TypeError:
         raise PrincipalError(f"{what} must be a node name or a list of node names, got {value!r}") from None
-    return tuple(getattr(v, "name", v) for v in items)
+    names = tuple(getattr(v, "name", v) for v in items)
+    for name in names:
+        if names.count(name) > 1:
+            raise PrincipalError(f"{what} names {name!r} twice")
+    return names
 
 
 def make_principals(humans: Any, buttons: Any = ()) -> Principals:
@@ -195,6 +250,9 @@ def make_principals(humans: Any, buttons: Any = ()) -> Principals:
             else:
                 raise PrincipalError(f"{where}: give (node, stop, run) or {{node, stop, run, sees, about}}, got {spec!r}")
     else:
+        if isinstance(humans, str) or not isinstance(humans, Iterable):
+            raise PrincipalError(f"the principals must be a {{name: (node, stop, run)}} dict or a list of Principal, "
+                                 f"got {type(humans).__name__}")
         for p in humans:
             if not isinstance(p, Principal):
                 raise PrincipalError(f"{p!r} is not a Principal")
@@ -221,6 +279,9 @@ def make_principals(humans: Any, buttons: Any = ()) -> Principals:
             made.append(Button(getattr(node, "name", node), spec["off"], spec.get("rule", "any"),
                                tuple(spec.get("humans", ())), spec.get("designated")))
         buttons = made
+    elif isinstance(buttons, str) or not isinstance(buttons, Iterable):
+        raise PrincipalError(f"the buttons must be a Button, a list of Button or a {{node: {{off, rule, ...}}}} dict, "
+                             f"got {type(buttons).__name__}")
     checked: list[Button] = []
     for b in buttons:
         if not isinstance(b, Button):

@@ -89,11 +89,6 @@ class CompiledNode:
         """The parameters the table's probabilities read (a copied world's unchanged node keeps them)."""
         return frozenset().union(*(parameters_in(v) for row in self.table.values() for v in row))
 
-    @cached_property
-    def floats(self) -> bool:
-        """True when a probability of the table is a float."""
-        return any(is_float_valued(v) for row in self.table.values() for v in row)
-
 
 @dataclass(frozen=True)
 class CompiledWorld:
@@ -533,13 +528,10 @@ class World:
                         f"declared nodes: {list(self._nodes)}"
                     )
                 graph.add_edge(parent, node.name)
-        try:
-            cycle = nx.find_cycle(graph)
-        except nx.NetworkXNoCycle:
-            cycle = None
-        if cycle:
-            raise CycleError([u for u, _ in cycle])
-        order = tuple(nx.lexicographical_topological_sort(graph, key=list(self._nodes).index))
+        try:  # the order fails on a cycle; only then is the cycle looked for (find_cycle walks every edge)
+            order = tuple(nx.lexicographical_topological_sort(graph, key=list(self._nodes).index))
+        except nx.NetworkXUnfeasible:
+            raise CycleError([u for u, _ in nx.find_cycle(graph)]) from None
         for node in self._nodes.values():  # every table (a decision's rule table too) within the limit, before any is built
             limits.check_table(node.name, [len(self._nodes[p].states) for p in node.parents], len(node.states))
         part = self._continuous_part(order)
@@ -558,7 +550,8 @@ class World:
         if part is not None:
             parameters |= part.parameters
         check_distinct_names(parameters, f"world {self.name!r}")
-        floats = any(t.floats for t in tables.values()) or (part is not None and part.floats)
+        floats = any(is_float_valued(v) for t in tables.values() for row in t.table.values() for v in row)
+        floats = floats or (part is not None and part.floats)
         return CompiledWorld(dict(self._nodes), order, tables, graph, self._roles, parameters, floats, continuous=part)
 
     def _continuous_part(self, order: tuple[str, ...]) -> ContinuousPart | None:
@@ -656,17 +649,17 @@ class World:
         """P_π(event | given) in this world, or in its mutilation by `do`."""
         from corrig.inference.engine import probability
 
-        self._check_rules(policy)
+        self.check_rules(policy)
         return probability(self, event, policy, given=given, do=do)
 
     def E(self, quantity: Any, policy: Any = None, *, given: Any = None, do: Mapping[str, State] | None = None) -> Any:
         """E_π[quantity | given] in this world, or in its mutilation by `do`."""
         from corrig.inference.engine import expectation
 
-        self._check_rules(policy)
+        self.check_rules(policy)
         return expectation(self, quantity, policy, given=given, do=do)
 
-    def _check_rules(self, policy: Any) -> None:
+    def check_rules(self, policy: Any) -> None:
         """A policy gives rules to decisions only: a rule for a chance node would be ignored silently.
 
         A decision that do() or replace() made a chance node keeps its rule quietly: the intervention
@@ -674,11 +667,15 @@ class World:
         rules = getattr(policy, "rules", policy) if policy is not None else {}
         if not isinstance(rules, Mapping):
             return
+        decisions = [n for n, d in self._nodes.items() if d.is_decision]
         for name in rules:
             node = self._nodes.get(name) if isinstance(name, str) else None
+            if node is None and name not in self._former_decisions:
+                raise PolicyError(f"policy {policy}: {name!r} is not a node of world {self.name!r}; a policy gives rules "
+                                  f"to the decisions {decisions}")
             if node is not None and not node.is_decision and name not in self._former_decisions:
                 raise PolicyError(f"policy {policy}: {name!r} is a chance node; a policy gives rules to the decisions "
-                                  f"{[n for n, d in self._nodes.items() if d.is_decision]} only")
+                                  f"{decisions} only")
 
     def with_explicit_noise(self) -> World:
         """This world with every stochastic non-root chance node a deterministic function of a noise root."""
@@ -691,3 +688,10 @@ class World:
         from corrig.inference.interop import to_pgmpy
 
         return to_pgmpy(self, policy, do=do)
+
+
+def check_world(value: Any, function: str) -> World:
+    """`value` when it is a World; otherwise a QueryError saying that `function` needs one."""
+    if not isinstance(value, World):
+        raise QueryError(f"{function} needs a corrig World, got {type(value).__name__}")
+    return value

@@ -13,6 +13,7 @@ leaves some part below its disagreement value scores 0, as bad as the disagreeme
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -20,6 +21,8 @@ from typing import TYPE_CHECKING, Any
 import sympy as sp
 
 from corrig.model.errors import QueryError
+from corrig.model.limits import LimitError
+from corrig.model.numbers import MAX_BITS, MAX_DEGREE, bit_length, degree_bound
 from corrig.objectives.terms import Atom, Term, _combine, _subs_value, _unique, as_term
 
 if TYPE_CHECKING:
@@ -30,7 +33,13 @@ def _number(value: Any, what: str) -> Any:
     term = as_term(value)
     if not hasattr(term, "value"):
         raise QueryError(f"{what} must be a number or a parameter expression, got {value!r}")
-    return sp.sympify(term.evaluate(None))  # type: ignore[arg-type]
+    number = sp.sympify(term.evaluate(None))  # type: ignore[arg-type]
+    if number.has(sp.nan, sp.zoo, sp.oo, -sp.oo):
+        raise QueryError(f"{what}: {value!r} is not a finite number")
+    for atom in number.atoms(sp.Rational):
+        if (bit_length(atom) or 0) > MAX_BITS:
+            raise QueryError(f"{what}: {value!r} has more than {MAX_BITS} bits")
+    return number
 
 
 def _parts(parts: Sequence[Any], what: str) -> tuple[Term, ...]:
@@ -48,17 +57,46 @@ def _numbers(values: Sequence[Any] | None, n: int, default: Any, what: str) -> t
 
 
 def nash_value(values: Sequence[Any], disagreement: Sequence[Any], weights: Sequence[Any]) -> Any:
-    """Π max(v_i − d_i, 0)^{w_i}: exact for exact input, a sympy expression with parameters."""
+    """Π max(v_i − d_i, 0)^{w_i}: exact for exact input, a sympy expression with parameters.
+
+    Raises LimitError, before any power is computed, when the product would have more than MAX_BITS
+    bits or a degree above MAX_DEGREE in the parameters (the budgets of an expression's `**`)."""
+    gains = [sp.sympify(v) - d for v, d in zip(values, disagreement, strict=True)]
+    for gain in gains:
+        if gain.is_number and gain <= 0:
+            return _combine(sp.Integer(0) * gain)
+    _check_size(gains, weights)
     result: Any = sp.Integer(1)
-    for v, d, w in zip(values, disagreement, weights, strict=True):
-        gain = sp.sympify(v) - d
-        if gain.is_number:
-            if gain <= 0:
-                return _combine(sp.Integer(0) * gain)
-            result = result * gain ** w
-        else:
-            result = result * sp.Max(gain, 0) ** w
+    for gain, w in zip(gains, weights, strict=True):
+        result = result * (gain ** w if gain.is_number else sp.Max(gain, 0) ** w)
     return _combine(result)
+
+
+def _check_size(gains: Sequence[Any], weights: Sequence[Any]) -> None:
+    """Refuse a Nash product whose exact value would be larger than the number budgets."""
+    bits = degree = 0
+    for i, (gain, w) in enumerate(zip(gains, weights, strict=True), start=1):
+        w = sp.sympify(w)
+        if w.free_symbols or gain == 1:
+            continue
+        times = math.ceil(w)
+        if gain.is_number:
+            size = bit_length(gain) if gain.is_Rational else abs(math.log2(abs(float(gain)))) + 1
+            bits += size * times
+            if bits > MAX_BITS:
+                raise LimitError(f"the Nash product would have more than {MAX_BITS} bits (part {i}: a gain of "
+                                 f"{_clipped(gain)} to the power {_clipped(w)}); use fewer parts or smaller weights")
+        else:
+            degree += degree_bound(gain) * times
+            if degree > MAX_DEGREE:
+                raise LimitError(f"the Nash product would have degree more than {MAX_DEGREE} in the parameters "
+                                 f"(part {i}: {_clipped(gain)} to the power {_clipped(w)}); use fewer parts or "
+                                 f"smaller weights")
+
+
+def _clipped(value: Any) -> str:
+    text = str(value)
+    return text if len(text) <= 40 else text[:40] + "..."
 
 
 def _repr_list(values: Sequence[Any]) -> str:
@@ -78,6 +116,9 @@ class Nash(Term):
     def evaluate(self, world: World, policy: Any = None, *, cache: dict | None = None) -> Any:
         values = [t.evaluate(world, policy, cache=cache) for t in self.parts]
         return nash_value(values, self.disagreement, self.weights)
+
+    def subterms(self) -> tuple[Term, ...]:
+        return self.parts
 
     def atoms(self) -> tuple[Atom, ...]:
         return _unique(a for t in self.parts for a in t.atoms())
@@ -109,6 +150,9 @@ class Maximin(Term):
         if all(v.is_number for v in values):
             return _combine(min(values, key=float))
         return sp.Min(*values)
+
+    def subterms(self) -> tuple[Term, ...]:
+        return self.parts
 
     def atoms(self) -> tuple[Atom, ...]:
         return _unique(a for t in self.parts for a in t.atoms())

@@ -13,6 +13,7 @@ Terms are immutable and hashable; their repr is valid Python and `to_latex()` re
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from fractions import Fraction
@@ -20,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 import sympy as sp
 
+from corrig.model import limits
 from corrig.model.errors import QueryError
 from corrig.model.expr import Expr, State, lift, not_an_event
 
@@ -213,6 +215,10 @@ class Term:
         """The term with parameters replaced by values ({Symbol or parameter name: number})."""
         raise NotImplementedError
 
+    def subterms(self) -> tuple[Term, ...]:
+        """The terms this one combines (a sum's terms, an aggregate's parts); none for an atom or a constant."""
+        return ()
+
     def __add__(self, other: Any) -> Term:
         return _combined(Sum, (self, as_term(other)))
 
@@ -266,6 +272,22 @@ def sum_of(terms: Iterable[Term]) -> Term:
     if not parts:
         raise QueryError("a sum needs at least one term")
     return _combined(Sum, parts)
+
+
+def term_count(term: Term) -> int:
+    """How many P/E atoms a term reads, counted with repetition (a sum of 10^5 weighted E(X) counts 10^5)."""
+    count, stack = 0, [term]
+    while stack:
+        t = stack.pop()
+        if isinstance(t, Atom):
+            count += 1
+        stack.extend(t.subterms())
+    return count
+
+
+def check_size(term: Term, what: str) -> None:
+    """Refuse a term with more atoms than the `terms` limit (LimitError), before it is evaluated."""
+    limits.check("terms", term_count(term), f"{what}: its number of terms", "Merge terms that read the same branch.")
 
 
 def as_term(value: Any) -> Term:
@@ -323,7 +345,7 @@ class Atom(Term):
     def evaluate(self, world: World, policy: Any = None, *, cache: dict | None = None) -> Any:
         if cache is not None and self in cache:
             return cache[self]
-        value = self._compute(world, policy)
+        value = _finite(self._compute(world, policy), self)
         if cache is not None:
             cache[self] = value
         return value
@@ -382,6 +404,9 @@ class Sum(Term):
     def evaluate(self, world: World, policy: Any = None, *, cache: dict | None = None) -> Any:
         return _combine(sum(t.evaluate(world, policy, cache=cache) for t in self.terms))
 
+    def subterms(self) -> tuple[Term, ...]:
+        return self.terms
+
     def atoms(self) -> tuple[Atom, ...]:
         return _unique(a for t in self.terms for a in t.atoms())
 
@@ -406,6 +431,9 @@ class Product(Term):
         for t in self.terms:
             value = value * t.evaluate(world, policy, cache=cache)
         return _combine(value)
+
+    def subterms(self) -> tuple[Term, ...]:
+        return self.terms
 
     def atoms(self) -> tuple[Atom, ...]:
         return _unique(a for t in self.terms for a in t.atoms())
@@ -462,7 +490,20 @@ def _unique(atoms: Any) -> tuple[Atom, ...]:
 
 def _combine(value: Any) -> Any:
     if isinstance(value, sp.Basic) and value.is_number and value.has(sp.Float):
-        return float(value)
+        value = float(value)
+    return _finite(value, "the objective")
+
+
+_NOT_FINITE = frozenset({sp.oo, -sp.oo, sp.zoo, sp.nan})
+
+
+def _finite(value: Any, what: Any) -> Any:
+    """`value`, unless floats overflowed into an infinity or NaN: then a QueryError saying so (not a silent
+    -inf, or a NaN that no comparison can order)."""
+    bad = not math.isfinite(value) if isinstance(value, float) else isinstance(value, sp.Basic) and value in _NOT_FINITE
+    if bad:
+        raise QueryError(f"{what} is {value}: a float overflowed (numbers beyond ±1.8e308); use smaller weights "
+                         f"or values, or exact numbers")
     return value
 
 

@@ -15,6 +15,7 @@ import sympy as sp
 
 from corrig.analysis.at_point import plan_at_point
 from corrig.analysis.policy_names import find_policy, names_text
+from corrig.analysis.principals import concerns
 from corrig.model.errors import CorrigError, ParameterError, ScenarioError
 from corrig.model.numbers import exactly_equal
 
@@ -61,7 +62,20 @@ class Plans:
 
 
 def _at_text(at: Mapping[Any, Any] | None) -> str:
-    return "" if not at else " at " + ", ".join(f"{k}={v}" for k, v in at.items())
+    return "" if not at else " at " + ", ".join(f"{k}={claim_text(v)}" for k, v in at.items())
+
+
+def claim_text(value: Any, top: bool = True) -> str:
+    """A value a claim names, as a person writes it: `13/20` (not `Fraction(13, 20)`), `R=wait, AI=3/4`
+    for a mapping, `{e: c, c: e}` for one inside it, a rule function by its name."""
+    if isinstance(value, Mapping):
+        inner = ", ".join(f"{claim_text(k, False)}{'=' if top else ': '}{claim_text(v, False)}" for k, v in value.items())
+        return inner if top else "{" + inner + "}"
+    if isinstance(value, list | tuple):
+        return "[" + ", ".join(claim_text(v, False) for v in value) + "]"
+    if callable(value) and hasattr(value, "__name__"):
+        return value.__name__
+    return str(value)  # a Fraction or a sympy number reads 13/20
 
 
 class Expectation:
@@ -101,14 +115,14 @@ class Optimal(Expectation):
 
     def check(self, plans: Plans) -> Verdict:
         plan = plans.at(self.at)
-        (key,) = self._policies(plan, self.policy)
+        keys = self._policies(plan, self.policy)  # "*": every policy (optimal, not optimal, or the only ones)
         if plan.symbolic:
             raise ScenarioError(f"{self!r}: the plan is symbolic; give at={{param: value}} to check optimality at a point")
         optimal = list(plan.optimal)
         if self.negate:
-            ok = key not in optimal
+            ok = not set(keys) & set(optimal)
         else:
-            ok = optimal == [key] if self.only else key in optimal
+            ok = optimal == keys if self.only else set(keys) <= set(optimal)
         word = "not optimal" if self.negate else ("the only optimal policy" if self.only else "optimal")
         return Verdict(ok, f"{self.policy} is {word}{_at_text(self.at)}", f"optimal: {optimal}")
 
@@ -129,8 +143,7 @@ class Flagged(Expectation):
             return False
         if self.principal is None:
             return True
-        evidence = flag.evidence or {}
-        return self.principal == evidence.get("principal") or self.principal in evidence.get("coalition", ())
+        return concerns(flag.evidence or {}, self.principal)
 
     def check(self, plans: Plans) -> Verdict:
         plan = plans.at(self.at)
@@ -144,15 +157,22 @@ class Flagged(Expectation):
             ok = all(any(_same(f.size, self.size) for f in fs) for fs in found.values())
         else:
             ok = all(found.values())
-        def shown(f: Any) -> str:
-            return f"{f.kind} at {f.where} (size {f.size})" if self.principal else f"{f.kind} (size {f.size})"
-
-        detail = "; ".join(f"{n}: {', '.join(shown(f) for f in fs) or 'none'}" for n, fs in found.items())
+        detail = "; ".join(f"{n}: {', '.join(_shown(f) for f in fs) or 'none'}" for n, fs in found.items())
         who = "every policy" if self.policy == EVERY else self.policy
         verb = "gets no" if self.negate else "gets a"
         naming = f" naming {self.principal}" if self.principal else ""
-        sized = f" of size {self.size}" if self.size is not None and not self.negate else ""
+        sized = ""
+        if self.size is not None and not self.negate:  # worded with the quantity the size is, when a flag says
+            measures = [f.measure for fs in found.values() for f in fs if f.measure and _same(f.size, self.size)]
+            sized = f" with {measures[0]} = {self.size}" if measures else f" of size {self.size}"
         return Verdict(ok, f"{who} {verb} {self.kind} flag{naming}{sized}{_at_text(self.at)}", detail)
+
+
+def _shown(flag: Any) -> str:
+    """A found flag as the reports show it: `not-obedient[bob] P(F='off' | do(H1='run', H2='stop')) = 0`."""
+    evidence = flag.evidence or {}
+    who = f"[{str(flag.where).split(': ', 1)[0]}]" if ("principal" in evidence or "coalition" in evidence) else ""
+    return f"{flag.kind}{who} {flag.reading()}"
 
 
 def _same(value: Any, expected: Any) -> bool:
@@ -181,19 +201,22 @@ class ValueIs(Expectation):
 
     def check(self, plans: Plans) -> Verdict:
         plan = plans.at(self.at)
-        (key,) = self._policies(plan, self.policy)
-        value = plan.values[key]
+        keys = self._policies(plan, self.policy)  # "*": every policy has that value
+        wrong = [k for k in keys if not self._holds(plan.values[k])]
+        shown = (f"J({self.policy}) = {plan.values[keys[0]]}" if len(keys) == 1 else
+                 ", ".join(f"J({k}) = {plan.values[k]}" for k in (wrong or keys)[:4]))
+        return Verdict(not wrong, f"J({self.policy}) = {self.expected}{_at_text(self.at)}", shown)
+
+    def _holds(self, value: Any) -> bool:
         if value is None or self.expected is None:  # "undefined" matches only an undefined value
-            ok = value is None and self.expected is None
-        elif isinstance(value, float) or isinstance(self.expected, float):
+            return value is None and self.expected is None
+        if isinstance(value, float) or isinstance(self.expected, float):
             for number in (value, self.expected):
                 if isinstance(number, sp.Basic) and number.free_symbols:
                     raise ScenarioError(f"{self!r}: {number} depends on the parameters and cannot be compared within a "
                                         f"float tolerance; give at={{param: value}} or an exact expected value")
-            ok = abs(float(value) - float(self.expected)) <= self.tolerance
-        else:
-            ok = exactly_equal(value, self.expected)
-        return Verdict(ok, f"J({self.policy}) = {self.expected}{_at_text(self.at)}", f"J({self.policy}) = {value}")
+            return abs(float(value) - float(self.expected)) <= self.tolerance
+        return exactly_equal(value, self.expected)
 
 
 def optimal(policy: str, *, only: bool = False, at: Mapping[Any, Any] | None = None) -> Optimal:

@@ -16,11 +16,12 @@ import sympy as sp
 
 from corrig.analysis import incentives as inc
 from corrig.analysis.equilibria import pure_nash, subgame_perfect
-from corrig.model.agents import AI
+from corrig.analysis.parameters import resolve_at, term_parameters
+from corrig.model.agents import AI, check_agent, owners
 from corrig.model.errors import ScenarioError
 from corrig.model.numbers import exactly_equal
 from corrig.model.policies import Policy
-from corrig.scenarios.expect import Expectation, Plans, Verdict
+from corrig.scenarios.expect import Expectation, Plans, Verdict, _at_text, claim_text
 
 CONCEPTS = {"nash": pure_nash, "subgame-perfect": subgame_perfect}
 GRAPHICAL = {
@@ -31,8 +32,9 @@ GRAPHICAL = {
 }
 
 
-def _at_text(at: Mapping[Any, Any] | None) -> str:
-    return "" if not at else " at " + ", ".join(f"{k}={v}" for k, v in at.items())
+def _equilibria_text(count: int, concept: str = "") -> str:
+    """'1 pure Nash equilibrium', '16 equilibria'."""
+    return f"{count} {f'pure {concept} ' if concept else ''}equilibri{'um' if count == 1 else 'a'}"
 
 
 def _equilibria(plans: Plans, concept: str, at: Mapping[Any, Any] | None) -> list[Any]:
@@ -65,7 +67,7 @@ class NumberOfEquilibria(Expectation):
         undecided = [e for e in found if e.condition is not True]
         detail = f"{len(found)} found" + (f" ({len(undecided)} only under a condition)" if undecided else "")
         return Verdict(len(found) == self.count and not undecided,
-                       f"{self.count} pure {self.concept} equilibria{_at_text(self.at)}", detail)
+                       f"{_equilibria_text(self.count, self.concept)}{_at_text(self.at)}", detail)
 
 
 @dataclass(frozen=True)
@@ -78,8 +80,10 @@ class EveryEquilibrium(Expectation):
     at: Mapping[Any, Any] | None = None
 
     def check(self, plans: Plans) -> Verdict:
-        found = _equilibria(plans, self.concept, self.at)
         world = plans.scenario.world
+        for agent in self.values or {}:
+            check_agent(world, agent, f"every_equilibrium({self.concept!r}, values=...)")
+        found = _equilibria(plans, self.concept, self.at)
         wanted = Policy(dict(self.plays or {}))
         bad = []
         for e in found:
@@ -89,9 +93,10 @@ class EveryEquilibrium(Expectation):
             for agent, value in (self.values or {}).items():
                 if not _same(e.values.get(agent), value):
                     bad.append(f"{e.name}: {agent} earns {e.values.get(agent)}")
-        claim = f"every {self.concept} equilibrium plays {dict(self.plays or {})} and pays {dict(self.values or {})}"
+        claim = (f"every {self.concept} equilibrium plays {claim_text(self.plays or {})} and pays "
+                 f"{claim_text(self.values or {})}")
         return Verdict(bool(found) and not bad, claim + _at_text(self.at),
-                       f"{len(found)} equilibria" + (f"; {bad[0]}" if bad else ""))
+                       _equilibria_text(len(found)) + (f"; {bad[0]}" if bad else ""))
 
 
 @dataclass(frozen=True)
@@ -107,6 +112,7 @@ class IncentiveNodes(Expectation):
         s = plans.scenario
         if self.kind not in GRAPHICAL:
             raise ScenarioError(f"unknown incentive {self.kind!r}: choose one of {list(GRAPHICAL)}")
+        check_agent(s.world, self.agent, f"incentive_nodes({self.kind!r}, agent=...)")
         if self.kind == inc.VALUE_OF_CONTROL:
             found = list(inc.value_of_control_nodes(s.world, s.utility, agent=self.agent))
         else:
@@ -119,32 +125,42 @@ class IncentiveNodes(Expectation):
 
 @dataclass(frozen=True)
 class IncentiveValue(Expectation):
-    """A quantitative value of information (at `decision`) or of control equals `expected`."""
+    """A quantitative value of information (at `decision`) or of control equals `expected` (for `agent`)."""
 
     kind: str
     node: str
     expected: Any
     decision: str | None = None
     at: Mapping[Any, Any] | None = None
+    agent: str = AI
 
     def check(self, plans: Plans) -> Verdict:
         s = plans.scenario
         world, utility = s.world, s.utility
+        check_agent(world, self.agent, f"incentive_value({self.kind!r}, agent=...)")
         if self.at:
-            by_name = {p.name: p for p in world.compiled.parameters}
-            values = {by_name.get(k, k) if isinstance(k, str) else k: v for k, v in self.at.items()}
+            others = {p for a in world.agents.values() if a.objective is not None for p in term_parameters(a.objective)}
+            values = resolve_at(self.at, world, utility, 0, others)
             world, utility = world.subs(values), utility.subs(values)
+        fixed = None
+        if self.agent == AI and any(a != AI for a in owners(world).values()):  # as corrig incentives holds them
+            fixed, note = inc.default_rules(world, utility)
+            if fixed is None:
+                return Verdict(False, f"{self.kind} of {self.node} = {claim_text(self.expected)}{_at_text(self.at)}", note)
         if self.kind == inc.VALUE_OF_INFORMATION:
             if self.decision is None:
                 raise ScenarioError("incentive_value('value-of-information', ...) needs decision=")
-            value = inc.value_of_information(world, utility, self.decision, self.node)
+            value = inc.value_of_information(world, utility, self.decision, self.node, agent=self.agent, fixed=fixed)
             what = f"VoI({self.node} at {self.decision})"
         elif self.kind == inc.VALUE_OF_CONTROL:
-            value = inc.value_of_control(world, utility, self.node)
+            if self.decision is not None:
+                raise ScenarioError(f"incentive_value('value-of-control', ...) takes no decision= (got {self.decision!r})")
+            value = inc.value_of_control(world, utility, self.node, agent=self.agent, fixed=fixed)
             what = f"VoC({self.node})"
         else:
             raise ScenarioError(f"incentive_value takes value-of-information or value-of-control, not {self.kind!r}")
-        return Verdict(_same(value, self.expected), f"{what} = {self.expected}{_at_text(self.at)}", f"{what} = {value}")
+        return Verdict(_same(value, self.expected), f"{what} = {claim_text(self.expected)}{_at_text(self.at)}",
+                       f"{what} = {value}")
 
 
 def number_of_equilibria(concept: str, count: int, *, at: Mapping[Any, Any] | None = None) -> NumberOfEquilibria:
@@ -164,6 +180,6 @@ def incentive_nodes(kind: str, nodes: list[str], *, decision: str | None = None,
 
 
 def incentive_value(kind: str, node: str, expected: Any, *, decision: str | None = None,
-                    at: Mapping[Any, Any] | None = None) -> IncentiveValue:
-    """Claim: the quantitative value of information / control of `node` equals `expected`."""
-    return IncentiveValue(kind, node, expected, decision, at)
+                    at: Mapping[Any, Any] | None = None, agent: str = AI) -> IncentiveValue:
+    """Claim: the quantitative value of information / control of `node` (for `agent`) equals `expected`."""
+    return IncentiveValue(kind, node, expected, decision, at, agent)

@@ -29,15 +29,14 @@ import sympy as sp
 
 from corrig.model.expr import Expr, Var
 from corrig.model.links import LINKS
+from corrig.model.numbers import MAX_BITS, MAX_DEGREE, bit_length, degree_bound
 
 MAX_EXPRESSION = 2000  # characters of one expression
 MAX_NODES = 1000  # nodes of its syntax tree (the terms of a sum count one each)
 MAX_DEPTH = 64  # nesting depth (a chain a + b + c ... counts once)
 MAX_DIGITS = 300  # digits of an integer literal
 MAX_STRING = 200  # characters of a string literal
-MAX_BITS = 4096  # bits of any intermediate exact number (numerator or denominator)
 MAX_EXPONENT = 64  # |p| and q of a rational exponent p/q
-MAX_DEGREE = 64  # polynomial degree of an expression in the parameters
 
 _BINARY: dict[type, Callable[[Any, Any], Any]] = {
     ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul, ast.Div: operator.truediv,
@@ -140,35 +139,13 @@ def check_number(value: Any, where: str) -> Any:
     return value
 
 
-def degree_bound(value: sp.Basic) -> int:
-    """An upper bound on the degree of an expression in its symbols (numerator and denominator alike)."""
-    if value.is_Symbol:
-        return 1
-    if value.is_number:
-        return 0
-    if value.is_Add:
-        return max(degree_bound(a) for a in value.args)
-    if value.is_Mul:
-        return sum(degree_bound(a) for a in value.args)
-    if value.is_Pow:
-        exponent = value.exp
-        if exponent.is_Rational:
-            return degree_bound(value.base) * math.ceil(abs(exponent))
-        return MAX_DEGREE + 1
-    return sum(degree_bound(a) for a in value.args) if value.args else 0
-
-
-def _bits(value: Any) -> int | None:
-    """The bit length of an exact number's numerator or denominator (None for anything else)."""
-    if isinstance(value, bool):
-        return 1
-    if isinstance(value, int):
-        return value.bit_length()
-    if isinstance(value, Fraction):
-        return max(value.numerator.bit_length(), value.denominator.bit_length())
-    if isinstance(value, sp.Rational):
-        return max(int(value.p).bit_length(), int(value.q).bit_length())
-    return None
+def _decided(value: Any, where: str) -> Any:
+    """A condition's value when it does not depend on the parameters (then it is true or false); otherwise the
+    formula is refused: a state cannot be chosen by a condition on parameters (`0 < p` is neither)."""
+    if isinstance(value, sp.Basic) and value.free_symbols:
+        raise _Invalid(f"{where}: whether {value} holds depends on the parameters; a condition in a formula or a "
+                       f"rule must not (put the parameter in a probability or a value instead)")
+    return value
 
 
 def _kind_of(value: Any) -> str:
@@ -248,7 +225,7 @@ class Evaluator:
                 if isinstance(value, Expr) or _is_relation(value):
                     return ~value
                 if isinstance(node.op, ast.Not):
-                    return not value
+                    return not _decided(value, self._where(node))
                 if not isinstance(value, int):
                     raise TypeError(f"~ needs an integer or an event, got {value!r}")
                 return ~value
@@ -306,7 +283,7 @@ class Evaluator:
             raise _Invalid(f"{where}: the exponent must be a small rational number") from None
         if not (power.is_Rational and abs(power.p) <= MAX_EXPONENT and power.q <= MAX_EXPONENT):
             raise _Invalid(f"{where}: the exponent must be a small rational number (|p|, q <= {MAX_EXPONENT})")
-        bits = _bits(base)
+        bits = bit_length(base)
         if bits is not None and bits * math.ceil(abs(power)) > MAX_BITS:
             raise _Invalid(f"{where}: the power would have more than {MAX_BITS} bits")
         if isinstance(base, sp.Basic) and base.free_symbols and degree_bound(base) * math.ceil(abs(power)) > MAX_DEGREE:
@@ -323,7 +300,8 @@ class Evaluator:
             for v in values[1:]:
                 out = (out & v) if isinstance(node.op, ast.And) else (out | v)
             return out
-        return all(values) if isinstance(node.op, ast.And) else any(values)
+        truths = [_decided(v, self._where(node)) for v in values]
+        return all(truths) if isinstance(node.op, ast.And) else any(truths)
 
     def _Compare(self, node: ast.Compare) -> Any:
         where = self._where(node)
@@ -356,7 +334,7 @@ class Evaluator:
                     parts.append(_RELATIONS[type(op)](left, right))  # a relation of the continuous node's symbol
                     left = right
                     continue
-                parts.append(fn(left, right))
+                parts.append(_decided(fn(left, right), where))  # a parameter's comparison is refused
             except TypeError as exc:
                 raise _Invalid(f"{where}: {exc}") from None
             left = right
@@ -365,15 +343,15 @@ class Evaluator:
             for p in parts[1:]:
                 out = out & p
             return out
-        return all(parts)
+        return all(_decided(p, where) for p in parts)
 
     def _IfExp(self, node: ast.IfExp) -> Any:
         if self.mode not in ("value", "choice"):
             raise _Invalid(f"{self._where(node)}: `x if c else y` is only allowed in formulas and rules")
         test = self.eval(node.test)
-        if _is_relation(test):  # a condition on the continuous node: a Piecewise
+        if _is_relation(test) and self.mode == "choice":  # a condition on the continuous node: a Piecewise
             return sp.Piecewise((self.eval(node.body), test), (self.eval(node.orelse), True))
-        return self.eval(node.body) if test else self.eval(node.orelse)
+        return self.eval(node.body) if _decided(test, self._where(node)) else self.eval(node.orelse)
 
     def _Call(self, node: ast.Call) -> Any:
         name = node.func.id if isinstance(node.func, ast.Name) else None

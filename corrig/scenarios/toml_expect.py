@@ -22,8 +22,10 @@ import math
 from typing import Any
 
 from corrig.analysis.flags import KINDS
+from corrig.analysis.incentives import VALUE_OF_CONTROL, VALUE_OF_INFORMATION
 from corrig.analysis.principals import PRINCIPAL_KINDS
-from corrig.model.agents import AI
+from corrig.model.agents import AI, owners
+from corrig.model.agents import names as agent_names
 from corrig.model.policies import Policy
 from corrig.scenarios.expect import Expectation, Flagged, Optimal, ValueIs
 from corrig.scenarios.expect_games import (
@@ -106,40 +108,67 @@ def _claim_point(loader: Any, key: Key, spec: dict) -> dict[str, Any] | None:
 
 def _game_claim(loader: Any, key: Key, spec: dict) -> Expectation:
     """[[expect]] about equilibria (equilibria = "nash", count / plays / values) or incentives
-    (incentive = "value-of-information", nodes = [...] or node + value, decision = "P")."""
+    (incentive = "value-of-information", nodes = [...] or node + value, decision = "P", agent = "A").
+    Every agent, decision and key is checked here: one that does not fit is named with its line."""
     point = _claim_point(loader, key, spec)
     at = None if point is None else {loader.params[p]: v for p, v in point.items()}
+    world = loader.world
+    agents = agent_names(world)
     if "equilibria" in spec:
         spec = loader.table_at(key, spec, {"equilibria", "count", "plays", "values", "at"})
         concept = spec["equilibria"]
-        if concept not in CONCEPTS:
+        if not isinstance(concept, str) or concept not in CONCEPTS:
             raise loader.error((*key, "equilibria"), f"equilibria is one of {list(CONCEPTS)}, got {concept!r}")
         if "count" in spec:
             count = spec["count"]
             if isinstance(count, bool) or not isinstance(count, int) or count < 0:
                 raise loader.error((*key, "count"), "expected a whole number")
+            others = [k for k in ("plays", "values") if k in spec]
+            if others:
+                raise loader.error((*key, "count"), f"count goes alone: a claim is count = N, or plays / values; "
+                                                    f"got count with {others}")
             return NumberOfEquilibria(concept, count, at)
         plays = {}
         for d, r in loader.table_at((*key, "plays"), spec.get("plays", {})).items():
-            if d not in loader.world.nodes or not loader.world.nodes[d].is_decision:
+            if d not in world.nodes or not world.nodes[d].is_decision:
                 raise loader.error((*key, "plays", d), f"{d!r} is not a decision node")
             plays[d] = loader.rule((*key, "plays", d), d, r)
-        values = {a: loader.number((*key, "values", a), v)
-                  for a, v in loader.table_at((*key, "values"), spec.get("values", {})).items()}
+        values = {}
+        for a, v in loader.table_at((*key, "values"), spec.get("values", {})).items():
+            if a not in agents:
+                raise loader.error((*key, "values", a), f"{a!r} is not an agent; the agents are {agents}")
+            values[a] = loader.number((*key, "values", a), v)
         if not plays and not values:
             raise loader.error(key, "an equilibria claim needs count, plays or values")
         return EveryEquilibrium(concept, plays, values, at)
     spec = loader.table_at(key, spec, {"incentive", "nodes", "node", "value", "decision", "agent", "at"})
     kind = spec["incentive"]
-    if kind not in GRAPHICAL:
+    if not isinstance(kind, str) or kind not in GRAPHICAL:
         raise loader.error((*key, "incentive"), f"incentive is one of {list(GRAPHICAL)}, got {kind!r}")
+    agent = spec.get("agent", AI)
+    if not isinstance(agent, str) or agent not in agents:
+        raise loader.error((*key, "agent"), f"{agent!r} is not an agent; the agents are {agents}")
     decision = spec.get("decision")
-    if decision is not None and (decision not in loader.world.nodes or not loader.world.nodes[decision].is_decision):
-        raise loader.error((*key, "decision"), f"{decision!r} is not a decision node")
+    if decision is not None:
+        if not isinstance(decision, str) or decision not in world.nodes or not world.nodes[decision].is_decision:
+            raise loader.error((*key, "decision"), f"{decision!r} is not a decision node")
+        if owners(world)[decision] != agent:
+            raise loader.error((*key, "decision"), f"{decision} is set by {owners(world)[decision]}, not by {agent}")
+    if kind == VALUE_OF_CONTROL and decision is not None:
+        raise loader.error((*key, "decision"), "value-of-control takes no decision (it is about the chance nodes)")
+    if kind != VALUE_OF_CONTROL and decision is None:
+        raise loader.error(key, f"a {kind} claim needs decision = \"...\" (one of {agent}'s decisions)")
     if "nodes" in spec:
+        for extra in ("node", "value", "at"):
+            if extra in spec:
+                raise loader.error((*key, extra), "give nodes = [...] (which nodes admit it), or node = with value = "
+                                                  "(a quantitative value, optionally at = {...}), not both")
         nodes = [loader.node_name((*key, "nodes", j), n) for j, n in enumerate(loader.names_list((*key, "nodes"), spec["nodes"]))]
-        return IncentiveNodes(kind, tuple(nodes), decision, spec.get("agent", AI))
+        return IncentiveNodes(kind, tuple(nodes), decision, agent)
     if "node" not in spec or "value" not in spec:
         raise loader.error(key, "an incentive claim needs nodes = [...], or node = and value =")
+    if kind not in (VALUE_OF_INFORMATION, VALUE_OF_CONTROL):
+        raise loader.error((*key, "incentive"), f"a quantitative value (node = with value =) is defined for "
+                                                f"{VALUE_OF_INFORMATION} and {VALUE_OF_CONTROL}, not {kind}")
     loader.node_name((*key, "node"), spec["node"])
-    return IncentiveValue(kind, spec["node"], loader.number((*key, "value"), spec["value"]), decision, at)
+    return IncentiveValue(kind, spec["node"], loader.number((*key, "value"), spec["value"]), decision, at, agent)

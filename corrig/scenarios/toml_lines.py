@@ -73,14 +73,25 @@ class _Place:
 class Locator:
     """Best-effort line numbers of key paths in a TOML text (tomllib does not report positions).
 
-    One pass over the text builds a tree of key paths; recording a key and looking one up walk its
-    parts once, so the work is linear in the size of the text and of the key.
+    One pass over the text (at the first look-up) builds a tree of key paths; recording a key and looking
+    one up walk its parts once, so the work is linear in the size of the text and of the key.
     """
 
     def __init__(self, text: str):
-        self.root = _Place()
-        header = self.root
-        for number, line in enumerate(text.splitlines(), start=1):
+        self.text = text
+        self._root: _Place | None = None  # built at the first look-up: a file that loads cleanly never needs it
+
+    @property
+    def root(self) -> _Place:
+        """The tree of key paths, read from the text once."""
+        if self._root is None:
+            self._root = _Place()
+            self._read(self._root)
+        return self._root
+
+    def _read(self, root: _Place) -> None:
+        header = root
+        for number, line in enumerate(self.text.splitlines(), start=1):
             match = _HEADER.match(line)
             if match:
                 parts = _split_key(match.group(2))

@@ -26,6 +26,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from corrig.analysis.mixtures import check_support
 from corrig.model import limits
 from corrig.model.agents import AI, owners
 from corrig.model.agents import check as check_agents
@@ -78,9 +79,10 @@ class _Loader(ValueReader):
         if not isinstance(doc, str):
             raise self.error(("doc",), "expected a string")
         mixed = data.get("mixed")
-        if mixed is not None and not isinstance(mixed, bool) and not (
-                isinstance(mixed, list) and all(isinstance(m, str) for m in mixed)):
-            raise self.error(("mixed",), f"mixed is true or a list of candidate policy names, got {mixed!r}")
+        try:
+            check_support(mixed)
+        except CorrigError as exc:
+            raise self.error(("mixed",), str(exc)) from None
         return Scenario(name=self.world.name, world=self.world, utility=utility, policies=policies, reference=reference,
                         eps=eps, expect=expect, doc=doc.strip(), path=self.file, mixed=mixed)
 
@@ -358,7 +360,7 @@ def _weighted(weight: Any, term: Term) -> Term:
 def loads_declarative(text: str, *, file: Path | str | None = None) -> Any:
     """A Scenario from TOML text (nothing in it is run)."""
     path = Path(file) if file is not None else None
-    _check_key_depth(text, path)
+    _check_before_parsing(text, path)
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
@@ -376,8 +378,11 @@ def loads_declarative(text: str, *, file: Path | str | None = None) -> Any:
 MAX_KEY_PARTS = 64  # dotted parts of one key (tomllib's work grows with the square of their number)
 
 
-def _check_key_depth(text: str, file: Path | None) -> None:
-    """Refuse a key of more than MAX_KEY_PARTS dotted parts before tomllib reads it (one pass over the text)."""
+def _check_before_parsing(text: str, file: Path | None) -> None:
+    """In one pass over the text, before tomllib reads it: refuse a key of more than MAX_KEY_PARTS dotted parts,
+    and more [[utility]] (or [[agents.NAME.objective]]) tables than the `terms` limit, so a file of 10^5 terms
+    is refused without being parsed (the count after parsing covers terms written as inline tables)."""
+    terms = 0
     for number, line in enumerate(text.splitlines(), start=1):
         stripped = line.lstrip()
         if stripped.startswith("["):
@@ -386,6 +391,15 @@ def _check_key_depth(text: str, file: Path | None) -> None:
             key = stripped[: stripped.find("=") + 1 or len(stripped)]
         if key.count(".") >= MAX_KEY_PARTS:
             raise DeclarativeError(f"a key of more than {MAX_KEY_PARTS} dotted parts", file=file, line=number)
+        if stripped.startswith("[["):
+            parts = [p.strip() for p in key.strip("[] ").split(".")]
+            if parts[0] == "utility" or (parts[0] == "agents" and "objective" in parts):
+                terms += 1
+                try:
+                    limits.check("terms", terms, "the number of utility terms (at least)",
+                                 "Merge terms that read the same branch.")
+                except CorrigError as exc:
+                    raise DeclarativeError(str(exc), file=file, key=".".join(parts), line=number) from None
 
 
 def _check_integers(data: Any, file: Path | None, locator: Locator) -> None:

@@ -354,11 +354,11 @@ def _game_claim_lines(world: World, claim: Any) -> list[str]:
             out.append(f"values = {_toml_value({a: number_text(v) for a, v in claim.values.items()})}")
     elif isinstance(claim, IncentiveNodes):
         out = [f"incentive = {_toml_value(claim.kind)}", f"nodes = {_toml_value(list(claim.nodes))}"]
-        if claim.agent != AI:
-            out.append(f"agent = {_toml_value(claim.agent)}")
     else:
         out = [f"incentive = {_toml_value(claim.kind)}", f"node = {_toml_value(claim.node)}",
                f"value = {_toml_value(number_text(claim.expected))}"]
+    if getattr(claim, "agent", AI) != AI:
+        out.append(f"agent = {_toml_value(claim.agent)}")
     if getattr(claim, "decision", None) is not None:
         out.append(f"decision = {_toml_value(claim.decision)}")
     if getattr(claim, "at", None):
