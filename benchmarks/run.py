@@ -262,6 +262,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--only-counterfactual", action="store_true",
                         help="only the counterfactual-vs-do table of benchmarks/wide.py")
     parser.add_argument("--only-models", action="store_true", help="only the start-up table (`corrig check` on models/)")
+    parser.add_argument("--only-limid", action="store_true",
+                        help="only the Markov off-switch LIMID table (corrig's solve against pyAgrum's LIMID)")
     parser.add_argument("--only-continuous", action="store_true",
                         help="only the continuous-belief table (the Gaussian off-switch game, benchmarks/continuous.py)")
     args = parser.parse_args(argv)
@@ -275,6 +277,10 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     if args.only_counterfactual:
         print(f"- {wide.counterfactual_section(out, repeat, quick=args.quick)}", file=out)
+        return 0
+    if args.only_limid:
+        for verdict in wide.limid_section(out, repeat, quick=args.quick)[0]:
+            print(f"- {verdict}", file=out)
         return 0
     if args.only_exact:
         print(f"- {wide.exact_vs_float(out, repeat, quick=args.quick)}", file=out)

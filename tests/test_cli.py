@@ -233,6 +233,33 @@ def test_a_terminal_gets_a_progress_bar_and_colours():
     assert "checking" in out or "planning" in out or "loading" in out  # the progress bar's description
 
 
+def test_json_check_words_no_region_and_says_what_the_worded_report_says(cli, monkeypatch):
+    """`check --json` carries the plan (Plan.to_dict) and the verdicts, never a region in words, so it computes no
+    region: with corrig.analysis.symbolic.symbolic_plan made to fail it prints the document built from a report
+    that was given the scenario's regions."""
+    from corrig.analysis import symbolic
+    from corrig.faces.report import render_json, scenario_report
+    from corrig.faces.safe_text import json_safe
+    from corrig.scenarios.expect import Plans
+    from corrig.scenarios.load import load_scenario
+
+    model = str(Path(__file__).resolve().parent.parent / "models" / "causal_stop_button.py")  # symbolic in K and v
+    scenario = load_scenario(model)
+    plans = Plans(scenario)
+    result = plans.at(None)
+    verdicts = [claim.check(plans) for claim in scenario.expect]
+    worded = scenario_report(model, scenario, result, verdicts, regions=symbolic.symbolic_plan(result))
+    expected = json_safe(render_json([worded]))
+
+    def no_regions(plan):
+        raise AssertionError("check --json computed the regions")
+
+    monkeypatch.setattr(symbolic, "symbolic_plan", no_regions)
+    run = cli("check", "--json", model)
+    assert run.returncode == 0
+    assert run.stdout.strip() == expected.strip()
+
+
 def test_docs_cli_names_every_command_and_option_of_the_help():
     # docs/cli.md is read against `corrig --help` and each subcommand's --help (hunt's options in docs/hunt.md):
     # every subcommand is in its synopsis, every option (any of its spellings) in its text.

@@ -11,6 +11,7 @@ from planner_worlds import human_control, recommender, stop_button
 
 from corrig import E, Flag, P, Policy, World, do, given, observed, plan
 from corrig.analysis import planner as planner_module
+from corrig.analysis.cid import policy_dependent_ancestry
 from corrig.analysis.flags import (
     CONTROL_PATH,
     KINDS,
@@ -21,7 +22,6 @@ from corrig.analysis.flags import (
     compare,
     control_paths,
     instrumental_control_nodes,
-    policy_dependent_ancestry,
 )
 from corrig.analysis.planner import path_specific_world
 from corrig.inference.counterfactual import apply_policy

@@ -13,7 +13,6 @@ from hypothesis import strategies as st
 
 from corrig import E, P, World, do
 from corrig.analysis import limid
-from corrig.analysis import solve as solve_module
 from corrig.analysis.solve import solve
 from corrig.model.errors import ZeroProbabilityCondition
 from corrig.model.policies import pure_policies
@@ -81,16 +80,18 @@ def test_markov_off_switch_two_steps_matches_enumeration(exact):
     assert utility.evaluate(w, solution.policy, cache={}) == pytest.approx(float(best), abs=1e-12)
 
 
-def test_a_small_component_is_enumerated():
-    # Fig. 1: M and O rely on each other, 2 × 4 = 8 joint rules (at most JOINT_ENUMERATION): enumerated.
+def test_a_small_component_is_eliminated_too():
+    # Fig. 1: M and O rely on each other, 2 × 4 = 8 joint rules: eliminated, not enumerated.  M = 0 keeps H = L and
+    # O = H sets S = L: E[S·(2L − 1)] = P(L = 1) = 1/2, the best of the 8 (brute force agrees).
     w = World("fig1")
     w.chance("L", {0: F(1, 2), 1: F(1, 2)})
     w.decision("M", [0, 1])
     w.chance("H", lambda M, L: M ^ L)
     w.decision("O", [0, 1], observes=["H"])
     w.chance("S", lambda O: O)  # noqa: E741
-    solution = solve(w, E(w["S"] * (2 * w["L"] - 1)))
-    assert solution.method == "enumeration" and solution.value == F(1, 2)
+    utility = E(w["S"] * (2 * w["L"] - 1))
+    solution = solve(w, utility)
+    assert solution.method == "exact-limid" and solution.value == F(1, 2) == brute_force(w, utility)
 
 
 def test_the_fallback_enumerates_when_the_sets_grow_too_large(monkeypatch):
@@ -101,14 +102,13 @@ def test_the_fallback_enumerates_when_the_sets_grow_too_large(monkeypatch):
     assert solution.value == brute_force(w, utility)
 
 
-def test_do_branches_share_the_rules(monkeypatch):
+def test_do_branches_share_the_rules():
     """Carey & Everitt's Fig. 1 with a do() branch added: M and O rely on each other, and the
     utility has a piece in the world where L is set to 1.
 
     Factual piece E[S·(2L − 1)]: the best joint rule reveals L through H (M = 0, O = H) and earns 1/2.
     Branch piece E[S | do(L = 1)]: with M = 0, H = L = 1 there, so O = H sets S = 1: worth 1.
     Total 3/2, which brute force over the 2 · 4 pure policies confirms."""
-    monkeypatch.setattr(solve_module, "JOINT_ENUMERATION", 0)  # 8 joint rules: eliminate rather than enumerate
     w = World("fig1 + do")
     w.chance("L", {0: F(1, 2), 1: F(1, 2)})
     w.decision("M", [0, 1])

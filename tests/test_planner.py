@@ -406,3 +406,38 @@ def test_errors_name_the_culprit(button):
     # a policy without a rule for a decision the objective needs: the error names policy and term.
     with pytest.raises(PolicyError, match=r"policy 'half', term P\(\(B == 'off'\), do\(H='stop'\)\).*no rule for decision A2"):
         plan(world, causal, {"half": {"A1": "honest"}})
+
+
+def test_symbolic_value_of_observing_matches_each_variant_enumerated_on_its_own():
+    """With parameters the value of observing H enumerates the pure policies of the world with H observed and of
+    the world without it; the planner reads a policy of the world without H (and each named candidate) as the
+    policy of the world with H whose rules agree with it.  Against every pure policy of both variant worlds
+    evaluated independently (utility.evaluate on worlds built here), at points of the box: the same values."""
+    import itertools
+
+    from corrig.analysis.planner import _observing
+    from corrig.model.policies import pure_policies
+    from models.causal_stop_button import make_policies, make_world
+    from models.conditional_counterfactual import make_utility
+
+    v = param("v", R(1, 10), 1)
+    K = param("K", 0, 100)
+    for observes in (True, False):  # A2 observes H (the candidates are policies of the world with H) or not
+        world = make_world(visibility=v)
+        if not observes:
+            world = _observing(world, {"A2": ()})
+        utility = make_utility(world, catastrophe_cost=K)
+        policies = make_policies() if observes else {"halt": Policy(A1="normal", A2="halt"),
+                                                        "grab": Policy(A1="grab", A2="continue")}
+        result = plan(world, utility, policies)
+
+        def best(variant, point, utility=utility):
+            values = [utility.evaluate(variant, p, cache={}) for p in pure_policies(variant)]
+            return max(sp.sympify(x).xreplace(point) for x in values)
+
+        with_h = _observing(world, {"A2": ("H",)})
+        without_h = _observing(world, {"A2": ()})
+        for k, visibility in itertools.product((0, 3, 50), (R(1, 10), R(3, 10), R(99, 100))):
+            point = {K: k, v: visibility}
+            expected = best(with_h, point) - best(without_h, point)
+            assert sp.sympify(result.value_of_observing_h).xreplace(point) == expected, (observes, point)

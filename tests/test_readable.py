@@ -89,3 +89,20 @@ def test_repeated_flags_name_their_branch(cli):
     assert "ood-do-branch share of do(H='stop') with propensity < ε = 1/100" in out
     assert "ood-do-branch share of do(H='run') with propensity < ε = 99/100" in out
     assert "h-moved TV(H, W) = 8811/10000" in out
+
+
+def test_a_region_is_worded_once_and_as_if_anew():
+    """region_text remembers the words of each region (several policies often share one): a LazyRegion, its
+    computed Region and a Region of the same condition computed with every memo emptied read the same, and the
+    example point is the region's own witness."""
+    from corrig.analysis import readable
+    from corrig.analysis.symbolic import LazyRegion
+
+    K, v = param("rt_K", 0, 100), param("rt_v", F(1, 10), 1)
+    condition = sp.And(K * (10 * v - 1) < 5 * v + 3, v < F(9, 10))
+    lazy = LazyRegion(condition, (K, v))
+    first = region_text(lazy)
+    assert region_text(lazy.computed) == region_text(lazy) == first
+    fresh = readable._region_text.__wrapped__(lazy.computed, tuple(lazy.computed.witness.items()))  # no memo
+    assert fresh == first
+    assert all(f"{k} = {x}" in first for k, x in lazy.computed.witness.items())  # the region's own witness

@@ -17,7 +17,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from corrig import E, World
-from corrig.analysis import solve as solve_module
+from corrig.analysis import limid
 from corrig.analysis.contractor import _Contractor
 from corrig.analysis.linear_pieces import _linear_terms, _pieces, relevance_graph
 from corrig.analysis.solve import solve
@@ -211,8 +211,8 @@ def test_exact_solve_equals_brute_force_and_the_float_backend(seed, eliminate):
     nodes, world, utility, float_world = random_world(seed, wide=False)
     float_utility = build(nodes, exact=False)[1]
     with pytest.MonkeyPatch.context() as mp:
-        if eliminate:
-            mp.setattr(solve_module, "JOINT_ENUMERATION", 0)
+        if not eliminate:  # sets of one partial strategy: the enumeration fallback
+            mp.setattr(limid, "SET_LIMIT", 1)
         check_solution(nodes, world, float_world, utility, float_utility)
 
 
@@ -224,7 +224,6 @@ def test_tables_too_wide_for_int64_take_the_python_int_path_and_stay_exact(seed)
     nodes, world, utility, float_world = random_world(seed, wide=True)
     float_utility = build(nodes, exact=False)[1]
     with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(solve_module, "JOINT_ENUMERATION", 0)
         paths = spy(mp)
         check_solution(nodes, world, float_world, utility, float_utility)
     assert any(paths), "no contraction ran on Python ints"
@@ -250,8 +249,8 @@ def test_the_same_policy_as_element_wise_rationals(eliminate):
         best, values = brute_force(nodes)
         ties += sum(v == best for v in values.values()) > 1
         with pytest.MonkeyPatch.context() as mp:
-            if eliminate:
-                mp.setattr(solve_module, "JOINT_ENUMERATION", 0)
+            if not eliminate:  # sets of one partial strategy: the enumeration fallback
+                mp.setattr(limid, "SET_LIMIT", 1)
             fast = solve(world, utility)
             mp.setattr(_Contractor, "__init__", element_wise)
             slow = solve(*build(nodes, exact=True))

@@ -26,7 +26,7 @@ from hypothesis import strategies as st
 
 from corrig import E, P, Policy, World, do, observed
 from corrig import given as given_
-from corrig.analysis import solve as solve_module
+from corrig.analysis import limid
 from corrig.analysis.solve import SolveError, has_perfect_recall, relevance_graph, solve
 from corrig.model.errors import QueryError, ZeroProbabilityCondition
 from corrig.model.policies import count_pure_policies, pure_policies
@@ -304,7 +304,7 @@ def test_pyagrum_is_not_exact_without_sufficient_recall():
     utility = E(w["S"] * (2 * w["L"] - 1))
     solution = solve(w, utility)
     assert solution.value == Fraction(1, 2)
-    assert solution.method == "enumeration"
+    assert solution.method == "exact-limid"  # eliminated jointly, not enumerated
     assert set(relevance_graph(w, _pieces_of(w, utility)).edges) == {("M", "O"), ("O", "M")}
     inference = gum.ShaferShenoyLIMIDInference(to_pyagrum(w, _pieces_of(w, utility)))
     inference.makeInference()
@@ -352,7 +352,7 @@ def test_a_direct_effect_of_the_first_act_couples_the_rules():
     utility = P(w["B"] == "off", do(H="stop")) + E(w["V"], do(H="run"))
     assert set(relevance_graph(w, _pieces_of(w, utility)).edges) == {("A1", "A2"), ("A2", "A1")}
     solution = solve(w, utility)
-    assert solution.method == "enumeration" and "strongly connected" in solution.reason
+    assert solution.method == "exact-limid" and "strongly connected" in solution.reason
     assert solution.value == 3 == enumerate_best(w, utility)
 
 
@@ -430,7 +430,7 @@ def test_solution_is_a_policy_the_planner_accepts():
     assert isinstance(solution.policy, Policy)
 
 
-def test_a_cycle_is_enumerated_jointly_and_the_rest_updated_singly():
+def test_a_cycle_is_optimised_jointly_and_the_rest_updated_singly():
     """Fig. 1's M and O rely on each other; a later decision Z that copies S relies on neither."""
     w = World("fig1 + copy")
     w.chance("L", {0: Fraction(1, 2), 1: Fraction(1, 2)})
@@ -441,7 +441,7 @@ def test_a_cycle_is_enumerated_jointly_and_the_rest_updated_singly():
     w.decision("Z", [0, 1], observes=["S"])
     utility = E(w["S"] * (2 * w["L"] - 1)) + P(w["Z"] == w["S"])
     solution = solve(w, utility)
-    assert solution.method == "backward-induction+joint"
+    assert solution.method == "backward-induction+exact-limid"
     assert solution.order == (("Z",), ("M", "O"))
     assert solution.value == Fraction(3, 2) == enumerate_best(w, utility)
     assert "{M, O}" in solution.reason
@@ -470,8 +470,8 @@ def test_irrational_probabilities_are_compared_by_value(eliminate, monkeypatch):
     M, O rely on each other (Fig. 1 of Carey & Everitt with an irrational L): M = 1 shows X through H,
     O = H earns S = 1 surely.  Optimum 3 − r = 3 − √2/2 ≈ 2.29; sympy's EX elements do not compare by
     value (EX(√2/2) > EX(1 − √2/2) is False), which made D forget X (value 3 − √2)."""
-    if eliminate:
-        monkeypatch.setattr(solve_module, "JOINT_ENUMERATION", 0)
+    if not eliminate:  # sets of one partial strategy: the enumeration fallback
+        monkeypatch.setattr(limid, "SET_LIMIT", 1)
     r = sp.sqrt(2) / 2
     w = World("irrational")
     w.chance("X", {0: r, 1: 1 - r})

@@ -90,11 +90,18 @@ def _deep(value: Any, point: Mapping[sp.Symbol, Any]) -> Any:
     return value
 
 
-def _fired(flags: list[fl.Flag], point: Mapping[sp.Symbol, Any]) -> list[fl.Flag]:
-    """The flags whose condition holds (or may hold) at the point, with sizes, evidence and conditions substituted."""
+def _fired(flags: list[fl.Flag], point: Mapping[sp.Symbol, Any], read: dict) -> list[fl.Flag]:
+    """The flags whose condition holds (or may hold) at the point, with sizes, evidence and conditions substituted.
+
+    `read` keeps each condition read at this point: the policies of a plan share many."""
     out = []
     for flag in flags:
-        condition = _condition(flag.condition, point)
+        if isinstance(flag.condition, bool):
+            condition = flag.condition
+        else:
+            condition = read.get(flag.condition)
+            if condition is None:
+                condition = read[flag.condition] = _condition(flag.condition, point)
         if condition is not False:
             out.append(replace(flag, size=_deep(flag.size, point), evidence=_deep(flag.evidence, point),
                                condition=condition))
@@ -111,8 +118,9 @@ def _read(result: Plan, point: dict[sp.Symbol, Any], world: Any) -> Plan:
     here = Plan(world, result.utility.subs(point), _number(result.eps, point), result.reference, result.policies,
                 values, {n: _deep(b, point) for n, b in result.branch_values.items()}, optimal or [], symbolic,
                 at=dict(point), undefined=undefined)
-    here.flags = {name: FlagList(_fired(fs, point)) for name, fs in result.flags.items()}
-    here.incentives = _fired(result.incentives, point)
+    read: dict[sp.Basic, Any] = {}
+    here.flags = {name: FlagList(_fired(fs, point, read)) for name, fs in result.flags.items()}
+    here.incentives = _fired(result.incentives, point, read)
     here.notes = [n for n in result.notes if n != REGION_DEPENDENT_NOTE] + ([REGION_DEPENDENT_NOTE] if optimal is None else [])
     here.path_specific_values = _deep(result.path_specific_values, point)
     here.manipulation = _deep(result.manipulation, point)

@@ -205,6 +205,18 @@ def _split_semidefinite(op: str, sign: int, kept: list[tuple[sp.Expr, int, str |
 def _factored_fraction(value: sp.Expr) -> tuple[tuple[Any, list], tuple[Any, list]]:
     """Numerator and denominator of a value, each as (coefficient, [(irreducible factor, multiplicity)]).
 
+    a − b and b − a share their factors (a relation and its mirror, or the comparisons of two values in
+    several regions): each is factored once, the sign carried by the numerator's coefficient."""
+    if value.could_extract_minus_sign():
+        (coeff, factors), denominator = _factored(-value)
+        return (-coeff, factors), denominator
+    return _factored(value)
+
+
+@_memoized
+def _factored(value: sp.Expr) -> tuple[tuple[Any, list], tuple[Any, list]]:
+    """_factored_fraction of a value, remembered.
+
     A rational function of the parameters over QQ is read into sympy's rational function field once
     (a third of the cost of together + factor_list on Expr); anything else takes the Expr route."""
     symbols = _sorted(_symbols_of(value))
@@ -226,7 +238,10 @@ def _factored_fraction(value: sp.Expr) -> tuple[tuple[Any, list], tuple[Any, lis
 
 def _solved_form(e: sp.Expr, op: str) -> sp.Basic:
     """`e op 0` as `s op' rhs` when e is linear in a parameter s with a numeric coefficient."""
-    if sp.fraction(e)[1] == 1:
+    core = e.as_coeff_Mul()[1]
+    # a power, or a product of two factors that read parameters, has no parameter with a numeric coefficient
+    product = isinstance(core, sp.Pow) or (isinstance(core, sp.Mul) and sum(bool(_symbols_of(f)) for f in core.args) > 1)
+    if not product and sp.fraction(e)[1] == 1:
         for s in _sorted(_symbols_of(e)):
             poly = sp.Poly(e, s) if e.is_polynomial(s) else None
             if poly is None or poly.degree() != 1:
@@ -236,7 +251,9 @@ def _solved_form(e: sp.Expr, op: str) -> sp.Basic:
                 continue
             rest = sp.expand(e - a * s)
             rhs = sp.factor(-rest / a) if rest.free_symbols else -rest / a
-            return _RELATION[op if a > 0 else _REVERSED[op]](s, rhs)
+            # s is a real symbol the right side does not read: sympy could not decide the relation, so it is
+            # built without asking (its evaluation costs more than the rest of the normalization)
+            return _RELATION[op if a > 0 else _REVERSED[op]](s, rhs, evaluate=False)
     return _RELATION[op](e, 0)
 
 
@@ -244,7 +261,13 @@ def simplify_condition(condition: Any, box: Mapping[sp.Symbol, sp.Interval], log
     """The condition with every relation normalized on the box (True/False where decided), logic simplified.
 
     logic=False leaves out sympy's simplify_logic (for the parts of a condition whose whole gets it)."""
-    cond = sp.sympify(condition)
+    return _simplified(sp.sympify(condition), box, logic)
+
+
+@_memoized
+def _simplified(cond: sp.Basic, box: Mapping[sp.Symbol, sp.Interval], logic: bool) -> sp.Basic:
+    """simplify_condition, remembered: the conditions of one plan share many parts (a policy's undefined
+    condition sits in each of its flags, an optimality comparison in several regions)."""
     if cond in (sp.true, sp.false):
         return cond
     if isinstance(cond, Relational):

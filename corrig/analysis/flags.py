@@ -41,17 +41,15 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-import networkx as nx
 import sympy as sp
 
-from corrig.analysis.cid import branch_graph, branch_reads, event_scope
 from corrig.analysis.incentives import instrumental_control_nodes as instrumental_control_nodes  # re-exported
 from corrig.analysis.incentives import instrumental_control_paths
 from corrig.inference.quadrature import bounded, is_bounded, show_bounded
 from corrig.model.errors import ZeroProbabilityCondition
 from corrig.model.expr import Compare, Const, Var
 from corrig.model.numbers import FLOAT_TOLERANCE
-from corrig.objectives.terms import Atom, Branch, P, Term, do
+from corrig.objectives.terms import Branch, P, Term, do
 
 if TYPE_CHECKING:
     from corrig.model.world import World
@@ -284,35 +282,6 @@ def control_paths(world: World, utility: Term, node: str | None = None) -> list[
             f"in {n} branch term{'s' if n != 1 else ''}: an incentive to control {node} is possible (graphical pre-check).",
             {"path": path, **entry}, measure="branch terms"))
     return flags
-
-
-def reads_mechanism(world: World, atom: Atom, node: str) -> bool:
-    """Whether an atom's value can depend on `node`'s mechanism (False when do() fixes it or it is not upstream)."""
-    graph = world.compiled.graph
-    branch = atom.branch
-    if branch.counterfactual is None:
-        if branch.do is not None and node in branch.do.as_dict():
-            return False
-        cut, _ = branch_graph(world, branch)
-        reads = branch_reads(atom, {})
-        return node in reads or any(node in nx.ancestors(cut, r) for r in reads)
-    cf = branch.counterfactual
-    reads = set(atom.target.scope()) | set(event_scope(cf.observation)) | set(cf.intervention.as_dict())
-    return node in reads or any(node in nx.ancestors(graph, r) for r in reads)
-
-
-def policy_dependent_ancestry(world: World, node: str) -> tuple[list[str], list[str]]:
-    """(D, Z): D = the node and its ancestors that are decisions or downstream of one; Z = the
-    policy-independent parents of D.  D is empty when no decision is upstream of the node."""
-    graph = world.compiled.graph
-    decisions = set(world.decisions)
-    ancestors = nx.ancestors(graph, node)
-    dependent = {n for n in ancestors | {node} if n in decisions or nx.ancestors(graph, n) & decisions}
-    if node not in dependent:
-        return [], []
-    z = {p for n in dependent for p in graph.predecessors(n) if p not in dependent}
-    order = world.compiled.order
-    return [n for n in order if n in dependent], [n for n in order if n in z]
 
 
 # per-policy flags ---------------------------------------------------------------------------

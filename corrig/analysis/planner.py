@@ -26,6 +26,7 @@ the flags need are cached per policy and shared between them.  Choices the desig
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -35,6 +36,7 @@ import sympy as sp
 
 from corrig.analysis import flags as fl
 from corrig.analysis import plan_flags as pf
+from corrig.analysis.cid import policy_dependent_ancestry, reads_mechanism
 from corrig.analysis.display import FlagList, plan_html
 from corrig.analysis.equilibria import against_responses
 from corrig.analysis.mixtures import add_mixture, check_support
@@ -516,7 +518,7 @@ def _manipulation(result: Plan, runs: dict[str, PolicyRun], ref_run: PolicyRun, 
     if world.nodes[human].is_decision:
         result.notes.append(f"the human node {human} is a decision: manipulation and h-moved checks skipped")
         return
-    dependent, context = fl.policy_dependent_ancestry(world, human)
+    dependent, context = policy_dependent_ancestry(world, human)
     path = paths[0] if paths else human
     if not dependent:
         result.notes.append(f"no decision is upstream of {human}: no policy can move it (m(π) = 0, no h-moved)")
@@ -534,7 +536,7 @@ def _manipulation(result: Plan, runs: dict[str, PolicyRun], ref_run: PolicyRun, 
             f"{', '.join(stochastic)} {'is' if len(stochastic) == 1 else 'are'} stochastic between a decision and "
             f"{human}: in J^{{{human}<-π0}} the reference copies are drawn independently of the factual ones "
             f"(world.with_explicit_noise() couples them through shared noise)")
-    touching = [a for a in utility.atoms() if fl.reads_mechanism(world, a, human)]
+    touching = [a for a in utility.atoms() if reads_mechanism(world, a, human)]
     button = world.roles.button is not None
     both_undefined: dict[str, Any] = {}
     for name, run in runs.items():
@@ -596,7 +598,8 @@ def _value_of_observing(result: Plan, runs: dict[str, PolicyRun], exhaustive: bo
     with_h = {d: (*world.nodes[d].parents, human) if human not in world.nodes[d].parents else world.nodes[d].parents
               for d in observers}
     without_h = {d: tuple(p for p in world.nodes[d].parents if p != human) for d in world.decisions}
-    worlds = [_observing(world, with_h), _observing(world, without_h)]
+    observing = all(with_h[d] == world.nodes[d].parents for d in observers)  # every observer sees H already
+    worlds = [world if observing else _observing(world, with_h), _observing(world, without_h)]
     counts = [count_pure_policies(w) for w in worlds]
     numeric = (not world.compiled.parameters and not term_parameters(utility) and not world.agents
                and not any(fl.is_symbolic(u) for u in result.undefined.values()))
@@ -606,6 +609,11 @@ def _value_of_observing(result: Plan, runs: dict[str, PolicyRun], exhaustive: bo
                             f"(limit VOI_POLICY_LIMIT = {VOI_POLICY_LIMIT}"
                             + (f", shared by {share} principals)" if share > 1 else ")"))
         return
+    # (value, where undefined) of the policies evaluated, by their rules read in the world observing H: a policy
+    # of the world without H is the one of the world with H whose rules ignore it, and a candidate is one of its
+    # pure policies when the world observes H already
+    known = {_rules_read(world, run.policy, worlds[0]): (result.values[name], result.undefined[name])
+             for name, run in runs.items()} if observing else {}
     bests, pairs = [], []
     for variant in worlds:
         same = all(variant.nodes[d].parents == world.nodes[d].parents for d in world.decisions)
@@ -621,9 +629,12 @@ def _value_of_observing(result: Plan, runs: dict[str, PolicyRun], exhaustive: bo
         else:
             found = []
             for p in pure_policies(variant):
-                variant_run = PolicyRun(variant, p, p.name)
-                value = variant_run.value(utility)
-                found.append((value, True if value is None else variant_run.undefined_condition(utility)))
+                key = _rules_read(variant, p, worlds[0])
+                if key not in known:
+                    variant_run = PolicyRun(variant, p, p.name)
+                    value = variant_run.value(utility)
+                    known[key] = (value, True if value is None else variant_run.undefined_condition(utility))
+                found.append(known[key])
         pairs.append(found)
         bests.append(_best([v for v, _ in found]))
     if bests[0] is None or bests[1] is None:
@@ -636,6 +647,19 @@ def _value_of_observing(result: Plan, runs: dict[str, PolicyRun], exhaustive: bo
     flag = pf.value_of_observing_flag(voi, bests[0], bests[1], human, observers, (counts[0], counts[1]), condition)
     if flag is not None:
         result.incentives.append(flag)
+
+
+def _rules_read(world: World, policy: Policy, wider: World) -> tuple:
+    """The policy's rules in `world` as tables over each decision's parents in `wider` (a superset of them): two
+    policies with equal tables have equal values, whichever of the two worlds each is a policy of."""
+    tables = []
+    for d in world.decisions:
+        table = policy.table(world, d)
+        parents = wider.nodes[d].parents
+        at = [parents.index(p) for p in world.nodes[d].parents]
+        contexts = itertools.product(*(wider.nodes[p].states for p in parents))
+        tables.append(tuple(table[tuple(ctx[i] for i in at)] for ctx in contexts))
+    return tuple(tables)
 
 
 def _solved(world: World, utility: Term) -> Any:

@@ -17,7 +17,7 @@ from sympy.printing.str import StrPrinter
 
 from corrig.analysis.exact_sets import exact_set
 from corrig.analysis.regions import Region
-from corrig.analysis.signs import NEG, POS, sign_on_box, simplify_value
+from corrig.analysis.signs import NEG, POS, _memoized, sign_on_box, simplify_value
 from corrig.inference.quadrature import is_bounded, show_bounded
 
 _FLIP = {"<": ">", ">": "<", "<=": ">=", ">=": "<=", "==": "==", "!=": "!="}
@@ -83,6 +83,7 @@ def size_text(size: Any, box: Mapping[sp.Symbol, sp.Interval] | None = None) -> 
     return expression_text(simple)
 
 
+@_memoized
 def _linear_threshold(rel: sp.Basic, box: Mapping[sp.Symbol, sp.Interval]) -> str | None:
     """`x op t(y)` pieces for a relation in two parameters that is linear in x (after clearing a denominator
     of constant sign on the box), the sign of x's coefficient split over y's range; None when it is not."""
@@ -179,7 +180,15 @@ def _trivial(threshold: sp.Expr, op: str, x: sp.Symbol, y: sp.Symbol, where: sp.
 
 def region_text(region: Region) -> str:
     """The region in words: one parameter's set with decimals, a solved threshold, or the exact condition."""
-    if region.is_empty or region.everywhere or region.method != "exact":
+    region = getattr(region, "computed", region)  # a LazyRegion's Region: policies often share one
+    if region.method != "exact":
+        return str(region)  # with how it was settled (its detail, which two equal regions need not share)
+    return _region_text(region, tuple(region.witness.items()) if region.witness is not None else None)
+
+
+@_memoized
+def _region_text(region: Region, witness: tuple | None) -> str:
+    if region.is_empty or region.everywhere:
         return str(region)
     if region.set is not None and region.axis is not None:
         return f"{region.axis} ∈ {set_text(region.set)}"
@@ -189,8 +198,8 @@ def region_text(region: Region) -> str:
     if solved and all(s is not None for s in solved):
         kept = [s for s in solved if s] or ["every point of the box but a finite set"]
         text = " and ".join(f"({s})" if len(kept) > 1 else s for s in kept)
-        if region.witness is not None:
-            point = ", ".join(f"{k} = {number_text(v)}" for k, v in region.witness.items())
+        if witness is not None:
+            point = ", ".join(f"{k} = {number_text(v)}" for k, v in witness)
             text += f"  (e.g. {point})"
         return text
     return str(region)

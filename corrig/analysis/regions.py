@@ -372,9 +372,9 @@ def _search_witness(cond: sp.Basic, simplified: sp.Basic, box: Mapping[sp.Symbol
 
 
 def _strict(cond: sp.Basic) -> sp.Basic:
-    """The condition with ≤ / ≥ made strict."""
+    """The condition with ≤ / ≥ made strict (left unevaluated: it is only ever evaluated at points)."""
     return cond.replace(lambda e: isinstance(e, sp.Le | sp.Ge),
-                        lambda e: (sp.Lt if isinstance(e, sp.Le) else sp.Gt)(e.lhs, e.rhs))
+                        lambda e: (sp.Lt if isinstance(e, sp.Le) else sp.Gt)(e.lhs, e.rhs, evaluate=False))
 
 
 def _screen(cond: sp.Basic, parameters: tuple[sp.Symbol, ...], grid: list[Point], limit: int = 24) -> list[Point]:

@@ -140,6 +140,13 @@ def sign_on_box(expr: Any, box: Mapping[sp.Symbol, sp.Interval]) -> str | None:
 
 def _univariate_sign(poly: sp.Poly, interval: sp.Interval) -> str | None:
     a, b = interval.start, interval.end
+    if a.is_Rational and b.is_Rational and (poly.domain.is_QQ or poly.domain.is_ZZ):
+        return _rational_sign(poly, a, b)
+    return _sign_between_roots(poly, a, b)
+
+
+def _sign_between_roots(poly: sp.Poly, a: Any, b: Any) -> str | None:
+    """_univariate_sign by the real roots in [a, b] and the sign at a rational point between each two."""
     try:
         roots = sorted({r for r in poly.real_roots() if a <= r <= b}, key=lambda r: float(r))
     except (NotImplementedError, sp.PolynomialError, sp.DomainError, TypeError):
@@ -156,6 +163,25 @@ def _univariate_sign(poly: sp.Poly, interval: sp.Interval) -> str | None:
     if signs == {-1}:
         return NONPOS if roots else NEG
     return None
+
+
+def _rational_sign(poly: sp.Poly, a: sp.Rational, b: sp.Rational) -> str | None:
+    """_univariate_sign on [a, b] with rational ends, without computing a root: the sign changes inside exactly at a
+    root of odd multiplicity (one of a square-free factor of odd power, counted by Sturm sequences), and where it
+    does not, it is the sign at any point of (a, b) that is not a root."""
+    _, factors = poly.sqf_list()
+    touching = False  # a root in [a, b]
+    for factor, power in factors:
+        inside = factor.count_roots(a, b)
+        touching = touching or inside > 0
+        inside -= (factor.eval(a) == 0) + (factor.eval(b) == 0)
+        if inside and power % 2:
+            return None
+    steps = poly.degree() + 2  # among degree + 1 distinct points of (a, b) one is not a root
+    value = next(v for v in (poly.eval(a + (b - a) * sp.Rational(k, steps)) for k in range(1, steps)) if v != 0)
+    if value > 0:
+        return NONNEG if touching else POS
+    return NONPOS if touching else NEG
 
 
 def rational_between(u: Any, v: Any, depth: int = 60) -> sp.Expr:

@@ -16,9 +16,9 @@ strongly connected components are optimised in reverse topological order, a sing
 single policy update (per information-set context, the action with the largest expected
 utility, the rules not yet chosen summed out uniformly), a larger component jointly and exactly
 by corrig.analysis.limid (variable elimination over sets of partial strategies with Pareto
-pruning, after Mauá, de Campos & Zaffalon 2012: no joint rule is enumerated; a component of at
-most JOINT_ENUMERATION joint rules, one whose sets outgrow limid.SET_LIMIT, or one in a world with
-irrational numbers has its joint rules enumerated instead, up to `limit`).  Perfect
+pruning, after Mauá, de Campos & Zaffalon 2012: no joint rule is enumerated, however few; a component
+whose sets outgrow limid.SET_LIMIT, or one in a world with irrational numbers, has its joint rules
+enumerated instead, up to `limit`).  Perfect
 recall (every decision observes the earlier decisions and what they observed) makes every
 component a singleton: that is backward induction.  Each update is one contraction per branch:
 the objective's pieces in a branch share it through a selector index.
@@ -54,7 +54,6 @@ from corrig.objectives.integrated import integrate_out
 from corrig.objectives.terms import Term, as_term
 
 METHODS = ("auto", "backward-induction", "enumeration")
-JOINT_ENUMERATION = 64  # a cyclic component with at most this many joint pure rules is enumerated (cheaper)
 ENUMERATION_LIMIT = 1_000_000  # pure policies (or joint rules of one component) enumerated at most
 
 
@@ -195,17 +194,10 @@ def _backward(world: World, utility: Term, pieces: list[Piece], limit: int) -> S
 
 def _joint(engine: _Contractor, group: tuple[str, ...], rules: Mapping[str, Mapping[tuple, State]], limit: int,
            how: dict[tuple[str, ...], str]) -> dict[str, dict[tuple, State]]:
-    """The group's jointly optimal rules: enumerated when they are few (at most JOINT_ENUMERATION joint rules)
-    or the numbers irrational, else by exact LIMID elimination, enumerated after all when its sets grow too large."""
-    count = 1
-    for d in group:
-        node = engine.world.nodes[d]
-        contexts = 1
-        for p in node.parents:
-            contexts *= len(engine.world.nodes[p].states)
-        count *= len(node.states) ** contexts
-    if count <= min(JOINT_ENUMERATION, limit) or (engine.backend.exact and not engine.scaled):
-        how[group] = "enumeration"  # few joint rules, or irrational numbers (limid's Pareto order needs Scaled or floats)
+    """The group's jointly optimal rules by exact LIMID elimination; enumerated when the numbers are irrational, or
+    when its sets grow too large."""
+    if engine.backend.exact and not engine.scaled:
+        how[group] = "enumeration"  # irrational numbers: limid's Pareto order needs Scaled tables or floats
         return _joint_update(engine, group, rules, limit)
     try:
         chosen, built = joint_optimum(engine, group, rules, _downstream(engine, group))

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import sympy as sp
@@ -78,7 +78,13 @@ class FlagRegion:
 
     flag: Any
     region: Region
-    size: Any = None  # the flag's size, simplified
+    box: Mapping[sp.Symbol, sp.Interval] | None = field(default=None, compare=False)
+
+    @property
+    def size(self) -> Any:
+        """The flag's size, simplified on the box (when first read: a flag that fires nowhere is not shown)."""
+        size = self.flag.size
+        return simplify_value(size, self.box) if isinstance(size, sp.Basic) else size
 
     def to_dict(self) -> dict[str, Any]:
         out = {"kind": self.flag.kind, "policy": self.flag.policy, "where": self.flag.where,
@@ -222,8 +228,7 @@ def symbolic_plan(result: Any) -> SymbolicPlan:
         return cache[condition]
 
     def flag_region(f: Any, condition: Any = None) -> FlagRegion:
-        size = simplify_value(f.size, box) if isinstance(f.size, sp.Basic) else f.size
-        return FlagRegion(f, region_of(firing_condition(f) if condition is None else condition), size)
+        return FlagRegion(f, region_of(firing_condition(f) if condition is None else condition), box)
 
     undefined_conditions: dict[str, sp.Basic] = {}
     recorded = getattr(result, "undefined", None) or {}

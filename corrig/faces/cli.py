@@ -238,7 +238,7 @@ def cmd_check(args: argparse.Namespace) -> int:
                     advance(0, description=_escape(f"checking {claim!r}"[:80]))
                     verdicts.append(claim.check(plans))
                 regions = None
-                if needs_regions(result):
+                if args.format != "json" and needs_regions(result):  # JSON carries the plan, not regions in words
                     from corrig.analysis.symbolic import symbolic_plan
 
                     advance(0, description=_escape(f"regions of {scenario.name}"))

@@ -176,9 +176,10 @@ def scenario_report(file: str, scenario: Any, plan: Any, verdicts: Iterable[Any]
     hidden = 0
     for i, name in enumerate(plan.policies, start=1):
         value = plan.values[name]
-        cells = [flag_cell(f, numeric) for f in plan.flags.get(name, [])]
         where, everywhere = None, False
-        if regions is not None:
+        if regions is None:
+            cells = [flag_cell(f, numeric) for f in plan.flags.get(name, [])]
+        else:
             if plan.symbolic and name in regions.optimal:
                 where, everywhere = region_text(regions.optimal[name]), regions.optimal[name].everywhere
                 if not numeric and regions.values.get(name) is not None:
@@ -187,8 +188,9 @@ def scenario_report(file: str, scenario: Any, plan: Any, verdicts: Iterable[Any]
             hidden += dropped
         rows.append(PolicyRow(i, shown_name(plan, name), number(value, numeric), latex_number(value, numeric),
                               name in plan.optimal or everywhere, _label_repeats(cells), where))
-    incentives = [flag_cell(f, numeric) for f in plan.incentives]
-    if regions is not None:
+    if regions is None:
+        incentives = [flag_cell(f, numeric) for f in plan.incentives]
+    else:
         incentives, dropped = _in_box(plan.incentives, regions.incentives, numeric, regions.box)
         hidden += dropped
     notes = list(plan.notes)
@@ -237,12 +239,13 @@ def _in_box(flags: list[Any], regions: list[Any], numeric: bool, box: Any = None
     by_flag = {id(fr.flag): fr for fr in regions}
     kept, dropped = [], 0
     for flag in flags:
-        cell = flag_cell(flag, numeric, condition=False)
         fr = by_flag.get(id(flag))
-        if cell.conditional:
-            if fr is None or fr.region.is_empty is True:
-                dropped += 1
-                continue
+        conditional = not isinstance(flag.condition, bool)
+        if conditional and (fr is None or fr.region.is_empty is True):
+            dropped += 1
+            continue
+        cell = flag_cell(flag, numeric, condition=False)
+        if conditional:
             cell.condition = region_text(fr.region)
             if not numeric and box is not None:
                 _simplify_cell(cell, fr.flag, box)

@@ -304,7 +304,16 @@ def _network_factors(world: World, policy: Policy, scope: Iterable[str], extra_v
     entries = list(entries.values())
     values = [v for e in entries for v in e["flat"]] + extra_values
     backend = Backend.for_values(values, floats=world.compiled.floats)
-    return nodes, backend, [Factor(e["variables"], backend.array(e["flat"], e["shape"])) for e in entries]
+    return nodes, backend, [Factor(e["variables"], _domain_array(e, backend)) for e in entries]
+
+
+def _domain_array(entry: dict, backend: Backend) -> np.ndarray | Scaled:
+    """The entry's table in the backend, kept with the entry per domain (a node's table in one domain is fixed)."""
+    key = ("domain array", backend.domain)
+    array = entry.get(key)
+    if array is None:
+        array = entry[key] = backend.array(entry["flat"], entry["shape"])
+    return array
 
 
 def _factor(entry: dict, exact: bool) -> Factor:
@@ -396,11 +405,19 @@ class Backend:
     @classmethod
     def for_values(cls, values: list[sp.Expr], *, floats: bool = False) -> Backend:
         """Floats when the world or any value holds a float (and none is symbolic); else the smallest exact domain."""
-        symbolic = any(v.free_symbols for v in values)
-        if not symbolic and (floats or any(is_float_valued(v) for v in values)):
-            return cls(None)
-        domain, _ = construct_domain(list(set(values)), field=True)
-        return cls(domain)
+        distinct = frozenset(values)
+        key = (distinct, floats)
+        found = _BACKENDS.get(key)
+        if found is None:
+            symbolic = any(v.free_symbols for v in distinct)
+            if not symbolic and (floats or any(is_float_valued(v) for v in distinct)):
+                found = cls(None)
+            else:
+                found = cls(construct_domain(list(distinct), field=True)[0])
+            if len(_BACKENDS) >= _PATHS_LIMIT:
+                _BACKENDS.clear()
+            _BACKENDS[key] = found
+        return found
 
     @property
     def exact(self) -> bool:
@@ -423,8 +440,18 @@ class Backend:
         if not self.exact:
             return np.array([to_float(v) for v in values], dtype=np.float64).reshape(shape)
         converted = np.empty(len(values), dtype=object)
-        converted[:] = [self.domain.from_sympy(v) for v in values]
+        converted[:] = [self.element(v) for v in values]
         return converted.reshape(shape)
+
+    def element(self, value: sp.Expr) -> Any:
+        """The sympy number or expression as an element of the (exact) domain, converted once per domain."""
+        key = (self.domain, value)
+        found = _ELEMENTS.get(key)
+        if found is None:
+            if len(_ELEMENTS) >= _ELEMENTS_LIMIT:
+                _ELEMENTS.clear()
+            found = _ELEMENTS[key] = self.domain.from_sympy(value)
+        return found
 
     def entries(self, table: np.ndarray | Scaled) -> list[Any]:
         """The table's entries, flat, as floats or domain elements."""
@@ -457,3 +484,9 @@ class Backend:
 
 _FLOAT = Backend(None)
 _EXACT = Backend(QQ)
+# the domain of a set of values, and a value's element in a domain: pure functions of immutable sympy objects,
+# remembered because every query of a symbolic world and of the worlds derived from it (twin networks, applied
+# rules, variants) meets the same tables
+_BACKENDS: dict[tuple[frozenset, bool], Backend] = {}
+_ELEMENTS: dict[tuple[Any, sp.Expr], Any] = {}
+_ELEMENTS_LIMIT = 65536

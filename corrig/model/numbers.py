@@ -10,6 +10,7 @@ from fractions import Fraction
 from typing import Any
 
 import sympy as sp
+from sympy.polys.fields import sfield
 
 from corrig.model.errors import DistributionError
 from corrig.model.expr import State
@@ -42,6 +43,23 @@ def is_float_valued(value: sp.Expr) -> bool:
     return value.has(sp.Float)
 
 
+def exactly_equal(a: Any, b: Any) -> bool:
+    """Whether two exact values are equal: a rational function of the parameters with rational coefficients is
+    put in lowest terms in sympy's rational function field (a canonical form, so zero exactly when it is zero);
+    anything else (irrational numbers, floats, functions) is left to sympy's simplify."""
+    difference = sp.sympify(a) - sp.sympify(b)
+    if difference.is_Rational:
+        return difference == 0
+    symbols = sorted(difference.free_symbols, key=str)
+    if symbols and difference.is_rational_function(*symbols):
+        try:
+            _, element = sfield(difference, *symbols, domain=sp.QQ)
+            return element == 0
+        except (TypeError, sp.CoercionFailed, sp.PolynomialError, sp.DomainError):
+            pass  # a coefficient outside the rationals
+    return sp.simplify(difference) == 0
+
+
 def check_distribution(values: tuple[sp.Expr, ...], states: tuple[State, ...], where: object) -> None:
     """Raise DistributionError unless `values` is a distribution: in [0, 1] and summing to one.
 
@@ -66,7 +84,7 @@ def check_distribution(values: tuple[sp.Expr, ...], states: tuple[State, ...], w
             shown = float(total) if floats else total
             raise DistributionError(f"{where}: the probabilities sum to {shown!r}, not 1" + (
                 f" (tolerance {FLOAT_TOLERANCE})" if floats else ""))
-    elif sp.cancel(total - 1) != 0 and sp.simplify(total - 1) != 0:
+    elif not exactly_equal(total, 1):
         raise DistributionError(f"{where}: the probabilities sum to {sp.simplify(total)}, not 1")
 
 

@@ -14,6 +14,7 @@ import inspect
 import itertools
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from types import MappingProxyType
 from typing import Any
 
@@ -78,10 +79,15 @@ class CompiledNode:
     node: Node
     table: Mapping[tuple[State, ...], tuple[sp.Expr, ...]]
 
-    @property
+    @cached_property
     def deterministic(self) -> bool:
         """True when every row puts probability one on a single state (a float 0.0 is zero too)."""
         return all(sum(1 for v in row if not sp.sympify(v).is_zero) == 1 for row in self.table.values())
+
+    @cached_property
+    def parameters(self) -> frozenset[sp.Symbol]:
+        """The parameters the table's probabilities read (a copied world's unchanged node keeps them)."""
+        return frozenset().union(*(parameters_in(v) for row in self.table.values() for v in row))
 
 
 @dataclass(frozen=True)
@@ -538,7 +544,7 @@ class World:
         if self._principals is not None:
             self._principals.check(self)
         parameters = frozenset().union(
-            *(parameters_in(v) for t in tables.values() for row in t.table.values() for v in row),
+            *(t.parameters for t in tables.values()),
             *(parameters_in(s) for node in self._nodes.values() for s in node.states),  # numeric states
         )
         if part is not None:

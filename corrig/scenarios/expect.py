@@ -17,6 +17,7 @@ from corrig.analysis.at_point import plan_at_point
 from corrig.analysis.policy_names import find_policy, names_text
 from corrig.analysis.principals import concerns
 from corrig.model.errors import CorrigError, ParameterError, ScenarioError
+from corrig.model.numbers import exactly_equal
 
 if TYPE_CHECKING:
     from corrig.scenarios.scenario import Scenario
@@ -179,7 +180,7 @@ def _same(value: Any, expected: Any) -> bool:
         return False
     if isinstance(value, float) or isinstance(expected, float):
         return abs(float(value) - float(expected)) <= 1e-9
-    return sp.simplify(sp.sympify(value) - sp.sympify(expected)) == 0
+    return exactly_equal(value, expected)
 
 
 @dataclass(frozen=True)
@@ -215,7 +216,7 @@ class ValueIs(Expectation):
                     raise ScenarioError(f"{self!r}: {number} depends on the parameters and cannot be compared within a "
                                         f"float tolerance; give at={{param: value}} or an exact expected value")
             return abs(float(value) - float(self.expected)) <= self.tolerance
-        return sp.simplify(sp.sympify(value) - sp.sympify(self.expected)) == 0
+        return exactly_equal(value, self.expected)
 
 
 def optimal(policy: str, *, only: bool = False, at: Mapping[Any, Any] | None = None) -> Optimal:

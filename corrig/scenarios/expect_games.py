@@ -19,6 +19,7 @@ from corrig.analysis.equilibria import pure_nash, subgame_perfect
 from corrig.analysis.parameters import resolve_at, term_parameters
 from corrig.model.agents import AI, check_agent, owners
 from corrig.model.errors import ScenarioError
+from corrig.model.numbers import exactly_equal
 from corrig.model.policies import Policy
 from corrig.scenarios.expect import Expectation, Plans, Verdict, _at_text, claim_text
 
@@ -50,7 +51,7 @@ def _equilibria(plans: Plans, concept: str, at: Mapping[Any, Any] | None) -> lis
 def _same(a: Any, b: Any) -> bool:
     if a is None or b is None:
         return a is b
-    return sp.simplify(sp.nsimplify(sp.sympify(a), rational=True) - sp.nsimplify(sp.sympify(b), rational=True)) == 0
+    return exactly_equal(sp.nsimplify(sp.sympify(a), rational=True), sp.nsimplify(sp.sympify(b), rational=True))
 
 
 @dataclass(frozen=True)
