@@ -137,7 +137,7 @@ class IncentiveValue(Expectation):
         check_agent(world, self.agent, f"incentive_value({self.kind!r}, agent=...)")
         if self.at:
             others = {p for a in world.agents.values() if a.objective is not None for p in term_parameters(a.objective)}
-            values = resolve_at(self.at, world, utility, 0, others)
+            values = resolve_at(self.at, world, utility, extra={"the agents' objectives": others})
             world, utility = world.subs(values), utility.subs(values)
         if self.kind == inc.VALUE_OF_INFORMATION:
             if self.decision is None:
