@@ -2,6 +2,7 @@
 on the parameter box, and a two-parameter condition solved for the parameter it is linear in.
 
     region_text(sp.optimal["grab"])   # 'K ≤ K*(v) = (…) for v ∈ [1/10, 499/990 ≈ 0.5040) …'
+    region_text(sp.optimal["wait"])   # 'q ≤ p ≤ 1 - q' (two bounds on p, on all of q's range)
     size_text(flag.size, box)         # 'Abs(99*v/100 - 99/1000)' on v ∈ [1/10, 1] reads '99*v/100 - 99/1000'
 
 The exact forms stay in `Region` (str, to_latex, to_dict); this module only words them.
@@ -10,6 +11,7 @@ The exact forms stay in `Region` (str, to_latex, to_dict); this module only word
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 import sympy as sp
@@ -83,20 +85,63 @@ def size_text(size: Any, box: Mapping[sp.Symbol, sp.Interval] | None = None) -> 
     return expression_text(simple)
 
 
-def _linear_threshold(rel: sp.Basic, box: Mapping[sp.Symbol, sp.Interval]) -> str | None:
-    """`x op t(y)` pieces for a relation in two parameters that is linear in x (after clearing a denominator
-    of constant sign on the box), the sign of x's coefficient split over y's range; None when it is not."""
+@dataclass(frozen=True)
+class _Bound:
+    """`x op threshold` for y ∈ where, or (verdict "every" / "no") every or no x there; y None: a bound on x alone."""
+
+    x: sp.Symbol
+    op: str | None
+    threshold: sp.Expr | None
+    y: sp.Symbol | None = None
+    where: sp.Set | None = None
+    verdict: str | None = None
+
+    def qualifier(self, box: Mapping[sp.Symbol, sp.Interval]) -> str:
+        """` for y ∈ S`, or nothing when S is y's whole range."""
+        if self.y is None or self.where is None or self.where == box[self.y]:
+            return ""
+        return f" for {self.y} ∈ {set_text(self.where)}"
+
+    def text(self, box: Mapping[sp.Symbol, sp.Interval]) -> str:
+        if self.verdict is not None:
+            return f"{self.verdict} {self.x}{self.qualifier(box)}"
+        threshold = _threshold_text(self.threshold)
+        if self.y is not None and len(self.x.name) == 1 and not _at_most_linear(self.threshold, self.y):
+            threshold = f"{self.x}*({self.y}) = {threshold}"  # a threshold function worth a name: K*(v) = …
+        return f"{self.x} {_SHOW[self.op]} {threshold}{self.qualifier(box)}"
+
+
+def _at_most_linear(expr: sp.Expr, y: sp.Symbol) -> bool:
+    return expr.is_polynomial(y) and sp.degree(expr, y) <= 1
+
+
+def _threshold_text(threshold: sp.Expr) -> str:
+    """A polynomial threshold expanded (`1 - k/4`, not `-(k - 4)/4`), a rational one factored as solved."""
+    return sp.sstr(sp.expand(threshold) if threshold.is_polynomial() else threshold)
+
+
+def _bounds(rel: sp.Basic, box: Mapping[sp.Symbol, sp.Interval]) -> list[_Bound] | None:
+    """A relation in one or two parameters that is linear in one of them, x (after clearing a denominator of
+    constant sign on the box), as bounds on x: `x op t(y)` pieces, the sign of x's coefficient split over y's
+    range; [] when it holds on the whole box, None when it is not such a relation."""
     if not isinstance(rel, sp.core.relational.Relational) or rel.rel_op not in _FLIP:
         return None
     expr = sp.together(rel.lhs - rel.rhs)
     numer, denom = sp.fraction(expr)
     symbols = sorted(expr.free_symbols & set(box), key=lambda s: s.name)
-    if len(symbols) != 2:
+    if len(symbols) not in (1, 2) or expr.free_symbols - set(box):
         return None
     denom_sign = sign_on_box(denom, box) if denom.free_symbols else (POS if denom > 0 else NEG)
     if denom_sign not in (POS, NEG):
         return None
     op = rel.rel_op if denom_sign == POS else _FLIP[rel.rel_op]
+    if len(symbols) == 1:
+        (x,) = symbols
+        poly = sp.Poly(sp.expand(numer), x)
+        if poly.degree() != 1:
+            return None
+        a, b = poly.all_coeffs()
+        return [_Bound(x, op if a > 0 else _FLIP[op], -b / a)]
     for x in symbols:
         y = next(s for s in symbols if s != x)
         poly = sp.Poly(sp.expand(numer), x)
@@ -114,11 +159,7 @@ def _linear_threshold(rel: sp.Basic, box: Mapping[sp.Symbol, sp.Interval]) -> st
                 continue
             verdict = _trivial(threshold, this_op, x, y, where, box)
             trivial &= verdict == "every"
-            if verdict is None:
-                name = f"{x}*({y}) = {threshold}" if len(x.name) == 1 else str(threshold)  # K*(v) = …; a_nudge < …
-                pieces.append(f"{x} {_SHOW[this_op]} {name} for {y} ∈ {set_text(where)}")
-            else:
-                pieces.append(f"{verdict} {x} for {y} ∈ {set_text(where)}")
+            pieces.append(_Bound(x, this_op, threshold, y, where, verdict))
         zero = exact_set(sp.Eq(a, 0), y, box[y])
         if zero is not None and zero.intersect(box[y]) is not sp.EmptySet:
             at_zero = zero.intersect(box[y])
@@ -131,13 +172,78 @@ def _linear_threshold(rel: sp.Basic, box: Mapping[sp.Symbol, sp.Interval]) -> st
             if holds is sp.false:
                 trivial = False
             elif holds is sp.true:
-                pieces.append(f"every {x} for {y} ∈ {set_text(at_zero)}")
+                pieces.append(_Bound(x, None, None, y, at_zero, "every"))
             else:
                 return None
         if trivial:
-            return ""  # holds on the whole box: adds nothing to a conjunction
-        return "; ".join(pieces) if pieces else None
+            return []  # holds on the whole box: adds nothing to a conjunction
+        return pieces or None
     return None
+
+
+def _side(bounds: list[_Bound], word: str, box: Mapping[sp.Symbol, sp.Interval]) -> tuple[str, str] | None:
+    """The relation and the text of several lower (word "max") or upper ("min") bounds on one parameter read
+    as one, `max(1/2, 1 - q)`, leaving out a bound another one implies on the box (1/2 ≤ 1 - q for q ≤ 1/2);
+    ("", "") for none; None when their relations differ (≤ and <)."""
+    if not bounds:
+        return "", ""
+    ops = {b.op for b in bounds}
+    if len(ops) != 1:
+        return None
+    on, (y, where) = dict(box), (bounds[0].y, bounds[0].where)
+    if y is not None and isinstance(where, sp.Interval) and isinstance(box[y].intersect(where), sp.Interval):
+        on[y] = sp.Interval(box[y].intersect(where).start, box[y].intersect(where).end)  # closed: ≥ holds by continuity
+    tighter = (POS, "nonneg", "zero") if word == "max" else (NEG, "nonpos", "zero")
+    kept: list[_Bound] = []
+    for b in bounds:  # keep b unless a bound kept already is at least as tight everywhere on the range
+        if any(sign_on_box(k.threshold - b.threshold, on) in tighter for k in kept):
+            continue
+        kept = [k for k in kept if sign_on_box(b.threshold - k.threshold, on) not in tighter] + [b]
+    texts = [_threshold_text(b.threshold) for b in kept]
+    return ops.pop(), texts[0] if len(texts) == 1 else f"{word}({', '.join(texts)})"
+
+
+def _conjunction_text(parts: list[list[_Bound]], box: Mapping[sp.Symbol, sp.Interval]) -> str:
+    """Conjoined bounds in words: a lower and an upper bound on one parameter over the same range read as one
+    chain, `q ≤ p ≤ 1 - q`; a relation split into cases keeps its cases, `…; every K for v ∈ …`."""
+    items: list[Any] = []  # a list of bounds sharing x and range (to chain), or the text of a split relation
+    groups: dict[tuple, list[_Bound]] = {}
+    for bounds in parts:
+        if len(bounds) != 1 or bounds[0].verdict is not None:
+            items.append("; ".join(b.text(box) for b in bounds))
+            continue
+        (bound,) = bounds
+        key = (bound.x, bound.qualifier(box))
+        if key not in groups:
+            groups[key] = []
+            items.append(groups[key])
+        groups[key].append(bound)
+    narrowed = dict(box)  # each parameter's range within the box narrowed by the bounds on it alone (k > 0)
+    for bound in [b for g in groups.values() for b in g if b.y is None and b.op in ("<", "<=", ">", ">=")]:
+        side = sp.Interval(bound.threshold, sp.oo) if bound.op in (">", ">=") else sp.Interval(-sp.oo, bound.threshold)
+        inside = narrowed[bound.x].intersect(side)
+        if isinstance(inside, sp.Interval):
+            narrowed[bound.x] = sp.Interval(inside.start, inside.end)
+    texts = []
+    for item in items:
+        if isinstance(item, str):
+            texts.append(item)
+            continue
+        lower = _side([b for b in item if b.op in (">", ">=")], "max", narrowed)
+        upper = _side([b for b in item if b.op in ("<", "<=")], "min", narrowed)
+        x, qualifier = item[0].x, item[0].qualifier(box)
+        if len(item) == 1 or lower is None or upper is None or \
+                len(item) != sum(b.op in ("<", "<=", ">", ">=") for b in item):
+            texts.extend(b.text(box) for b in item)
+        elif not lower[1]:
+            texts.append(f"{x} {_SHOW[upper[0]]} {upper[1]}{qualifier}")
+        elif not upper[1]:
+            texts.append(f"{x} {_SHOW[lower[0]]} {lower[1]}{qualifier}")
+        else:
+            texts.append(f"{lower[1]} {_SHOW[_FLIP[lower[0]]]} {x} {_SHOW[upper[0]]} {upper[1]}{qualifier}")
+    if not texts:
+        return "every point of the box but a finite set"
+    return " and ".join(f"({t})" if "; " in t and len(texts) > 1 else t for t in texts)
 
 
 def _ratio_sign(expr: sp.Expr, where: sp.Interval, y: sp.Symbol, box: Mapping[sp.Symbol, sp.Interval]) -> str | None:
@@ -178,17 +284,17 @@ def _trivial(threshold: sp.Expr, op: str, x: sp.Symbol, y: sp.Symbol, where: sp.
 
 
 def region_text(region: Region) -> str:
-    """The region in words: one parameter's set with decimals, a solved threshold, or the exact condition."""
+    """The region in words: one parameter's set with decimals, bounds solved for a parameter the condition is
+    linear in (two-sided bounds chained), or the exact condition."""
     if region.is_empty or region.everywhere or region.method != "exact":
         return str(region)
     if region.set is not None and region.axis is not None:
         return f"{region.axis} ∈ {set_text(region.set)}"
     simplified = region.simplified
     parts = simplified.args if isinstance(simplified, sp.And) else (simplified,)
-    solved = [_linear_threshold(p, region.box) for p in parts]
-    if solved and all(s is not None for s in solved):
-        kept = [s for s in solved if s] or ["every point of the box but a finite set"]
-        text = " and ".join(f"({s})" if len(kept) > 1 else s for s in kept)
+    solved = [_bounds(p, region.box) for p in parts]
+    if solved and all(s is not None for s in solved) and any(len(p.free_symbols) == 2 for p in parts):
+        text = _conjunction_text([s for s in solved if s], region.box)
         if region.witness is not None:
             point = ", ".join(f"{k} = {number_text(v)}" for k, v in region.witness.items())
             text += f"  (e.g. {point})"
