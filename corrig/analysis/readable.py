@@ -10,7 +10,8 @@ The exact forms stay in `Region` (str, to_latex, to_dict); this module only word
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import itertools
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -20,6 +21,7 @@ from sympy.printing.str import StrPrinter
 from corrig.analysis.exact_sets import exact_set
 from corrig.analysis.regions import Region
 from corrig.analysis.signs import NEG, POS, sign_on_box, simplify_value
+from corrig.analysis.transcendental import INTERVAL, PROVED, RELATION
 from corrig.inference.quadrature import is_bounded, show_bounded
 
 _FLIP = {"<": ">", ">": "<", "<=": ">=", ">=": "<=", "==": "==", "!=": "!="}
@@ -283,11 +285,12 @@ def _trivial(threshold: sp.Expr, op: str, x: sp.Symbol, y: sp.Symbol, where: sp.
     return None
 
 
-def region_text(region: Region) -> str:
+def region_text(region: Region, name: Callable[[sp.Expr], str] = sp.sstr) -> str:
     """The region in words: one parameter's set with decimals, bounds solved for a parameter the condition is
-    linear in (two-sided bounds chained), or the exact condition."""
+    linear in (two-sided bounds chained), or the exact condition, its values worded by `name` (value_namer:
+    `J(wait) ≥ mu` rather than the integral J(wait) is)."""
     if region.is_empty or region.everywhere or region.method != "exact":
-        return str(region)
+        return region.text(name)
     if region.set is not None and region.axis is not None:
         return f"{region.axis} ∈ {set_text(region.set)}"
     simplified = region.simplified
@@ -299,4 +302,71 @@ def region_text(region: Region) -> str:
             point = ", ".join(f"{k} = {number_text(v)}" for k, v in region.witness.items())
             text += f"  (e.g. {point})"
         return text
-    return str(region)
+    return region.text(name)
+
+
+# what the regions over transcendental values settle, verdict first ----------------------------------
+def value_namer(values: Mapping[str, Any], label: Callable[[str], str] = str, differences_first: bool = False,
+                limit: int = 40) -> Callable[[sp.Expr], str]:
+    """A function wording a value as the policies' values it is: `J(wait)`, or `J(act) - J(wait)` when
+    `differences_first` (for at most `limit` policies; the comparisons that make a policy optimal), else as sympy
+    prints it with each value it holds named (`mu - J(wait)`)."""
+    known = {n: sp.sympify(v) for n, v in values.items() if v is not None}
+    singles = {sp.expand(v): f"J({label(n)})" for n, v in known.items()}
+    pairs: dict[sp.Expr, str] = {}
+    if len(known) <= limit:
+        for (a, va), (b, vb) in itertools.permutations(known.items(), 2):
+            pairs.setdefault(sp.expand(va - vb), f"J({label(a)}) - J({label(b)})")
+    table = {**singles, **pairs} if differences_first else singles
+    table = {k: v for k, v in table.items() if not (k.is_Symbol or k.is_number)}  # mu, 0 read better as themselves
+    inside = {sp.sympify(v): sp.Symbol(f"J({label(n)})") for n, v in known.items() if not (v.is_Symbol or v.is_number)}
+
+    def name(expr: sp.Expr) -> str:
+        found = table.get(sp.expand(expr))
+        return found if found is not None else sp.sstr(sp.sympify(expr).xreplace(inside))  # mu - J(wait)
+    return name
+
+
+def settled_notes(regions: Any, label: Callable[[str], str] = str, policy: str | None = None) -> list[str]:
+    """For each region over transcendental values that holds everywhere or nowhere, its verdict in words and why:
+    `act is never optimal (proved: J(act) - J(wait) = sigma·g(mu/sigma) < 0 for every real mu and sigma > 0,
+    since …)`.  A relation proved in an earlier note is only named (`…, as above`).  policy: only the notes
+    about that policy (and the plan's)."""
+    shown: set[sp.Expr] = set()
+    notes = []
+    for subject, region, namer in _settled_regions(regions, label, policy):
+        parts, known = [], []
+        for verdict in region.verdicts:
+            key = sp.expand(verdict.expr)
+            if key in shown or -key in shown:
+                known.append(f"{namer(verdict.expr)} {RELATION[verdict.sign]}")
+                continue
+            shown.add(key)
+            parts.append(verdict.text(namer))
+        if known:
+            parts.append(f"{' and '.join(known)}, as above")
+        if parts:
+            notes.append(f"{subject(region.everywhere)} ({region.method}: {'; '.join(parts)})")
+    return notes
+
+
+def _settled_regions(regions: Any, label: Callable[[str], str], policy: str | None
+                     ) -> list[tuple[Callable[[bool], str], Region, Callable[[sp.Expr], str]]]:
+    """(how to word the verdict, the region, how to word its values) for each settled transcendental region."""
+    found = []
+    comparison = value_namer(regions.values, label, differences_first=True)  # J(wait) - J(switch-off), not J(wait)
+    name = value_namer(regions.values, label)
+    for n, region in regions.optimal.items():
+        if policy in (None, n):
+            found.append((lambda always, n=n: f"{label(n)} is {'always' if always else 'never'} optimal", region,
+                          comparison))
+    flags = [fr for n, frs in regions.flags.items() if policy in (None, n) for fr in frs] + list(regions.incentives)
+    for fr in flags:
+        who = label(fr.flag.policy) if fr.flag.policy else "plan"
+        size = sp.expand(fr.flag.size) if isinstance(fr.flag.size, sp.Basic) else None
+        def namer(expr: sp.Expr, size: Any = size) -> str:
+            return "its size" if size is not None and sp.expand(expr) == size else name(expr)
+        found.append((lambda always, k=fr.flag.kind, w=who: f"{k} ({w}) {'always' if always else 'never'} fires",
+                      fr.region, namer))
+    return [(s, r, nm) for s, r, nm in found if r.method in (PROVED, INTERVAL) and r.verdicts
+            and (r.everywhere or r.is_empty)]
