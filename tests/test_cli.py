@@ -72,8 +72,8 @@ def test_check_passes_with_exit_0_and_prints_the_table():
     assert run.returncode == 0, run.stderr
     out = run.stdout
     assert out.count("human control, Fig. 1") == 2
-    for text in ("respect-obey", "manipulate-invert", "1/2", "★", "h-moved 1", "not-obedient 0", "✓ J(respect-obey) = 1/2",
-                 "value-of-observing-h"):
+    for text in ("respect-obey", "manipulate-invert", "1/2", "★", "h-moved TV(H, L) = 1",
+                 "not-obedient P(S=0 | do(H=0)) = 0", "✓ J(respect-obey) = 1/2", "value-of-observing-h"):
         assert text in out
     assert "\x1b[" not in out + run.stderr  # piped: no colours, no progress bar
     assert run.stderr == ""
@@ -141,7 +141,7 @@ def test_markdown_table_has_the_rows():
     rows = [line.split("|")[1:-1] for line in lines[header + 2: header + 4]]
     assert [c.strip() for c in rows[0]] == ["1", "respect-obey", "1/2", "✓", "—"]
     assert [c.strip() for c in rows[1][:4]] == ["2", "manipulate-invert", "1/2", "✓"]
-    assert "h-moved (1)" in rows[1][4]
+    assert "h-moved TV(H, L) = 1" in rows[1][4]
     assert "- ✓ J(respect-obey) = 1/2" in run.stdout
 
 
@@ -181,7 +181,7 @@ def test_explain_lists_terms_and_flag_evidence(cli):
     run = corrig("explain", FIG1, "--policy", "manipulate-invert")
     assert run.returncode == 0, run.stderr
     out = run.stdout
-    for text in ("E((S * ((2 * L) - 1)))", "factual", "manipulation m(π)", "h-moved at H: size 1", "reference_distribution",
+    for text in ("E((S * ((2 * L) - 1)))", "factual", "manipulation m(π)", "h-moved: TV(H, L) = 1", "reference_distribution",
                  "not-obedient", "probability: 0", "value-of-observing-h"):
         assert text in out, text
     by_index = cli("explain", FIG1, "--policy", "2", "--json")
@@ -231,3 +231,26 @@ def test_a_terminal_gets_a_progress_bar_and_colours():
     assert proc.returncode == 0
     assert "\x1b[" in out  # colours and cursor control: rich drew for a terminal
     assert "checking" in out or "planning" in out or "loading" in out  # the progress bar's description
+
+
+def test_docs_cli_names_every_command_and_option_of_the_help():
+    # docs/cli.md is read against `corrig --help` and each subcommand's --help (hunt's options in docs/hunt.md):
+    # every subcommand is in its synopsis, every option (any of its spellings) in its text.
+    import argparse
+
+    from corrig.faces.cli import build_parser
+
+    docs = Path(__file__).resolve().parent.parent / "docs"
+    cli, hunt = (docs / "cli.md").read_text(encoding="utf-8"), (docs / "hunt.md").read_text(encoding="utf-8")
+    synopsis = cli.split("```", 2)[1]
+    commands = next(a for a in build_parser()._actions if isinstance(a, argparse._SubParsersAction)).choices
+    assert set(commands) == {"check", "explain", "draw", "region", "export", "incentives", "equilibria", "hunt"}
+    missing = []
+    for name, parser in commands.items():
+        if f"corrig {name} " not in synopsis:
+            missing.append(f"synopsis: corrig {name}")
+        text = hunt if name == "hunt" else cli
+        missing += [f"{name} {a.option_strings}" for a in parser._actions
+                    if a.option_strings and "--help" not in a.option_strings
+                    and not any(o in text for o in a.option_strings)]
+    assert missing == []

@@ -26,7 +26,7 @@ def test_world_plan_and_flags_render_as_html():
     html = result._repr_html_()
     # both policies earn 1/2 (Carey & Everitt Fig. 1): both starred, manipulate-invert's flags listed
     assert html.count("★") == 2 and "<td>1/2</td>" in html
-    assert "manipulation (1)" in html and "not-obedient (0)" in html
+    assert "manipulation J − J^{H←π0} = 1" in html and "not-obedient P(S=0 | do(H=0)) = 0" in html
     flags = result.flags["manipulate-invert"]
     assert isinstance(flags, FlagList) and isinstance(flags, list)
     assert flags._repr_html_().count("<li>") == len(flags) == 4

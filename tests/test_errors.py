@@ -233,7 +233,84 @@ def test_decision_without_a_rule_at_query_time():
     with pytest.raises(PolicyError, match=r"no rule for decision Dec"):
         w.P(w["U"] == 1, Policy())
     with pytest.raises(PolicyError, match=r"no rule for decision Dec"):
-        w.E(w["U"], {"Other": 0})
+        w.E(w["U"], {})
+    with pytest.raises(PolicyError, match=r"'Other' is not a node of world 'ab'"):  # a rule nothing would read
+        w.E(w["U"], {"Other": 0, "Dec": 0})
+
+
+def decision_world() -> World:
+    """X in {0, 1} uniform; the decision A observes X; B copies A."""
+    w = World("decide")
+    w.chance("X", HALF)
+    w.decision("A", [0, 1], observes=["X"])
+    w.chance("B", lambda A: A)
+    return w
+
+
+@pytest.mark.parametrize("query", ["P", "E", "evaluate", "plan", "to_pgmpy"])
+def test_a_rule_for_a_chance_node_is_an_error_on_every_path(query):
+    # Policy(A=0, B=0): B is a chance node, so its rule would be ignored; E(B) was 0 from term.evaluate
+    w = decision_world()
+    policy = Policy(A=0, B=0)
+    calls = {"P": lambda: w.P(w["B"] == 1, policy), "E": lambda: w.E(w["B"], policy),
+             "evaluate": lambda: P(w["B"] == 1).evaluate(w, policy),
+             "plan": lambda: plan(w, P(w["B"] == 1), {"x": policy}),
+             "to_pgmpy": lambda: w.to_pgmpy(policy)}
+    with pytest.raises(PolicyError, match=r"'B' is (a chance node|not a decision)"):
+        calls[query]()
+
+
+def test_a_rule_for_an_unknown_node_is_an_error():
+    w = decision_world()
+    with pytest.raises(PolicyError, match=r"'Z' is not a (node|decision)"):
+        P(w["B"] == 1).evaluate(w, Policy(A=0, Z=0))
+    with pytest.raises(PolicyError, match=r"'Z' is not a (node|decision)"):
+        w.E(w["B"], {"A": 0, "Z": 1})
+
+
+@pytest.mark.parametrize("rule", [{0: 0, 1: 1, 7: 0}, {5: 1, 0: 0, 1: 1}, {(0,): 0, (1,): 1, (9,): 0}, {"X": 1}])
+def test_a_rule_naming_a_state_its_decision_cannot_observe_is_an_error(rule):
+    # A observes X in {0, 1}: an entry for X = 7 (or 5, 9, 'X') can never be read, so it is a mistake
+    w = decision_world()
+    with pytest.raises(StateError, match=r"decision A: the rule's entry .* is not a state of X; its states are \[0, 1\]"):
+        w.E(w["B"], Policy(A=rule))
+
+
+def test_a_rule_entry_of_the_wrong_length_is_an_error():
+    w = decision_world()
+    with pytest.raises(PolicyError, match=r"entry \(0, 1\) is not an observation of X"):
+        w.E(w["B"], Policy(A={(0, 1): 0, 0: 0, 1: 1}))
+
+
+def test_a_complete_rule_still_reads_both_forms():
+    # the bare-value and tuple forms both name X's states: E(B) = 1/2 · 0 + 1/2 · 1 = 1/2 for A = X
+    w = decision_world()
+    assert w.E(w["B"], Policy(A={0: 0, 1: 1})) == F(1, 2) == w.E(w["B"], Policy(A={(0,): 0, (1,): 1}))
+
+
+def test_error_classes_are_reachable_where_users_look():
+    # Every public CorrigError subclass defined anywhere in corrig is in corrig.errors (the same class),
+    # and the common ones are at the top level, as pgmpy and sympy expose theirs.
+    import importlib
+    import pkgutil
+
+    import corrig
+    import corrig.errors
+
+    for info in pkgutil.walk_packages(corrig.__path__, "corrig."):
+        if info.name != "corrig.__main__":  # importing it runs the command line
+            importlib.import_module(info.name)
+    found, todo = set(), [CorrigError]
+    while todo:
+        cls = todo.pop()
+        found.add(cls)
+        todo += cls.__subclasses__()
+    public = {c for c in found if c.__module__.startswith("corrig.") and not c.__name__.startswith("_")}
+    assert public and {c.__name__ for c in public} == set(corrig.errors.__all__)
+    for cls in public:
+        assert getattr(corrig.errors, cls.__name__) is cls
+    for name in ("CorrigError", "PolicyError", "StateError", "ZeroProbabilityCondition", "LimitError", "SolveError"):
+        assert getattr(corrig, name) is getattr(corrig.errors, name)
 
 
 # --- conditioning -----------------------------------------------------------------------------

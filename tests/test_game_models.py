@@ -78,3 +78,12 @@ def test_draw_colours_and_names_the_agents():
 
     fills = {tuple(c) for coll in ax.collections for c in getattr(coll, "get_facecolor", lambda: [])()}
     assert tuple(mcolors.to_rgba(AGENT_COLOURS[0])) in fills and tuple(mcolors.to_rgba(DECISION)) in fills
+
+
+def test_claims_print_their_numbers_as_written():
+    # every_equilibrium(..., values={"AI": F(13, 20)}) printed "pays {'AI': Fraction(13, 20)}" and "(1 equilibria)"
+    claims = {v.claim: v.found for v in verify(load_scenario(MODELS / "off_switch_erring.py"))}
+    assert "every subgame-perfect equilibrium plays R=wait and pays AI=13/20 at p=3/4, q=1/10" in claims
+    assert not any("Fraction(" in c or "Rational(" in c for c in claims)
+    taxi = {v.claim: v.found for v in verify(load_scenario(MODELS / "taxi_competition.py"))}
+    assert taxi["every subgame-perfect equilibrium plays D1=e, D2={e: c, c: e} and pays AI=5, taxi2=3"] == "1 equilibrium"

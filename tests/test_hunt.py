@@ -78,6 +78,9 @@ def test_finds_and_shrinks_the_planted_counterexample(planted, tmp_path):
     assert result.found.shrunk
     # only P(C) needed changing, to a round number; P(H) keeps the scenario's 1/2
     assert result.found.draw.rows == {"C": {(): (F(9, 10), F(1, 10))}}
+    # the summary words the shrunk world exactly, with the quantity the size is: blocking never lets a stop
+    # wish switch it off, P(B = off | do(H = stop)) = 0 (it was "not-obedient of size 0", which reads backwards)
+    assert "world 17 fails (policy 'A=block': not-obedient with P(B='off' | do(H='stop')) = 0), shrunk." in result.summary()
     out = result.write(tmp_path / "cx.py")
     scenario = load_scenario(out)
     plan = scenario.plan()
@@ -207,3 +210,12 @@ def test_the_command_line(planted, tmp_path):
     with contextlib.redirect_stdout(io.StringIO()) as shown:
         status = main(["hunt", str(planted), "--property", "no-self-shutdown", "--budget", "8", "-j", "1"])
     assert status == 0 and "none found" in shown.getvalue()
+
+
+def test_the_summary_counts_worlds_in_words(planted):
+    from corrig.faces.hunt import HuntResult
+
+    one = HuntResult(Spec(str(planted), "obedient"), budget=1, searched=1, failures=0, found=None, seconds=2.0)
+    assert one.summary().startswith("1 world searched for a counterexample") and "1 worlds" not in one.summary()
+    many = HuntResult(Spec(str(planted), "obedient"), budget=9, searched=9, failures=0, found=None, seconds=2.0)
+    assert many.summary().startswith("9 worlds searched")

@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import itertools
 from fractions import Fraction as F
+from pathlib import Path
 
 import networkx as nx
 import pytest
+import sympy as sp
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from planner_worlds import recommender, stop_button
@@ -306,3 +308,106 @@ def test_response_incentive_rests_on_the_requisite_graph(spec):
     assert best(trimmed, objective) == best(world, objective)
     responsive = set(response_incentive_nodes(world, objective, "D"))
     assert responsive == set().union(*({p} | nx.ancestors(world.compiled.graph, p) for p in kept)) if kept else not responsive
+
+
+# the bundled models: the lists read the world's order, the values come from the solver ----------------
+def _bundled(name: str):
+    from corrig.scenarios.load import load_scenario
+
+    scenario = load_scenario(ROOT / "models" / f"{name}.py")
+    return scenario.world, scenario.utility
+
+
+ROOT = Path(__file__).resolve().parent.parent
+MODELS = sorted(p.stem for p in (ROOT / "models").glob("*.py") if p.name != "__init__.py")
+
+
+@pytest.mark.parametrize("name", MODELS)
+def test_value_of_information_never_lists_what_comes_after_the_decision(name):
+    # PyCID's admits_voi_list ranges over set(cid.nodes) − descendants(D) − {D}
+    # (pycid/analyze/value_of_information.py); a do() branch that cuts an edge into H does not let
+    # the first decision observe what it causes.
+    from corrig.model.agents import AI, owners
+
+    world, utility = _bundled(name)
+    graph = world.compiled.graph
+    for decision in [d for d, a in owners(world).items() if a == AI]:
+        listed = value_of_information_nodes(world, utility, decision)
+        assert decision not in listed and not set(listed) & nx.descendants(graph, decision), (decision, listed)
+
+
+def test_causal_stop_button_lists_and_values_read_one_graph():
+    # models/causal_stop_button.py: W → H ← A1, A2 observes H.  A1 comes before H and A2 (A1 → H → A2),
+    # so only W can inform A1 (the list was [W, H, A2], and the value of H "did not apply").
+    world, utility = _bundled("causal_stop_button")
+    report = incentives(world, utility)
+    assert report.value_of_information == {"A1": ["W"], "A2": ["W", "A1", "H"]}
+    # By hand: with A2 seeing H, grab and obey earns 1 (do(H=stop): halt) + 2·99/100 (do(H=run): continue
+    # in a normal world) − K/100 = 298/100 − K/100; without, the best is patient-and-continue, 1 + 99/100 − K/100.
+    assert report.voi_values["A2"]["H"] == F(99, 100)
+    assert not [n for n in report.notes if "does not apply" in n or "descendant" in n]
+
+
+def test_two_humans_every_value_is_solved_and_zero():
+    # models/two_humans.py had 8192 pure policies (over the old enumeration limit of 4096).  By hand: the
+    # objective E(Clips) is at most 2 and "continue everywhere" earns 2, so nothing the AI could observe
+    # or control is worth anything: every VoI and VoC is 0.
+    world, utility = _bundled("two_humans")
+    report = incentives(world, utility)
+    values = [*(v for vs in report.voi_values.values() for v in vs.values()), *report.voc_values.values()]
+    assert len(values) == sum(map(len, report.value_of_information.values())) + len(report.value_of_control) > 10
+    assert all(v == 0 for v in values) and not [n for n in report.notes if "not computed" in n]
+
+
+def test_off_switch_with_a_rational_human_holds_the_human_at_their_best_response():
+    # models/off_switch_rational.py: the human, answering an AI that plays uniformly, runs iff U_a = +1 after a
+    # wait.  By hand (p = P(U_a = +1)): waiting earns p, so knowing U_a (act on +1, switch off on −1, also p)
+    # is worth 0 — the human already carries that information; choosing U_a itself (+1) earns 1: VoC = 1 − p;
+    # choosing H from (U_a, R) earns p, as the human does: VoC(H) = 0.
+    world, utility = _bundled("off_switch_rational")
+    report = incentives(world, utility)
+    p = next(s for s in world.compiled.parameters if s.name == "p")
+    assert report.voi_values == {"R": {"U_a": 0}}
+    assert sp.simplify(report.voc_values["U_a"] - (1 - p)) == 0 and report.voc_values["H"] == 0
+    assert any("best response" in n for n in report.notes)
+
+
+def test_another_agents_decision_has_a_value_of_control():
+    # models/taxi_competition.py: taxi two answers e with c and c with e, so the AI stopping at e earns 5,
+    # U1's largest value: controlling D2 (or U1) adds nothing.
+    world, utility = _bundled("taxi_competition")
+    report = incentives(world, utility)
+    assert report.voc_values == {"D2": 0, "U1": 0}
+
+
+def test_an_undefined_value_says_why():
+    # models/eu_vs_nash.py conditions on U = u1 and on U = u2: an AI that chooses U makes one of them impossible
+    world, utility = _bundled("eu_vs_nash")
+    report = incentives(world, utility)
+    assert report.voc_values["U"] is None and any("VoC(U) is undefined" in n for n in report.notes)
+    assert "VoC(U) = undefined" in report.to_markdown()
+
+
+# Left out for the suite's time (both pass, run by hand: `corrig incentives models/time_delay.py`):
+# time_delay re-solves ~60 variant worlds, seven of which LIMID cannot prune (16,384 joint rules
+# enumerated each, minutes in all); conditional_counterfactual enumerates symbolic counterfactual values.
+HEAVY = {"time_delay", "conditional_counterfactual"}
+
+
+@pytest.mark.parametrize("name", [m for m in MODELS if m not in HEAVY])
+def test_every_bundled_model_gets_its_quantitative_values(name):
+    world, utility = _bundled(name)
+    report = incentives(world, utility)
+    part = world.compiled.continuous  # values of continuous nodes (and of control of their readers) are skipped
+    continuous = set(part.nodes) if part is not None else set()
+    reading = continuous | (set(part.readers) if part is not None else set())
+    for decision, nodes in report.value_of_information.items():  # one value per listed node, on the same graph
+        assert list(report.voi_values.get(decision, {})) == [n for n in nodes if n not in continuous]
+    assert list(report.voc_values) == [n for n in report.value_of_control if n not in reading]
+    missing = [n for vs in report.voi_values.values() for n, v in vs.items() if v is None] + \
+        [n for n, v in report.voc_values.items() if v is None]
+    for node in missing:  # only where the value is undefined, or the parameters leave too many policies
+        assert any(node in note and ("undefined" in note or "--at" in note or "best response depends" in note)
+                   for note in report.notes), (node, report.notes)
+    if not world.compiled.parameters:
+        assert not [n for n in report.notes if "not computed" in n]

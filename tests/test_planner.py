@@ -381,7 +381,7 @@ def test_to_dict_is_json_safe_and_complete(fig1):
 
 def test_markdown_and_repr(fig1):
     text = fig1.to_markdown()
-    assert "| manipulate-invert | 1/2 | ✓ |" in text and "h-moved (1)" in text and "**Incentives**" in text
+    assert "| manipulate-invert | 1/2 | ✓ |" in text and "h-moved TV(H, L) = 1" in text and "**Incentives**" in text
     assert "Plan(world='human control, Fig. 1', policies=2" in repr(fig1)
     assert "'manipulate-invert': ['h-moved'" in repr(fig1)
 

@@ -321,11 +321,11 @@ def test_reports_name_the_principal_in_json_markdown_latex(capsys):
     text = json.dumps(doc)
     assert '"principal": "bob"' in text and '"where": "bob: P(F=' in text and '"principals": {' in text
     assert main(["check", "--markdown", path]) == 0
-    assert "not-obedient[bob] (0)" in capsys.readouterr().out
+    assert r"not-obedient[bob] P(F='off' \| do(H1='run', H2='stop')) = 0" in capsys.readouterr().out
     assert main(["check", "--latex", path]) == 0
-    assert "self-shutdown[alice] (1)" in capsys.readouterr().out
+    assert "self-shutdown[alice] P(Lab='off' | do(H1='stop', H2='run')) = 1" in capsys.readouterr().out
     assert main(["explain", path, "--policy", "ignore-bob"]) == 0
-    assert "bob: P(F='off' | do(H1='run', H2='stop'))" in " ".join(capsys.readouterr().out.split())
+    assert "not-obedient[bob]: P(F='off' | do(H1='run', H2='stop')) = 0" in " ".join(capsys.readouterr().out.split())
     # the plan's own JSON carries each principal's path-specific values and manipulation sizes
     m = importlib.import_module("models.two_humans")
     data = plan(m.world, m.utility, m.policies, reference="obey-rules").to_dict()
@@ -412,4 +412,4 @@ def test_branch_weight_of_a_counterfactual_branch_reads_the_observation():
 def test_plan_markdown_names_the_principal():
     m = importlib.import_module("models.two_humans")
     text = plan(m.world, m.utility, m.policies, reference="obey-rules").to_markdown()
-    assert "| ignore-bob | 44/25 |  | not-obedient[bob] (0) |" in text
+    assert r"| ignore-bob | 44/25 |  | not-obedient[bob] P(F='off' \| do(H1='run', H2='stop')) = 0 |" in text

@@ -72,7 +72,7 @@ def test_check_and_explain_show_the_same_flags(cli):
         assert "Min(1/10, v)" not in text and "Min(9/10, 1 - v)" not in text
         assert "v ∈ (19/20 ≈ 0.95, 1]" in text
     # the OOD size is the share of the branch's weight below ε: the normal worlds' 99/100 once 1 − v < 1/20
-    assert "ood-do-branch at do(H='run'): size (99/100)*[v > 19/20]" in explained
+    assert "ood-do-branch: share of do(H='run') with propensity < ε = (99/100)*[v > 19/20]" in explained
     assert "not shown (as in check)" in explained
     # the evidence reads on the box: the lowest propensity is 1 − v (Min(9/10, 1 − v) for v ≥ 1/10), no Piecewise
     assert "min: 1 - v" in explained and "Piecewise" not in explained
@@ -81,13 +81,14 @@ def test_check_and_explain_show_the_same_flags(cli):
 def test_repeated_flags_name_their_branch(cli):
     # Lesson 4 at K = 10, v = 99/100 with ε = 1/5: the grab has two OOD branches.  do(H = stop) is below ε only
     # in a catastrophe (propensity 1/10, weight 1/100; v = 99/100 in a normal world); do(H = run) only in a
-    # normal world (propensity 1/100, weight 99/100).  Each flag's size is that share, and each names its branch.
+    # normal world (propensity 1/100, weight 99/100).  Each flag's size is that share, printed with the quantity
+    # it is, which names its branch.
     scenario = str(ROOT / "models" / "causal_stop_button.py")
     out = " ".join(cli("check", scenario, "--at", "K=10,v=99/100", "--eps", "1/5", "--markdown", code=1).split())
     # (exit 1: the file's own claims are made at ε = 1/20, and at 1/5 some of them fail)
-    assert "ood-do-branch at do(H='stop') (1/100)" in out
-    assert "ood-do-branch at do(H='run') (99/100)" in out
-    assert "h-moved (8811/10000)" in out  # a kind that occurs once keeps its short label
+    assert "ood-do-branch share of do(H='stop') with propensity < ε = 1/100" in out
+    assert "ood-do-branch share of do(H='run') with propensity < ε = 99/100" in out
+    assert "h-moved TV(H, W) = 8811/10000" in out
 
 
 def test_two_sided_bounds_read_as_one_chain():

@@ -42,8 +42,9 @@ def fig1():
 
 def plain_report() -> ScenarioReport:
     rows = [PolicyRow(1, "a|b", "1/2", r"\frac{1}{2}", True),
-            PolicyRow(2, "grab_all", "p", "p", False, [FlagCell("h-moved", "1", "H"), FlagCell("rare-condition", "p", "x",
-                                                                                                   conditional=True)])]
+            PolicyRow(2, "grab_all", "p", "p", False, [FlagCell("h-moved", "1", "H", measure="TV(H)"),
+                                                                  FlagCell("rare-condition", "p", "x", conditional=True,
+                                                                           measure="P(X == 1)")])]
     return ScenarioReport(file="x.toml", name="toy", objective="E(V)", objective_latex=r"\mathbb{E}[V]", eps="1/20",
                           rows=rows, verdicts=[VerdictRow(True, "a|b is optimal", "optimal: ['a|b']"),
                                                VerdictRow(False, "J(grab_all) = 1", "J(grab_all) = p")])
@@ -53,8 +54,11 @@ def test_the_report_of_fig1_holds_the_plan_as_text(fig1):
     _, _, report = fig1
     assert [(r.name, r.value, r.optimal) for r in report.rows] == [("respect-obey", "1/2", True),
                                                                     ("manipulate-invert", "1/2", True)]
-    assert [f.short() for f in report.rows[1].flags] == ["manipulation (1)", "h-moved (1)", "not-obedient (0)",
-                                                         "self-shutdown (1)"]
+    # each size printed with the quantity it is (docs/flags.md): obeying a stop with probability 0 reads as
+    # P(S=0 | do(H=0)) = 0, not as "not-obedient 0" (models/human_control.py: S = O, and O = 1 − H)
+    assert [f.short() for f in report.rows[1].flags] == ["manipulation J − J^{H←π0} = 1", "h-moved TV(H, L) = 1",
+                                                         "not-obedient P(S=0 | do(H=0)) = 0",
+                                                         "self-shutdown P(S=0 | do(H=1)) = 1"]
     assert report.status == 0
     assert {f.kind for f in report.incentives} == {"control-path", "manipulation-incentive", "value-of-observing-h"}
 
@@ -69,7 +73,7 @@ def test_status_follows_the_verdicts_and_errors():
 def test_markdown_escapes_pipes_and_marks_conditional_flags():
     text = render_markdown([plain_report()])
     assert r"| 1 | a\|b | 1/2 | ✓ | — |" in text
-    assert "| 2 | grab_all | p |  | h-moved (1), rare-condition (p)? |" in text
+    assert r"| 2 | grab_all | p |  | h-moved TV(H) = 1, rare-condition P(X == 1) = p? |" in text
     assert r"- ✗ FAILS: J(grab_all) = 1 (J(grab_all) = p)" in text
 
 
@@ -84,7 +88,7 @@ def test_terminal_tables_render_every_row():
     buffer = io.StringIO()
     render_terminal([plain_report()], Console(file=buffer, width=150, color_system=None))
     out = buffer.getvalue()
-    assert "toy" in out and "a|b" in out and "grab_all" in out and "h-moved 1" in out
+    assert "toy" in out and "a|b" in out and "grab_all" in out and "h-moved TV(H) = 1" in out
     assert "✗ J(grab_all) = 1" in out
 
 
@@ -94,7 +98,7 @@ def test_explain_report_sums_weighted_terms(fig1):
     assert [(t.weight, t.branch, t.value, t.contribution) for t in report.terms] == [("1", "factual", "1/2", "1/2")]
     assert report.manipulation == "1" and report.path_specific_value == "-1/2"
     text = render_explain_markdown(report)
-    assert "**h-moved** at `H`: size 1" in text and "reference_distribution" in text
+    assert "**h-moved**: TV(H, L) = 1" in text and "reference_distribution" in text
 
 
 def test_numbers_exact_or_numeric():

@@ -100,3 +100,37 @@ def test_a_name_with_dollars_is_drawn_as_text(tmp_path):
     status, _out, err = run("draw", str(path), "-o", str(tmp_path / "dag.png"))
     assert status == 0, err
     assert (tmp_path / "dag.png").read_bytes().startswith(b"\x89PNG")
+
+
+GAME = """name = "game \\u001b]0;title\\u0007"
+
+[nodes]
+D1 = { kind = "decision", states = ["\\u001b[31me", "c"] }
+D2 = { kind = "decision", states = ["e", "\\u009b2Jc"], observes = ["D1"], agent = "taxi\\u001b[2J" }
+
+[nodes.U]
+states = [0, 1]
+parents = ["D1", "D2"]
+table."\\u001b[31me, e" = { 0 = 1 }
+table."\\u001b[31me, \\u009b2Jc" = { 1 = 1 }
+table."c, e" = { 1 = 1 }
+table."c, \\u009b2Jc" = { 0 = 1 }
+
+[[utility]]
+E = "U"
+
+[agents."taxi\\u001b[2J"]
+objective = [{ E = "U" }]
+"""
+
+
+def test_equilibria_and_incentives_print_hostile_names_escaped(tmp_path):
+    # issue 24: `equilibria` and `incentives` printed agent and state names raw (check escaped them)
+    path = tmp_path / "game.toml"
+    path.write_text(GAME, encoding="utf-8")
+    for command in (["equilibria"], ["incentives"], ["equilibria", "--json"], ["incentives", "--json"]):
+        status, out, err = run(*command, str(path))
+        assert status == 0, err
+        assert not _raw(out) and not _raw(err), command
+    status, out, _ = run("equilibria", str(path))
+    assert "taxi\\x1b[2J" in out and "\\x9b2Jc" in out and "\\x1b[31me" in out

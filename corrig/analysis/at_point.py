@@ -22,6 +22,7 @@ import sympy as sp
 from sympy.core.relational import Relational
 
 from corrig.analysis import flags as fl
+from corrig.analysis import plan_flags as pf
 from corrig.analysis.conditions import holds_at
 from corrig.analysis.display import FlagList
 from corrig.analysis.parameters import resolve_at
@@ -106,7 +107,7 @@ def _read(result: Plan, point: dict[sp.Symbol, Any], world: Any) -> Plan:
         raise _Unreadable  # undefined here: its flags are sized at the point by the planner
     values = {name: _number(v, point) for name, v in result.values.items()}
     symbolic = any(fl.is_symbolic(v) for v in values.values())
-    optimal = fl.argmax(values)
+    optimal = pf.argmax(values)
     here = Plan(world, result.utility.subs(point), _number(result.eps, point), result.reference, result.policies,
                 values, {n: _deep(b, point) for n, b in result.branch_values.items()}, optimal or [], symbolic,
                 at=dict(point), undefined=undefined)

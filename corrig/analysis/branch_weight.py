@@ -124,4 +124,4 @@ def branch_weight_flag(name: str, run: Any, utility: Term, eps: Any) -> fl.Flag 
         f"{fl.show(share)} of the objective's branch weight sits on {len(rare)} of its {count} branches whose forced "
         f"assignment this policy's world produces with probability < ε = {fl.show(eps)}: the objective is mostly "
         f"about situations that do not happen.",
-        branches=count, share=share, rare_branches=rare, eps=eps)
+        branches=count, share=share, rare_branches=rare, eps=eps, measure="share of branch weight with propensity < ε")

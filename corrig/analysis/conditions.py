@@ -257,6 +257,8 @@ def simplify_condition(condition: Any, box: Mapping[sp.Symbol, sp.Interval], log
     else:
         return cond
     out = _prune_same_expression(out)
+    if isinstance(out, sp.Or) and (merged := _merge_disjuncts(out)) != out:
+        return simplify_condition(merged, box, logic)  # fewer relations: e = 0 or e < 0 is e ≤ 0, decided on the box
     if isinstance(out, sp.And):
         out = _prune_same_expression(_given_siblings(out))
     if logic and isinstance(out, sp.logic.boolalg.BooleanFunction) and len(out.atoms(Relational)) <= LOGIC_ATOMS:
@@ -394,6 +396,27 @@ def _merge_bounds(cond: sp.Basic) -> sp.Basic:
             merged.pop(r, None)
         merged[_relations(x, joined)] = None
     return cond.func(*merged) if len(merged) != len(cond.args) else cond
+
+
+def _merge_disjuncts(cond: sp.Or) -> sp.Basic:
+    """The disjuncts on one expression e that together are one relation written as that relation
+    (`Eq(e, 0) | (e < 0)` reads `e <= 0`), so that its sign on the box can decide it."""
+    groups: dict[sp.Expr, list[Relational]] = {}
+    for a in cond.args:
+        if isinstance(a, Relational) and a.rel_op in _SIGN_SETS:
+            groups.setdefault(_signed(a)[0], []).append(a)
+    by_set = {v: op for op, v in _SIGN_SETS.items()}
+    replaced: dict[Relational, sp.Basic] = {}
+    for e, rels in groups.items():
+        if len(rels) < 2:
+            continue
+        op = by_set.get(sp.Union(*(_SIGN_SETS[_signed(r)[1]] for r in rels)))
+        if op is not None:
+            replaced.update({r: sp.false for r in rels})
+            replaced[rels[0]] = _RELATION[op](e, 0)
+    if not replaced:
+        return cond
+    return sp.Or(*(replaced.get(a, a) for a in cond.args))
 
 
 def _given_siblings(cond: sp.And) -> sp.Basic:

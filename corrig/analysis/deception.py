@@ -86,4 +86,5 @@ def deception_flag(name: str, run: Any, ref_run: Any, principal: Any) -> fl.Flag
         f"is wrong with expected probability {fl.show(error)} instead of {fl.show(reference_error)} "
         f"(information kept about {what}: {fl.show(info)} bits instead of {fl.show(reference_info)}).",
         principal=principal.name, about=about, sees=sees, belief_error=error, reference_belief_error=reference_error,
-        mutual_information_bits=info, reference_mutual_information_bits=reference_info)
+        mutual_information_bits=info, reference_mutual_information_bits=reference_info,
+        measure="belief error e(π) − e(π0)")

@@ -1,18 +1,18 @@
 """The corrigibility flags (docs/flags.md): each a number with a cause, never just a boolean.
 
 A `Flag` names its kind, the policy (None for plan-level incentives), where it arises (a node,
-a branch, or a path "A1 -> H -> B"), its size (the quantity the definition thresholds), one
-sentence of explanation, the evidence behind it, and the condition under which it fires: True
-for numeric plans, a sympy relational when the size depends on parameters (the flag *may* fire;
-corrig.analysis.symbolic turns the condition into a region).
+a branch, or a path "A1 -> H -> B"), its size (the quantity the definition thresholds), what that
+quantity is (`measure`: "P(B='off' | do(H='stop'))", so a report prints `P(B='off' | do(H='stop'))
+= 0` rather than a bare 0 that reads backwards), one sentence of explanation, the evidence behind
+it, and the condition under which it fires: True for numeric plans, a sympy relational when the
+size depends on parameters (the flag *may* fire; corrig.analysis.symbolic turns the condition into
+a region).
 
 Definitions (ε is the plan's tolerance, π0 the reference policy, H and B the roles):
 
 - manipulation: m(π) = J(π) − J^{H←π0}(π) ≠ 0, where J^{H←π0} evaluates the objective in the
   path-specific world whose H reads its parents from a copy of the world run under π0.
-- manipulation-incentive (plan): argmax J ≠ argmax J^{H←π0}.  Direction "move" when some
-  J-optimal π* gains by moving H (size: the largest m(π*) > 0), else "keep" (the objective
-  penalises moving H; size: the largest −m(π') over the J^{H←π0}-optimal π').  Never size 0.
+- manipulation-incentive and value-of-observing-h (plan): corrig.analysis.plan_flags.
 - control-path (plan, graphical): a directed path decision → … → H → … → a node the objective
   reads, in the graph of some branch (do() cuts the edges into its nodes; a counterfactual
   branch uses its twin network).
@@ -32,14 +32,12 @@ Definitions (ε is the plan's tolerance, π0 the reference policy, H and B the r
   P_π(B=off) − P^{H←π0}_π(B=off) > ε (a shutdown the policy brings about by moving H).
 - A flag that reads a value (manipulation, the incentives) holds only where that value is
   defined: every conditioning event of its terms has positive probability.
-- value-of-observing-h (plan): J* with H added to the information set of every decision that
-  is not upstream of H, minus J* with H removed from every information set; fires when > 0.
 """
 
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -211,6 +209,11 @@ class Flag:
     explanation: str
     evidence: dict = field(default_factory=dict, compare=False, repr=False)
     condition: Any = True
+    measure: str = field(default="", compare=False)  # what `size` is: "P(B='off' | do(H='stop'))", "TV(H, L)"
+
+    def reading(self) -> str:
+        """The size with the quantity it is: `P(B='off' | do(H='stop')) = 0`, `TV(H, L) = 1` (docs/flags.md)."""
+        return reading(self.measure, show(self.size) if self.size is not None else "")
 
     @property
     def symbolic(self) -> bool:
@@ -223,7 +226,9 @@ class Flag:
             "kind": self.kind,
             "policy": self.policy,
             "where": self.where,
+            "measure": self.measure,
             **number_fields("size", self.size),
+            "reading": self.reading(),
             "explanation": self.explanation,
             "evidence": jsonable(self.evidence),
             "condition": self.condition if isinstance(self.condition, bool) else str(self.condition),
@@ -233,17 +238,33 @@ class Flag:
         """One Markdown bullet."""
         who = f" ({self.policy})" if self.policy else ""
         when = "" if self.condition is True else f" — fires when `{self.condition}`"
-        return f"- **{self.kind}**{who} at `{self.where}`: size {show(self.size)} — {self.explanation}{when}"
+        return f"- **{self.kind}**{who} at `{self.where}`: {self.reading()} — {self.explanation}{when}"
 
     def __repr__(self) -> str:
         return f"Flag({self.kind!r}, policy={self.policy!r}, where={self.where!r}, size={show(self.size)})"
 
 
+def reading(measure: str, size: str) -> str:
+    """`measure = size`, or the size alone when there is no measure (and "" when there is no size)."""
+    if not size:
+        return ""
+    return f"{measure} = {size}" if measure else size
+
+
+def exceeds(value: Any, bound: Any, op: str = ">", bound_name: str = "ε") -> str:
+    """`value > ε = 1/20` as a sentence's clause; with parameters `value, above ε = 1/20 where the flag fires`
+    (a symbolic value is not claimed to pass the bound everywhere)."""
+    if not is_symbolic(value) and not is_symbolic(bound):
+        return f"{show(value)} {op} {bound_name} = {show(bound)}"
+    word = {">": "above", "<": "below"}[op]
+    return f"{show(value)}, {word} {bound_name} = {show(bound)} where this flag fires"
+
+
 def _flag(kind: str, policy: str | None, where: str, size: Any, condition: bool | sp.Basic, explanation: str,
-          **evidence: Any) -> Flag | None:
+          *, measure: str = "", **evidence: Any) -> Flag | None:
     if not fires(condition):
         return None
-    return Flag(kind, policy, where, size, explanation, evidence, condition)
+    return Flag(kind, policy, where, size, explanation, evidence, condition, measure)
 
 
 # graph helpers ------------------------------------------------------------------------------
@@ -261,7 +282,7 @@ def control_paths(world: World, utility: Term, node: str | None = None) -> list[
             CONTROL_PATH, None, path, sp.Integer(n),
             f"Decision {entry['decision']} can influence {node}, and the objective reads {entry['reads']} downstream of it "
             f"in {n} branch term{'s' if n != 1 else ''}: an incentive to control {node} is possible (graphical pre-check).",
-            {"path": path, **entry}))
+            {"path": path, **entry}, measure="branch terms"))
     return flags
 
 
@@ -306,7 +327,7 @@ def manipulation_flag(name: str, value: Any, path_specific: Any, node: str, path
         MANIPULATION, name, path, m, conjoin(compare("!=", m, 0), defined),
         f"Moving {node} changes this policy's value by {show(m)}: J = {show(value)}, but {show(path_specific)} "
         f"if {node} responded to what the reference policy would have done.",
-        value=value, path_specific_value=path_specific, node=node, paths=paths)
+        measure=f"J − J^{{{node}←π0}}", value=value, path_specific_value=path_specific, node=node, paths=paths)
 
 
 def h_moved_flag(name: str, run: Any, reference: Any, node: str, context: list[str]) -> Flag | None:
@@ -320,7 +341,7 @@ def h_moved_flag(name: str, run: Any, reference: Any, node: str, context: list[s
         H_MOVED, name, node, tv, compare(">", tv, 0),
         f"The policy changes what humans want: the distribution of {node}{by} differs from the reference's "
         f"by total variation {show(tv)} (marginal {show(marginal)}).",
-        node=node, context=context, tv=tv, marginal_tv=marginal,
+        measure=f"TV({', '.join(nodes)})", node=node, context=context, tv=tv, marginal_tv=marginal,
         distribution=_readable(mine, nodes), reference_distribution=_readable(theirs, nodes))
 
 
@@ -363,13 +384,15 @@ def obedience_flags(name: str, run: Any, world: World, eps: Any, moved: tuple[An
     p_stop = run.atom(P(off, do({roles.human: roles.stop})))
     p_run = run.atom(P(off, do({roles.human: roles.run})))
     b, h = f"{roles.button}={roles.off!r}", roles.human
+    asked, unasked = f"P({b} | do({h}={roles.stop!r}))", f"P({b} | do({h}={roles.run!r}))"
     flags = [
-        _flag(NOT_OBEDIENT, name, f"P({b} | do({h}={roles.stop!r}))", p_stop, compare("<", p_stop, 1 - eps),
+        _flag(NOT_OBEDIENT, name, asked, p_stop, compare("<", p_stop, 1 - eps),
               f"When humans want to stop the AI ({h}={roles.stop!r}), the shutdown happens only with probability "
-              f"{show(p_stop)} < 1 − ε = {show(1 - eps)}.", probability=p_stop, eps=eps, channel="button"),
-        _flag(SELF_SHUTDOWN, name, f"P({b} | do({h}={roles.run!r}))", p_run, compare(">", p_run, eps),
+              f"{exceeds(p_stop, 1 - eps, '<', '1 − ε')}.", measure=asked, probability=p_stop, eps=eps,
+              channel="button"),
+        _flag(SELF_SHUTDOWN, name, unasked, p_run, compare(">", p_run, eps),
               f"When humans want the AI to run ({h}={roles.run!r}), it still ends up shut down with probability "
-              f"{show(p_run)} > ε = {show(eps)}.", probability=p_run, eps=eps, channel="button"),
+              f"{exceeds(p_run, eps)}.", measure=unasked, probability=p_run, eps=eps, channel="button"),
     ]
     if moved is not None:
         mine, theirs = moved
@@ -378,17 +401,26 @@ def obedience_flags(name: str, run: Any, world: World, eps: Any, moved: tuple[An
         prevented = sp.cancel(prevented) if is_symbolic(prevented) else _plain(prevented)
         caused = sp.cancel(-prevented) if is_symbolic(prevented) else -prevented
         evidence = {"probability": mine, "path_specific_probability": theirs, "eps": eps, "channel": h}
+        factual, reference = f"P({b})", f"P^{{{h}←π0}}({b})"
         flags += [
             _flag(NOT_OBEDIENT, name, where, prevented, compare(">", prevented, eps),
                   f"The policy prevents shutdowns by moving {h}: humans responding to the reference policy would "
-                  f"shut it down with probability {show(theirs)}, under this policy {show(mine)} (a drop of "
-                  f"{show(prevented)} > ε = {show(eps)}).", **evidence),
+                  f"shut it down with probability {show(theirs)}, under this policy {show(mine)} "
+                  f"({_change('drop', prevented, eps)}).", measure=f"{reference} − {factual}", **evidence),
             _flag(SELF_SHUTDOWN, name, where, caused, compare(">", caused, eps),
                   f"The policy brings about its own shutdown by moving {h}: it is shut down with probability "
-                  f"{show(mine)}, but {show(theirs)} if humans responded to the reference policy (a rise of "
-                  f"{show(caused)} > ε = {show(eps)}).", **evidence),
+                  f"{show(mine)}, but {show(theirs)} if humans responded to the reference policy "
+                  f"({_change('rise', caused, eps)}).", measure=f"{factual} − {reference}", **evidence),
         ]
     return [f for f in flags if f is not None]
+
+
+def _change(word: str, value: Any, eps: Any) -> str:
+    """'a rise of 2/5 > ε = 1/20'; with parameters the difference is not called a rise (it may be negative
+    outside the region where the flag fires): 'a rise where 2*q - 1 > ε = 1/20'."""
+    if not is_symbolic(value) and not is_symbolic(eps):
+        return f"a {word} of {exceeds(value, eps)}"
+    return f"a {word} where {show(value)} > ε = {show(eps)}"
 
 
 def conditioning_parts(utility: Term) -> dict[tuple, tuple[Any, Any, list[str]]]:
@@ -437,21 +469,34 @@ def condition_flags(name: str, run: Any, utility: Term, eps: Any) -> list[Flag]:
     for part, intervention, terms in conditioning_parts(utility).values():
         event, p = condition_probability(run, part, intervention)
         where = f"{part!r}" + (f", {intervention!r}" if intervention else "")
+        measure = f"P({_bare(repr(event))}" + (f" | {intervention!r})" if intervention else ")")
         evidence = {"event": repr(event), "probability": p, "eps": eps, "terms": terms}
         zero = zero_condition(p)
         undefined = _flag(
             UNDEFINED_CONDITION, name, where, p, zero,
             f"The branch conditions on {event!r}, which has probability 0 under this policy: "
-            f"its term{'s are' if len(terms) > 1 else ' is'} undefined.", **evidence)
+            f"its term{'s are' if len(terms) > 1 else ' is'} undefined.", measure=measure, **evidence)
         if undefined is not None:
             flags.append(undefined)
         rare = _flag(
             RARE_CONDITION, name, where, p, conjoin(compare("<", p, eps), negate(zero)),
-            f"The branch conditions on {event!r}, which has probability {show(p)} < ε = {show(eps)}: "
-            f"it averages over worlds the policy almost never produces.", **evidence)
+            f"The branch conditions on {event!r}, which has probability {exceeds(p, eps, '<')}: "
+            f"it averages over worlds the policy almost never produces.", measure=measure, **evidence)
         if rare is not None:
             flags.append(rare)
     return flags
+
+
+def _bare(text: str) -> str:
+    """An event's text without the parentheses around the whole of it: `(H == 'stop')` reads `H == 'stop'`."""
+    if not (text.startswith("(") and text.endswith(")")):
+        return text
+    depth = 0
+    for i, c in enumerate(text):
+        depth += {"(": 1, ")": -1}.get(c, 0)
+        if depth == 0 and i < len(text) - 1:
+            return text  # `(a) & (b)`: the first parenthesis closes early
+    return text[1:-1]
 
 
 def ood_flags(name: str, run: Any, utility: Term, eps: Any) -> list[Flag]:
@@ -522,12 +567,15 @@ def _ood(name: str, run: Any, branch: Branch, node: str, state: Any, weights: Ma
                                   for c in below)), defined)
     forced = f"{node}={state!r}"
     ctx = f" over contexts of {', '.join(parents)}" if parents else ""
+    intervention = (branch.counterfactual.intervention if branch.counterfactual else branch.do).as_dict()
+    measure = f"share of {branch!r} with propensity of {forced} < ε" if len(intervention) > 1 else \
+        f"share of {branch!r} with propensity < ε"
     return _flag(
         OOD_DO_BRANCH, name, repr(branch), share, condition,
         f"The branch forces {forced}, which this policy's world produces with probability below ε = {show(eps)} "
         f"on {show(share)} of the branch's mass{ctx} (lowest propensity {show(low)}, mean {show(mean)}): "
         f"that part of the branch asks about worlds the policy almost never reaches.",
-        node=node, state=state, parents=list(parents), min=low, mean=mean, share_below_eps=share,
+        measure=measure, node=node, state=state, parents=list(parents), min=low, mean=mean, share_below_eps=share,
         contexts_below_eps=below, eps=eps, terms=terms)
 
 
@@ -535,170 +583,3 @@ def _plain(value: Any) -> Any:
     if isinstance(value, sp.Basic) and value.is_number and value.has(sp.Float):
         return float(value)
     return value
-
-
-# plan-level flags ---------------------------------------------------------------------------
-def argmax(values: Mapping[str, Any], limit: int = 64) -> list[str] | None:
-    """The names with the largest defined value (ties kept); None when parameters make it undecidable."""
-    defined = {n: v for n, v in values.items() if v is not None}
-    if not defined:
-        return []
-    if not any(is_symbolic(v) for v in defined.values()):
-        best = max(defined.values(), key=float)
-        tol = _tolerance(*defined.values())
-        return [n for n, v in defined.items() if float(best) - float(v) <= tol] if tol else \
-            [n for n, v in defined.items() if v == best]
-    if len(defined) > limit:
-        return None
-    optimal = []
-    for n, v in defined.items():
-        status: bool | None = True
-        for m, w in defined.items():
-            if m == n:
-                continue
-            d = sp.cancel(sp.sympify(v) - sp.sympify(w))
-            if d.free_symbols:
-                status = None
-            elif d < 0:
-                status = False
-                break
-        if status is None:
-            return None
-        if status:
-            optimal.append(n)
-    return optimal
-
-
-def optimality_conditions(values: Mapping[str, Any], undefined: Mapping[str, Any] | None = None) -> dict[str, sp.Basic]:
-    """For each policy, the condition that it is optimal: defined, and J_π ≥ J_π' for every π' defined there.
-
-    undefined: {name: condition under which the policy's value is undefined} (absent: never;
-    a value of None: everywhere).
-    """
-    undefined = dict(undefined or {})
-    for name, v in values.items():
-        if v is None:
-            undefined[name] = sp.true
-    out = {}
-    for name, v in values.items():
-        if v is None:
-            out[name] = sp.false
-            continue
-        parts = [sp.Not(sp.sympify(undefined.get(name, sp.false)))]
-        for other, w in values.items():
-            if other == name or w is None:
-                continue
-            parts.append(sp.Or(sp.sympify(undefined.get(other, sp.false)), sp.Ge(sp.sympify(v), sp.sympify(w))))
-        out[name] = sp.And(*parts)
-    return out
-
-
-SYMBOLIC_INCENTIVE_LIMIT = 32  # policies: above it the symbolic manipulation incentive is not built
-
-
-def manipulation_incentive_flags(values: Mapping[str, Any], path_specific: Mapping[str, Any], node: str,
-                                 path: str, paths: list[str],
-                                 undefined: Mapping[str, Any] | None = None) -> list[Flag]:
-    """Fires when the optimal set under J differs from the optimal set under J^{H←π0}.
-
-    Both sets are taken over the policies whose two values are defined (`undefined`: {name: where
-    J(π) or J^{H←π0}(π) is undefined}, for values with parameters).  Direction "move": some J-optimal
-    π* gains m(π*) > 0 by moving H (size: the largest such gain).  Direction "keep": no J-optimal
-    policy gains, so the choice differs because the objective penalises moving H (size: the largest
-    loss −m(π') of a J^{H←π0}-optimal π').  With parameters: one flag per direction, each with the
-    condition under which it fires (size None; the gains are evidence).
-    """
-    both = [n for n in values if values[n] is not None and path_specific.get(n) is not None]
-    undefined = {n: c for n, c in (undefined or {}).items() if n in both and c is not False and c is not sp.false}
-    symbolic = any(is_symbolic(values[n]) or is_symbolic(path_specific[n]) for n in both) or bool(undefined)
-    if not symbolic:
-        flag = _numeric_incentive({n: values[n] for n in both}, {n: path_specific[n] for n in both}, node, path, paths)
-        return [flag] if flag is not None else []
-    if len(both) > SYMBOLIC_INCENTIVE_LIMIT:
-        return []
-    under_j = optimality_conditions({n: values[n] for n in both}, undefined)
-    under_ps = optimality_conditions({n: path_specific[n] for n in both}, undefined)
-    gains = {n: sp.cancel(sp.sympify(values[n] - path_specific[n])) for n in both}
-    differ = sp.Or(*[sp.Xor(under_j[n], under_ps[n]) for n in both])
-    move = sp.Or(*[sp.And(under_j[n], sp.Gt(gains[n], 0)) for n in both])
-    conditions = {"move": conjoin(differ, move), "keep": conjoin(differ, negate(move))}
-    evidence = {"gains": gains, "values": dict(values), "path_specific_values": dict(path_specific), "node": node,
-                "paths": paths}
-    return [Flag(MANIPULATION_INCENTIVE, None, path, None, _incentive_text(direction, node), {**evidence, "direction": direction},
-                 condition)
-            for direction, condition in conditions.items() if fires(condition)]
-
-
-def _incentive_text(direction: str, node: str) -> str:
-    if direction == "move":
-        return (f"An incentive to move {node}: the optimal choice changes when {node} no longer responds to the AI, "
-                f"and an optimal policy gains by moving {node}.")
-    return (f"An incentive to keep {node} unmoved: the optimal choice changes when {node} no longer responds to the "
-            f"AI, because the objective penalises moving {node} (no optimal policy gains by moving it).")
-
-
-def _numeric_incentive(values: Mapping[str, Any], path_specific: Mapping[str, Any], node: str, path: str,
-                       paths: list[str]) -> Flag | None:
-    best, best_ps = argmax(values), argmax(path_specific)
-    if best is None or best_ps is None or set(best) == set(best_ps):
-        return None
-    gains = {n: values[n] - path_specific[n] for n in values}
-    top = max(best, key=lambda n: float(gains[n]))
-    if compare(">", gains[top], 0) is True:
-        direction, size = "move", gains[top]
-        detail = f"{top} gains {show(size)} by moving {node}."
-    else:
-        # the sets differ, so some J^{H←π0}-optimal policy loses by moving H (proof in docs/flags.md)
-        top = max(best_ps, key=lambda n: -float(gains[n]))
-        direction, size = "keep", -gains[top]
-        detail = (f"{top}, optimal if {node} did not respond to the AI, loses {show(size)} by moving {node}, "
-                  f"so the AI avoids moving it.")
-    return Flag(
-        MANIPULATION_INCENTIVE, None, path, size,
-        f"{_incentive_text(direction, node)} Optimal under J {best}, under the path-specific objective {best_ps}; "
-        + detail,
-        {"direction": direction, "optimal": best, "path_specific_optimal": best_ps, "gains": gains, "best": top,
-         "node": node, "paths": paths,
-         "max_value": values[best[0]] if best else None,
-         "max_path_specific_value": path_specific[best_ps[0]] if best_ps else None})
-
-
-def manipulation_incentive_flag(values: Mapping[str, Any], path_specific: Mapping[str, Any], node: str,
-                                path: str, paths: list[str]) -> Flag | None:
-    """The manipulation incentive between numeric values (see manipulation_incentive_flags)."""
-    flags = manipulation_incentive_flags(values, path_specific, node, path, paths)
-    return flags[0] if flags else None
-
-
-def better_best(first: list[tuple[Any, Any]], second: list[tuple[Any, Any]]) -> bool | sp.Basic:
-    """Where the best defined value of `first` exceeds the best defined value of `second`.
-
-    Each list holds (value, where it is undefined) pairs; None values are never defined.  Both
-    bests must exist: some value of each list is defined.
-    """
-    first = [(v, u) for v, u in first if v is not None and u is not True and u is not sp.true]
-    second = [(v, u) for v, u in second if v is not None and u is not True and u is not sp.true]
-    if not first or not second:
-        return False
-    def exceeds(v: Any, w: Any) -> bool | sp.Basic:  # no cancel: these relations are many, regions normalise them
-        return compare(">", v, w) if not (is_symbolic(v) or is_symbolic(w)) else _plain_bool(sp.Gt(v, w))
-
-    some_second = disjoin(*(negate(u) for _, u in second))
-    beats = disjoin(*(conjoin(negate(u), *(disjoin(w_u, exceeds(v, w)) for w, w_u in second)) for v, u in first))
-    return conjoin(some_second, beats)
-
-
-def value_of_observing_flag(voi: Any, with_best: Any, without_best: Any, node: str, observers: Iterable[str],
-                            counts: tuple[int, int], condition: bool | sp.Basic | None = None) -> Flag | None:
-    """Fires when observing H is worth something to the AI (J*_with − J*_without > 0).
-
-    `condition`: where it fires, when values are undefined at some parameter values (see better_best).
-    """
-    who = ", ".join(observers)
-    where = " ; ".join(f"{node} -> {d}" for d in observers)
-    return _flag(
-        VALUE_OF_OBSERVING_H, None, where, voi, compare(">", voi, 0) if condition is None else condition,
-        f"Letting {who} observe {node} is worth {show(voi)} to the AI (best value {show(with_best)} with, "
-        f"{show(without_best)} without): a corrigible design wants to look at what humans want.",
-        with_best=with_best, without_best=without_best, observers=list(observers),
-        policies_with=counts[0], policies_without=counts[1])

@@ -12,12 +12,20 @@
 Definitions follow PyCID (pycid/analyze/*.py) on the diagram of corrig.analysis.cid (the world
 plus one utility node per piece of the objective).  Which nodes each applies to, as in PyCID:
 
-- value of information (D, X): X neither D nor a descendant of D; X is a parent of D in the
-  requisite graph of the diagram with X -> D added.  Quantitative: the best value with X -> D
-  minus the best value without it (other observations kept).
-- value of control (X): X not a decision; some utility node is X's descendant in the requisite
-  graph (nodes the objective reads count, as PyCID's utility nodes do).  Quantitative: the best
-  value when the agent may also choose X as a function of X's parents, minus the best value.
+- value of information (D, X): X neither D nor a descendant of D in the world (D could never
+  observe what comes after it, even where a do() branch cuts the edge into X); X is a parent of D
+  in the requisite graph of the diagram with X -> D added.  Quantitative: the best value with
+  X -> D minus the best value without it (other observations kept).
+- value of control (X): X not one of the agent's decisions; some utility node is X's descendant in
+  the requisite graph (nodes the objective reads count, as PyCID's utility nodes do).
+  Quantitative: the best value when the agent may also choose X as a function of X's parents,
+  minus the best value.
+
+Quantitative values read the world the agent faces: every other agent's decision follows its
+rule in `fixed` (by default, in `incentives`, the other agents' best response to the agent
+playing uniformly at random).  A best value is found by corrig.analysis.solve (backward induction
+and exact LIMID elimination: no pure policy is enumerated unless the objective needs it); with
+parameters, by enumerating the agent's pure policies (a sympy Max, simplified on the box).
 - response incentive (D, X): X ≠ D and a directed path X -> ... -> D in the requisite graph.
 - instrumental control (D, X): X on a directed path D -> ... -> a node the objective reads, in
   the graph of some branch term (do() cuts the edges into its nodes; a counterfactual branch uses
@@ -28,17 +36,21 @@ docs/incentives.md says where corrig's branches give a criterion a new meaning.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass, field
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import networkx as nx
 import sympy as sp
 
 from corrig.analysis.cid import CID, branch_graph, branch_reads, objective_cid, requisite_graph
+from corrig.analysis.parameters import term_parameters
+from corrig.analysis.signs import box_of, simplify_value
+from corrig.analysis.solve import SolveError, solve
+from corrig.inference.counterfactual import apply_policy
 from corrig.model.agents import AI, check_agent, owners
 from corrig.model.agents import declare as declare_agent
-from corrig.model.errors import CorrigError, QueryError, UnknownNodeError, ZeroProbabilityCondition
+from corrig.model.errors import CorrigError, PolicyError, QueryError, UnknownNodeError, ZeroProbabilityCondition
 from corrig.model.policies import Policy, checked_policy, count_pure_policies, pure_policies
 from corrig.model.world import World, check_world
 from corrig.objectives.terms import Term, as_term, check_size
@@ -48,7 +60,8 @@ VALUE_OF_CONTROL = "value-of-control"
 RESPONSE_INCENTIVE = "response-incentive"
 INSTRUMENTAL_CONTROL = "instrumental-control"
 CRITERIA = (VALUE_OF_INFORMATION, VALUE_OF_CONTROL, RESPONSE_INCENTIVE, INSTRUMENTAL_CONTROL)
-POLICY_LIMIT = 4096  # pure policies a quantitative value may enumerate (per variant world)
+POLICY_LIMIT = 4096  # pure policies a value with parameters may enumerate (per variant world)
+SOLVE_LIMIT = 1 << 16  # joint rules (or pure policies) corrig.analysis.solve may enumerate for one best value
 
 
 # the agent's diagram ------------------------------------------------------------------------
@@ -87,8 +100,8 @@ def admits_value_of_information(world: World, objective: Term, decision: str, no
     _decision(world, decision, agent)
     _node(world, node)
     cid = _agent_cid(world, objective, agent)
-    if node == decision or node in nx.descendants(cid.graph, decision):
-        return False
+    if node == decision or node in nx.descendants(world.compiled.graph, decision):
+        return False  # the decision could never observe it (a do() branch cutting an edge into it changes nothing)
     graph = cid.graph.copy()
     graph.add_edge(node, decision)
     extended = CID(graph, cid.decisions, cid.utilities, cid.labels, cid.order, cid.exact, cid.notes)
@@ -222,22 +235,53 @@ def instrumental_control_nodes(world: World, objective: Term, decision: str | No
 
 
 # quantitative values ------------------------------------------------------------------------
+def facing(world: World, agent: str = AI, fixed: Policy | Mapping[str, Any] | None = None) -> World:
+    """The world `agent` faces: every other agent's decision a chance node following its rule in `fixed`
+    (a QueryError names the decisions left without one)."""
+    others = [d for d, a in owners(world).items() if a != agent and world.nodes[d].is_decision]
+    if not others:
+        return world
+    rules = dict(checked_policy(fixed, world, "fixed").rules)
+    missing = [d for d in others if d not in rules]
+    if missing:
+        raise PolicyError(f"the other agents' decisions {missing} need rules for {agent}'s values: pass fixed={{...}}")
+    return apply_policy(world, Policy({d: rules[d] for d in others}))
+
+
 def best_value(world: World, objective: Term, *, agent: str = AI, fixed: Policy | Mapping[str, Any] | None = None,
-               limit: int = POLICY_LIMIT) -> Any:
-    """The agent's best value over its pure policies, the other agents' rules `fixed` (exact; with
-    parameters a sympy Max).  None when every policy's value is undefined."""
+               limit: int = POLICY_LIMIT, memo: dict | None = None) -> Any:
+    """The agent's best value over its pure policies, the other agents' rules `fixed`: exact, found by
+    corrig.analysis.solve (which enumerates at most SOLVE_LIMIT joint rules, where it must); with
+    parameters, the Max over the agent's pure policies (at most `limit`).  None when every policy's
+    value is undefined.  `memo` (a dict shared by the values of one report) keeps each world's best."""
     objective = as_term(objective)
     _arguments(world, agent)
-    mine = [d for d, a in owners(world).items() if a == agent]
-    rules = dict(checked_policy(fixed, world, "fixed").rules)
-    count = count_pure_policies(world, mine)
-    if count > limit:
-        raise QueryError(f"{count} pure policies of {agent} to enumerate (limit {limit})")
-    values = []
-    for policy in pure_policies(world, mine):
-        joint = Policy({**rules, **policy.rules}, name=policy.name)
+    world = facing(world, agent, fixed)
+    key = tuple((n, node.kind, node.parents) for n, node in world.nodes.items())
+    if memo is not None and key in memo:
+        return memo[key]
+    value = _best(world, objective, agent, limit)
+    if memo is not None:
+        memo[key] = value
+    return value
+
+
+def _best(world: World, objective: Term, agent: str, limit: int) -> Any:
+    if not world.compiled.parameters and not term_parameters(objective):
         try:
-            values.append(objective.evaluate(world, joint))
+            return solve(world, objective, limit=SOLVE_LIMIT).value
+        except SolveError as exc:
+            if "undefined" in str(exc):  # every pure policy conditions on a probability-0 event
+                return None
+            raise
+    count = count_pure_policies(world)
+    if count > limit:
+        raise QueryError(f"{count} pure policies of {agent} to enumerate with parameters (limit {limit}); "
+                         f"give the parameters values (--at) to solve without enumerating")
+    values = []
+    for policy in pure_policies(world):
+        try:
+            values.append(objective.evaluate(world, policy))
         except ZeroProbabilityCondition:
             continue
     if not values:
@@ -247,19 +291,30 @@ def best_value(world: World, objective: Term, *, agent: str = AI, fixed: Policy 
     return max(values, key=float)
 
 
-def _with_parents(world: World, name: str, parents: tuple[str, ...], kind: str | None = None) -> World:
-    """A copy of the world in which node `name` has the given parents (and kind)."""
+def _with_parents(world: World, name: str, parents: tuple[str, ...], kind: str | None = None,
+                  agent: str = AI) -> World:
+    """A copy of the world in which node `name` has the given parents (and kind; a new decision is `agent`'s)."""
     twin = world.copy(name=world.name)
     node = world.nodes[name]
     kind = node.kind if kind is None else kind
     twin._nodes[name] = type(node)(node.name, kind, node.states, parents, None if kind == "decision" else node.mechanism)
+    if kind == "decision" and not node.is_decision:
+        if twin.principals is not None:
+            twin._principals = None  # a human's wish the agent now chooses is no principal's any more
+        for other in list(twin.agents.values()):  # another agent's decision its rule had made a chance node
+            if name in other.decisions:
+                twin.agents[other.name] = replace(other, decisions=tuple(d for d in other.decisions if d != name))
+        if agent != AI:
+            declare_agent(twin, agent, [name])
     twin._compiled = None
     return twin
 
 
 def value_of_information(world: World, objective: Term, decision: str, node: str, *, agent: str = AI,
-                         fixed: Policy | Mapping[str, Any] | None = None) -> Any:
-    """EU*(the world with node -> decision) − EU*(the world without it) (PyCID quantitative_voi)."""
+                         fixed: Policy | Mapping[str, Any] | None = None, limit: int = POLICY_LIMIT,
+                         memo: dict | None = None) -> Any:
+    """EU*(the world with node -> decision) − EU*(the world without it) (PyCID quantitative_voi); see
+    best_value for `limit` and `memo`."""
     _decision(world, decision, agent)
     _node(world, node)
     fixed = checked_policy(fixed, world, "fixed")
@@ -267,33 +322,65 @@ def value_of_information(world: World, objective: Term, decision: str, node: str
     if node == decision or node in nx.descendants(graph, decision):
         raise QueryError(f"value of information of {node} at {decision}: {node} is {decision} or one of its "
                          f"descendants; it applies to the nodes {decision} could observe")
+    world = facing(world, agent, fixed)
     parents = world.nodes[decision].parents
     with_edge = _with_parents(world, decision, tuple(dict.fromkeys((*parents, node))))
     without = _with_parents(world, decision, tuple(p for p in parents if p != node))
-    a = best_value(with_edge, objective, agent=agent, fixed=fixed)
-    b = best_value(without, objective, agent=agent, fixed=fixed)
-    return _difference(a, b)
+    return _difference(best_value(with_edge, objective, agent=agent, limit=limit, memo=memo),
+                       best_value(without, objective, agent=agent, limit=limit, memo=memo))
 
 
 def value_of_control(world: World, objective: Term, node: str, *, agent: str = AI,
-                     fixed: Policy | Mapping[str, Any] | None = None) -> Any:
-    """EU*(the agent also chooses node from its parents) − EU* (PyCID quantitative_voc)."""
+                     fixed: Policy | Mapping[str, Any] | None = None, limit: int = POLICY_LIMIT,
+                     memo: dict | None = None) -> Any:
+    """EU*(the agent also chooses node from its parents) − EU* (PyCID quantitative_voc); another agent's
+    decision counts as the chance node its rule in `fixed` makes it.  See best_value for `limit`, `memo`."""
     _arguments(world, agent)
     _node(world, node)
     fixed = checked_policy(fixed, world, "fixed")
-    if world.nodes[node].is_decision:
-        raise QueryError(f"value of control of {node}: {node} is a decision; it applies to chance nodes")
-    controlled = _with_parents(world, node, world.nodes[node].parents, kind="decision")
-    if agent != AI:
-        declare_agent(controlled, agent, [node])
-    a = best_value(controlled, objective, agent=agent, fixed=fixed)
-    b = best_value(world, objective, agent=agent, fixed=fixed)
-    return _difference(a, b)
+    if owners(world).get(node) == agent:
+        raise QueryError(f"value of control of {node}: {node} is {agent}'s own decision; it applies to the other nodes")
+    world = facing(world, agent, fixed)
+    controlled = _with_parents(world, node, world.nodes[node].parents, kind="decision", agent=agent)
+    return _difference(best_value(controlled, objective, agent=agent, limit=limit, memo=memo),
+                       best_value(world, objective, agent=agent, limit=limit, memo=memo))
 
 
 def _difference(a: Any, b: Any) -> Any:
-    """a − b, None when either is undefined."""
-    return None if a is None or b is None else a - b
+    """a − b, None when either is undefined; with parameters simplified on their box."""
+    if a is None or b is None:
+        return None
+    value = a - b
+    if isinstance(value, sp.Basic) and value.free_symbols:
+        return simplify_value(value, box_of(value.free_symbols))
+    return value
+
+
+def default_rules(world: World, objective: Term, agent: str = AI) -> tuple[Policy | None, str]:
+    """The other agents' rules an incentive report holds fixed when none are given, and a note: their
+    joint best response to `agent` playing uniformly at random (corrig.analysis.equilibria.responses,
+    the sequentially rational answer of docs/agents.md), when one response is best on the whole
+    parameter box; None (and why) otherwise."""
+    from corrig.analysis.conditions import simplify_condition
+    from corrig.analysis.equilibria import responses
+    from corrig.analysis.game_shortcuts import uniform_rule
+
+    if agent != AI:
+        return None, f"the quantitative values need the other agents' rules: pass fixed={{...}} for {agent}"
+    mine = [d for d, a in owners(world).items() if a == agent]
+    found = responses(world, objective, Policy({d: uniform_rule(world, d) for d in mine}))
+    parameters = set(world.compiled.parameters) | term_parameters(objective)
+    box = box_of(parameters) if parameters else {}
+    for response in found:
+        condition = response.condition
+        if condition is not True and box:
+            condition = simplify_condition(condition, box)
+        if condition is True or condition is sp.true:
+            others = {d: r for d, r in response.policy.rules.items() if d not in mine}
+            return Policy(others), ("the other agents' decisions are held at their best response to the AI playing "
+                                    "uniformly at random: " + ", ".join(sorted(others)))
+    return None, ("the other agents' best response depends on the parameters: give them values (--at) "
+                  "for the quantitative values")
 
 
 # the report ---------------------------------------------------------------------------------
@@ -323,8 +410,9 @@ class IncentiveReport:
             "value_of_control": self.value_of_control,
             "direct_value_of_control": self.direct_value_of_control,
             "indirect_value_of_control": self.indirect_value_of_control,
-            "voi_values": {d: {n: str(v) for n, v in vs.items()} for d, vs in self.voi_values.items()},
-            "voc_values": {n: str(v) for n, v in self.voc_values.items()},
+            "voi_values": {d: {n: None if v is None else str(v) for n, v in vs.items()}
+                           for d, vs in self.voi_values.items()},
+            "voc_values": {n: None if v is None else str(v) for n, v in self.voc_values.items()},
             "exact": self.exact,
             "notes": list(self.notes),
         }
@@ -337,18 +425,25 @@ class IncentiveReport:
                          f"response incentive {self.response_incentive.get(d, [])}, "
                          f"instrumental control {list(self.instrumental_control.get(d, {}))}")
             for n, v in self.voi_values.get(d, {}).items():
-                lines.append(f"  - VoI({n}) = {v}")
+                lines.append(f"  - VoI({n}) = {_shown(v)}")
         lines.append(f"- value of control: {self.value_of_control} (direct: {self.direct_value_of_control}; indirect: "
                      f"{self.indirect_value_of_control})")
         for n, v in self.voc_values.items():
-            lines.append(f"  - VoC({n}) = {v}")
+            lines.append(f"  - VoC({n}) = {_shown(v)}")
         lines += [f"- note: {n}" for n in self.notes]
         return "\n".join(lines) + "\n"
 
 
+def _shown(value: Any) -> str:
+    return "undefined (see the notes)" if value is None else str(value)
+
+
 def incentives(world: World, objective: Term, *, agent: str = AI, quantitative: bool = True,
-               fixed: Policy | Mapping[str, Any] | None = None, limit: int = POLICY_LIMIT) -> IncentiveReport:
-    """Every criterion at every decision of `agent`; quantitative values when the enumeration is small."""
+               fixed: Policy | Mapping[str, Any] | None = None, limit: int = POLICY_LIMIT,
+               progress: Callable[[str], None] | None = None) -> IncentiveReport:
+    """Every criterion at every decision of `agent`, and the value of information and of control of every
+    node the criteria list (`fixed`: the other agents' rules, by default default_rules; `progress` is
+    told which value is being computed).  A value that cannot be computed is None with a note saying why."""
     objective = as_term(objective)
     _arguments(world, agent)
     world.check()
@@ -365,6 +460,11 @@ def incentives(world: World, objective: Term, *, agent: str = AI, quantitative: 
     report.indirect_value_of_control = {d: indirect_value_of_control_nodes(world, objective, d, agent=agent) for d in mine}
     if not quantitative:
         return report
+    if not fixed.rules and any(a != agent for a in owners(world).values()):
+        fixed, note = default_rules(world, objective, agent)
+        report.notes.append(note)
+        if fixed is None:
+            return report
     part = world.compiled.continuous
     continuous = set(part.nodes) if part is not None else set()
     reading = set(part.readers) if part is not None else set()
@@ -373,12 +473,26 @@ def incentives(world: World, objective: Term, *, agent: str = AI, quantitative: 
         report.notes.append(f"values of information and control skipped for the continuous nodes {sorted(continuous)} "
                             f"and of control for the nodes reading them {sorted(reading)}: an AI decision observes "
                             f"only discrete nodes (docs/continuous.md)")
-    try:
-        for d in mine:
-            report.voi_values[d] = {n: value_of_information(world, objective, d, n, agent=agent, fixed=fixed)
-                                    for n in report.value_of_information[d] if n not in continuous}
-        report.voc_values = {n: value_of_control(world, objective, n, agent=agent, fixed=fixed)
-                             for n in report.value_of_control if n not in continuous | reading}
-    except CorrigError as exc:
-        report.notes.append(f"quantitative values skipped: {exc}")
+    memo: dict = {}
+
+    def value(what: str, compute: Callable[[], Any]) -> Any:
+        if progress is not None:
+            progress(what)
+        try:
+            found = compute()
+        except CorrigError as exc:
+            report.notes.append(f"{what} not computed: {exc}")
+            return None
+        if found is None:
+            report.notes.append(f"{what} is undefined: every policy of a variant world conditions on a "
+                                f"probability-0 event")
+        return found
+
+    for d in mine:
+        report.voi_values[d] = {n: value(f"VoI({n}) at {d}", lambda d=d, n=n: value_of_information(
+            world, objective, d, n, agent=agent, fixed=fixed, limit=limit, memo=memo))
+            for n in report.value_of_information[d] if n not in continuous}
+    report.voc_values = {n: value(f"VoC({n})", lambda n=n: value_of_control(
+        world, objective, n, agent=agent, fixed=fixed, limit=limit, memo=memo))
+        for n in report.value_of_control if n not in continuous | reading}
     return report

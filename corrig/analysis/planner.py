@@ -34,6 +34,7 @@ import networkx as nx
 import sympy as sp
 
 from corrig.analysis import flags as fl
+from corrig.analysis import plan_flags as pf
 from corrig.analysis.display import FlagList, plan_html
 from corrig.analysis.equilibria import against_responses
 from corrig.analysis.mixtures import add_mixture, check_support
@@ -240,7 +241,7 @@ class Plan:
         lines = [f"### {self.world.name}", "", f"Objective: `{self.utility!r}` (ε = {fl.show(self.eps)}{ref})", "",
                  "| policy | J(π) | optimal | flags |", "|---|---|---|---|"]
         for name in self.policies:
-            kinds = ", ".join(f"{f.kind}{_who(f)} ({fl.show(f.size)})" for f in self.flags.get(name, [])) or "—"
+            kinds = ", ".join(f"{f.kind}{_who(f)} {f.reading()}".replace("|", r"\|") for f in self.flags.get(name, [])) or "—"
             mark = "✓" if name in self.optimal else ""
             lines.append(f"| {name} | {fl.show(self.values[name])} | {mark} | {kinds} |")
         if self.symbolic and not self.optimal:
@@ -414,7 +415,7 @@ def plan(world: World, utility: Term, policies: Any = None, *, reference: Any = 
             values[name] = runs[name].value(utility)
     answered_somewhere = any(a.condition is not True for a in answers.values())  # the answer depends on parameters
     symbolic = answered_somewhere or any(fl.is_symbolic(v) for v in values.values())
-    optimal = None if answered_somewhere else fl.argmax(values)
+    optimal = None if answered_somewhere else pf.argmax(values)
     result = Plan(world, utility, eps, ref_name, named, values, branch_values, optimal or [], symbolic, at=values_at,
                   mixture=mixture, notes=mix_notes, answers=answers)
     result.undefined = {name: True if values[name] is None else run.undefined_condition(utility)
@@ -561,13 +562,13 @@ def _manipulation(result: Plan, runs: dict[str, PolicyRun], ref_run: PolicyRun, 
         if button:
             off = P(fl.button_off(world))
             result.shutdown_moved[name] = (run.atom(off), shadow.atom(off))
-    incentives = fl.manipulation_incentive_flags(result.values, result.path_specific_values, human, path, paths,
+    incentives = pf.manipulation_incentive_flags(result.values, result.path_specific_values, human, path, paths,
                                                  both_undefined)
     if not incentives and (result.symbolic or any(fl.is_symbolic(v) for v in result.path_specific_values.values())) \
-            and len(runs) > fl.SYMBOLIC_INCENTIVE_LIMIT:
+            and len(runs) > pf.SYMBOLIC_INCENTIVE_LIMIT:
         result.skipped.append("manipulation-incentive")
         result.notes.append(f"the manipulation incentive compares optimal sets, which depend on the parameters here; "
-                            f"with more than {fl.SYMBOLIC_INCENTIVE_LIMIT} policies it is not built: see each policy's "
+                            f"with more than {pf.SYMBOLIC_INCENTIVE_LIMIT} policies it is not built: see each policy's "
                             f"manipulation flag")
     result.incentives.extend(incentives)
 
@@ -631,8 +632,8 @@ def _value_of_observing(result: Plan, runs: dict[str, PolicyRun], exhaustive: bo
     voi = bests[0] - bests[1]  # left unsimplified: simplify on a Max of rational functions costs seconds
     result.value_of_observing_h = voi
     partly = any(fl.is_symbolic(u) for found in pairs for _, u in found)
-    condition = fl.better_best(pairs[0], pairs[1]) if partly else None  # values undefined at some parameter values
-    flag = fl.value_of_observing_flag(voi, bests[0], bests[1], human, observers, (counts[0], counts[1]), condition)
+    condition = pf.better_best(pairs[0], pairs[1]) if partly else None  # values undefined at some parameter values
+    flag = pf.value_of_observing_flag(voi, bests[0], bests[1], human, observers, (counts[0], counts[1]), condition)
     if flag is not None:
         result.incentives.append(flag)
 

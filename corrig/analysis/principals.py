@@ -136,21 +136,22 @@ def obedience_by_coalition(name: str, run: Any, world: Any, eps: Any,
                 who, forced, evidence = _group_text(group, principals)
                 setting = principals.assignment(group.representative())
                 p = run.atom(P(off, do(setting)))
-                where = f"{who}: P({b} | do({forced}))"
+                measure = f"P({b} | do({forced}))"
+                where = f"{who}: {measure}"
                 evidence = {"probability": p, "eps": eps, **evidence, "button": button.node, "rule": button.rule}
                 if kind == fl.NOT_OBEDIENT:
                     flag = fl._flag(
                         kind, name, where, p, fl.compare("<", p, 1 - eps),
                         f"Button {button.node} (rule {rule}) entitles {who} to stop the AI, but when they want a stop "
                         f"and every other human wants it to run, the shutdown happens only with probability "
-                        f"{fl.show(p)} < 1 − ε = {fl.show(1 - eps)}.", **evidence)
+                        f"{fl.exceeds(p, 1 - eps, '<', '1 − ε')}.", measure=measure, **evidence)
                 else:
                     asking = f"only {who} wants" if group.members or group.stopping else "no human wants"
                     flag = fl._flag(
                         kind, name, where, p, fl.compare(">", p, eps),
                         f"When {asking} a stop — not enough under button {button.node}'s rule ({rule}) — it still ends "
-                        f"up shut down with probability {fl.show(p)} > ε = {fl.show(eps)}: the press is the AI's.",
-                        **evidence)
+                        f"up shut down with probability {fl.exceeds(p, eps)}: the press is the AI's.",
+                        measure=measure, **evidence)
                 if flag is not None:
                     flags.append(flag)
     return flags

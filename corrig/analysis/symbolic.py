@@ -19,7 +19,8 @@ from typing import Any
 import sympy as sp
 
 from corrig.analysis.conditions import holds_at
-from corrig.analysis.flags import optimality_conditions
+from corrig.analysis.flags import reading
+from corrig.analysis.plan_flags import optimality_conditions
 from corrig.analysis.regions import UNDEFINED_KINDS, Region, _resolve_point, _set_text, region
 from corrig.analysis.signs import _sorted, _symbols_of, box_of, simplify_value, value_latex
 
@@ -81,7 +82,8 @@ class FlagRegion:
 
     def to_dict(self) -> dict[str, Any]:
         out = {"kind": self.flag.kind, "policy": self.flag.policy, "where": self.flag.where,
-               "size": str(self.size), "size_latex": value_latex(self.size), "region": self.region.to_dict()}
+               "measure": self.flag.measure, "size": str(self.size), "size_latex": value_latex(self.size),
+               "region": self.region.to_dict()}
         if (self.flag.evidence or {}).get("direction"):
             out["direction"] = self.flag.evidence["direction"]
         return out
@@ -181,7 +183,7 @@ class SymbolicPlan:
 
 
 def _flag_text(fr: FlagRegion) -> str:
-    size = "" if fr.size is None else f", size {fr.size}"
+    size = "" if fr.size is None else f", {reading(fr.flag.measure, str(fr.size))}"
     direction = (fr.flag.evidence or {}).get("direction")
     kind = f"{fr.flag.kind} ({direction} {fr.flag.evidence.get('node', 'H')})" if direction else fr.flag.kind
     return f"{kind} at {fr.flag.where}{size}: fires {fr.region}"

@@ -44,7 +44,7 @@ def describe(spec: Spec, found: Counterexample, world: Any, *, searched: int | N
     lines = [f"Counterexample to {spec.prop!r} for {Path(spec.path).name}, found by `corrig hunt`.", "",
              f"World {found.index} of the hunt with seed {spec.seed} (vary={spec.vary}"
              + (f", keep={','.join(spec.keep)}" if spec.keep else "")
-             + (f", {searched} worlds searched" if searched else "") + ")"
+             + (f", {worlds(searched)} searched" if searched else "") + ")"
              + (", shrunk to round numbers." if found.shrunk else ", as drawn."),
              f"It fails because {v.text}; optimal policies: {v.optimal}."]
     changed = ", ".join(f"P({n} | {', '.join(world.nodes[n].parents)})" if world.nodes[n].parents else f"P({n})"
@@ -96,3 +96,8 @@ def write_counterexample(path: Path, spec: Spec, found: Counterexample, *, scena
     text = counterexample_text(spec, found, suffix, scenario=scenario, world=world, utility=utility, eps=eps,
                                searched=searched)
     return write_text(path, text)
+
+
+def worlds(n: int) -> str:
+    """'1 world', '40 worlds'."""
+    return f"{n} world{'' if n == 1 else 's'}"

@@ -54,6 +54,8 @@ def _load(args: argparse.Namespace) -> tuple[Any, Any, Any]:
 def cmd_incentives(args: argparse.Namespace) -> int:
     """Print the incentive report of the scenario's AI (or of --agent)."""
     from corrig.analysis.incentives import incentives
+    from corrig.faces.console import progress
+    from corrig.faces.safe_text import printable
     from corrig.model.agents import AI
 
     scenario, world, utility = _load(args)
@@ -61,12 +63,14 @@ def cmd_incentives(args: argparse.Namespace) -> int:
     objective = utility if agent == AI else world.agents[agent].objective if agent in world.agents else None
     if objective is None:
         raise CorrigError(f"{args.file}: no agent {agent!r} with an objective; the agents are {[AI, *world.agents]}")
-    report = incentives(world, objective, agent=agent, quantitative=not args.graphical)
+    with progress(None, "incentives") as advance:
+        report = incentives(world, objective, agent=agent, quantitative=not args.graphical,
+                            progress=lambda what: advance(0, description=printable(what)))
     if args.json:
         print(json.dumps({"scenario": scenario.name, **report.to_dict()}, indent=2))
     else:
-        print(f"{scenario.name}  {args.file}")
-        print(report.to_markdown(), end="")
+        print(printable(f"{scenario.name}  {args.file}"))
+        print(printable(report.to_markdown()), end="")
     return OK
 
 
@@ -76,6 +80,7 @@ def cmd_equilibria(args: argparse.Namespace) -> int:
     from corrig.analysis.play_groups import on_path_groups
     from corrig.analysis.readable import region_text
     from corrig.analysis.regions import region
+    from corrig.faces.safe_text import printable
 
     scenario, world, utility = _load(args)
     found = {"nash": pure_nash(world, utility), "subgame-perfect": subgame_perfect(world, utility)}
@@ -87,7 +92,7 @@ def cmd_equilibria(args: argparse.Namespace) -> int:
             for concept, eqs in found.items()},
             "groups": {concept: [g.to_dict() for g in gs] for concept, gs in groups.items()}}, indent=2))
         return OK
-    print(f"{scenario.name}  {args.file}")
+    print(printable(f"{scenario.name}  {args.file}"))
     for concept, eqs in found.items():
         gs = groups[concept]
         plural = "um" if len(eqs) == 1 else "a"
@@ -98,7 +103,7 @@ def cmd_equilibria(args: argparse.Namespace) -> int:
             values = ", ".join(f"{a} {v}" for a, v in g.values.items())
             many = f"   ×{len(g.members)}" if len(g.members) > 1 else ""
             when = "" if g.condition is True else f"   where {region_text(region(g.condition))}"
-            print(f"  {g.words}   ({values}){many}{when}")
+            print(printable(f"  {g.words}   ({values}){many}{when}"))  # agent and state names come from the file
     if any(len(groups[c]) < len(found[c]) for c in found):
         print("(×N: N equilibria that play alike and differ only where the play never goes; --json lists each one)")
     return OK

@@ -35,6 +35,7 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
+from corrig.faces.counterexample import worlds
 from corrig.faces.hunt_draw import (
     CHUNK,
     PROPERTIES,
@@ -77,7 +78,7 @@ class HuntResult:
     def summary(self) -> str:
         """One paragraph saying what was searched and found."""
         kept = f", keep={','.join(self.spec.keep)}" if self.spec.keep else ""
-        head = (f"{self.searched} worlds searched for a counterexample to {self.spec.prop!r} in {self.spec.path} "
+        head = (f"{worlds(self.searched)} searched for a counterexample to {self.spec.prop!r} in {self.spec.path} "
                 f"(seed {self.spec.seed}, vary={self.spec.vary}{kept}, {self.engine}) in {self.seconds:.1f} s "
                 f"({self.rate:.1f} worlds/s)")
         if self.interrupted:
@@ -422,9 +423,10 @@ def run_cli(args: Any) -> int:
                   keep=[n.strip() for n in (args.keep or "").split(",") if n.strip()], worker_timeout=args.worker_timeout)
     print(printable(result.summary()))
     if result.errors:
-        print(printable(f"{len(result.errors)} worlds could not be planned, e.g. {result.errors[0]}"))
+        print(printable(f"{worlds(len(result.errors))} could not be planned, e.g. {result.errors[0]}"))
     if args.first is False:
-        print(f"{result.failures} of {result.searched} worlds fail ({result.failures / max(result.searched, 1):.1%})")
+        fail = "fails" if result.failures == 1 else "fail"
+        print(f"{result.failures} of {worlds(result.searched)} {fail} ({result.failures / max(result.searched, 1):.1%})")
     if result.found is not None:
         result.write(out)
         print(printable(f"wrote {out} (corrig check {out} shows the failure)"))

@@ -246,9 +246,8 @@ def _positive(value: Any) -> bool:
 
 
 def _flag_text(flag: Any) -> str:
-    size = float(flag.size) if isinstance(flag.size, sp.Basic) and flag.size.is_number else flag.size
-    shown = f"{size:.4g}" if isinstance(size, float) else str(size)
-    return f"{flag.kind} of size {shown}"
+    """`not-obedient with P(B='off' | do(H='stop')) = 0`: the size with the quantity it is (docs/flags.md)."""
+    return f"{flag.kind} with {flag.reading()}" if flag.measure else f"{flag.kind} of size {flag.reading()}"
 
 
 def search_chunk(spec: Spec, start: int, stop: int, first: bool = True) -> dict[str, Any]:

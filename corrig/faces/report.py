@@ -16,7 +16,7 @@ from typing import Any
 
 import sympy as sp
 
-from corrig.analysis.flags import is_symbolic, jsonable, show
+from corrig.analysis.flags import is_symbolic, jsonable, reading, show
 from corrig.analysis.planner import REGION_DEPENDENT_NOTE
 from corrig.analysis.policy_names import shown_name
 from corrig.analysis.readable import region_text, settled_notes, size_text, value_namer
@@ -61,12 +61,25 @@ class FlagCell:
     condition: str = ""
     evidence: dict = field(default_factory=dict)
     who: str = ""  # the principal or coalition a several-humans flag names ("bob", "alice+bob", "nobody")
-    label: str = ""  # the kind, and where when the policy has more than one flag of that kind
+    label: str = ""  # the kind, and where when the policy has two flags of that kind and measure
+    measure: str = ""  # what the size is: "P(B='off' | do(H='stop'))" (docs/flags.md, "How a size reads")
+
+    def reading(self) -> str:
+        """The size with its quantity: `P(B='off' | do(H='stop')) = 0`."""
+        return reading(self.measure, self.size)
+
+    def heading(self) -> str:
+        """`kind[who] at where`, the place left out when the measure already names it."""
+        who = f"[{self.who}]" if self.who else ""
+        place = self.where.removeprefix(f"{self.who}: ") if self.who else self.where
+        named = bool(self.measure) and place in self.measure
+        return f"{self.kind}{who}" + ("" if named else f" at {self.where}")
 
     def short(self) -> str:
-        """`kind (size)` (`kind[bob] (size)` when it names a principal; `kind at where` when the policy has
-        two of that kind), with a ? when it may fire depending on the parameters."""
-        return f"{self.label or self.kind}{f'[{self.who}]' if self.who else ''} ({self.size}){'?' if self.conditional else ''}"
+        """`kind measure = size` (`kind[bob] …` when it names a principal; `kind at where …` when the policy
+        has two of that kind and measure), with a ? when it may fire depending on the parameters."""
+        who = f"[{self.who}]" if self.who else ""
+        return f"{self.label or self.kind}{who} {self.reading()}{'?' if self.conditional else ''}"
 
 
 @dataclass
@@ -134,8 +147,10 @@ def flag_cell(flag: Any, numeric: bool = False, condition: bool = True) -> FlagC
     conditional = not isinstance(flag.condition, bool)
     evidence = flag.evidence or {}
     who = str(flag.where).split(": ", 1)[0] if ("principal" in evidence or "coalition" in evidence) else ""
-    return FlagCell(flag.kind, number(flag.size, numeric), flag.where, flag.explanation, flag.policy, conditional,
-                    str(flag.condition) if conditional and condition else "", jsonable(evidence), who)
+    size = "" if flag.size is None else number(flag.size, numeric)  # a symbolic incentive: its region is the answer
+    return FlagCell(flag.kind, size, flag.where, flag.explanation, flag.policy, conditional,
+                    str(flag.condition) if conditional and condition else "", jsonable(evidence), who,
+                    measure=getattr(flag, "measure", ""))
 
 
 def needs_regions(plan: Any) -> bool:
@@ -144,12 +159,13 @@ def needs_regions(plan: Any) -> bool:
 
 
 def _label_repeats(cells: list[FlagCell]) -> list[FlagCell]:
-    """Name the branch or node of each flag whose kind occurs more than once among `cells`."""
-    counts: dict[str, int] = {}
+    """Name the branch or node of each flag whose kind, principal and measure occur more than once among
+    `cells` (the measure tells the others apart)."""
+    counts: dict[tuple[str, str, str], int] = {}
     for c in cells:
-        counts[c.kind] = counts.get(c.kind, 0) + 1
+        counts[c.kind, c.who, c.measure] = counts.get((c.kind, c.who, c.measure), 0) + 1
     for c in cells:
-        c.label = f"{c.kind} at {c.where}" if counts[c.kind] > 1 else c.kind
+        c.label = f"{c.kind} at {c.where}" if counts[c.kind, c.who, c.measure] > 1 else c.kind
     return cells
 
 
@@ -302,7 +318,7 @@ def render_terminal(reports: Iterable[ScenarioReport], console: Any) -> None:
         table.add_column("J(π)", justify="right", overflow="fold")
         table.add_column("optimal (where)" if regions else "optimal", justify="center" if not regions else "left",
                          overflow="fold")
-        table.add_column("flags (size)", overflow="fold")
+        table.add_column("flags", overflow="fold")
         for row in report.rows:
             flags = Text()
             for i, f in enumerate(row.flags):
@@ -311,7 +327,7 @@ def render_terminal(reports: Iterable[ScenarioReport], console: Any) -> None:
                 flags.append(f.label or f.kind, style="yellow" if f.conditional else "red")
                 if f.who:
                     flags.append(f"[{f.who}]")
-                flags.append(f" {clip(f.size)}")
+                flags.append(f" {reading(f.measure, clip(f.size))}")
                 if f.conditional:
                     flags.append(f" where {f.condition}", style="yellow")
             cells = [str(row.index), escape(row.name), escape(row.value), escape(_optimal_cell(row))]
@@ -324,10 +340,10 @@ def render_terminal(reports: Iterable[ScenarioReport], console: Any) -> None:
             inc = Table(title="incentives", title_justify="left", show_header=True, box=None, padding=(0, 1))
             inc.add_column("flag", style="magenta")
             inc.add_column("where", overflow="fold", max_width=32)
-            inc.add_column("size", justify="right", overflow="fold", max_width=40)
+            inc.add_column("size", overflow="fold", max_width=30)
             inc.add_column("why", overflow="fold", ratio=1)
             for f in report.incentives:
-                size = clip(f.size) + (f" where {f.condition}" if f.conditional else "")
+                size = (reading(f.measure, clip(f.size)) + (f" where {f.condition}" if f.conditional else "")).strip()
                 inc.add_row(f.kind, escape(f.where), escape(size), escape(clip(f.explanation, 240)))
             console.print(inc)
         for note in report.notes:
@@ -368,7 +384,7 @@ def render_markdown(reports: Iterable[ScenarioReport]) -> str:
             out.append(f"| {row.index} | {_md(row.name)} | {_md(row.value)} | {'✓' if row.optimal else ''} |{where} {flags} |")
         if report.incentives:
             out += ["", "**Incentives**", ""]
-            out += [f"- **{f.kind}** at `{_md(f.where)}`: size {f.size} — {_md(f.explanation)}" for f in report.incentives]
+            out += [f"- **{f.kind}** at `{_md(f.where)}`: {_md(f.reading())} — {_md(f.explanation)}" for f in report.incentives]
         if report.notes:
             out += ["", "**Notes**", "", *(f"- {_md(n)}" for n in report.notes)]
         if report.verdicts:
@@ -381,7 +397,7 @@ def render_markdown(reports: Iterable[ScenarioReport]) -> str:
 # latex -------------------------------------------------------------------------------------
 _LATEX_ESCAPES = {"\\": r"\textbackslash{}", "&": r"\&", "%": r"\%", "$": r"\$", "#": r"\#", "_": r"\_",
                   "{": r"\{", "}": r"\}", "~": r"\textasciitilde{}", "^": r"\textasciicircum{}", "π": r"$\pi$",
-                  "ε": r"$\varepsilon$", "−": "-", "→": r"$\to$", "≠": r"$\neq$", "·": r"$\cdot$",
+                  "ε": r"$\varepsilon$", "−": "-", "→": r"$\to$", "←": r"$\leftarrow$", "≠": r"$\neq$", "·": r"$\cdot$",
                   "∈": r"$\in$"}
 
 
@@ -402,14 +418,14 @@ def render_latex(reports: Iterable[ScenarioReport]) -> str:
                 rf"\caption{{{tex(report.name)}{point}: $J(\pi) = {report.objective_latex}$, "
                 rf"$\varepsilon = {tex(report.eps)}$}}",
                 r"\begin{tabular}{rlrcl}", r"\toprule",
-                r"\# & policy & $J(\pi)$ & optimal & flags (size) \\", r"\midrule"]
+                r"\# & policy & $J(\pi)$ & optimal & flags \\", r"\midrule"]
         for row in report.rows:
             flags = "; ".join(tex(f.short()) for f in row.flags) or "---"
             mark = r"$\checkmark$" if row.optimal else ""
             out.append(rf"{row.index} & {tex(row.name)} & ${row.value_latex}$ & {mark} & {flags} \\")
         out += [r"\bottomrule", r"\end{tabular}"]
         if report.incentives:
-            items = "; ".join(f"{tex(f.kind)} at {tex(f.where)} (size {tex(f.size)})" for f in report.incentives)
+            items = "; ".join(f"{tex(f.kind)} at {tex(f.where)}: {tex(f.reading())}" for f in report.incentives)
             out.append(rf"\par\smallskip\footnotesize Incentives: {items}.")
         out += [r"\end{table}", ""]
     return "\n".join(out)
@@ -578,8 +594,9 @@ def render_explain_terminal(report: ExplainReport, console: Any) -> None:
             continue
         console.print(Text(title, style="bold"))
         for f in flags:
-            _hanging(console, Text(f"  {f.kind}", style="yellow" if f.conditional else "red"),
-                     Text(f"at {f.where}: size {f.size}"))
+            kind, _, rest = f.heading().partition(" ")
+            _hanging(console, Text(f"  {kind}", style="yellow" if f.conditional else "red") + Text("" if rest else ":"),
+                     Text(f"{rest}: {f.reading()}" if rest else f.reading()))
             _hanging(console, Text("   "), Text(f.explanation))
             if f.conditional:
                 _hanging(console, Text("   "), Text(f"fires when {f.condition}", style="yellow"))
@@ -605,7 +622,7 @@ def render_explain_markdown(report: ExplainReport) -> str:
         if flags:
             out += ["", f"**{title}**", ""]
             for f in flags:
-                out.append(f"- **{f.kind}** at `{_md(f.where)}`: size {f.size} — {_md(f.explanation)}")
+                out.append(f"- **{_md(f.heading())}**: {_md(f.reading())} — {_md(f.explanation)}")
                 for line in _evidence_lines(f.evidence, ""):
                     depth = (len(line) - len(line.lstrip())) // 2
                     out.append("    " + "  " * depth + "- " + _md(line.strip()))

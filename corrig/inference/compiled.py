@@ -186,6 +186,7 @@ def policy_entry(world: World, policy: Policy) -> dict:
     if found is not None and found[0] is policy and _same_rules(found[1], policy.rules):
         policies.move_to_end(key)
         return found[2]
+    world.check_rules(policy)  # a rule for a chance node or an unknown name would be ignored silently
     entry: dict = {}
     policies[key] = (policy, dict(policy.rules), entry)  # the policy is held, so its id is not reused
     if len(policies) > POLICY_ENTRIES:

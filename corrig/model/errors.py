@@ -62,6 +62,10 @@ class ScenarioError(CorrigError):
     """A scenario file fails to load or lacks what a scenario must define; names the file and line."""
 
 
+class NotAScenario(ScenarioError):
+    """A file defines no `world` at all (a helper module beside the scenarios, a package's `__init__.py`)."""
+
+
 def with_context(exc: CorrigError, where: str) -> CorrigError:
     """The same error (same class), its message prefixed with the argument, policy or term at fault."""
     new = copy.copy(exc)

@@ -50,6 +50,8 @@ class Policy:
         if decision not in self.rules:
             raise PolicyError(f"policy {self} has no rule for decision {decision}, which the query needs")
         rule = self.rules[decision]
+        if isinstance(rule, Mapping) and node.parents:
+            _check_observations(self, world, node, rule)
         table: RuleTable = {}
         for context in itertools.product(*(world.nodes[p].states for p in node.parents)):
             where = _Where(self, node, context)
@@ -98,6 +100,24 @@ class Policy:
         """Raise unless every rule names a decision and is well formed for it."""
         for decision in self.rules:
             self.table(world, decision)
+
+
+def _check_observations(policy: Policy, world: World, node: Node, rule: Mapping[Any, Any]) -> None:
+    """Every key of a table rule is an observation the decision can make: a tuple of its parents' states
+    (or, when it observes one parent, that parent's state).  A key that names none would be ignored."""
+    parents = node.parents
+    for key in rule:
+        values = key if isinstance(key, tuple) else (key,)
+        if len(values) != len(parents):
+            if isinstance(key, tuple) or len(parents) != 1:
+                raise PolicyError(f"policy {policy}, decision {node.name}: the rule's entry {key!r} is not an observation "
+                                  f"of {', '.join(parents)} (one state of each, in that order)")
+        for parent, value in zip(parents, values, strict=len(values) == len(parents)):
+            states = world.nodes[parent].states
+            if _unhashable(value) or value not in states:
+                what = f"entry {key!r} names {value!r}, which" if isinstance(key, tuple) else f"entry {key!r}"
+                raise StateError(f"policy {policy}, decision {node.name}: the rule's {what} is not a state of {parent}; "
+                                 f"its states are {list(states)}")
 
 
 def checked_policy(value: Any, world: World, what: str) -> Policy:

@@ -643,17 +643,17 @@ class World:
         """P_π(event | given) in this world, or in its mutilation by `do`."""
         from corrig.inference.engine import probability
 
-        self._check_rules(policy)
+        self.check_rules(policy)
         return probability(self, event, policy, given=given, do=do)
 
     def E(self, quantity: Any, policy: Any = None, *, given: Any = None, do: Mapping[str, State] | None = None) -> Any:
         """E_π[quantity | given] in this world, or in its mutilation by `do`."""
         from corrig.inference.engine import expectation
 
-        self._check_rules(policy)
+        self.check_rules(policy)
         return expectation(self, quantity, policy, given=given, do=do)
 
-    def _check_rules(self, policy: Any) -> None:
+    def check_rules(self, policy: Any) -> None:
         """A policy gives rules to decisions only: a rule for a chance node would be ignored silently.
 
         A decision that do() or replace() made a chance node keeps its rule quietly: the intervention
@@ -661,11 +661,15 @@ class World:
         rules = getattr(policy, "rules", policy) if policy is not None else {}
         if not isinstance(rules, Mapping):
             return
+        decisions = [n for n, d in self._nodes.items() if d.is_decision]
         for name in rules:
             node = self._nodes.get(name) if isinstance(name, str) else None
+            if node is None and name not in self._former_decisions:
+                raise PolicyError(f"policy {policy}: {name!r} is not a node of world {self.name!r}; a policy gives rules "
+                                  f"to the decisions {decisions}")
             if node is not None and not node.is_decision and name not in self._former_decisions:
                 raise PolicyError(f"policy {policy}: {name!r} is a chance node; a policy gives rules to the decisions "
-                                  f"{[n for n, d in self._nodes.items() if d.is_decision]} only")
+                                  f"{decisions} only")
 
     def with_explicit_noise(self) -> World:
         """This world with every stochastic non-root chance node a deterministic function of a noise root."""

@@ -61,7 +61,20 @@ class Plans:
 
 
 def _at_text(at: Mapping[Any, Any] | None) -> str:
-    return "" if not at else " at " + ", ".join(f"{k}={v}" for k, v in at.items())
+    return "" if not at else " at " + ", ".join(f"{k}={claim_text(v)}" for k, v in at.items())
+
+
+def claim_text(value: Any, top: bool = True) -> str:
+    """A value a claim names, as a person writes it: `13/20` (not `Fraction(13, 20)`), `R=wait, AI=3/4`
+    for a mapping, `{e: c, c: e}` for one inside it, a rule function by its name."""
+    if isinstance(value, Mapping):
+        inner = ", ".join(f"{claim_text(k, False)}{'=' if top else ': '}{claim_text(v, False)}" for k, v in value.items())
+        return inner if top else "{" + inner + "}"
+    if isinstance(value, list | tuple):
+        return "[" + ", ".join(claim_text(v, False) for v in value) + "]"
+    if callable(value) and hasattr(value, "__name__"):
+        return value.__name__
+    return str(value)  # a Fraction or a sympy number reads 13/20
 
 
 class Expectation:
@@ -143,15 +156,22 @@ class Flagged(Expectation):
             ok = all(any(_same(f.size, self.size) for f in fs) for fs in found.values())
         else:
             ok = all(found.values())
-        def shown(f: Any) -> str:
-            return f"{f.kind} at {f.where} (size {f.size})" if self.principal else f"{f.kind} (size {f.size})"
-
-        detail = "; ".join(f"{n}: {', '.join(shown(f) for f in fs) or 'none'}" for n, fs in found.items())
+        detail = "; ".join(f"{n}: {', '.join(_shown(f) for f in fs) or 'none'}" for n, fs in found.items())
         who = "every policy" if self.policy == EVERY else self.policy
         verb = "gets no" if self.negate else "gets a"
         naming = f" naming {self.principal}" if self.principal else ""
-        sized = f" of size {self.size}" if self.size is not None and not self.negate else ""
+        sized = ""
+        if self.size is not None and not self.negate:  # worded with the quantity the size is, when a flag says
+            measures = [f.measure for fs in found.values() for f in fs if f.measure and _same(f.size, self.size)]
+            sized = f" with {measures[0]} = {self.size}" if measures else f" of size {self.size}"
         return Verdict(ok, f"{who} {verb} {self.kind} flag{naming}{sized}{_at_text(self.at)}", detail)
+
+
+def _shown(flag: Any) -> str:
+    """A found flag as the reports show it: `not-obedient[bob] P(F='off' | do(H1='run', H2='stop')) = 0`."""
+    evidence = flag.evidence or {}
+    who = f"[{str(flag.where).split(': ', 1)[0]}]" if ("principal" in evidence or "coalition" in evidence) else ""
+    return f"{flag.kind}{who} {flag.reading()}"
 
 
 def _same(value: Any, expected: Any) -> bool:

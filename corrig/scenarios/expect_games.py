@@ -17,10 +17,10 @@ import sympy as sp
 from corrig.analysis import incentives as inc
 from corrig.analysis.equilibria import pure_nash, subgame_perfect
 from corrig.analysis.parameters import resolve_at, term_parameters
-from corrig.model.agents import AI, check_agent
+from corrig.model.agents import AI, check_agent, owners
 from corrig.model.errors import ScenarioError
 from corrig.model.policies import Policy
-from corrig.scenarios.expect import Expectation, Plans, Verdict
+from corrig.scenarios.expect import Expectation, Plans, Verdict, _at_text, claim_text
 
 CONCEPTS = {"nash": pure_nash, "subgame-perfect": subgame_perfect}
 GRAPHICAL = {
@@ -31,8 +31,9 @@ GRAPHICAL = {
 }
 
 
-def _at_text(at: Mapping[Any, Any] | None) -> str:
-    return "" if not at else " at " + ", ".join(f"{k}={v}" for k, v in at.items())
+def _equilibria_text(count: int, concept: str = "") -> str:
+    """'1 pure Nash equilibrium', '16 equilibria'."""
+    return f"{count} {f'pure {concept} ' if concept else ''}equilibri{'um' if count == 1 else 'a'}"
 
 
 def _equilibria(plans: Plans, concept: str, at: Mapping[Any, Any] | None) -> list[Any]:
@@ -65,7 +66,7 @@ class NumberOfEquilibria(Expectation):
         undecided = [e for e in found if e.condition is not True]
         detail = f"{len(found)} found" + (f" ({len(undecided)} only under a condition)" if undecided else "")
         return Verdict(len(found) == self.count and not undecided,
-                       f"{self.count} pure {self.concept} equilibria{_at_text(self.at)}", detail)
+                       f"{_equilibria_text(self.count, self.concept)}{_at_text(self.at)}", detail)
 
 
 @dataclass(frozen=True)
@@ -91,9 +92,10 @@ class EveryEquilibrium(Expectation):
             for agent, value in (self.values or {}).items():
                 if not _same(e.values.get(agent), value):
                     bad.append(f"{e.name}: {agent} earns {e.values.get(agent)}")
-        claim = f"every {self.concept} equilibrium plays {dict(self.plays or {})} and pays {dict(self.values or {})}"
+        claim = (f"every {self.concept} equilibrium plays {claim_text(self.plays or {})} and pays "
+                 f"{claim_text(self.values or {})}")
         return Verdict(bool(found) and not bad, claim + _at_text(self.at),
-                       f"{len(found)} equilibria" + (f"; {bad[0]}" if bad else ""))
+                       _equilibria_text(len(found)) + (f"; {bad[0]}" if bad else ""))
 
 
 @dataclass(frozen=True)
@@ -139,19 +141,25 @@ class IncentiveValue(Expectation):
             others = {p for a in world.agents.values() if a.objective is not None for p in term_parameters(a.objective)}
             values = resolve_at(self.at, world, utility, extra={"the agents' objectives": others})
             world, utility = world.subs(values), utility.subs(values)
+        fixed = None
+        if self.agent == AI and any(a != AI for a in owners(world).values()):  # as corrig incentives holds them
+            fixed, note = inc.default_rules(world, utility)
+            if fixed is None:
+                return Verdict(False, f"{self.kind} of {self.node} = {claim_text(self.expected)}{_at_text(self.at)}", note)
         if self.kind == inc.VALUE_OF_INFORMATION:
             if self.decision is None:
                 raise ScenarioError("incentive_value('value-of-information', ...) needs decision=")
-            value = inc.value_of_information(world, utility, self.decision, self.node, agent=self.agent)
+            value = inc.value_of_information(world, utility, self.decision, self.node, agent=self.agent, fixed=fixed)
             what = f"VoI({self.node} at {self.decision})"
         elif self.kind == inc.VALUE_OF_CONTROL:
             if self.decision is not None:
                 raise ScenarioError(f"incentive_value('value-of-control', ...) takes no decision= (got {self.decision!r})")
-            value = inc.value_of_control(world, utility, self.node, agent=self.agent)
+            value = inc.value_of_control(world, utility, self.node, agent=self.agent, fixed=fixed)
             what = f"VoC({self.node})"
         else:
             raise ScenarioError(f"incentive_value takes value-of-information or value-of-control, not {self.kind!r}")
-        return Verdict(_same(value, self.expected), f"{what} = {self.expected}{_at_text(self.at)}", f"{what} = {value}")
+        return Verdict(_same(value, self.expected), f"{what} = {claim_text(self.expected)}{_at_text(self.at)}",
+                       f"{what} = {value}")
 
 
 def number_of_equilibria(concept: str, count: int, *, at: Mapping[Any, Any] | None = None) -> NumberOfEquilibria:

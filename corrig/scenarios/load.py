@@ -10,7 +10,7 @@ import traceback
 from pathlib import Path
 from typing import Any
 
-from corrig.model.errors import CorrigError, ScenarioError
+from corrig.model.errors import CorrigError, NotAScenario, ScenarioError
 from corrig.model.world import World
 from corrig.objectives.terms import Term
 from corrig.scenarios.expect import Expectation
@@ -71,8 +71,10 @@ def from_namespace(namespace: dict[str, Any], *, name: str, path: Path | None = 
     """A Scenario from a module's globals (or any dict with the same names)."""
     where = str(path) if path else name
     world = namespace.get("world")
+    if "world" not in namespace:
+        raise NotAScenario(f"{where}: a scenario must define `world` as a corrig World; this file defines no `world`")
     if not isinstance(world, World):
-        raise ScenarioError(f"{where}: a scenario must define `world` as a corrig World")
+        raise ScenarioError(f"{where}: a scenario must define `world` as a corrig World, not {type(world).__name__}")
     utility = namespace.get("utility")
     if not isinstance(utility, Term):
         raise ScenarioError(f"{where}: a scenario must define `utility` as a term such as P(...) + E(...)")
