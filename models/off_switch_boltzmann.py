@@ -64,6 +64,12 @@ unsure = {mu: F(1, 2), sigma: 1, beta: 2}  # a robot unsure, a human who mostly 
 # robot that acts is not obedient.  At `unsure` the belief is wide and the human informative: J(wait) ≈ 0.6049 >
 # 1/2 (scipy's quadrature agrees, tests/test_continuous_models.py).
 #
+# Observing H is worth nothing to R: H reads U only, and R observing H reaches act (mu), switch-off (0), wait
+# (let H decide) and the contrarian rule (act iff H says stop), worth E[U·(1 − sigmoid(beta·U))] = mu − J(wait).
+# Waiting beats the last: J(wait) − (mu − J(wait)) = E[U·(2·sigmoid(beta·U) − 1)] ≥ 0, as 2·sigmoid(beta·U) − 1
+# has the sign of U.  So VoI(H) = max(0, mu, J(wait), mu − J(wait)) − max(0, mu, J(wait)) = 0, settled exactly
+# from that integrand (docs/continuous.md), not sampled.
+#
 # A probit human, π_H(U) = Phi(beta·U) (make_world(link="probit")), closes the integrals: for Z standard normal,
 # E[Phi(a + b·Z)] = Phi(a/sqrt(1 + b²)), so with Stein's lemma
 #     J(wait) = mu·Phi(t) + beta·sigma²·phi(t)/sqrt(1 + beta²·sigma²),   t = beta·mu/sqrt(1 + beta²·sigma²),

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from corrig import E, World, given, plan
+from corrig import E, World, given, param, plan
 from corrig.analysis.equilibria import best_response, pure_nash, responses, subgame_perfect
 from corrig.analysis.incentives import best_value, incentives, value_of_control, value_of_information
 from corrig.faces.cli import main
@@ -91,6 +91,21 @@ def test_an_unknown_parameter_in_at_is_named_not_ignored(taxi):
     named(lambda: pure_nash(world, utility, at={"zz": 1}), "zz", "not a parameter")
     named(lambda: subgame_perfect(world, utility, at={"zz": 1}), "zz", "not a parameter")
     named(lambda: best_response(world, utility, "taxi2", {"D1": "e"}, at={"zz": 1}), "zz", "not a parameter")
+
+
+def test_an_unknown_parameter_names_the_places_looked_in(taxi):
+    """The places a parameter may come from, each only where the call has it: a game has no ε (the old message
+    named "the world, the objective or ε" for every call)."""
+    world, utility = taxi
+    error = named(lambda: pure_nash(world, utility, at={"zz": 1}), "not a parameter of the world or the objective;",
+                  "there are no parameters")
+    assert "ε" not in str(error)
+    k = param("k", 0, 2)
+    goals = {"AI": E(world["U1"]), "taxi2": k * E(world["U2"])}
+    named(lambda: pure_nash(world, None, objectives=goals, at={"zz": 1}),
+          "not a parameter of the world or the agents' objectives; the parameters are ['k']")
+    named(lambda: plan(world, utility, eps=param("e", 0, 1), at={"zz": 1}),
+          "not a parameter of the world, the objective or ε; the parameters are ['e']")
 
 
 def test_an_unknown_decision_in_fixed_is_named_not_ignored(taxi):

@@ -39,11 +39,29 @@ def test_check_marks_every_number_known_by_quadrature(cli):
 
 
 def test_check_states_how_each_region_was_settled(cli):
+    # the rational human (the model's hand derivation): J(act) − J(wait) = sigma·g(mu/sigma) with
+    # g(x) = x − x·Phi(x) − phi(x), g' = 1 − Phi ≥ 0, rising from −∞ to 0: acting is never optimal; switching off
+    # likewise (g(x) = −x·Phi(x) − phi(x)), so wait is optimal on the whole box.  Each note leads with that verdict
+    # in words, and no note says the optimal set depends on where in the box one looks.
     code, out, err = cli("check", GAUSSIAN)
     assert code == 0, err
     words = " ".join(out.split())  # the notes wrap at the console's width
-    assert "wait optimal: proved:" in words and "act optimal: proved:" in words
-    assert "so it is positive for every real mu and sigma > 0" in words
+    assert ("note: act is never optimal (proved: J(act) - J(wait) = sigma·g(mu/sigma) < 0 for every real mu and "
+            "sigma > 0, since g(x) = -x*Phi(x) + x - phi(x) increases from -oo to 0") in words
+    assert "note: switch-off is never optimal (proved: J(switch-off) - J(wait) = sigma·g(mu/sigma) < 0" in words
+    assert "note: wait is always optimal (proved:" in words
+    assert "region-dependent" not in words
+    # observing H adds nothing: with it and without it the best value is J(wait)
+    assert "note: value-of-observing-h (plan) never fires (proved: its size is 0 on the box, as each Max is J(wait)" \
+        in words
+
+
+def test_explain_marks_a_policy_optimal_on_the_whole_box(cli):
+    code, out, err = cli("explain", GAUSSIAN, "--policy", "wait")
+    assert code == 0, err
+    words = " ".join(out.split())
+    assert "★ optimal" in words and "region-dependent" not in words
+    assert "note: wait is always optimal (proved: J(wait) - J(switch-off) = sigma·g(mu/sigma) > 0" in words
 
 
 def test_explain_shows_bounded_branch_values(cli):

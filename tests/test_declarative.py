@@ -165,6 +165,10 @@ BROKEN = {
     "unknown reference": (FIG1.replace('reference = "respect-obey"', 'reference = "obey"'), "reference",
                           "'obey' is not one of the policies"),
     "role state": (FIG1.replace('stop = 0', 'stop = "halt"'), "roles.stop", "'halt' is not a state of H"),
+    "parent named twice": (FIG1.replace('parents = ["M", "L"]', 'parents = ["M", "M"]'), "nodes.H.parents",
+                           "the list names 'M' twice"),  # a graph has one edge M -> H: silently one parent before
+    "observation named twice": (FIG1.replace('observes = ["H"]', 'observes = ["H", "H"]'), "nodes.O.observes",
+                                "the list names 'H' twice"),
     "do state": (FIG1.replace('E = "S * (2 * L - 1)"', 'E = "S"\ndo = { H = 3 }'), "utility[0].do.H",
                  "3 is not a state of H"),
 }

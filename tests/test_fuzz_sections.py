@@ -261,8 +261,10 @@ def test_what_the_fuzzers_found():
             loads_declarative(GAME.format(**{**GAME_SLOTS, slot: "[]"}), file="f.toml")
         assert info.value.key == key
     # a principal who should know H1 twice: opt_einsum's ValueError when the deception flag read P(H1, H1)
-    with pytest.raises(DeclarativeError, match="principal 'bob': about names 'H1' twice"):
+    # (reported at the list's own key, not at [principals])
+    with pytest.raises(DeclarativeError, match="the list names 'H1' twice") as info:
         loads_declarative(PRINCIPALS.format(**{**PRINCIPAL_SLOTS, "about": '["H1", "H1"]'}), file="f.toml")
+    assert info.value.key == "principals.bob.about"
     # a formula comparing a parameter: TypeError (cannot determine truth value of Relational: p > 0)
     with pytest.raises(DeclarativeError, match="depends on the parameters") as info:
         loads_declarative(TEMPLATE.format(**{**VALID, "formula": '"1 if p > 0 else 0"'}), file="f.toml")

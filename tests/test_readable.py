@@ -106,3 +106,34 @@ def test_a_region_is_worded_once_and_as_if_anew():
     fresh = readable._region_text.__wrapped__(lazy.computed, tuple(lazy.computed.witness.items()))  # no memo
     assert fresh == first
     assert all(f"{k} = {x}" in first for k, x in lazy.computed.witness.items())  # the region's own witness
+
+
+def test_two_sided_bounds_read_as_one_chain():
+    # off_switch_erring (p ∈ [0, 1], q ∈ [0, 1/2]): J(act) = 2p − 1, J(switch-off) = 0, J(wait) = p − q (the model's
+    # hand derivation).  wait is optimal iff p − q ≥ 2p − 1 and p − q ≥ 0: q ≤ p ≤ 1 − q, on all of q's range, so no
+    # "for q ∈ …"; act iff 2p − 1 ≥ 0 and p ≥ 1 − q, where p ≥ 1/2 follows from p ≥ 1 − q as 1 − q ≥ 1/2.
+    from models import off_switch_erring as m
+
+    regions = symbolic_plan(plan(m.world, m.utility, m.policies, reference=m.reference))
+    wait = next(n for n in regions.optimal if n.startswith("wait"))
+    act = next(n for n in regions.optimal if n.startswith("act"))
+    assert region_text(regions.optimal[wait]).split("  (e.g.")[0] == "q ≤ p ≤ 1 - q"
+    assert region_text(regions.optimal[act]).split("  (e.g.")[0] == "p ≥ 1 - q"
+    # the bundled naive switch (c ∈ [0, 2], k ∈ [−1/2, 1/2]): work (3/4 + c/4) beats press (c) iff c ≤ 1 and block
+    # (1 − k) iff c ≥ 1 − 4k: the band 1 − 4k ≤ c ≤ 1 of its docstring.  block beats both iff c ≤ 1 − k and
+    # c ≤ 1 − 4k, and neither bound implies the other on the box (1 − 4k < 1 − k exactly when k > 0).
+    from models import naive_switch as n
+
+    regions = symbolic_plan(plan(n.world, n.utility, n.policies, reference=n.reference))
+    assert region_text(regions.optimal["work"]).split("  (e.g.")[0] == "1 - 4*k ≤ c ≤ 1"
+    assert region_text(regions.optimal["block"]).split("  (e.g.")[0] == "c ≤ min(1 - 4*k, 1 - k)"
+
+
+def test_bounds_chain_beside_other_conjuncts_and_differing_strictness_stays_apart():
+    # on p, q ∈ [0, 1]: q < 1/2 beside the two bounds on p, which read as one chain; p > q and p ≥ 1/4 are both
+    # lower bounds on p but one strict and one not, so no single max(...) states them
+    p, q = param("p", 0, 1), param("q", 0, 1)
+    text = region_text(region(sp.And(q < sp.Rational(1, 2), p >= q, p <= 1 - q), (p, q)))
+    assert "q ≤ p ≤ 1 - q" in text and "q < 1/2" in text and "p*(" not in text
+    text = region_text(region(sp.And(p > q, p >= sp.Rational(1, 4)), (p, q))).split("  (e.g.")[0]
+    assert sorted(text.split(" and ")) == ["p > q", "p ≥ 1/4"]

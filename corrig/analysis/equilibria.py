@@ -372,7 +372,7 @@ def _substituted(world: World, utility: Any, objectives_: Mapping[str, Any] | No
         goals = {a.name: a.objective for a in world.agents.values() if a.objective is not None}
     goals = {a: as_term(t) for a, t in goals.items()}
     mentioned = set().union(*(term_parameters(t) for t in goals.values()))
-    values = resolve_at(at, world, as_term(0 if utility is None else utility), 0, mentioned)
+    values = resolve_at(at, world, None if utility is None else as_term(utility), extra={"the agents' objectives": mentioned})
     goals = {a: t.subs(values) for a, t in goals.items()}
     if utility is not None:
         utility = as_term(utility).subs(values)

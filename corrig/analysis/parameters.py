@@ -56,20 +56,30 @@ def term_parameters(term: Term) -> set[sp.Symbol]:
     return set().union(*(term_parameters(t) for t in getattr(term, "terms", ())))
 
 
-def resolve_at(at: Mapping[Any, Any], world: World, utility: Term, eps: Any,
-                extra: set[sp.Symbol] = frozenset()) -> dict[sp.Symbol, Any]:
-    """`at=` as {parameter: exact number}: names resolved against the world, the objective, ε and `extra`;
-    each value checked against its parameter's declared range."""
+def resolve_at(at: Mapping[Any, Any], world: World, utility: Term | None, eps: Any = None,
+               extra: Mapping[str, set[sp.Symbol]] | None = None) -> dict[sp.Symbol, Any]:
+    """`at=` as {parameter: exact number}: names resolved against the world, the objective (None: there is
+    none), ε (when it holds parameters) and `extra` ({what: its parameters}, e.g. the agents' objectives);
+    each value checked against its parameter's declared range.  An unknown name is refused naming the
+    places looked in."""
     if not isinstance(at, Mapping):
         raise ParameterError(f"at= must be a {{parameter: value}} mapping, got {type(at).__name__}")
-    known = set(world.compiled.parameters) | term_parameters(utility) | set(getattr(eps, "free_symbols", ())) | extra
+    sources: dict[str, set[sp.Symbol]] = {"the world": set(world.compiled.parameters)}
+    if utility is not None:
+        sources["the objective"] = term_parameters(utility)
+    sources.update({what: set(found) for what, found in (extra or {}).items() if found})
+    if getattr(eps, "free_symbols", None):
+        sources["ε"] = set(eps.free_symbols)
+    known = set().union(*sources.values())
     by_name = {s.name: s for s in known}
     values = {}
     for key, value in at.items():
         symbol = by_name.get(key) if isinstance(key, str) else key
         if symbol not in known:
-            raise ParameterError(f"at= names {key!s}, which is not a parameter of the world, the objective or ε; "
-                                 f"the parameters are {sorted(by_name)}")
+            places = list(sources)
+            where = places[0] if len(places) == 1 else f"{', '.join(places[:-1])} or {places[-1]}"
+            listed = f"the parameters are {sorted(by_name)}" if by_name else "there are no parameters"
+            raise ParameterError(f"at= names {key!s}, which is not a parameter of {where}; {listed}")
         number = as_number(value, f"the value of parameter {symbol}")
         span = range_of(symbol)
         if number.is_number if isinstance(number, sp.Basic) else True:

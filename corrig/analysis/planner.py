@@ -388,7 +388,7 @@ def plan(world: World, utility: Term, policies: Any = None, *, reference: Any = 
                          | set(getattr(eps, "free_symbols", ())), f"plan of world {world.name!r}")
     original = world
     if at:
-        values_at = resolve_at(at, world, utility, eps, in_policies)
+        values_at = resolve_at(at, world, utility, eps, {"the candidate policies": in_policies})
         world, utility = world.subs(values_at), utility.subs(values_at)
         if isinstance(eps, sp.Basic):
             eps = eps.subs(values_at)

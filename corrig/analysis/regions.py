@@ -25,7 +25,7 @@ from __future__ import annotations
 import functools
 import itertools
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -77,6 +77,7 @@ class Region:
     is_empty: bool | None = None
     method: str = "exact"  # or, for transcendental values, "proved", "interval arithmetic", "sampled"
     detail: str = field(default="", compare=False)  # how a non-exact method settled it (corrig.analysis.transcendental)
+    verdicts: tuple[Any, ...] = field(default=(), compare=False)  # the SignVerdicts that settled it, for wording
 
     @property
     def status(self) -> str:
@@ -98,6 +99,10 @@ class Region:
         return ", ".join(f"{s} ∈ {_set_text(self.box[s])}" for s in self.parameters)
 
     def __str__(self) -> str:
+        return self.text()
+
+    def text(self, name: Callable[[sp.Expr], str] = sp.sstr) -> str:
+        """The region in words, each side of a relation worded by `name` (str: sympy's form)."""
         how = f" — {self.method}" if self.method != "exact" else ""  # `detail` says how (reports list it)
         if self.is_empty:
             return "∅ (holds nowhere in the box)" + how
@@ -105,10 +110,10 @@ class Region:
             return (f"everywhere ({self._box_text()})" if self.parameters else "always") + how
         if self.method != "exact":
             witness = f"; e.g. {point_text(self.witness)}" if self.witness is not None else ""
-            return f"{condition_text(self.simplified)}  ({self.method}: {self.detail}{witness})"
+            return f"{condition_text(self.simplified, name)}  ({self.method}: {self.detail}{witness})"
         if self.set is not None:
             return f"{self.axis} ∈ {_set_text(self.set)}"
-        text = condition_text(self.simplified)
+        text = condition_text(self.simplified, name)
         if self.witness is not None:
             return f"{text}  (e.g. {point_text(self.witness)})"
         return f"{text}  (no witness found)"
@@ -183,23 +188,23 @@ def _set_text(s: sp.Set) -> str:
     return str(s)
 
 
-def condition_text(cond: sp.Basic) -> str:
-    """A one-line plain-text form: `p > q and (q < 1/3 or p = 1)`."""
+def condition_text(cond: sp.Basic, name: Callable[[sp.Expr], str] = sp.sstr) -> str:
+    """A one-line plain-text form: `p > q and (q < 1/3 or p = 1)`, each side of a relation worded by `name`."""
     if cond is sp.true:
         return "always"
     if cond is sp.false:
         return "never"
     if isinstance(cond, Relational):
-        return f"{sp.sstr(cond.lhs)} {_TEXT_OP[cond.rel_op]} {sp.sstr(cond.rhs)}"
+        return f"{name(cond.lhs)} {_TEXT_OP[cond.rel_op]} {name(cond.rhs)}"
     if isinstance(cond, sp.And | sp.Or):
         word = " and " if isinstance(cond, sp.And) else " or "
         parts = []
         for a in cond.args:
-            t = condition_text(a)
+            t = condition_text(a, name)
             parts.append(f"({t})" if isinstance(a, sp.And | sp.Or) else t)
         return word.join(parts)
     if isinstance(cond, sp.Not):
-        return f"not ({condition_text(cond.args[0])})"
+        return f"not ({condition_text(cond.args[0], name)})"
     return sp.sstr(cond)
 
 
@@ -278,8 +283,10 @@ def _transcendental_region(cond: sp.Basic, parameters: tuple[sp.Symbol, ...], bo
         method = PROVED if used and all(v.method == PROVED for v in used) else INTERVAL
         detail = "; ".join(dict.fromkeys(v.detail for v in used)) or "decided by its parts' signs"
         if settled is sp.false:
-            return Region(cond, settled, parameters, box, is_empty=True, method=method, detail=detail)
-        return Region(cond, settled, parameters, box, witness=base, is_empty=False, method=method, detail=detail)
+            return Region(cond, settled, parameters, box, is_empty=True, method=method, detail=detail,
+                          verdicts=tuple(used))
+        return Region(cond, settled, parameters, box, witness=base, is_empty=False, method=method, detail=detail,
+                      verdicts=tuple(used))
     if not is_sampled(settled):
         detail, witness = interval_cover(settled, box, parameters)
         method = INTERVAL

@@ -94,7 +94,7 @@ def solve(world: World, utility: Any, *, method: str = "auto", at: Mapping[Any, 
     utility = as_term(utility)
     if at:
 
-        values_at = resolve_at(at, world, utility, sp.Integer(0))
+        values_at = resolve_at(at, world, utility)
         world, utility = world.subs(values_at), utility.subs(values_at)
     world.check()
     world, utility = integrate_out(world, utility)  # continuous nodes: their exact discrete world

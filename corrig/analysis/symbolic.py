@@ -128,6 +128,14 @@ class SymbolicPlan:
             return None
         return sp.sympify(value).xreplace(point)
 
+    def optimal_everywhere(self) -> list[str] | None:
+        """The optimal set when it is the same at every point of the box (each policy's region is the whole box or
+        empty), else None."""
+        regions = self.optimal.values()
+        if not all(r.everywhere or r.is_empty is True for r in regions):
+            return None
+        return [n for n, r in self.optimal.items() if r.everywhere] or None
+
     def optimal_at(self, point: Mapping[Any, Any]) -> list[str]:
         """The optimal set at a point, by exact substitution into the optimal regions."""
         return [n for n, r in self.optimal.items() if r.contains(point)]

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import itertools
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -33,6 +33,7 @@ import sympy as sp
 from sympy.core.relational import Relational
 
 from corrig.analysis.signs import NEG, NONNEG, NONPOS, POS, ZERO, _classify, _memoized, _sorted, _symbols_of
+from corrig.analysis.term_signs import integral_sign, sum_sign
 from corrig.inference.enclosures import ENCLOSURES, PRECISION, as_interval
 from corrig.inference.quadrature import Quadrature, fast_value
 from corrig.model.links import Phi, phi, sigmoid
@@ -52,11 +53,48 @@ def is_transcendental(value: Any) -> bool:
 
 @dataclass(frozen=True)
 class SignVerdict:
-    """The sign a value keeps on the box (None: not settled), how it was settled, and in words why."""
+    """The sign a value keeps on the box (None: not settled), how it was settled, and why.
+
+    expr: the value; why: the reason, worded after it (`= sigma·g(mu/sigma) > 0 for every …, since …`);
+    winner and leads: for a value whose Max / Min resolve on the box, the argument they resolve to and the
+    verdicts on its lead over the other arguments; dropped: (argument, one beating it, the verdict on their
+    difference) for each argument left out of a Max / Min that does not resolve to one; then: the verdict on
+    the value once resolved."""
 
     sign: str | None
     method: str
-    detail: str
+    expr: sp.Expr | None = None
+    why: str = ""
+    winner: sp.Expr | None = None
+    leads: tuple[SignVerdict, ...] = ()
+    then: SignVerdict | None = None
+    dropped: tuple[tuple[sp.Expr, sp.Expr, SignVerdict], ...] = ()
+
+    def text(self, name: Callable[[sp.Expr], str] = sp.sstr) -> str:
+        """The verdict in words, each value worded by `name` (e.g. `J(act) - J(wait)` for a difference of values)."""
+        if self.expr is None:
+            return self.why
+        head = f"{name(self.expr)} {self.why}".rstrip()
+        reasons = []
+        if self.winner is not None:
+            kinds = " / ".join(sorted({type(n).__name__ for n in self.expr.atoms(sp.Max, sp.Min)}))
+            reasons.append(f"each {kinds} is {name(self.winner)}, at least each of its other arguments")
+        for left_out, beating, verdict in self.dropped:
+            a, b = name(left_out), name(beating)
+            if verdict.expr == sp.expand(beating - left_out):  # left out of a Max
+                reasons.append(f"the Max's argument {a} is at most {b} ({b} - ({a}) {verdict.why})")
+            else:
+                reasons.append(f"the Min's argument {a} is at least {b} ({a} - ({b}) {verdict.why})")
+        text = f"{head}, as {'; '.join(reasons)}" if reasons else head
+        return text if self.then is None else f"{text}; so {self.then.text(name)}"
+
+    @property
+    def detail(self) -> str:
+        """The verdict in words, values as sympy prints them."""
+        return self.text()
+
+
+RELATION = {POS: "> 0", NEG: "< 0", NONNEG: "≥ 0", NONPOS: "≤ 0", ZERO: "= 0"}
 
 
 def enclosure(expr: sp.Expr, symbols: tuple[sp.Symbol, ...]) -> Any:
@@ -226,7 +264,7 @@ def _critical_point(piece: sp.Expr, slope: sp.Expr, x: sp.Symbol, low: sp.Expr, 
     if len(inside) != 1:
         return None
     rising = bend in (POS, NONNEG)
-    return inside[0], rising, f"g''(x) = {curvature} {'≥' if rising else '≤'} 0, so g' vanishes only at x = {inside[0]}"
+    return inside[0], rising, f"g' vanishes only at x = {inside[0]} (g''(x) = {curvature} {'≥' if rising else '≤'} 0)"
 
 
 def _monotone_piece(piece: sp.Expr, slope: sp.Expr, slope_sign: str, x: sp.Symbol, low: sp.Expr, high: sp.Expr,
@@ -245,28 +283,30 @@ def _monotone_piece(piece: sp.Expr, slope: sp.Expr, slope_sign: str, x: sp.Symbo
     else:
         return None, f"g changes sign on ({low}, {high})"
     rising = slope_sign in (POS, NONNEG)
-    return sign, (f"on ({low}, {high}) g'(x) = {slope} {'≥' if rising else '≤'} 0 ({reason}) and g' ≢ 0, "
-                  f"so g {'increases' if rising else 'decreases'} strictly from {at_low} to {at_high}")
+    where = "" if low is sp.S.NegativeInfinity and high is sp.S.Infinity else f" on ({low}, {high})"
+    return sign, (f"{'increases' if rising else 'decreases'}{where} from {at_low} to {at_high} "
+                  f"(g'(x) = {slope} {'≥' if rising else '≤'} 0{reason})")
 
 
 def one_variable_sign(g: sp.Expr, x: sp.Symbol) -> tuple[str | None, str]:
     """The sign of g on the whole real line, proved piece by piece by monotonicity (pieces cut where an Abs, Max
-    or Min switches and where g' vanishes, if g'' keeps one sign); (None, why not) if not."""
+    or Min switches and where g' vanishes, if g'' keeps one sign), and the steps in words (what g does on each
+    piece); (None, why not) if not."""
     cuts = set(_switches(g, x))
     critical: dict[sp.Expr, bool] = {}  # a zero of g' -> whether g' increases through it
     steps: list[str] = []
     for _ in range(4):  # each round may add a critical point
         points = sorted(cuts, key=lambda p: float(p))
-        signs, steps, more = [], [note for note in steps if note.startswith("g''")], False
+        signs, steps, more = [], [note for note in steps if note.startswith("g' vanishes")], False
         for low, high in itertools.pairwise([sp.S.NegativeInfinity, *points, sp.S.Infinity]):
             piece = _on_piece(g, x, low, high)
             slope = sp.simplify(piece.diff(x))
             slope_sign, _ = interval_sign(slope, {x: sp.Interval(low, high)}, budget=256)
-            reason = "interval arithmetic"
+            reason = ""  # the slope's sign by interval arithmetic
             if high in critical or low in critical:  # g' monotone through its zero at an end: its sign here follows
                 rising_through, left = (critical[high], True) if high in critical else (critical[low], False)
                 slope_sign = (NONPOS if rising_through else NONNEG) if left else (NONNEG if rising_through else NONPOS)
-                reason = "g' is monotone and vanishes at the end"
+                reason = " there"
             if slope_sign not in (POS, NEG, NONNEG, NONPOS) or slope.subs(x, _inside(low, high)) == 0:
                 found = _critical_point(piece, slope, x, low, high)
                 if found is None:
@@ -286,7 +326,8 @@ def one_variable_sign(g: sp.Expr, x: sp.Symbol) -> tuple[str | None, str]:
         for point in points:
             s = _number_sign(g.subs(x, point))
             signs.append(POS if s and s > 0 else NEG if s and s < 0 else ZERO)
-            steps.append(f"g({point}) = {g.subs(x, point)}")
+            if not any(str(point) in step for step in steps):  # a cut no piece's end value states
+                steps.append(f"g({point}) = {g.subs(x, point)}")
         found = set(signs)
         for sign, allowed in ((POS, {POS}), (NEG, {NEG}), (NONNEG, {POS, ZERO}), (NONPOS, {NEG, ZERO})):
             if found <= allowed:
@@ -313,9 +354,11 @@ def prove_sign(expr: sp.Expr, box: Mapping[sp.Symbol, sp.Interval]) -> SignVerdi
         if sign is not None:
             g_text = str(g).replace(str(x), "x")
             factor = {0: "", 1: f"{scale}·"}.get(degree, f"{scale}^{degree}·")
-            return SignVerdict(sign, PROVED, f"{expr} = {factor}g({other}/{scale}) with g(x) = {g_text}: "
-                                             f"{why.replace(str(x), 'x')}; so it is {_WORDS[sign]} for every real "
-                                             f"{other} and {scale} > 0")
+            steps = why.replace(str(x), "x").split("; ")
+            since = f"g(x) = {g_text} {steps[0]}" if len(steps) == 1 else f"for g(x) = {g_text}: " + "; ".join(
+                step if step.startswith("g") else f"g {step}" for step in steps)
+            return SignVerdict(sign, PROVED, expr, f"= {factor}g({other}/{scale}) {RELATION[sign]} for every real "
+                                                   f"{other} and {scale} > 0, since {since}")
     return None
 
 
@@ -324,36 +367,78 @@ def prove_sign(expr: sp.Expr, box: Mapping[sp.Symbol, sp.Interval]) -> SignVerdi
 def sign_verdict(expr: sp.Expr, box: Mapping[sp.Symbol, sp.Interval]) -> SignVerdict:
     """The sign of `expr` on the box by proof, then interval arithmetic; sign None when neither settles it."""
     if expr.has(sp.Max, sp.Min):
-        resolved = resolve_extrema(expr, box)
-        if sp.expand(resolved) == 0:
-            return SignVerdict(ZERO, INTERVAL, f"{expr} is 0 on the box: each Max / Min resolves to the same "
-                                               f"argument, whose lead over the others has a settled sign")
-        if len(resolved.atoms(sp.Max, sp.Min)) < len(expr.atoms(sp.Max, sp.Min)):
+        resolved, winners, leads, dropped = resolve_extrema(expr, box)
+        if winners or dropped:
+            used = [*leads, *(v for _, _, v in dropped)]
+            method = PROVED if all(v.method == PROVED for v in used) else INTERVAL
+            winner = winners[0] if len(set(winners)) == 1 else None
+            several = "" if winner is not None or not winners else \
+                f", its Max / Min resolving to {', '.join(map(str, winners))}"
+            if sp.expand(resolved) == 0:
+                return SignVerdict(ZERO, method, expr, f"is 0 on the box{several}", winner, leads, None, dropped)
             verdict = sign_verdict(sp.expand(resolved), box)
-            return SignVerdict(verdict.sign, verdict.method, f"{expr} = {resolved} on the box; {verdict.detail}")
+            method = verdict.method if method == PROVED else INTERVAL
+            return SignVerdict(verdict.sign, method, expr, f"= {resolved} on the box{several}", winner, leads,
+                               verdict, dropped)
+    if expr.has(Quadrature):  # a difference of integrals settled from its integrand (corrig.analysis.term_signs)
+        found = integral_sign(expr, box, lambda closed: sign_verdict(closed, box).sign)
+        if found is not None:
+            return SignVerdict(found[0], PROVED, expr, found[1])
+    by_terms = sum_sign(expr, box)
+    if by_terms is not None:
+        return SignVerdict(by_terms, PROVED, expr, f"{RELATION[by_terms]}, the sign of each of its terms being plain "
+                                                   f"from its factors on the box")
     proved = prove_sign(expr, box)
     if proved is not None:
         return proved
     sign, boxes = interval_sign(expr, box)
     if sign is not None:
-        return SignVerdict(sign, INTERVAL, f"{expr} is {sign} on each of {len(boxes)} sub-boxes")
-    return SignVerdict(None, SAMPLED if expr.has(Quadrature) else INTERVAL, "")
+        return SignVerdict(sign, INTERVAL, expr, f"{RELATION[sign]} on the whole box ({len(boxes)} sub-boxes)")
+    return SignVerdict(None, SAMPLED if expr.has(Quadrature) else INTERVAL)
 
 
-def resolve_extrema(value: sp.Expr, box: Mapping[sp.Symbol, sp.Interval]) -> sp.Expr:
-    """The value with each Max / Min replaced by the argument whose lead over the others has a settled sign."""
+def resolve_extrema(value: sp.Expr, box: Mapping[sp.Symbol, sp.Interval]
+                    ) -> tuple[sp.Expr, list[sp.Expr], tuple[SignVerdict, ...], tuple[tuple[Any, Any, SignVerdict], ...]]:
+    """The value with each Max / Min replaced by the argument whose lead over the others has a settled sign, or,
+    where none leads, with the arguments another one beats on the box left out; the arguments chosen, the
+    verdicts on their leads, and (argument left out, one beating it, the verdict) for each left out."""
+    winners: list[sp.Expr] = []
+    leads: list[SignVerdict] = []
+    dropped: list[tuple[Any, Any, SignVerdict]] = []
+
+    def beats(a: sp.Expr, b: sp.Expr, larger: bool) -> SignVerdict:
+        """The verdict on a's lead over b (a ≥ b for a Max, a ≤ b for a Min) on the box."""
+        return sign_verdict(sp.expand(a - b if larger else b - a), box)
+
     def winner(node: sp.Basic) -> sp.Basic:
         larger = isinstance(node, sp.Max)
         for a in node.args:
-            if all(sign_verdict(sp.expand(a - b if larger else b - a), box).sign in (POS, NONNEG, ZERO)
-                   for b in node.args if b is not a):
+            verdicts = []
+            for b in node.args:
+                if b is a:
+                    continue
+                verdict = beats(a, b, larger)
+                if verdict.sign not in (POS, NONNEG, ZERO):
+                    break
+                verdicts.append(verdict)
+            else:
+                winners.append(a)
+                leads.extend(verdicts)
                 return a
-        return node
+        kept = list(node.args)
+        for a in node.args:
+            for b in kept:
+                verdict = beats(b, a, larger) if b is not a else None
+                if verdict is not None and verdict.sign in (POS, NONNEG, ZERO):
+                    kept.remove(a)
+                    dropped.append((a, b, verdict))
+                    break
+        return node.func(*kept) if len(kept) < len(node.args) else node
 
-    return value.replace(lambda n: isinstance(n, sp.Max | sp.Min), winner)
+    resolved = value.replace(lambda n: isinstance(n, sp.Max | sp.Min), winner)
+    return resolved, winners, tuple(leads), tuple(dropped)
 
 
-_WORDS = {POS: "positive", NEG: "negative", NONNEG: "nonnegative", NONPOS: "nonpositive", ZERO: "zero"}
 _DECIDES = {  # sign of e -> truth of `e op 0`
     POS: {"<": False, "<=": False, ">": True, ">=": True, "==": False, "!=": True},
     NEG: {"<": True, "<=": True, ">": False, ">=": False, "==": False, "!=": True},
@@ -366,7 +451,7 @@ _DECIDES = {  # sign of e -> truth of `e op 0`
 def decide_relations(condition: sp.Basic, box: Mapping[sp.Symbol, sp.Interval]) -> tuple[sp.Basic, list[SignVerdict]]:
     """The condition with each relation whose truth is settled on the whole box replaced by it, and the verdicts."""
     verdicts, decided = [], {}
-    for relation in condition.atoms(Relational):
+    for relation in sorted(condition.atoms(Relational), key=sp.default_sort_key):  # in one order, run after run
         value = sp.expand(relation.lhs - relation.rhs)
         if not value.free_symbols:
             continue

@@ -17,8 +17,9 @@ from typing import Any
 import sympy as sp
 
 from corrig.analysis.flags import is_symbolic, jsonable, reading, show
+from corrig.analysis.planner import REGION_DEPENDENT_NOTE
 from corrig.analysis.policy_names import shown_name
-from corrig.analysis.readable import region_text, size_text
+from corrig.analysis.readable import region_text, settled_notes, size_text, value_namer
 from corrig.inference.quadrature import bounded, is_bounded
 
 
@@ -181,7 +182,8 @@ def scenario_report(file: str, scenario: Any, plan: Any, verdicts: Iterable[Any]
             cells = [flag_cell(f, numeric) for f in plan.flags.get(name, [])]
         else:
             if plan.symbolic and name in regions.optimal:
-                where, everywhere = region_text(regions.optimal[name]), regions.optimal[name].everywhere
+                named = value_namer(regions.values, lambda n: shown_name(plan, n))
+                where, everywhere = region_text(regions.optimal[name], named), regions.optimal[name].everywhere
                 if not numeric and regions.values.get(name) is not None:
                     value = regions.values[name]  # simplified on the box
             cells, dropped = _in_box(plan.flags.get(name, []), regions.flags.get(name, []), numeric, regions.box)
@@ -193,9 +195,9 @@ def scenario_report(file: str, scenario: Any, plan: Any, verdicts: Iterable[Any]
     else:
         incentives, dropped = _in_box(plan.incentives, regions.incentives, numeric, regions.box)
         hidden += dropped
-    notes = list(plan.notes)
+    notes = _plan_notes(plan, regions)
     if regions is not None:
-        notes += _proofs(regions)
+        notes += settled_notes(regions, lambda n: shown_name(plan, n))
     if hidden:
         notes.append(f"{hidden} flag{'s' if hidden > 1 else ''} whose condition holds nowhere in the parameter box "
                      f"{'are' if hidden > 1 else 'is'} not shown (see --json)")
@@ -216,17 +218,11 @@ def scenario_report(file: str, scenario: Any, plan: Any, verdicts: Iterable[Any]
     )
 
 
-def _proofs(regions: Any) -> list[str]:
-    """How each region over transcendental values was settled (proved / interval arithmetic), once per argument."""
-    found: dict[str, list[str]] = {}
-    named = [(f"{name} optimal", r) for name, r in regions.optimal.items()]
-    named += [(f"{fr.flag.kind} ({fr.flag.policy or 'plan'})", fr.region) for frs in regions.flags.values() for fr in frs]
-    named += [(f"{fr.flag.kind} (plan)", fr.region) for fr in regions.incentives]
-    for label, region in named:
-        if getattr(region, "method", "exact") in ("proved", "interval arithmetic") and region.detail and \
-                (region.everywhere or region.is_empty):
-            found.setdefault(f"{region.method}: {region.detail}", []).append(label)
-    return [f"{', '.join(labels)}: {how}" for how, labels in found.items()]
+def _plan_notes(plan: Any, regions: Any) -> list[str]:
+    """The plan's notes, without the one saying the optimal set depends on the parameters when the regions show
+    it is the same on the whole box."""
+    settled = regions is not None and regions.optimal_everywhere() is not None
+    return [n for n in plan.notes if not (settled and n == REGION_DEPENDENT_NOTE)]
 
 
 def _in_box(flags: list[Any], regions: list[Any], numeric: bool, box: Any = None) -> tuple[list[FlagCell], int]:
@@ -532,8 +528,9 @@ def explain_report(file: str, scenario: Any, plan: Any, policy: str, *, numeric:
     p = plan.policies[policy]
     flags = [flag_cell(f, numeric) for f in plan.flags.get(policy, [])]
     incentives = [flag_cell(f, numeric) for f in plan.incentives]
-    notes = list(plan.notes)
+    notes = _plan_notes(plan, regions)
     if regions is not None:
+        notes += settled_notes(regions, lambda n: shown_name(plan, n), policy=policy)
         flags, hidden = _in_box(plan.flags.get(policy, []), regions.flags.get(policy, []), numeric, regions.box)
         incentives, hidden_plan = _in_box(plan.incentives, regions.incentives, numeric, regions.box)
         hidden += hidden_plan
@@ -547,7 +544,8 @@ def explain_report(file: str, scenario: Any, plan: Any, policy: str, *, numeric:
         answer=None if answer is None else answer.rules + ("" if answer.condition is True else
                                                            f" (their best answer where {answer.condition})"),
         value=number(plan.values[policy], numeric),
-        optimal=policy in plan.optimal, objective=repr(plan.utility), terms=terms,
+        optimal=policy in plan.optimal or policy in ((regions.optimal_everywhere() or []) if regions is not None else []),
+        objective=repr(plan.utility), terms=terms,
         path_specific_value=(number(plan.path_specific_values[policy], numeric)
                              if policy in plan.path_specific_values else None),
         manipulation=number(plan.manipulation[policy], numeric) if policy in plan.manipulation else None,

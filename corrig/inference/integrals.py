@@ -46,7 +46,9 @@ def integral(distribution: Distribution, low: sp.Expr, high: sp.Expr, integrand:
         k = _power(power, u)
         closed = _closed(distribution, low, high, k, links, shape, u) if k is not None else None
         if closed is None:  # one Quadrature per shape, the constant outside: equal integrals are one atom
-            closed = quadrature(shape * distribution.density(u), u, low, high, _points(distribution, shape, u))
+            density = distribution.density(u)
+            closed = quadrature(shape * density, u, low, high, _points(distribution, shape, u),
+                                _centred(distribution, low, high, k, links, shape, density, u))
         total += coefficient * closed
     return total
 
@@ -72,6 +74,21 @@ def _closed(distribution: Distribution, low: sp.Expr, high: sp.Expr, k: int, lin
             and sp.degree(term, links[0]) == 1:
         return _normal_probit(distribution, links[0].args[0], k, u)
     return None
+
+
+def _centred(distribution: Distribution, low: sp.Expr, high: sp.Expr, k: int | None, links: list[sp.Expr],
+             shape: sp.Expr, density: sp.Expr, u: sp.Symbol) -> tuple[sp.Expr, sp.Expr] | None:
+    """∫ shape · density split exactly as (closed, remainder): each link at its centre L(0) (1/2 for sigmoid and
+    Phi) integrated in closed form, plus ∫ remainder du with remainder = (shape − shape at the centres) · density;
+    None when the moment has no closed form.  A remainder such as u·(sigmoid(β·u) − 1/2)·density keeps one sign
+    at every u, which no closed part hides."""
+    if k is None or not links:
+        return None
+    plain = moment(distribution, low, high, k)
+    if plain is None:
+        return None
+    at_centre = shape.xreplace({link: link.func(0) for link in links})
+    return sp.expand(at_centre / u ** k * plain), (shape - at_centre) * density
 
 
 def moment(distribution: Distribution, low: sp.Expr, high: sp.Expr, k: int) -> sp.Expr | None:

@@ -30,22 +30,36 @@ from corrig.model.links import LINKS
 BOUND_PREC = 64  # bits a reported bound is computed at (about 19 digits)
 
 class Quadrature(sp.Function):
-    """∫_low^high integrand du: an exact number that has no closed form, evaluated by mpmath."""
+    """∫_low^high integrand du: an exact number that has no closed form, evaluated by mpmath.
 
-    nargs = 5
+    An optional sixth argument, `centred` = Tuple(closed, remainder), splits the same number exactly as
+    closed + ∫_low^high remainder du: the integral with each link at its centre (sigmoid(0) = Phi(0) = 1/2) in
+    closed form, and what the links add to it (corrig.inference.integrals).  Reports never show it; it lets the
+    sign of a difference of such integrals be settled from its integrand (corrig.analysis.transcendental)."""
+
+    nargs = (5, 6)
     is_commutative = True
 
     @classmethod
-    def eval(cls, integrand: sp.Expr, u: sp.Expr, low: sp.Expr, high: sp.Expr, points: sp.Tuple) -> sp.Expr | None:
+    def eval(cls, integrand: sp.Expr, u: sp.Expr, low: sp.Expr, high: sp.Expr, points: sp.Tuple,
+             centred: sp.Tuple | None = None) -> sp.Expr | None:
         if low == high:
             return sp.S.Zero
         expanded = sp.expand(integrand)  # one form per integral: sympy's expand reaches into the arguments
-        return cls(expanded, u, low, high, points) if expanded != integrand else None
+        split = sp.Tuple(*(sp.expand(part) for part in centred)) if centred else None
+        if expanded == integrand and split == (centred or None):
+            return None
+        return cls(expanded, u, low, high, points, split) if split else cls(expanded, u, low, high, points)
 
     @property
     def free_symbols(self) -> set[sp.Basic]:
-        integrand, u, low, high, points = self.args
+        integrand, u, low, high, points = self.args[:5]
         return (integrand.free_symbols - {u}) | low.free_symbols | high.free_symbols | points.free_symbols
+
+    @property
+    def centred(self) -> tuple[sp.Expr, sp.Expr] | None:
+        """(closed, remainder) with this number = closed + ∫_low^high remainder du, or None when not known."""
+        return tuple(self.args[5]) if len(self.args) == 6 and self.args[5] else None
 
     @property
     def is_number(self) -> bool:
@@ -61,19 +75,22 @@ class Quadrature(sp.Function):
         return sp.Float(value, precision=prec)
 
     def _sympystr(self, printer: Any) -> str:
-        integrand, u, low, high, _ = self.args
+        integrand, u, low, high = self.args[:4]
         return f"Integral({printer._print(integrand)}, ({printer._print(u)}, {printer._print(low)}, {printer._print(high)}))"
 
     def _latex(self, printer: Any, exp: Any = None) -> str:
-        integrand, u, low, high, _ = self.args
+        integrand, u, low, high = self.args[:4]
         body = (rf"\int_{{{printer._print(low)}}}^{{{printer._print(high)}}} {printer._print(integrand)}"
                 rf"\, d{printer._print(u)}")
         return body if exp is None else rf"\left({body}\right)^{{{exp}}}"
 
 
-def quadrature(integrand: sp.Expr, u: sp.Symbol, low: sp.Expr, high: sp.Expr, points: list[sp.Expr]) -> sp.Expr:
-    """The number ∫_low^high integrand du, split at the `points` that lie inside."""
-    return Quadrature(integrand, u, low, high, sp.Tuple(*points))
+def quadrature(integrand: sp.Expr, u: sp.Symbol, low: sp.Expr, high: sp.Expr, points: list[sp.Expr],
+               centred: tuple[sp.Expr, sp.Expr] | None = None) -> sp.Expr:
+    """The number ∫_low^high integrand du, split at the `points` that lie inside (centred: Quadrature's)."""
+    if centred is None:
+        return Quadrature(integrand, u, low, high, sp.Tuple(*points))
+    return Quadrature(integrand, u, low, high, sp.Tuple(*points), sp.Tuple(*centred))
 
 
 def _working(prec: int) -> int:
@@ -85,7 +102,7 @@ def _working(prec: int) -> int:
 def _integrate(atom: Quadrature, prec: int, check: bool = False) -> tuple[Any, Any]:
     """(value, error estimate) at `prec` bits by tanh-sinh; with `check`, the error also covers the difference
     from Gauss-Legendre on the same pieces (the bound a report shows)."""
-    integrand, u, low, high, points = atom.args
+    integrand, u, low, high, points = atom.args[:5]
     function = sp.lambdify(u, integrand, modules=[{n: _mp_link(n) for n in LINKS}, "mpmath"])
     with mpmath.workprec(prec):
         ends = [_mp(low), *(_mp(p) for p in points), _mp(high)]
@@ -198,7 +215,7 @@ class _FloatForm:
 @lru_cache(maxsize=1024)
 def _float_quadrature(atom: Quadrature, parameters: tuple[sp.Symbol, ...]) -> Any:
     """The atom as a function of the parameters' values: (value, error) by mpmath.fp.quad, each point once."""
-    integrand, u, low, high, points = atom.args
+    integrand, u, low, high, points = atom.args[:5]
     modules = [_float_links(), "math", "mpmath"]
     function = sp.lambdify([u, *parameters], integrand, modules=modules)
     ends = sp.lambdify(parameters, [low, *points, high], modules=modules)

@@ -140,7 +140,7 @@ class IncentiveValue(Expectation):
         check_agent(world, self.agent, f"incentive_value({self.kind!r}, agent=...)")
         if self.at:
             others = {p for a in world.agents.values() if a.objective is not None for p in term_parameters(a.objective)}
-            values = resolve_at(self.at, world, utility, 0, others)
+            values = resolve_at(self.at, world, utility, extra={"the agents' objectives": others})
             world, utility = world.subs(values), utility.subs(values)
         fixed = None
         if self.agent == AI and any(a != AI for a in owners(world).values()):  # as corrig incentives holds them

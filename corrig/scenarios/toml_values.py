@@ -114,8 +114,14 @@ class ValueReader:
         return name
 
     def names_list(self, key: Key, value: Any) -> list[str]:
+        """A list of node names, each named once (a repeat is an error at the list's key)."""
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
             raise self.error(key, f"expected a list of node names, got {value!r}")
+        seen: set[str] = set()
+        for name in value:
+            if name in seen:
+                raise self.error(key, f"the list names {name!r} twice")
+            seen.add(name)
         return value
 
     def event(self, key: Key, value: Any, what: str) -> Any:
