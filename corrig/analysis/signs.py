@@ -256,9 +256,13 @@ def simplify_value(value: Any, box: Mapping[sp.Symbol, sp.Interval] | None = Non
 
 
 def only_links(value: sp.Expr) -> bool:
-    """True for a rational function of the parameters and of Phi, phi, sigmoid of such functions."""
-    return all(isinstance(f, tuple(LINKS.values())) and only_links(f.args[0]) for f in value.atoms(sp.Function)) \
-        and not value.has(Quadrature) and value.is_rational_function(*value.atoms(sp.Function), *_symbols_of(value))
+    """True for a rational function of the parameters, of Phi, phi, sigmoid of such functions and of quadratures
+    (whose integrand Quadrature keeps in one form)."""
+    opaque = value.atoms(Quadrature)
+    plain = value.xreplace({q: sp.Dummy() for q in opaque}) if opaque else value
+    functions = plain.atoms(sp.Function)
+    return all(isinstance(f, tuple(LINKS.values())) and only_links(f.args[0]) for f in functions) \
+        and plain.is_rational_function(*functions, *plain.free_symbols)
 
 
 def _resolve_branching(value: sp.Expr, box: Mapping[sp.Symbol, sp.Interval]) -> sp.Expr:

@@ -430,13 +430,13 @@ class Backend:
         in the parameters and those values as generators: each is an opaque real number, with no algebraic
         relation sympy would apply to it (Phi(-x) = 1 - Phi(x) holds as the values are built), as `cancel`
         treats it."""
-        domain = construct_domain(values, field=True)[0]
-        atoms = set().union(*(v.atoms(*OPAQUE) for v in values)) if domain.is_EX else set()
-        if not atoms:
-            return cls(domain)
-        names = {a: sp.Dummy(f"g{i}") for i, a in enumerate(sorted(atoms, key=sp.default_sort_key))}
-        field = construct_domain([v.xreplace(names) for v in values], field=True)[0]
-        return cls(domain) if field.is_EX else cls(field, names)
+        atoms = set().union(*(v.atoms(*OPAQUE) for v in values))
+        if atoms:
+            names = {a: sp.Dummy(f"g{i}") for i, a in enumerate(sorted(atoms, key=sp.default_sort_key))}
+            field = construct_domain([v.xreplace(names) for v in values], field=True)[0]
+            if not field.is_EX:
+                return cls(field, names)
+        return cls(construct_domain(values, field=True)[0])
 
     @property
     def exact(self) -> bool:
