@@ -96,27 +96,41 @@ def quadrature(integrand: sp.Expr, u: sp.Symbol, low: sp.Expr, high: sp.Expr, po
 
 
 def _working(prec: int) -> int:
-    """The precision an evaluation runs at: the request plus a guard, rounded up so that requests share results."""
-    return 32 * -(-(prec + 8) // 32)
+    """The precision an evaluation runs at: the request plus a guard, rounded up so that requests share results,
+    and never below BOUND_PREC (a sign asked at low precision then reuses the evaluation a bound makes)."""
+    return max(BOUND_PREC, 32 * -(-(prec + 8) // 32))
 
 
-@lru_cache(maxsize=4096)
 def _integrate(atom: Quadrature, prec: int, check: bool = False) -> tuple[Any, Any]:
     """(value, error estimate) at `prec` bits by tanh-sinh; with `check`, the error also covers the difference
     from Gauss-Legendre on the same pieces (the bound a report shows)."""
+    value, error, function, _ = _tanh_sinh(atom, prec)
+    if not check or function is None:
+        return value, error
+    return value, max(error, _legendre_difference(atom, prec))
+
+
+@lru_cache(maxsize=4096)
+def _tanh_sinh(atom: Quadrature, prec: int) -> tuple[Any, Any, Any, list[Any]]:
+    """(value, error estimate, integrand, pieces' ends) at `prec` bits by tanh-sinh (integrand None: no range)."""
     integrand, u, low, high, points = atom.args[:5]
     function = sp.lambdify(u, integrand, modules=[{n: _mp_link(n) for n in LINKS}, "mpmath"])
     with mpmath.workprec(prec):
         ends = [_mp(low), *(_mp(p) for p in points), _mp(high)]
         ends = [ends[0], *sorted(p for p in ends[1:-1] if ends[0] < p < ends[-1]), ends[-1]]
         if ends[0] == ends[-1]:
-            return mpmath.mpf(0), mpmath.mpf(0)
+            return mpmath.mpf(0), mpmath.mpf(0), None, ends
         value, error = mpmath.quad(function, ends, error=True)
         floor = mpmath.ldexp(max(abs(value), 1), 12 - prec)  # never claim more than the working precision
-        if not check:
-            return value, max(abs(error), floor)
-        other = mpmath.quad(function, ends, method=_SeededLegendre)
-        return value, max(abs(error), abs(value - other), floor)
+        return value, max(abs(error), floor), function, ends
+
+
+@lru_cache(maxsize=4096)
+def _legendre_difference(atom: Quadrature, prec: int) -> Any:
+    """|tanh-sinh − Gauss-Legendre| on the same pieces at `prec` bits."""
+    value, _, function, ends = _tanh_sinh(atom, prec)
+    with mpmath.workprec(prec):
+        return abs(value - mpmath.quad(function, ends, method=_SeededLegendre))
 
 
 class _SeededLegendre(GaussLegendre):
