@@ -40,12 +40,14 @@ from corrig.analysis.cid import policy_dependent_ancestry, reads_mechanism
 from corrig.analysis.display import FlagList, plan_html
 from corrig.analysis.equilibria import against_responses
 from corrig.analysis.mixtures import add_mixture, check_support
+from corrig.analysis.over_time import add_flags_over_time
 from corrig.analysis.parameters import as_number, resolve_at, term_parameters
 from corrig.analysis.principals import principal_flags
 from corrig.analysis.solve import solve
 from corrig.inference.counterfactual import apply_policy, twin_network
 from corrig.inference.engine import distribution, node_tables
 from corrig.inference.episodes import atom_by_steps as episode_atom
+from corrig.inference.quadrature import middle
 from corrig.model.agents import has_other_agents
 from corrig.model.errors import (
     CorrigError,
@@ -473,6 +475,7 @@ def _add_flags(result: Plan, runs: dict[str, PolicyRun], ref_run: PolicyRun | No
     if human is not None and roles.button is None:
         result.notes.append("the world declares no button role (set_roles(button=..., off=...)): "
                             "not-obedient and self-shutdown skipped")
+    add_flags_over_time(result, runs, ref_run, per)  # an episode (corrig.analysis.over_time)
     if human is not None:
         if has_other_agents(world):
             result.notes.append("value of observing H skipped: other agents set decisions of this world")
@@ -686,4 +689,4 @@ def _best(values: list[Any]) -> Any:
         return None
     if any(fl.is_symbolic(v) for v in defined):
         return sp.Max(*dict.fromkeys(defined), evaluate=False)  # sympy would compare every pair at a cost of seconds
-    return max(defined, key=float)
+    return max(defined, key=middle)
