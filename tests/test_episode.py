@@ -152,3 +152,16 @@ def test_subs_keeps_the_episode_and_the_values():
     at_half = ep.world().subs({"p": F(1, 2)})
     assert at_half.episode is ep and at_half.episode_at == {"p": F(1, 2)}
     assert ep.world().copy().episode is None  # a copy may change what decisions observe: it is a plain world
+
+
+def test_a_per_step_chance_node_without_parents():
+    ep = Episode("coin", steps=2)
+    ep.state("X", ["a"], initial="a")
+    ep.chance("H", {"stop": F(1, 4), "run": F(3, 4)})
+    ep.decision("A", ["go", "wait"], observes=["X", "H"])
+    ep.transition("X", lambda X: X)
+    ep.reward(lambda H, A: 1 if (H == "run") == (A == "go") else 0)
+    world = ep.world()
+    assert world.P(world["H_1"] == "stop") == F(1, 4)
+    from corrig.analysis.dynamic import solve_episode
+    assert solve_episode(ep).value == 2  # seeing H_t, it matches it at every step

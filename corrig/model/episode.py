@@ -232,7 +232,8 @@ class Episode:
                 if node.kind == "decision":
                     world.decision(f"{node.name}_{t}", node.states, observes=parents)
                 elif node.kind not in ("hidden", "state"):
-                    world.chance(f"{node.name}_{t}", tables[node.name], parents=parents, states=node.states)
+                    table = tables[node.name]
+                    world.chance(f"{node.name}_{t}", table if parents else table[()], parents=parents, states=node.states)
         _share_tables(world, self)
         if self.roles:
             r = self.role_nodes(0)
