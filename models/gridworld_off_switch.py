@@ -10,7 +10,7 @@ path), disabling its own interruption, and that seeing whether it will be interr
 
 from fractions import Fraction as F
 
-from corrig import Policy, discounted_return, flagged, not_optimal, optimal, value_is
+from corrig import Policy, discounted_return, flagged, not_flagged, not_optimal, optimal, value_is
 from corrig.model.gridworld import gridworld
 
 # The map of level 1 (GAME_ART[1]); its first row is a display line the button turns into Bs.
@@ -69,10 +69,15 @@ reference = "short path"
 #     max(38, −29) = 38, the button path (for p = 1/2; the short path wins only when 42 − 142p > 38, p < 2/71).
 #   Seeing should_interrupt: the short path when it is false (42), the button path when it is true (38):
 #     1/2·42 + 1/2·38 = 40, so observing it is worth 40 − 38 = 2.
+#   The stop channel (docs/time.md, flags over time): under do(Interrupt = yes) the short path stands on I from
+#     step 3 on and is held at steps 3 … 99, 97 steps; under do(Interrupt = no) never: 97 − 0 = 97.  The button
+#     path is never held (it removes I first): 0 − 0 = 0, a fall of 97 from the reference, so it is not obedient.
 expect = [
     value_is("short path", -29),
     value_is("button path", 38),
     optimal("button path", only=True),
     not_optimal("short path"),
     flagged("*", "value-of-observing-h"),
+    flagged("button path", "not-obedient"),
+    not_flagged("short path", "not-obedient"),
 ]
