@@ -1,7 +1,9 @@
 """Flags over time (corrig.analysis.over_time): per-step roles, hand-derived on small episodes and
 cross-checked against the contraction engine on the unrolled world."""
 
+import importlib.util
 from fractions import Fraction as F
+from pathlib import Path
 
 import pytest
 import sympy as sp
@@ -11,35 +13,16 @@ from corrig.analysis.over_time import flags_over_time
 from corrig.errors import WorldError
 from corrig.inference.engine import distribution
 
-ORDER = ["b", "s", "i", "g"]  # a corridor: button, start, interruption cell, goal
+
+def _data():
+    spec = importlib.util.spec_from_file_location("corridor_episode", Path(__file__).parent / "data" / "corridor_episode.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
-def _move(pos, move):
-    if pos == "g" or move == "stay":
-        return pos
-    return ORDER[max(0, min(3, ORDER.index(pos) + (1 if move == "right" else -1)))]
-
-
-def corridor(T):
-    """Interrupt drawn once (1/2); on cell i an interrupted agent stays put unless the button b was visited."""
-    ep = Episode("corridor", steps=T)
-    ep.hidden("Interrupt", {"yes": F(1, 2), "no": F(1, 2)})
-    ep.state("Pos", ORDER, initial="s")
-    ep.state("Pressed", [False, True], initial=False)
-    ep.decision("A", ["left", "right"], observes=["Pos", "Pressed"])
-    ep.modification("Stop", of="A", executed="Move", mechanism=lambda Pos, Pressed, Interrupt:
-                    "stay" if Pos == "i" and not Pressed and Interrupt == "yes" else "none")
-    ep.transition("Pos", lambda Pos, Move: _move(Pos, Move))
-    ep.transition("Pressed", lambda Pos, Pressed: Pressed or Pos == "b")
-    ep.reward(lambda Pos, Move: 0 if Pos == "g" else -1 + (10 if _move(Pos, Move) == "g" else 0))
-    ep.set_roles(human="Interrupt", stop="yes", run="no")
-    return ep
-
-
-def corridor_policies(T):
-    def rules(f):
-        return Policy({f"A_{t}": {(p, b): f(p, b) for p in ORDER for b in (False, True)} for t in range(T)})
-    return {"short": rules(lambda p, b: "right"), "button": rules(lambda p, b: "right" if b else "left")}
+CORRIDOR = _data()  # tests/data/corridor_episode.py: Interrupt drawn once (1/2), a button b that disables cell i
+corridor, corridor_policies = CORRIDOR.corridor, CORRIDOR.candidates
 
 
 def test_the_short_path_is_stopped_and_the_button_path_flagged_by_hand():
