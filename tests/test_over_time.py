@@ -135,3 +135,17 @@ def test_refusals_name_what_is_missing():
             ep.set_roles(**roles)
         with pytest.raises(WorldError, match=message):
             flags_over_time(ep, go)
+
+
+def test_the_pass_is_refused_before_it_runs_when_the_carried_state_is_too_large():
+    from corrig.errors import LimitError
+    from corrig.model import limits
+
+    ep, pols = corridor(3), corridor_policies(3)
+    # carried: Interrupt (2) x Pos (4) x Pressed (2) = 16; a step: A (2) x Stop (2) x Move (3) x R (3) = 36
+    with limits.raised(beliefs=15), pytest.raises(LimitError, match=r"carried states .* is 16, more than the limit of 15"):
+        flags_over_time(ep, pols["short"])
+    with limits.raised(dp=16 * 36 * 3 - 1), pytest.raises(LimitError, match="step evaluations"):
+        flags_over_time(ep, pols["short"])
+    with limits.raised(beliefs=16, dp=16 * 36 * 3):
+        assert flags_over_time(ep, pols["short"]).steps[2].stop == 1

@@ -27,6 +27,7 @@ step t's nodes evaluated from it, with the human forced where a branch sets it.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from fractions import Fraction
@@ -45,6 +46,7 @@ from corrig.analysis.flags import (
     exceeds,
     show,
 )
+from corrig.model import limits
 from corrig.model.episode import Episode, StepNode
 from corrig.model.errors import WorldError
 from corrig.model.expr import State
@@ -102,6 +104,7 @@ def flags_over_time(world: World | Episode, policy: Policy, *, name: str = "π",
         raise WorldError(f"episode {ep.name!r} declares no human role: call set_roles(human=..., stop=..., run=...)")
     stop_test, stop_event = _stop_test(ep, roles)
     pass_ = _Pass(ep, unrolled, dict(at or {}))
+    pass_.check_size()
     per_step = ep.nodes[human].kind != "hidden"
     readings = pass_.readings(policy, human, roles["stop"], roles["run"], stop_test, per_step, eps)
     ref = pass_.readings(reference, human, roles["stop"], roles["run"], stop_test, per_step, eps) \
@@ -156,6 +159,16 @@ class _Pass:
         self.hidden = [n for n in ep.nodes.values() if n.kind == "hidden"]
         self.per_step = [n for n in ep.nodes.values() if n.kind not in ("hidden", "state")]
         self.carried = [n.name for n in self.hidden] + list(ep.initial)
+
+    def check_size(self) -> None:
+        """Refuse, before the pass, a carried state or a step larger than the `beliefs` and `dp` limits allow."""
+        carried = math.prod(len(self.ep.nodes[n].states) for n in self.carried)
+        what = f"episode {self.ep.name!r}: the carried states (hidden and state variables) of its flags over time"
+        limits.check("beliefs", carried, what, "Declare fewer or smaller state variables, or shorten the episode.")
+        step = math.prod(len(n.states) for n in self.per_step)
+        limits.check("dp", carried * step * self.ep.steps, f"episode {self.ep.name!r}: the step evaluations "
+                     "(carried states x a step's nodes' states x steps) of its flags over time",
+                     "Declare fewer or smaller nodes, or shorten the episode.")
 
     def _row(self, node: StepNode, a: Mapping[str, State]) -> list[tuple[State, Any]]:
         return [(s, _number(p, self.at)) for s, p in node.rows[tuple(a[q] for q in node.parents)]]
