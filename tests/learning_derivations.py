@@ -137,8 +137,10 @@ SO_EMPIRICAL_SARSA = ({"Choice": "sim", "Real": "exploit", "Sim": "exploit"}, F(
 # A two-step route where the three learners differ (this project's example, not from a paper).
 # Step 1 at "start": go "direct" to the corridor (reward 0) or take the "detour" to the side room (−1).
 # Step 2: "fast" earns 10 in the corridor and 13/2 in the side room, "slow" earns 6, "halt" 0. In the
-# corridor an overseer interrupts "fast" with probability 1/2: the executed action is then "halt". Nothing
-# else is ever modified.
+# corridor an overseer interrupts "fast" with probability p (1/2 unless said): the executed action is then
+# "halt". Nothing else is ever modified. (The episode in tests/test_learning.py offers every action at every
+# place: staying at start with fast/slow/halt earns 0 in total and direct/detour in a room earns −10, worse
+# for every learner than the moves enumerated here.)
 # ---------------------------------------------------------------------------------------------------
 ROUTE_INTERRUPT = F(1, 2)
 ROUTE_REWARD = {"corridor": {"fast": F(10), "slow": F(6), "halt": F(0)},
@@ -152,34 +154,34 @@ def route_policies() -> list[dict]:
     return [{"start": s, "corridor": c, "side": d} for s in ROUTE_FIRST for c in moves for d in moves]
 
 
-def route_chosen_value(room: str, action: str) -> F:
+def route_chosen_value(room: str, action: str, p: F = ROUTE_INTERRUPT) -> F:
     """The expected step-2 reward of choosing `action` in `room`, with the overseer."""
     if room == "corridor" and action == "fast":
-        return (1 - ROUTE_INTERRUPT) * ROUTE_REWARD[room]["fast"] + ROUTE_INTERRUPT * ROUTE_REWARD[room]["halt"]
+        return (1 - p) * ROUTE_REWARD[room]["fast"] + p * ROUTE_REWARD[room]["halt"]
     return ROUTE_REWARD[room][action]
 
 
-def route_value(policy: dict) -> F:
+def route_value(policy: dict, p: F = ROUTE_INTERRUPT) -> F:
     room, cost = ROUTE_FIRST[policy["start"]]
-    return cost + route_chosen_value(room, policy[room])
+    return cost + route_chosen_value(room, policy[room], p)
 
 
-def route_fixed_points(learner: str) -> list[dict]:
+def route_fixed_points(learner: str, p: F = ROUTE_INTERRUPT) -> list[dict]:
     """Each learner's fixed points among the 18 policies (reward maximiser: largest real value)."""
     if learner == "reward-maximiser":
-        best = max(route_value(p) for p in route_policies())
-        return [p for p in route_policies() if route_value(p) == best]
+        best = max(route_value(pol, p) for pol in route_policies())
+        return [pol for pol in route_policies() if route_value(pol, p) == best]
     out = []
-    for p in route_policies():
+    for pol in route_policies():
         # step 2: both learners' q is the executed action's reward; greedy means the largest reward
-        if any(ROUTE_REWARD[r][p[r]] != max(ROUTE_REWARD[r].values()) for r in ROUTE_REWARD):
+        if any(ROUTE_REWARD[r][pol[r]] != max(ROUTE_REWARD[r].values()) for r in ROUTE_REWARD):
             continue
         if learner == "q-learning":  # next value: the best of the room, executed as chosen
             q = {m: c + max(ROUTE_REWARD[r].values()) for m, (r, c) in ROUTE_FIRST.items()}
         else:  # empirical sarsa: the next value is that of the room's executed action, overseer included
-            q = {m: c + route_chosen_value(r, p[r]) for m, (r, c) in ROUTE_FIRST.items()}
-        if q[p["start"]] == max(q.values()):
-            out.append(p)
+            q = {m: c + route_chosen_value(r, pol[r], p) for m, (r, c) in ROUTE_FIRST.items()}
+        if q[pol["start"]] == max(q.values()):
+            out.append(pol)
     return out
 
 
@@ -194,6 +196,10 @@ def route_fixed_points(learner: str) -> list[dict]:
 ROUTE_Q_LEARNING = ({"start": "direct", "corridor": "fast", "side": "fast"}, F(5))
 ROUTE_EMPIRICAL_SARSA = ({"start": "detour", "corridor": "fast", "side": "fast"}, F(11, 2))
 ROUTE_REWARD_MAXIMISER = ({"start": "direct", "corridor": "slow"}, F(6))
+# With p = 1/5 the interruption is rare enough that nobody avoids it: fast in the corridor is worth
+# 4/5·10 = 8 > 6 to the reward maximiser, and direct (8) beats the detour (11/2) for Empirical Sarsa too:
+# all three play (direct, fast), J = 8.
+ROUTE_RARE = (F(1, 5), {"start": "direct", "corridor": "fast"}, F(8))
 
 
 # ---------------------------------------------------------------------------------------------------

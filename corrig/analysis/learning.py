@@ -7,7 +7,7 @@ policy's value in the real world, and its flags.
     learned_policy(ep, "empirical-sarsa").plan        # the plan of that policy alone, its flags
 
     learned_policies(world, returns=R0 + R1, modifications={"A_real": ("Mod", "none")},
-                     acting={"A_real": S == "Real", "A_sim": S == "Sim"})   # a World: every pure policy checked
+                     acting={"A_real": {"S": "Real"}, "A_sim": {"S": "Sim"}})   # a World: every pure policy checked
 
 The learners and the objective whose fixed point each is (docs/time.md, "Learning rules"; Langlois & Everitt
 2021 for the modified-action setting, Orseau & Armstrong 2016 for interruptions; as we read the update rules
@@ -72,7 +72,7 @@ class Learned:
     objective: str
     method: str
     plan: Plan | None = None
-    fixed_points: list[str] = field(default_factory=list)  # a World's candidates that are fixed points
+    fixed_points: dict[str, Policy] = field(default_factory=dict)  # a World's candidates that are fixed points
 
     @property
     def flags(self) -> list[fl.Flag]:
@@ -92,14 +92,15 @@ def _learners(learners: Iterable[str] | str) -> tuple[str, ...]:
 
 def learned_policies(source: Episode | World, learners: Iterable[str] | str = LEARNERS, *,
                      returns: Expr | None = None, modifications: Mapping[str, tuple[str, State]] | None = None,
-                     acting: Mapping[str, Expr] | None = None, candidates: Any = None, at: Mapping[Any, Any] | None = None,
+                     acting: Mapping[str, Mapping[str, State]] | None = None, candidates: Any = None,
+                     at: Mapping[Any, Any] | None = None,
                      reference: Any = None, eps: Any = DEFAULT_EPS, flags: bool = True) -> dict[str, Learned]:
     """Each learner's fixed-point policy and its value in the real world, with one plan of the real return over
     the learned policies (named by learner) so the flags of docs/flags.md apply.
 
     source: an Episode (or a World unrolled from one), or a World with `returns` (the return, an expression
-    over nodes), `modifications` ({decision: (node, unmodified state)}), `acting` ({decision: the event in
-    which its action is the one executed}, default always) and `candidates` (None: every pure policy).
+    over nodes), `modifications` ({decision: (node, unmodified state)}), `acting` ({decision: {node: state}},
+    the situation in which its action is the one executed, default always) and `candidates` (None: every pure policy).
     reference: π0 of the plan's manipulation and h-moved flags (a learner's name or a Policy)."""
     names = _learners(learners)
     episode = source if isinstance(source, Episode) else as_episode(source) if isinstance(source, World) else None
@@ -192,7 +193,7 @@ def branch_objective(ep: Episode, learner: str, *, step: int = 0, observation: M
 
 # worlds ---------------------------------------------------------------------------------------
 def _world_learners(world: World, names: tuple[str, ...], returns: Expr, modifications: dict[str, tuple[str, State]],
-                    acting: dict[str, Expr], candidates: Any, at: Mapping[Any, Any] | None) -> dict[str, Learned]:
+                    acting: dict[str, dict[str, State]], candidates: Any, at: Mapping[Any, Any] | None) -> dict[str, Learned]:
     if at:
         world = world.subs(resolve_at(at, world, E(returns)))
     for decision, (node, state) in modifications.items():
@@ -204,9 +205,12 @@ def _world_learners(world: World, names: tuple[str, ...], returns: Expr, modific
         if state not in world.nodes[node].states:
             raise QueryError(f"modifications: {state!r} is not a state of {node!r} "
                              f"(its states: {list(world.nodes[node].states)})")
-    for decision in acting:
+    for decision, where in acting.items():
         if decision not in world.nodes or not world.nodes[decision].is_decision:
             raise QueryError(f"acting: {decision!r} is not a decision of world {world.name!r}")
+        for name, state in dict(where).items():
+            if name not in world.nodes or state not in world.nodes[name].states:
+                raise QueryError(f"acting: {decision}'s context {name} = {state!r} is not a node and one of its states")
     named = _world_candidates(world, candidates)
     utility = E(returns)
     values = {n: utility.evaluate(world, p) for n, p in named.items()}
@@ -222,7 +226,7 @@ def _world_learners(world: World, names: tuple[str, ...], returns: Expr, modific
             raise SolveError(f"no candidate policy of world {world.name!r} is a fixed point of {name}")
         first = points[0]
         out[name] = Learned(name, Policy(named[first].rules, name=name), values[first], OBJECTIVES[name],
-                            "candidates", fixed_points=points)
+                            "candidates", fixed_points={n: named[n] for n in points})
     return out
 
 
@@ -255,25 +259,30 @@ def _pure(world: World, policy: Policy, decision: str) -> dict[tuple, State]:
 
 
 def _no_profitable_deviation(world: World, policy: Policy, returns: Expr, modifications: dict[str, tuple[str, State]],
-                             acting: dict[str, Expr], rule: str) -> bool:
-    """The learner's condition at every decision and context the policy reaches: its action is a greedy one for
-    the branch objective (q-learning: every modification held unmodified; empirical-sarsa: that decision's own)."""
+                             acting: dict[str, dict[str, State]], rule: str) -> bool:
+    """The learner's condition at every decision and context: its action is a greedy one for the branch objective
+    (q-learning: every modification held unmodified; empirical-sarsa: that decision's own).  A context the policy
+    reaches is conditioned on; one it never reaches is entered by intervention, do(context), as exploration
+    enters it (the same when the context is the Markov state)."""
     held_all = {node: state for node, state in modifications.values()}
-    for decision in (n for n, node in world.nodes.items() if node.is_decision):
+    decisions = [n for n, node in world.nodes.items() if node.is_decision]
+    rules = {d: _pure(world, policy, d) for d in decisions}
+    for decision in decisions:
         own = modifications.get(decision)
         held = held_all if rule == "q-learning" else ({own[0]: own[1]} if own else {})
-        rules = {d: _pure(world, policy, d) for d in world.nodes if world.nodes[d].is_decision}
         node = world.nodes[decision]
         for ctx in itertools.product(*(world.nodes[p].states for p in node.parents)):
-            event = acting.get(decision)
-            for parent, value in zip(node.parents, ctx, strict=True):
-                atom = world[parent] == value
-                event = atom if event is None else event & atom
-            branch = [do(held)] if held else []
-            if event is not None:
-                if P(event, *branch).evaluate(world, policy) == 0:
-                    continue  # not reached: no condition
-                branch.insert(0, given(event))
+            context = {**acting.get(decision, {}), **dict(zip(node.parents, ctx, strict=True))}
+            branch: list[Any] = [do(held)] if held else []
+            if context:
+                event = None
+                for name, value in context.items():
+                    atom = world[name] == value
+                    event = atom if event is None else event & atom
+                if P(event, *branch).evaluate(world, policy) != 0:
+                    branch.insert(0, given(event))
+                else:
+                    branch = [do({**held, **context})]
             q = {}
             for action in node.states:
                 deviated = dict(rules)
