@@ -36,7 +36,7 @@ from typing import Any
 import sympy as sp
 
 from corrig.analysis import flags as fl
-from corrig.analysis.learning_episodes import fixed_point
+from corrig.analysis.learning_episodes import fixed_points
 from corrig.analysis.parameters import resolve_at
 from corrig.analysis.planner import DEFAULT_EPS, Plan, plan
 from corrig.model.episode import Episode, as_episode
@@ -135,13 +135,10 @@ def _episode_learners(ep: Episode, names: tuple[str, ...], at: Mapping[Any, Any]
     if ep.decision_name not in ep.modifications:
         raise SolveError(f"episode {ep.name!r}: decision {ep.decision_name} has no modification, so every learner "
                          f"converges to the reward maximiser's policy; declare one with ep.modification(...)")
+    found = fixed_points(ep, tuple(dict.fromkeys(SAME_AS.get(n, n) for n in names)), at=at)
     out: dict[str, Learned] = {}
-    cache: dict[str, Any] = {}
     for name in names:
-        rule = SAME_AS.get(name, name)
-        if rule not in cache:
-            cache[rule] = fixed_point(ep, rule, at=at)
-        point = cache[rule]
+        point = found[SAME_AS.get(name, name)]
         out[name] = Learned(name, Policy(point.policy.rules, name=name), point.value, OBJECTIVES[name],
                             "dynamic-programming")
     return out
