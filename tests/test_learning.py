@@ -111,6 +111,15 @@ def test_route_at_a_parameter_point_rare_interruptions_are_not_avoided():
         learned_policies(route(p), flags=False)
 
 
+def test_route_with_a_float_probability_gives_floats():
+    found = learned_policies(route(0.5), flags=False)
+    for learner, (policy, value) in (("reward-maximiser", d.ROUTE_REWARD_MAXIMISER), ("q-learning", d.ROUTE_Q_LEARNING),
+                                     ("empirical-sarsa", d.ROUTE_EMPIRICAL_SARSA)):
+        rules = route_rules(found[learner].policy)
+        assert {k: rules[k] for k in policy} == policy
+        assert isinstance(found[learner].value, float) and found[learner].value == pytest.approx(float(value))
+
+
 def test_backward_induction_agrees_with_the_branch_objectives_and_the_solver():
     ep = route()
     world = ep.world()

@@ -122,8 +122,8 @@ class _Induction:
         for t in range(self.ep.steps - 1, -1, -1):
             values = self.carry(values, "real", picks_per_step[t])
         value = values[self.graph.initial]
-        if isinstance(value, float):
-            return value
+        if isinstance(value, float) or any(step.floats for step in self.step.outcomes.values()):
+            return float(value)  # floats when the episode holds floats, as the solver gives them
         value = Fraction(value)
         return sp.Rational(value.numerator, value.denominator)
 
