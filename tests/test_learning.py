@@ -7,6 +7,7 @@ dynamic-programming solver; bad input is refused by name."""
 from __future__ import annotations
 
 import importlib
+import random
 import re
 from fractions import Fraction as F
 from pathlib import Path
@@ -160,6 +161,44 @@ def test_episode_plan_names_each_learner():
     assert found["q-learning"].flags == plan.flags["q-learning"]
 
 
+def random_modified_episode(rng, steps=2):
+    """A two-state Markov episode whose decision sees the state and whose action may be forced to "l" with a
+    probability depending on the state and the chosen action: random exact numbers."""
+    def dist(names):
+        k = rng.randint(0, 4)
+        return {names[0]: F(k, 4), names[1]: F(4 - k, 4)}
+
+    ep = Episode("random", steps=steps, discount=F(rng.randint(1, 4), 4))
+    ep.state("S", ["u", "v"], initial=dist("uv"))
+    ep.decision("A", ["l", "r"], observes=["S"])
+    forced = {(s, a): dist(["l", "none"]) for s in "uv" for a in "lr"}
+    ep.modification("M", of="A", executed="X", mechanism=forced, parents=["S", "A"])
+    moves = {(s, x): dist("uv") for s in "uv" for x in "lr"}
+    ep.transition("S", moves, parents=["S", "X"])
+    pay = {(s, x): rng.randint(-3, 3) for s in "uv" for x in "lr"}
+    ep.reward(lambda S, X: pay[(S, X)])
+    return ep
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_random_episodes_backward_induction_is_a_fixed_point_of_the_branch_conditions(seed):
+    """The episode's backward induction against the World route on its unrolled world: each learner's policy
+    passes that learner's one-step-deviation test with the branch objectives (evaluated by corrig's engine), and
+    the reward maximiser's value is the largest over every pure policy."""
+    ep = random_modified_episode(random.Random(seed))
+    world = ep.world()
+    returns = world["R_0"] + world["R_1"] * ep.discount
+    mods = {f"A_{t}": ep.modifier("A", t) for t in range(ep.steps)}
+    found = learned_policies(ep, flags=False)
+    for learner in ("q-learning", "empirical-sarsa", "reward-maximiser"):
+        policy = found[learner].policy
+        checked = learned_policies(world, (learner,), returns=returns, modifications=mods,
+                                   candidates=None if learner == "reward-maximiser" else {"dp": policy}, flags=False)
+        assert checked[learner].value == found[learner].value
+        if learner != "reward-maximiser":
+            assert list(checked[learner].fixed_points) == ["dp"]
+
+
 # the off-switch gridworld (models/gridworld_off_switch.py) ---------------------------------------
 def test_gridworld_hand_numbers_from_the_source_rules():
     runs = d.grid_checks()
@@ -174,8 +213,8 @@ def test_bad_input_is_refused_by_name():
         learned_policy(route(), "td-lambda")
     with pytest.raises(QueryError, match="returns="):
         learned_policies(World("w"))
-    with pytest.raises(QueryError, match="drop returns="):
-        learned_policies(route(), returns=1)
+    with pytest.raises(QueryError, match="drop modifications="):
+        learned_policies(route(), candidates={})
     with pytest.raises(QueryError, match="Episode or World"):
         learned_policies("route.py")
     plain = Episode("plain", steps=1)

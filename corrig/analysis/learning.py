@@ -104,10 +104,12 @@ def learned_policies(source: Episode | World, learners: Iterable[str] | str = LE
     reference: π0 of the plan's manipulation and h-moved flags (a learner's name or a Policy)."""
     names = _learners(learners)
     episode = source if isinstance(source, Episode) else as_episode(source) if isinstance(source, World) else None
+    if isinstance(source, World) and returns is not None:
+        episode = None  # a world unrolled from an episode, checked as a World
     if episode is not None:
-        if returns is not None or modifications is not None or acting is not None or candidates is not None:
-            raise QueryError("an episode declares its return and modifications: drop returns=, modifications=, "
-                             "acting= and candidates=")
+        if modifications is not None or acting is not None or candidates is not None:
+            raise QueryError("an episode declares its return and modifications: drop modifications=, acting= and "
+                             "candidates= (or give its world with returns= to check candidates)")
         found = _episode_learners(episode, names, at)
         world, utility = episode.world(), _episode_return(episode, ())
     elif isinstance(source, World):
@@ -211,6 +213,7 @@ def _world_learners(world: World, names: tuple[str, ...], returns: Expr, modific
     named = _world_candidates(world, candidates)
     utility = E(returns)
     values = {n: utility.evaluate(world, p) for n, p in named.items()}
+    contexts: dict[str, list[tuple[tuple, dict[str, State]]]] = {}
     out: dict[str, Learned] = {}
     for name in names:
         rule = SAME_AS.get(name, name)
@@ -218,7 +221,8 @@ def _world_learners(world: World, names: tuple[str, ...], returns: Expr, modific
             best = _best(list(values.values()))
             points = [n for n, v in values.items() if v == best]
         else:
-            points = [n for n, p in named.items() if _no_profitable_deviation(world, p, returns, modifications, acting, rule)]
+            contexts = contexts or _contexts(world, modifications, acting)
+            points = [n for n, p in named.items() if _no_profitable_deviation(world, p, returns, modifications, contexts, rule)]
         if not points:
             raise SolveError(f"no candidate policy of world {world.name!r} is a fixed point of {name}")
         first = points[0]
@@ -255,33 +259,59 @@ def _pure(world: World, policy: Policy, decision: str) -> dict[tuple, State]:
     return out
 
 
-def _no_profitable_deviation(world: World, policy: Policy, returns: Expr, modifications: dict[str, tuple[str, State]],
-                             acting: dict[str, dict[str, State]], rule: str) -> bool:
-    """The learner's condition at every decision and context: its action is a greedy one for the branch objective
-    (q-learning: every modification held unmodified; empirical-sarsa: that decision's own).  A context the policy
-    reaches is conditioned on; one it never reaches is entered by intervention, do(context), as exploration
-    enters it (the same when the context is the Markov state)."""
-    held_all = {node: state for node, state in modifications.values()}
+def _contexts(world: World, modifications: dict[str, tuple[str, State]], acting: dict[str, dict[str, State]]
+              ) -> dict[str, list[tuple[tuple, dict[str, State]]]]:
+    """Per decision, its contexts (observed values, with the situation in which it acts) that exploration reaches:
+    those of positive probability under the uniformly random policy, in the real world or with every modification
+    held unmodified. A context no play reaches carries no condition."""
     decisions = [n for n, node in world.nodes.items() if node.is_decision]
-    rules = {d: _pure(world, policy, d) for d in decisions}
+    uniform = Policy({d: {ctx: {s: sp.Rational(1, len(world.nodes[d].states)) for s in world.nodes[d].states}
+                          for ctx in itertools.product(*(world.nodes[p].states for p in world.nodes[d].parents))}
+                      if world.nodes[d].parents else {s: sp.Rational(1, len(world.nodes[d].states))
+                                                      for s in world.nodes[d].states} for d in decisions})
+    held = {node: state for node, state in modifications.values()}
+    out: dict[str, list[tuple[tuple, dict[str, State]]]] = {}
     for decision in decisions:
-        own = modifications.get(decision)
-        held = held_all if rule == "q-learning" else ({own[0]: own[1]} if own else {})
         node = world.nodes[decision]
+        out[decision] = []
         for ctx in itertools.product(*(world.nodes[p].states for p in node.parents)):
             context = {**acting.get(decision, {}), **dict(zip(node.parents, ctx, strict=True))}
+            event = _event(world, context)
+            if event is None or any(P(event, *branch).evaluate(world, uniform) != 0
+                                    for branch in ((), (do(held),) if held else ())):
+                out[decision].append((ctx, context))
+    return out
+
+
+def _event(world: World, context: Mapping[str, State]) -> Expr | None:
+    event = None
+    for name, value in context.items():
+        atom = world[name] == value
+        event = atom if event is None else event & atom
+    return event
+
+
+def _no_profitable_deviation(world: World, policy: Policy, returns: Expr, modifications: dict[str, tuple[str, State]],
+                             contexts: dict[str, list[tuple[tuple, dict[str, State]]]], rule: str) -> bool:
+    """The learner's condition at every decision and every context exploration reaches: its action is a greedy one
+    for the branch objective (q-learning: every modification held unmodified; empirical-sarsa: that decision's
+    own). A context the policy reaches is conditioned on; one it does not is entered by intervention,
+    do(context), as exploration enters it (the same when the context is the Markov state)."""
+    held_all = {node: state for node, state in modifications.values()}
+    rules = {d: _pure(world, policy, d) for d in contexts}
+    for decision, reached in contexts.items():
+        own = modifications.get(decision)
+        held = held_all if rule == "q-learning" else ({own[0]: own[1]} if own else {})
+        for ctx, context in reached:
             branch: list[Any] = [do(held)] if held else []
-            if context:
-                event = None
-                for name, value in context.items():
-                    atom = world[name] == value
-                    event = atom if event is None else event & atom
+            event = _event(world, context)
+            if event is not None:
                 if P(event, *branch).evaluate(world, policy) != 0:
                     branch.insert(0, given(event))
                 else:
                     branch = [do({**held, **context})]
             q = {}
-            for action in node.states:
+            for action in world.nodes[decision].states:
                 deviated = dict(rules)
                 deviated[decision] = {**rules[decision], ctx: action}
                 q[action] = E(returns, *branch).evaluate(world, Policy(_as_rules(world, deviated)))
