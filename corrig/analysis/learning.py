@@ -45,6 +45,7 @@ from corrig.model.expr import Expr, State
 from corrig.model.limits import check
 from corrig.model.policies import Policy, count_pure_policies, pure_policies
 from corrig.model.world import World
+from corrig.objectives.episodes import discounted_return
 from corrig.objectives.terms import E, P, Term, do, given, sum_of
 
 LEARNERS = ("reward-maximiser", "q-learning", "virtual-sarsa", "empirical-sarsa")
@@ -111,7 +112,7 @@ def learned_policies(source: Episode | World, learners: Iterable[str] | str = LE
             raise QueryError("an episode declares its return and modifications: drop modifications=, acting= and "
                              "candidates= (or give its world with returns= to check candidates)")
         found = _episode_learners(episode, names, at)
-        world, utility = episode.world(), _episode_return(episode, ())
+        world, utility = episode.world(), discounted_return(episode)
     elif isinstance(source, World):
         if returns is None:
             raise QueryError("a World needs returns= (the return as an expression over its nodes, e.g. R0 + R1)")
@@ -174,7 +175,7 @@ def branch_objective(ep: Episode, learner: str, *, step: int = 0, observation: M
     the policy with that step's rule set to each action)."""
     learner = _learners(learner)[0]
     if learner == "reward-maximiser":
-        return _episode_return(ep, ())
+        return discounted_return(ep)
     if SAME_AS.get(learner, learner) == "q-learning":
         return _episode_return(ep, (do({ep.modifier(ep.decision_name, t)[0]: ep.modifier(ep.decision_name, t)[1]
                                         for t in range(ep.steps)}),))
