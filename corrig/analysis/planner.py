@@ -40,6 +40,7 @@ from corrig.analysis.cid import policy_dependent_ancestry, reads_mechanism
 from corrig.analysis.display import FlagList, plan_html
 from corrig.analysis.equilibria import against_responses
 from corrig.analysis.mixtures import add_mixture, check_support
+from corrig.analysis.over_time import flags_over_time
 from corrig.analysis.parameters import as_number, resolve_at, term_parameters
 from corrig.analysis.principals import principal_flags
 from corrig.analysis.solve import solve
@@ -467,6 +468,7 @@ def _add_flags(result: Plan, runs: dict[str, PolicyRun], ref_run: PolicyRun | No
     if human is not None and roles.button is None:
         result.notes.append("the world declares no button role (set_roles(button=..., off=...)): "
                             "not-obedient and self-shutdown skipped")
+    _over_time(result, runs, ref_run, per)
     if human is not None:
         if has_other_agents(world):
             result.notes.append("value of observing H skipped: other agents set decisions of this world")
@@ -474,6 +476,22 @@ def _add_flags(result: Plan, runs: dict[str, PolicyRun], ref_run: PolicyRun | No
             _value_of_observing(result, runs, exhaustive)
     order = {k: i for i, k in enumerate(fl.KINDS)}
     result.flags = {name: FlagList(sorted(fs, key=lambda f: order.get(f.kind, len(order)))) for name, fs in per.items()}
+
+
+def _over_time(result: Plan, runs: dict[str, PolicyRun], ref_run: PolicyRun | None, per: dict[str, list[fl.Flag]]
+               ) -> None:
+    """An episode's flags over time (corrig.analysis.over_time), added to each policy's flags."""
+    episode = getattr(result.world, "episode", None)
+    if episode is None or not (episode.roles or {}).get("human") or not runs:
+        return
+    at = {str(k): v for k, v in result.at.items()}
+    for name, run in runs.items():
+        reading = flags_over_time(result.world, run.policy, name=name, eps=result.eps, at=at,
+                                  reference=ref_run.policy if ref_run is not None else None)
+        per[name].extend(reading.flags)
+    result.notes[:] = [n for n in result.notes if not n.startswith("the world declares no button role")]
+    result.notes.append(f"flags over time: {episode.steps} steps, each flag's size summed over them; the stop is "
+                        f"{reading.stop_event} (corrig.analysis.over_time, docs/time.md)")
 
 
 def path_specific_world(world: World, policy: Policy, reference_applied: World, node: str,
