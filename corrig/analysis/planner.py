@@ -46,6 +46,7 @@ from corrig.analysis.principals import principal_flags
 from corrig.analysis.solve import solve
 from corrig.inference.counterfactual import apply_policy, twin_network
 from corrig.inference.engine import distribution, node_tables
+from corrig.inference.quadrature import middle
 from corrig.model.agents import has_other_agents
 from corrig.model.errors import (
     CorrigError,
@@ -694,4 +695,4 @@ def _best(values: list[Any]) -> Any:
         return None
     if any(fl.is_symbolic(v) for v in defined):
         return sp.Max(*dict.fromkeys(defined), evaluate=False)  # sympy would compare every pair at a cost of seconds
-    return max(defined, key=float)
+    return max(defined, key=middle)
