@@ -116,6 +116,21 @@ def flags_over_time(world: World | Episode, policy: Policy, *, name: str = "π",
     return OverTime(name, ep.name, per_step, stop_event, human, readings, flags)
 
 
+def add_flags_over_time(result: Any, runs: Mapping[str, Any], ref_run: Any, per: dict[str, list[Flag]]) -> None:
+    """A plan's (corrig.analysis.planner) flags over time, added to each policy's flags when its world is an episode."""
+    episode = getattr(result.world, "episode", None)
+    if episode is None or not (episode.roles or {}).get("human") or not runs:
+        return
+    at = {str(k): v for k, v in result.at.items()}
+    for name, run in runs.items():
+        reading = flags_over_time(result.world, run.policy, name=name, eps=result.eps, at=at,
+                                  reference=ref_run.policy if ref_run is not None else None)
+        per[name].extend(reading.flags)
+    result.notes[:] = [n for n in result.notes if not n.startswith("the world declares no button role")]
+    result.notes.append(f"flags over time: {episode.steps} steps, each flag's size summed over them; the stop is "
+                        f"{reading.stop_event} (corrig.analysis.over_time, docs/time.md)")
+
+
 # the quantities -----------------------------------------------------------------------------------
 def _stop_test(ep: Episode, roles: Mapping[str, Any]) -> tuple[Any, str]:
     button = roles.get("button")
@@ -359,4 +374,4 @@ def _hidden_flags(name: str, human: str, roles: Mapping[str, Any], event: str, r
     return [f for f in flags if f is not None]
 
 
-__all__ = ["OverTime", "StepReading", "flags_over_time"]
+__all__ = ["OverTime", "StepReading", "add_flags_over_time", "flags_over_time"]
