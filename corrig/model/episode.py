@@ -336,6 +336,11 @@ def _table(node: StepNode) -> dict[tuple[State, ...], dict[State, Any]]:
     return {ctx: dict(row) for ctx, row in node.rows.items()}
 
 
+def as_episode(world: World) -> Episode | None:
+    """The episode a world was unrolled from, or None."""
+    return getattr(world, "episode", None)
+
+
 def _share_tables(world: World, ep: Episode) -> None:
     """Every step's copy of a node has the same table: it is built and checked once, and the world's compilation
     reuses it for each step (as it reuses a copied world's unchanged tables)."""
@@ -355,4 +360,4 @@ def _share_tables(world: World, ep: Episode) -> None:
             inherited[node.name] = compiled
     world._inherited = inherited
 
-__all__ = ["Episode", "Modification", "StepNode"]
+__all__ = ["Episode", "Modification", "StepNode", "as_episode"]
