@@ -69,7 +69,7 @@ def _(level, lesson, mo, p, p_slider, plan, plan_at_point, symbolic):
     _p = lesson.exact(p_slider.value)
     result = plan_at_point(symbolic, {p: _p}) or plan(symbolic.world, symbolic.utility, symbolic.policies,
                                                      reference=level.reference, at={p: _p})
-    _side = "presses the button" if _p > lesson.exact(2 / 71) else "takes the short path" if _p * 71 < 2 else "ties"
+    _side = "presses the button" if 71 * _p > 2 else "takes the short path" if 71 * _p < 2 else "ties"
     mo.vstack([
         mo.Html(lesson.optimal_line(result)),
         mo.md(f"p = {_p}.  J(short path) = 42 − 142p = {42 - 142 * _p} against J(button path) = 38: by hand the reward "
