@@ -105,3 +105,22 @@ def test_incentives_on_the_two_step_template(cli, tmp_path):
     code, out, err = cli("incentives", str(short), "--graphical")
     assert code == 0, err
     assert "decision `A_0`" in out and "decision `A_1`" in out
+
+
+def test_the_return_reads_as_one_sum_in_latex_and_with_a_discount(cli):
+    code, out, _ = cli("check", CORRIDOR, "--latex")
+    assert code == 0 and r"$J(\pi) = \sum_{t=0}^{11} E(R_t)$" in out
+    from fractions import Fraction as F
+
+    from corrig import Episode, Policy, discounted_return, plan
+    from corrig.faces.report import objective_text
+
+    ep = Episode("discounted", steps=3, discount=F(9, 10))
+    ep.state("X", ["a"], initial="a")
+    ep.decision("A", ["go"], observes=["X"])
+    ep.transition("X", lambda X: X)
+    ep.reward(lambda A: 1)
+    result = plan(ep.world(), discounted_return(ep), {"go": Policy({f"A_{t}": {("a",): "go"} for t in range(3)})})
+    assert result.values["go"] == 1 + F(9, 10) + F(81, 100)  # Σ_t (9/10)^t over t = 0, 1, 2
+    assert objective_text(result) == "Σ_t (9/10)^t·E(R_t) over the episode's steps t = 0 … 2"
+    assert objective_text(result, latex=True) == r"\sum_{t=0}^{2} (\frac{9}{10})^t \, E(R_t)"

@@ -159,6 +159,9 @@ def test_episode_plan_names_each_learner():
     assert plan.values == {name: found[name].value for name in LEARNERS}
     assert plan.optimal == ["reward-maximiser"]
     assert found["q-learning"].flags == plan.flags["q-learning"]
+    # the episode's world stands for the episode
+    again = learned_policies(route().world(), ("empirical-sarsa",), flags=False)
+    assert again["empirical-sarsa"].value == found["empirical-sarsa"].value == F(11, 2)
 
 
 def random_modified_episode(rng, steps=2):

@@ -39,7 +39,7 @@ from corrig.analysis import flags as fl
 from corrig.analysis.learning_episodes import fixed_points
 from corrig.analysis.parameters import resolve_at
 from corrig.analysis.planner import DEFAULT_EPS, Plan, plan
-from corrig.model.episode import Episode, as_episode
+from corrig.model.episode import Episode
 from corrig.model.errors import CorrigError, PolicyError, QueryError, SolveError
 from corrig.model.expr import Expr, State
 from corrig.model.limits import check
@@ -104,9 +104,10 @@ def learned_policies(source: Episode | World, learners: Iterable[str] | str = LE
     the situation in which its action is the one executed, default always) and `candidates` (None: every pure policy).
     reference: π0 of the plan's manipulation and h-moved flags (a learner's name or a Policy)."""
     names = _learners(learners)
-    episode = source if isinstance(source, Episode) else as_episode(source) if isinstance(source, World) else None
-    if isinstance(source, World) and returns is not None:
-        episode = None  # a world unrolled from an episode, checked as a World
+    episode = source if isinstance(source, Episode) else None
+    if isinstance(source, World) and returns is None and getattr(source, "episode", None) is not None:
+        episode = source.episode  # a world unrolled from an episode (given returns=, it is checked as a World)
+        at = {**getattr(source, "episode_at", {}), **(at or {})} or None
     if episode is not None:
         if modifications is not None or acting is not None or candidates is not None:
             raise QueryError("an episode declares its return and modifications: drop modifications=, acting= and "
