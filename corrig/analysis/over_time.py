@@ -154,6 +154,15 @@ class _Pass:
         self.hidden = [n for n in ep.nodes.values() if n.kind == "hidden"]
         self.per_step = [n for n in ep.nodes.values() if n.kind not in ("hidden", "state")]
         self.carried = [n.name for n in self.hidden] + list(ep.initial)
+        self._rules: dict[int, tuple[Policy, dict[str, Any]]] = {}  # each policy's rule tables, read once per pass
+
+    def _rule(self, policy: Policy, name: str) -> Any:
+        entry = self._rules.get(id(policy))
+        if entry is None or entry[0] is not policy:
+            entry = self._rules[id(policy)] = (policy, {})
+        if name not in entry[1]:
+            entry[1][name] = policy.table(self.world, name)
+        return entry[1][name]
 
     def check_size(self) -> None:
         """Refuse, before the pass, a carried state or a step larger than the `beliefs` and `dp` limits allow."""
@@ -212,7 +221,7 @@ class _Pass:
         carried = self._start(fixed)
         decision = self.ep.decision_name
         for t in range(self.ep.steps):
-            rule = policy.table(self.world, self.ep.name_at(decision, t))
+            rule = self._rule(policy, self.ep.name_at(decision, t))
             visit(t, carried, rule)
             if t + 1 == self.ep.steps:
                 break
