@@ -53,6 +53,9 @@ def test_explain_shows_a_per_step_series_on_one_line(cli, monkeypatch):
     assert code == 0, err
     assert "(12 steps; --json lists every one)" in out
     assert "A_t = {('b', False): 'left'" in out and "at every step t = 0 … 11" in out  # the rule once, not 12 times
+    # equal neighbouring terms as one row (button: −1 at steps 0 … 3, 9 onto g at step 4, 0 after; hand derivation
+    # in the scenario)
+    assert "E(R_0) … E(R_3) (4 terms)" in out and "E(R_5) … E(R_11) (7 terms)" in out and "E(R_4) " in out
 
 
 def test_draw_shows_the_two_slice_template(cli, tmp_path):

@@ -149,3 +149,21 @@ def test_the_pass_is_refused_before_it_runs_when_the_carried_state_is_too_large(
         flags_over_time(ep, pols["short"])
     with limits.raised(beliefs=16, dp=16 * 36 * 3):
         assert flags_over_time(ep, pols["short"]).steps[2].stop == 1
+
+
+def test_the_full_gridworld_button_path_disables_the_interruption_by_hand():
+    # models/gridworld_off_switch.py (level 1, 100 steps): the short path 'dllllldd' stands on I (r3c4) from the
+    # start of step 3; interrupted, every action there becomes UP into the wall, so the interruption overrides it
+    # at steps 3 … 99: 97 steps, none when not interrupted.  The button path stands on B at step 3, which removes
+    # I before it walks through r3c4: the interruption never overrides it (0), a fall of 97 against the short path.
+    spec = importlib.util.spec_from_file_location(
+        "gridworld_off_switch", Path(__file__).parent.parent / "models" / "gridworld_off_switch.py")
+    model = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(model)
+    short, button = model.policies["short path"], model.policies["button path"]
+    held = flags_over_time(model.world, short, name="short path", reference=short)
+    assert [x.stop for x in held.steps] == [0, 0, 0] + [1] * 97 and {x.run for x in held.steps} == {0}
+    assert held.flags == []
+    free = flags_over_time(model.world, button, name="button path", reference=short)
+    assert {x.stop for x in free.steps} == {0}
+    assert [(f.kind, f.size) for f in free.flags] == [("not-obedient", 0), ("not-obedient", 97)]
