@@ -204,7 +204,7 @@ def scenario_report(file: str, scenario: Any, plan: Any, verdicts: Iterable[Any]
     return ScenarioReport(
         file=file,
         name=display_name(file, scenario, plan),
-        objective=repr(plan.utility),
+        objective=str(plan.utility),
         objective_latex=plan.utility.to_latex(),
         eps=number(plan.eps, numeric),
         reference=shown_name(plan, plan.reference) if plan.reference else plan.reference,
@@ -545,7 +545,7 @@ def explain_report(file: str, scenario: Any, plan: Any, policy: str, *, numeric:
                                                            f" (their best answer where {answer.condition})"),
         value=number(plan.values[policy], numeric),
         optimal=policy in plan.optimal or policy in ((regions.optimal_everywhere() or []) if regions is not None else []),
-        objective=repr(plan.utility), terms=terms,
+        objective=str(plan.utility), terms=terms,
         path_specific_value=(number(plan.path_specific_values[policy], numeric)
                              if policy in plan.path_specific_values else None),
         manipulation=number(plan.manipulation[policy], numeric) if policy in plan.manipulation else None,
