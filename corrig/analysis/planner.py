@@ -42,6 +42,7 @@ from corrig.analysis.equilibria import against_responses
 from corrig.analysis.mixtures import add_mixture, check_support
 from corrig.analysis.parameters import as_number, resolve_at, term_parameters
 from corrig.analysis.principals import principal_flags
+from corrig.analysis.reference_regions import checks_per_region, reference_profiles
 from corrig.analysis.solve import solve
 from corrig.inference.counterfactual import apply_policy, twin_network
 from corrig.inference.engine import distribution, node_tables
@@ -187,6 +188,7 @@ class Plan:
     mixture: Any = None  # corrig.analysis.mixtures.Mixture, when plan(..., mixed=...) searched one
     skipped: list[str] = field(default_factory=list)  # checks left out because the values are symbolic
     answers: dict[str, Any] = field(default_factory=dict)  # other agents' answer to each candidate (equilibria.Answer)
+    references: dict[str, Any] = field(default_factory=dict)  # π0 per region, when the reference's answer varies
 
     def kinds(self, policy: str) -> set[str]:
         """The kinds of the flags that fire for `policy` (plan-level incentives not included)."""
@@ -223,6 +225,7 @@ class Plan:
             "utility": repr(self.utility),
             **fl.number_fields("eps", self.eps),
             "reference": self.reference,
+            **({"references": {n: str(w) for n, w in self.references.items()}} if self.references else {}),
             "at": {str(k): str(v) for k, v in self.at.items()},
             "symbolic": self.symbolic,
             "optimal": list(self.optimal),
@@ -429,10 +432,11 @@ def plan(world: World, utility: Term, policies: Any = None, *, reference: Any = 
         result.notes.append(f"undefined values (a term conditions on a probability-0 event): {undefined}; "
                             f"these policies are left out of the optimal set")
     if flags:
-        ref_run = None
-        if ref_name is not None:
-            ref_run = runs.get(ref_name) or PolicyRun(world, ref_policy, ref_name)
-        _add_flags(result, runs, ref_run, policies is None)
+        refs = [(runs.get(label) or PolicyRun(world, ref_policy, label), where)
+                for label, where in reference_profiles(ref_name, answers)]
+        if len(refs) > 1:
+            result.references = {run.name: where for run, where in refs}
+        _add_flags(result, runs, refs, policies is None)
         for name, answer in answers.items():  # a profile's flags fire where it is the other agents' answer
             if answer.condition is not True:
                 result.flags[name] = FlagList(
@@ -441,13 +445,15 @@ def plan(world: World, utility: Term, policies: Any = None, *, reference: Any = 
     return result
 
 
-def _add_flags(result: Plan, runs: dict[str, PolicyRun], ref_run: PolicyRun | None, exhaustive: bool) -> None:
+def _add_flags(result: Plan, runs: dict[str, PolicyRun], refs: list[tuple[PolicyRun, Any]], exhaustive: bool) -> None:
+    """The flags of every policy; `refs`: the reference run of each region and where (one, True, without regions)."""
     world, utility, eps = result.world, result.utility, result.eps
     roles = world.roles
     human = roles.human
     per: dict[str, list[fl.Flag]] = {name: [] for name in runs}
+    moved: dict[str, list[fl.Flag]] | None = None  # obedience flags through H, region by region
     if world.principals is not None:  # several humans: corrig.analysis.principals names each one's flags
-        principal_flags(result, runs, ref_run, per, exhaustive, manipulation=_manipulation,
+        principal_flags(result, runs, refs[0][0] if refs else None, per, exhaustive, manipulation=_manipulation,
                         value_of_observing=_value_of_observing)
     elif human is None:
         result.notes.append("the world declares no human role (set_roles(human=..., stop=..., run=...)): "
@@ -455,15 +461,17 @@ def _add_flags(result: Plan, runs: dict[str, PolicyRun], ref_run: PolicyRun | No
     else:
         paths = fl.control_paths(world, utility, human)
         result.incentives.extend(paths)
-        if ref_run is None:
+        if not refs:
             result.notes.append("no reference policy: the manipulation and h-moved checks are skipped")
         else:
-            _manipulation(result, runs, ref_run, per, [f.where for f in paths])
+            moved = checks_per_region(result, runs, refs, per, [f.where for f in paths], _manipulation)
     for name, run in runs.items():
         per[name].extend(fl.ood_flags(name, run, utility, eps))
         per[name].extend(fl.condition_flags(name, run, utility, eps))
         if human is not None and roles.button is not None:
-            per[name].extend(fl.obedience_flags(name, run, world, eps, result.shutdown_moved.get(name)))
+            per[name].extend(fl.obedience_flags(name, run, world, eps))
+            per[name].extend(moved[name] if moved is not None else
+                             fl.moved_obedience_flags(name, world, eps, result.shutdown_moved.get(name)))
     if human is not None and roles.button is None:
         result.notes.append("the world declares no button role (set_roles(button=..., off=...)): "
                             "not-obedient and self-shutdown skipped")
