@@ -4,7 +4,7 @@
     solution.policy    # a pure Policy (one rule per decision)
     solution.value     # J(policy): exact, or a float when the world holds floats
     solution.method    # "backward-induction", "exact-limid", "backward-induction+exact-limid",
-                       # "backward-induction+joint" or "enumeration"
+                       # "backward-induction+joint", "enumeration" or "dynamic-programming"
     solution.reason    # why that method
 
 When the objective is a weighted sum of P/E atoms that are each linear in every decision rule
@@ -25,6 +25,10 @@ the objective's pieces in a branch share it through a selector index.
 The pieces and the relevance graph are built in corrig.analysis.linear_pieces, the contractions
 in corrig.analysis.contractor.
 
+A world unrolled from an episode (corrig.model.episode) with its discounted return as the objective is
+solved by dynamic programming over beliefs instead (corrig.analysis.dynamic, docs/time.md), unless
+method="enumeration".
+
 Anything else falls back to enumerating every pure policy and says why in `reason`: a
 counterfactual atom (the policy acts in both copies of the twin network), a condition whose
 probability depends on the policy (a ratio of policy-dependent numbers), a product of terms,
@@ -43,22 +47,20 @@ import numpy as np
 import sympy as sp
 
 from corrig.analysis.contractor import FLOAT_TIE, _Contractor
+from corrig.analysis.dynamic import solve_episode
 from corrig.analysis.limid import LimidTooLarge, joint_optimum
 from corrig.analysis.linear_pieces import Piece, _linear_terms, _NotLinear, _pieces, has_perfect_recall, relevance_graph
 from corrig.analysis.parameters import resolve_at, term_parameters
-from corrig.model.errors import CorrigError, QueryError, ZeroProbabilityCondition
+from corrig.model.errors import QueryError, SolveError, ZeroProbabilityCondition
 from corrig.model.expr import State
 from corrig.model.policies import Policy, count_pure_policies, pure_policies
 from corrig.model.world import World
+from corrig.objectives.episodes import discounted_return
 from corrig.objectives.integrated import integrate_out
 from corrig.objectives.terms import Term, as_term
 
 METHODS = ("auto", "backward-induction", "enumeration")
 ENUMERATION_LIMIT = 1_000_000  # pure policies (or joint rules of one component) enumerated at most
-
-
-class SolveError(CorrigError):
-    """The optimal policy cannot be found: parameters left, too many policies, or no defined value."""
 
 
 @dataclass(frozen=True)
@@ -92,6 +94,9 @@ def solve(world: World, utility: Any, *, method: str = "auto", at: Mapping[Any, 
     if not isinstance(world, World):
         raise QueryError(f"solve() needs a corrig World, got {type(world).__name__}")
     utility = as_term(utility)
+    episodic = _episode_solution(world, utility, method, at)
+    if episodic is not None:
+        return episodic
     if at:
 
         values_at = resolve_at(at, world, utility)
@@ -111,6 +116,17 @@ def solve(world: World, utility: Any, *, method: str = "auto", at: Mapping[Any, 
             raise SolveError(f"backward induction does not apply: {exc}") from None
         return _enumerate(world, utility, f"{exc}; every pure policy was enumerated", limit)
     return _backward(world, utility, pieces, limit)
+
+
+def _episode_solution(world: World, utility: Term, method: str, at: Mapping[Any, Any] | None) -> Solution | None:
+    """Dynamic programming (corrig.analysis.dynamic) when the world is an unrolled episode and the objective its
+    discounted return; None otherwise."""
+    episode = getattr(world, "episode", None)
+    if episode is None or method == "enumeration" or repr(utility) != repr(discounted_return(episode)):
+        return None
+    found = solve_episode(episode, at=at)
+    return Solution(found.policy, found.value, found.method, f"the world is an episode and the objective its discounted "
+                    f"return: {found.reason}", ((episode.decision_name,),), found.decision_points * episode.steps)
 
 
 def _require_numbers(world: World, utility: Term) -> None:

@@ -66,6 +66,10 @@ class NotAScenario(ScenarioError):
     """A file defines no `world` at all (a helper module beside the scenarios, a package's `__init__.py`)."""
 
 
+class SolveError(CorrigError):
+    """The optimal policy cannot be found: parameters left, too many policies, or no defined value."""
+
+
 def with_context(exc: CorrigError, where: str) -> CorrigError:
     """The same error (same class), its message prefixed with the argument, policy or term at fault."""
     new = copy.copy(exc)
