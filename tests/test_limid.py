@@ -138,3 +138,30 @@ def test_random_rewards_match_enumeration(seed, flip):
     utility = rewards[1] + (-1 if flip else 1) * rewards[2]
     solution = solve(w, utility)
     assert solution.value == brute_force(w, utility)
+
+
+def test_a_component_whose_enumeration_would_be_slow_is_eliminated(monkeypatch):
+    # models/time_delay.py with A_1 observing A_3 (the variant world of VoI(A_3) at A_1 in `corrig incentives`):
+    # {A_1, A_2, A_3} rely on each other, 16 · 16 · 16 = 4096 joint rules, each one contraction per branch (six
+    # branches) in Python.  The sets' budget used to be capped at joint rules × table entries per evaluation
+    # (≈ 262,000 entries), as if an enumerated rule cost its tables' entries only: limid gave up and the joint rules
+    # were enumerated (a minute per value, ~4 minutes for the report).  An enumerated rule costs about
+    # CONTRACTION_COST entries more, so limid goes on (about a million exact entries) and nothing is enumerated.
+    from pathlib import Path
+
+    import corrig.analysis.solve as solve_module
+    from corrig.analysis.incentives import _with_parents
+    from corrig.scenarios.load import load_scenario
+
+    scenario = load_scenario(Path(__file__).resolve().parent.parent / "models" / "time_delay.py")
+    world = scenario.world
+    variant = _with_parents(world, "A_1", (*world.nodes["A_1"].parents, "A_3"))
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("joint rules enumerated")
+
+    monkeypatch.setattr(solve_module, "_joint_update", refuse)
+    found = solve(variant, scenario.utility)
+    assert "exact-limid" in found.method
+    # the optimum is at least what the world without the edge reaches (the same rules, A_3 ignored)
+    assert found.value >= solve(world, scenario.utility).value

@@ -45,6 +45,7 @@ import sympy as sp
 
 from corrig.analysis.cid import CID, branch_graph, branch_reads, objective_cid, requisite_graph
 from corrig.analysis.parameters import term_parameters
+from corrig.analysis.separable_best import separable_best
 from corrig.analysis.signs import box_of, simplify_value
 from corrig.analysis.solve import SolveError, solve
 from corrig.inference.counterfactual import apply_policy
@@ -280,6 +281,9 @@ def _best(world: World, objective: Term, agent: str, limit: int) -> Any:
             raise
     count = count_pure_policies(world)
     if count > limit:
+        value = separable_best(world, objective, limit)  # a sink decision maximised context by context
+        if value is not None:
+            return value
         raise QueryError(f"{count} pure policies of {agent} to enumerate with parameters (limit {limit}); "
                          f"give the parameters values (--at) to solve without enumerating")
     values = []
