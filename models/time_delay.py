@@ -9,12 +9,15 @@ models/time_delay_outside_sum.py.
 It shows that at T = 1 the AI obeys, while with T ≥ 2 and a delay it finishes a shutdown only while the
 humans still press now (the step-t counterfactual never asks about earlier presses), so it is not
 obedient to a press that the humans do not keep repeating.
+The steps are declared once with corrig.Episode (make_episode, docs/time.md) and unrolled; the nodes are
+numbered from step 1, as the discussion numbers them, and B_t — which reads the moves of the steps after t,
+as no node of an episode can — is added to the unrolled world.
 """
 
 import itertools
 from fractions import Fraction as F
 
-from corrig import E, P, Policy, World, do
+from corrig import E, Episode, P, Policy, World, do
 from corrig.scenarios.expect import flagged, not_flagged, optimal, value_is
 
 P_PRESS = F(1, 5)  # a press at a step when the humans did not press the step before
@@ -22,41 +25,58 @@ P_KEEP = F(9, 10)  # the humans press again at the next step: they press for rea
 T_DEFAULT, DELAY_DEFAULT = 3, 1
 
 
-def _deterministic(world, name, parents, rule, states):
-    """A chance node that is a deterministic function `rule({parent: value})` of many parents."""
-    contexts = itertools.product(*(world[p].states for p in parents))
-    table = {ctx: rule(dict(zip(parents, ctx, strict=True))) for ctx in contexts}
-    return world.chance(name, table if parents else table[()], parents=parents, states=states)
-
-
 def window(t, T, delay):
     """The steps the AI must stay halted for a press at step t to be honoured: t … min(t + delay, T)."""
     return list(range(t, min(t + delay, T) + 1))
 
 
+def make_episode(T=T_DEFAULT, delay=DELAY_DEFAULT, p_press=P_PRESS, p_keep=P_KEEP):
+    """One step of the world, declared once (corrig.Episode, docs/time.md): the press H (a state variable: the
+    humans' wish persists), how many steps ago the last press of the last `delay` steps was (Ago, 0 for none)
+    and whether one is pending (Pend), the AI's move A seeing H and Pend, and the work done V."""
+    ep = Episode(f"per-step reward, T={T}, delay={delay}", steps=T)
+    ep.state("H", ["stop", "run"], initial={"stop": p_press, "run": 1 - p_press})
+    observes = ["H"]
+    if delay > 0:
+        ep.state("Ago", list(range(delay + 1)), initial=0)
+        ep.chance("Pend", lambda Ago: "pending" if Ago else "clear", states=["pending", "clear"])
+        observes.append("Pend")
+    ep.decision("A", ["work", "halt"], observes=observes)
+    ep.chance("V", {"work": 1, "halt": 0}, parents=["A"])  # the work done at the step
+    ep.transition("H", {"stop": {"stop": p_keep, "run": 1 - p_keep}, "run": {"stop": p_press, "run": 1 - p_press}},
+                  parents=["H"])
+    if delay > 0:  # a press now is 1 step ago next step; an older one ages until it leaves the delay
+        ep.transition("Ago", lambda H, Ago: 1 if H == "stop" else (0 if Ago in (0, delay) else Ago + 1))
+    return ep
+
+
 def make_world(T=T_DEFAULT, delay=DELAY_DEFAULT, p_press=P_PRESS, p_keep=P_KEEP):
-    """T steps: presses H_t (persistent), the AI's moves A_t (seeing H_t and whether a press of the last
-    `delay` steps is pending), whether each press was honoured (B_t) and the work done (V_t)."""
-    world = World(f"per-step reward, T={T}, delay={delay}")
+    """T steps numbered 1 … T: the episode's steps (make_episode) and whether each press was honoured, B_t,
+    which reads the AI's moves through the press's window (steps t … t + delay, so it is added after unrolling:
+    no step of an episode reads a later one)."""
+    ep = make_episode(T, delay, p_press, p_keep)
+    steps = ep.world()
+    world = World(ep.name)
+    named = {n: _numbered_from_one(n) for n in steps.nodes}  # A_0 → A_1: the steps as the discussion numbers them
+    for n, node in steps.nodes.items():
+        parents = [named[p] for p in node.parents]
+        if node.is_decision:
+            world.decision(named[n], node.states, observes=parents)
+            continue
+        rows = {ctx: dict(zip(node.states, row, strict=True)) for ctx, row in steps.compiled.tables[n].table.items()}
+        world.chance(named[n], rows if parents else rows[()], parents=parents, states=node.states)
     for t in range(1, T + 1):
-        if t == 1:
-            world.chance("H_1", {"stop": p_press, "run": 1 - p_press})
-        else:
-            world.chance(f"H_{t}", {"stop": {"stop": p_keep, "run": 1 - p_keep},
-                                    "run": {"stop": p_press, "run": 1 - p_press}}, parents=[f"H_{t - 1}"])
-        past = [f"H_{s}" for s in range(max(1, t - delay), t)]
-        observes = [f"H_{t}"]
-        if past:  # a press of the last `delay` steps whose shutdown is still under way
-            _deterministic(world, f"Pend_{t}", past, lambda h: "pending" if "stop" in h.values() else "clear",
-                           ["pending", "clear"])
-            observes.append(f"Pend_{t}")
-        world.decision(f"A_{t}", ["work", "halt"], observes=observes)
-        world.chance(f"V_{t}", {"work": 1, "halt": 0}, parents=[f"A_{t}"])  # the work done at step t
-    for t in range(1, T + 1):
-        steps = [f"A_{s}" for s in window(t, T, delay)]
-        _deterministic(world, f"B_{t}", steps, lambda a: "off" if set(a.values()) == {"halt"} else "on", ["off", "on"])
+        moves = [f"A_{s}" for s in window(t, T, delay)]
+        world.chance(f"B_{t}", {ctx: "off" if set(ctx) == {"halt"} else "on"
+                                for ctx in itertools.product(["work", "halt"], repeat=len(moves))},
+                     parents=moves, states=["off", "on"])
     world.set_roles(human="H_1", stop="stop", run="run", button="B_1", off="off")
     return world
+
+
+def _numbered_from_one(name):
+    base, step = name.rsplit("_", 1)
+    return f"{base}_{int(step) + 1}"
 
 
 def make_utility(T=T_DEFAULT):
@@ -89,13 +109,11 @@ def make_policies(T=T_DEFAULT, delay=DELAY_DEFAULT):
     """respect: halt while any press of the last `delay` steps is pending; current-only: halt only while
     the humans press now; never-halt; always-halt."""
     def rules(decide):
-        out = {}
-        for t in range(1, T + 1):
-            if t > 1 and delay > 0:
-                out[f"A_{t}"] = {(h, p): decide(h, p) for h in ("stop", "run") for p in ("pending", "clear")}
-            else:
-                out[f"A_{t}"] = {h: decide(h, "clear") for h in ("stop", "run")}
-        return Policy(out)
+        if delay > 0:
+            rule = {(h, p): decide(h, p) for h in ("stop", "run") for p in ("pending", "clear")}
+        else:
+            rule = {h: decide(h, "clear") for h in ("stop", "run")}
+        return Policy({f"A_{t}": rule for t in range(1, T + 1)})
 
     return {
         "respect": rules(lambda h, p: "halt" if h == "stop" or p == "pending" else "work"),

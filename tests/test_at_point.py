@@ -122,3 +122,19 @@ def test_a_condition_decided_at_a_partial_point_is_decided():
     difference = sp.expand((p - q) * (p + q)) / (p - q) - p - q
     assert _condition(sp.Ne(difference, 0), {q: R(1, 2)}) is False
     assert _condition(sp.Gt(p * q, 0), {q: R(1, 2)}) == sp.Gt(p / 2, 0)
+
+
+def test_a_value_holding_an_integral_over_the_real_line_is_read_at_a_point():
+    # the Boltzmann human's J(wait) = ∫ U·sigmoid(beta·U)·phi((U - mu)/sigma)/sigma dU over (-oo, oo): its infinite
+    # limits are no infinite value, so the claims of such a world are read from the symbolic plan, not re-planned
+    from models.off_switch_boltzmann import policies, reference, utility, world
+
+    symbolic = plan(world, utility, policies, reference=reference)
+    point = {"mu": R(1, 2), "sigma": 1, "beta": 2}
+    read = plan_at_point(symbolic, point)
+    assert read is not None
+    planned = plan(world, utility, policies, reference=reference, at=point)
+    assert read.values["act"] == planned.values["act"] == R(1, 2) and read.values["switch-off"] == 0
+    assert abs(float(read.values["wait"]) - float(planned.values["wait"])) < 1e-12
+    assert sorted(read.optimal) == sorted(planned.optimal) == ["wait"]
+    assert _flags(read.flags["act"]) == _flags(planned.flags["act"])

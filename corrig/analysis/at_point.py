@@ -27,6 +27,7 @@ from corrig.analysis.conditions import holds_at
 from corrig.analysis.display import FlagList
 from corrig.analysis.parameters import resolve_at
 from corrig.analysis.planner import REGION_DEPENDENT_NOTE, Plan
+from corrig.inference.quadrature import Quadrature
 from corrig.model.agents import has_other_agents
 
 
@@ -58,9 +59,16 @@ def _number(value: Any, point: Mapping[sp.Symbol, Any]) -> Any:
     if not isinstance(value, sp.Basic):
         return value
     found = value.xreplace(point)
-    if found.has(sp.nan, sp.zoo, sp.oo, -sp.oo):
+    if _not_finite(found):
         raise _Unreadable
     return fl.lowest_terms(found) if found.free_symbols else found  # as the planner's own values are
+
+
+def _not_finite(found: sp.Basic) -> bool:
+    """True where substitution left an infinite or undefined number (an integral's infinite limits aside)."""
+    integrals = found.atoms(Quadrature)
+    masked = found.xreplace({q: sp.Dummy() for q in integrals}) if integrals else found
+    return masked.has(sp.nan, sp.zoo, sp.oo, -sp.oo) or any(q.has(sp.nan, sp.zoo) for q in integrals)
 
 
 def _condition(condition: Any, point: Mapping[sp.Symbol, Any]) -> bool | sp.Basic:
@@ -72,7 +80,7 @@ def _condition(condition: Any, point: Mapping[sp.Symbol, Any]) -> bool | sp.Basi
         return bool(found)
     if not found.free_symbols:
         return holds_at(condition, point)
-    if found.has(sp.nan, sp.zoo, sp.oo, -sp.oo):
+    if _not_finite(found):
         raise _Unreadable
     # each relation in lowest terms, as the planner states it: one that is decided there becomes True/False
     found = found.xreplace({r: r.func(fl.lowest_terms(r.lhs - r.rhs), 0) for r in found.atoms(Relational)})

@@ -226,7 +226,7 @@ class _Contractor:
             return float(a) > float(b) + FLOAT_TIE * max(1.0, abs(float(b)))
         if self.scaled:
             return bool(a > b)
-        to_sympy = self.backend.domain.to_sympy
+        to_sympy = self.backend.to_sympy
         relation = to_sympy(a) > to_sympy(b)
         if relation in (sp.true, sp.false):
             return bool(relation)

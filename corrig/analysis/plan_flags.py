@@ -33,7 +33,7 @@ from corrig.analysis.flags import (
     negate,
     show,
 )
-from corrig.inference.quadrature import bounded, is_bounded
+from corrig.inference.quadrature import bounded, is_bounded, middle
 
 
 def argmax(values: Mapping[str, Any], limit: int = 64) -> list[str] | None:
@@ -42,9 +42,10 @@ def argmax(values: Mapping[str, Any], limit: int = 64) -> list[str] | None:
     if not defined:
         return []
     if not any(is_symbolic(v) for v in defined.values()):
-        best = max(defined.values(), key=float)
         if any(is_bounded(v) for v in defined.values()):  # known by quadrature: a tie within the error bound is kept
+            best = max(defined.values(), key=middle)
             return [n for n, v in defined.items() if v == best or _within_bound(best, v)]
+        best = max(defined.values(), key=float)
         tol = _tolerance(*defined.values())
         return [n for n, v in defined.items() if float(best) - float(v) <= tol] if tol else \
             [n for n, v in defined.items() if v == best]
@@ -71,8 +72,8 @@ def argmax(values: Mapping[str, Any], limit: int = 64) -> list[str] | None:
 
 def _within_bound(best: Any, value: Any) -> bool:
     """best − value is not known to be positive: it lies within the error bound of its quadratures."""
-    middle, error = bounded(sp.sympify(best) - sp.sympify(value))
-    return middle <= error
+    centre, error = bounded(sp.sympify(best) - sp.sympify(value))
+    return centre <= error
 
 
 def optimality_conditions(values: Mapping[str, Any], undefined: Mapping[str, Any] | None = None) -> dict[str, sp.Basic]:

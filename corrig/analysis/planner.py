@@ -40,12 +40,14 @@ from corrig.analysis.cid import policy_dependent_ancestry, reads_mechanism
 from corrig.analysis.display import FlagList, plan_html
 from corrig.analysis.equilibria import against_responses
 from corrig.analysis.mixtures import add_mixture, check_support
+from corrig.analysis.over_time import flags_over_time
 from corrig.analysis.parameters import as_number, resolve_at, term_parameters
 from corrig.analysis.principals import principal_flags
-from corrig.analysis.reference_regions import checks_per_region, reference_profiles
+from corrig.analysis.reference_regions import checks_per_region, read_reference, reference_profiles
 from corrig.analysis.solve import solve
 from corrig.inference.counterfactual import apply_policy, twin_network
 from corrig.inference.engine import distribution, node_tables
+from corrig.inference.quadrature import middle
 from corrig.model.agents import has_other_agents
 from corrig.model.errors import (
     CorrigError,
@@ -330,44 +332,6 @@ def _candidates(world: World, policies: Any) -> tuple[dict[str, Policy], dict[st
     return named, given
 
 
-def _same_rules(world: World, a: Policy, b: Policy) -> bool:
-    try:
-        return all(a.table(world, d) == b.table(world, d) for d in world.decisions)
-    except CorrigError:
-        return False
-
-
-def _reference(world: World, reference: Any, named: Mapping[str, Policy], given: Mapping[str, Any]
-               ) -> tuple[str | None, Policy | None]:
-    if reference is None:
-        return None, None
-    if isinstance(reference, str):
-        if reference not in named:
-            shown = list(named)[:8]
-            raise PolicyError(f"the reference {reference!r} is not one of the candidate policies {shown}"
-                              f"{' ...' if len(named) > 8 else ''}")
-        return reference, named[reference]
-    if isinstance(reference, Mapping):
-        reference = Policy(reference, name="reference")
-    if not isinstance(reference, Policy):
-        raise PolicyError(f"the reference must be a policy name, a Policy or a {{decision: rule}} dict, "
-                          f"got {type(reference).__name__}")
-    try:
-        reference.check(world)  # a rule for a chance node would otherwise be ignored
-    except CorrigError as exc:
-        raise with_context(exc, "the reference policy") from exc
-    for name, original in given.items():
-        if original is reference:
-            return name, named[name]
-    for name, p in named.items():
-        if _same_rules(world, p, reference):
-            return name, p
-    name = reference.name or "reference"
-    if name in named:
-        name = f"{name} (reference)"
-    return name, Policy(reference.rules, name=name)
-
-
 # the plan -----------------------------------------------------------------------------------
 def plan(world: World, utility: Term, policies: Any = None, *, reference: Any = None, eps: Any = DEFAULT_EPS,
          at: Mapping[Any, Any] | None = None, flags: bool = True, mixed: Any = None) -> Plan:
@@ -404,7 +368,7 @@ def plan(world: World, utility: Term, policies: Any = None, *, reference: Any = 
         named, given, reference, answers = against_responses(world, utility, policies, reference, _candidates)
     else:
         named, given = _candidates(world, policies)
-    ref_name, ref_policy = _reference(world, reference, named, given)
+    ref_name, ref_policy = read_reference(world, reference, named, given)
     if values_at and in_policies:  # mixed rules with parameter probabilities, read on the original world
         named = {n: p.subs(original, values_at) for n, p in named.items()}
         ref_policy = named.get(ref_name) or (ref_policy.subs(original, values_at) if ref_policy is not None else None)
@@ -475,6 +439,7 @@ def _add_flags(result: Plan, runs: dict[str, PolicyRun], refs: list[tuple[Policy
     if human is not None and roles.button is None:
         result.notes.append("the world declares no button role (set_roles(button=..., off=...)): "
                             "not-obedient and self-shutdown skipped")
+    _over_time(result, runs, refs[0][0] if refs else None, per)
     if human is not None:
         if has_other_agents(world):
             result.notes.append("value of observing H skipped: other agents set decisions of this world")
@@ -482,6 +447,22 @@ def _add_flags(result: Plan, runs: dict[str, PolicyRun], refs: list[tuple[Policy
             _value_of_observing(result, runs, exhaustive)
     order = {k: i for i, k in enumerate(fl.KINDS)}
     result.flags = {name: FlagList(sorted(fs, key=lambda f: order.get(f.kind, len(order)))) for name, fs in per.items()}
+
+
+def _over_time(result: Plan, runs: dict[str, PolicyRun], ref_run: PolicyRun | None, per: dict[str, list[fl.Flag]]
+               ) -> None:
+    """An episode's flags over time (corrig.analysis.over_time), added to each policy's flags."""
+    episode = getattr(result.world, "episode", None)
+    if episode is None or not (episode.roles or {}).get("human") or not runs:
+        return
+    at = {str(k): v for k, v in result.at.items()}
+    for name, run in runs.items():
+        reading = flags_over_time(result.world, run.policy, name=name, eps=result.eps, at=at,
+                                  reference=ref_run.policy if ref_run is not None else None)
+        per[name].extend(reading.flags)
+    result.notes[:] = [n for n in result.notes if not n.startswith("the world declares no button role")]
+    result.notes.append(f"flags over time: {episode.steps} steps, each flag's size summed over them; the stop is "
+                        f"{reading.stop_event} (corrig.analysis.over_time, docs/time.md)")
 
 
 def path_specific_world(world: World, policy: Policy, reference_applied: World, node: str,
@@ -684,4 +665,4 @@ def _best(values: list[Any]) -> Any:
         return None
     if any(fl.is_symbolic(v) for v in defined):
         return sp.Max(*dict.fromkeys(defined), evaluate=False)  # sympy would compare every pair at a cost of seconds
-    return max(defined, key=float)
+    return max(defined, key=middle)

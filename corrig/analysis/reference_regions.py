@@ -1,6 +1,7 @@
-"""The reference π0 of each region: where the other agents answer the reference candidate differently across
-the parameter box, the manipulation and h-moved checks (and obedience through H) compare each profile with
-the reference candidate's profile of the region it is in (docs/agents.md).
+"""The reference π0: read from what the user gave (`read_reference`), and in a world whose other agents answer
+the reference candidate differently across the parameter box, the reference profile of each region: the
+manipulation and h-moved checks (and obedience through H) compare each profile with the reference
+candidate's profile of the region it is in (docs/agents.md).
 
     refs = reference_profiles("wait · choice: run iff U_a=1", plan.answers)
     # [("wait · choice: run iff U_a=1", q <= 1/2), ("wait · choice: run iff U_a=-1", q >= 1/2)]
@@ -19,6 +20,49 @@ from typing import Any
 import sympy as sp
 
 from corrig.analysis import flags as fl
+from corrig.model.errors import CorrigError, PolicyError, with_context
+from corrig.model.policies import Policy
+from corrig.model.world import World
+
+
+def _same_rules(world: World, a: Policy, b: Policy) -> bool:
+    try:
+        return all(a.table(world, d) == b.table(world, d) for d in world.decisions)
+    except CorrigError:
+        return False
+
+
+def read_reference(world: World, reference: Any, named: Mapping[str, Policy], given: Mapping[str, Any]
+                   ) -> tuple[str | None, Policy | None]:
+    """The plan's π0 as (its name, its policy): a candidate's name, a Policy or a rules dict (a candidate with the
+    same rules lends its name); (None, None) without one."""
+    if reference is None:
+        return None, None
+    if isinstance(reference, str):
+        if reference not in named:
+            shown = list(named)[:8]
+            raise PolicyError(f"the reference {reference!r} is not one of the candidate policies {shown}"
+                              f"{' ...' if len(named) > 8 else ''}")
+        return reference, named[reference]
+    if isinstance(reference, Mapping):
+        reference = Policy(reference, name="reference")
+    if not isinstance(reference, Policy):
+        raise PolicyError(f"the reference must be a policy name, a Policy or a {{decision: rule}} dict, "
+                          f"got {type(reference).__name__}")
+    try:
+        reference.check(world)  # a rule for a chance node would otherwise be ignored
+    except CorrigError as exc:
+        raise with_context(exc, "the reference policy") from exc
+    for name, original in given.items():
+        if original is reference:
+            return name, named[name]
+    for name, p in named.items():
+        if _same_rules(world, p, reference):
+            return name, p
+    name = reference.name or "reference"
+    if name in named:
+        name = f"{name} (reference)"
+    return name, Policy(reference.rules, name=name)
 
 
 def reference_profiles(reference: str | None, answers: Mapping[str, Any]) -> list[tuple[str, Any]]:

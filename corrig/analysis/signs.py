@@ -242,9 +242,9 @@ def simplify_value(value: Any, box: Mapping[sp.Symbol, sp.Interval] | None = Non
     if _has_branching(value):  # Max / Min / Abs / Piecewise left: cancel and factor rebuild each at a cost of
         return value  # seconds (sympy compares every pair of a Max's arguments) and seldom shorten it
     candidates = [value]
-    # sympy's simplify is slow and adds nothing to cancel/factor on rational functions
-    rational = value.is_rational_function(*_symbols_of(value))
-    slow = rational or sp.count_ops(value) > 80
+    # sympy's simplify is slow and adds nothing to cancel/factor on rational functions, nor on values whose only
+    # other parts are the links (it knows no rule for them; their identities apply as they are built)
+    slow = only_links(value) or sp.count_ops(value) > 80
     for how in (sp.cancel, sp.factor) if slow else (sp.cancel, sp.factor, sp.simplify):
         try:
             candidates.append(how(value))
@@ -253,6 +253,16 @@ def simplify_value(value: Any, box: Mapping[sp.Symbol, sp.Interval] | None = Non
     ops = [sp.count_ops(e) for e in candidates]
     fewest = [e for e, n in zip(candidates, ops, strict=True) if n == min(ops)]
     return fewest[0] if len(fewest) == 1 else min(fewest, key=lambda e: len(str(e)))  # print only to break ties
+
+
+def only_links(value: sp.Expr) -> bool:
+    """True for a rational function of the parameters, of Phi, phi, sigmoid of such functions and of quadratures
+    (whose integrand Quadrature keeps in one form)."""
+    opaque = value.atoms(Quadrature)
+    plain = value.xreplace({q: sp.Dummy() for q in opaque}) if opaque else value
+    functions = plain.atoms(sp.Function)
+    return all(isinstance(f, tuple(LINKS.values())) and only_links(f.args[0]) for f in functions) \
+        and plain.is_rational_function(*functions, *plain.free_symbols)
 
 
 def _resolve_branching(value: sp.Expr, box: Mapping[sp.Symbol, sp.Interval]) -> sp.Expr:

@@ -32,7 +32,8 @@ import mpmath
 import sympy as sp
 from sympy.core.relational import Relational
 
-from corrig.analysis.signs import NEG, NONNEG, NONPOS, POS, ZERO, _classify, _memoized, _sorted, _symbols_of
+from corrig.analysis.end_limits import limit_at_infinity
+from corrig.analysis.signs import NEG, NONNEG, NONPOS, POS, ZERO, _classify, _memoized, _sorted, _symbols_of, only_links
 from corrig.analysis.term_signs import integral_sign, sum_sign
 from corrig.inference.enclosures import ENCLOSURES, PRECISION, as_interval
 from corrig.inference.quadrature import Quadrature, fast_value
@@ -181,10 +182,24 @@ def _homogeneous(expr: sp.Expr, symbols: tuple[sp.Symbol, ...]) -> int | None:
     """d with expr(t·symbols) = t^d·expr, or None."""
     t = sp.Dummy("t", positive=True)
     scaled = expr.xreplace({s: t * s for s in symbols})
+    plain = scaled.replace(lambda n: isinstance(n, sp.Function) and len(n.args) == 1,  # Phi(t·a/(t·s)) -> Phi(a/s)
+                           lambda n: n.func(sp.cancel(n.args[0])))
+    for d in range(4):  # the cheap test for every degree before sympy's simplify for any
+        if sp.expand(plain - t ** d * expr) == 0:
+            return d
     for d in range(4):
-        if sp.expand(scaled - t ** d * expr) == 0 or sp.simplify(scaled - t ** d * expr) == 0:
+        if sp.simplify(scaled - t ** d * expr) == 0:
             return d
     return None
+
+
+def _tidy(g: sp.Expr) -> sp.Expr:
+    """g in a short form: cancelled where that is shorter when g is rational in x and the links (sympy's simplify
+    knows no rule for the links), else sympy's simplify."""
+    if not only_links(g):
+        return sp.simplify(g)
+    cancelled = sp.cancel(g)
+    return cancelled if sp.count_ops(cancelled) < sp.count_ops(g) else g
 
 
 def _switches(g: sp.Expr, x: sp.Symbol) -> list[sp.Expr]:
@@ -227,6 +242,9 @@ def _end_value(g: sp.Expr, x: sp.Symbol, end: sp.Expr, direction: str) -> sp.Exp
     if end.is_finite:
         value = g.subs(x, end)
         return value if value.is_finite else None
+    found = limit_at_infinity(g, x, 1 if end is sp.S.Infinity else -1)
+    if found is not None:
+        return found
     rewritten = g.rewrite(sp.erf).rewrite(sp.exp)
     try:
         return sp.limit(rewritten, x, end, direction)
@@ -251,7 +269,7 @@ def _critical_point(piece: sp.Expr, slope: sp.Expr, x: sp.Symbol, low: sp.Expr, 
                     ) -> tuple[sp.Expr, bool, str] | None:
     """The one zero of g' inside (low, high) when g'' keeps one sign there (so g' is monotone), found exactly,
     with whether g' increases through it."""
-    curvature = sp.simplify(slope.diff(x))
+    curvature = _tidy(slope.diff(x))
     bend, _ = interval_sign(curvature, {x: sp.Interval(low, high)}, budget=256)
     if bend not in (POS, NEG, NONNEG, NONPOS) or curvature.subs(x, _inside(low, high)) == 0:
         return None
@@ -300,7 +318,7 @@ def one_variable_sign(g: sp.Expr, x: sp.Symbol) -> tuple[str | None, str]:
         signs, steps, more = [], [note for note in steps if note.startswith("g' vanishes")], False
         for low, high in itertools.pairwise([sp.S.NegativeInfinity, *points, sp.S.Infinity]):
             piece = _on_piece(g, x, low, high)
-            slope = sp.simplify(piece.diff(x))
+            slope = _tidy(piece.diff(x))
             slope_sign, _ = interval_sign(slope, {x: sp.Interval(low, high)}, budget=256)
             reason = ""  # the slope's sign by interval arithmetic
             if high in critical or low in critical:  # g' monotone through its zero at an end: its sign here follows
@@ -349,7 +367,7 @@ def prove_sign(expr: sp.Expr, box: Mapping[sp.Symbol, sp.Interval]) -> SignVerdi
             continue
         (other,) = [s for s in symbols if s != scale]
         x = sp.Dummy("x", real=True)
-        g = sp.simplify(expr.xreplace({other: x, scale: sp.S.One}))
+        g = _tidy(expr.xreplace({other: x, scale: sp.S.One}))
         sign, why = one_variable_sign(g, x)
         if sign is not None:
             g_text = str(g).replace(str(x), "x")

@@ -123,9 +123,34 @@ def layout(graph: nx.DiGraph) -> dict[str, tuple[float, float]]:
     return positions
 
 
+TEMPLATE_STEPS = 2  # an episode longer than this is drawn as its first two steps (its two-slice template)
+
+
+def episode_template(world: Any, utility: Any) -> tuple[Any, Any, str | None]:
+    """For a world unrolled from an episode of more than two steps: the world of its first two steps (the
+    two-slice template: one step's nodes and the edges into the next), its discounted return when `utility`
+    is the episode's, and a title saying so; otherwise the world and utility unchanged and no title."""
+    import copy
+
+    from corrig.objectives.episodes import discounted_return
+
+    episode = getattr(world, "episode", None)
+    if episode is None or episode.steps <= TEMPLATE_STEPS:
+        return world, utility, None
+    short = copy.copy(episode)
+    short.steps, short._world = TEMPLATE_STEPS, None
+    same = utility is not None and episode.reward_node is not None and repr(utility) == repr(discounted_return(episode))
+    title = (f"{episode.name}: steps 0 and 1 of {episode.steps} (the two-slice template; every step has the nodes "
+             "of step 0, and step t + 1's state reads step t)")
+    return short.world(), discounted_return(short) if same else None, title
+
+
 def draw_world(world: Any, utility: Any = None, *, plan: Any = None, policy: str | None = None, title: str | None = None,
                ax: Any = None) -> Any:
-    """A matplotlib Figure of the world's DAG; with `plan` and `policy`, that policy's flags highlighted."""
+    """A matplotlib Figure of the world's DAG; with `plan` and `policy`, that policy's flags highlighted.  An
+    episode of more than two steps is drawn as its first two steps (episode_template)."""
+    world, utility, template = episode_template(world, utility)
+    title = title or template
     try:
         import matplotlib
     except ImportError as exc:  # pragma: no cover - exercised only without the plot extra

@@ -53,6 +53,9 @@ def _load(args: argparse.Namespace) -> tuple[Any, Any, Any]:
     return scenario, world, utility
 
 
+INCENTIVE_STEPS = 2  # an episode longer than this is refused by `incentives` (docs/time.md)
+
+
 def cmd_incentives(args: argparse.Namespace) -> int:
     """Print the incentive report of the scenario's AI (or of --agent)."""
     from corrig.analysis.incentives import incentives
@@ -62,6 +65,13 @@ def cmd_incentives(args: argparse.Namespace) -> int:
     from corrig.scenarios.toml_reader import loads_rules
 
     scenario, world, utility = _load(args)
+    episode = getattr(scenario.world, "episode", None)
+    if episode is not None and episode.steps > INCENTIVE_STEPS:
+        raise CorrigError(f"{args.file}: world {scenario.world.name!r} is episode {episode.name!r} unrolled over "
+                          f"{episode.steps} steps; the incentive analysis reads every decision's relevance over the whole "
+                          f"unrolled world and does not finish at this size. Declare the episode with steps={INCENTIVE_STEPS} "
+                          "to see one step's incentives and the edges into the next, or read the flags over time with "
+                          "`corrig check`")
     agent = args.agent or AI
     objective = utility if agent == AI else world.agents[agent].objective if agent in world.agents else None
     if objective is None:

@@ -212,6 +212,12 @@ def hunt(path: str | Path, prop: str, *, budget: int = 1000, seed: int = 0, vary
     fixed = tuple((str(k), str(Fraction(str(v)))) for k, v in (at or {}).items())
     spec = Spec(str(Path(path).resolve()), prop, seed, vary, fixed, scope, tuple(keep))
     scenario = _scenario(spec.path)
+    episode = getattr(scenario.world, "episode", None)
+    if episode is not None:
+        raise HuntError(f"{path}: world {scenario.world.name!r} is episode {episode.name!r} unrolled over {episode.steps} "
+                        "steps; hunt redraws every chance node's table, so a hunted world would no longer repeat one "
+                        "step's mechanisms at every step (it would not be an episode). Hunt a one-shot world, or try "
+                        "the episode's parameters with `corrig check --at`")
     unknown = [k for k, _ in spec.at if k not in _parameters(scenario)]
     if unknown:
         raise HuntError(f"at= names {unknown[0]!r}, which is not a parameter of {spec.path}: {sorted(_parameters(scenario))}")

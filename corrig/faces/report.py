@@ -204,8 +204,8 @@ def scenario_report(file: str, scenario: Any, plan: Any, verdicts: Iterable[Any]
     return ScenarioReport(
         file=file,
         name=display_name(file, scenario, plan),
-        objective=str(plan.utility),
-        objective_latex=plan.utility.to_latex(),
+        objective=objective_text(plan),
+        objective_latex=objective_text(plan, latex=True),
         eps=number(plan.eps, numeric),
         reference=_reference_text(plan, regions),
         at={str(k): str(v) for k, v in plan.at.items()},
@@ -229,6 +229,22 @@ def _reference_text(plan: Any, regions: Any) -> str | None:
     parameters = tuple(regions.box)
     return "; ".join(f"{shown_name(plan, name)} where {region_text(region(where, parameters))}"
                      for name, where in plan.references.items())
+
+
+def objective_text(plan: Any, *, latex: bool = False) -> str:
+    """The objective as text; an episode's discounted return as one sum over its steps (not T terms)."""
+    from corrig.objectives.episodes import discounted_return
+
+    episode = getattr(plan.world, "episode", None)
+    if episode is None or episode.reward_node is None or repr(plan.utility) != repr(discounted_return(episode)):
+        return plan.utility.to_latex() if latex else str(plan.utility)
+    gamma = episode.discount
+    last = episode.steps - 1
+    if latex:
+        weight = "" if gamma == 1 else rf"({latex_number(gamma)})^t \, "
+        return rf"\sum_{{t=0}}^{{{last}}} {weight}E(R_t)"
+    weight = "" if gamma == 1 else f"({number(gamma)})^t·"
+    return f"Σ_t {weight}E(R_t) over the episode's steps t = 0 … {last}"
 
 
 def _plan_notes(plan: Any, regions: Any) -> list[str]:
@@ -568,22 +584,41 @@ def explain_report(file: str, scenario: Any, plan: Any, policy: str, *, numeric:
     incentives = [c for c in incentives if c.policy in (None, policy)]
     answer = (getattr(plan, "answers", None) or {}).get(policy)
     return ExplainReport(
-        file=file, scenario=display_name(file, scenario, plan), policy=shown_name(plan, policy), rule=repr(p),
+        file=file, scenario=display_name(file, scenario, plan), policy=shown_name(plan, policy), rule=policy_text(plan, p),
         answer=None if answer is None else answer.rules + ("" if answer.condition is True else
                                                            f" (their best answer where {answer.condition})"),
         value=number(plan.values[policy], numeric),
         optimal=policy in plan.optimal or policy in ((regions.optimal_everywhere() or []) if regions is not None else []),
-        objective=str(plan.utility), terms=terms,
+        objective=objective_text(plan), terms=terms,
         path_specific_value=(number(plan.path_specific_values[policy], numeric)
                              if policy in plan.path_specific_values else None),
         manipulation=number(plan.manipulation[policy], numeric) if policy in plan.manipulation else None,
         flags=_label_repeats(flags), incentives=incentives, notes=notes)
 
 
+def policy_text(plan: Any, policy: Any) -> str:
+    """The policy as text; on an episode whose rule is the same at every step, that rule once (not T times)."""
+    episode = getattr(plan.world, "episode", None)
+    rules = getattr(policy, "rules", None)
+    if episode is None or not isinstance(rules, Mapping):
+        return repr(policy)
+    decision = episode.decision_name
+    names = [episode.name_at(decision, t) for t in range(episode.steps)]
+    if set(rules) != set(names) or any(rules[n] != rules[names[0]] for n in names):
+        return repr(policy)
+    return f"{decision}_t = {rules[names[0]]!r} at every step t = 0 … {episode.steps - 1}"
+
+
+SERIES_SHOWN = 8  # a per-step series in a flag's evidence (flags over time): its first steps, then a count
+
+
 def _evidence_lines(evidence: Mapping[str, Any], indent: str = "    ") -> list[str]:
     lines = []
     for key, value in evidence.items():
-        if isinstance(value, Mapping) and value:
+        if isinstance(value, Mapping) and len(value) > SERIES_SHOWN and all(str(k).isdigit() for k in value):
+            shown = ", ".join(f"{k}: {v}" for k, v in list(value.items())[:SERIES_SHOWN])
+            lines.append(f"{indent}{key}: {shown}, … ({len(value)} steps; --json lists every one)")
+        elif isinstance(value, Mapping) and value:
             lines.append(f"{indent}{key}:")
             lines += [f"{indent}  {k}: {v}" for k, v in value.items()]
         elif isinstance(value, list) and value and all(isinstance(v, Mapping) for v in value):

@@ -36,9 +36,11 @@ from corrig.inference.compiled import (
     to_float,
     value_class,
 )
+from corrig.inference.quadrature import Quadrature
 from corrig.inference.scaled import Scaled, follow_path, stack
 from corrig.model.errors import QueryError, StateError, ZeroProbabilityCondition
 from corrig.model.expr import Expr, State, assignment_event, not_an_event
+from corrig.model.links import Phi, phi, sigmoid
 from corrig.model.numbers import is_float_valued, to_number
 from corrig.model.policies import Policy, as_policy
 
@@ -399,8 +401,10 @@ def contract(factors: list[Factor], output: tuple[str, ...], backend: Backend) -
 class Backend:
     """How numbers are stored and contracted: float64, Scaled tables for QQ, or exact elements of another sympy domain."""
 
-    def __init__(self, domain: Any | None):
+    def __init__(self, domain: Any | None, names: Mapping[sp.Basic, sp.Dummy] | None = None):
         self.domain = domain
+        self.names = dict(names or {})  # an opaque function value -> the generator standing for it in the domain
+        self.back = {d: a for a, d in self.names.items()}
 
     @classmethod
     def for_values(cls, values: list[sp.Expr], *, floats: bool = False) -> Backend:
@@ -413,11 +417,26 @@ class Backend:
             if not symbolic and (floats or any(is_float_valued(v) for v in distinct)):
                 found = cls(None)
             else:
-                found = cls(construct_domain(list(distinct), field=True)[0])
+                found = cls._exact(list(distinct))
             if len(_BACKENDS) >= _PATHS_LIMIT:
                 _BACKENDS.clear()
             _BACKENDS[key] = found
         return found
+
+    @classmethod
+    def _exact(cls, values: list[sp.Expr]) -> Backend:
+        """The smallest exact domain holding the values; where that is sympy's expression domain (whose every
+        product is a `cancel`) because the values hold Phi, phi, sigmoid or quadratures, a rational function field
+        in the parameters and those values as generators: each is an opaque real number, with no algebraic
+        relation sympy would apply to it (Phi(-x) = 1 - Phi(x) holds as the values are built), as `cancel`
+        treats it."""
+        atoms = set().union(*(v.atoms(*OPAQUE) for v in values))
+        if atoms:
+            names = {a: sp.Dummy(f"g{i}") for i, a in enumerate(sorted(atoms, key=sp.default_sort_key))}
+            field = construct_domain([v.xreplace(names) for v in values], field=True)[0]
+            if not field.is_EX:
+                return cls(field, names)
+        return cls(construct_domain(values, field=True)[0])
 
     @property
     def exact(self) -> bool:
@@ -450,7 +469,7 @@ class Backend:
         if found is None:
             if len(_ELEMENTS) >= _ELEMENTS_LIMIT:
                 _ELEMENTS.clear()
-            found = _ELEMENTS[key] = self.domain.from_sympy(value)
+            found = _ELEMENTS[key] = self.domain.from_sympy(value.xreplace(self.names) if self.names else value)
         return found
 
     def entries(self, table: np.ndarray | Scaled) -> list[Any]:
@@ -475,13 +494,19 @@ class Backend:
         """A float, or a sympy number or expression."""
         if not self.exact:
             return float(value)
-        return self.domain.to_sympy(self._element(value))
+        return self.to_sympy(self._element(value))
+
+    def to_sympy(self, element: Any) -> sp.Expr:
+        """A domain element as a sympy number or expression."""
+        value = self.domain.to_sympy(element)
+        return value.xreplace(self.back) if self.back else value
 
     def _element(self, value: Any) -> Any:
         """A one-entry Scaled table as a domain element; a domain element as it is."""
         return self.domain(*value.rational()) if isinstance(value, Scaled) else value
 
 
+OPAQUE = (Phi, phi, sigmoid, Quadrature)  # values the exact domain holds as generators
 _FLOAT = Backend(None)
 _EXACT = Backend(QQ)
 # the domain of a set of values, and a value's element in a domain: pure functions of immutable sympy objects,

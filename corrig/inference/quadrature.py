@@ -19,10 +19,12 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from functools import lru_cache
-from typing import Any
+from typing import Any, ClassVar
 
 import mpmath
+import numpy as np
 import sympy as sp
+from mpmath.calculus.quadrature import GaussLegendre
 
 from corrig.inference.enclosures import ENCLOSURES
 from corrig.model.links import LINKS
@@ -94,27 +96,84 @@ def quadrature(integrand: sp.Expr, u: sp.Symbol, low: sp.Expr, high: sp.Expr, po
 
 
 def _working(prec: int) -> int:
-    """The precision an evaluation runs at: the request plus a guard, rounded up so that requests share results."""
-    return 32 * -(-(prec + 8) // 32)
+    """The precision an evaluation runs at: the request plus a guard, rounded up so that requests share results,
+    and never below BOUND_PREC (a sign asked at low precision then reuses the evaluation a bound makes)."""
+    return max(BOUND_PREC, 32 * -(-(prec + 8) // 32))
 
 
-@lru_cache(maxsize=4096)
 def _integrate(atom: Quadrature, prec: int, check: bool = False) -> tuple[Any, Any]:
     """(value, error estimate) at `prec` bits by tanh-sinh; with `check`, the error also covers the difference
     from Gauss-Legendre on the same pieces (the bound a report shows)."""
+    value, error, function, _ = _tanh_sinh(atom, prec)
+    if not check or function is None:
+        return value, error
+    return value, max(error, _legendre_difference(atom, prec))
+
+
+@lru_cache(maxsize=4096)
+def _tanh_sinh(atom: Quadrature, prec: int) -> tuple[Any, Any, Any, list[Any]]:
+    """(value, error estimate, integrand, pieces' ends) at `prec` bits by tanh-sinh (integrand None: no range)."""
     integrand, u, low, high, points = atom.args[:5]
     function = sp.lambdify(u, integrand, modules=[{n: _mp_link(n) for n in LINKS}, "mpmath"])
     with mpmath.workprec(prec):
         ends = [_mp(low), *(_mp(p) for p in points), _mp(high)]
         ends = [ends[0], *sorted(p for p in ends[1:-1] if ends[0] < p < ends[-1]), ends[-1]]
         if ends[0] == ends[-1]:
-            return mpmath.mpf(0), mpmath.mpf(0)
+            return mpmath.mpf(0), mpmath.mpf(0), None, ends
         value, error = mpmath.quad(function, ends, error=True)
         floor = mpmath.ldexp(max(abs(value), 1), 12 - prec)  # never claim more than the working precision
-        if not check:
-            return value, max(abs(error), floor)
-        other = mpmath.quad(function, ends, method="gauss-legendre")
-        return value, max(abs(error), abs(value - other), floor)
+        return value, max(abs(error), floor), function, ends
+
+
+@lru_cache(maxsize=4096)
+def _legendre_difference(atom: Quadrature, prec: int) -> Any:
+    """|tanh-sinh − Gauss-Legendre| on the same pieces at `prec` bits."""
+    value, _, function, ends = _tanh_sinh(atom, prec)
+    with mpmath.workprec(prec):
+        return abs(value - mpmath.quad(function, ends, method=_SeededLegendre))
+
+
+class _SeededLegendre(GaussLegendre):
+    """mpmath's Gauss-Legendre rule (degree m: 3·2^(m-1) nodes), its nodes found by one Newton step at the working
+    precision from numpy's float nodes instead of several from an asymptotic guess: a Newton step squares the
+    relative error, so from numpy's ~1e-15 it reaches ~1e-30, past the ~25 digits an evaluation at BOUND_PREC
+    works at (the step is repeated where it is not).  One shared node cache per process, as mpmath's own rule."""
+
+    _shared: ClassVar[dict] = {}
+
+    def __init__(self, ctx: Any):
+        super().__init__(ctx)
+        self.standard_cache = self._shared
+
+    def calc_nodes(self, degree: int, prec: int, verbose: bool = False) -> list[tuple[Any, Any]]:
+        ctx = self.ctx
+        n = 3 * 2 ** (degree - 1)
+        if prec > 160 or n % 2:  # beyond what one step from a float reaches: mpmath's own iteration
+            return super().calc_nodes(degree, prec, verbose)
+        orig = ctx.prec
+        ctx.prec = prec + 20
+        epsilon = ctx.ldexp(1, -prec - 8)
+        seeds = np.polynomial.legendre.leggauss(n)[0]
+        nodes = []
+        try:
+            for seed in seeds[n // 2:]:  # the positive half, by symmetry
+                r = ctx.mpf(float(seed))
+                for _ in range(4):
+                    t1, t2 = ctx.one, ctx.zero
+                    for j in range(1, n + 1):
+                        t2, t1 = t1, ((2 * j - 1) * r * t1 - (j - 1) * t2) / j
+                    t4 = n * (r * t1 - t2) / (r ** 2 - 1)  # P_n'(r)
+                    step = t1 / t4
+                    r -= step
+                    if (n * step) ** 2 < epsilon:  # the next step would be below the precision (n²: its constant)
+                        break
+                # P_n' at the new r to first order, P_n'' from Legendre's equation (1 - x²)P'' = 2xP' - n(n+1)P
+                t4 -= step * (2 * (r + step) * t4 - n * (n + 1) * t1) / (1 - (r + step) ** 2)
+                w = 2 / ((1 - r ** 2) * t4 ** 2)
+                nodes += [(r, w), (-r, w)]
+        finally:
+            ctx.prec = orig
+        return nodes
 
 
 def _mp_link(name: str) -> Any:
@@ -159,6 +218,12 @@ def bounded(value: Any) -> tuple[float, float]:
             return _first_order(expression, names, integrals)  # a function without an enclosure (a polylog)
     finally:
         mpmath.iv.prec = saved
+
+
+def middle(value: Any) -> float:
+    """A parameter-free value as a float; one holding quadratures read from `bounded` (its quadratures evaluated
+    once, as the error bound a comparison or a report then reuses, rather than again at float's precision)."""
+    return bounded(value)[0] if is_bounded(value) else float(value)
 
 
 def _first_order(expression: sp.Expr, names: list[sp.Symbol], integrals: list[tuple[Any, Any]]) -> tuple[float, float]:
