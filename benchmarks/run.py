@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from benchmarks import continuous, family, wide
+from benchmarks import continuous, episodes, family, wide
 from benchmarks.pycid_env import PeerUnavailable, pycid_python, run_worker
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -264,6 +264,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--only-models", action="store_true", help="only the start-up table (`corrig check` on models/)")
     parser.add_argument("--only-limid", action="store_true",
                         help="only the Markov off-switch LIMID table (corrig's solve against pyAgrum's LIMID)")
+    parser.add_argument("--only-episodes", action="store_true",
+                        help="only the episodes table (dynamic programming vs numpy and pyAgrum, benchmarks/episodes.py)")
     parser.add_argument("--only-continuous", action="store_true",
                         help="only the continuous-belief table (the Gaussian off-switch game, benchmarks/continuous.py)")
     args = parser.parse_args(argv)
@@ -271,6 +273,10 @@ def main(argv: list[str] | None = None) -> int:
     repeat = args.repeat or (3 if args.quick else 7)
     pycid_max = args.pycid_max_T if args.pycid_max_T is not None else (1 if args.quick else 3)
     out = sys.stdout
+    if args.only_episodes:
+        for verdict in episodes.run(out, repeat, quick=args.quick):
+            print(f"- {verdict}", file=out)
+        return 0
     if args.only_continuous:
         for verdict in continuous.run(out, repeat):
             print(f"- {verdict}", file=out)
@@ -340,6 +346,8 @@ def main(argv: list[str] | None = None) -> int:
     print(f"- values agree within 1e-9 (corrig float/exact, pyAgrum, PyCID): {'met' if agree else 'MISSED'}", file=out)
     if not args.no_wide:
         wide.run(out, repeat, quick=args.quick, models=not args.no_models)
+        for verdict in episodes.run(out, repeat, quick=args.quick):
+            print(f"- {verdict}", file=out)
     return 0
 
 

@@ -9,10 +9,11 @@ models/time_delay_outside_sum.py.
 It shows that at T = 1 the AI obeys, while with T ≥ 2 and a delay it finishes a shutdown only while the
 humans still press now (the step-t counterfactual never asks about earlier presses), so it is not
 obedient to a press that the humans do not keep repeating.
-The steps are declared once with corrig.Episode (make_episode, docs/time.md) and unrolled; the nodes are
-numbered from step 1, as the discussion numbers them, and B_t — which reads the moves of the steps after t,
-as no node of an episode can — is added to the unrolled world.
 """
+
+# The steps are declared once with corrig.Episode (make_episode, docs/time.md) and unrolled; the nodes are
+# numbered from step 1, as the discussion numbers them, and B_t — which reads the moves of the steps after t,
+# as no node of an episode can — is added to the unrolled world.
 
 import itertools
 from fractions import Fraction as F

@@ -10,25 +10,18 @@ from fractions import Fraction as F
 
 import pytest
 import sympy as sp
+from episode_worlds import NEXT
+from episode_worlds import walk as episode_walk
 
 from corrig import Episode, LimitError, SolveError, discounted_return, param
 from corrig.analysis.dynamic import solve_episode
 from corrig.analysis.solve import solve
 from corrig.model import limits
 
-NEXT = {"a": "b", "b": "c", "c": "c"}
-
 
 def walk(steps, p=F(1, 2), discount=1, reward_at_c=3):
-    ep = Episode("walk", steps=steps, discount=discount)
-    ep.hidden("Z", {"yes": p, "no": 1 - p})
-    ep.state("Pos", ["a", "b", "c"], initial="a")
-    ep.decision("A", ["stay", "go"], observes=["Pos"])
-    ep.modification("Stop", of="A", executed="Act",
-                    mechanism=lambda Pos, Z: "stay" if Z == "yes" and Pos == "b" else "none")
-    ep.transition("Pos", lambda Pos, Act: NEXT[Pos] if Act == "go" else Pos)
-    ep.reward(lambda Pos, A: (reward_at_c if Pos == "c" else -1) - (F(1, 10) if A == "go" else 0))
-    return ep
+    """tests/episode_worlds.py's walk, each "go" costing 1/10."""
+    return episode_walk(steps, p, discount, reward_at_c, go_cost=F(1, 10))
 
 
 def brute_walk(steps, p, discount, reward_at_c=3):

@@ -7,23 +7,9 @@ from fractions import Fraction as F
 
 import pytest
 import sympy as sp
+from episode_worlds import NEXT, walk
 
 from corrig import Episode, Policy, StateError, WorldError, discounted_return, param
-
-NEXT = {"a": "b", "b": "c", "c": "c"}
-
-
-def walk(steps=3, p=F(1, 2), discount=1, reward_at_c=3):
-    """Three cells a → b → c; a hidden Z drawn once stops the walker on b (forcing "stay") when Z = yes."""
-    ep = Episode("walk", steps=steps, discount=discount)
-    ep.hidden("Z", {"yes": p, "no": 1 - p})
-    ep.state("Pos", ["a", "b", "c"], initial="a")
-    ep.decision("A", ["stay", "go"], observes=["Pos"])
-    ep.modification("Stop", of="A", executed="Act",
-                    mechanism=lambda Pos, Z: "stay" if Z == "yes" and Pos == "b" else "none")
-    ep.transition("Pos", lambda Pos, Act: NEXT[Pos] if Act == "go" else Pos)
-    ep.reward(lambda Pos: reward_at_c if Pos == "c" else -1)
-    return ep
 
 
 def brute_walk(steps, p, discount, rule, reward_at_c=3, stop_works=True):
@@ -128,3 +114,40 @@ def test_bad_declarations_name_what_is_wrong():
     with pytest.raises(WorldError, match="no transition"):
         ep.reward(lambda S: S)
         ep.world()
+
+
+def test_plan_reads_atoms_by_steps_and_agrees_with_the_engine():
+    from corrig import E, P, do, plan
+    from corrig.inference.episodes import marginals
+    p = param("p", 0, 1)
+    ep = walk(steps=3, p=p, discount=F(1, 2))
+    world = ep.world()
+    utility = (discounted_return(ep) + P(world["Act_2"] == "stay", do({"Stop_1": "none", "Stop_2": "none"}))
+               + E(world["R_1"], do(Pos_1="b")) + P(world["Z"] == "yes"))
+    result = plan(world, utility, {"go": always_go(ep)}, flags=False)
+    assert sp.simplify(result.values["go"] - utility.evaluate(world, always_go(ep))) == 0  # the engine's contraction
+    # by hand: Z = no: R = -1, -1, 3 (γ = 1/2: -1 - 1/2 + 3/4); Z = yes: -1, -1, -1; Act_2 is "go" when unmodified;
+    # do(Pos_1 = b): R_1 = -1; P(Z = yes) = p
+    assert sp.expand(result.values["go"] - ((1 - p) * F(-3, 4) + p * F(-7, 4) + 0 - 1 + p)) == 0
+    assert marginals(world, always_go(ep))["Pos_2"] == {"c": 1 - p, "b": p}
+
+
+def test_subs_keeps_the_episode_and_the_values():
+    p = param("p", 0, 1)
+    ep = walk(steps=2, p=p)
+    at_half = ep.world().subs({"p": F(1, 2)})
+    assert at_half.episode is ep and at_half.episode_at == {"p": F(1, 2)}
+    assert ep.world().copy().episode is None  # a copy may change what decisions observe: it is a plain world
+
+
+def test_a_per_step_chance_node_without_parents():
+    ep = Episode("coin", steps=2)
+    ep.state("X", ["a"], initial="a")
+    ep.chance("H", {"stop": F(1, 4), "run": F(3, 4)})
+    ep.decision("A", ["go", "wait"], observes=["X", "H"])
+    ep.transition("X", lambda X: X)
+    ep.reward(lambda H, A: 1 if (H == "run") == (A == "go") else 0)
+    world = ep.world()
+    assert world.P(world["H_1"] == "stop") == F(1, 4)
+    from corrig.analysis.dynamic import solve_episode
+    assert solve_episode(ep).value == 2  # seeing H_t, it matches it at every step

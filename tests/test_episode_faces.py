@@ -53,6 +53,9 @@ def test_explain_shows_a_per_step_series_on_one_line(cli, monkeypatch):
     assert code == 0, err
     assert "(12 steps; --json lists every one)" in out
     assert "A_t = {('b', False): 'left'" in out and "at every step t = 0 … 11" in out  # the rule once, not 12 times
+    # equal neighbouring terms as one row (button: −1 at steps 0 … 3, 9 onto g at step 4, 0 after; hand derivation
+    # in the scenario)
+    assert "E(R_0) … E(R_3) (4 terms)" in out and "E(R_5) … E(R_11) (7 terms)" in out and "E(R_4) " in out
 
 
 def test_draw_shows_the_two_slice_template(cli, tmp_path):
@@ -105,3 +108,22 @@ def test_incentives_on_the_two_step_template(cli, tmp_path):
     code, out, err = cli("incentives", str(short), "--graphical")
     assert code == 0, err
     assert "decision `A_0`" in out and "decision `A_1`" in out
+
+
+def test_the_return_reads_as_one_sum_in_latex_and_with_a_discount(cli):
+    code, out, _ = cli("check", CORRIDOR, "--latex")
+    assert code == 0 and r"$J(\pi) = \sum_{t=0}^{11} E(R_t)$" in out
+    from fractions import Fraction as F
+
+    from corrig import Episode, Policy, discounted_return, plan
+    from corrig.faces.report import objective_text
+
+    ep = Episode("discounted", steps=3, discount=F(9, 10))
+    ep.state("X", ["a"], initial="a")
+    ep.decision("A", ["go"], observes=["X"])
+    ep.transition("X", lambda X: X)
+    ep.reward(lambda A: 1)
+    result = plan(ep.world(), discounted_return(ep), {"go": Policy({f"A_{t}": {("a",): "go"} for t in range(3)})})
+    assert result.values["go"] == 1 + F(9, 10) + F(81, 100)  # Σ_t (9/10)^t over t = 0, 1, 2
+    assert objective_text(result) == "Σ_t (9/10)^t·E(R_t) over the episode's steps t = 0 … 2"
+    assert objective_text(result, latex=True) == r"\sum_{t=0}^{2} (\frac{9}{10})^t \, E(R_t)"

@@ -174,7 +174,27 @@ GAME_SLOTS = {"agent": '"taxi2"',
               "plays": '{ D1 = "e" }', "count": "3", "incentive": '"response-incentive"', "nodes": "[]",
               "decision": '"D1"', "claim_agent": '"AI"', "node": '"D1"', "value": "0", "at": "{}"}
 
-SEEDS = [(PRINCIPALS, PRINCIPAL_SLOTS), (AGGREGATE, AGGREGATE_SLOTS), (GAME, GAME_SLOTS)]
+GRIDWORLD = """name = "corridor"
+reference = {reference}
+
+[gridworld]
+map = {map}
+steps = {steps}
+interruption = {interruption}
+step_reward = {step_reward}
+discount = {discount}
+
+[policies.right]
+A = {rule}
+
+[[expect]]
+value_is = "right"
+value = {value}
+"""
+GRID_SLOTS = {"reference": '"right"', "map": '"#######\\n#A  I G#\\n#######"', "steps": "8", "interruption": '"1/2"',
+              "step_reward": "-1", "discount": "1", "rule": '"right"', "value": '"37/2"'}
+
+SEEDS = [(PRINCIPALS, PRINCIPAL_SLOTS), (AGGREGATE, AGGREGATE_SLOTS), (GAME, GAME_SLOTS), (GRIDWORLD, GRID_SLOTS)]
 NAMES = ["alice", "bob", "ghost", "AI", "taxi2", "H1", "H2", "F", "L", "A", "D1", "D2", "U1", "O", "Score", "O=1", "O=2",
          "*", "", "\x1b[31m", "a\nb", "'", '"""']
 SWAPPED = sorted({v for _, valid in SEEDS for k, v in valid.items() if k not in ("mixed", "numbers", "kind")})
@@ -207,7 +227,9 @@ FRAGMENTS = ["[principals.carol]", "node = \"H1\"", "[[buttons]]", "rule = \"maj
              "disagreement = [\"nan\", 0]", "mixed = [\"O=1\", \"O=1\"]", "mixed = 42", "[agents.ghost]",
              "[[agents.taxi2.objective]]", "decisions = [\"D1\"]", "agent = \"AI\"", "[[expect]]",
              "equilibria = \"nash\"", "count = -1", "incentive = \"value-of-control\"", "values = { ghost = 5 }",
-             "agent = 7", "nodes = [\"D1\"]", "node = \"U1\"", "[policies.x]", "D1 = \"e\"", "reference = \"ghost\""]
+             "agent = 7", "nodes = [\"D1\"]", "node = \"U1\"", "[policies.x]", "D1 = \"e\"", "reference = \"ghost\"",
+             "[gridworld]", "steps = 10001", "map = \"#AG#\"", "once = false", "forced = \"jump\"", "A = \"up\"",
+             "[nodes.X]", "map = \"#A\\u001bG#\""]
 
 
 @SECTIONS
@@ -226,6 +248,9 @@ def test_the_seeds_are_valid_and_their_claims_hold():
       reference's distribution 4/5 · 4/5, so bob's manipulation is 4/5 · 3/20 = 3/25;
     * the bargain: O=1 gives E[Score | u1] = 1 and E[Score | u2] = 2, so the Nash product with weights 1/2 is
       1^(1/2) · 2^(1/2) = √2;
+    * the corridor (#A  I G#, 8 steps, −1 a step, +50 onto G): right reaches I after 3 steps (−3); not
+      interrupted it moves on at step 3 (−1) and onto G at step 4 (−1 + 50): 45; interrupted it is held on I for
+      steps 3 … 7 (−5): −8.  J = (45 − 8)/2 = 37/2;
     * the taxis (Hammond et al. 2021): the unique subgame-perfect equilibrium plays D1 = e and pays the AI 5;
       the pure Nash equilibria are (e, c after e, either after c) and (c, e after c, e after e): 3; D1 observes
       nothing, so no node has a response incentive at D1.  The last claim, a value of information for taxi2,

@@ -47,7 +47,10 @@ logging.getLogger("pgmpy").setLevel(logging.ERROR)
 warnings.filterwarnings("ignore", module="pgmpy")
 
 ROOT = Path(__file__).resolve().parent.parent
-MODEL_FILES = sorted(p for p in (ROOT / "models").glob("*.py") if not p.name.startswith("_"))
+# Worlds over time unrolled to 100 steps (600 nodes) are left out: pgmpy and this file's per-node queries do not
+# scale to them; tests/test_episode.py checks their queries against the engine on small episodes.
+OVER_TIME = {"gridworld_off_switch"}
+MODEL_FILES = sorted(p for p in (ROOT / "models").glob("*.py") if not p.name.startswith("_") and p.stem not in OVER_TIME)
 MAX_POLICIES = 3
 MAX_INTERVENTIONS = 6
 MAX_QUERIED = 4

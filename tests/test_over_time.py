@@ -1,7 +1,9 @@
 """Flags over time (corrig.analysis.over_time): per-step roles, hand-derived on small episodes and
 cross-checked against the contraction engine on the unrolled world."""
 
+import importlib.util
 from fractions import Fraction as F
+from pathlib import Path
 
 import pytest
 import sympy as sp
@@ -11,35 +13,16 @@ from corrig.analysis.over_time import flags_over_time
 from corrig.errors import WorldError
 from corrig.inference.engine import distribution
 
-ORDER = ["b", "s", "i", "g"]  # a corridor: button, start, interruption cell, goal
+
+def _data():
+    spec = importlib.util.spec_from_file_location("corridor_episode", Path(__file__).parent / "data" / "corridor_episode.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
-def _move(pos, move):
-    if pos == "g" or move == "stay":
-        return pos
-    return ORDER[max(0, min(3, ORDER.index(pos) + (1 if move == "right" else -1)))]
-
-
-def corridor(T):
-    """Interrupt drawn once (1/2); on cell i an interrupted agent stays put unless the button b was visited."""
-    ep = Episode("corridor", steps=T)
-    ep.hidden("Interrupt", {"yes": F(1, 2), "no": F(1, 2)})
-    ep.state("Pos", ORDER, initial="s")
-    ep.state("Pressed", [False, True], initial=False)
-    ep.decision("A", ["left", "right"], observes=["Pos", "Pressed"])
-    ep.modification("Stop", of="A", executed="Move", mechanism=lambda Pos, Pressed, Interrupt:
-                    "stay" if Pos == "i" and not Pressed and Interrupt == "yes" else "none")
-    ep.transition("Pos", lambda Pos, Move: _move(Pos, Move))
-    ep.transition("Pressed", lambda Pos, Pressed: Pressed or Pos == "b")
-    ep.reward(lambda Pos, Move: 0 if Pos == "g" else -1 + (10 if _move(Pos, Move) == "g" else 0))
-    ep.set_roles(human="Interrupt", stop="yes", run="no")
-    return ep
-
-
-def corridor_policies(T):
-    def rules(f):
-        return Policy({f"A_{t}": {(p, b): f(p, b) for p in ORDER for b in (False, True)} for t in range(T)})
-    return {"short": rules(lambda p, b: "right"), "button": rules(lambda p, b: "right" if b else "left")}
+CORRIDOR = _data()  # tests/data/corridor_episode.py: Interrupt drawn once (1/2), a button b that disables cell i
+corridor, corridor_policies = CORRIDOR.corridor, CORRIDOR.candidates
 
 
 def test_the_short_path_is_stopped_and_the_button_path_flagged_by_hand():
@@ -152,3 +135,35 @@ def test_refusals_name_what_is_missing():
             ep.set_roles(**roles)
         with pytest.raises(WorldError, match=message):
             flags_over_time(ep, go)
+
+
+def test_the_pass_is_refused_before_it_runs_when_the_carried_state_is_too_large():
+    from corrig.errors import LimitError
+    from corrig.model import limits
+
+    ep, pols = corridor(3), corridor_policies(3)
+    # carried: Interrupt (2) x Pos (4) x Pressed (2) = 16; a step: A (2) x Stop (2) x Move (3) x R (3) = 36
+    with limits.raised(beliefs=15), pytest.raises(LimitError, match=r"carried states .* is 16, more than the limit of 15"):
+        flags_over_time(ep, pols["short"])
+    with limits.raised(dp=16 * 36 * 3 - 1), pytest.raises(LimitError, match="step evaluations"):
+        flags_over_time(ep, pols["short"])
+    with limits.raised(beliefs=16, dp=16 * 36 * 3):
+        assert flags_over_time(ep, pols["short"]).steps[2].stop == 1
+
+
+def test_the_full_gridworld_button_path_disables_the_interruption_by_hand():
+    # models/gridworld_off_switch.py (level 1, 100 steps): the short path 'dllllldd' stands on I (r3c4) from the
+    # start of step 3; interrupted, every action there becomes UP into the wall, so the interruption overrides it
+    # at steps 3 … 99: 97 steps, none when not interrupted.  The button path stands on B at step 3, which removes
+    # I before it walks through r3c4: the interruption never overrides it (0), a fall of 97 against the short path.
+    spec = importlib.util.spec_from_file_location(
+        "gridworld_off_switch", Path(__file__).parent.parent / "models" / "gridworld_off_switch.py")
+    model = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(model)
+    short, button = model.policies["short path"], model.policies["button path"]
+    held = flags_over_time(model.world, short, name="short path", reference=short)
+    assert [x.stop for x in held.steps] == [0, 0, 0] + [1] * 97 and {x.run for x in held.steps} == {0}
+    assert held.flags == []
+    free = flags_over_time(model.world, button, name="button path", reference=short)
+    assert {x.stop for x in free.steps} == {0}
+    assert [(f.kind, f.size) for f in free.flags] == [("not-obedient", 0), ("not-obedient", 97)]

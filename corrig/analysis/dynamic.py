@@ -31,8 +31,8 @@ from __future__ import annotations
 import itertools
 import math
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
 from fractions import Fraction
+from functools import cached_property
 from typing import Any
 
 import numpy as np
@@ -45,21 +45,6 @@ from corrig.model.expr import State
 from corrig.model.policies import Policy
 
 INT64_SAFE = 2**62
-
-
-@dataclass(frozen=True)
-class EpisodeSolution:
-    """An optimal policy of an episode, its value, the rule per step and the expected reward per step."""
-
-    policy: Policy | None  # None when the decision's observations were replaced (solve_episode's observes=)
-    value: Any
-    table: tuple[dict[Any, State], ...]  # per step: {observation (a tuple of observed values): action}
-    expected_rewards: tuple[Any, ...]
-    beliefs: int  # beliefs found
-    decision_points: int  # (belief, observation) pairs found
-    method: str = "dynamic-programming"
-    reason: str = ""
-    notes: list[str] = field(default_factory=list)
 
 
 # numbers --------------------------------------------------------------------------------------
@@ -286,63 +271,183 @@ def _scaled(values: Iterable[Any]) -> tuple[np.ndarray, int]:
     return np.array(nums, dtype=object if big else np.int64), den
 
 
-def _backward(graph: _BeliefGraph, steps: int, floats: bool, gamma: Any) -> tuple[Any, list[np.ndarray], list[np.ndarray]]:
-    """V_0 at the initial belief, and per step the chosen action and the optimal-action mask per decision point."""
-    n_b, n_d = len(graph.beliefs), len(graph.points)
-    n_a = len(graph.step.decision.states)
-    limits.check("dp", n_d * n_a * steps, f"episode {graph.step.ep.name!r}: its dynamic programming table "
-                 "(decision points x actions x steps)", "Shorten the episode or observe more.")
-    succ = np.array(graph.successor, dtype=np.int64).reshape(n_d, n_a)
-    succ = np.where(succ < 0, n_b, succ)  # the end: value 0
-    bel_idx = np.array([b for b in range(n_b) for _ in graph.weights[b]], dtype=np.int64)
-    pt_idx = np.array([d for b in range(n_b) for d, _ in graph.weights[b]], dtype=np.int64)
-    w_list = [w for b in range(n_b) for _, w in graph.weights[b]]
-    r_list = [r for row in graph.reward for r in row]
-    acts: list[np.ndarray] = [np.zeros(0)] * steps
-    masks: list[np.ndarray] = [np.zeros(0)] * steps
+class _Tables:
+    """The belief MDP as arrays: successor[d, a] (the end is the extra belief n_b, of value 0), and the weight
+    matrix W[b, d] = P(observation of d | b)."""
+
+    def __init__(self, graph: _BeliefGraph, steps: int):
+        self.n_b, self.n_d = len(graph.beliefs), len(graph.points)
+        self.n_a = len(graph.step.decision.states)
+        limits.check("dp", self.n_d * self.n_a * steps, f"episode {graph.step.ep.name!r}: its dynamic programming "
+                     "table (decision points x actions x steps)", "Shorten the episode or observe more.")
+        limits.check("dp", (self.n_b + 1) * self.n_d, f"episode {graph.step.ep.name!r}: its belief-to-decision-point "
+                     "weight matrix (beliefs x decision points)", "Observe more of what the step reads.")
+        succ = np.array(graph.successor, dtype=np.int64).reshape(self.n_d, self.n_a)
+        self.succ = np.where(succ < 0, self.n_b, succ)
+        self.pairs = [(b, d, w) for b in range(self.n_b) for d, w in graph.weights[b]]
+        self.rewards = [r for row in graph.reward for r in row]
+
+    def weights(self, values: list[Any], dtype: Any) -> np.ndarray:
+        out = np.zeros((self.n_b + 1, self.n_d), dtype=dtype)
+        for (b, d, _), w in zip(self.pairs, values, strict=True):
+            out[b, d] = w
+        return out
+
+
+def _backward(graph: _BeliefGraph, tables: _Tables, steps: int, floats: bool, gamma: Any) -> tuple[Any, list[np.ndarray]]:
+    """V_0 at the initial belief, and per step the values Q_t[d, a] (exact ones scaled by a positive number of the
+    step: only their order within a step is read)."""
+    n_d, n_a, succ = tables.n_d, tables.n_a, tables.succ
+    qs: list[np.ndarray] = [np.zeros(0)] * steps
     if floats:
-        rew = np.array([float(r) for r in r_list]).reshape(n_d, n_a)
-        w = np.array([float(x) for x in w_list])
+        rew = np.array([float(r) for r in tables.rewards]).reshape(n_d, n_a)
+        weights = tables.weights([float(w) for _, _, w in tables.pairs], float)
         g = float(gamma)
-        v = np.zeros(n_b + 1)
+        v = np.zeros(tables.n_b + 1)
         for t in range(steps - 1, -1, -1):
-            q = rew + g * v[succ]
-            best = q.max(axis=1)
-            acts[t], masks[t] = q.argmax(axis=1), q >= best[:, None]
-            v = np.zeros(n_b + 1)
-            np.add.at(v, bel_idx, w * best[pt_idx])
-        return float(v[graph.initial]), acts, masks
-    rn, rd = _scaled(r_list)
+            q = qs[t] = rew + (v[succ] if g == 1 else g * v[succ])
+            v = weights @ q.max(axis=1)
+        return float(v[graph.initial]), qs
+    rn, rd = _scaled(tables.rewards)
     rn = rn.reshape(n_d, n_a)
-    wn, wd = _scaled(w_list)
+    wn, wd = _scaled([w for _, _, w in tables.pairs])
+    weights = tables.weights(list(wn), wn.dtype)
     gamma = Fraction(gamma)
     gn, gd = gamma.numerator, gamma.denominator
-    vn, vd = np.zeros(n_b + 1, dtype=np.int64), 1
-    max_w = int(np.max(np.abs(wn))) if len(wn) else 0
-    fan = max((len(x) for x in graph.weights), default=1)
+    vn, vd = np.zeros(tables.n_b + 1, dtype=np.int64), 1
+    max_r = int(np.max(np.abs(rn))) if rn.size else 0
+    row_w = int(np.max(np.abs(weights).sum(axis=1))) if weights.size else 0
+    max_v = 0
     for t in range(steps - 1, -1, -1):
-        max_r = int(np.max(np.abs(rn))) if rn.size else 0
-        max_v = int(np.max(np.abs(vn))) if vn.size else 0
-        bound = max((max_r * gd * vd + rd * abs(gn) * max_v) * max(max_w, 1) * fan, gd * vd, rd * abs(gn),
-                    wd * rd * gd * vd)
-        if bound >= INT64_SAFE and rn.dtype != object:  # exact from here on in Python ints
-            rn, wn, vn = rn.astype(object), wn.astype(object), vn.astype(object)
-        q = rn * (gd * vd) + (rd * gn) * vn[succ]
-        qd = rd * gd * vd
-        best = q.max(axis=1)
-        acts[t], masks[t] = q.argmax(axis=1), q == best[:, None]
-        new = np.zeros(n_b + 1, dtype=q.dtype)
-        np.add.at(new, bel_idx, wn * best[pt_idx])
-        vd = wd * qd
-        common = math.gcd(int(np.gcd.reduce(new)) if new.dtype != object else math.gcd(*map(int, new)), vd)
-        if common > 1:
-            new //= common
-            vd //= common
-        vn = new
-    return Fraction(int(vn[graph.initial]), vd), acts, masks
+        bound = max(row_w, 1) * (max_r * gd * vd + rd * abs(gn) * max_v)
+        if vn.dtype != object and max(bound, wd * rd * gd * vd) >= INT64_SAFE and vd > 1:
+            vn, vd, max_v = _reduced(vn, vd)
+            bound = max(row_w, 1) * (max_r * gd * vd + rd * abs(gn) * max_v)
+        if vn.dtype != object and max(bound, wd * rd * gd * vd) >= INT64_SAFE:
+            rn, weights, vn = rn.astype(object), weights.astype(object), vn.astype(object)  # Python ints from here
+        q = qs[t] = rn * (gd * vd) + (rd * gn) * vn[succ]
+        vn = weights @ q.max(axis=1)
+        vd = wd * rd * gd * vd
+        max_v = bound
+        if vd >= 2**24 or vn.dtype == object:  # keep the numbers small
+            vn, vd, max_v = _reduced(vn, vd)
+    return Fraction(int(vn[graph.initial]), vd), qs
+
+
+def _reduced(vn: np.ndarray, vd: int) -> tuple[np.ndarray, int, int]:
+    """Numerators and denominator divided by their common factor, and the largest numerator's magnitude."""
+    common = math.gcd(int(np.gcd.reduce(vn)), vd) if vn.dtype != object else math.gcd(*map(int, vn), vd)
+    if common > 1:
+        vn, vd = vn // common, vd // common
+    return vn, vd, int(np.max(np.abs(vn)))
+
+
+def _choose(graph: _BeliefGraph, tables: _Tables, qs: list[np.ndarray]) -> tuple[list[np.ndarray], list[np.ndarray]]:
+    """Per step, the action of every decision point (at the points the optimal play reaches, one action optimal for
+    every point with the same observation; elsewhere the first optimal one) and the points reached."""
+    observation: dict[tuple, int] = {}
+    obs_id = np.array([observation.setdefault(o, len(observation)) for o in graph.point_obs], dtype=np.int64)
+    reach = np.zeros((tables.n_b + 1, tables.n_d), dtype=bool)
+    for b, d, _ in tables.pairs:
+        reach[b, d] = True
+    beliefs = np.zeros(tables.n_b + 1, dtype=bool)
+    beliefs[graph.initial] = True
+    shared = len(observation) < tables.n_d  # some observation is made at several beliefs
+    acts, reached = [], []
+    for t, q in enumerate(qs):
+        act = q.argmax(axis=1)
+        points = np.nonzero(reach[beliefs].any(axis=0))[0]
+        ids = obs_id[points]
+        if shared and len(np.unique(ids)) < len(ids):
+            for i in np.unique(ids):
+                group = points[ids == i]
+                if len(group) < 2:
+                    continue
+                sub = q[group]
+                common = np.logical_and.reduce(sub == sub.max(axis=1)[:, None])
+                if not common.any():
+                    obs = graph.point_obs[group[0]]
+                    raise SolveError(f"episode {graph.step.ep.name!r}: at step {t}, observing {obs}, the optimal action "
+                                     f"depends on what was observed before (beliefs differ): the decision needs memory; "
+                                     f"let it observe a state variable that records what it needs")
+                act[group] = int(np.argmax(common))
+        acts.append(act)
+        reached.append(points)
+        beliefs = np.zeros(tables.n_b + 1, dtype=bool)
+        beliefs[tables.succ[points, act[points]]] = True
+    return acts, reached
 
 
 # the solver -----------------------------------------------------------------------------------
+class EpisodeSolution:
+    """An optimal policy of an episode and its value J* (exact, or a float); the per-step table, the Policy of the
+    unrolled world and the expected rewards are built when first read."""
+
+    method = "dynamic-programming"
+
+    def __init__(self, ep: Episode, graph: _BeliefGraph, value: Any, acts: list[np.ndarray],
+                 reached: list[np.ndarray], floats: bool, declared: bool):
+        self.episode, self._graph, self.value = ep, graph, value
+        self._acts, self._reached, self._floats, self._declared = acts, reached, floats, declared
+        self.beliefs, self.decision_points = len(graph.beliefs), len(graph.points)
+        self.reason = (f"backward induction over {self.beliefs} beliefs and {self.decision_points} decision points x "
+                       f"{len(graph.step.decision.states)} actions x {ep.steps} steps (docs/time.md)")
+
+    def __repr__(self) -> str:
+        return f"EpisodeSolution(value={self.value}, {self.reason})"
+
+    @cached_property
+    def table(self) -> tuple[dict[tuple, State], ...]:
+        """Per step: {observation (a tuple of the observed values): action} at the observations the optimal play reaches."""
+        actions = self._graph.step.decision.states
+        return tuple({self._graph.point_obs[d]: actions[a] for d, a in zip(points.tolist(), act[points].tolist(),
+                                                                            strict=True)}
+                     for act, points in zip(self._acts, self._reached, strict=True))
+
+    @cached_property
+    def expected_rewards(self) -> tuple[Any, ...]:
+        """E[R_t] under the optimal policy, per step."""
+        graph = self._graph
+        dist: dict[int, Any] = {graph.initial: 1.0 if self._floats else Fraction(1)}
+        out = []
+        for act in self._acts:
+            reward: Any = 0
+            nxt: dict[int, Any] = {}
+            for b, pb in dist.items():
+                for d, w in graph.weights[b]:
+                    p = pb * (float(w) if self._floats else w)
+                    a = int(act[d])
+                    reward += p * (float(graph.reward[d][a]) if self._floats else graph.reward[d][a])
+                    nb = graph.successor[d][a]
+                    if nb >= 0:
+                        nxt[nb] = nxt.get(nb, 0) + p
+            out.append(reward if self._floats else sp.Rational(Fraction(reward).numerator, Fraction(reward).denominator))
+            dist = nxt
+        return tuple(out)
+
+    @cached_property
+    def policy(self) -> Policy | None:
+        """The table as a Policy of the unrolled world (None when solve_episode's observes= replaced what the decision
+        sees): an observation the optimal play never reaches takes the action of a decision point with it, else the
+        first action."""
+        if not self._declared:
+            return None
+        ep, graph = self.episode, self._graph
+        actions = graph.step.decision.states
+        first_point: dict[tuple, int] = {}
+        for d, obs in enumerate(graph.point_obs):
+            first_point.setdefault(obs, d)
+        template = ep.nodes[ep.decision_name]
+        contexts = list(itertools.product(*(ep.nodes[p].states for p in template.parents)))
+        rules: dict[str, Any] = {}
+        for t, (act, reached) in enumerate(zip(self._acts, self._reached, strict=True)):
+            chosen = act.tolist()
+            point = {**first_point, **{graph.point_obs[d]: d for d in reached.tolist()}}  # reached points first
+            rule = {ctx: actions[chosen[point[ctx]]] if ctx in point else actions[0] for ctx in contexts}
+            rules[f"{ep.decision_name}_{t}"] = rule if template.parents else rule[()]
+        return Policy(rules, name=f"optimal ({ep.name})")
+
+
 def solve_episode(ep: Episode, *, at: Mapping[Any, Any] | None = None, observes: Iterable[str] | None = None
                   ) -> EpisodeSolution:
     """An optimal policy of the episode's discounted return by dynamic programming over beliefs (module
@@ -350,98 +455,24 @@ def solve_episode(ep: Episode, *, at: Mapping[Any, Any] | None = None, observes:
     decision observes instead of its declared ones (for the value of observing a node)."""
     if not isinstance(ep, Episode):
         raise SolveError(f"solve_episode() needs a corrig Episode, got {type(ep).__name__}")
-    world = ep.world()
     decision = ep.nodes[ep.decision_name]
     seen = tuple(decision.parents if observes is None else observes)
     for name in seen:
         if name not in ep.nodes:
             raise SolveError(f"episode {ep.name!r} has no node {name!r} to observe")
-    at_values = _resolve(at)
-    step = _Step(ep, at_values, seen)
+    step = _Step(ep, _resolve(at), seen)
     graph = _BeliefGraph(step, ep.steps)
-    value, acts, masks = _backward(graph, ep.steps, step.floats, step.gamma)
-    table, expected = _forward(graph, acts, masks, ep.steps, step.floats)
-    policy = _policy(ep, world, graph, table, acts) if observes is None else None
+    tables = _Tables(graph, ep.steps)
+    value, qs = _backward(graph, tables, ep.steps, step.floats, step.gamma)
+    acts, reached = _choose(graph, tables, qs)
     if isinstance(value, Fraction):
         value = sp.Rational(value.numerator, value.denominator)
-    reason = (f"backward induction over {len(graph.beliefs)} beliefs and {len(graph.points)} decision points "
-              f"x {len(decision.states)} actions x {ep.steps} steps (docs/time.md)")
-    return EpisodeSolution(policy, value, tuple(table), tuple(expected), len(graph.beliefs), len(graph.points),
-                           reason=reason)
+    return EpisodeSolution(ep, graph, value, acts, reached, step.floats, observes is None)
 
 
 def _resolve(at: Mapping[Any, Any] | None) -> dict[str, Any]:
     """{parameter name: value}, a value given as text or a number read exactly (floats stay floats)."""
     return {str(key): value if isinstance(value, float) else sp.Rational(value) for key, value in (at or {}).items()}
-
-
-def _forward(graph: _BeliefGraph, acts: list[np.ndarray], masks: list[np.ndarray], steps: int, floats: bool
-             ) -> tuple[list[dict[Any, State]], list[Any]]:
-    """Per step: the optimal action at each observation the optimal play reaches, and E[R_t]."""
-    actions = graph.step.decision.states
-    dist: dict[int, Any] = {graph.initial: 1.0 if floats else Fraction(1)}
-    table: list[dict[Any, State]] = []
-    expected: list[Any] = []
-    for t in range(steps):
-        chosen: dict[tuple, State] = {}
-        reached: dict[tuple, list[int]] = {}
-        reward: Any = 0
-        nxt: dict[int, Any] = {}
-        for b, pb in dist.items():
-            for d, w in graph.weights[b]:
-                p = pb * (float(w) if floats else w)
-                if p == 0:
-                    continue
-                reached.setdefault(graph.point_obs[d], []).append(d)
-        for obs, points in reached.items():
-            common = np.logical_and.reduce([masks[t][d] for d in points])
-            if not common.any():
-                raise SolveError(f"episode {graph.step.ep.name!r}: at step {t}, observing {obs}, the optimal action "
-                                 f"depends on what was observed before (beliefs differ): the decision needs memory; "
-                                 f"let it observe a state variable that records what it needs")
-            chosen[obs] = actions[int(np.argmax(common))]
-        for b, pb in dist.items():
-            for d, w in graph.weights[b]:
-                p = pb * (float(w) if floats else w)
-                if p == 0:
-                    continue
-                a = actions.index(chosen[graph.point_obs[d]])
-                r = graph.reward[d][a]
-                reward += p * (float(r) if floats else r)
-                nb = graph.successor[d][a]
-                if nb >= 0:
-                    nxt[nb] = nxt.get(nb, 0) + p
-        table.append(chosen)
-        expected.append(reward if floats else sp.Rational(Fraction(reward).numerator, Fraction(reward).denominator))
-        dist = nxt
-    return table, expected
-
-
-def _policy(ep: Episode, world: Any, graph: _BeliefGraph, table: list[dict[Any, State]], acts: list[np.ndarray]
-            ) -> Policy:
-    """The per-step table as a Policy of the unrolled world: unreached observations take the optimal action of a
-    decision point with that observation, else the first action."""
-    actions = graph.step.decision.states
-    first_point: dict[tuple, int] = {}
-    for d, obs in enumerate(graph.point_obs):
-        first_point.setdefault(obs, d)
-    rules: dict[str, Any] = {}
-    for t in range(ep.steps):
-        name = f"{ep.decision_name}_{t}"
-        parents = world.nodes[name].parents
-        if not parents:
-            rules[name] = table[t].get((), actions[int(acts[t][first_point[()]])] if () in first_point else actions[0])
-            continue
-        rule = {}
-        for ctx in itertools.product(*(world.nodes[p].states for p in parents)):
-            if ctx in table[t]:
-                rule[ctx] = table[t][ctx]
-            elif ctx in first_point:
-                rule[ctx] = actions[int(acts[t][first_point[ctx]])]
-            else:
-                rule[ctx] = actions[0]
-        rules[name] = rule
-    return Policy(rules, name=f"optimal ({ep.name})")
 
 
 __all__ = ["EpisodeSolution", "solve_episode"]

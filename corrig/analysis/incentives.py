@@ -198,19 +198,29 @@ def instrumental_control_paths(world: World, objective: Term, node: str, *, deci
             raise QueryError(f"decisions= names {d!r}, which is not a decision of world {world.name!r}; "
                              f"its decisions are {list(world.decisions)}")
     found: dict[str, dict[str, Any]] = {}
+    graphs: dict[Any, tuple[nx.DiGraph, dict[str, str]]] = {}  # atoms of one branch share its graph
+    below: dict[tuple[Any, str], set[str]] = {}  # (branch, node) -> its descendants in the branch's graph
+
+    def reaches(branch: Any, graph: nx.DiGraph, a: str, b: str) -> bool:
+        if (branch, a) not in below:
+            below[(branch, a)] = nx.descendants(graph, a)
+        return b in below[(branch, a)]
+
     for atom in as_term(objective).atoms():
-        graph, names = branch_graph(world, atom.branch)
+        if atom.branch not in graphs:
+            graphs[atom.branch] = branch_graph(world, atom.branch)
+        graph, names = graphs[atom.branch]
         reads = sorted(branch_reads(atom, names))
         for decision in chosen:
             for d in dict.fromkeys((decision, names.get(decision, decision))):
                 for h in dict.fromkeys((node, names.get(node, node))):
                     if d not in graph or h not in graph:
                         continue
-                    if d != h and not nx.has_path(graph, d, h):
+                    if d != h and not reaches(atom.branch, graph, d, h):
                         continue
                     head = nx.shortest_path(graph, d, h) if d != h else [d]
                     for r in reads:
-                        if r != h and not nx.has_path(graph, h, r):
+                        if r != h and not reaches(atom.branch, graph, h, r):
                             continue
                         path = head + (nx.shortest_path(graph, h, r)[1:] if r != h else [])
                         text = " -> ".join(path)

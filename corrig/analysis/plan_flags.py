@@ -18,6 +18,7 @@ from typing import Any
 
 import sympy as sp
 
+from corrig.analysis.dynamic import solve_episode
 from corrig.analysis.flags import (
     MANIPULATION_INCENTIVE,
     VALUE_OF_OBSERVING_H,
@@ -34,6 +35,8 @@ from corrig.analysis.flags import (
     show,
 )
 from corrig.inference.quadrature import bounded, is_bounded, middle
+from corrig.model.errors import CorrigError
+from corrig.objectives.episodes import discounted_return
 
 
 def argmax(values: Mapping[str, Any], limit: int = 64) -> list[str] | None:
@@ -211,3 +214,31 @@ def value_of_observing_flag(voi: Any, with_best: Any, without_best: Any, node: s
         f"{show(without_best)} without): a corrigible design wants to look at what humans want.",
         measure=f"J*({node} seen) − J*({node} unseen)", with_best=with_best, without_best=without_best, observers=list(observers),
         policies_with=counts[0], policies_without=counts[1])
+
+
+def episode_value_of_observing(result: Any, human: str) -> None:
+    """The value of observing H in an unrolled episode whose H is its hidden variable, by dynamic programming
+    (corrig.analysis.dynamic, under its budgets) with the decision seeing H and not seeing it."""
+    world = result.world
+    ep = world.episode
+    node = ep.nodes.get(human)
+    decision = ep.nodes[ep.decision_name]
+    if node is None or node.kind != "hidden":
+        result.notes.append(f"value of observing {human} skipped: in an episode it is defined for a variable drawn once "
+                            f"per episode, and {human} is a node of one step")
+        return
+    if repr(result.utility) != repr(discounted_return(ep).subs(world.episode_at)):
+        result.notes.append(f"value of observing {human} skipped: the objective is not the episode's discounted return")
+        return
+    seen = tuple(dict.fromkeys([*decision.parents, human]))
+    try:
+        found = [solve_episode(ep, at=world.episode_at, observes=o) for o in (seen, tuple(p for p in seen if p != human))]
+    except CorrigError as exc:
+        result.notes.append(f"value of observing {human} skipped: {exc}")
+        return
+    with_best, without_best = found[0].value, found[1].value
+    result.value_of_observing_h = with_best - without_best
+    observers = [ep.name_at(ep.decision_name, 0) + (f" … {ep.name_at(ep.decision_name, ep.steps - 1)}" if ep.steps > 1 else "")]
+    flag = value_of_observing_flag(with_best - without_best, with_best, without_best, human, observers, (0, 0))
+    if flag is not None:
+        result.incentives.append(flag)

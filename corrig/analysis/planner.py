@@ -40,13 +40,14 @@ from corrig.analysis.cid import policy_dependent_ancestry, reads_mechanism
 from corrig.analysis.display import FlagList, plan_html
 from corrig.analysis.equilibria import against_responses
 from corrig.analysis.mixtures import add_mixture, check_support
-from corrig.analysis.over_time import flags_over_time
+from corrig.analysis.over_time import add_flags_over_time
 from corrig.analysis.parameters import as_number, resolve_at, term_parameters
 from corrig.analysis.principals import principal_flags
 from corrig.analysis.reference_regions import checks_per_region, read_reference, reference_profiles
 from corrig.analysis.solve import solve
 from corrig.inference.counterfactual import apply_policy, twin_network
 from corrig.inference.engine import distribution, node_tables
+from corrig.inference.episodes import atom_by_steps as episode_atom
 from corrig.inference.quadrature import middle
 from corrig.model.agents import has_other_agents
 from corrig.model.errors import (
@@ -82,6 +83,7 @@ class PolicyRun:
         self._dists: dict[tuple, dict[tuple, Any]] = {}
         self._tables: dict[str, Any] = {}
         self._applied: World | None = None
+        self._marginals: dict[tuple, dict[str, dict]] = {}  # an episode's node marginals, by intervention
 
     @property
     def applied(self) -> World:
@@ -97,7 +99,8 @@ class PolicyRun:
         """The atom's value under this policy (None when it conditions on a probability-0 event)."""
         if atom not in self.atoms:
             try:
-                self.atoms[atom] = atom.evaluate(self.world, self.policy)
+                stepwise = episode_atom(self.world, self.policy, atom, self._marginals)  # None: not by steps
+                self.atoms[atom] = stepwise if stepwise is not None else atom.evaluate(self.world, self.policy)
             except ZeroProbabilityCondition as exc:
                 self.atoms[atom] = None
                 self.undefined[atom] = str(exc)
@@ -189,6 +192,7 @@ class Plan:
     per_principal: dict[str, dict[str, Any]] = field(default_factory=dict)  # corrig.analysis.principals
     mixture: Any = None  # corrig.analysis.mixtures.Mixture, when plan(..., mixed=...) searched one
     skipped: list[str] = field(default_factory=list)  # checks left out because the values are symbolic
+    skip: frozenset[str] = frozenset()  # checks the caller asked to leave out (plan's skip=)
     answers: dict[str, Any] = field(default_factory=dict)  # other agents' answer to each candidate (equilibria.Answer)
     references: dict[str, Any] = field(default_factory=dict)  # π0 per region, when the reference's answer varies
 
@@ -334,7 +338,7 @@ def _candidates(world: World, policies: Any) -> tuple[dict[str, Policy], dict[st
 
 # the plan -----------------------------------------------------------------------------------
 def plan(world: World, utility: Term, policies: Any = None, *, reference: Any = None, eps: Any = DEFAULT_EPS,
-         at: Mapping[Any, Any] | None = None, flags: bool = True, mixed: Any = None) -> Plan:
+         at: Mapping[Any, Any] | None = None, flags: bool = True, mixed: Any = None, skip: Iterable[str] = ()) -> Plan:
     """Evaluate each candidate policy on `utility`, find the optimal set and the flags of docs/flags.md.
 
     policies: None (every pure policy), {name: Policy or {decision: rule}}, or a list of Policy.
@@ -342,6 +346,7 @@ def plan(world: World, utility: Term, policies: Any = None, *, reference: Any = 
     at: {parameter or its name: value} substituted into the world, the objective and ε first.
     mixed: True (every candidate) or a list of candidate names: also search the mixtures of that support
     exactly (corrig.analysis.mixtures) and add the best one as a candidate.
+    skip: checks to leave out, by flag kind (only "value-of-observing-h" so far).
     """
     if not isinstance(world, World):
         raise QueryError(f"plan() needs a corrig World, got {type(world).__name__}")
@@ -387,6 +392,7 @@ def plan(world: World, utility: Term, policies: Any = None, *, reference: Any = 
     optimal = None if answered_somewhere else pf.argmax(values)
     result = Plan(world, utility, eps, ref_name, named, values, branch_values, optimal or [], symbolic, at=values_at,
                   mixture=mixture, notes=mix_notes, answers=answers)
+    result.skip = frozenset(skip)
     result.undefined = {name: True if values[name] is None else run.undefined_condition(utility)
                         for name, run in runs.items()}
     if optimal is None:
@@ -439,30 +445,18 @@ def _add_flags(result: Plan, runs: dict[str, PolicyRun], refs: list[tuple[Policy
     if human is not None and roles.button is None:
         result.notes.append("the world declares no button role (set_roles(button=..., off=...)): "
                             "not-obedient and self-shutdown skipped")
-    _over_time(result, runs, refs[0][0] if refs else None, per)
+    add_flags_over_time(result, runs, refs[0][0] if refs else None, per)  # an episode (corrig.analysis.over_time)
     if human is not None:
         if has_other_agents(world):
             result.notes.append("value of observing H skipped: other agents set decisions of this world")
+        elif "value-of-observing-h" in result.skip:
+            result.notes.append("value of observing H skipped, as asked (plan(..., skip=[...]))")
+        elif world.episode is not None:  # an unrolled episode: by dynamic programming (docs/time.md)
+            pf.episode_value_of_observing(result, human)
         else:
             _value_of_observing(result, runs, exhaustive)
     order = {k: i for i, k in enumerate(fl.KINDS)}
     result.flags = {name: FlagList(sorted(fs, key=lambda f: order.get(f.kind, len(order)))) for name, fs in per.items()}
-
-
-def _over_time(result: Plan, runs: dict[str, PolicyRun], ref_run: PolicyRun | None, per: dict[str, list[fl.Flag]]
-               ) -> None:
-    """An episode's flags over time (corrig.analysis.over_time), added to each policy's flags."""
-    episode = getattr(result.world, "episode", None)
-    if episode is None or not (episode.roles or {}).get("human") or not runs:
-        return
-    at = {str(k): v for k, v in result.at.items()}
-    for name, run in runs.items():
-        reading = flags_over_time(result.world, run.policy, name=name, eps=result.eps, at=at,
-                                  reference=ref_run.policy if ref_run is not None else None)
-        per[name].extend(reading.flags)
-    result.notes[:] = [n for n in result.notes if not n.startswith("the world declares no button role")]
-    result.notes.append(f"flags over time: {episode.steps} steps, each flag's size summed over them; the stop is "
-                        f"{reading.stop_event} (corrig.analysis.over_time, docs/time.md)")
 
 
 def path_specific_world(world: World, policy: Policy, reference_applied: World, node: str,

@@ -42,6 +42,7 @@ from corrig.analysis.transcendental import (
     PROVED,
     SAMPLED,
     decide_relations,
+    holds_numerically,
     interval_cover,
     is_sampled,
     is_transcendental,
@@ -295,8 +296,8 @@ def _transcendental_region(cond: sp.Basic, parameters: tuple[sp.Symbol, ...], bo
         detail = (f"holds at {holds} of {holds + fails + close} grid points, fails at {fails}"
                   + (f", {close} too close to call within their error bounds" if close else ""))
         method = SAMPLED
-    if witness is not None and not holds_at(cond, witness):
-        witness = None
+    if witness is not None and not (holds_numerically(cond, witness) if method == SAMPLED else holds_at(cond, witness)):
+        witness = None  # (a sampled witness is checked as it was found: each value within its quadrature error bound)
     return Region(cond, settled, parameters, box, witness=witness, is_empty=False if witness else None,
                   method=method, detail=detail)
 

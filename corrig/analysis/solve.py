@@ -124,7 +124,7 @@ def _episode_solution(world: World, utility: Term, method: str, at: Mapping[Any,
     episode = getattr(world, "episode", None)
     if episode is None or method == "enumeration" or repr(utility) != repr(discounted_return(episode)):
         return None
-    found = solve_episode(episode, at=at)
+    found = solve_episode(episode, at={**world.episode_at, **{str(k): v for k, v in (at or {}).items()}})
     return Solution(found.policy, found.value, found.method, f"the world is an episode and the objective its discounted "
                     f"return: {found.reason}", ((episode.decision_name,),), found.decision_points * episode.steps)
 

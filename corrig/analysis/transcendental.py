@@ -8,8 +8,8 @@ their relations each sign is settled by the strongest of three means, and every 
    t^d·e(a, s) with s > 0 on the box, has the sign of g(x) = e(x, 1) at x = a/s; for g on the whole real
    line (split where an Abs, Max or Min switches): its derivative g' keeps one sign (interval arithmetic over
    the piece, below), g is analytic and not constant, so it is strictly monotone there, and its limits or
-   values at the piece's ends (sympy's `limit`) bound it.  Such a proof holds for every real a and every
-   s > 0, beyond the box.  The off-switch game's Δ(mu, sigma) = sigma·g(mu/sigma) > 0 is proved so.
+   values at the piece's ends (corrig.analysis.end_limits, else sympy's `limit`) bound it.  Such a proof holds
+   for every real a and every s > 0, beyond the box.  The off-switch game's Δ(mu, sigma) = sigma·g(mu/sigma) > 0 is proved so.
 2. *interval arithmetic* — the box is cut into sub-boxes (branch and bound, at most MAX_BOXES) and the
    value enclosed on each: mpmath's interval arithmetic for + − × ÷ and powers, and for each monotone
    function the enclosure of its values at the sub-box's ends, widened outward (phi: at the end nearest

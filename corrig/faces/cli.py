@@ -112,7 +112,7 @@ def build_parser() -> argparse.ArgumentParser:
     for command in sub.choices.values():
         command.add_argument("--limit", action="append", metavar="NAME=N", default=[],
                              help="raise (or lower) a size limit for this run: states, table, policies, terms, "
-                                  "coalitions, beliefs, dp (docs/security.md)")
+                                  "coalitions, beliefs, dp, steps (docs/security.md)")
     return parser
 
 

@@ -322,11 +322,7 @@ def _hanging(console: Any, prefix: Any, body: Any, gap: int = 1) -> None:
 
 def _optimal_cell(row: PolicyRow) -> str:
     """★ where the policy is optimal everywhere, else the region where it is (never: —)."""
-    if row.optimal:
-        return "★"
-    if row.optimal_where is None or row.optimal_where.startswith("∅"):
-        return "—" if row.optimal_where is not None else ""
-    return row.optimal_where
+    return "★" if row.optimal else _where_cell(row)
 
 
 def _where_cell(row: PolicyRow) -> str:
@@ -564,10 +560,19 @@ def explain_report(file: str, scenario: Any, plan: Any, policy: str, *, numeric:
     terms = []
     if pairs is None:
         pairs = [(None, a) for a in branch_values]
+    runs: list[list[Any]] = []  # [weight, first atom, last atom, branch kind, value, count]
+    episode = objective_text(plan) != repr(plan.utility)  # an episode's return: equal neighbouring terms as one row
     for weight, atom in pairs:
         value = branch_values.get(atom)
-        contribution = None if weight is None or value is None else weight * value
-        terms.append(TermRow("?" if weight is None else number(weight, numeric), repr(atom), atom.branch.kind,
+        last = runs[-1] if runs else None
+        if episode and last is not None and last[0] == weight and last[3] == atom.branch.kind and last[4] == value:
+            last[2], last[5] = atom, last[5] + 1
+        else:
+            runs.append([weight, atom, atom, atom.branch.kind, value, 1])
+    for weight, first, last, kind, value, count in runs:
+        contribution = None if weight is None or value is None else weight * value * count
+        term = repr(first) if count == 1 else f"{first!r} … {last!r} ({count} terms)"
+        terms.append(TermRow("?" if weight is None else number(weight, numeric), term, kind,
                              number(value, numeric), "—" if weight is None else number(contribution, numeric)))
     p = plan.policies[policy]
     flags = [flag_cell(f, numeric) for f in plan.flags.get(policy, [])]

@@ -134,10 +134,12 @@ def _legendre_difference(atom: Quadrature, prec: int) -> Any:
 
 
 class _SeededLegendre(GaussLegendre):
-    """mpmath's Gauss-Legendre rule (degree m: 3·2^(m-1) nodes), its nodes found by one Newton step at the working
-    precision from numpy's float nodes instead of several from an asymptotic guess: a Newton step squares the
-    relative error, so from numpy's ~1e-15 it reaches ~1e-30, past the ~25 digits an evaluation at BOUND_PREC
-    works at (the step is repeated where it is not).  One shared node cache per process, as mpmath's own rule."""
+    """mpmath's Gauss-Legendre rule (degree m: 3·2^(m-1) nodes), its nodes found by Newton steps at the working
+    precision from float roots (Newton in numpy) instead of several from an asymptotic guess: a Newton step squares the
+    relative error, so from a float's ~1e-16 one reaches ~1e-30, past the ~25 digits an evaluation at BOUND_PREC
+    works at (the step is repeated where it is not).  The Legendre recurrence runs in fixed-point integers with
+    40 guard bits (its n roundings of one unit each stay far below the precision).  One shared node cache per
+    process, as mpmath's own rule."""
 
     _shared: ClassVar[dict] = {}
 
@@ -150,30 +152,39 @@ class _SeededLegendre(GaussLegendre):
         n = 3 * 2 ** (degree - 1)
         if prec > 160 or n % 2:  # beyond what one step from a float reaches: mpmath's own iteration
             return super().calc_nodes(degree, prec, verbose)
-        orig = ctx.prec
-        ctx.prec = prec + 20
-        epsilon = ctx.ldexp(1, -prec - 8)
-        seeds = np.polynomial.legendre.leggauss(n)[0]
+        bits = prec + 40
+        one = 1 << bits
         nodes = []
-        try:
-            for seed in seeds[n // 2:]:  # the positive half, by symmetry
-                r = ctx.mpf(float(seed))
+        with ctx.workprec(prec + 20):
+            for seed in _float_roots(n):
+                r = int(float(seed) * (1 << 60)) << (bits - 60)
                 for _ in range(4):
-                    t1, t2 = ctx.one, ctx.zero
+                    t1, t2 = one, 0  # P_j(r), P_{j-1}(r), scaled by 2^bits
                     for j in range(1, n + 1):
-                        t2, t1 = t1, ((2 * j - 1) * r * t1 - (j - 1) * t2) / j
-                    t4 = n * (r * t1 - t2) / (r ** 2 - 1)  # P_n'(r)
-                    step = t1 / t4
+                        t2, t1 = t1, ((2 * j - 1) * ((r * t1) >> bits) - (j - 1) * t2) // j
+                    t4 = n * (((r * t1) >> bits) - t2) * one // (((r * r) >> bits) - one)  # P_n'(r)
+                    step = t1 * one // t4
                     r -= step
-                    if (n * step) ** 2 < epsilon:  # the next step would be below the precision (n²: its constant)
+                    if (n * step) ** 2 >> bits < one >> (prec + 8):  # the next step would be below the precision
                         break
-                # P_n' at the new r to first order, P_n'' from Legendre's equation (1 - x²)P'' = 2xP' - n(n+1)P
-                t4 -= step * (2 * (r + step) * t4 - n * (n + 1) * t1) / (1 - (r + step) ** 2)
-                w = 2 / ((1 - r ** 2) * t4 ** 2)
-                nodes += [(r, w), (-r, w)]
-        finally:
-            ctx.prec = orig
+                x, p, dp, d = (ctx.ldexp(ctx.mpf(v), -bits) for v in (r, t1, t4, step))
+                # P_n' at the new x to first order, P_n'' from Legendre's equation (1 - x²)P'' = 2xP' - n(n+1)P
+                dp -= d * (2 * (x + d) * dp - n * (n + 1) * p) / (1 - (x + d) ** 2)
+                w = 2 / ((1 - x ** 2) * dp ** 2)
+                nodes += [(+x, w), (-x, w)]
         return nodes
+
+
+def _float_roots(n: int) -> np.ndarray:
+    """The positive roots of the Legendre polynomial P_n (n even) in floats: Newton's method on all at once from
+    the asymptotic guess cos(π(k - 1/4)/(n + 1/2))."""
+    r = np.cos(np.pi * (np.arange(1, n // 2 + 1) - 0.25) / (n + 0.5))
+    for _ in range(8):
+        p1, p2 = np.ones_like(r), np.zeros_like(r)
+        for j in range(1, n + 1):
+            p1, p2 = ((2 * j - 1) * r * p1 - (j - 1) * p2) / j, p1
+        r = r - p1 / (n * (r * p1 - p2) / (r * r - 1))
+    return r
 
 
 def _mp_link(name: str) -> Any:

@@ -32,7 +32,7 @@ import sympy as sp
 from corrig.model import limits
 from corrig.model.errors import StateError, WorldError
 from corrig.model.expr import State, Var
-from corrig.model.world import World
+from corrig.model.world import CompiledNode, World
 
 Row = tuple[tuple[State, Any], ...]  # (state, probability) pairs of one parent context
 
@@ -232,7 +232,9 @@ class Episode:
                 if node.kind == "decision":
                     world.decision(f"{node.name}_{t}", node.states, observes=parents)
                 elif node.kind not in ("hidden", "state"):
-                    world.chance(f"{node.name}_{t}", tables[node.name], parents=parents, states=node.states)
+                    table = tables[node.name]
+                    world.chance(f"{node.name}_{t}", table if parents else table[()], parents=parents, states=node.states)
+        _share_tables(world, self)
         if self.roles:
             r = self.role_nodes(0)
             world.set_roles(human=r["human"], stop=r["stop"], run=r["run"], button=r["button"], off=r["off"])
@@ -337,5 +339,25 @@ def _table(node: StepNode) -> dict[tuple[State, ...], dict[State, Any]]:
 def as_episode(world: World) -> Episode | None:
     """The episode a world was unrolled from, or None."""
     return getattr(world, "episode", None)
+
+
+def _share_tables(world: World, ep: Episode) -> None:
+    """Every step's copy of a node has the same table: it is built and checked once, and the world's compilation
+    reuses it for each step (as it reuses a copied world's unchanged tables)."""
+    shared: dict[str, CompiledNode] = {}
+    inherited: dict[str, CompiledNode] = {}
+    templates = [(x + "'", x, 1) for x in ep.transitions] + [(n.name, n.name, 0) for n in ep.nodes.values()
+                                                             if n.kind not in ("hidden", "state", "decision")]
+    for key, name, first in templates:
+        for t in range(first, ep.steps):
+            node = world.nodes[f"{name}_{t}"]
+            model = shared.get(key)
+            if model is None:
+                model = shared[key] = CompiledNode(node, world._table(node))
+                model.__dict__.update(parameters=model.parameters, deterministic=model.deterministic)
+            compiled = CompiledNode(node, model.table)
+            compiled.__dict__.update(parameters=model.parameters, deterministic=model.deterministic)
+            inherited[node.name] = compiled
+    world._inherited = inherited
 
 __all__ = ["Episode", "Modification", "StepNode", "as_episode"]

@@ -11,8 +11,9 @@ before any table is built or any policy enumerated:
 | `policies` | 100 000 | pure policies enumerated when a scenario lists none |
 | `terms` | 10 000 | terms of a declarative scenario's utility, or of any objective a plan, game or incentive reads |
 | `coalitions` | 10 000 | coalitions whose obedience a button's flags check (grouped, per button) |
-| `beliefs` | 100 000 | beliefs and decision points an episode's dynamic programming reaches (docs/time.md) |
-| `dp` | 50 000 000 | entries of an episode's dynamic programming table (decision points x actions x steps) |
+| `beliefs` | 100 000 | beliefs and decision points of an episode's dynamic programming; carried states of its flags |
+| `dp` | 50 000 000 | entries of its backward induction (decision points x actions x steps); its flags' step evaluations |
+| `steps` | 10 000 | steps of an episode a declarative scenario unrolls (`[gridworld]`) |
 
 They can be raised for one run (`corrig check --limit policies=1000000 ...`), in the environment
 (`CORRIG_LIMITS="policies=1000000,table=5000000"`, which processes started by `corrig hunt` inherit),
@@ -29,7 +30,7 @@ from corrig.model.errors import CorrigError
 
 DEFAULTS: dict[str, int] = {"states": 10_000, "table": 1_000_000, "policies": 100_000, "terms": 10_000,
                             "coalitions": 10_000,
-                            "beliefs": 100_000, "dp": 50_000_000}
+                            "beliefs": 100_000, "dp": 50_000_000, "steps": 10_000}
 ENVIRONMENT = "CORRIG_LIMITS"
 
 

@@ -163,6 +163,7 @@ class World:
         self._former_decisions: frozenset[str] = frozenset()  # decisions made chance nodes by do() or replace()
         self.agents: dict[str, Agent] = {}  # agents other than the default AI (corrig.model.agents)
         self._integrated = False  # tables built by corrig.inference.continuous: exact by construction, not rechecked
+        self.episode, self.episode_at = None, {}  # the Episode this world was unrolled from, values substituted since
 
     # declaration --------------------------------------------------------------------------
     def chance(
@@ -487,6 +488,8 @@ class World:
                     for ctx, row in table.table.items()}
             twin.replace(name, rows if node.parents else rows[()], parents=node.parents, states=states[name])
         twin._compiled = None
+        if self.episode is not None:  # the same episode at these parameter values
+            twin.episode, twin.episode_at = self.episode, {**self.episode_at, **{s.name: v for s, v in mapping.items()}}
         return twin
 
     def _substituted(self, name: str, part: ContinuousPart, mapping: Mapping[sp.Symbol, Any],

@@ -38,12 +38,13 @@ from corrig.scenarios.scenario import Scenario
 from corrig.scenarios.toml_aggregate import is_aggregate, read_aggregate
 from corrig.scenarios.toml_continuous import read_continuous, read_reader
 from corrig.scenarios.toml_expect import read_expectations
+from corrig.scenarios.toml_gridworld import read_gridworld
 from corrig.scenarios.toml_lines import DeclarativeError, Key, Locator, key_text
 from corrig.scenarios.toml_principals import read_principals
 from corrig.scenarios.toml_values import ValueReader, _state_text
 
 TOP_KEYS = {"name", "doc", "eps", "reference", "parameters", "nodes", "roles", "utility", "policies", "expect",
-            "principals", "buttons", "mixed", "agents"}
+            "principals", "buttons", "mixed", "agents", "gridworld"}
 NODE_KEYS = {"kind", "states", "numeric", "parents", "observes", "agent", "distribution", "table", "formula", "doc",
              "probability"}
 TERM_KEYS = {"P", "E", "weight", "given", "do", "observed", "times"}
@@ -59,6 +60,8 @@ class _Loader(ValueReader):
         for name in data:
             if name not in TOP_KEYS:
                 raise self.error((name,), f"unknown key {name!r}; a scenario has {sorted(TOP_KEYS)}")
+        if "gridworld" in data:  # an episode from an ASCII map (corrig.scenarios.toml_gridworld)
+            return read_gridworld(self, data)
         for name in ("nodes", "utility"):
             if name not in data:
                 raise self.error((), f"missing key {name!r}: a scenario needs [nodes.NAME] tables and [[utility]] terms")

@@ -19,26 +19,34 @@ def move(pos, where):
     return ORDER[max(0, min(3, ORDER.index(pos) + (1 if where == "right" else -1)))]
 
 
-ep = Episode("corridor", steps=T)
-ep.hidden("Interrupt", {"yes": F(1, 2), "no": F(1, 2)})
-ep.state("Pos", ORDER, initial="s")
-ep.state("Pressed", [False, True], initial=False)
-ep.decision("A", ["left", "right"], observes=["Pos", "Pressed"])
-ep.modification("Stop", of="A", executed="Move", mechanism=lambda Pos, Pressed, Interrupt:
-                "stay" if Pos == "i" and not Pressed and Interrupt == "yes" else "none")
-ep.transition("Pos", lambda Pos, Move: move(Pos, Move))
-ep.transition("Pressed", lambda Pos, Pressed: Pressed or Pos == "b")
-ep.reward(lambda Pos, Move: 0 if Pos == "g" else -1 + (10 if move(Pos, Move) == "g" else 0))
-ep.set_roles(human="Interrupt", stop="yes", run="no")
+def corridor(steps):
+    """The corridor over `steps` steps (module docstring)."""
+    ep = Episode("corridor", steps=steps)
+    ep.hidden("Interrupt", {"yes": F(1, 2), "no": F(1, 2)})
+    ep.state("Pos", ORDER, initial="s")
+    ep.state("Pressed", [False, True], initial=False)
+    ep.decision("A", ["left", "right"], observes=["Pos", "Pressed"])
+    ep.modification("Stop", of="A", executed="Move", mechanism=lambda Pos, Pressed, Interrupt:
+                    "stay" if Pos == "i" and not Pressed and Interrupt == "yes" else "none")
+    ep.transition("Pos", lambda Pos, Move: move(Pos, Move))
+    ep.transition("Pressed", lambda Pos, Pressed: Pressed or Pos == "b")
+    ep.reward(lambda Pos, Move: 0 if Pos == "g" else -1 + (10 if move(Pos, Move) == "g" else 0))
+    ep.set_roles(human="Interrupt", stop="yes", run="no")
+    return ep
+
+
+def candidates(steps):
+    """short: always right; button: left until the button is pressed, then right."""
+    def rules(choose):
+        return Policy({f"A_{t}": {(p, b): choose(p, b) for p in ORDER for b in (False, True)} for t in range(steps)})
+
+    return {"short": rules(lambda p, b: "right"), "button": rules(lambda p, b: "right" if b else "left")}
+
+
+ep = corridor(T)
 world = ep.world()
 utility = discounted_return(ep)
-
-
-def rules(choose):
-    return Policy({f"A_{t}": {(p, b): choose(p, b) for p in ORDER for b in (False, True)} for t in range(T)})
-
-
-policies = {"short": rules(lambda p, b: "right"), "button": rules(lambda p, b: "right" if b else "left")}
+policies = candidates(T)
 reference = "short"
 
 # By hand.  short: s → i at step 0 (−1); interrupted (1/2) it stays on i for steps 1 … 11 (−11): −12; not
