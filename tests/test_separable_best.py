@@ -9,7 +9,7 @@ from pathlib import Path
 
 import sympy as sp
 
-from corrig import E, P, Policy, World, do, given, param
+from corrig import E, P, Policy, World, do, given, observed, param
 from corrig.analysis.incentives import value_of_control
 from corrig.analysis.separable_best import linear_sinks, separable_best
 from corrig.scenarios.load import load_scenario
@@ -45,6 +45,22 @@ def test_the_sink_decision_is_maximised_context_by_context_as_enumeration_finds(
     for point in [(F(1, 2), F(1, 2), 1), (F(1, 10), F(9, 10), F(5, 2)), (F(9, 10), F(1, 5), 0), (0, 1, 3)]:
         at = dict(zip((p, q, k), point, strict=True))
         assert sp.sympify(best).subs(at) == max(sp.sympify(v).subs(at) for v in values), point
+
+
+def test_a_counterfactual_term_reading_the_sink_is_maximised_as_enumeration_finds():
+    # observed(W = a) >> do(Y = good): X is read in the counterfactual copy only (nothing observed descends from it)
+    world, _ = small_world()
+    utility = E(world["X"], observed(W="a") >> do(Y="good")) - k * P(world["Y"] == "bad")
+    assert linear_sinks(world, utility) == ["X"]
+    best = separable_best(world, utility, limit=4096)
+    d_rules = [dict(zip(["a", "b"], c, strict=True)) for c in itertools.product(["l", "r"], repeat=2)]
+    x_contexts = list(itertools.product(["l", "r"], ["good", "bad"]))
+    x_rules = [dict(zip(x_contexts, c, strict=True)) for c in itertools.product([0, 1, 2], repeat=4)]
+    for point in [(F(1, 2), F(1, 2), 1), (F(1, 10), F(9, 10), F(5, 2))]:
+        at = dict(zip((p, q, k), point, strict=True))
+        here = world.subs(at)
+        values = [utility.subs(at).evaluate(here, Policy(D=d, X=x)) for d in d_rules for x in x_rules]
+        assert sp.sympify(best).subs(at) == max(values), point
 
 
 def test_a_decision_read_in_a_condition_or_with_a_child_is_not_separable():
