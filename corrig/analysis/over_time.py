@@ -46,6 +46,7 @@ from corrig.analysis.flags import (
     exceeds,
     show,
 )
+from corrig.inference.episodes import _number, _out  # exact numbers of a forward pass over steps
 from corrig.model import limits
 from corrig.model.episode import Episode, StepNode
 from corrig.model.errors import WorldError
@@ -143,27 +144,6 @@ def _stop_test(ep: Episode, roles: Mapping[str, Any]) -> tuple[Any, str]:
                          "says when the agent is stopped (set_roles(button=..., off=...))")
     mod = mods[0]
     return (lambda a: a[mod.node] != mod.unmodified), f"{mod.node}_t != {mod.unmodified!r}"
-
-
-def _number(value: Any, at: Mapping[str, Any]) -> Any:
-    if isinstance(value, (float, Fraction)):
-        return value
-    if isinstance(value, int):
-        return Fraction(value)
-    expr = sp.sympify(value)
-    if expr.free_symbols and at:
-        expr = expr.subs({s: sp.sympify(at[s.name]) for s in expr.free_symbols if s.name in at})
-    if isinstance(expr, sp.Rational):
-        return Fraction(int(expr.p), int(expr.q))
-    if isinstance(expr, sp.Float):
-        return float(expr)
-    return expr
-
-
-def _out(value: Any) -> Any:
-    if isinstance(value, Fraction):
-        return sp.Rational(value.numerator, value.denominator)
-    return value
 
 
 class _Pass:
