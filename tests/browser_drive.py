@@ -16,11 +16,14 @@ from playwright.sync_api import sync_playwright
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
          "--disable-component-update", "--disable-sync"]
 
-# lesson 5: K (the first slider) from 1 across K* to 5/2; lesson 9: σ (the second slider) from 1 to 7/10
+# lesson 5: K (the first slider) from 1 across K* to 5/2; lesson 9: σ (the second slider) from 1 to 7/10;
+# lesson 10: p from 1/2 down eight steps (0.4, 0.3, 0.2, 0.1, 0.05, 0.04, 0.03) to 0.02, below 2/71
 DRIVES = {
     "lesson5": {"slider": 0, "key": "ArrowRight", "presses": 3, "before": "optimal: grab", "after": "optimal: patient"},
     "lesson9": {"slider": 1, "key": "ArrowLeft", "presses": 3, "before": "optimal: wait", "after": "optimal: act",
                 "point": "μ = 1/2, σ = 7/10, β = 2."},
+    "lesson10": {"slider": 0, "key": "ArrowLeft", "presses": 8, "before": "optimal: button path",
+                 "after": "optimal: short path", "point": "p = 1/50."},
 }
 
 

@@ -16,6 +16,7 @@ EXAMPLES = ROOT / "examples"
 COURSE = [
     "naive_switch", "utility_indifference", "off_switch", "causal_stop_button",
     "conditional_counterfactual", "time_delay", "encapsulated_factory", "human_control", "off_switch_gaussian",
+    "gridworld_off_switch",
 ]
 
 

@@ -9,6 +9,10 @@ steps right reach K = 5/2 > K* (patient).
 Lesson 9 (models/off_switch_boltzmann.py): the Boltzmann human's robot waits iff |μ| ≤ βσ²/2 (the lesson's
 derivation).  At μ = 1/2, β = 2 that is σ ≥ 1/√2 ≈ 0.7071: σ starts at 1 (wait) and moves in steps of 1/10;
 three steps left reach σ = 7/10 (βσ²/2 = 49/100 < 1/2: act).
+
+Lesson 10 (models/gridworld_off_switch.py with p free): the reward maximiser presses the button iff
+42 − 142p < 38, p > 2/71 ≈ 0.0282.  p starts at the repository's 1/2 (button path); the slider steps 1, 0.9, …,
+0.1, 0.05, 0.04, …, 0: eight steps left reach p = 1/50 < 2/71 (short path).
 """
 
 from __future__ import annotations
@@ -26,7 +30,8 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = ROOT / "examples" / "notebooks"
-LESSONS = {"lesson5": "lesson5_conditional_counterfactual.py", "lesson9": "lesson9_off_switch_gaussian.py"}
+LESSONS = {"lesson5": "lesson5_conditional_counterfactual.py", "lesson9": "lesson9_off_switch_gaussian.py",
+           "lesson10": "lesson10_gridworld_off_switch.py"}
 CHROMIUM = os.environ.get("CORRIG_CHROMIUM", "/usr/bin/chromium")
 ARTIFACTS = Path(os.environ.get("CORRIG_ARTIFACTS", ROOT / "artifacts")) / "browser"
 
@@ -83,6 +88,7 @@ def served(request):
 EXPECTED = {
     "lesson5": ("before: 1 optimal: grab", "after: 2.5 optimal: patient", "lesson5-patient.png"),  # K = 5/2 > K*
     "lesson9": ("optimal: wait", "optimal: act", "lesson9-act.png"),  # σ = 7/10 < 1/√2
+    "lesson10": ("optimal: button path", "optimal: short path", "lesson10-short.png"),  # p = 1/50 < 2/71
 }
 
 
@@ -99,4 +105,6 @@ def test_moving_a_slider_across_a_boundary_changes_the_optimal_policy(served):
     assert shown_before.endswith(before) and shown_after.endswith(after)
     if lesson == "lesson9":
         assert "point: μ = 1/2, σ = 7/10, β = 2." in lines  # three steps of 1/10 from 1: exactly 7/10
+    if lesson == "lesson10":
+        assert "point: p = 1/50." in lines  # the slider's 0.02, exactly
     assert screenshot.is_file() and screenshot.stat().st_size > 10_000

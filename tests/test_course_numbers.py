@@ -31,6 +31,12 @@ from course_derivations import (
     gaussian_declined,
     gaussian_delta,
     gaussian_wait,
+    grid_best,
+    grid_paths,
+    grid_run,
+    grid_sarsa_prefers_button,
+    grid_threshold,
+    grid_value,
     h_moved,
     human_control,
     incentive_to_wait,
@@ -220,6 +226,55 @@ def first_moment_tail() -> bool:
 
     return all(abs(integrate.quad(lambda z: z * normal_density(z), a, math.inf)[0] - normal_density(a)) < 1e-10
                for a in (-2.0, -0.5, 0.0, 0.7, 2.5))
+
+
+# Lesson 10, by running and enumerating the gridworld (course_derivations): the repository's two test paths
+SHORT, BUTTON = "dllllldd", "ddduullllldd"
+TWO_71 = F(2, 71)
+
+
+def short_path_value_holds() -> bool:
+    return (grid_run(SHORT, False)[0] == 42 and grid_run(SHORT, True)[0] == -100
+            and same(grid_value((42, -100), p), 42 - 142 * p) and grid_value((42, -100), F(1, 2)) == -29)
+
+
+def button_path_holds() -> bool:
+    return grid_run(BUTTON, False)[0] == grid_run(BUTTON, True)[0] == 38 and len(BUTTON) == 12
+
+
+def best_switches_at_threshold() -> bool:
+    """Every path's value at p around 2/71: the short path's returns best below, the button path's above, a tie at it."""
+    near = TWO_71 / 1000
+    return (grid_threshold() == TWO_71 == F(4, 142) and grid_best(TWO_71 - near)[1] == {(42, -100)}
+            and grid_best(TWO_71 + near)[1] == {(38, 38)} and grid_best(TWO_71)[1] == {(42, -100), (38, 38)})
+
+
+def only_two_paths_matter() -> bool:
+    grid = [F(i, 200) for i in range(201)]
+    return all(grid_best(x)[1] <= {(42, -100), (38, 38)} for x in grid)
+
+
+def q_learning_path_everywhere() -> bool:
+    """Q-learning's world executes every move as chosen: its path is the best one not interrupted, (42, −100)."""
+    best = max(pair[0] for pair in grid_paths().values())
+    return best == 42 and {pair for pair in grid_paths().values() if pair[0] == best} == {(42, -100)}
+
+
+def sarsa_switches_at_threshold() -> bool:
+    near = TWO_71 / 1000
+    return (not grid_sarsa_prefers_button(TWO_71 - near) and not grid_sarsa_prefers_button(TWO_71)
+            and grid_sarsa_prefers_button(TWO_71 + near) and grid_sarsa_prefers_button(F(1, 2)))
+
+
+def seeing_interrupt_worth() -> F:
+    paths = grid_paths().values()
+    return F(1, 2) * max(a for a, _ in paths) + F(1, 2) * max(b for _, b in paths) - grid_best(F(1, 2))[0]
+
+
+def lesson10_slider_reaches() -> F:
+    """The notebook's steps for p (0, 0.01, …, 0.05, 0.1, …, 1): eight steps down from 1/2."""
+    steps = [F(i, 100) for i in range(6)] + [F(i, 10) for i in range(1, 11)]
+    return steps[steps.index(F(1, 2)) - 8]
 
 
 # (where, the words as the text has them, check); where: README, course, a notebook's stem, or "out:<lesson>"
@@ -430,6 +485,53 @@ ROWS = [
     ("course", "three steps of σ down reach σ = 7/10, below 1/√2 ≈ 0.7071, and the page shows act",
      lambda: F(7, 10) ** 2 < F(1, 2) and abs(wait_from_sigma() - 1 / math.sqrt(2)) < 1e-9
      and best_by_quadrature(0.5, 0.7, 2.0) == "act"),
+    # lesson 10
+    ("README", "the short path earns 42, or −100 when interrupted: J(short path) = 42 − 142p (−29 at the repository's p = 1/2)",
+     short_path_value_holds),
+    ("README", "against 38 for the button path, interrupted or not — the reward maximiser presses the button exactly when "
+     "p > 2/71", lambda: button_path_holds() and best_switches_at_threshold()),
+    ("README", "(the interruption holds it 0 steps against the short path's 97)",
+     lambda: grid_run(BUTTON, True)[1] == 0 and grid_run(SHORT, True)[1] == 97),
+    ("README", "Q-learning's fixed point takes the short path at every p", q_learning_path_everywhere),
+    ("README", "presses the button for p > 2/71, as the reward maximiser does", sarsa_switches_at_threshold),
+    ("README", "(lesson 10's map, rewards and p = 1/2 are the repository's)", lambda: grid_run(SHORT, True)[0] == -100),
+    ("out:gridworld_off_switch", "takes 8 moves, the last onto G: 50 − 8 = 42",
+     lambda: len(SHORT) == 8 and grid_run(SHORT, False)[0] == 42),
+    ("out:gridworld_off_switch", "Interrupted, it reaches I after 3 moves and is held there until the 100th step: −100",
+     lambda: grid_run(SHORT, True) == (-100, 97) and 100 - 97 == 3),  # held at steps 3 … 99
+    ("out:gridworld_off_switch", "J(short path) = (1 − p)·42 + p·(−100) = 42 − 142p, −29 at p = 1/2", short_path_value_holds),
+    ("out:gridworld_off_switch", "50 − 12 = 38, interrupted or not", button_path_holds),
+    ("out:gridworld_off_switch", "so no path does better than these two", only_two_paths_matter),
+    ("out:gridworld_off_switch", "which is held at I for 97 steps when the supervisor interrupts it, it is held for none",
+     lambda: grid_run(SHORT, True)[1] == 97 and grid_run(BUTTON, True)[1] == 0),
+    ("out:gridworld_off_switch", "42 − 142p ≥ 38 exactly when p ≤ 4/142 = 2/71 ≈ 0.028",
+     lambda: best_switches_at_threshold() and round(float(TWO_71), 3) == 0.028),
+    ("out:gridworld_off_switch", "Above one interruption in 35.5 episodes", lambda: 1 / TWO_71 == F(71, 2) == F("35.5")),
+    ("out:gridworld_off_switch", "42/2 + 38/2 = 40, 2 more than the 38 of the blind optimum",
+     lambda: seeing_interrupt_worth() == 2 and grid_best(F(1, 2))[0] == 38),
+    ("out:gridworld_off_switch", "'left' then the short path is worth 43 − 142p from step 1 on (7 moves to G, or held from "
+     "step 3 to the end: −99), 'down' then the button path 39",
+     lambda: grid_run("llllldd", False, (3, 6), 1)[0] == 43 and grid_run("llllldd", True, (3, 6), 1) == (-99, 97)
+     and grid_run("dduullllldd", True, (3, 6), 1)[0] == 39),
+    ("out:gridworld_off_switch", "down wins for p > 2/71, the reward maximiser's threshold", sarsa_switches_at_threshold),
+    ("out:gridworld_off_switch", "At p = 1/50 < 2/71 all four take the short path, J = 42 − 142/50 = 979/25",
+     lambda: grid_best(F(1, 50)) == (F(979, 25), {(42, -100)}) and not grid_sarsa_prefers_button(F(1, 50))),
+    ("out:gridworld_off_switch", "At p = 1/2 Q-learning and Virtual Sarsa take the short path (J = −29)",
+     lambda: q_learning_path_everywhere() and grid_value((42, -100), F(1, 2)) == -29),
+    ("out:gridworld_off_switch", "learns to press the button once p > 2/71", sarsa_switches_at_threshold),
+    ("lesson10_gridworld_off_switch", r"$J(\text{short path}) = 42 - 142p$", short_path_value_holds),
+    ("lesson10_gridworld_off_switch", r"exactly when $p > 2/71 \approx 0.028$",
+     lambda: best_switches_at_threshold() and round(float(TWO_71), 3) == 0.028),
+    ("lesson10_gridworld_off_switch", r"Compare $38$ with $(1 - p)\cdot 42 + p\cdot(-100)$",
+     lambda: button_path_holds() and short_path_value_holds()),
+    ("lesson10_gridworld_off_switch", "Empirical Sarsa, which learns from the actions it really executes, learns the button path",
+     sarsa_switches_at_threshold),
+    ("course", "(eight steps down from the repository's 1/2 reach 1/50, below the threshold 2/71)",
+     lambda: lesson10_slider_reaches() == F(1, 50) < TWO_71 and best_switches_at_threshold()),
+    ("course", "(short path up to 2/71, button path from there)", best_switches_at_threshold),
+    ("course", "eight steps of p down reach p = 1/50, below 2/71, and the page shows the short path",
+     lambda: lesson10_slider_reaches() == F(1, 50) and grid_best(F(1, 50))[1] == {(42, -100)}),
+    ("course", "where the page shows the button path", lambda: grid_best(F(1, 2))[1] == {(38, 38)}),
     # the scenarios' docstrings, which `corrig check` and the lessons show
     ("model:naive_switch", "1 − 4k ≤ c ≤ 1, a band that closes to the knife edge c = 1",
      lambda: naive_switch_band(k) == (1 - 4 * k, 1) and naive_switch_band(0) == (1, 1)),
@@ -486,20 +588,22 @@ def test_the_course_says_it_and_it_holds(where, words, check):
 def test_every_page_of_the_course_is_checked():
     places = {where if not where.startswith("out:") else "out" for where, _, _ in ROWS}
     notebooks = {"lesson3_off_switch", "lesson4_causal_stop_button", "lesson5_conditional_counterfactual",
-                 "lesson6_time_delay", "lesson7_encapsulated_factory", "lesson8_human_control", "lesson9_off_switch_gaussian"}
+                 "lesson6_time_delay", "lesson7_encapsulated_factory", "lesson8_human_control", "lesson9_off_switch_gaussian",
+                 "lesson10_gridworld_off_switch"}
     assert {"README", "course", "out"} | notebooks <= places
     assert {where[4:] for where, _, _ in ROWS if where.startswith("out:")} == set(narrations())
 
 
 # The numbers a page states as its inputs (a parameter point, ε, a prior), not as results.
 INPUTS = {
-    "course": {"127.0", "0.0", "0.1"},  # the address 127.0.0.1
+    "course": {"127.0", "0.0", "0.1", "0.01", "0.05"},  # the address 127.0.0.1; lesson 10's slider steps
     "lesson1_naive_switch": {"1/10"},  # k = 1/10
     "lesson2_utility_indifference": {"1/10"},  # k = 1/10
     "lesson3_off_switch": {"1/2"},  # U_a = ±1 at 1/2 each
     "lesson4_causal_stop_button": {"1/2", "1/20", "99/100"},  # v = 1/2, 99/100; ε
     "lesson5_conditional_counterfactual": {"1/20", "3/10", "99/100"},  # the exercises' points; ε
     "lesson9_off_switch_gaussian": {"1/2", "1/4"},  # the exercises' points
+    "lesson10_gridworld_off_switch": {"1/2"},  # the repository's p, the exercises' point
 }
 COURSE_MODELS = ["naive_switch", "utility_indifference", "off_switch", "off_switch_rational", "causal_stop_button",
                  "many_humans_stop_button", "conditional_counterfactual", "time_delay", "time_delay_first_reward",

@@ -132,6 +132,19 @@ KEY_LINES = {
         "μ = 1/2, σ = 1, β = 2: μ/σ = 1/2, βσ = 2, Δ/σ ≈ 0.1049",
         "μ = 1, σ = 2, β = 1: μ/σ = 1/2, βσ = 2, Δ/σ ≈ 0.1049",
     ],
+    "gridworld_off_switch": [
+        # short path: 8 moves to G, 42; interrupted: held at I from step 3, −100; button path: 12 moves, 38 either way
+        "short path J = -29 no flags",
+        "* button path J = 38 not-obedient (0), not-obedient (97)",  # held 97 steps (3 … 99) on the short path
+        "J(short path) = 42 - 142*p, J(button path) = 38",
+        "short path optimal for p ∈ [0, 2/71]",  # 42 − 142p ≥ 38 ⇔ p ≤ 2/71
+        "button path optimal for p ∈ [2/71, 1]",
+        "optimal value 38; seeing Interrupt before moving: 40, worth 2",  # 42/2 + 38/2
+        # p = 1/2: Q-learning's world never interrupts (short path); Empirical Sarsa at r3c6: 43 − 71 < 39
+        "reward-maximiser at r3c6: down J = 38", "q-learning at r3c6: left J = -29",
+        "virtual-sarsa at r3c6: left J = -29", "empirical-sarsa at r3c6: down J = 38",
+        "empirical-sarsa at r3c6: left J = 979/25",  # p = 1/50: 42 − 142/50, short path for all four
+    ],
 }
 
 SECTIONS = ["The world:", "The objective", "LaTeX:", "What it means"]

@@ -96,6 +96,16 @@ ANSWERS = {
         "deferring stops paying below beta, mu = 1/4, sigma = 1/2": lambda got: abs(got - 2) < 1e-9
         and abs(boltzmann_crossing(lambda b: gaussian_delta(0.25, 0.5, b), 0.5, 4.0) - 2) < 1e-9,
     },
+    "lesson10_gridworld_off_switch": {
+        # short path: 8 moves, 50 − 8 = 42; interrupted at I after 3 moves and held to the 100th step: −100
+        "J(short path)": 42 - 142 * sp.Symbol("p"),  # (1 − p)·42 + p·(−100)
+        "button pressed for p in": sp.Interval(F(2, 71), 1),  # 38 (12 moves, never held) ≥ 42 − 142p ⇔ p ≥ 2/71
+        "value of seeing Interrupt at p = 1/2": 2,  # 42/2 + 38/2 − 38
+        # Q-learning and Virtual Sarsa value a world where every move is executed: left (8 moves, 42) beats down;
+        # Empirical Sarsa: left then real interruptions, 43 − 142/2 = −28, against down then the button path, 39
+        "move at r3c6, step 1, p = 1/2": {"reward-maximiser": "down", "q-learning": "left", "virtual-sarsa": "left",
+                                          "empirical-sarsa": "down"},
+    },
 }
 
 
@@ -113,7 +123,7 @@ def pictures(outputs: tuple) -> int:
 
 
 def test_every_lesson_has_a_notebook():
-    assert len(LESSONS) == 9 and set(LESSONS) == set(ANSWERS)
+    assert len(LESSONS) == 10 and set(LESSONS) == set(ANSWERS)
 
 
 @pytest.mark.parametrize("name", sorted(ANSWERS))

@@ -46,6 +46,7 @@ from corrig.analysis.flags import (
     exceeds,
     show,
 )
+from corrig.inference.episodes import _number, _out  # exact numbers of a forward pass over steps
 from corrig.model import limits
 from corrig.model.episode import Episode, StepNode
 from corrig.model.errors import WorldError
@@ -145,27 +146,6 @@ def _stop_test(ep: Episode, roles: Mapping[str, Any]) -> tuple[Any, str]:
     return (lambda a: a[mod.node] != mod.unmodified), f"{mod.node}_t != {mod.unmodified!r}"
 
 
-def _number(value: Any, at: Mapping[str, Any]) -> Any:
-    if isinstance(value, (float, Fraction)):
-        return value
-    if isinstance(value, int):
-        return Fraction(value)
-    expr = sp.sympify(value)
-    if expr.free_symbols and at:
-        expr = expr.subs({s: sp.sympify(at[s.name]) for s in expr.free_symbols if s.name in at})
-    if isinstance(expr, sp.Rational):
-        return Fraction(int(expr.p), int(expr.q))
-    if isinstance(expr, sp.Float):
-        return float(expr)
-    return expr
-
-
-def _out(value: Any) -> Any:
-    if isinstance(value, Fraction):
-        return sp.Rational(value.numerator, value.denominator)
-    return value
-
-
 class _Pass:
     """Forward passes over an episode's steps under a policy (the carried state's distribution, step by step)."""
 
@@ -174,6 +154,15 @@ class _Pass:
         self.hidden = [n for n in ep.nodes.values() if n.kind == "hidden"]
         self.per_step = [n for n in ep.nodes.values() if n.kind not in ("hidden", "state")]
         self.carried = [n.name for n in self.hidden] + list(ep.initial)
+        self._rules: dict[int, tuple[Policy, dict[str, Any]]] = {}  # each policy's rule tables, read once per pass
+
+    def _rule(self, policy: Policy, name: str) -> Any:
+        entry = self._rules.get(id(policy))
+        if entry is None or entry[0] is not policy:
+            entry = self._rules[id(policy)] = (policy, {})
+        if name not in entry[1]:
+            entry[1][name] = policy.table(self.world, name)
+        return entry[1][name]
 
     def check_size(self) -> None:
         """Refuse, before the pass, a carried state or a step larger than the `beliefs` and `dp` limits allow."""
@@ -232,7 +221,7 @@ class _Pass:
         carried = self._start(fixed)
         decision = self.ep.decision_name
         for t in range(self.ep.steps):
-            rule = policy.table(self.world, self.ep.name_at(decision, t))
+            rule = self._rule(policy, self.ep.name_at(decision, t))
             visit(t, carried, rule)
             if t + 1 == self.ep.steps:
                 break

@@ -92,11 +92,8 @@ def _map(loader: Any, art: Any) -> str:
         raise loader.error(key, "expected the map as a string: rows of '#' (wall), ' ' (floor), 'A' (start), "
                                 "'G' (goal), 'I' (interruption), 'B' (button)")
     cells = sum(1 for ch in art if ch not in "#\n\r")  # at least the floor cells: Pos's states
-    try:
-        limits.check("states", cells, "the map's cells (an upper bound: every character but walls and line ends)",
-                     "Draw a smaller map.")
-    except CorrigError as exc:
-        raise loader.error(key, str(exc)) from None
+    _within(loader, key, "states", cells, "the map's cells (an upper bound: every character but walls and line ends)",
+            "Draw a smaller map.")
     return art
 
 
@@ -104,12 +101,16 @@ def _steps(loader: Any, steps: Any) -> int:
     key = ("gridworld", "steps")
     if isinstance(steps, bool) or not isinstance(steps, int) or steps < 1:
         raise loader.error(key, f"expected a positive whole number of steps, got {steps!r}")
+    _within(loader, key, "steps", steps, "the episode's steps (each is unrolled into nodes of the world)",
+            "Shorten the episode.")
+    return steps
+
+
+def _within(loader: Any, key: tuple, limit: str, size: int, what: str, advice: str) -> None:
     try:
-        limits.check("steps", steps, "the episode's steps (each is unrolled into nodes of the world)",
-                     "Shorten the episode.")
+        limits.check(limit, size, what, advice)
     except CorrigError as exc:
         raise loader.error(key, str(exc)) from None
-    return steps
 
 
 def _unit(loader: Any, key: tuple, value: Any, what: str) -> Any:
