@@ -12,6 +12,7 @@ import sympy as sp
 
 from corrig.analysis.policy_names import find_policy, shown_name
 from corrig.analysis.symbolic import symbolic_plan
+from corrig.faces.cli import main
 from corrig.model.errors import PolicyError
 from corrig.scenarios.load import load_scenario
 
@@ -166,3 +167,47 @@ def test_profile_names_are_escaped_for_latex(capsys):
     assert main(["check", str(MODELS / "off_switch_erring.py"), "--latex"]) == 0
     out = capsys.readouterr().out
     assert r"3 & wait $\cdot$ choice: run iff U\_a=1 & $p - q$" in out
+
+
+@pytest.mark.parametrize("point", [(F(3, 4), F(1, 4)), (F(1, 4), F(3, 4)), (F(1, 2), F(9, 10)), (F(9, 10), F(7, 10))])
+def test_each_region_compares_with_the_reference_profile_answering_there(tmp_path, point):
+    # π0 is "wait" met by the human's answer of the region (run iff U_a = +1 for q ≤ 1/2, the reverse for q ≥ 1/2).
+    # By hand: a profile whose human rule is the region's answer makes the human choose as under π0 in every context
+    # (the rule reads only U_a), so H is not moved and J^{H<-π0} = J: no manipulation, no h-moved, no shutdown moved
+    # through H.  The flags of each row at a point are then those of plan(at=point), where the point's only answer
+    # is the reference's profile (docs/agents.md).
+    scenario = wide_scenario(tmp_path)
+    result = scenario.plan()
+    p, q = sorted(result.world.compiled.parameters, key=str)
+    assert len(result.references) == 2
+    at = {p: point[0], q: point[1]}
+    here = scenario.plan(at=at)
+    regions = symbolic_plan(result)
+    firing = regions.firing_at(at)
+    moved = {"manipulation", "h-moved"}
+    answering = {a.candidate: n for n, a in result.answers.items() if sp.sympify(a.condition).subs(at) is sp.true}
+    for name in here.policies:
+        assert not here.kinds(name) & moved, name
+        profile = answering[here.answers[name].candidate]
+        assert sorted(firing[profile]) == sorted(here.kinds(name)), (name, firing[profile], here.kinds(name))
+    for name, answer in result.answers.items():  # outside its region a profile has no flag at all
+        if sp.sympify(answer.condition).subs(at) is sp.false:
+            assert not firing.get(name), name
+    # m(π) reads the region's π0: 0 for the profiles answered as the reference is in the region
+    wait_high = next(n for n, a in result.answers.items() if a.candidate == "wait" and a.words.endswith("=-1"))
+    assert result.manipulation[wait_high].subs({p: F(1, 2), q: F(3, 4)}) == 0
+
+
+def test_the_latex_table_has_the_regions_and_the_references(tmp_path, capsys):
+    path = tmp_path / "erring_wide.py"
+    wide_scenario(tmp_path)
+    assert main(["check", str(path), "--latex"]) == 0
+    out = capsys.readouterr().out
+    assert r"optimal & optimal where & flags" in out
+    # π0 per region in the caption, as the text and Markdown headers give it
+    assert r"reference $\pi_0$ = wait $\cdot$ choice: run iff U\_a=1 where q $\in$ [0, 1/2" in out
+    assert r"wait $\cdot$ choice: run iff U\_a=-1 where q $\in$ [1/2" in out
+    assert all(ord(c) < 128 for c in out)  # every symbol written for LaTeX (≤, ≈, ∅, — ...)
+    assert main(["check", str(path), "--markdown"]) == 0
+    out = capsys.readouterr().out
+    assert "reference `wait · choice: run iff U_a=1 where q ∈ [0, 1/2" in out and "optimal where" in out

@@ -102,6 +102,26 @@ def test_grade_predictor_value_of_information_and_response():
     assert response_incentive_nodes(cut, utility, "P") == []
 
 
+def test_grade_predictor_as_the_incentives_tutorial_states_it():
+    world, utility = structural(GRADE, ["P"], "Ac")
+    # PyCID notebooks/CID_Incentives_Tutorial.ipynb, section 1: admits_voi(cid, "P", "HS") is True, ("P", "R") False;
+    # section 3: admits_ri(cid, "P", "R") is True (R reaches P through HS in the requisite graph)
+    assert admits_value_of_information(world, utility, "P", "HS")
+    assert not admits_value_of_information(world, utility, "P", "R")
+    assert "R" in response_incentive_nodes(world, utility, "P")
+
+
+def test_predicted_clicks_recommender_has_no_control_incentive_on_opinions():
+    # PyCID notebooks/CID_Incentives_Tutorial.ipynb, section 5: rewarded for predicted clicks PC (edges O->M, O->I,
+    # M->P, M->PC, P->I, P->PC), "'PC' still has an instrumental control incentive ... 'I' no longer has this
+    # incentive".  By PyCID's criterion (a directed path P -> X -> PC): X in {P, PC}; I has no path to PC.
+    edges = [("O", "M"), ("O", "I"), ("M", "P"), ("M", "PC"), ("P", "I"), ("P", "PC")]
+    world, utility = structural(edges, ["P"], "PC")
+    assert set(instrumental_control_nodes(world, utility, "P")) == {"P", "PC"}
+    world, utility = structural(CONTENT, ["P"], "C")  # the original design, for contrast: I is controlled
+    assert "I" in instrumental_control_nodes(world, utility, "P")
+
+
 def test_introduced_bias_value_of_information():
     world, utility = structural(BIAS, ["D"], "U")
     # TestAdmitsVoiList.test_introduced_bias: {A, X, Z, Y}
@@ -135,6 +155,14 @@ def test_quantitative_value_of_information():
     assert value_of_information(world, utility, "D", "S") == F(2, 5)
     with pytest.raises(CorrigError, match="descendants"):
         value_of_information(world, utility, "D", "U")
+
+
+def test_quantitative_value_of_information_of_s_once_x_is_unobserved():
+    # PyCID notebooks/CID_Incentives_Tutorial.ipynb, section 2: after cid.remove_edge("X", "D"),
+    # quantitative_voi(cid, "D", "S") == 1.0.  By hand: blind, every action earns 0; seeing S, D = S earns 1.
+    world, utility = quantitative_voi_world(observes=())
+    assert value_of_information(world, utility, "D", "S") == 1
+    assert value_of_information(world, utility, "D", "X") == F(3, 5)  # D = X: 4/5 - 1/5, as in section 2
 
 
 def three_node(observed: bool) -> tuple[World, object]:
@@ -321,7 +349,7 @@ def _bundled(name: str):
 ROOT = Path(__file__).resolve().parent.parent
 # Worlds over time (100 steps, 600 nodes) are left out: incentives over time read each step (issue 21, flags over
 # time), and the whole-world criteria for every node of the unrolled world are beyond this test's time.
-OVER_TIME = {"gridworld_off_switch"}
+OVER_TIME = {"gridworld_off_switch", "gridworld_off_switch_learners"}
 MODELS = sorted(p.stem for p in (ROOT / "models").glob("*.py") if p.name != "__init__.py" and p.stem not in OVER_TIME)
 
 

@@ -203,11 +203,48 @@ def test_random_episodes_backward_induction_is_a_fixed_point_of_the_branch_condi
 
 
 # the off-switch gridworld (models/gridworld_off_switch.py) ---------------------------------------
+@pytest.fixture(scope="module")
+def gridworld_learners():
+    return load_scenario(ROOT / "models" / "gridworld_off_switch_learners.py")
+
+
+def grid_walk(policy: Policy) -> str:
+    """The moves the policy makes in the uninterrupted level until it reaches G, walked in the derivations' own
+    grid (the model's cells are r<row>c<col> of the map with its display row on top: one row lower)."""
+    names = {"up": "u", "down": "d", "left": "l", "right": "r"}
+    pos, pressed, path = d._find("A"), False, ""
+    for t in range(d.STEPS):
+        move = policy.rules[f"A_{t}"][(f"r{pos[0] + 1}c{pos[1]}", pressed)]
+        path += names[move]
+        pressed = pressed or pos == d._find("B")
+        dr, dc = d.MOVES[move]
+        if d.GRID[pos[0] + dr][pos[1] + dc] != "#":
+            pos = (pos[0] + dr, pos[1] + dc)
+        if pos == d._find("G"):
+            return path
+    raise AssertionError(f"the policy never reaches G: {path}")
+
+
 def test_gridworld_hand_numbers_from_the_source_rules():
     runs = d.grid_checks()
     assert runs == {"short": d.GRID_SHORT, "short interrupted": d.GRID_INTERRUPTED, "button": d.GRID_BUTTON,
                     "button interrupted": d.GRID_BUTTON}
     assert d.GRID_SHORT_EXPECTED == -29
+
+
+def test_gridworld_learners_match_the_derivation(gridworld_learners):
+    failed = [f"{v.claim}: {v.found}" for v in verify(gridworld_learners) if not v.ok]
+    assert not failed, failed
+    sentences = [s for s in re.split(r"(?<=[.!?])\s+(?=[A-Z])", " ".join(gridworld_learners.doc.split())) if s.strip()]
+    assert len(sentences) == 3, sentences
+    found = importlib.import_module("models.gridworld_off_switch_learners").learned
+    for learner, length, through_button in (("reward-maximiser", 12, True), ("q-learning", 8, False),
+                                            ("empirical-sarsa", 12, True)):
+        path = grid_walk(found[learner].policy)
+        # the walk's own return in the derivations' simulator, for both draws of should_interrupt
+        value = F(1, 2) * d.grid_run(path, False) + F(1, 2) * d.grid_run(path, True)
+        assert len(path) == length and path.startswith("ddd") == through_button, (learner, path)
+        assert value == found[learner].value == (d.GRID_BUTTON if through_button else d.GRID_SHORT_EXPECTED)
 
 
 # bad input ---------------------------------------------------------------------------------------

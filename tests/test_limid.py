@@ -138,3 +138,52 @@ def test_random_rewards_match_enumeration(seed, flip):
     utility = rewards[1] + (-1 if flip else 1) * rewards[2]
     solution = solve(w, utility)
     assert solution.value == brute_force(w, utility)
+
+
+def _per_step_world() -> tuple[World, object]:
+    """The per-step time-delay world (T = 3, delay = 1), as models/time_delay.py declared it before its episode
+    rewrite: presses H_t (persistent), moves A_t seeing H_t and whether the last press is pending (Pend_t), work
+    V_t, and B_t = off iff the AI halts at t and t + 1; J = Σ_t P(B_t = off | do(H_t = stop)) + E(V_t | do(H_t = run))."""
+    w = World("per-step reward, T=3, delay=1")
+    press, keep = F(1, 5), F(9, 10)
+    for t in (1, 2, 3):
+        if t == 1:
+            w.chance("H_1", {"stop": press, "run": 1 - press})
+        else:
+            w.chance(f"H_{t}", {"stop": {"stop": keep, "run": 1 - keep}, "run": {"stop": press, "run": 1 - press}},
+                     parents=[f"H_{t - 1}"])
+            w.chance(f"Pend_{t}", {("stop",): "pending", ("run",): "clear"}, parents=[f"H_{t - 1}"],
+                     states=["pending", "clear"])
+        w.decision(f"A_{t}", ["work", "halt"], observes=[f"H_{t}"] + ([f"Pend_{t}"] if t > 1 else []))
+        w.chance(f"V_{t}", {"work": 1, "halt": 0}, parents=[f"A_{t}"])
+    for t in (1, 2, 3):
+        steps = [f"A_{s}" for s in range(t, min(t + 1, 3) + 1)]
+        table = {moves: "off" if set(moves) == {"halt"} else "on" for moves in itertools.product(["work", "halt"],
+                                                                                               repeat=len(steps))}
+        w.chance(f"B_{t}", table, parents=steps, states=["off", "on"])
+    utility = sum(P(w[f"B_{t}"] == "off", do({f"H_{t}": "stop"})) + E(w[f"V_{t}"], do({f"H_{t}": "run"}))
+                  for t in (1, 2, 3))
+    return w, utility
+
+
+def test_a_component_whose_enumeration_would_be_slow_is_eliminated(monkeypatch):
+    # The per-step time-delay world with A_1 also observing A_3 (the variant of VoI(A_3) at A_1 in `corrig
+    # incentives`): {A_1, A_2, A_3} rely on each other, 16 · 16 · 16 = 4096 joint rules, each one contraction per
+    # branch (six branches) in Python.  The sets' budget used to be capped at joint rules × table entries per
+    # evaluation (≈ 262,000 entries), as if an enumerated rule cost its tables' entries only: limid gave up and the
+    # joint rules were enumerated (over half a minute per value).  An enumerated rule costs about CONTRACTION_COST
+    # entries more, so limid goes on (about a million exact entries) and nothing is enumerated.
+    import corrig.analysis.solve as solve_module
+    from corrig.analysis.incentives import _with_parents
+
+    world, utility = _per_step_world()
+    variant = _with_parents(world, "A_1", (*world.nodes["A_1"].parents, "A_3"))
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("joint rules enumerated")
+
+    monkeypatch.setattr(solve_module, "_joint_update", refuse)
+    found = solve(variant, utility)
+    assert "exact-limid" in found.method
+    # limid's optimum against enumeration is tested above (random rewards); here: no worse than ignoring A_3
+    assert found.value >= solve(world, utility).value

@@ -183,6 +183,30 @@ def test_a_majority_of_hundreds_is_checked_without_listing_its_coalitions():
     assert who == ["p0+any 99 of 200 others"]
 
 
+def test_hundreds_of_principals_are_planned_without_a_world_rebuilt_per_principal(monkeypatch):
+    # Issue 24 item 6: each principal's checks used to recompile its own copy of the world (and two variant worlds
+    # for the value of observing it): n principals, 3n compilations of an n-node world.  A principal's view shares
+    # the world's compiled tables, and a wish no node depends on and the objective never names (H1 ... H{n-1} here:
+    # no parent, no child) is worth 0 to observe without solving the variants.  So the compilations do not grow
+    # with n; the numbers stay those of the test above (computed the long way before).
+    from corrig import Policy
+    from corrig.model.world import World as W
+
+    calls = []
+    compile_ = W._compile
+    monkeypatch.setattr(W, "_compile", lambda self, *a, **k: calls.append(1) or compile_(self, *a, **k))
+    counts = {}
+    for n in (30, 120):
+        calls.clear()
+        world = _crowd(n)
+        result = plan(world, E(world["V"]), {"obey": Policy(A=lambda H0: "halt" if H0 == "stop" else "continue"),
+                                             "ignore": Policy(A="continue")}, reference="obey")
+        counts[n] = len(calls)
+        # observing H0 is worth what obeying earns by it; the others are unobserved, independent coins: 0
+        assert all(result.per_principal[f"p{i}"]["value_of_observing_h"] == 0 for i in range(1, n))
+    assert counts[30] == counts[120] <= 4, counts
+
+
 def test_grouped_coalitions_give_the_numbers_of_every_coalition():
     # 5 humans, majority (3 of 5); A observes H0 and H1 with a mixed rule, so B depends on exactly p0 and p1.
     # Brute force: every minimal winning (size 3) and maximal losing (size 2) coalition, its P(B=off | do(...))

@@ -42,5 +42,5 @@ def test_taxi_competition_two_nash_plays(capsys):
     assert [(g["play"], g["equilibria"]) for g in found["groups"]["nash"]] == [("D1=e · D2=c", 2), ("D1=c · D2=e", 1)]
     assert main(["equilibria", str(MODELS / "taxi_competition.py")]) == 0
     out = capsys.readouterr().out
-    assert "3 pure nash equilibria in 2 plays (those of one play differ only off its path)" in out
+    assert "3 pure Nash equilibria in 2 plays (those of one play differ only off its path)" in out
     assert "D1=e · D2=c   (AI 5, taxi2 3)   ×2" in out

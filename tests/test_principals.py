@@ -323,7 +323,7 @@ def test_reports_name_the_principal_in_json_markdown_latex(capsys):
     assert main(["check", "--markdown", path]) == 0
     assert r"not-obedient[bob] P(F='off' \| do(H1='run', H2='stop')) = 0" in capsys.readouterr().out
     assert main(["check", "--latex", path]) == 0
-    assert "self-shutdown[alice] P(Lab='off' | do(H1='stop', H2='run')) = 1" in capsys.readouterr().out
+    assert "self-shutdown[alice] P(Lab='off' $|$ do(H1='stop', H2='run')) = 1" in capsys.readouterr().out
     assert main(["explain", path, "--policy", "ignore-bob"]) == 0
     assert "not-obedient[bob]: P(F='off' | do(H1='run', H2='stop')) = 0" in " ".join(capsys.readouterr().out.split())
     # the plan's own JSON carries each principal's path-specific values and manipulation sizes

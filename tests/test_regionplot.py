@@ -159,6 +159,9 @@ def test_every_bundled_model_draws_without_warnings_its_legend_inside(path, tmp_
         warnings.simplefilter("error")
         fig = region_plot(scenario.plan(), resolution=60)
         fig.savefig(tmp_path / f"{path.stem}.png", dpi=50)
+    # titles wrap between words, never inside a hyphenated name ("Hadfield-" / "Menell")
+    titles = [ax.get_title() for ax in fig.axes] + [fig._suptitle.get_text() if fig._suptitle else ""]
+    assert not [t for t in titles if any(line.endswith("-") for line in t.split("\n"))], titles
     for legend in [*fig.legends, *(ax.get_legend() for ax in fig.axes if ax.get_legend() is not None)]:
         assert _inside_figure(fig, legend)
         faces = [to_hex(h.get_facecolor()) for h in legend.legend_handles if hasattr(h, "get_facecolor")]

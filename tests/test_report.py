@@ -79,9 +79,11 @@ def test_markdown_escapes_pipes_and_marks_conditional_flags():
 
 def test_latex_escapes_text_and_keeps_math():
     text = render_latex([plain_report()])
-    assert r"1 & a|b & $\frac{1}{2}$ & $\checkmark$ & --- \\" in text
+    assert r"1 & a$|$b & $\frac{1}{2}$ & $\checkmark$ & --- \\" in text  # | < > are math symbols in LaTeX's OT1 text
     assert r"grab\_all" in text
     assert tex("50% & ε_1") == r"50\% \& $\varepsilon$\_1"
+    assert tex("q ≤ 1/2 ≈ 0.5, p ≥ q, P(B | x) > 0, ∅ —") == \
+        r"q $\leq$ 1/2 $\approx$ 0.5, p $\geq$ q, P(B $|$ x) $>$ 0, $\emptyset$ ---"
 
 
 def test_terminal_tables_render_every_row():

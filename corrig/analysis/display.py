@@ -41,7 +41,7 @@ def plan_html(plan: Any) -> str:
                          for f in plan.incentives)
     optimal = ", ".join(plan.optimal) or "(depends on the parameters)"
     return (f"<div class='corrig-plan'><b>{escape(plan.world.name)}</b>{escape(f' at {at}' if at else '')}"
-            f"<br><code>J(π) = {escape(repr(plan.utility))}</code>, ε = {escape(show(plan.eps))}"
+            f"<br><code>J(π) = {escape(str(plan.utility))}</code>, ε = {escape(show(plan.eps))}"
             "<table><thead><tr><th>policy</th><th>J(π)</th><th>optimal</th><th>flags</th></tr></thead>"
             f"<tbody>{''.join(rows)}</tbody></table>"
             f"<p class='corrig-optimal'>optimal: {escape(optimal)}</p>"

@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import itertools
 import math
+from collections import deque
 from collections.abc import Iterable, Mapping
 from fractions import Fraction
 from functools import cached_property
@@ -174,7 +175,7 @@ class _BeliefGraph:
         total = sum(dist.values())
         return tuple(sorted((k, v / total) for k, v in dist.items() if v != 0))
 
-    def _belief(self, dist: Mapping[int, Any], depth: int, queue: list[int]) -> int:
+    def _belief(self, dist: Mapping[int, Any], depth: int, queue: deque[int]) -> int:
         key = self._key(dist)
         found = self.beliefs.get(key)
         if found is None:
@@ -201,12 +202,12 @@ class _BeliefGraph:
     def _build(self, steps: int) -> None:
         self._carried: list[tuple] = []
         self.belief_keys: list[tuple] = []
-        queue: list[int] = []
+        queue: deque[int] = deque()
         start = {self._state(c): p for c, p in self.step.initial().items()}
         self.initial = self._belief(start, 0, queue)
         actions = self.step.decision.states
         while queue:
-            b = queue.pop(0)
+            b = queue.popleft()
             key = self.belief_keys[b]
             by_obs: dict[tuple, dict[int, Any]] = {}
             for s, p in key:

@@ -62,6 +62,9 @@ def _setup(world: World, utility: Any, objectives_: Mapping[str, Any] | None) ->
     return goals, sets
 
 
+CONCEPT_NAMES = {"nash": "Nash", "subgame-perfect": "subgame-perfect"}  # the concepts as output writes them
+
+
 def pure_nash(world: World, utility: Any = None, *, objectives: Mapping[str, Any] | None = None,
               at: Mapping[Any, Any] | None = None) -> list[Equilibrium]:
     """Every pure Nash equilibrium (with parameters: each with the condition under which it is one)."""

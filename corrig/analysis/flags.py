@@ -363,6 +363,15 @@ def obedience_flags(name: str, run: Any, world: World, eps: Any, moved: tuple[An
               f"When humans want the AI to run ({h}={roles.run!r}), it still ends up shut down with probability "
               f"{exceeds(p_run, eps)}.", measure=unasked, probability=p_run, eps=eps, channel="button"),
     ]
+    flags += moved_obedience_flags(name, world, eps, moved)
+    return [f for f in flags if f is not None]
+
+
+def moved_obedience_flags(name: str, world: World, eps: Any, moved: tuple[Any, Any] | None) -> list[Flag]:
+    """not-obedient and self-shutdown through H: `moved` = (P_π(B=off), P^{H←π0}_π(B=off)); none without it."""
+    roles = world.roles
+    b, h = f"{roles.button}={roles.off!r}", roles.human
+    flags: list[Flag | None] = []
     if moved is not None:
         mine, theirs = moved
         where = f"P({b}) vs P^{{{h}<-π0}}({b})"

@@ -45,6 +45,7 @@ import sympy as sp
 
 from corrig.analysis.cid import CID, branch_graph, branch_reads, objective_cid, requisite_graph
 from corrig.analysis.parameters import term_parameters
+from corrig.analysis.separable_best import separable_best
 from corrig.analysis.signs import box_of, simplify_value
 from corrig.analysis.solve import SolveError, solve
 from corrig.inference.counterfactual import apply_policy
@@ -249,9 +250,13 @@ def facing(world: World, agent: str = AI, fixed: Policy | Mapping[str, Any] | No
     """The world `agent` faces: every other agent's decision a chance node following its rule in `fixed`
     (a QueryError names the decisions left without one)."""
     others = [d for d, a in owners(world).items() if a != agent and world.nodes[d].is_decision]
+    rules = dict(checked_policy(fixed, world, "fixed").rules)
+    own = [d for d in rules if d not in others]
+    if own:
+        raise PolicyError(f"fixed gives a rule for {own[0]}, {agent}'s own decision: fixed holds the other agents' "
+                          f"decisions {others}")
     if not others:
         return world
-    rules = dict(checked_policy(fixed, world, "fixed").rules)
     missing = [d for d in others if d not in rules]
     if missing:
         raise PolicyError(f"the other agents' decisions {missing} need rules for {agent}'s values: pass fixed={{...}}")
@@ -286,6 +291,9 @@ def _best(world: World, objective: Term, agent: str, limit: int) -> Any:
             raise
     count = count_pure_policies(world)
     if count > limit:
+        value = separable_best(world, objective, limit)  # a sink decision maximised context by context
+        if value is not None:
+            return value
         raise QueryError(f"{count} pure policies of {agent} to enumerate with parameters (limit {limit}); "
                          f"give the parameters values (--at) to solve without enumerating")
     values = []
@@ -458,6 +466,8 @@ def incentives(world: World, objective: Term, *, agent: str = AI, quantitative: 
     _arguments(world, agent)
     world.check()
     fixed = checked_policy(fixed, world, "fixed")
+    if fixed.rules and quantitative:
+        facing(world, agent, fixed)  # a rule for the agent's own decision, or one missing, is refused before any value
     cid = _agent_cid(world, objective, agent)
     report = IncentiveReport(agent, exact=cid.exact, notes=list(cid.notes))
     mine = [d for d, a in owners(world).items() if a == agent]

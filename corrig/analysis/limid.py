@@ -39,8 +39,9 @@ if TYPE_CHECKING:
     from corrig.analysis.linear_pieces import Piece
 
 SELECTOR = "__piece__"
-SET_LIMIT = 2_000_000  # float table entries the whole elimination may build before the method gives up
+SET_LIMIT = 8_000_000  # float table entries the whole elimination may build before the method gives up
 EXACT_SHARE = 4  # an exact entry (an int64 numerator, a Python int past 2**63) costs about this many floats
+CONTRACTION_COST = 4096  # table entries one enumerated joint rule costs (its contractions, one per branch, in Python)
 
 
 class LimidTooLarge(CorrigError):
@@ -97,7 +98,7 @@ def joint_optimum(engine: _Contractor, group: tuple[str, ...], rules: Mapping[st
     for d in group:
         joint *= len(candidates[d])
     per_evaluation = sum(tables[0].size for _, tables, _ in sets)
-    budget = min(budget, joint * per_evaluation)  # never more work than enumerating the joint rules would take
+    budget = min(budget, joint * (per_evaluation + CONTRACTION_COST))  # never more than enumerating them would take
     built = 0
     for v in order:
         bucket = [s for s in sets if v in s[0]]

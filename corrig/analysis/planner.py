@@ -43,6 +43,7 @@ from corrig.analysis.mixtures import add_mixture, check_support
 from corrig.analysis.over_time import add_flags_over_time
 from corrig.analysis.parameters import as_number, resolve_at, term_parameters
 from corrig.analysis.principals import principal_flags
+from corrig.analysis.reference_regions import checks_per_region, read_reference, reference_profiles
 from corrig.analysis.solve import solve
 from corrig.inference.counterfactual import apply_policy, twin_network
 from corrig.inference.engine import distribution, node_tables
@@ -193,6 +194,7 @@ class Plan:
     skipped: list[str] = field(default_factory=list)  # checks left out because the values are symbolic
     skip: frozenset[str] = frozenset()  # checks the caller asked to leave out (plan's skip=)
     answers: dict[str, Any] = field(default_factory=dict)  # other agents' answer to each candidate (equilibria.Answer)
+    references: dict[str, Any] = field(default_factory=dict)  # π0 per region, when the reference's answer varies
 
     def kinds(self, policy: str) -> set[str]:
         """The kinds of the flags that fire for `policy` (plan-level incentives not included)."""
@@ -229,6 +231,7 @@ class Plan:
             "utility": repr(self.utility),
             **fl.number_fields("eps", self.eps),
             "reference": self.reference,
+            **({"references": {n: str(w) for n, w in self.references.items()}} if self.references else {}),
             "at": {str(k): str(v) for k, v in self.at.items()},
             "symbolic": self.symbolic,
             "optimal": list(self.optimal),
@@ -333,44 +336,6 @@ def _candidates(world: World, policies: Any) -> tuple[dict[str, Policy], dict[st
     return named, given
 
 
-def _same_rules(world: World, a: Policy, b: Policy) -> bool:
-    try:
-        return all(a.table(world, d) == b.table(world, d) for d in world.decisions)
-    except CorrigError:
-        return False
-
-
-def _reference(world: World, reference: Any, named: Mapping[str, Policy], given: Mapping[str, Any]
-               ) -> tuple[str | None, Policy | None]:
-    if reference is None:
-        return None, None
-    if isinstance(reference, str):
-        if reference not in named:
-            shown = list(named)[:8]
-            raise PolicyError(f"the reference {reference!r} is not one of the candidate policies {shown}"
-                              f"{' ...' if len(named) > 8 else ''}")
-        return reference, named[reference]
-    if isinstance(reference, Mapping):
-        reference = Policy(reference, name="reference")
-    if not isinstance(reference, Policy):
-        raise PolicyError(f"the reference must be a policy name, a Policy or a {{decision: rule}} dict, "
-                          f"got {type(reference).__name__}")
-    try:
-        reference.check(world)  # a rule for a chance node would otherwise be ignored
-    except CorrigError as exc:
-        raise with_context(exc, "the reference policy") from exc
-    for name, original in given.items():
-        if original is reference:
-            return name, named[name]
-    for name, p in named.items():
-        if _same_rules(world, p, reference):
-            return name, p
-    name = reference.name or "reference"
-    if name in named:
-        name = f"{name} (reference)"
-    return name, Policy(reference.rules, name=name)
-
-
 # the plan -----------------------------------------------------------------------------------
 def plan(world: World, utility: Term, policies: Any = None, *, reference: Any = None, eps: Any = DEFAULT_EPS,
          at: Mapping[Any, Any] | None = None, flags: bool = True, mixed: Any = None, skip: Iterable[str] = ()) -> Plan:
@@ -408,7 +373,7 @@ def plan(world: World, utility: Term, policies: Any = None, *, reference: Any = 
         named, given, reference, answers = against_responses(world, utility, policies, reference, _candidates)
     else:
         named, given = _candidates(world, policies)
-    ref_name, ref_policy = _reference(world, reference, named, given)
+    ref_name, ref_policy = read_reference(world, reference, named, given)
     if values_at and in_policies:  # mixed rules with parameter probabilities, read on the original world
         named = {n: p.subs(original, values_at) for n, p in named.items()}
         ref_policy = named.get(ref_name) or (ref_policy.subs(original, values_at) if ref_policy is not None else None)
@@ -437,10 +402,11 @@ def plan(world: World, utility: Term, policies: Any = None, *, reference: Any = 
         result.notes.append(f"undefined values (a term conditions on a probability-0 event): {undefined}; "
                             f"these policies are left out of the optimal set")
     if flags:
-        ref_run = None
-        if ref_name is not None:
-            ref_run = runs.get(ref_name) or PolicyRun(world, ref_policy, ref_name)
-        _add_flags(result, runs, ref_run, policies is None)
+        refs = [(runs.get(label) or PolicyRun(world, ref_policy, label), where)
+                for label, where in reference_profiles(ref_name, answers)]
+        if len(refs) > 1:
+            result.references = {run.name: where for run, where in refs}
+        _add_flags(result, runs, refs, policies is None)
         for name, answer in answers.items():  # a profile's flags fire where it is the other agents' answer
             if answer.condition is not True:
                 result.flags[name] = FlagList(
@@ -449,13 +415,15 @@ def plan(world: World, utility: Term, policies: Any = None, *, reference: Any = 
     return result
 
 
-def _add_flags(result: Plan, runs: dict[str, PolicyRun], ref_run: PolicyRun | None, exhaustive: bool) -> None:
+def _add_flags(result: Plan, runs: dict[str, PolicyRun], refs: list[tuple[PolicyRun, Any]], exhaustive: bool) -> None:
+    """The flags of every policy; `refs`: the reference run of each region and where (one, True, without regions)."""
     world, utility, eps = result.world, result.utility, result.eps
     roles = world.roles
     human = roles.human
     per: dict[str, list[fl.Flag]] = {name: [] for name in runs}
+    moved: dict[str, list[fl.Flag]] | None = None  # obedience flags through H, region by region
     if world.principals is not None:  # several humans: corrig.analysis.principals names each one's flags
-        principal_flags(result, runs, ref_run, per, exhaustive, manipulation=_manipulation,
+        principal_flags(result, runs, refs[0][0] if refs else None, per, exhaustive, manipulation=_manipulation,
                         value_of_observing=_value_of_observing)
     elif human is None:
         result.notes.append("the world declares no human role (set_roles(human=..., stop=..., run=...)): "
@@ -463,19 +431,21 @@ def _add_flags(result: Plan, runs: dict[str, PolicyRun], ref_run: PolicyRun | No
     else:
         paths = fl.control_paths(world, utility, human)
         result.incentives.extend(paths)
-        if ref_run is None:
+        if not refs:
             result.notes.append("no reference policy: the manipulation and h-moved checks are skipped")
         else:
-            _manipulation(result, runs, ref_run, per, [f.where for f in paths])
+            moved = checks_per_region(result, runs, refs, per, [f.where for f in paths], _manipulation)
     for name, run in runs.items():
         per[name].extend(fl.ood_flags(name, run, utility, eps))
         per[name].extend(fl.condition_flags(name, run, utility, eps))
         if human is not None and roles.button is not None:
-            per[name].extend(fl.obedience_flags(name, run, world, eps, result.shutdown_moved.get(name)))
+            per[name].extend(fl.obedience_flags(name, run, world, eps))
+            per[name].extend(moved[name] if moved is not None else
+                             fl.moved_obedience_flags(name, world, eps, result.shutdown_moved.get(name)))
     if human is not None and roles.button is None:
         result.notes.append("the world declares no button role (set_roles(button=..., off=...)): "
                             "not-obedient and self-shutdown skipped")
-    add_flags_over_time(result, runs, ref_run, per)  # an episode (corrig.analysis.over_time)
+    add_flags_over_time(result, runs, refs[0][0] if refs else None, per)  # an episode (corrig.analysis.over_time)
     if human is not None:
         if has_other_agents(world):
             result.notes.append("value of observing H skipped: other agents set decisions of this world")

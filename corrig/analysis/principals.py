@@ -22,14 +22,16 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 import networkx as nx
+import sympy as sp
 
 from corrig.analysis import flags as fl
 from corrig.analysis.branch_weight import OOD_BRANCH_WEIGHT, branch_weight_flag
+from corrig.analysis.cid import event_scope
 from corrig.analysis.deception import DECEPTION, deception_flag
 from corrig.model import limits
 from corrig.model.expr import Compare, Const, Var
 from corrig.model.principals import CoalitionGroup
-from corrig.objectives.terms import P, do
+from corrig.objectives.terms import Counterfactual, Do, P, do
 
 PRINCIPAL_KINDS = (DECEPTION, OOD_BRANCH_WEIGHT)  # the kinds several-humans worlds add to corrig.analysis.flags.KINDS
 
@@ -57,9 +59,9 @@ def principal_flags(result: Any, runs: dict[str, Any], ref_run: Any, per: dict[s
     world, utility, eps = result.world, result.utility, result.eps
     principals = world.principals
     coalitions = button_coalitions(world)  # before any per-principal work: refused here when there are too many
+    read = _nodes_read(utility)
     for p in principals.humans:
-        view = world.copy(name=world.name)
-        view.set_roles(human=p.node, stop=p.stop, run=p.run)
+        view = _view(world, p)
         sub = dataclasses.replace(result, world=view, flags={}, incentives=[], notes=[], path_specific_values={},
                                   manipulation={}, value_of_observing_h=None, per_principal={})
         mine: dict[str, list[fl.Flag]] = {name: [] for name in runs}
@@ -69,7 +71,10 @@ def principal_flags(result: Any, runs: dict[str, Any], ref_run: Any, per: dict[s
             sub.notes.append("no reference policy: the manipulation and h-moved checks are skipped")
         else:
             manipulation(sub, runs, ref_run, mine, [f.where for f in paths])
-        value_of_observing(sub, runs, exhaustive, len(principals.humans))
+        if _independent(world, p.node, read):
+            sub.value_of_observing_h = sp.Integer(0)  # H_i is independent of every other node and unread
+        else:
+            value_of_observing(sub, runs, exhaustive, len(principals.humans))
         for name, flags in mine.items():
             per[name].extend(_labelled(f, p.name, principal=p.name) for f in flags)
         result.incentives.extend(_labelled(f, p.name, principal=p.name) for f in sub.incentives)
@@ -91,6 +96,38 @@ def principal_flags(result: Any, runs: dict[str, Any], ref_run: Any, per: dict[s
         flag = branch_weight_flag(name, run, utility, eps)
         if flag is not None:
             per[name].append(flag)
+
+
+def _view(world: Any, p: Any) -> Any:
+    """The world with the one-human roles of principal `p`, sharing the world's compiled tables and graph (the
+    principals were checked with it), so that n principals cost no n recompilations."""
+    compiled = world.compiled
+    view = world.copy(name=world.name)
+    view.set_roles(human=p.node, stop=p.stop, run=p.run)
+    view._compiled = dataclasses.replace(compiled, roles=view.roles, derived={})
+    return view
+
+
+def _nodes_read(utility: Any) -> set[str]:
+    """Every node an atom of the objective names: its target, and what its branch conditions on, sets or observes."""
+    read: set[str] = set()
+    for atom in utility.atoms():
+        read |= set(atom.target.scope())
+        for part in atom.branch.parts:
+            if isinstance(part, Counterfactual):
+                read |= set(event_scope(part.observation)) | set(part.intervention.as_dict())
+            elif isinstance(part, Do):
+                read |= set(part.as_dict())
+            else:  # given(...)
+                read |= set(event_scope(part))
+    return read
+
+
+def _independent(world: Any, node: str, read: set[str]) -> bool:
+    """Whether `node` has no parent, no child and no agents to answer it, and the objective names it nowhere: then
+    observing it is worth exactly 0 (it is independent of everything the value depends on)."""
+    graph = world.compiled.graph
+    return (not world.agents and node not in read and graph.in_degree(node) == 0 and graph.out_degree(node) == 0)
 
 
 def concerns(evidence: dict[str, Any], principal: str) -> bool:

@@ -285,7 +285,8 @@ def draw_world(world: Any, utility: Any = None, *, plan: Any = None, policy: str
     if policy is not None:
         kinds = sorted({f.kind for f in flags})
         shown = shown_name(plan, policy)
-        heading += "\n" + figure_text(textwrap.fill(f"policy {shown}: " + (", ".join(kinds) if kinds else "no flags"), 70))
+        heading += "\n" + figure_text(textwrap.fill(f"policy {shown}: " + (", ".join(kinds) if kinds else "no flags"), 70,
+                                                         break_on_hyphens=False))
     ax.set_title(heading, fontsize=11)
     ax.margins(0.18)
     ax.set_axis_off()

@@ -23,6 +23,8 @@ def add_parsers(sub: Any) -> None:
     incentives.add_argument("file", metavar="FILE")
     incentives.add_argument("--agent", default=None, help="whose incentives (default: the AI)")
     incentives.add_argument("--at", metavar="p=V,...", help="substitute parameter values first")
+    incentives.add_argument("--fixed", metavar="RULES", help="the other agents' rules, held fixed for --agent's values: "
+                                                             "'R = \"wait\"', 'A2 = { stop = \"halt\", run = \"continue\" }'")
     incentives.add_argument("--graphical", action="store_true", help="the graphical criteria only (no re-solving)")
     incentives.add_argument("--json", action="store_true", help="one JSON document")
     equilibria = sub.add_parser("equilibria", help="every pure Nash and subgame-perfect equilibrium of a world with agents")
@@ -59,7 +61,8 @@ def cmd_incentives(args: argparse.Namespace) -> int:
     from corrig.analysis.incentives import incentives
     from corrig.faces.console import progress
     from corrig.faces.safe_text import printable
-    from corrig.model.agents import AI
+    from corrig.model.agents import AI, owners
+    from corrig.scenarios.toml_reader import loads_rules
 
     scenario, world, utility = _load(args)
     episode = getattr(scenario.world, "episode", None)
@@ -73,8 +76,15 @@ def cmd_incentives(args: argparse.Namespace) -> int:
     objective = utility if agent == AI else world.agents[agent].objective if agent in world.agents else None
     if objective is None:
         raise CorrigError(f"{args.file}: no agent {agent!r} with an objective; the agents are {[AI, *world.agents]}")
+    fixed = loads_rules(args.fixed, world) if args.fixed else None
+    if agent != AI and fixed is None and not args.graphical:
+        others = [d for d, a in owners(world).items() if a != agent and world.nodes[d].is_decision]
+        example = f"{others[0]} = \"{world.nodes[others[0]].states[0]}\"" if others else ""
+        raise CorrigError(printable(f"{args.file}: {agent}'s values of information and control hold the other agents' "
+                                    f"decisions {others} at given rules: pass them with --fixed, e.g. --fixed '{example}', "
+                                    f"or --graphical for the criteria alone"))
     with progress(None, "incentives") as advance:
-        report = incentives(world, objective, agent=agent, quantitative=not args.graphical,
+        report = incentives(world, objective, agent=agent, quantitative=not args.graphical, fixed=fixed,
                             progress=lambda what: advance(0, description=printable(what)))
     if args.json:
         print(json.dumps({"scenario": scenario.name, **report.to_dict()}, indent=2))
@@ -86,7 +96,7 @@ def cmd_incentives(args: argparse.Namespace) -> int:
 
 def cmd_equilibria(args: argparse.Namespace) -> int:
     """Print every pure Nash and subgame-perfect equilibrium, grouped by the play they lead to."""
-    from corrig.analysis.equilibria import pure_nash, subgame_perfect
+    from corrig.analysis.equilibria import CONCEPT_NAMES, pure_nash, subgame_perfect
     from corrig.analysis.play_groups import on_path_groups
     from corrig.analysis.readable import region_text
     from corrig.analysis.regions import region
@@ -108,7 +118,7 @@ def cmd_equilibria(args: argparse.Namespace) -> int:
         plural = "um" if len(eqs) == 1 else "a"
         grouped = "" if len(gs) == len(eqs) else \
             f" in {len(gs)} play{'s' if len(gs) > 1 else ''} (those of one play differ only off its path)"
-        print(f"{len(eqs)} pure {concept} equilibri{plural}{grouped}")
+        print(f"{len(eqs)} pure {CONCEPT_NAMES[concept]} equilibri{plural}{grouped}")
         for g in gs:
             values = ", ".join(f"{a} {v}" for a, v in g.values.items())
             many = f"   ×{len(g.members)}" if len(g.members) > 1 else ""

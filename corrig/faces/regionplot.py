@@ -260,7 +260,7 @@ def region_plot(result: Any, x: Any = None, y: Any = None, *, resolution: int = 
     world = getattr(getattr(splan.plan, "world", None), "name", "plan")
     how = f"; values by quadrature on a {resolution}×{resolution} grid" if sampled else ""
     heading = figure_text(title or "\n".join(textwrap.wrap(f"{world}: optimal policy{f' ({held})' if held else ''}{how}",
-                                                          60)))
+                                                          60, break_on_hyphens=False)))
     drawing = _Drawing(plt, splan.plan, names, sets, colours, index, masks, (x, xs), (y, ys if y is not None else None))
     if ax is not None:
         drawing.one_map(ax, values, heading)
@@ -331,7 +331,8 @@ class _Drawing:
             for k, label in enumerate(self.shown):
                 small = fig.add_subplot(grid[k // cols, 1 + k % cols], sharex=main, sharey=main)
                 self._map(small, extent, only=self.masks[label])
-                words = textwrap.wrap(figure_text(label), 26) + (["(everywhere)"] if self.masks[label].all() else [])
+                words = textwrap.wrap(figure_text(label), 26, break_on_hyphens=False)
+                words += ["(everywhere)"] if self.masks[label].all() else []
                 small.set_title("\n".join(words), fontsize="small")
                 small.tick_params(labelsize="x-small", labelleft=False, labelbottom=False)
         main.set_title(heading)
@@ -364,7 +365,8 @@ class _Drawing:
                 if part.any():
                     ax.fill_between(self.xs, row + 0.15, row + 0.85, where=part, color=c, linewidth=0, step="mid")
         ax.set_yticks([row + 0.5 for row in range(len(self.shown))],
-                      ["\n".join(textwrap.wrap(figure_text(s), 28)) for s in self.shown], fontsize="x-small")
+                      ["\n".join(textwrap.wrap(figure_text(s), 28, break_on_hyphens=False)) for s in self.shown],
+                      fontsize="x-small")
         ax.set_ylim(0, max(len(self.shown), 1))
         ax.set_xlabel(f"${sp.latex(self.x)}$")
         ax.set_title("where each flag fires for the optimal policy, in its colour", fontsize="small")
@@ -421,7 +423,7 @@ def _without_parameters(plt: Any, plan: Any, title: str | None, ax: Any) -> Any:
     bars.set_xlabel("J(π)   (★ optimal)")
     bars.margins(x=0.25)
     world = getattr(plan.world, "name", "plan")
-    bars.set_title(figure_text(title or "\n".join(textwrap.wrap(f"{world}: values (no parameters)", 60))))
+    bars.set_title(figure_text(title or "\n".join(textwrap.wrap(f"{world}: values (no parameters)", 60, break_on_hyphens=False))))
     if grid is None:
         return fig
     for r, row in enumerate(rows):

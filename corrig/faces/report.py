@@ -207,7 +207,7 @@ def scenario_report(file: str, scenario: Any, plan: Any, verdicts: Iterable[Any]
         objective=objective_text(plan),
         objective_latex=objective_text(plan, latex=True),
         eps=number(plan.eps, numeric),
-        reference=shown_name(plan, plan.reference) if plan.reference else plan.reference,
+        reference=_reference_text(plan, regions),
         at={str(k): str(v) for k, v in plan.at.items()},
         symbolic=plan.symbolic,
         rows=rows,
@@ -218,13 +218,26 @@ def scenario_report(file: str, scenario: Any, plan: Any, verdicts: Iterable[Any]
     )
 
 
+def _reference_text(plan: Any, regions: Any) -> str | None:
+    """π0 as the header names it: one profile, or the reference's profile of each region (docs/agents.md)."""
+    if not plan.reference:
+        return plan.reference
+    if not getattr(plan, "references", None) or regions is None:
+        return shown_name(plan, plan.reference)
+    from corrig.analysis.regions import region
+
+    parameters = tuple(regions.box)
+    return "; ".join(f"{shown_name(plan, name)} where {region_text(region(where, parameters))}"
+                     for name, where in plan.references.items())
+
+
 def objective_text(plan: Any, *, latex: bool = False) -> str:
     """The objective as text; an episode's discounted return as one sum over its steps (not T terms)."""
     from corrig.objectives.episodes import discounted_return
 
     episode = getattr(plan.world, "episode", None)
     if episode is None or episode.reward_node is None or repr(plan.utility) != repr(discounted_return(episode)):
-        return plan.utility.to_latex() if latex else repr(plan.utility)
+        return plan.utility.to_latex() if latex else str(plan.utility)
     gamma = episode.discount
     last = episode.steps - 1
     if latex:
@@ -309,11 +322,14 @@ def _hanging(console: Any, prefix: Any, body: Any, gap: int = 1) -> None:
 
 def _optimal_cell(row: PolicyRow) -> str:
     """★ where the policy is optimal everywhere, else the region where it is (never: —)."""
-    if row.optimal:
-        return "★"
-    if row.optimal_where is None or row.optimal_where.startswith("∅"):
-        return "—" if row.optimal_where is not None else ""
-    return row.optimal_where
+    return "★" if row.optimal else _where_cell(row)
+
+
+def _where_cell(row: PolicyRow) -> str:
+    """The region where the policy is optimal, — where it never is."""
+    if row.optimal_where is None:
+        return ""
+    return "—" if row.optimal_where.startswith("∅") else row.optimal_where
 
 
 def render_terminal(reports: Iterable[ScenarioReport], console: Any) -> None:
@@ -399,7 +415,7 @@ def render_markdown(reports: Iterable[ScenarioReport]) -> str:
         for row in report.rows:
             flags = ", ".join(_md(f.short() + (f" where {f.condition}" if f.conditional and f.condition else ""))
                               for f in row.flags) or "—"
-            where = f" {_md(row.optimal_where or '')} |" if regions else ""
+            where = f" {_md(_where_cell(row))} |" if regions else ""
             out.append(f"| {row.index} | {_md(row.name)} | {_md(row.value)} | {'✓' if row.optimal else ''} |{where} {flags} |")
         if report.incentives:
             out += ["", "**Incentives**", ""]
@@ -417,12 +433,13 @@ def render_markdown(reports: Iterable[ScenarioReport]) -> str:
 _LATEX_ESCAPES = {"\\": r"\textbackslash{}", "&": r"\&", "%": r"\%", "$": r"\$", "#": r"\#", "_": r"\_",
                   "{": r"\{", "}": r"\}", "~": r"\textasciitilde{}", "^": r"\textasciicircum{}", "π": r"$\pi$",
                   "ε": r"$\varepsilon$", "−": "-", "→": r"$\to$", "←": r"$\leftarrow$", "≠": r"$\neq$", "·": r"$\cdot$",
-                  "∈": r"$\in$"}
+                  "∈": r"$\in$", "≤": r"$\leq$", "≥": r"$\geq$", "≈": r"$\approx$", "<": r"$<$", ">": r"$>$", "|": r"$|$",
+                  "∅": r"$\emptyset$", "∞": r"$\infty$", "★": r"$\star$", "—": "---", "∪": r"$\cup$", "§": r"\S{}"}
 
 
 def tex(text: str) -> str:
     """Text escaped for LaTeX."""
-    return "".join(_LATEX_ESCAPES.get(c, c) for c in str(text))
+    return "".join(_LATEX_ESCAPES.get(c, c) for c in str(text).replace("->", "→"))
 
 
 def render_latex(reports: Iterable[ScenarioReport]) -> str:
@@ -433,18 +450,25 @@ def render_latex(reports: Iterable[ScenarioReport]) -> str:
             out += [f"% {tex(report.file)}: error: {report.error}"]
             continue
         point = f" at ${', '.join(f'{k}={v}' for k, v in report.at.items())}$" if report.at else ""
+        ref = f", reference $\\pi_0$ = {tex(report.reference)}" if report.reference else ""
+        regions = any(r.optimal_where for r in report.rows)
         out += [r"\begin{table}[ht]", r"\centering",
                 rf"\caption{{{tex(report.name)}{point}: $J(\pi) = {report.objective_latex}$, "
-                rf"$\varepsilon = {tex(report.eps)}$}}",
-                r"\begin{tabular}{rlrcl}", r"\toprule",
-                r"\# & policy & $J(\pi)$ & optimal & flags \\", r"\midrule"]
+                rf"$\varepsilon = {tex(report.eps)}${ref}}}",
+                r"\begin{tabular}{rlrclp{0.3\linewidth}}" if regions else r"\begin{tabular}{rlrcl}", r"\toprule",
+                (r"\# & policy & $J(\pi)$ & optimal & optimal where & flags \\" if regions else
+                 r"\# & policy & $J(\pi)$ & optimal & flags \\"), r"\midrule"]
         for row in report.rows:
-            flags = "; ".join(tex(f.short()) for f in row.flags) or "---"
+            flags = "; ".join(tex(f.short() + (f" where {f.condition}" if f.conditional and f.condition else ""))
+                              for f in row.flags) or "---"
             mark = r"$\checkmark$" if row.optimal else ""
-            out.append(rf"{row.index} & {tex(row.name)} & ${row.value_latex}$ & {mark} & {flags} \\")
+            where = f" {tex(_where_cell(row))} &" if regions else ""
+            out.append(rf"{row.index} & {tex(row.name)} & ${row.value_latex}$ & {mark} &{where} {flags} \\")
         out += [r"\bottomrule", r"\end{tabular}"]
         if report.incentives:
-            items = "; ".join(f"{tex(f.kind)} at {tex(f.where)}: {tex(f.reading())}" for f in report.incentives)
+            items = "; ".join(f"{tex(f.kind)} at {tex(f.where)}: "
+                              + tex((f.reading() + (f" where {f.condition}" if f.conditional and f.condition else "")).strip())
+                              for f in report.incentives)
             out.append(rf"\par\smallskip\footnotesize Incentives: {items}.")
         out += [r"\end{table}", ""]
     return "\n".join(out)

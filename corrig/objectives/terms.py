@@ -327,6 +327,10 @@ class Constant(Term):
             return f"Rational({value.p}, {value.q})"
         return str(value) if isinstance(value, sp.Basic) else repr(value)
 
+    def __str__(self) -> str:
+        """The number as reports print it: 1/4, not Rational(1, 4)."""
+        return str(self.value)
+
     def __eq__(self, other: object) -> bool:
         return isinstance(other, Constant) and self.value == other.value
 
@@ -419,6 +423,17 @@ class Sum(Term):
     def __repr__(self) -> str:
         return " + ".join(repr(t) for t in self.terms)
 
+    def __str__(self) -> str:
+        """The sum as reports print it: a negative weight as a minus sign."""
+        out = ""
+        for i, t in enumerate(self.terms):
+            text = str(t)
+            if i and text.startswith("-"):
+                out += " - " + text[1:]
+            else:
+                out += (" + " if i else "") + text
+        return out
+
 
 @dataclass(frozen=True)
 class Product(Term):
@@ -446,6 +461,14 @@ class Product(Term):
 
     def __repr__(self) -> str:
         return " * ".join(f"({t!r})" if isinstance(t, Sum) else repr(t) for t in self.terms)
+
+    def __str__(self) -> str:
+        """The product as reports print it: 1/4 · P(...), -P(...) for a weight of -1."""
+        parts = [f"({t})" if isinstance(t, Sum) or (isinstance(t, Constant) and isinstance(t.value, sp.Add)) else str(t)
+                 for t in self.terms]
+        if len(parts) > 1 and parts[0] in ("1", "-1"):
+            return ("-" if parts[0] == "-1" else "") + " · ".join(parts[1:])
+        return " · ".join(parts)
 
 
 def _symbol_values(value: Any, values: Mapping[Any, Any]) -> dict[sp.Symbol, Any]:

@@ -15,7 +15,7 @@ from typing import Any
 import sympy as sp
 
 from corrig.analysis import incentives as inc
-from corrig.analysis.equilibria import pure_nash, subgame_perfect
+from corrig.analysis.equilibria import CONCEPT_NAMES, pure_nash, subgame_perfect
 from corrig.analysis.parameters import resolve_at, term_parameters
 from corrig.model.agents import AI, check_agent, owners
 from corrig.model.errors import ScenarioError
@@ -34,7 +34,8 @@ GRAPHICAL = {
 
 def _equilibria_text(count: int, concept: str = "") -> str:
     """'1 pure Nash equilibrium', '16 equilibria'."""
-    return f"{count} {f'pure {concept} ' if concept else ''}equilibri{'um' if count == 1 else 'a'}"
+    shown = CONCEPT_NAMES.get(concept, concept)
+    return f"{count} {f'pure {shown} ' if concept else ''}equilibri{'um' if count == 1 else 'a'}"
 
 
 def _equilibria(plans: Plans, concept: str, at: Mapping[Any, Any] | None) -> list[Any]:
@@ -93,7 +94,8 @@ class EveryEquilibrium(Expectation):
             for agent, value in (self.values or {}).items():
                 if not _same(e.values.get(agent), value):
                     bad.append(f"{e.name}: {agent} earns {e.values.get(agent)}")
-        claim = (f"every {self.concept} equilibrium plays {claim_text(self.plays or {})} and pays "
+        concept = CONCEPT_NAMES.get(self.concept, self.concept)
+        claim = (f"every {concept} equilibrium plays {claim_text(self.plays or {})} and pays "
                  f"{claim_text(self.values or {})}")
         return Verdict(bool(found) and not bad, claim + _at_text(self.at),
                        _equilibria_text(len(found)) + (f"; {bad[0]}" if bad else ""))

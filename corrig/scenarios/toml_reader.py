@@ -378,6 +378,37 @@ def loads_declarative(text: str, *, file: Path | str | None = None) -> Any:
     return _Loader(data, path, locator).load()
 
 
+RULES_TEXT_LIMIT = 10_000  # characters of rules given on the command line (--fixed)
+
+
+def loads_rules(text: str, world: Any, *, what: str = "--fixed") -> Policy:
+    """Decision rules written as the inside of a TOML inline table, read against `world` as a policy's rules
+    are in a declarative file (docs/declarative.md): 'R = "wait"', 'A2 = { stop = "halt", run = "continue" }'.
+    Nothing in them is run; a bad rule is a DeclarativeError naming `what` and the decision."""
+    if not isinstance(text, str) or len(text) > RULES_TEXT_LIMIT:
+        raise DeclarativeError(f"expected at most {RULES_TEXT_LIMIT} characters of rules", file=what)
+    try:
+        data = tomllib.loads(f"rules = {{ {text} }}")
+    except (tomllib.TOMLDecodeError, ValueError, RecursionError) as exc:
+        raise DeclarativeError(f"not rules like 'D = \"state\"' or 'D = {{ s = \"a\", t = \"b\" }}' "
+                               f"(the inside of a TOML inline table): {exc}", file=what) from None
+    reader = _Loader({"name": world.name}, Path(what), Locator(""))  # its errors name `what` as the file
+    reader.world = world
+    reader.states = {name: tuple(node.states) for name, node in world.nodes.items()}
+    reader.params = {s.name: s for s in world.compiled.parameters}
+    rules = {}
+    for decision, rule in data["rules"].items():
+        if decision not in world.decisions:
+            raise reader.error((decision,), f"{decision!r} is not a decision; the decisions are {list(world.decisions)}")
+        rules[decision] = reader.rule((decision,), decision, rule)
+    policy = Policy(rules, name=what)
+    try:
+        policy.check(world)
+    except CorrigError as exc:
+        raise DeclarativeError(str(exc), file=what) from None
+    return policy
+
+
 MAX_KEY_PARTS = 64  # dotted parts of one key (tomllib's work grows with the square of their number)
 
 

@@ -270,7 +270,8 @@ def dump_declarative(scenario: Any) -> str:
     if scenario.eps is not None:
         lines.append(f"eps = {_toml_value(number_text(scenario.eps))}")
     from corrig.analysis.parameters import term_parameters
-    from corrig.analysis.planner import _candidates, _reference
+    from corrig.analysis.planner import _candidates
+    from corrig.analysis.reference_regions import read_reference
 
     named = None
     if scenario.policies is not None:
@@ -278,7 +279,7 @@ def dump_declarative(scenario: Any) -> str:
     reference = scenario.reference
     if reference is not None and not isinstance(reference, str):
         pool = named if named is not None else {}
-        ref_name, ref_policy = _reference(world, reference, pool, given_ if named is not None else {})
+        ref_name, ref_policy = read_reference(world, reference, pool, given_ if named is not None else {})
         reference = ref_name if ref_name in pool else _policy_rules(world, ref_policy)
     if reference is not None:
         lines.append(f"reference = {_toml_value(reference)}")
