@@ -151,3 +151,15 @@ def test_a_per_step_chance_node_without_parents():
     assert world.P(world["H_1"] == "stop") == F(1, 4)
     from corrig.analysis.dynamic import solve_episode
     assert solve_episode(ep).value == 2  # seeing H_t, it matches it at every step
+
+
+def test_an_episode_longer_than_the_steps_limit_is_refused_before_it_is_unrolled():
+    # 10**7 steps would unroll into tens of millions of nodes: the `steps` limit (10 000) refuses it first
+    from corrig import LimitError
+    ep = Episode("long", steps=10**7)
+    ep.state("S", ["a"], initial="a")
+    ep.decision("A", ["x"], observes=["S"])
+    ep.transition("S", lambda S, A: "a")
+    ep.reward(lambda S: 1)
+    with pytest.raises(LimitError, match="10,000,000, more than the limit of 10,000 steps"):
+        ep.world()

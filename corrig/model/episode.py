@@ -210,6 +210,8 @@ class Episode:
 
     # building ----------------------------------------------------------------------------
     def _unroll(self) -> World:
+        limits.check("steps", self.steps, f"episode {self.name!r}: its steps (each unrolled into nodes of the world)",
+                     "Shorten the episode.")
         missing = [x for x in self.initial if x not in self.transitions and self.steps > 1]
         if missing:
             raise WorldError(f"episode {self.name!r}: state variable {missing[0]} has no transition")

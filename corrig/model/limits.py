@@ -13,7 +13,7 @@ before any table is built or any policy enumerated:
 | `coalitions` | 10 000 | coalitions whose obedience a button's flags check (grouped, per button) |
 | `beliefs` | 100 000 | beliefs and decision points of an episode's dynamic programming; carried states of its flags |
 | `dp` | 50 000 000 | entries of its backward induction (decision points x actions x steps); its flags' step evaluations |
-| `steps` | 10 000 | steps of an episode a declarative scenario unrolls (`[gridworld]`) |
+| `steps` | 10 000 | steps of an episode unrolled into a world (`Episode.world()`, a `[gridworld]` section) |
 
 They can be raised for one run (`corrig check --limit policies=1000000 ...`), in the environment
 (`CORRIG_LIMITS="policies=1000000,table=5000000"`, which processes started by `corrig hunt` inherit),
