@@ -8,22 +8,12 @@ from pathlib import Path
 
 import pytest
 
-from corrig.faces.cli import main
-
 MODELS = Path(__file__).parent.parent / "models"
 GAUSSIAN = str(MODELS / "off_switch_gaussian.py")
 BOLTZMANN = str(MODELS / "off_switch_boltzmann.py")
 UNSURE = "mu=1/2,sigma=1,beta=2"
 
 
-@pytest.fixture
-def cli(capsys):
-    def run(*args: str) -> tuple[int, str, str]:
-        code = main(list(args))
-        out, err = capsys.readouterr()
-        return code, out, err
-
-    return run
 
 
 def test_check_marks_every_number_known_by_quadrature(cli):

@@ -9,20 +9,12 @@ from pathlib import Path
 
 import pytest
 
-from corrig.faces.cli import main
 from corrig.faces.draw import episode_template
 from corrig.scenarios.load import load_scenario
 
 CORRIDOR = str(Path(__file__).parent / "data" / "corridor_episode.py")
 
 
-@pytest.fixture
-def cli(capsys):
-    def run(*args: str) -> tuple[int, str, str]:
-        code = main(list(args))
-        out, err = capsys.readouterr()
-        return code, out, err
-    return run
 
 
 def test_check_prints_the_return_as_one_sum_and_the_flags_over_time(cli, monkeypatch):
